@@ -1,0 +1,215 @@
+"""The one place that owns the SQLite connection.
+
+Every connection gets WAL, foreign keys and a busy timeout; the schema is
+brought up to date by numbered migrations; writes go through ``Store.tx()``
+so a multi-step change lands whole or not at all. Audit rows are written by
+triggers (see ``models.audit``) inside the same transaction as the change.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import getpass
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from models import migrations
+
+
+class StoreError(Exception):
+    """A problem the user must be told about, in Chinese."""
+
+
+class DamagedDatabase(StoreError):
+    pass
+
+
+class NewerDatabase(StoreError):
+    pass
+
+
+class DatabaseLocked(StoreError):
+    pass
+
+
+def now_text() -> str:
+    return _dt.datetime.now().isoformat(timespec="seconds")
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - getuser raises several kinds on odd systems
+        return "未知用户"
+
+
+class Store:
+    """A database file opened for use by one thread.
+
+    Background jobs open their own ``Store`` on the same path: a SQLite
+    connection belongs to the thread that made it.
+    """
+
+    def __init__(self, path: str | os.PathLike, user: str | None = None, *,
+                 check: bool = True, migrate: bool = True) -> None:
+        self.path = Path(path)
+        self.user = user or default_user()
+        self.bulk = False          # set by bulk loaders: triggers skip per-row work
+        self.audit_reason = ""     # a reason attached to the audit rows of the next writes
+        self._sudb = None
+        self._thread = threading.get_ident()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new_file = not self.path.exists() or self.path.stat().st_size == 0
+        try:
+            self.conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None,
+                                        check_same_thread=False)
+        except sqlite3.DatabaseError as exc:
+            raise DamagedDatabase(f"数据库文件无法打开：{self.path}（{exc}）") from exc
+        self.conn.row_factory = sqlite3.Row
+        try:
+            self._configure()
+            if check and not new_file:
+                self.quick_check()
+            if migrate:
+                migrations.upgrade(self.conn)
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{exc}）") from exc
+        except StoreError:
+            self.conn.close()
+            raise
+
+    # -- connection set-up -------------------------------------------------
+    def _configure(self) -> None:
+        c = self.conn
+        c.execute("PRAGMA busy_timeout = 10000")
+        c.execute("PRAGMA foreign_keys = ON")
+        mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal" and str(self.path) != ":memory:":
+            raise DamagedDatabase(f"无法启用预写日志（journal_mode={mode}）")
+        c.execute("PRAGMA synchronous = NORMAL")
+        c.execute("PRAGMA recursive_triggers = ON")
+        # Functions the triggers call: who is acting, and whether a bulk load is running.
+        c.create_function("qq_user", 0, lambda: self.user, deterministic=False)
+        c.create_function("qq_bulk", 0, lambda: 1 if self.bulk else 0, deterministic=False)
+        c.create_function("qq_now", 0, now_text, deterministic=False)
+        c.create_function("qq_reason", 0, lambda: self.audit_reason, deterministic=False)
+        c.create_function("qq_uuid", 0, _uuid, deterministic=False)
+
+    def quick_check(self) -> None:
+        try:
+            rows = self.conn.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{exc}）") from exc
+        result = "; ".join(r[0] for r in rows)
+        if result != "ok":
+            raise DamagedDatabase(f"数据库完整性检查未通过：{self.path}（{result[:200]}）")
+
+    # -- transactions --------------------------------------------------------
+    @contextlib.contextmanager
+    def tx(self, reason: str = "") -> Iterator["Store"]:
+        """One transaction (a savepoint when nested). Rolls back on any error."""
+        old_reason = self.audit_reason
+        if reason:
+            self.audit_reason = reason
+        c = self.conn
+        try:
+            if c.in_transaction:
+                name = f"sp_{_uuid()[:8]}"
+                c.execute(f"SAVEPOINT {name}")
+                try:
+                    yield self
+                except BaseException:
+                    if c.in_transaction:
+                        c.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                        c.execute(f"RELEASE SAVEPOINT {name}")
+                    raise
+                else:
+                    c.execute(f"RELEASE SAVEPOINT {name}")
+            else:
+                c.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self
+                except BaseException:
+                    if c.in_transaction:
+                        c.execute("ROLLBACK")
+                    raise
+                else:
+                    c.execute("COMMIT")
+        finally:
+            self.audit_reason = old_reason
+
+    # -- queries -------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict = (), default: Any = None) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return default if row is None or row[0] is None else row[0]
+
+    def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
+    def insert(self, table: str, values: dict[str, Any]) -> int:
+        values = dict(values)
+        values.setdefault("uuid", _uuid())
+        cols = ", ".join(f'"{k}"' for k in values)
+        marks = ", ".join("?" for _ in values)
+        cur = self.conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', list(values.values()))
+        return int(cur.lastrowid)
+
+    def update(self, table: str, record_id: int, values: dict[str, Any]) -> None:
+        if not values:
+            return
+        sets = ", ".join(f'"{k}" = ?' for k in values)
+        self.conn.execute(f'UPDATE "{table}" SET {sets} WHERE id = ?', [*values.values(), record_id])
+
+    @property
+    def db(self):
+        """sqlite-utils over the same connection, imported only when needed (it pulls in pandas)."""
+        if self._sudb is None:
+            import sqlite_utils
+            self._sudb = sqlite_utils.Database(self.conn)
+        return self._sudb
+
+    # -- settings ------------------------------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.one("SELECT value FROM setting WHERE key = ?", (key,))
+        if row is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except ValueError:
+            return default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.tx():
+            self.execute("INSERT INTO setting(key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (key, json.dumps(value, ensure_ascii=False)))
+
+    def schema_version(self) -> int:
+        return int(self.scalar("PRAGMA user_version", default=0))
+
+    def close(self) -> None:
+        try:
+            if not self.conn.in_transaction:
+                self.conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass
+        self.conn.close()
+
+
+def _uuid() -> str:
+    import uuid
+    return str(uuid.uuid4())

@@ -1,0 +1,1 @@
+"""Ledger declarations and the generic machinery derived from them."""

@@ -1,0 +1,90 @@
+"""Where declared ledgers are found, and the tables they need."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sqlite3
+
+from models.ledger.fields import Ledger
+
+_LEDGERS: dict[str, Ledger] = {}
+_loaded = False
+
+
+def register(ledger: Ledger) -> Ledger:
+    _LEDGERS[ledger.kind] = ledger
+    return ledger
+
+
+def unregister(kind: str) -> None:
+    _LEDGERS.pop(kind, None)
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    import models.ledgers as pkg
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        importlib.import_module(f"models.ledgers.{info.name}")
+
+
+def get(kind: str) -> Ledger:
+    _load()
+    try:
+        return _LEDGERS[kind]
+    except KeyError:
+        raise KeyError(f"没有名为 {kind} 的台账（可用：{'、'.join(kinds())}）") from None
+
+
+def all_ledgers() -> list[Ledger]:
+    _load()
+    return list(_LEDGERS.values())
+
+
+def kinds() -> list[str]:
+    _load()
+    return list(_LEDGERS)
+
+
+def by_table(table: str) -> Ledger | None:
+    _load()
+    for ledger in _LEDGERS.values():
+        if ledger.table == table:
+            return ledger
+    return None
+
+
+def create_table_sql(ledger: Ledger) -> list[str]:
+    cols = ["id INTEGER PRIMARY KEY", "uuid TEXT NOT NULL UNIQUE"]
+    for f in ledger.stored_fields:
+        col = f'"{f.name}" {f.sql_type}'
+        if f.kind == "ref" and f.ref_table:
+            col += f' REFERENCES "{f.ref_table}"(id)'
+        cols.append(col)
+    cols += ["created_at TEXT NOT NULL DEFAULT (qq_now())",
+             "updated_at TEXT NOT NULL DEFAULT (qq_now())", "deleted_at TEXT"]
+    stmts = [f'CREATE TABLE "{ledger.table}" (\n    ' + ",\n    ".join(cols) + "\n)"]
+    for f in ledger.stored_fields:
+        if f.kind in ("ref", "date") or f.filter or f.name in ledger.key:
+            stmts.append(f'CREATE INDEX "{ledger.table}_{f.name}" ON "{ledger.table}"("{f.name}")')
+    return stmts
+
+
+def schema_changes(conn: sqlite3.Connection) -> list[tuple[str, list[str]]]:
+    """Tables to create and columns to add so every declared ledger has its storage."""
+    out = []
+    for ledger in all_ledgers():
+        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                              (ledger.table,)).fetchone()
+        if not exists:
+            if ledger.managed:
+                out.append((ledger.table, create_table_sql(ledger)))
+            continue
+        have = {r[1] for r in conn.execute(f'PRAGMA table_xinfo("{ledger.table}")')}
+        adds = [f'ALTER TABLE "{ledger.table}" ADD COLUMN "{f.name}" {f.sql_type}'
+                for f in ledger.stored_fields if f.name not in have]
+        if adds:
+            out.append((ledger.table, adds))
+    return out

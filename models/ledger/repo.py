@@ -1,0 +1,239 @@
+"""Reading and writing any declared ledger: ordered ids, rows fetched by id,
+validated inserts and updates, recycle bin. Sorting and filtering happen in SQL."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field as dc_field
+from typing import Any, Iterable, Sequence
+
+from models.db import Store, now_text
+from models.ledger.fields import Field, Ledger
+from models.values import ValueProblem
+
+FTS_TABLES = {"case_record": "case_fts", "worker": "worker_fts"}
+
+
+class ValidationError(ValueError):
+    """Problems in a record, each (field name, Chinese message)."""
+
+    def __init__(self, problems: list[tuple[str, str]], ledger: Ledger | None = None) -> None:
+        self.problems = problems
+        labels = {f.name: f.label for f in ledger.fields} if ledger else {}
+        text = "；".join(f"{labels.get(n, n)}：{m}" if labels.get(n) and labels.get(n) not in m else m
+                        for n, m in problems)
+        super().__init__(text)
+
+
+@dataclass
+class Query:
+    """What a ledger view asks for: filters, search text, sort."""
+    equals: dict[str, Any] = dc_field(default_factory=dict)        # field → value
+    ranges: dict[str, tuple[Any, Any]] = dc_field(default_factory=dict)  # field → (from, to), inclusive
+    search: str = ""
+    sort: str = ""                  # field name; '' for the ledger's own order
+    descending: bool = False
+    extra: list[tuple[str, list]] = dc_field(default_factory=list)  # raw SQL conditions
+    deleted: bool = False           # the recycle bin instead of live rows
+    notes: list[str] = dc_field(default_factory=list)   # the extra conditions in words
+
+    def describe(self, ledger: Ledger, labels: dict[str, dict[Any, str]] | None = None) -> str:
+        """The filter in force, in words, for printouts."""
+        parts = []
+        for name, value in self.equals.items():
+            f = ledger.field(name)
+            shown = (labels or {}).get(name, {}).get(value, f.format(value))
+            parts.append(f"{f.label}：{shown}")
+        for name, (lo, hi) in self.ranges.items():
+            f = ledger.field(name)
+            parts.append(f"{f.label}：{lo or '…'} 至 {hi or '…'}")
+        if self.search:
+            parts.append(f"检索“{self.search}”")
+        parts += self.notes
+        return "；".join(parts) if parts else "全部记录"
+
+
+class LedgerRepo:
+    def __init__(self, store: Store, ledger: Ledger) -> None:
+        self.store = store
+        self.ledger = ledger
+        self.t = ledger.table
+
+    # -- SQL pieces ----------------------------------------------------------
+    def column_sql(self, f: Field, alias: str = "t") -> str:
+        if f.kind == "ref" and f.ref_table:
+            return f'(SELECT r."{f.ref_label}" FROM "{f.ref_table}" r WHERE r.id = {alias}."{f.name}")'
+        if not f.stored and f.expr:
+            return "(" + re.sub(r"\b([a-z_]+_fen|[a-z_]+_count)\b", lambda m: f'{alias}."{m.group(1)}"', f.expr) + ")"
+        return f'{alias}."{f.name}"'
+
+    def sort_sql(self, f: Field) -> str:
+        if f.kind == "ref":
+            return f'{self.column_sql(f)}'
+        return self.column_sql(f)
+
+    def where(self, q: Query) -> tuple[str, list]:
+        conds: list[str] = ["t.deleted_at IS NOT NULL" if q.deleted else "t.deleted_at IS NULL"]
+        params: list[Any] = []
+        for name, value in q.equals.items():
+            f = self.ledger.field(name)
+            if value is None:
+                conds.append(f't."{name}" IS NULL')
+            else:
+                conds.append(f'{self.column_sql(f) if not f.stored else "t." + chr(34) + name + chr(34)} = ?')
+                params.append(value)
+        for name, (lo, hi) in q.ranges.items():
+            if lo:
+                conds.append(f't."{name}" >= ?')
+                params.append(lo)
+            if hi:
+                conds.append(f't."{name}" <= ?')
+                params.append(hi)
+        if q.search.strip():
+            c, p = self.search_condition(q.search.strip())
+            conds.append(c)
+            params += p
+        for sql, p in q.extra:
+            conds.append(f"({sql})")
+            params += list(p)
+        return " AND ".join(conds), params
+
+    def search_condition(self, text: str) -> tuple[str, list]:
+        """FTS5 trigram for 3+ characters; LIKE for one or two (trigrams cannot match them)."""
+        fts = FTS_TABLES.get(self.t)
+        if fts and len(text) >= 3:
+            quoted = '"' + text.replace('"', '""') + '"'
+            return f"t.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", [quoted]
+        fields = self.ledger.search_fields or [f for f in self.ledger.fields if f.kind == "text"][:3]
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        ors = " OR ".join(f't."{f.name}" LIKE ? ESCAPE \'\\\'' for f in fields if f.stored)
+        return f"({ors})", [like] * sum(1 for f in fields if f.stored)
+
+    def order(self, q: Query) -> str:
+        if q.sort:
+            f = self.ledger.field(q.sort)
+            d = "DESC" if q.descending else "ASC"
+            return f"{self.sort_sql(f)} {d}, t.id {d}"
+        return ", ".join(f"t.{part.strip()}" for part in self.ledger.order_by.split(","))
+
+    # -- reading ---------------------------------------------------------------
+    def ids(self, q: Query | None = None, limit: int | None = None) -> list[int]:
+        q = q or Query()
+        where, params = self.where(q)
+        sql = f'SELECT t.id FROM "{self.t}" t WHERE {where} ORDER BY {self.order(q)}'
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        cur = self.store.conn.cursor()
+        cur.row_factory = None
+        return [r[0] for r in cur.execute(sql, params)]
+
+    def count(self, q: Query | None = None) -> int:
+        where, params = self.where(q or Query())
+        return int(self.store.scalar(f'SELECT COUNT(*) FROM "{self.t}" t WHERE {where}', params, 0))
+
+    def select_list(self, fields: Iterable[Field] | None = None, raw_refs: bool = False) -> str:
+        cols = ["t.id", "t.uuid"]
+        for f in fields or self.ledger.fields:
+            if f.kind == "ref":
+                cols.append(f't."{f.name}" AS "{f.name}"')
+                if not raw_refs:
+                    cols.append(f'{self.column_sql(f)} AS "{f.name}__label"')
+            else:
+                cols.append(f'{self.column_sql(f)} AS "{f.name}"')
+        return ", ".join(cols)
+
+    def rows_by_ids(self, ids: Sequence[int]) -> dict[int, dict]:
+        out: dict[int, dict] = {}
+        sel = self.select_list()
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in self.store.query(f'SELECT {sel} FROM "{self.t}" t WHERE t.id IN ({marks})', chunk):
+                out[r["id"]] = dict(r)
+        return out
+
+    def get(self, record_id: int) -> dict | None:
+        return self.rows_by_ids([record_id]).get(record_id)
+
+    def rows(self, q: Query | None = None, limit: int | None = None) -> list[dict]:
+        q = q or Query()
+        where, params = self.where(q)
+        sql = f'SELECT {self.select_list()} FROM "{self.t}" t WHERE {where} ORDER BY {self.order(q)}'
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [dict(r) for r in self.store.query(sql, params)]
+
+    def totals(self, q: Query | None = None) -> dict[str, int]:
+        sums = [f for f in self.ledger.fields if f.sum]
+        if not sums:
+            return {}
+        where, params = self.where(q or Query())
+        cols = ", ".join(f"COALESCE(SUM({self.column_sql(f)}), 0)" for f in sums)
+        row = self.store.one(f'SELECT {cols} FROM "{self.t}" t WHERE {where}', params)
+        return {f.name: int(row[i]) for i, f in enumerate(sums)}
+
+    def find_by_key(self, values: dict) -> int | None:
+        key = [k for k in self.ledger.key if k != "uuid"]
+        if not key or any(values.get(k) in (None, "") for k in key):
+            return None
+        cond = " AND ".join(f'"{k}" = ?' for k in key)
+        return self.store.scalar(f'SELECT id FROM "{self.t}" WHERE {cond} AND deleted_at IS NULL',
+                                 [values[k] for k in key])
+
+    # -- writing ---------------------------------------------------------------
+    def parse(self, raw: dict[str, Any]) -> tuple[dict, list[tuple[str, str]]]:
+        """Text from a form or a file → stored values, with every problem found."""
+        values, problems = {}, []
+        for name, text in raw.items():
+            try:
+                f = self.ledger.field(name)
+            except KeyError:
+                continue
+            if not f.stored:
+                continue
+            try:
+                values[name] = f.parse(text)
+            except ValueProblem as exc:
+                problems.append((name, str(exc)))
+        return values, problems
+
+    def validate(self, values: dict, record_id: int | None = None) -> list[tuple[str, str]]:
+        row = dict(values)
+        if record_id is not None:
+            current = self.store.one(f'SELECT * FROM "{self.t}" WHERE id = ?', (record_id,))
+            if current is not None:
+                row = {**dict(current), **values}
+        return self.ledger.validate(row)
+
+    def insert(self, values: dict[str, Any]) -> int:
+        problems = self.validate(values)
+        if problems:
+            raise ValidationError(problems, self.ledger)
+        stored = {k: v for k, v in values.items() if self._is_column(k)}
+        with self.store.tx():
+            return self.store.insert(self.t, stored)
+
+    def update(self, record_id: int, values: dict[str, Any], reason: str = "") -> None:
+        problems = self.validate(values, record_id)
+        if problems:
+            raise ValidationError(problems, self.ledger)
+        stored = {k: v for k, v in values.items() if self._is_column(k)}
+        stored["updated_at"] = now_text()
+        with self.store.tx(reason):
+            self.store.update(self.t, record_id, stored)
+
+    def recycle(self, record_ids: Sequence[int], reason: str = "") -> None:
+        with self.store.tx(reason):
+            for rid in record_ids:
+                self.store.execute(f'UPDATE "{self.t}" SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL',
+                                   (now_text(), rid))
+
+    def restore(self, record_ids: Sequence[int]) -> None:
+        with self.store.tx():
+            for rid in record_ids:
+                self.store.execute(f'UPDATE "{self.t}" SET deleted_at = NULL WHERE id = ?', (rid,))
+
+    def _is_column(self, name: str) -> bool:
+        try:
+            return self.ledger.field(name).stored
+        except KeyError:
+            return name in ("uuid", "deleted_at")
