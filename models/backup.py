@@ -102,6 +102,15 @@ def auto_backup(conn: sqlite3.Connection, db_path: str | os.PathLike, reason: st
     return path
 
 
+def auto_backup_path(db_path: str | os.PathLike, reason: str = "daily", keep: int = KEEP) -> Path | None:
+    """The same, on a connection of its own (for a worker thread)."""
+    conn = sqlite3.connect(str(db_path), timeout=30)
+    try:
+        return auto_backup(conn, db_path, reason, keep)
+    finally:
+        conn.close()
+
+
 def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike) -> Path | None:
     """Put a checked backup in place of the database. The file it replaces is kept
     beside it (``.before-restore-<time>``), never overwritten silently. Returns that path."""

@@ -1,0 +1,85 @@
+"""``qingqian``: the window, or a subcommand (DESIGN.md §7).
+
+Exit status: 0 done, 1 findings or rejected rows, 2 unusable input, with one
+Chinese line on standard error. Heavy libraries load inside the handlers.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+import time
+
+START = time.perf_counter()
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on bad arguments, as the contract wants
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"参数有误：{message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseArgumentParser(prog="qingqian", description="清欠工作台：根治欠薪专项行动台账与调度")
+    parser.add_argument("--db", help="数据库文件（默认在用户数据文件夹）")
+    parser.add_argument("--user", help="操作人（写入审计日志）")
+    parser.add_argument("--version", action="store_true", help="显示版本")
+    sub = parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser)
+    import desktop.commands as pkg
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"desktop.commands.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The window is the common case: start it without building every subcommand's parser.
+    if not argv or (argv[0].startswith("--db") or argv[0] == "--user") and not _has_command(argv):
+        from desktop.app import run_window
+        return run_window(_opt(argv, "--db"), _opt(argv, "--user"), started=START)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from desktop import __version__
+        print(f"清欠工作台 {__version__}")
+        return 0
+    if not args.command:
+        from desktop.app import run_window
+        return run_window(args.db, args.user, started=START)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断。\n")
+        return 130
+
+
+def _opt(argv: list[str], name: str) -> str | None:
+    for i, a in enumerate(argv):
+        if a == name and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith(name + "="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def _has_command(argv: list[str]) -> bool:
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+            continue
+        if a in ("--db", "--user"):
+            skip = True
+            continue
+        if not a.startswith("-"):
+            return True
+    return False
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""Opening the database from the window: one writer at a time, damaged files
+detected and a backup offered, newer files refused."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from models import backup
+from models.db import DamagedDatabase, NewerDatabase, Store
+
+
+def acquire_lock(db_path: Path) -> QLockFile | None:
+    lock = QLockFile(str(db_path) + ".lock")
+    lock.setStaleLockTime(0)          # a lock is stale only when its process is gone
+    if lock.tryLock(100):
+        return lock
+    lock.removeStaleLockFile()
+    return lock if lock.tryLock(100) else None
+
+
+def open_database(db_path: Path, user: str | None, prefs) -> tuple[Store, QLockFile] | None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = acquire_lock(db_path)
+    if lock is None:
+        QMessageBox.critical(None, "清欠工作台",
+                             f"另一个清欠工作台窗口正在使用此数据库：\n{db_path}\n\n"
+                             "为防止两处同时写入造成数据混乱，本窗口不再打开它。请切换到已打开的窗口。")
+        return None
+    while True:
+        try:
+            store = Store(db_path, user)
+            return store, lock
+        except NewerDatabase as exc:
+            QMessageBox.critical(None, "清欠工作台", str(exc))
+            lock.unlock()
+            return None
+        except DamagedDatabase as exc:
+            if not _offer_restore(db_path, str(exc)):
+                lock.unlock()
+                return None
+
+
+def _offer_restore(db_path: Path, message: str) -> bool:
+    latest = backup.latest_good(db_path)
+    box = QMessageBox(QMessageBox.Icon.Critical, "数据库已损坏", message)
+    restore_btn = None
+    if latest is not None:
+        box.setInformativeText(f"找到最近一份完好的自动备份：{latest.name}\n"
+                               "恢复后，损坏的文件会另存一份，不会被直接覆盖。")
+        restore_btn = box.addButton("从该备份恢复", QMessageBox.ButtonRole.AcceptRole)
+    else:
+        box.setInformativeText("没有找到可用的自动备份。可以选择一个备份文件恢复。")
+    pick_btn = box.addButton("选择备份文件…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    clicked = box.clickedButton()
+    if restore_btn is not None and clicked is restore_btn:
+        backup.restore(latest, db_path)
+        return True
+    if clicked is pick_btn:
+        path, _ = QFileDialog.getOpenFileName(None, "选择备份文件", str(backup.backup_dir(db_path)),
+                                              "数据库备份 (*.sqlite *.db);;所有文件 (*)")
+        if path:
+            try:
+                backup.restore(path, db_path)
+                return True
+            except backup.BackupError as exc:
+                QMessageBox.critical(None, "恢复失败", str(exc))
+                return _offer_restore(db_path, message)
+    return False

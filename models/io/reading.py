@@ -1,0 +1,307 @@
+"""A file → sheets of cell rows.
+
+The format is told by the file's bytes, not its name: people rename files, and
+web platforms save HTML tables as ".xls". .xlsx / .xls / .ods go through calamine
+(fast, and it keeps merged-cell ranges); .csv / .txt are decoded as UTF-8 (with or
+without BOM), UTF-16 or GB18030 (GBK is a subset; names may hold characters GBK
+lacks). Anything that cannot be used raises ``UnusableFile`` with one Chinese
+sentence naming the file.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+CSV_GUARD = ("=", "+", "-", "@", "\t", "\r")
+
+
+class UnusableFile(Exception):
+    """The file cannot be used at all (damaged, password-protected, empty, not a table).
+    The message is one Chinese sentence naming the file."""
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Any]]
+    # merged ranges as (first row, first col, last row, last col), 0-based, inclusive
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    complete: bool = True           # False when only the first rows were read
+
+    @staticmethod
+    def excel_row(index: int) -> int:
+        """The row number Excel shows for ``rows[index]``."""
+        return index + 1
+
+
+@dataclass
+class Book:
+    path: Path
+    fmt: str                        # xlsx, xls, ods, csv, html
+    sheet_names: list[str]
+    encoding: str = ""              # for csv: utf-8-sig, utf-8, gbk, gb18030, utf-16
+    hidden: set[str] = field(default_factory=set)
+    _wb: Any = None
+    _sheets: dict[str, Sheet] = field(default_factory=dict)
+
+    def load(self, name: str, nrows: int | None = None) -> Sheet:
+        """One sheet's cells; ``nrows`` reads only the first rows (for finding the header)."""
+        if name in self._sheets:
+            return self._sheets[name]
+        if name not in self.sheet_names:
+            raise UnusableFile(f"文件“{self.path.name}”中没有名为“{name}”的工作表"
+                               f"（有：{'、'.join(self.sheet_names)}）。")
+        try:
+            sh = self._wb.get_sheet_by_name(name)
+            rows = sh.to_python(skip_empty_area=False, nrows=nrows) if nrows else \
+                sh.to_python(skip_empty_area=False)
+            merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
+        except Exception as exc:  # noqa: BLE001 - calamine raises many kinds for broken files
+            raise _unusable(self.path, exc) from exc
+        sheet = Sheet(name, [list(r) for r in rows], merged, complete=nrows is None)
+        if nrows is None:
+            self._sheets[name] = sheet
+        return sheet
+
+
+def _unusable(path: Path, exc: BaseException | None = None, what: str = "") -> UnusableFile:
+    text = str(exc or "").lower()
+    if "password" in text or "encrypt" in text:
+        return UnusableFile(f"文件“{path.name}”设有打开密码，请在 Excel / WPS 中取消密码、另存后再导入。")
+    detail = what or "已损坏或不完整，无法读取"
+    return UnusableFile(f"文件“{path.name}”{detail}，请在 Excel / WPS 中打开确认后另存为 .xlsx 再导入。")
+
+
+def open_book(path: str | Path) -> Book:
+    path = Path(path)
+    if not path.exists():
+        raise UnusableFile(f"找不到文件“{path}”。")
+    if path.is_dir():
+        raise UnusableFile(f"“{path}”是文件夹，不是表格文件。")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnusableFile(f"文件“{path.name}”无法打开（{exc.strerror or exc}），可能正被其他程序占用。") from exc
+    if not data.strip():
+        raise UnusableFile(f"文件“{path.name}”是空的。")
+    if data.startswith(ZIP_MAGIC):
+        return _open_zip(path, data)
+    if data.startswith(OLE_MAGIC):
+        return _open_ole(path, data)
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \r\n\t").lower()
+    if head.startswith(b"<") and b"<table" in data[:1 << 20].lower():
+        return _open_html(path, data)
+    if head.startswith(b"<?xml") or head.startswith(b"%pdf") or head.startswith(b"{\\rtf"):
+        raise UnusableFile(f"文件“{path.name}”不是可导入的表格格式，请另存为 .xlsx 或 .csv 后再导入。")
+    return _open_csv(path, data)
+
+
+def _calamine_book(path: Path, data: bytes, fmt: str) -> Book:
+    import python_calamine as pc
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        metas = wb.sheets_metadata
+    except Exception as exc:  # noqa: BLE001
+        raise _unusable(path, exc) from exc
+    names, hidden = [], set()
+    for m in metas:
+        if "WorkSheet" not in str(m.typ):
+            continue                            # chart sheets, macro sheets
+        names.append(m.name)
+        if "Visible" != str(m.visible).rsplit(".", 1)[-1]:
+            hidden.add(m.name)
+    if not names:
+        raise UnusableFile(f"文件“{path.name}”中没有工作表。")
+    return Book(path, fmt, names, hidden=hidden, _wb=wb)
+
+
+def _open_zip(path: Path, data: bytes) -> Book:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError) as exc:
+        raise _unusable(path, exc) from exc
+    if b"opendocument.spreadsheet" in mimetype:
+        return _calamine_book(path, data, "ods")
+    if any(n.startswith("xl/") for n in names):
+        return _calamine_book(path, data, "xlsx")
+    if any(n.startswith("word/") for n in names) or b"opendocument.text" in mimetype:
+        raise UnusableFile(f"文件“{path.name}”是文字文档（Word），不是表格，请把表格复制到 Excel 中另存后再导入。")
+    raise _unusable(path, what="不是 Excel / WPS 表格文件")
+
+
+def _open_ole(path: Path, data: bytes) -> Book:
+    # An OOXML file with an open password is an OLE container holding "EncryptedPackage".
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        raise _unusable(path, Exception("encrypted"))
+    if "WordDocument".encode("utf-16-le") in data[:1 << 16] and b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" not in data:
+        raise UnusableFile(f"文件“{path.name}”是文字文档（Word），不是表格，请把表格复制到 Excel 中另存后再导入。")
+    return _calamine_book(path, data, "xls")
+
+
+# -- text files -------------------------------------------------------------------
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Bytes → (text, encoding name). Strict: a file that is none of these is refused."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gbk"), "gbk"
+    except UnicodeDecodeError:
+        pass
+    return data.decode("gb18030"), "gb18030"
+
+
+def _open_csv(path: Path, data: bytes) -> Book:
+    try:
+        text, encoding = decode_text(data)
+    except UnicodeDecodeError as exc:
+        raise UnusableFile(f"文件“{path.name}”的文字编码无法识别（不是 UTF-8，也不是 GBK / GB18030），"
+                           "请在 Excel 中另存为“CSV UTF-8”后再导入。") from exc
+    if "\x00" in text:
+        raise UnusableFile(f"文件“{path.name}”不是表格文件（含有二进制内容），可能已损坏。")
+    delimiter = _sniff_delimiter(text)
+    try:
+        rows = [[_unguard(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise _unusable(path, exc) from exc
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise UnusableFile(f"文件“{path.name}”中没有内容。")
+    name = path.stem or "Sheet1"
+    book = Book(path, "csv", [name], encoding=encoding)
+    book._sheets[name] = Sheet(name, rows)
+    return book
+
+
+def _unguard(cell: str) -> str:
+    """Undo the apostrophe our CSV export puts before = + - @ (formula injection guard)."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in CSV_GUARD:
+        return cell[1:]
+    return cell
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
+    best, best_score = ",", 0
+    for d in (",", "\t", ";", "|"):
+        counts = [ln.count(d) for ln in lines]
+        if not counts or max(counts) == 0:
+            continue
+        common = max(set(counts), key=counts.count)
+        score = common * counts.count(common)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+# -- HTML tables saved as .xls by web platforms -------------------------------------
+class _TableParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[list[list[str]], list[tuple[int, int, int, int]]]] = []
+        self._stack: list[dict] = []
+        self._cell: list[str] | None = None
+        self._span = (1, 1)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        if tag == "table":
+            self._stack.append({"rows": [], "merged": [], "taken": set(), "r": -1})
+        elif not self._stack:
+            return
+        elif tag == "tr":
+            self._stack[-1]["r"] += 1
+            self._stack[-1]["rows"].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+            self._span = (_span(a.get("rowspan")), _span(a.get("colspan")))
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self._stack:
+            return
+        t = self._stack[-1]
+        if tag in ("td", "th") and self._cell is not None:
+            if t["r"] < 0:
+                t["r"] = 0
+                t["rows"].append([])
+            r, row = t["r"], t["rows"][t["r"]]
+            c = len(row)
+            while (r, c) in t["taken"]:
+                c += 1
+            value = "".join(self._cell).strip()
+            while len(row) <= c:
+                row.append("")
+            row[c] = value
+            rs, cs = self._span
+            if rs > 1 or cs > 1:
+                t["merged"].append((r, c, r + rs - 1, c + cs - 1))
+                for dr in range(rs):
+                    for dc in range(cs):
+                        if dr or dc:
+                            t["taken"].add((r + dr, c + dc))
+            for dc in range(1, cs):
+                row.append("")
+            self._cell = None
+        elif tag == "table":
+            self._stack.pop()
+            rows = t["rows"]
+            width = max((len(r) for r in rows), default=0)
+            for r in rows:
+                r.extend([""] * (width - len(r)))
+            if width:
+                self.tables.append((rows, t["merged"]))
+
+
+def _span(value: Any) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 1000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _open_html(path: Path, data: bytes) -> Book:
+    head = data[:4096].lower()
+    encoding = "utf-8"
+    for name in (b"gb2312", b"gbk", b"gb18030"):
+        if b"charset=" + name in head or b'charset="' + name in head:
+            encoding = "gb18030"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        try:
+            text, encoding = decode_text(data)
+        except UnicodeDecodeError as exc:
+            raise _unusable(path, exc) from exc
+    parser = _TableParser()
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception as exc:  # noqa: BLE001 - html.parser is lenient but not total
+        raise _unusable(path, exc) from exc
+    if not parser.tables:
+        raise UnusableFile(f"文件“{path.name}”中没有表格。")
+    book = Book(path, "html", [], encoding=encoding)
+    for i, (rows, merged) in enumerate(parser.tables, 1):
+        name = f"表{i}"
+        book.sheet_names.append(name)
+        book._sheets[name] = Sheet(name, rows, merged)
+    return book

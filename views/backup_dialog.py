@@ -1,0 +1,30 @@
+"""Back up now, from the File menu, on a worker thread."""
+from __future__ import annotations
+
+import datetime as _dt
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from models import backup
+from views.context import AppContext
+from views.jobs import run_job
+
+
+def backup_now(parent, ctx: AppContext) -> None:
+    default = backup.backup_dir(ctx.store_path) / f"手动备份-{_dt.datetime.now():%Y%m%d-%H%M}.sqlite"
+    path, _ = QFileDialog.getSaveFileName(parent, "备份到", str(default), "数据库备份 (*.sqlite)")
+    if not path:
+        return
+    db_path = ctx.store_path
+
+    def work(jc):
+        import sqlite3
+        conn = sqlite3.connect(db_path, timeout=30)
+        try:
+            return backup.backup_to(conn, path, progress=lambda d, t: jc.progress(d, t, "正在备份…"))
+        finally:
+            conn.close()
+
+    run_job(parent, "正在备份", work,
+            on_done=lambda p: QMessageBox.information(parent, "备份完成", f"已备份到：\n{p}"),
+            on_error=lambda exc: QMessageBox.critical(parent, "备份失败", str(exc)))

@@ -1,0 +1,269 @@
+"""欠薪问题台账 page: filters, search, the case table, its detail pane and warnings."""
+from __future__ import annotations
+
+import datetime as _dt
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QSplitter, QToolBar, QVBoxLayout, QWidget)
+
+from models import campaign, cases
+from models.ledger.repo import Query, ValidationError
+from models.ledgers.cases import SOURCES, STATUSES
+from models.values import ValueProblem, fen_to_yuan_text, parse_date
+from views.case_detail import CaseDetail
+from views.case_dialogs import StatusDialog
+from views.context import AppContext
+from views.ledger_model import LedgerTableModel
+from views.ledger_table import LedgerTableView
+from views.record_form import RecordForm
+
+
+class CasePage(QWidget):
+    title = "欠薪问题台账"
+
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.repo = cases.repo(ctx.store)
+        self.warner = cases.Warner(ctx.store, ctx.today())
+        self.model = LedgerTableModel(self.repo, parent=self, decorate=self.warner.decorate)
+        self.table = LedgerTableView(self.model, ctx.prefs, "cases", self)
+        self.detail = CaseDetail(ctx, self)
+        self._build_filters()
+        self._build_toolbar()
+        self.totals = QLabel()
+        self.totals.setObjectName("totals")
+        self.warn_bar = QHBoxLayout()
+        self.warn_buttons: dict[str, QPushButton] = {}
+        for kind in cases.WARNING_KINDS:
+            b = QPushButton()
+            b.setFlat(True)
+            b.setStyleSheet(f"background: {cases.WARNING_COLOURS[kind]}; padding: 2px 8px; border-radius: 3px;")
+            b.clicked.connect(lambda _=False, k=kind: self._show_warning(k))
+            self.warn_buttons[kind] = b
+            self.warn_bar.addWidget(b)
+        self.warn_bar.addStretch(1)
+        self.calendar_note = QLabel()
+        self.calendar_note.setStyleSheet("color: #8a6d3b;")
+        self.calendar_note.setWordWrap(True)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.toolbar)
+        lay.addLayout(self.filter_bar)
+        lay.addLayout(self.warn_bar)
+        lay.addWidget(self.calendar_note)
+        lay.addWidget(split, 1)
+        lay.addWidget(self.totals)
+
+        self.table.currentRecord.connect(self.detail.show_case)
+        self.table.activatedRecord.connect(self.edit_case)
+        self.model.queryChanged.connect(self._update_totals)
+        ctx.bus.changed.connect(self._on_data_changed)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.refresh()
+
+    # -- building ------------------------------------------------------------------
+    def _build_filters(self) -> None:
+        self.status_box = QComboBox()
+        self.status_box.addItem("全部状态", None)
+        for s in STATUSES:
+            self.status_box.addItem(s, s)
+        self.status_box.addItem("未办结", "__open__")
+        self.ws_box = QComboBox()
+        self.source_box = QComboBox()
+        self.source_box.addItem("全部来源", None)
+        for s in SOURCES:
+            self.source_box.addItem(s, s)
+        self.warn_box = QComboBox()
+        self.warn_box.addItem("全部（不限预警）", None)
+        for k in cases.WARNING_KINDS:
+            self.warn_box.addItem(k, k)
+        self.date_from = QLineEdit()
+        self.date_from.setPlaceholderText("登记日期从")
+        self.date_to = QLineEdit()
+        self.date_to.setPlaceholderText("至")
+        for w in (self.date_from, self.date_to):
+            w.setMaximumWidth(110)
+            w.editingFinished.connect(self.apply_filters)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("检索编号、单位、项目、摘要、责任人（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda: self._search_timer.start())
+        for box in (self.status_box, self.ws_box, self.source_box, self.warn_box):
+            box.currentIndexChanged.connect(self.apply_filters)
+        self.filter_bar = QHBoxLayout()
+        self.search.setMinimumWidth(260)
+        self.filter_bar.addWidget(self.search, 2)
+        for w in (self.status_box, self.ws_box, self.source_box, self.warn_box):
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            self.filter_bar.addWidget(w)
+        for w in (QLabel("登记日期"), self.date_from, QLabel("—"), self.date_to):
+            self.filter_bar.addWidget(w)
+        self.filter_message = QLabel()
+        self.filter_message.setStyleSheet("color: #c0392b;")
+        self.filter_bar.addWidget(self.filter_message)
+        find = QAction(self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(find)
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar()
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.act_new = tb.addAction("新增问题", self.new_case)
+        self.act_new.setShortcut(QKeySequence.StandardKey.New)
+        self.act_new.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.act_new)
+        tb.addAction("打开 / 编辑", lambda: self.edit_case(self.table.current_id()))
+        tb.addAction("变更状态", self.change_status)
+        tb.addSeparator()
+        tb.addAction("移入回收站", self.recycle)
+        tb.addAction("复制选中行", self.table.copy_selection)
+        tb.addAction("列设置…", lambda: self.table._header_menu(self.table.horizontalHeader().rect().center()))
+        self.toolbar = tb
+
+    # -- data ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.warner = cases.Warner(self.ctx.store, self.ctx.today())
+        self.model.decorate = self.warner.decorate
+        current = self.ws_box.currentData()
+        self.ws_box.blockSignals(True)
+        self.ws_box.clear()
+        self.ws_box.addItem("全部专班", None)
+        for ws in campaign.workstreams(self.ctx.store):
+            self.ws_box.addItem(ws["name"], ws["id"])
+        if current is not None:
+            self.ws_box.setCurrentIndex(max(0, self.ws_box.findData(current)))
+        self.ws_box.blockSignals(False)
+        self.apply_filters()
+        self._update_warnings()
+
+    def build_query(self) -> Query:
+        q = Query(sort=self.model.query.sort, descending=self.model.query.descending)
+        status = self.status_box.currentData()
+        if status == "__open__":
+            q.extra.append((cases.OPEN_SQL, []))
+            q.notes.append("状态：未办结")
+        elif status:
+            q.equals["status"] = status
+        if self.ws_box.currentData() is not None:
+            q.equals["workstream_id"] = self.ws_box.currentData()
+        if self.source_box.currentData():
+            q.equals["source"] = self.source_box.currentData()
+        kind = self.warn_box.currentData()
+        if kind:
+            sql, params = cases.warning_conditions(self.ctx.store, self.ctx.today())[kind]
+            q.extra.append((sql, params))
+            q.notes.append(f"预警：{kind}")
+        self.filter_message.clear()
+        try:
+            lo = parse_date(self.date_from.text())
+            hi = parse_date(self.date_to.text())
+            if lo or hi:
+                q.ranges["registered_on"] = (lo, hi)
+        except ValueProblem as exc:
+            self.filter_message.setText(str(exc))
+        q.search = self.search.text().strip()
+        return q
+
+    def apply_filters(self) -> None:
+        self.model.set_query(self.build_query())
+
+    def _update_totals(self) -> None:
+        t = self.repo.totals(self.model.query)
+        self.totals.setText(
+            f"共 {self.model.rowCount():,} 件　涉及 {t.get('total_workers', 0):,} 人　"
+            f"应付 {fen_to_yuan_text(t.get('total_owed_fen', 0))} 元　已付 {fen_to_yuan_text(t.get('total_paid_fen', 0))} 元　"
+            f"未付 {fen_to_yuan_text(t.get('outstanding_fen', 0))} 元　（{self.model.query.describe(self.repo.ledger)}）")
+
+    def _update_warnings(self) -> None:
+        counts = cases.warnings_summary(self.ctx.store, self.ctx.today())
+        for kind, b in self.warn_buttons.items():
+            b.setText(f"{kind} {counts.get(kind, 0)}")
+        c = campaign.current(self.ctx.store)
+        if c:
+            cal = cases.load_calendar(self.ctx.store)
+            note = cases.calendar_notice(cal, _dt.date.fromisoformat(c.start_date), _dt.date.fromisoformat(c.end_date))
+            self.calendar_note.setText(note)
+            self.calendar_note.setVisible(bool(note))
+
+    def _show_warning(self, kind: str) -> None:
+        self.warn_box.setCurrentIndex(self.warn_box.findData(kind))
+
+    def _on_data_changed(self, table: str) -> None:
+        if table in ("", "case_record", "worker", "repayment", "workstream"):
+            if table == "workstream":
+                self.refresh()
+                return
+            keep = self.table.current_id()
+            self.model.reload()
+            self._update_warnings()
+            if keep is not None:
+                self.table.select_record(keep)
+
+    # -- actions --------------------------------------------------------------------
+    def _ref_options(self) -> dict:
+        return {"workstream_id": [(w["id"], w["name"]) for w in campaign.workstreams(self.ctx.store)]}
+
+    def new_case(self) -> None:
+        store = self.ctx.store
+        today = self.ctx.today()
+        initial = {"case_no": cases.next_case_no(store, today), "registered_on": today.isoformat(),
+                   "deadline_days": cases.setting(store, "case.deadline_days"), "status": "待核实",
+                   "source": SOURCES[0], "industry_type": "工程建设"}
+        fields = [f for f in self.repo.ledger.form_fields if f.name not in ("status", "verdict", "deadline")]
+        form = RecordForm(self, self.repo.ledger, "新增欠薪问题", initial, fields=fields,
+                          ref_options=self._ref_options(),
+                          on_save=lambda v: cases.register_case(store, {**v, "status": "待核实"}))
+        if form.exec():
+            self.ctx.changed("case_record")
+            self.table.select_record(form.result_value)
+
+    def edit_case(self, case_id: int | None) -> None:
+        if case_id is None:
+            return
+        row = self.repo.get(case_id)
+        if row is None:
+            return
+        fields = [f for f in self.repo.ledger.form_fields if f.name not in ("status",)]
+        form = RecordForm(self, self.repo.ledger, f"欠薪问题 {row['case_no']}", row, fields=fields,
+                          ref_options=self._ref_options(),
+                          on_save=lambda v: cases.edit_case(self.ctx.store, case_id, v))
+        if form.exec():
+            self.ctx.changed("case_record")
+
+    def change_status(self) -> None:
+        case_id = self.table.current_id()
+        if case_id is None:
+            QMessageBox.information(self, "变更状态", "请先在台账中选中一条问题。")
+            return
+        row = self.repo.get(case_id)
+        dlg = StatusDialog(self, row, cases.verdicts(self.ctx.store), self.ctx.today())
+        while dlg.exec():
+            try:
+                cases.change_status(self.ctx.store, case_id, dlg.change())
+            except ValidationError as exc:
+                dlg.show_error(str(exc))
+                continue
+            self.ctx.changed("case_record")
+            break
+
+    def recycle(self) -> None:
+        ids = self.table.selected_ids()
+        if not ids:
+            return
+        if QMessageBox.question(self, "移入回收站", f"将选中的 {len(ids)} 条问题移入回收站？可在“回收站”中恢复。") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        self.repo.recycle(ids, "移入回收站")
+        self.ctx.changed("case_record")

@@ -1,0 +1,37 @@
+"""What every page is given: the store, who is working, preferences, and a bus
+that says when data changed. Built once in desktop/ and passed down."""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from models.db import Store
+from models.prefs import Prefs
+
+
+class DataBus(QObject):
+    changed = Signal(str)          # table name, or "" for everything
+    status = Signal(str)           # a message for the status bar
+
+
+@dataclass
+class AppContext:
+    store: Store
+    prefs: Prefs
+    bus: DataBus
+    today: Callable[[], _dt.date] = field(default=_dt.date.today)
+    navigate: Callable[[str], None] = field(default=lambda key: None)
+
+    @property
+    def store_path(self) -> str:
+        return str(self.store.path)
+
+    @property
+    def user(self) -> str:
+        return self.store.user
+
+    def changed(self, table: str = "") -> None:
+        self.bus.changed.emit(table)

@@ -1,0 +1,192 @@
+"""A form for any declared ledger: one widget per field, derived from the declaration.
+
+Problems are shown in red beside the field they concern, and nothing is saved
+until every one is fixed.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+                               QLineEdit, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget)
+
+from models.ledger.fields import Field, Ledger
+from models.ledger.repo import ValidationError
+from models.values import ValueProblem, fen_to_yuan_text
+
+ERROR_STYLE = "border: 1px solid #c0392b; background: #fdecea;"
+
+
+class FieldEditor:
+    """One field's widget, with text in and stored value out."""
+
+    def __init__(self, f: Field, options: Sequence[tuple[Any, str]] | None = None) -> None:
+        self.f = f
+        self.options = list(options or [])
+        k = f.kind
+        if k == "longtext":
+            w = QPlainTextEdit()
+            w.setFixedHeight(64)
+        elif k == "bool":
+            w = QCheckBox()
+        elif k == "choice":
+            w = QComboBox()
+            w.setEditable(False)
+            w.addItem("")
+            w.addItems(list(f.choices))
+        elif k == "ref":
+            w = QComboBox()
+            w.addItem("", None)
+            for value, label in self.options:
+                w.addItem(label, value)
+        else:
+            w = QLineEdit()
+            if k == "date":
+                w.setPlaceholderText("如 2026-11-05")
+            elif k == "money":
+                w.setPlaceholderText("元，如 1200.50 或 1.2万")
+                w.setAlignment(Qt.AlignmentFlag.AlignRight)
+            elif k == "int":
+                w.setAlignment(Qt.AlignmentFlag.AlignRight)
+            elif k == "id_number":
+                w.setPlaceholderText("18位身份证号码")
+        w.setObjectName(f"field_{f.name}")
+        if not f.editable:
+            w.setEnabled(False)
+        if f.help:
+            w.setToolTip(f.help)
+        self.widget = w
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+
+    def set_value(self, value: Any) -> None:
+        w, k = self.widget, self.f.kind
+        if k == "bool":
+            w.setChecked(bool(value))
+        elif k == "choice":
+            i = w.findText(str(value or ""))
+            if i < 0 and value:
+                w.addItem(str(value))
+                i = w.count() - 1
+            w.setCurrentIndex(max(i, 0))
+        elif k == "ref":
+            i = w.findData(value)
+            w.setCurrentIndex(max(i, 0))
+        elif k == "longtext":
+            w.setPlainText(str(value or ""))
+        elif k == "money":
+            w.setText("" if value in (None, "") else fen_to_yuan_text(value, thousands=False))
+        else:
+            w.setText("" if value is None else str(value))
+
+    def raw(self) -> Any:
+        w, k = self.widget, self.f.kind
+        if k == "bool":
+            return 1 if w.isChecked() else 0
+        if k == "choice":
+            return w.currentText()
+        if k == "ref":
+            return w.currentData()
+        if k == "longtext":
+            return w.toPlainText()
+        return w.text()
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+        self.widget.setStyleSheet(ERROR_STYLE if message else "")
+
+
+class RecordForm(QDialog):
+    """Edit one record. ``on_save(values)`` writes it and raises ``ValidationError``."""
+
+    def __init__(self, parent: QWidget | None, ledger: Ledger, title: str,
+                 values: dict | None = None, *, fields: Sequence[Field] | None = None,
+                 ref_options: dict[str, Sequence[tuple[Any, str]]] | None = None,
+                 on_save: Callable[[dict], Any] | None = None, read_only: bool = False,
+                 fixed: dict | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.ledger = ledger
+        self.on_save = on_save
+        self.fixed = dict(fixed or {})
+        self.result_value: Any = None
+        self.editors: dict[str, FieldEditor] = {}
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        for f in fields or ledger.form_fields:
+            ed = FieldEditor(f, (ref_options or {}).get(f.name))
+            self.editors[f.name] = ed
+            label = f.label + ("＊" if f.required else "")
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.setSpacing(2)
+            lay.addWidget(ed.widget)
+            lay.addWidget(ed.error)
+            form.addRow(label, box)
+            if read_only:
+                ed.widget.setEnabled(False)
+        inner = QWidget()
+        inner.setLayout(form)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        self.summary = QLabel()
+        self.summary.setStyleSheet("color: #c0392b;")
+        self.summary.setWordWrap(True)
+        self.summary.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close if read_only else
+                                   QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        if not read_only:
+            buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+            buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        else:
+            buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(scroll)
+        lay.addWidget(self.summary)
+        lay.addWidget(buttons)
+        self.resize(560, min(760, 120 + 44 * len(self.editors)))
+        for name, value in (values or {}).items():
+            if name in self.editors:
+                self.editors[name].set_value(value)
+
+    def values(self) -> tuple[dict, dict[str, str]]:
+        out, problems = {}, {}
+        for name, ed in self.editors.items():
+            if not ed.f.editable or not ed.widget.isEnabled():
+                continue
+            try:
+                out[name] = ed.f.parse(ed.raw())
+            except ValueProblem as exc:
+                problems[name] = str(exc)
+        return out, problems
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        for name, ed in self.editors.items():
+            ed.show_error(problems.get(name, ""))
+        other = [m for n, m in problems.items() if n not in self.editors]
+        self.summary.setText("；".join(other) if other else ("请先改正标红的内容，改正前不会保存。" if problems else ""))
+        self.summary.setVisible(bool(problems))
+
+    def save(self) -> None:
+        values, problems = self.values()
+        values = {**self.fixed, **values}
+        if not problems:
+            for name, message in self.ledger.validate({**values}):
+                if name in self.editors or name not in values:
+                    problems.setdefault(name, message)
+        if not problems and self.on_save is not None:
+            try:
+                self.result_value = self.on_save(values)
+            except ValidationError as exc:
+                problems = {n: m for n, m in exc.problems}
+        self.show_problems(problems)
+        if not problems:
+            self.accept()
