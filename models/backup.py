@@ -102,6 +102,16 @@ def auto_backup(conn: sqlite3.Connection, db_path: str | os.PathLike, reason: st
     return path
 
 
+def backup_file(db_path: str | os.PathLike, target: str | os.PathLike,
+                progress: Callable[[int, int], None] | None = None) -> Path:
+    """``backup_to`` on a connection of its own (for a worker thread)."""
+    conn = sqlite3.connect(str(db_path), timeout=30)
+    try:
+        return backup_to(conn, target, progress)
+    finally:
+        conn.close()
+
+
 def auto_backup_path(db_path: str | os.PathLike, reason: str = "daily", keep: int = KEEP) -> Path | None:
     """The same, on a connection of its own (for a worker thread)."""
     conn = sqlite3.connect(str(db_path), timeout=30)

@@ -18,12 +18,7 @@ def backup_now(parent, ctx: AppContext) -> None:
     db_path = ctx.store_path
 
     def work(jc):
-        import sqlite3
-        conn = sqlite3.connect(db_path, timeout=30)
-        try:
-            return backup.backup_to(conn, path, progress=lambda d, t: jc.progress(d, t, "正在备份…"))
-        finally:
-            conn.close()
+        return backup.backup_file(db_path, path, progress=lambda d, t: jc.progress(d, t, "正在备份…"))
 
     run_job(parent, "正在备份", work,
             on_done=lambda p: QMessageBox.information(parent, "备份完成", f"已备份到：\n{p}"),

@@ -191,17 +191,27 @@ def find_header(rows: list[list], merged: list, ledger: Ledger) -> Header | None
     matcher = Matcher(ledger)
     limit = min(len(rows), SCAN_ROWS)
     width = max((len(r) for r in rows[:limit + 2]), default=0)
+    singles: dict[int, tuple[float, list[Column]]] = {}
+    for r in range(min(len(rows), limit + 1)):
+        if any(cell_text(v) for v in rows[r]):
+            cols = _columns(rows, r, 1, merged, width)
+            singles[r] = (_score(cols, matcher), cols)
     best: Header | None = None
     for r in range(limit):
-        if not any(cell_text(v) for v in rows[r]):
+        if r not in singles:
             continue
-        for height in (1, 2):
-            if height == 2 and r + 1 >= len(rows):
-                continue
-            cols = _columns(rows, r, height, merged, width)
-            score = _score(cols, matcher)
-            if best is None or score > best.score + (0.5 if height == 2 else 0):
-                best = Header(r, height, cols, score)
+        score, cols = singles[r]
+        if best is None or score > best.score:
+            best = Header(r, 1, cols, score)
+        # a two-row header: the upper row names groups (拖欠情况 / 化解情况), the lower the columns
+        below = singles.get(r + 1, (0.0, []))[0] if r + 1 < len(rows) else None
+        distinct_top = {cell_text(v) for v in rows[r] if cell_text(v)}
+        if below is None or len(distinct_top) < 2:
+            continue
+        cols2 = _columns(rows, r, 2, merged, width)
+        score2 = _score(cols2, matcher)
+        if score2 > max(score, below) + 0.25 and (best is None or score2 > best.score):
+            best = Header(r, 2, cols2, score2)
     needed = 2 if len(ledger.stored_fields) > 2 else 1
     if best is None or best.score < needed:
         return None

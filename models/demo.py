@@ -1,0 +1,1071 @@
+"""Demo data: a realistic fictional township (or a county-sized database for benchmarks).
+
+``build_demo(path, "township")`` fills an empty database with one special action
+(2026年根治欠薪冬季专项行动 of 青山县青山镇), its leading group and seven workstreams with
+members, employers and projects, about 150 wage-arrears cases registered over the last ten
+weeks, about 3,000 workers named in them and their repayments. All dates are relative to
+``today`` so the demo always looks current: older cases are mostly closed, recent ones are
+still being verified, a few are overdue or stalled, and about 60 % of the money is repaid.
+
+``build_demo(path, "county")`` writes the same shape at county size (100,000 cases,
+1,000,000 workers) in bulk mode: per-row triggers are off, aggregates and the full-text
+indexes are rebuilt once at the end and a single audit row records the load.
+
+Everything is drawn from ``random.Random(seed)``, so a seed and a ``today`` give the same data
+(apart from the UUIDs and timestamps of the few rows written through ``models.campaign``).
+Nothing here imports Qt.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable
+
+from models import audit
+from models.campaign import create_campaign, default_phases, set_leading_group, set_members
+from models.db import Store
+from models.ledgers.cases import CHANNELS, REASONS, RESOLUTION_PATHS, SOURCES
+from models.rules.credit_code import make_credit_code
+from models.rules.idcard import make_valid_id
+from models.rules.workdays import WorkCalendar, before_spring_festival
+
+Progress = Callable[[int, int, str], None]
+
+__all__ = ["build_demo", "SCALES"]
+
+DEMO_USER = "演示数据"
+TOWN = "青山镇"
+COUNTY = "青山县"
+GOV = "青山镇人民政府"
+
+
+@dataclass(frozen=True)
+class _Scale:
+    cases: int
+    workers: int
+    bulk: bool                  # per-row triggers off, aggregates set at the end
+    big_share: float            # share of listed cases with 30+ workers
+    big_range: tuple[int, int]
+    split_repayments: bool      # a worker may be paid in two instalments
+    employers: int = 0          # 0: the township's hand-written list
+    projects: int = 0
+    chunk: int = 2000           # cases generated and written per step
+
+
+SCALES: dict[str, _Scale] = {
+    "township": _Scale(cases=150, workers=3000, bulk=False, big_share=0.13, big_range=(30, 150),
+                       split_repayments=True, chunk=1000),
+    "county": _Scale(cases=100_000, workers=1_000_000, bulk=True, big_share=0.05, big_range=(30, 90),
+                     split_repayments=False, employers=1800, projects=700, chunk=2500),
+}
+
+# ---------------------------------------------------------------------------------------------
+# Word lists
+# ---------------------------------------------------------------------------------------------
+# Weighted by repetition: common surnames (and those frequent in north-east Sichuan) first.
+_SURNAMES = ("王王王王李李李李张张张刘刘刘陈陈陈杨杨杨黄黄赵赵吴吴周周徐孙马朱胡郭何何何林罗罗罗高郑梁谢宋唐唐"
+             "许韩冯邓邓曹彭曾肖田董袁潘蒋蔡余余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏付方白邹"
+             "孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万严武戴向汤苟蒲岳伍冉鲜母文敬庞")
+_GIVEN_M = "伟强军勇杰涛明超华平刚林波斌辉建国德福贵成海文志春荣忠全兵峰亮鹏龙云飞俊东洪永祥发财良义学顺安江山清中生金宝元富昌松柏"
+_GIVEN_F = "芳秀英华丽敏静燕霞娟兰琴梅红艳玲萍桂凤琼蓉莉群翠珍春慧婷玉云芬菊琳素淑莲"
+
+# Residence areas of the workers: mostly north-east Sichuan, a few from Chongqing and further.
+_AREAS = (["511322"] * 6 + ["511902"] * 5 + ["511921"] * 5 + ["511923"] * 4 + ["511922"] * 3
+          + ["510722"] * 3 + ["511321"] * 3 + ["511381"] * 2 + ["511303"] * 2 + ["511304"]
+          + ["511623", "511602", "510623", "500235", "500236", "500101", "421126", "522121"])
+
+_CONSTRUCTION_TRADES = (["钢筋工"] * 5 + ["木工"] * 5 + ["泥瓦工"] * 5 + ["架子工"] * 3 + ["电焊工"] * 2
+                        + ["普工"] * 7 + ["水电工"] * 3 + ["油漆工"] * 2 + ["混凝土工"] * 2 + ["防水工"]
+                        + ["抹灰工"] * 2 + ["机械操作工"] + ["杂工"] * 2)
+_TRADE_RATE_YUAN = {"钢筋工": (300, 420), "木工": (300, 420), "泥瓦工": (280, 400), "架子工": (280, 380),
+                    "电焊工": (320, 450), "普工": (180, 260), "水电工": (280, 400), "油漆工": (250, 350),
+                    "混凝土工": (240, 330), "防水工": (250, 350), "抹灰工": (260, 360), "机械操作工": (320, 450),
+                    "杂工": (160, 230)}
+_OTHER_TRADES = {
+    "制造业": ["缝纫工", "普工", "普工", "包装工", "质检员", "搬运工", "机修工"],
+    "农业": ["养殖工", "采摘工", "普工", "饲养员", "农机手"],
+    "交通运输业": ["分拣员", "司机", "装卸工", "快递员"],
+    "住宿和餐饮业": ["厨师", "服务员", "洗碗工", "帮厨"],
+    "居民服务业": ["保洁员", "家政服务员", "保安"],
+    "批发和零售业": ["营业员", "理货员", "送货员"],
+    "采矿业": ["石材切割工", "装载机司机", "普工"],
+}
+_BANKS = (("6228", "中国农业银行"), ("6228", "中国农业银行"), ("6217", "中国建设银行"),
+          ("6217", "中国邮政储蓄银行"), ("6230", "四川农商银行"), ("6230", "四川农商银行"))
+_MOBILE_PREFIXES = ("130 131 132 133 135 136 137 138 139 150 151 152 153 155 157 158 159 166 "
+                    "173 175 176 177 178 180 181 182 183 185 186 187 188 189 191 198 199").split()
+
+# (name, kind, industry, dept code of the credit code): kind "lab" 劳务/专业分包, "gc" 总承包, "own" 建设单位, "biz" other
+_TOWN_EMPLOYERS = [
+    ("巴中市华厦建工集团有限公司", "gc", "建筑业", "91"),
+    ("四川蜀道路桥工程有限公司", "gc", "建筑业", "91"),
+    ("四川川东建设工程有限公司", "gc", "建筑业", "91"),
+    ("南充市嘉陵建筑工程有限公司", "gc", "建筑业", "91"),
+    ("青山县恒通市政工程有限公司", "gc", "建筑业", "91"),
+    ("青山县顺达水利水电工程有限公司", "gc", "建筑业", "91"),
+    ("青山县宏达建筑劳务有限公司", "lab", "建筑业", "91"),
+    ("青山县鑫源建筑劳务有限公司", "lab", "建筑业", "91"),
+    ("青山县永固劳务有限公司", "lab", "建筑业", "91"),
+    ("青山县美居装饰工程有限公司", "lab", "建筑业", "91"),
+    ("四川锦程钢结构工程有限公司", "lab", "建筑业", "91"),
+    ("巴中市通川园林绿化工程有限公司", "lab", "建筑业", "91"),
+    ("四川华兴电力安装工程有限公司", "lab", "建筑业", "91"),
+    ("四川锦绣置业有限公司", "own", "房地产业", "91"),
+    ("青山县恒丰房地产开发有限公司", "own", "房地产业", "91"),
+    ("青山县佳美服装加工厂", "biz", "制造业", "92"),
+    ("青山县兴农生猪养殖专业合作社", "biz", "农业", "93"),
+    ("青山县金穗农业开发有限公司", "biz", "农业", "91"),
+    ("青山县宏图石材有限公司", "biz", "采矿业", "91"),
+    ("四川顺丰达物流有限公司青山分部", "biz", "交通运输业", "91"),
+    ("青山县福满楼餐饮有限公司", "biz", "住宿和餐饮业", "91"),
+    ("青山县绿源茶业有限公司", "biz", "农业", "91"),
+    ("青山县鑫隆页岩砖厂", "biz", "制造业", "92"),
+    ("青山县安心家政服务有限公司", "biz", "居民服务业", "91"),
+    ("青山镇好又多超市", "biz", "批发和零售业", "92"),
+    ("青山县蜀香食品有限公司", "biz", "制造业", "91"),
+]
+# (project, 建设单位, 总承包, 分包, 政府投资, 合同额 万元, 地址)
+_TOWN_PROJECTS = [
+    ("青山镇安置房二期工程", "青山县城乡建设投资有限公司", "巴中市华厦建工集团有限公司", "青山县宏达建筑劳务有限公司", 1, 18600, "青山镇滨河路"),
+    ("青山镇污水管网改造工程", "青山县住房和城乡建设局", "青山县恒通市政工程有限公司", "青山县鑫源建筑劳务有限公司", 1, 3260, "青山镇场镇"),
+    ("友谊水库灌区渠系工程", "青山县水利局", "青山县顺达水利水电工程有限公司", "青山县永固劳务有限公司", 1, 4580, "青山镇友谊村、石桥村"),
+    ("江口水乡游客中心工程", "青山县文化广播电视和旅游局", "四川川东建设工程有限公司", "青山县美居装饰工程有限公司", 1, 2150, "青山镇江口村"),
+    ("青山镇中心小学教学楼改扩建工程", "青山县教育和科学技术局", "南充市嘉陵建筑工程有限公司", "青山县永固劳务有限公司", 1, 1280, "青山镇学府街"),
+    ("G347线青山镇过境段改建工程", "青山县交通运输局", "四川蜀道路桥工程有限公司", "青山县鑫源建筑劳务有限公司", 1, 9600, "青山镇"),
+    ("锦绣华府住宅小区二期", "四川锦绣置业有限公司", "巴中市华厦建工集团有限公司", "青山县宏达建筑劳务有限公司", 0, 12500, "青山镇新华街"),
+    ("青山镇农贸市场改造工程", GOV, "青山县恒通市政工程有限公司", "青山县宏达建筑劳务有限公司", 1, 860, "青山镇正街"),
+    ("青山镇高标准农田建设项目", "青山县农业农村局", "青山县顺达水利水电工程有限公司", "巴中市通川园林绿化工程有限公司", 1, 2400, "青山镇双河村、白果村"),
+    ("青山镇卫生院住院综合楼工程", "青山县卫生健康局", "四川川东建设工程有限公司", "四川华兴电力安装工程有限公司", 1, 3100, "青山镇健康路"),
+    ("青山工业园区标准化厂房（一期）", "青山县兴业投资有限公司", "南充市嘉陵建筑工程有限公司", "四川锦程钢结构工程有限公司", 1, 6800, "青山镇工业园区"),
+    ("恒丰商贸城综合体项目", "青山县恒丰房地产开发有限公司", "四川川东建设工程有限公司", "青山县鑫源建筑劳务有限公司", 0, 8900, "青山镇迎宾大道"),
+]
+# Small works without a registered project (零星工程): often 三无 or 零散工.
+_SMALL_WORKS = ["{v}村道路硬化工程", "{v}村便民桥工程", "{v}村文化广场建设", "{v}村人饮工程",
+                "{v}村危房改造", "{v}村山坪塘整治", "{v}村产业路工程", "{v}村民房自建"]
+_VILLAGES = ["友谊", "石桥", "江口", "双河", "白果", "红岩", "柏林", "龙泉", "青龙", "新华", "金星", "团结",
+             "凉水", "桂花", "玉泉", "大垭"]
+
+# County-size name parts.
+_PLACES = ["青山县", "青山县", "青山县", "巴中市", "南充市", "达州市", "广安市", "四川", "四川省", "重庆"]
+_CORES = ("宏达 恒通 华厦 蜀道 川东 嘉陵 顺达 鑫源 永固 美居 锦程 通川 华兴 锦绣 恒丰 佳美 兴农 金穗 宏图 顺丰达 "
+          "福满楼 绿源 鑫隆 安心 好又多 蜀香 德丰 宏远 建兴 兴旺 天府 巴山 秦巴 米仓 嘉禾 金鼎 瑞丰 盛世 鼎盛 "
+          "富民 安泰 长兴 荣昌 广源 华宇 金桥 新城 恒基 汇通 中诚 隆鑫 润达 银河 天成 立信 宏盛 同心 和顺").split()
+_CONSTRUCTION_KINDS = ["建筑劳务", "建筑工程", "市政工程", "路桥工程", "建设工程", "装饰工程", "水利水电工程",
+                       "钢结构工程", "园林绿化工程", "电力安装工程", "土石方工程"]
+_OTHER_KINDS = [("服装", "制造业"), ("食品", "制造业"), ("建材", "制造业"), ("石材", "采矿业"),
+                ("农业开发", "农业"), ("生态农业", "农业"), ("茶业", "农业"), ("物流", "交通运输业"),
+                ("餐饮", "住宿和餐饮业"), ("酒店管理", "住宿和餐饮业"), ("家政服务", "居民服务业"),
+                ("商贸", "批发和零售业")]
+_PROJECT_KINDS = ["安置房工程", "污水管网改造工程", "道路改建工程", "教学楼改扩建工程", "农贸市场改造工程",
+                  "高标准农田建设项目", "卫生院综合楼工程", "标准化厂房工程", "住宅小区工程", "商业综合体项目",
+                  "灌区渠系工程", "游客中心工程", "人饮工程", "滨河公园工程", "老旧小区改造工程"]
+_TOWNSHIPS = ["青山", "白鹤", "龙凤", "石桥", "江口", "双河", "清江", "金城", "凤鸣", "柏林", "云台", "长乐",
+              "永安", "鹤鸣", "大河", "玉山", "仁和", "新场", "黄金", "福星"]
+
+# Sources: the national platform most, then 12345, petitions, field checks...
+_SOURCE_WEIGHTS = {"全国根治欠薪线索反映平台": 34, "12345": 22, "信访来访": 12, "排查发现": 10, "12333": 6,
+                   "信访来信": 4, "来电": 4, "上级交办": 5, "网络舆情": 2, "其他": 1}
+_REASON_BUILD = {"拖欠工程款": 34, "结算纠纷": 18, "非法转包": 12, "三无工程": 5, "使用零散工": 10,
+                 "无故拖欠": 15, "其他": 6}
+_REASON_OTHER = {"无故拖欠": 45, "结算纠纷": 15, "使用零散工": 15, "其他": 25}
+_WS_NAMES = ["欠薪化解专班", "拖欠工程款化解专班", "信访维稳工作专班", "国有资产处置专班", "宅基地处置专班",
+             "产业发展专班", "项目资金及经费争取专班"]
+_WS_BUILD = [38, 44, 10, 3, 1, 0, 4]
+_WS_OTHER = [62, 0, 25, 3, 1, 9, 0]
+_WS_PETITION = [30, 20, 50, 0, 0, 0, 0]
+
+_CH_GOV = {"总包先行清偿": 35, "建设单位垫付": 20, "企业自行支付": 20, "应急周转金": 10, "工资保证金": 8,
+           "资产处置资金": 7}
+_CH_PRIVATE = {"企业自行支付": 35, "总包先行清偿": 35, "工资保证金": 12, "应急周转金": 8, "法院执行": 5, "其他": 5}
+_CH_OTHER = {"企业自行支付": 65, "应急周转金": 15, "法院执行": 8, "资产处置资金": 4, "其他": 8}
+_PATH_OF_CHANNEL = {"企业自行支付": "企业自行支付", "总包先行清偿": "总包先行清偿", "建设单位垫付": "建设单位垫付",
+                    "应急周转金": "应急周转金垫付", "资产处置资金": "资产处置化解", "工资保证金": "其他",
+                    "法院执行": "司法途径", "其他": "其他"}
+
+V_PAID = "经核实存在欠薪，已支付完毕"
+V_AGREED = "已支付欠款或达成还款协议"
+V_COURT = "尚未支付，准备或已申请法院强制执行"
+V_POLICE = "尚未支付，涉嫌犯罪，已移送公安机关"
+V_NONE = "经核实不存在欠薪情况"
+
+_OPEN_NOTES = ["已约谈企业负责人，承诺近期分批支付", "已召开协调会，正在核对工程量", "总包单位已同意先行垫付，正在走程序",
+               "企业负责人失联，正在协调公安协查", "建设单位工程款拨付中", "正在核对工资表与考勤记录",
+               "已下达劳动保障监察限期整改指令书", "已启动应急周转金申请程序", ""]
+_CLOSED_NOTES = ["工资已通过银行代发到卡，农民工签字确认", "已现场兑付并签字领取", "反映人已确认收到全部工资", ""]
+
+for _v in (_SOURCE_WEIGHTS, _REASON_BUILD, _REASON_OTHER):
+    assert set(_v) <= set(SOURCES) | set(REASONS)
+assert set(_CH_GOV) | set(_CH_PRIVATE) | set(_CH_OTHER) <= set(CHANNELS)
+assert set(_PATH_OF_CHANNEL.values()) <= set(RESOLUTION_PATHS)
+
+# ---------------------------------------------------------------------------------------------
+# Small fast helpers
+# ---------------------------------------------------------------------------------------------
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def _digit_sum(text: str, offset: int) -> int:
+    return sum(int(c) * _ID_WEIGHTS[offset + i] for i, c in enumerate(text))
+
+
+class _IdMaker:
+    """Valid GB 11643 numbers quickly: the weighted sum is precomputed per part.
+
+    Gives exactly what ``make_valid_id(area, birth, seq)`` gives (the tests check it)."""
+
+    def __init__(self, first_birth: date, last_birth: date) -> None:
+        self.area_sum = {a: _digit_sum(a, 0) for a in set(_AREAS)}
+        self.births: list[tuple[str, int]] = []
+        d = first_birth
+        while d <= last_birth:
+            s = f"{d:%Y%m%d}"
+            self.births.append((s, _digit_sum(s, 6)))
+            d += timedelta(days=1)
+        self.seqs = [(f"{i:03d}", _digit_sum(f"{i:03d}", 14)) for i in range(1000)]
+
+    def make(self, area: str, birth_index: int, seq: int) -> str:
+        b, bs = self.births[birth_index]
+        s, ss = self.seqs[seq]
+        return area + b + s + _ID_CHECK[(self.area_sum[area] + bs + ss) % 11]
+
+
+class _Uuids:
+    """UUIDs (version 7 layout) from the seeded generator: increasing, so B-tree inserts append."""
+
+    def __init__(self, rng: random.Random, start: _dt.datetime) -> None:
+        self.bits = rng.getrandbits
+        self.ms = int(start.timestamp() * 1000)
+
+    def __call__(self) -> str:
+        self.ms += 1
+        ms = self.ms
+        r = self.bits(74)
+        return "%08x-%04x-7%03x-%04x-%012x" % (ms >> 16, ms & 0xFFFF, r >> 62,
+                                                0x8000 | ((r >> 48) & 0x3FFF), r & 0xFFFFFFFFFFFF)
+
+
+def _weighted(rng: random.Random, table: dict[str, int]) -> str:
+    return rng.choices(list(table), weights=list(table.values()))[0]
+
+
+def _monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+# ---------------------------------------------------------------------------------------------
+# The build
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class _Ctx:
+    store: Store
+    rng: random.Random
+    today: date
+    scale: _Scale
+    start: date
+    uuid: _Uuids
+    cal: WorkCalendar = field(default_factory=WorkCalendar)
+    ws: list[dict] = field(default_factory=list)          # id, name, owners [(name, weight)], liaison
+    employers: list[dict] = field(default_factory=list)
+    projects: list[dict] = field(default_factory=list)
+    _days: dict[int, str] = field(default_factory=dict)
+    _workday: dict[int, bool] = field(default_factory=dict)
+    _deadline: dict[int, int] = field(default_factory=dict)
+
+    def ds(self, o: int) -> str:
+        s = self._days.get(o)
+        if s is None:
+            s = self._days[o] = date.fromordinal(o).isoformat()
+        return s
+
+    def is_workday(self, o: int) -> bool:
+        w = self._workday.get(o)
+        if w is None:
+            w = self._workday[o] = self.cal.is_workday(date.fromordinal(o))
+        return w
+
+    def deadline(self, o: int) -> int:
+        d = self._deadline.get(o)
+        if d is None:
+            d = self._deadline[o] = self.cal.add_workdays(date.fromordinal(o), 15).toordinal()
+        return d
+
+    def next_workday(self, o: int) -> int:
+        while not self.is_workday(o):
+            o += 1
+        return o
+
+
+def build_demo(path: str | Path, scale: str = "township", *, seed: int = 20261126,
+               today: date | None = None, progress: Progress | None = None,
+               _cases: int | None = None, _workers: int | None = None) -> dict:
+    """Fill the database at ``path`` with demo data and return a summary.
+
+    ``scale`` is "township" (about 150 cases, 3,000 workers, written through the normal
+    triggers) or "county" (100,000 cases, 1,000,000 workers, bulk mode). ``_cases`` and
+    ``_workers`` override the size (used by the tests for a small bulk build).
+    Refuses (ValueError) a database that already holds cases. The whole build is one
+    transaction: a failure or a cancel raised from ``progress`` leaves the file as it was.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"未知的演示数据规模“{scale}”（可选：township 乡镇、county 县级）")
+    sc = SCALES[scale]
+    if _cases is not None or _workers is not None:
+        sc = _Scale(**{**sc.__dict__, "cases": _cases or sc.cases, "workers": _workers or sc.workers,
+                       "employers": min(sc.employers, max(40, (_cases or sc.cases) // 50)) if sc.employers else 0,
+                       "projects": min(sc.projects, max(15, (_cases or sc.cases) // 140)) if sc.projects else 0})
+    today = today or date.today()
+    t0 = time.perf_counter()
+    report = progress or (lambda done, total, text: None)
+
+    store = Store(path, user=DEMO_USER)
+    try:
+        if store.scalar("SELECT COUNT(*) FROM case_record", default=0):
+            raise ValueError(f"数据库“{Path(path).name}”中已有欠薪问题记录，为免混淆真实数据，不能再生成演示数据。"
+                             "请另选一个新的数据库文件。")
+        rng = random.Random(seed)
+        start = _monday(today - timedelta(weeks=10))
+        uuids = _Uuids(random.Random(rng.getrandbits(64)),
+                       _dt.datetime.combine(start - timedelta(days=14), _dt.time(8, 0)))
+        ctx = _Ctx(store, rng, today, sc, start, uuids)
+        old_cache = store.scalar("PRAGMA cache_size")
+        if sc.bulk:
+            store.execute("PRAGMA cache_size = -262144")   # 256 MB while loading
+        try:
+            with store.tx(reason="生成演示数据"):
+                report(0, 100, "正在建立专项行动、领导小组和工作专班…")
+                _setup_campaign(ctx)
+                report(2, 100, "正在生成用人单位和工程项目…")
+                _setup_employers_projects(ctx)
+                counts = _build_cases(ctx, report)
+        finally:
+            store.bulk = False
+            store.execute(f"PRAGMA cache_size = {int(old_cache)}")
+        report(99, 100, "正在整理数据库文件…")
+        store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = store.one("SELECT COUNT(*), COALESCE(SUM(total_owed_fen), 0), COALESCE(SUM(total_paid_fen), 0) "
+                        "FROM case_record WHERE deleted_at IS NULL")
+        summary = {
+            "scale": scale,
+            "path": str(Path(path)),
+            "today": today.isoformat(),
+            "cases": row[0],
+            "workers": counts["workers"],
+            "repayments": counts["repayments"],
+            "owed_fen": row[1],
+            "paid_fen": row[2],
+            "cleared_pct": round(100.0 * row[2] / row[1], 1) if row[1] else 0.0,
+            "seconds": round(time.perf_counter() - t0, 2),
+        }
+    finally:
+        store.close()
+    summary["file_bytes"] = Path(path).stat().st_size
+    report(100, 100, "演示数据已生成")
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Campaign, people
+# ---------------------------------------------------------------------------------------------
+def _person_name(rng: random.Random, used: set[str], female: bool | None = None) -> str:
+    while True:
+        fem = rng.random() < 0.3 if female is None else female
+        chars = _GIVEN_F if fem else _GIVEN_M
+        given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.75 else "")
+        name = rng.choice(_SURNAMES) + given
+        if name not in used:
+            used.add(name)
+            return name
+
+
+def _mobile(rng: random.Random) -> str:
+    return rng.choice(_MOBILE_PREFIXES) + f"{rng.randrange(10 ** 8):08d}"
+
+
+def _campaign_dates(today: date) -> tuple[date, date, int]:
+    start = _monday(today - timedelta(weeks=10))
+    year = start.year + (1 if start.month >= 6 else 0)
+    end = before_spring_festival(year)
+    while end <= today:
+        year += 1
+        end = before_spring_festival(year)
+    return start, end, year - 1
+
+
+def _setup_campaign(ctx: _Ctx) -> None:
+    rng, store = ctx.rng, ctx.store
+    start, end, name_year = _campaign_dates(ctx.today)
+    county = ctx.scale.employers > 0
+    unit = f"{COUNTY}人民政府" if county else f"{COUNTY}{GOV}"
+    cid = create_campaign(store, f"{name_year}年根治欠薪冬季专项行动", unit, start, end,
+                          phases=default_phases(start, end),
+                          office_location="县人力资源和社会保障局三楼" if county else "镇便民服务中心二楼社会事务办公室")
+    used: set[str] = set()
+    nm = lambda female=None: _person_name(rng, used, female)  # noqa: E731
+    town = GOV
+    leaders = {
+        "mayor": dict(name=nm(False), unit=town, title="镇党委副书记、镇长"),
+        "exec": dict(name=nm(), unit=town, title="镇党委委员、常务副镇长"),
+        "vice_build": dict(name=nm(False), unit=town, title="镇党委委员、副镇长"),
+        "politics": dict(name=nm(False), unit=town, title="镇党委委员、政法委员"),
+        "office": dict(name=nm(), unit=town, title="镇社会事务办公室主任"),
+        "finance": dict(name=nm(), unit="青山镇财政所", title="所长"),
+        "justice": dict(name=nm(), unit="青山镇司法所", title="所长"),
+        "police": dict(name=nm(False), unit="青山派出所", title="所长"),
+        "stability": dict(name=nm(), unit=town, title="镇综治中心主任"),
+    }
+    lg = [("组长", "mayor"), ("常务副组长", "exec"), ("副组长", "vice_build"), ("副组长", "politics"),
+          ("办公室主任", "office"), ("成员", "finance"), ("成员", "justice"), ("成员", "police"),
+          ("成员", "stability")]
+    set_leading_group(store, cid, [dict(role=r, **leaders[k]) for r, k in lg])
+    extra = {
+        "labour": dict(name=nm(), unit="青山镇劳动保障所", title="所长"),
+        "planning": dict(name=nm(False), unit=town, title="镇规划建设办公室主任"),
+        "org": dict(name=nm(), unit=town, title="镇党委委员、组织委员"),
+        "pr": dict(name=nm(), unit=town, title="镇党委委员、宣传委员"),
+        "armed": dict(name=nm(False), unit=town, title="镇党委委员、武装部部长"),
+        "npc": dict(name=nm(False), unit=town, title="镇人大主席"),
+        "agri": dict(name=nm(), unit=town, title="镇农业农村服务中心主任"),
+        "land": dict(name=nm(), unit="青山自然资源所", title="所长"),
+        "econ": dict(name=nm(), unit=town, title="镇经济发展办公室主任"),
+    }
+    people = {**leaders, **extra}
+    # (组长, 副组长) of each workstream, in _WS_NAMES order
+    heads = [("exec", "labour"), ("vice_build", "planning"), ("politics", "stability"), ("org", "finance"),
+             ("npc", "land"), ("pr", "agri"), ("armed", "econ")]
+    member_units = {0: ["青山镇劳动保障所", town, "青山镇劳动保障所"], 1: [town, town, "青山镇劳动保障所"],
+                    2: ["青山派出所", "青山镇司法所", town], 3: ["青山镇财政所", town, town],
+                    4: ["青山自然资源所", town, town], 5: [town, town, town], 6: [town, "青山镇财政所", town]}
+    staff_titles = ["科员", "一级科员", "四级主任科员", "工作人员", "事业干部"]
+    rows = store.query("SELECT id, name FROM workstream WHERE campaign_id = ? ORDER BY sort, id", (cid,))
+    by_name = {r["name"]: r["id"] for r in rows}
+    for i, ws_name in enumerate(_WS_NAMES):
+        lead, dep = heads[i]
+        members = [dict(role="组长", phone=_mobile(rng), **people[lead]),
+                   dict(role="副组长", phone=_mobile(rng), **people[dep])]
+        if i == 2:  # 信访维稳: the justice office is a member
+            members.append(dict(role="成员", phone=_mobile(rng), **people["justice"]))
+        for u in member_units[i][: 2 + (rng.random() < 0.5)]:
+            members.append(dict(role="成员", name=nm(), unit=u, title=rng.choice(staff_titles), phone=_mobile(rng)))
+        members.append(dict(role="联络员", name=nm(), unit=town, title="联络员", phone=_mobile(rng)))
+        ws_id = by_name.get(ws_name) or rows[i]["id"]
+        set_members(store, ws_id, members)
+        owners = [(m["name"], {"组长": 1, "副组长": 2, "成员": 3}[m["role"]]) for m in members if m["role"] != "联络员"]
+        ctx.ws.append({"id": ws_id, "name": ws_name, "owners": owners,
+                       "liaison": members[-1]["name"]})
+
+
+# ---------------------------------------------------------------------------------------------
+# Employers and projects
+# ---------------------------------------------------------------------------------------------
+def _setup_employers_projects(ctx: _Ctx) -> None:
+    rng, store, sc = ctx.rng, ctx.store, ctx.scale
+    used: set[str] = set()
+    if sc.employers:
+        emps = _county_employers(rng, sc.employers)
+        projs = _county_projects(rng, sc.projects, emps)
+    else:
+        emps = [dict(name=n, kind=k, industry=ind, dept=dept) for n, k, ind, dept in _TOWN_EMPLOYERS]
+        projs = [dict(name=p, owner=o, gc=g, sub=s, gov=gv, contract_wan=c, address=a)
+                 for p, o, g, s, gv, c, a in _TOWN_PROJECTS]
+    areas = ["511322"] * 6 + ["511902", "511300", "511900", "510000"]
+    rows = []
+    for i, e in enumerate(emps):
+        area = "511322" if e["name"].startswith(COUNTY) else rng.choice(areas)
+        e["credit_code"] = make_credit_code(rng.getrandbits(40), area, e["dept"])
+        e["legal_person"] = _person_name(rng, used)
+        e["phone"] = _mobile(rng)
+        e["address"] = _address(rng, e["name"])
+        e["id"] = None
+        rows.append(e)
+    base = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM employer", default=0)) + 1
+    for i, e in enumerate(rows):
+        e["id"] = base + i
+    store.executemany(
+        "INSERT INTO employer(id, uuid, name, credit_code, legal_person, phone, address, notes) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+        [(e["id"], ctx.uuid(), e["name"], e["credit_code"], e["legal_person"], e["phone"], e["address"])
+         for e in rows])
+    by_name = {e["name"]: e for e in rows}
+    base = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM project", default=0)) + 1
+    prow = []
+    for i, p in enumerate(projs):
+        p["id"] = base + i
+        p["gc_id"] = by_name[p["gc"]]["id"] if p["gc"] in by_name else None
+        p["sub_id"] = by_name[p["sub"]]["id"] if p["sub"] in by_name else None
+        contract = p["contract_wan"] * 1_000_000   # 万元 → 分
+        prow.append((p["id"], ctx.uuid(), p["name"], p["owner"], p["gc"], p["sub"], p["gov"], contract,
+                     contract * 2 // 100 if rng.random() < 0.85 else 0, p["address"],
+                     "农民工工资专用账户已开设" if rng.random() < 0.7 else ""))
+    store.executemany(
+        "INSERT INTO project(id, uuid, name, owner_unit, general_contractor, subcontractor, gov_invested, "
+        "contract_fen, deposit_fen, address, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", prow)
+    ctx.employers = rows
+    ctx.projects = projs
+
+
+def _address(rng: random.Random, name: str) -> str:
+    street = rng.choice(["正街", "新华街", "滨河路", "迎宾大道", "工业园区", "学府街", "人民路", "建设路"])
+    for place, district in (("青山县", "青山县青山镇"), ("巴中市", "巴中市巴州区"), ("南充市", "南充市顺庆区"),
+                            ("达州市", "达州市通川区"), ("广安市", "广安市广安区"), ("重庆", "重庆市渝北区")):
+        if name.startswith(place):
+            return f"{district}{street}{rng.randint(1, 260)}号"
+    return f"四川省成都市{rng.choice(['武侯区', '成华区', '金牛区', '高新区'])}{street}{rng.randint(1, 260)}号"
+
+
+def _county_employers(rng: random.Random, n: int) -> list[dict]:
+    out, seen = [], set()
+    n_build = n * 45 // 100
+    while len(out) < n:
+        place = rng.choice(_PLACES)
+        core = rng.choice(_CORES) + (rng.choice(_CORES) if rng.random() < 0.35 else "")
+        if len(out) < n_build:
+            kind_word = rng.choice(_CONSTRUCTION_KINDS)
+            kind = "lab" if kind_word in ("建筑劳务", "装饰工程", "钢结构工程", "园林绿化工程", "电力安装工程",
+                                         "土石方工程") else "gc"
+            industry = "建筑业"
+        else:
+            kind_word, industry = rng.choice(_OTHER_KINDS)
+            kind = "biz"
+        name = f"{place}{core}{kind_word}有限公司"
+        if name in seen:
+            continue
+        seen.add(name)
+        out.append(dict(name=name, kind=kind, industry=industry, dept="91"))
+    return out
+
+
+def _county_projects(rng: random.Random, n: int, emps: list[dict]) -> list[dict]:
+    gcs = [e["name"] for e in emps if e["kind"] == "gc"]
+    labs = [e["name"] for e in emps if e["kind"] == "lab"]
+    owners_gov = ["青山县城乡建设投资有限公司", "青山县住房和城乡建设局", "青山县水利局", "青山县交通运输局",
+                  "青山县教育和科学技术局", "青山县农业农村局", "青山县卫生健康局", "青山县兴业投资有限公司"]
+    out, seen = [], set()
+    while len(out) < n:
+        town = rng.choice(_TOWNSHIPS)
+        kind = rng.choice(_PROJECT_KINDS)
+        name = f"{town}镇{kind}" + (f"（{rng.choice(['一', '二', '三'])}期）" if rng.random() < 0.4 else "")
+        if name in seen:
+            name = f"{town}镇{rng.choice(_VILLAGES)}村{kind}"
+            if name in seen:
+                continue
+        seen.add(name)
+        gov = 1 if rng.random() < 0.65 else 0
+        owner = rng.choice(owners_gov + [f"{town}镇人民政府"]) if gov else \
+            f"{COUNTY}{rng.choice(_CORES)}房地产开发有限公司"
+        out.append(dict(name=name, owner=owner, gc=rng.choice(gcs), sub=rng.choice(labs), gov=gov,
+                        contract_wan=rng.choice([rng.randint(300, 3000), rng.randint(1000, 20000)]),
+                        address=f"{COUNTY}{town}镇"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases, workers, repayments
+# ---------------------------------------------------------------------------------------------
+_CASE_SQL = (
+    "INSERT INTO case_record(id, uuid, case_no, source, registered_on, industry_type, industry, employer_name, "
+    "employer_id, project_name, project_id, owner_unit, general_contractor, subcontractor, gov_invested, "
+    "workers_count, amount_fen, paid_fen, period_from, period_to, reason, summary, workstream_id, owner_person, "
+    "deadline_days, deadline, status, verdict, resolved_count, resolved_fen, resolution_path, is_major, "
+    "is_sensitive, flags_manual, closed_on, notes, status_changed_at, created_at, updated_at) "
+    "VALUES (" + ", ".join(["?"] * 39) + ")")
+_WORKER_SQL = (
+    "INSERT INTO worker(id, uuid, case_id, name, id_number, phone, bank_card, bank_name, trade, entered_on, "
+    "left_on, owed_fen, paid_fen, signed, notes, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_REPAY_SQL = (
+    "INSERT INTO repayment(id, uuid, case_id, worker_id, paid_on, amount_fen, payer, channel, voucher_no, notes, "
+    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_LOG_SQL = "INSERT INTO case_status_log(case_id, from_status, to_status, changed_on, user, note) VALUES (?, ?, ?, ?, ?, ?)"
+
+# Relative number of new cases per week (11 weeks: ten full weeks and the current one):
+# a rise in weeks 3–6 as the campaign gets going, then a decline.
+_WEEK_SHAPE = [0.45, 0.6, 0.85, 1.3, 1.65, 1.75, 1.5, 1.05, 0.85, 0.7, 0.75]
+_DOW_WEIGHT = [1.3, 1.15, 1.1, 1.05, 1.0, 0.22, 0.12]
+
+
+def _registration_days(ctx: _Ctx, n: int) -> list[int]:
+    rng, start, today = ctx.rng, ctx.start.toordinal(), ctx.today.toordinal()
+    n_weeks = (today - start) // 7 + 1
+    shape = (_WEEK_SHAPE + [_WEEK_SHAPE[-1]] * n_weeks)[:n_weeks]
+    days_left = today - (start + 7 * (n_weeks - 1)) + 1
+    shape[-1] *= sum(_DOW_WEIGHT[:days_left]) / sum(_DOW_WEIGHT)
+    # whole numbers per week by largest remainder, so the story survives small samples
+    quota = [n * w / sum(shape) for w in shape]
+    per = [int(q) for q in quota]
+    for i in sorted(range(n_weeks), key=lambda i: quota[i] - per[i], reverse=True)[:n - sum(per)]:
+        per[i] += 1
+    weeks = [w for w in range(n_weeks) for _ in range(per[w])]
+    per_week: dict[int, list[float]] = {}
+    out = []
+    for w in weeks:
+        weights = per_week.get(w)
+        if weights is None:
+            weights = []
+            for k in range(7):
+                o = start + 7 * w + k
+                wt = _DOW_WEIGHT[k] if o <= today else 0.0
+                if k < 5 and not ctx.is_workday(o):
+                    wt *= 0.2   # statutory holiday
+                elif k >= 5 and ctx.is_workday(o):
+                    wt = 0.9 if o <= today else 0.0   # 调休 make-up working day
+                weights.append(wt)
+            per_week[w] = weights
+        out.append(start + 7 * w + rng.choices(range(7), weights=weights)[0])
+    out.sort()
+    return out
+
+
+def _worker_counts(ctx: _Ctx, listed: int) -> list[int]:
+    """Workers per listed case: many small groups, a share of 30+ (major) ones, summing to the target."""
+    rng, sc = ctx.rng, ctx.scale
+    if listed == 0:
+        return []
+    big = [rng.random() < sc.big_share for _ in range(listed)]
+    counts = [0] * listed
+    lo, hi = sc.big_range
+    for i in range(listed):
+        if big[i]:
+            counts[i] = min(hi, lo + int(rng.expovariate(1 / ((hi - lo) / 3))))
+    rest = sc.workers - sum(counts)
+    small = [i for i in range(listed) if not big[i]]
+    if not small or rest < len(small):   # a tiny custom scale: plain proportional shares
+        raw = [rng.lognormvariate(0, 0.8) for _ in range(listed)]
+        f = sc.workers / sum(raw)
+        return [max(1, round(r * f)) for r in raw]
+    raw = [rng.lognormvariate(0, 0.7) for _ in small]
+    f = rest / sum(raw)
+    for i, r in zip(small, raw):
+        counts[i] = min(29, max(1, round(r * f)))
+    diff = sc.workers - sum(counts)
+    guard = 0
+    while diff and guard < 100 * listed:
+        guard += 1
+        i = small[rng.randrange(len(small))]
+        if diff > 0 and counts[i] < 29:
+            counts[i] += 1
+            diff -= 1
+        elif diff < 0 and counts[i] > 1:
+            counts[i] -= 1
+            diff += 1
+    return counts
+
+
+def _build_cases(ctx: _Ctx, report: Progress) -> dict:
+    rng, store, sc = ctx.rng, ctx.store, ctx.scale
+    today = ctx.today.toordinal()
+    n = sc.cases
+    reg_days = _registration_days(ctx, n)
+    verdict_texts = {r[0] for r in store.query("SELECT text FROM verdict_option")}
+    for v in (V_PAID, V_AGREED, V_COURT, V_POLICE, V_NONE):
+        if v not in verdict_texts:   # an edited list: put the platform wording back for the demo
+            store.insert("verdict_option", {"text": v, "closes": 0 if v == V_COURT else 1,
+                                            "sort": 90})
+
+    # --- plan each case's kind and timeline first, so worker counts can be spread over listed cases
+    build_emps = [e for e in ctx.employers if e["kind"] in ("gc", "lab")]
+    other_emps = [e for e in ctx.employers if e["kind"] == "biz"]
+    emp_by_name = {e["name"]: e for e in ctx.employers}
+    plans = []
+    for o in reg_days:
+        p = {"reg": o, "build": rng.random() < 0.70, "source": _weighted(rng, _SOURCE_WEIGHTS)}
+        r = rng.random()
+        p["outcome"] = "已化解" if r < 0.84 else ("不存在欠薪" if r < 0.92 else "已移送")
+        # unlisted: small non-construction cases and claims found groundless carry totals only
+        p["listed"] = not (p["outcome"] == "不存在欠薪" or (not p["build"] and rng.random() < 0.35))
+        plans.append(p)
+    listed_idx = [i for i, p in enumerate(plans) if p["listed"]]
+    counts = _worker_counts(ctx, len(listed_idx))
+    for i, c in zip(listed_idx, counts):
+        plans[i]["n"] = c
+    # the big cases take longer and go to the bigger projects
+    base_case = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM case_record", default=0)) + 1
+    base_worker = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM worker", default=0)) + 1
+    base_repay = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM repayment", default=0)) + 1
+
+    idm = _IdMaker(date(ctx.today.year - 63, 1, 1), date(ctx.today.year - 20, 12, 31))
+    g = _Gen(ctx, idm, emp_by_name, build_emps, other_emps)
+    g.next_case, g.next_worker, g.next_repay = base_case, base_worker, base_repay
+
+    if sc.bulk:
+        store.bulk = True
+    total_steps = (n + sc.chunk - 1) // sc.chunk
+    n_workers = n_repay = 0
+    per_day_seq: dict[int, int] = {}
+    all_repays: list[tuple] = []
+    for step in range(total_steps):
+        cases, workers, repays, logs = [], [], [], []
+        for p in plans[step * sc.chunk:(step + 1) * sc.chunk]:
+            seq = per_day_seq[p["reg"]] = per_day_seq.get(p["reg"], 0) + 1
+            g.case(p, seq, cases, workers, repays, logs)
+        store.executemany(_CASE_SQL, cases)
+        store.executemany(_LOG_SQL, logs)
+        store.executemany(_WORKER_SQL, workers)
+        if sc.bulk:
+            store.executemany(_REPAY_SQL, repays)
+        else:
+            all_repays.extend(repays)
+        n_workers += len(workers)
+        n_repay += len(repays)
+        done = (step + 1) * 90 // total_steps
+        report(min(5 + done, 92), 100, f"正在生成欠薪问题和农民工…（{min((step + 1) * sc.chunk, n)}/{n} 件，"
+                                       f"农民工 {n_workers} 人）")
+    if not sc.bulk:
+        # through the triggers: each repayment raises its worker's (or case's) paid amount
+        report(93, 100, "正在登记工资兑付…")
+        all_repays.sort(key=lambda r: (r[4], r[0]))
+        store.executemany(_REPAY_SQL, all_repays)
+        # the repayment triggers touched updated_at; put back the realistic history
+        store.executemany("UPDATE case_record SET updated_at = ?, status_changed_at = ? WHERE id = ?",
+                          g.touch)
+    else:
+        report(93, 100, "正在汇总各问题的农民工人数和金额…")
+        store.execute(
+            "UPDATE case_record SET w_count = s.c, w_owed_fen = s.o, w_paid_fen = s.p "
+            "FROM (SELECT case_id, COUNT(*) AS c, SUM(owed_fen) AS o, SUM(paid_fen) AS p FROM worker "
+            "WHERE deleted_at IS NULL GROUP BY case_id) AS s WHERE s.case_id = case_record.id")
+        report(95, 100, "正在建立全文检索索引（欠薪问题）…")
+        store.execute("INSERT INTO case_fts(case_fts) VALUES ('rebuild')")
+        report(96, 100, "正在建立全文检索索引（农民工）…")
+        store.execute("INSERT INTO worker_fts(worker_fts) VALUES ('rebuild')")
+        audit.record_bulk(store.conn, "case_record", {
+            "reason": "生成演示数据（县级规模）", "cases": n, "workers": n_workers, "repayments": n_repay,
+            "first_case_id": base_case, "first_worker_id": base_worker}, store.user)
+    return {"workers": n_workers, "repayments": n_repay}
+
+
+class _Gen:
+    """Generates one case at a time, with its workers, repayments and status history."""
+
+    def __init__(self, ctx: _Ctx, idm: _IdMaker, emp_by_name: dict, build_emps: list, other_emps: list):
+        self.ctx, self.rng, self.idm = ctx, ctx.rng, idm
+        self.today = ctx.today.toordinal()
+        self.emp_by_name, self.build_emps, self.other_emps = emp_by_name, build_emps, other_emps
+        self.next_case = self.next_worker = self.next_repay = 1
+        self.voucher = 0
+        self.touch: list[tuple] = []
+        self.bulk = ctx.scale.bulk
+        self.split = ctx.scale.split_repayments
+        self.n_births = len(idm.births)
+        self.small_works = [w.format(v=v) for w in _SMALL_WORKS for v in _VILLAGES]
+        self.projects = ctx.projects
+        proj_w = [max(1.0, p["contract_wan"] ** 0.5) for p in ctx.projects]
+        self.proj_cum = list(_accumulate(proj_w))
+
+    # -- time helpers ------------------------------------------------------------------------
+    def ts(self, o: int, late: bool = False) -> str:
+        r = self.rng.random
+        h = 8 + int(r() * 9) if not late else 14 + int(r() * 4)
+        return f"{self.ctx.ds(o)}T{h:02d}:{int(r() * 60):02d}:{int(r() * 60):02d}"
+
+    def office_day(self, o: int) -> int:
+        """o, or the next working day (few things happen on rest days), never after today."""
+        return min(self.ctx.next_workday(o) if self.rng.random() < 0.9 else o, self.today)
+
+    # -- one case ----------------------------------------------------------------------------
+    def case(self, p: dict, seq: int, cases: list, workers: list, repays: list, logs: list) -> None:
+        ctx, rng, today = self.ctx, self.rng, self.today
+        cid = self.next_case
+        self.next_case += 1
+        reg = p["reg"]
+        build = p["build"]
+        n = p.get("n", 0)
+        big = n >= 30
+        source = p["source"]
+
+        # who and what
+        proj = None
+        if build:
+            if rng.random() < 0.88 and self.projects:
+                proj = self.projects[_pick(rng, self.proj_cum)]
+                emp_name = proj["sub"] if rng.random() < 0.6 else proj["gc"]
+                project_name, project_id = proj["name"], proj["id"]
+                owner_unit, gc, sub, gov = proj["owner"], proj["gc"], proj["sub"], proj["gov"]
+            else:
+                emp_name = rng.choice(self.build_emps)["name"]
+                project_name, project_id = rng.choice(self.small_works), None
+                owner_unit, gc, sub, gov = "", emp_name, "", 0
+            emp = self.emp_by_name.get(emp_name)
+            industry = "建筑业"
+            reason = _weighted(rng, _REASON_BUILD) if proj else rng.choice(["三无工程", "使用零散工", "无故拖欠"])
+            ws_w = _WS_BUILD
+        else:
+            emp = rng.choice(self.other_emps)
+            emp_name, industry = emp["name"], emp["industry"]
+            project_name, project_id, owner_unit, gc, sub, gov = "", None, "", "", "", 0
+            reason = _weighted(rng, _REASON_OTHER)
+            ws_w = _WS_OTHER
+        if source in ("信访来访", "信访来信") and rng.random() < 0.6:
+            ws_w = _WS_PETITION
+        wsi = rng.choices(range(7), weights=ws_w)[0]
+        ws = ctx.ws[wsi]
+        owner = rng.choices([o for o, _ in ws["owners"]], weights=[w for _, w in ws["owners"]])[0]
+        liaison = ws["liaison"]
+
+        # when: arrears period, then the case's own timeline
+        span = rng.randint(30, 240)
+        period_to = reg - rng.randint(3, 45)
+        period_from = period_to - span
+        deadline = ctx.deadline(reg)
+        verify = reg + (rng.choice((0, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6)))
+        verify = self.ctx.next_workday(verify)
+        outcome = p["outcome"]
+        x = rng.random()
+        lag = rng.randint(5, 20) if x < 0.68 else (rng.randint(20, 40) if x < 0.92 else rng.randint(40, 80))
+        if big:
+            lag += rng.randint(5, 20)
+        if outcome == "不存在欠薪":
+            close = verify + rng.randint(2, 10)
+        else:
+            close = max(verify + 2, reg + lag)
+        close = self.ctx.next_workday(close)
+        if verify > today:
+            status = "待核实"
+        elif close > today:
+            status = "化解中" if outcome != "不存在欠薪" else "待核实"
+        else:
+            status = outcome
+        closed = status in ("已化解", "已移送", "不存在欠薪")
+
+        # payments: batches with dates and channels
+        if build:
+            ch_table = _CH_GOV if gov else _CH_PRIVATE
+        else:
+            ch_table = _CH_OTHER
+        main_ch = _weighted(rng, ch_table)
+        batches: list[tuple[int, str]] = []
+        paid_share = 0.0      # share of workers paid in full (化解中)
+        if status == "已化解":
+            k = 1 if (n < 10 or rng.random() < 0.45) else (2 if rng.random() < 0.7 else 3)
+            days = sorted(rng.randint(verify, close) for _ in range(k - 1)) + [close]
+            batches = [(self.office_day(d), main_ch if j == k - 1 or rng.random() < 0.6 else _weighted(rng, ch_table))
+                       for j, d in enumerate(days)]
+        elif status == "化解中" and rng.random() < 0.7:
+            k = 1 if rng.random() < 0.6 else 2
+            days = sorted(rng.randint(verify, today) for _ in range(k))
+            batches = [(self.office_day(d), main_ch if rng.random() < 0.7 else _weighted(rng, ch_table)) for d in days]
+            paid_share = rng.uniform(0.25, 0.85)
+
+        case_no = f"QS{ctx.ds(reg).replace('-', '')}{seq:04d}" if self.bulk else \
+            f"QS{ctx.ds(reg).replace('-', '')}{seq:03d}"
+        ctype = "工程建设" if build else "非工程建设"
+        months = max(1, round(span / 30))
+
+        # workers
+        owed_total = paid_total = paid_count = 0
+        last_pay = 0
+        if p["listed"]:
+            owed_total, paid_total, paid_count, last_pay = self.workers(
+                cid, n, build, industry, period_from, period_to, reg, verify, status, batches, paid_share,
+                emp_name, gc, owner_unit, workers, repays)
+            w_count = n
+            amount = owed_total
+        else:
+            w_count = rng.randint(1, 6) if not build else rng.randint(2, 12)
+            amount = sum(rng.randint(3000, 30000) for _ in range(w_count)) * 100
+            if status == "已化解" or (status == "化解中" and batches):
+                target = amount if status == "已化解" else int(amount * rng.uniform(0.2, 0.8)) // 100 * 100
+                left = target
+                for j, (d, ch) in enumerate(batches):
+                    a = left if j == len(batches) - 1 else left * rng.randint(30, 70) // 100
+                    if a <= 0:
+                        continue
+                    left -= a
+                    self.repay(cid, None, d, a, ch, emp_name, gc, owner_unit, repays)
+                    last_pay = max(last_pay, d)
+                paid_total = target
+                paid_count = w_count if status == "已化解" else 0
+        case_paid = paid_total if (not p["listed"] and self.bulk) else 0
+
+        # history
+        lg = [(cid, None, "待核实", self.ts(reg), liaison, f"登记受理，交{ws['name']}办理，包案责任人{owner}")]
+        changed = reg
+        if status != "待核实" and outcome != "不存在欠薪":
+            lg.append((cid, "待核实", "化解中", self.ts(verify), liaison,
+                       f"经核实存在欠薪{w_count}人，进入化解程序"))
+            changed = verify
+        verdict = resolution = ""
+        closed_on = None
+        notes = ""
+        if closed:
+            closed_on = ctx.ds(close)
+            if status == "已化解":
+                verdict = V_PAID if rng.random() < 0.82 else V_AGREED
+                resolution = _PATH_OF_CHANNEL[main_ch]
+                if resolution == "资产处置化解":
+                    resolution = rng.choice(["资产处置化解", "宅基地处置化解", "产业收益化解", "项目资金化解"])
+                note = "工资已全部兑付，办结销号"
+                notes = rng.choice(_CLOSED_NOTES)
+            elif status == "已移送":
+                verdict, resolution, note = V_POLICE, "司法途径", "涉嫌拒不支付劳动报酬罪，已移送公安机关"
+                notes = "企业负责人拒不支付，已固定证据"
+            else:
+                verdict, note = V_NONE, "经核实不存在欠薪，已告知反映人"
+                notes = "经调取考勤及工资发放记录，工资已按时足额发放"
+            prev = "化解中" if outcome != "不存在欠薪" else "待核实"
+            lg.append((cid, prev, status, self.ts(close, late=True), liaison, note))
+            changed = close
+        elif status == "化解中":
+            if rng.random() < 0.12:
+                verdict = V_COURT
+            notes = rng.choice(_OPEN_NOTES)
+        for j in range(1, len(lg)):   # same-day steps: keep the clock moving forward
+            if lg[j][3] <= lg[j - 1][3]:
+                prev_ts = lg[j - 1][3]
+                lg[j] = lg[j][:3] + (prev_ts[:11] + f"{min(23, int(prev_ts[11:13]) + 1):02d}" + prev_ts[13:],) + lg[j][4:]
+        status_at = lg[-1][3]
+        logs.extend(lg)
+        # last activity: status change, a payment, or (for some open cases) a recent edit
+        upd = max(changed, last_pay)
+        if not closed and rng.random() < 0.45:
+            upd = max(upd, today - rng.randint(0, 6))
+        upd_ts = status_at if upd == changed else self.ts(upd)
+        created = lg[0][3]
+
+        is_major = 1 if w_count >= 30 else 0
+        sens = 1 if (source == "网络舆情" or (source == "上级交办" and rng.random() < 0.3)
+                     or (source == "信访来访" and w_count >= 20 and rng.random() < 0.25)
+                     or rng.random() < 0.01) else 0
+        summary = self.summary(w_count, amount, emp_name, project_name, months, reason, source, build)
+        cases.append((cid, ctx.uuid(), case_no, source, ctx.ds(reg), ctype, industry, emp_name,
+                      emp["id"] if emp else None, project_name, project_id, owner_unit, gc, sub, gov,
+                      w_count, amount, case_paid, ctx.ds(period_from), ctx.ds(period_to), reason, summary,
+                      ws["id"], owner, 15, ctx.ds(deadline), status, verdict,
+                      paid_count if status in ("已化解", "化解中") else 0,
+                      paid_total if status in ("已化解", "化解中") else 0,
+                      resolution, is_major, sens, 0, closed_on, notes, status_at, created, upd_ts))
+        if not self.bulk:
+            self.touch.append((upd_ts, status_at, cid))
+
+    def summary(self, n, amount, emp, project, months, reason, source, build) -> str:
+        rng = self.rng
+        yuan = f"{amount / 100:.2f}元" if amount < 1_000_000 else f"{amount / 1_000_000:.2f}万元"
+        who = f"{n}名农民工" if n > 1 else "农民工1人"
+        if source == "排查发现":
+            head = f"专项行动排查发现{emp}"
+            body = f"在{project}" if project else ""
+            return f"{head}{body}拖欠{who}{months}个月工资共计{yuan}（{reason}）"
+        where = f"在{project}务工期间" if project else f"在{emp}务工期间"
+        tail = {"拖欠工程款": "，施工方称建设单位未按进度拨付工程款", "结算纠纷": "，双方对工程量结算存在争议",
+                "非法转包": "，工程被层层转包给无资质个人", "三无工程": "，项目手续不全",
+                "使用零散工": "，系零散用工无书面劳动合同", "无故拖欠": "，企业以资金紧张为由拖欠",
+                "其他": ""}[reason]
+        lead = rng.choice(["反映", "来访反映", "反映"]) if source.startswith("信访") else "反映"
+        return f"{who}{lead}{where}被{emp}拖欠{months}个月工资共计{yuan}{tail}"
+
+    def repay(self, cid, wid, day, amount, channel, emp, gc, owner_unit, out) -> None:
+        payer = {"企业自行支付": emp, "总包先行清偿": gc or emp, "建设单位垫付": owner_unit or emp,
+                 "应急周转金": GOV, "资产处置资金": GOV, "工资保证金": "青山县人力资源和社会保障局",
+                 "法院执行": "青山县人民法院", "其他": emp}[channel]
+        self.voucher += 1
+        t = self.ts(day)
+        out.append((self.next_repay, self.ctx.uuid(), cid, wid, self.ctx.ds(day), amount, payer, channel,
+                    f"QCPZ{self.ctx.ds(day)[:4]}{self.voucher:06d}", "", t, t))
+        self.next_repay += 1
+
+    def workers(self, cid, n, build, industry, period_from, period_to, reg, verify, status, batches,
+                paid_share, emp, gc, owner_unit, out, repays) -> tuple[int, int, int, int]:
+        ctx, rng, idm = self.ctx, self.rng, self.idm
+        r = rng.random
+        ds = ctx.ds
+        trades = _CONSTRUCTION_TRADES if build else _OTHER_TRADES.get(industry, ["普工"])
+        n_trades = len(trades)
+        female_p = 0.12 if build else 0.45
+        n_births = self.n_births
+        # workers come from a few home areas (a 包工头 brings his village)
+        home = [rng.choice(_AREAS) for _ in range(1 + min(3, n // 8))]
+        ids_seen: set[str] = set()
+        created = ds(max(verify, reg))
+        created_ts = f"{created}T{9 + int(r() * 8):02d}:{int(r() * 60):02d}:00"
+        all_paid = status == "已化解"
+        nb = len(batches)
+        owed_sum = paid_sum = paid_count = 0
+        last_pay = 0
+        surn, gm, gf = _SURNAMES, _GIVEN_M, _GIVEN_F
+        ns, ngm, ngf = len(surn), len(gm), len(gf)
+        prefixes, npref = _MOBILE_PREFIXES, len(_MOBILE_PREFIXES)
+        for _ in range(n):
+            wid = self.next_worker
+            self.next_worker += 1
+            female = r() < female_p
+            if female:
+                given = gf[int(r() * ngf)] + (gf[int(r() * ngf)] if r() < 0.7 else "")
+            else:
+                given = gm[int(r() * ngm)] + (gm[int(r() * ngm)] if r() < 0.7 else "")
+            name = surn[int(r() * ns)] + given
+            area = home[int(r() * len(home))] if r() < 0.85 else _AREAS[int(r() * len(_AREAS))]
+            while True:
+                seq = int(r() * 500) * 2 + (0 if female else 1)
+                idn = idm.make(area, int(r() * n_births), seq)
+                if idn not in ids_seen:
+                    ids_seen.add(idn)
+                    break
+            phone = prefixes[int(r() * npref)] + "%08d" % int(r() * 100_000_000)
+            bank = _BANKS[int(r() * 6)]
+            card = bank[0] + "%015d" % int(r() * 1e15)
+            trade = trades[int(r() * n_trades)]
+            entered = period_from - int(r() * 60)
+            left = period_to + int(r() * 21) - 10
+            if left > reg:
+                left = reg
+            if left <= entered:
+                left = entered + 20
+            lo, hi = _TRADE_RATE_YUAN.get(trade, (130, 260))
+            rate = lo + int(r() * (hi - lo) / 10) * 10
+            unpaid_days = 8 + int(r() * r() * 150)
+            if unpaid_days > left - entered:
+                unpaid_days = left - entered
+            owed_yuan = rate * unpaid_days
+            if owed_yuan < 3000:
+                owed_yuan = 3000 + int(r() * 40) * 50
+            elif owed_yuan > 60000:
+                owed_yuan = 60000 - int(r() * 200) * 50
+            owed = owed_yuan * 100
+            # paid
+            paid = 0
+            upd = created_ts
+            if nb and (all_paid or r() < paid_share):
+                # paid in full, in one batch or (township) in two instalments
+                if self.split and nb >= 2 and r() < 0.3:
+                    j = int(r() * (nb - 1))
+                    first = owed * (30 + int(r() * 41)) // 100
+                    parts = [(j, first), (nb - 1, owed - first)]
+                else:
+                    parts = [(nb - 1 if all_paid and r() < 0.5 else int(r() * nb), owed)]
+                for j, a in parts:
+                    d, ch = batches[j]
+                    self.repay(cid, wid, d, a, ch, emp, gc, owner_unit, repays)
+                    last_pay = max(last_pay, d)
+                paid = owed
+                paid_count += 1
+            elif nb and not all_paid and r() < 0.25:
+                # a part paid so far
+                paid = owed * (20 + int(r() * 40)) // 100
+                d, ch = batches[int(r() * nb)]
+                self.repay(cid, wid, d, paid, ch, emp, gc, owner_unit, repays)
+                last_pay = max(last_pay, d)
+            if paid:
+                upd = repays[-1][10]
+            owed_sum += owed
+            paid_sum += paid
+            out.append((wid, ctx.uuid(), cid, name, idn, phone, card, bank[1], trade, ds(entered),
+                        ds(left) if r() > 0.06 or status == "已化解" else None, owed,
+                        paid if self.bulk else 0, 1 if paid == owed else 0,
+                        "", created_ts, upd))
+        return owed_sum, paid_sum, paid_count, last_pay
+
+
+def _accumulate(xs):
+    total = 0.0
+    for x in xs:
+        total += x
+        yield total
+
+
+def _pick(rng: random.Random, cum: list[float]) -> int:
+    import bisect
+    return min(len(cum) - 1, bisect.bisect_right(cum, rng.random() * cum[-1]))

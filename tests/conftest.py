@@ -1,0 +1,80 @@
+"""Test set-up: Qt off-screen, the bundled font, a township database built once
+per session and copied per test."""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QINGQIAN_HOME", str(Path(__file__).parent / ".home-unused"))
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+TODAY = _dt.date(2026, 11, 26)
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("QINGQIAN_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    from models import demo
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    demo.build_demo(path, "township", today=TODAY)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path) -> Path:
+    """A fresh copy of the township demo for one test."""
+    from models.db import Store
+    src = Store(demo_template, "测试")
+    target = tmp_path / "demo.sqlite"
+    from models.backup import backup_to
+    backup_to(src.conn, target)
+    src.close()
+    return target
+
+
+@pytest.fixture
+def store(tmp_path):
+    from models.db import Store
+    s = Store(tmp_path / "t.sqlite", "测试员")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def campaign_store(store):
+    from models import campaign
+    campaign.create_campaign(store, "2026年根治欠薪冬季专项行动", "青山县青山镇人民政府", _dt.date(2026, 9, 14))
+    return store
+
+
+@pytest.fixture(scope="session")
+def qapp_args():
+    return ["qingqian-tests"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _font(request):
+    """Register the bundled CJK font once, when a Qt application exists."""
+    yield
+
+
+@pytest.fixture
+def app_font(qapp):
+    from desktop.app import register_font
+    from PySide6.QtGui import QFont
+    register_font()
+    qapp.setFont(QFont("WenQuanYi Micro Hei", 10))
+    return qapp

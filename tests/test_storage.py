@@ -1,0 +1,210 @@
+"""Storage: migrations, refusing newer files, damage detection, backups, audit, crash safety."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from models import backup, migrations
+from models.db import DamagedDatabase, NewerDatabase, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_new_database_is_at_latest_version_with_pragmas(tmp_path):
+    s = Store(tmp_path / "a.sqlite")
+    assert s.schema_version() == migrations.LATEST
+    assert s.scalar("PRAGMA journal_mode") == "wal"
+    assert s.scalar("PRAGMA foreign_keys") == 1
+    assert s.scalar("PRAGMA busy_timeout") == 10000
+    tables = {r[0] for r in s.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"campaign", "workstream", "case_record", "worker", "repayment", "audit_log"} <= tables
+    s.close()
+
+
+def test_reopening_does_not_migrate_again(tmp_path):
+    Store(tmp_path / "a.sqlite").close()
+    s = Store(tmp_path / "a.sqlite")
+    assert s.scalar("SELECT COUNT(*) FROM verdict_option") == len(migrations.VERDICTS)
+    s.close()
+
+
+def test_newer_database_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "future.sqlite"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 5}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(NewerDatabase) as err:
+        Store(path)
+    assert "更新版本" in str(err.value)
+    assert path.read_bytes() == before
+
+
+def test_failed_migration_rolls_back(tmp_path, monkeypatch):
+    path = tmp_path / "m.sqlite"
+    Store(path).close()
+
+    def broken(conn):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("boom")
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS + [broken])
+    monkeypatch.setattr(migrations, "LATEST", migrations.LATEST + 1)
+    with pytest.raises(RuntimeError):
+        Store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST - 1
+    assert conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name='half_done'").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_damaged_file_is_detected_at_open(tmp_path, campaign_store, damage):
+    path = campaign_store.path
+    from models import cases
+    for i in range(200):
+        cases.register_case(campaign_store, {"registered_on": "2026-11-02", "employer_name": f"单位{i}" * 20,
+                                             "summary": "拖欠工资" * 200})
+    campaign_store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    campaign_store.close()
+    data = bytearray(path.read_bytes())
+    if damage == "garbage":
+        import random
+        rnd = random.Random(7)
+        for off in range(4096, len(data), 4096):      # every page header after the first
+            data[off: off + 64] = bytes(rnd.randrange(256) for _ in range(64))
+    else:
+        data = data[: len(data) // 3]
+    path.write_bytes(bytes(data))
+    with pytest.raises(DamagedDatabase):
+        Store(path)
+
+
+def test_backup_and_restore_round_trip(tmp_path, campaign_store):
+    from models import cases
+    cid = cases.register_case(campaign_store, {"registered_on": "2026-11-02", "employer_name": "甲公司",
+                                               "amount_fen": 123456})
+    target = backup.backup_to(campaign_store.conn, tmp_path / "b.sqlite")
+    campaign_store.execute("UPDATE case_record SET amount_fen = 1 WHERE id = ?", (cid,))
+    db_path = campaign_store.path
+    campaign_store.close()
+    kept = backup.restore(target, db_path)
+    assert kept is not None and kept.exists()
+    s = Store(db_path)
+    assert s.scalar("SELECT amount_fen FROM case_record WHERE id = ?", (cid,)) == 123456
+    s.close()
+    old = Store(kept)
+    assert old.scalar("SELECT amount_fen FROM case_record WHERE id = ?", (cid,)) == 1
+    old.close()
+
+
+def test_auto_backups_keep_the_newest(tmp_path, store):
+    for i in range(5):
+        p = backup.auto_backup(store.conn, store.path, f"close{i}", keep=3)
+        os.utime(p)
+        time.sleep(0.01)
+        # names carry the second; make them distinct
+        p.rename(p.with_name(f"2026010{i}-000000-close.sqlite"))
+        backup.auto_backup(store.conn, store.path, "x", keep=3)
+    assert len(backup.list_backups(store.path)) == 3
+    assert backup.latest_good(store.path) is not None
+
+
+def test_restore_refuses_a_damaged_backup(tmp_path, store):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(backup.BackupError):
+        backup.restore(bad, store.path)
+
+
+def test_audit_rows_for_every_kind_of_change(campaign_store):
+    from models import cases
+    from models.ledger.repo import LedgerRepo
+    from models.ledger import registry
+    s = campaign_store
+    cid = cases.register_case(s, {"registered_on": "2026-11-02", "employer_name": "甲公司"})
+    cases.edit_case(s, cid, {"employer_name": "乙公司"}, reason="更正单位名称")
+    repo = LedgerRepo(s, registry.get("cases"))
+    repo.recycle([cid])
+    repo.restore([cid])
+    with s.tx():
+        s.execute("DELETE FROM case_status_log WHERE case_id = ?", (cid,))
+        s.execute("DELETE FROM case_record WHERE id = ?", (cid,))
+    rows = s.query("SELECT action, user, before, after, reason FROM audit_log WHERE table_name='case_record' "
+                   "AND record_id = ? ORDER BY id", (cid,))
+    actions = [r["action"] for r in rows]
+    assert actions == ["insert", "update", "recycle", "restore", "delete"]
+    assert all(r["user"] == "测试员" for r in rows)
+    upd = rows[1]
+    assert json.loads(upd["before"])["employer_name"] == "甲公司"
+    assert json.loads(upd["after"])["employer_name"] == "乙公司"
+    assert upd["reason"] == "更正单位名称"
+    assert rows[0]["before"] is None and rows[-1]["after"] is None
+
+
+def test_audit_is_in_the_same_transaction(campaign_store):
+    s = campaign_store
+    n = s.scalar("SELECT COUNT(*) FROM audit_log")
+    with pytest.raises(RuntimeError):
+        with s.tx():
+            s.insert("employer", {"name": "回滚公司"})
+            raise RuntimeError("stop")
+    assert s.scalar("SELECT COUNT(*) FROM audit_log") == n
+    assert s.scalar("SELECT COUNT(*) FROM employer WHERE name='回滚公司'") == 0
+
+
+WRITER = r"""
+import sys, datetime
+sys.path.insert(0, sys.argv[2])
+from models.db import Store
+from models import cases
+s = Store(sys.argv[1], "写入进程")
+i = 0
+while True:
+    i += 1
+    with s.tx():
+        cid = cases.register_case(s, {"case_no": f"K{i:06d}", "registered_on": "2026-11-02",
+                                      "employer_name": "单位", "amount_fen": i})
+        s.execute("INSERT INTO worker(uuid, case_id, name, owed_fen) VALUES (qq_uuid(), ?, '工人', ?)", (cid, i))
+    print(i, flush=True)
+"""
+
+
+def test_killed_writer_loses_nothing_committed(tmp_path, campaign_store):
+    path = campaign_store.path
+    campaign_store.close()
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, encoding="utf-8")
+    for run in range(3):
+        proc = subprocess.Popen([sys.executable, str(script), str(path), str(ROOT)], stdout=subprocess.PIPE,
+                                text=True)
+        time.sleep(0.6 + 0.3 * run)
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate()
+        committed = [int(x) for x in out.split()]
+        s = Store(path)
+        assert s.scalar("PRAGMA integrity_check") == "ok"
+        have = {r[0] for r in s.query("SELECT case_no FROM case_record WHERE case_no LIKE 'K%'")}
+        assert {f"K{i:06d}" for i in committed} <= have
+        # no half-written case: every case has its worker, and the roll-up matches
+        assert s.scalar("SELECT COUNT(*) FROM case_record c WHERE case_no LIKE 'K%' AND "
+                        "(SELECT COUNT(*) FROM worker w WHERE w.case_id = c.id) != 1") == 0
+        assert s.scalar("SELECT COUNT(*) FROM case_record WHERE w_owed_fen != amount_fen AND case_no LIKE 'K%'") == 0
+        s.execute("DELETE FROM worker")
+        s.execute("DELETE FROM case_status_log")
+        s.execute("DELETE FROM case_record")
+        s.close()
+
+
+def test_import_contracts_hold():
+    """models/ imports no Qt, views or desktop; views/ never touches SQLite."""
+    exe = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(exe)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
