@@ -105,7 +105,7 @@ def register_case(store: Store, values: dict, cal: WorkCalendar | None = None) -
     values.setdefault("status", "待核实")
     if not values.get("case_no"):
         values["case_no"] = next_case_no(store, _dt.date.fromisoformat(values["registered_on"]))
-    if values.get("deadline_days") is None:
+    if not values.get("deadline_days"):
         values["deadline_days"] = setting(store, "case.deadline_days")
     if not values.get("deadline"):
         values["deadline"] = compute_deadline(cal, values["registered_on"], values["deadline_days"])

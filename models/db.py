@@ -61,6 +61,7 @@ class Store:
         self.bulk = False          # set by bulk loaders: triggers skip per-row work
         self.audit_reason = ""     # a reason attached to the audit rows of the next writes
         self._sudb = None
+        self.closed = False
         self._thread = threading.get_ident()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new_file = not self.path.exists() or self.path.stat().st_size == 0
@@ -208,6 +209,7 @@ class Store:
         except sqlite3.Error:
             pass
         self.conn.close()
+        self.closed = True
 
 
 def _uuid() -> str:

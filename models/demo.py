@@ -299,6 +299,11 @@ class _Ctx:
             o += 1
         return o
 
+    def previous_workday(self, o: int) -> int:
+        while not self.is_workday(o):
+            o -= 1
+        return o
+
 
 def build_demo(path: str | Path, scale: str = "township", *, seed: int = 20261126,
                today: date | None = None, progress: Progress | None = None,
@@ -680,9 +685,16 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
         plans.append(p)
     listed_idx = [i for i, p in enumerate(plans) if p["listed"]]
     counts = _worker_counts(ctx, len(listed_idx))
+    # big group claims tend to surface once the campaign is under way (year-end settlements)
+    counts.sort(key=lambda c: rng.uniform(0.45, 1.0) if c >= 30 else rng.random())
     for i, c in zip(listed_idx, counts):
         plans[i]["n"] = c
-    # the big cases take longer and go to the bigger projects
+    for p in plans:
+        if p.get("n", 0) >= 30 and p["outcome"] == "已化解" and rng.random() < 0.08:
+            p["outcome"] = "已移送"   # big group claims: the boss more often refuses or disappears
+        p["unlisted_n"] = 0 if p["listed"] else (rng.randint(2, 12) if p["build"] else rng.randint(1, 6))
+        _plan_timeline(ctx, p)
+    _calibrate(ctx, plans)
     base_case = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM case_record", default=0)) + 1
     base_worker = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM worker", default=0)) + 1
     base_repay = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM repayment", default=0)) + 1
@@ -736,6 +748,87 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
             "reason": "生成演示数据（县级规模）", "cases": n, "workers": n_workers, "repayments": n_repay,
             "first_case_id": base_case, "first_worker_id": base_worker}, store.user)
     return {"workers": n_workers, "repayments": n_repay}
+
+
+def _plan_timeline(ctx: _Ctx, p: dict) -> None:
+    """When the case is verified and closed, hence its status today, and how much is paid if open."""
+    rng, today = ctx.rng, ctx.today.toordinal()
+    reg = p["reg"]
+    verify = ctx.next_workday(reg + rng.choice((0, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6)))
+    x = rng.random()
+    lag = rng.randint(5, 18) if x < 0.84 else (rng.randint(18, 32) if x < 0.97 else rng.randint(32, 70))
+    if p.get("n", 0) >= 30:
+        lag += rng.randint(2, 10)     # the big ones take longer
+    if p["outcome"] == "不存在欠薪":
+        close = verify + rng.randint(2, 10)
+    else:
+        close = max(verify + 2, reg + lag)
+    close = ctx.next_workday(close)
+    if verify > today:
+        status = "待核实"
+    elif close > today:
+        status = "化解中" if p["outcome"] != "不存在欠薪" else "待核实"
+    else:
+        status = p["outcome"]
+    p.update(verify=verify, close=close, status=status,
+             paid_share=rng.uniform(0.25, 0.8) if status == "化解中" and rng.random() < 0.7 else 0.0)
+
+
+# Rough money weight of one worker in a listed / unlisted case, for the calibration below.
+_W_LISTED, _W_UNLISTED = 1.0, 1.3
+
+
+def _expected_share(p: dict) -> float:
+    if p["status"] == "已化解":
+        return 1.0
+    if p["status"] == "化解中" and p["paid_share"]:
+        ps = p["paid_share"]
+        return ps + (1 - ps) * 0.1 if p["listed"] else ps
+    return 0.0
+
+
+def _calibrate(ctx: _Ctx, plans: list[dict]) -> None:
+    """Nudge the timelines so that about 60 % of the money is repaid today.
+
+    With few cases a couple of big ones decide the ratio, so rather than trust the dice, the most
+    recently closed cases are kept open a little longer (or old open ones closed) until the
+    expected share is near the target. Recently closed cases whose deadline is still ahead are
+    taken first, so the number of overdue cases stays small."""
+    rng, today = ctx.rng, ctx.today.toordinal()
+    target = rng.uniform(0.58, 0.62)
+    weight = [p.get("n", 0) * _W_LISTED + p["unlisted_n"] * _W_UNLISTED for p in plans]
+    total = sum(weight) or 1.0
+    paid = sum(w * _expected_share(p) for w, p in zip(weight, plans))
+    import os
+    if os.environ.get("QQ_DEMO_DEBUG"):
+        print("expected before calibration", paid / total, "target", target)
+    if paid / total > target + 0.02:
+        cands = [i for i, p in enumerate(plans) if p["status"] == "已化解" and p["verify"] < today]
+        # cases still within their deadline first (keeps the overdue list short), big ones first
+        cands.sort(key=lambda i: (ctx.deadline(plans[i]["reg"]) < today, -weight[i]))
+        for i in cands:
+            if paid / total <= target:
+                break
+            p = plans[i]
+            before = _expected_share(p)
+            p["status"] = "化解中"
+            p["close"] = today + rng.randint(3, 30)   # will close later
+            p["paid_share"] = rng.uniform(0.15, 0.6) if rng.random() < 0.8 else 0.0
+            paid += weight[i] * (_expected_share(p) - before)
+    elif paid / total < target - 0.02:
+        cands = [i for i, p in enumerate(plans) if p["status"] == "化解中" and p["outcome"] == "已化解"
+                 and p["verify"] + 3 <= today]
+        cands.sort(key=lambda i: plans[i]["reg"])
+        for i in cands:
+            if paid / total >= target:
+                break
+            p = plans[i]
+            before = _expected_share(p)
+            p["status"] = "已化解"
+            p["close"] = ctx.next_workday(rng.randint(p["verify"] + 2, max(p["verify"] + 2, today - 1)))
+            if p["close"] > today:
+                p["close"] = ctx.previous_workday(today)
+            paid += weight[i] * (_expected_share(p) - before)
 
 
 class _Gen:
@@ -806,29 +899,12 @@ class _Gen:
         owner = rng.choices([o for o, _ in ws["owners"]], weights=[w for _, w in ws["owners"]])[0]
         liaison = ws["liaison"]
 
-        # when: arrears period, then the case's own timeline
+        # when: arrears period, then the case's own timeline (planned in _plan_timeline)
         span = rng.randint(30, 240)
         period_to = reg - rng.randint(3, 45)
         period_from = period_to - span
         deadline = ctx.deadline(reg)
-        verify = reg + (rng.choice((0, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6)))
-        verify = self.ctx.next_workday(verify)
-        outcome = p["outcome"]
-        x = rng.random()
-        lag = rng.randint(5, 20) if x < 0.68 else (rng.randint(20, 40) if x < 0.92 else rng.randint(40, 80))
-        if big:
-            lag += rng.randint(5, 20)
-        if outcome == "不存在欠薪":
-            close = verify + rng.randint(2, 10)
-        else:
-            close = max(verify + 2, reg + lag)
-        close = self.ctx.next_workday(close)
-        if verify > today:
-            status = "待核实"
-        elif close > today:
-            status = "化解中" if outcome != "不存在欠薪" else "待核实"
-        else:
-            status = outcome
+        verify, close, status, outcome = p["verify"], p["close"], p["status"], p["outcome"]
         closed = status in ("已化解", "已移送", "不存在欠薪")
 
         # payments: batches with dates and channels
@@ -844,11 +920,11 @@ class _Gen:
             days = sorted(rng.randint(verify, close) for _ in range(k - 1)) + [close]
             batches = [(self.office_day(d), main_ch if j == k - 1 or rng.random() < 0.6 else _weighted(rng, ch_table))
                        for j, d in enumerate(days)]
-        elif status == "化解中" and rng.random() < 0.7:
+        elif status == "化解中" and p["paid_share"] > 0:
             k = 1 if rng.random() < 0.6 else 2
             days = sorted(rng.randint(verify, today) for _ in range(k))
             batches = [(self.office_day(d), main_ch if rng.random() < 0.7 else _weighted(rng, ch_table)) for d in days]
-            paid_share = rng.uniform(0.25, 0.85)
+            paid_share = p["paid_share"]
 
         case_no = f"QS{ctx.ds(reg).replace('-', '')}{seq:04d}" if self.bulk else \
             f"QS{ctx.ds(reg).replace('-', '')}{seq:03d}"
@@ -865,10 +941,10 @@ class _Gen:
             w_count = n
             amount = owed_total
         else:
-            w_count = rng.randint(1, 6) if not build else rng.randint(2, 12)
+            w_count = p["unlisted_n"]
             amount = sum(rng.randint(3000, 30000) for _ in range(w_count)) * 100
             if status == "已化解" or (status == "化解中" and batches):
-                target = amount if status == "已化解" else int(amount * rng.uniform(0.2, 0.8)) // 100 * 100
+                target = amount if status == "已化解" else int(amount * paid_share) // 100 * 100
                 left = target
                 for j, (d, ch) in enumerate(batches):
                     a = left if j == len(batches) - 1 else left * rng.randint(30, 70) // 100

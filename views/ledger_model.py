@@ -50,6 +50,8 @@ class LedgerTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
+        if self.repo.store.closed:      # a page outliving its database (closing down)
+            return
         self.beginResetModel()
         self._pages.clear()
         self._stop_stream()
