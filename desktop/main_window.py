@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QStackedWidget, QWidget)
 
-from desktop.pages import PAGES, PageSpec
+from desktop.pages import PageSpec, all_pages
 from views.context import AppContext
 
 
@@ -19,7 +19,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, pages: list[PageSpec] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.specs = list(pages or PAGES)
+        self.specs = list(pages or all_pages())
         self.built: dict[str, QWidget] = {}
         self.setWindowTitle(self._title())
         self.nav = QListWidget()

@@ -1,14 +1,19 @@
 """The areas of the window, in navigation order. Each page is built on first visit,
-so start-up pays only for the first one."""
+so start-up pays only for the first one.
+
+Declared ledgers with ``extra={"page": True}`` get a page of their own here without
+any change to this file (``page_factory`` names a custom page; the generic ledger
+page is the default)."""
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable
 
 from PySide6.QtWidgets import QWidget
 
 from views.context import AppContext
+
+GENERIC_LEDGER_PAGE = "views.generic_ledger_page:GenericLedgerPage"
 
 
 @dataclass(frozen=True)
@@ -16,23 +21,39 @@ class PageSpec:
     key: str
     title: str
     factory: str          # "module:Class", imported when the page is first shown
+    arg: str | None = None
 
     def build(self, ctx: AppContext) -> QWidget:
         module, cls = self.factory.split(":")
-        return getattr(importlib.import_module(module), cls)(ctx)
+        klass = getattr(importlib.import_module(module), cls)
+        return klass(ctx, self.arg) if self.arg is not None else klass(ctx)
 
 
-PAGES: list[PageSpec] = [
+BEFORE: list[PageSpec] = [
     PageSpec("cases", "欠薪问题台账", "views.case_page:CasePage"),
     PageSpec("workers", "农民工名册", "views.worker_page:WorkerPage"),
     PageSpec("warnings", "预警", "views.warnings_page:WarningsPage"),
+]
+AFTER: list[PageSpec] = [
     PageSpec("recycle", "回收站", "views.recycle_page:RecyclePage"),
     PageSpec("setup", "专项行动设置", "views.setup_page:SetupPage"),
 ]
 
 
+def all_pages() -> list[PageSpec]:
+    from models.ledger import registry
+    ledger_pages = []
+    for ledger in registry.all_ledgers():
+        if ledger.extra.get("page"):
+            ledger_pages.append((ledger.extra.get("page_order", 50), PageSpec(
+                f"ledger:{ledger.kind}", ledger.extra.get("page_title", ledger.title),
+                ledger.extra.get("page_factory", GENERIC_LEDGER_PAGE), ledger.kind)))
+    ledger_pages.sort(key=lambda p: p[0])
+    return BEFORE + [p for _o, p in ledger_pages] + AFTER
+
+
 def page(key: str) -> PageSpec:
-    for p in PAGES:
+    for p in all_pages():
         if p.key == key:
             return p
     raise KeyError(key)

@@ -1,0 +1,37 @@
+"""check: the consistency checks (审核). Exit 1 when something is found."""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+
+from desktop.commands._common import add_db, fail, open_store
+
+
+def register(sub) -> None:
+    p = sub.add_parser("check", help="数据审核：运行一致性检查")
+    add_db(p)
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--date", help="以此日期为“今天”（YYYY-MM-DD）")
+    p.set_defaults(func=cmd_check)
+
+
+def cmd_check(args) -> int:
+    from models import checks
+    store, code = open_store(args)
+    if store is None:
+        return code
+    try:
+        today = _dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        return fail(f"日期格式不对：{args.date}（应为 YYYY-MM-DD）")
+    report = checks.run_checks(store, today)
+    store.close()
+    if args.json:
+        print(json.dumps({"passed": report.passed, "at": report.at, "rules": report.rules_run,
+                          "findings": [f.to_json() for f in report.findings]}, ensure_ascii=False))
+    else:
+        titles = checks.rule_titles()
+        print(report.summary())
+        for f in report.findings:
+            print(f"[{titles.get(f.rule, f.rule)}] {f.table} #{f.record} {f.label}：{f.message}")
+    return 0 if report.passed else 1

@@ -1,0 +1,195 @@
+"""Consistency checks (审核相关逻辑、数据): every rule a ledger must satisfy before
+it is signed off. Each finding names its rule, table and record.
+
+Rules are registered with ``@rule``; a ledger module adds its own the same way.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Iterable
+
+from models.db import Store
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str          # short code, e.g. paid_le_owed
+    table: str
+    record: int | None
+    label: str         # how the record is named to a person (编号, 姓名…)
+    message: str       # Chinese
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class CheckReport:
+    at: str
+    findings: list[Finding] = field(default_factory=list)
+    rules_run: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    def summary(self) -> str:
+        if self.passed:
+            return f"数据审核通过（{self.at}，{len(self.rules_run)} 项规则）"
+        return f"数据审核发现 {len(self.findings)} 处问题（{self.at}）"
+
+    def by_rule(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f in self.findings:
+            out[f.rule] = out.get(f.rule, 0) + 1
+        return out
+
+
+RuleFn = Callable[[Store, _dt.date], Iterable[Finding]]
+RULES: dict[str, tuple[str, RuleFn]] = {}
+
+
+def rule(code: str, title: str) -> Callable[[RuleFn], RuleFn]:
+    def deco(fn: RuleFn) -> RuleFn:
+        RULES[code] = (title, fn)
+        return fn
+    return deco
+
+
+def run_checks(store: Store, today: _dt.date | None = None, limit_per_rule: int = 500) -> CheckReport:
+    from models.ledger import registry
+    registry.all_ledgers()          # ledger modules register their own rules when loaded
+    today = today or _dt.date.today()
+    report = CheckReport(at=_dt.datetime.now().isoformat(timespec="seconds"))
+    for code, (_title, fn) in RULES.items():
+        found = []
+        for f in fn(store, today):
+            found.append(f)
+            if len(found) >= limit_per_rule:
+                break
+        report.findings += found
+        report.rules_run.append(code)
+    return report
+
+
+def _yuan(fen: int) -> str:
+    from models.values import fen_to_yuan_text
+    return fen_to_yuan_text(fen)
+
+
+LIVE_CASE = "c.deleted_at IS NULL"
+
+
+@rule("worker_paid_le_owed", "农民工实发不超过应发")
+def _worker_paid(store: Store, today: _dt.date):
+    for r in store.query("SELECT w.id, w.name, c.case_no, w.owed_fen, w.paid_fen FROM worker w "
+                         "JOIN case_record c ON c.id = w.case_id WHERE w.deleted_at IS NULL AND " + LIVE_CASE +
+                         " AND w.paid_fen > w.owed_fen"):
+        yield Finding("worker_paid_le_owed", "worker", r["id"], f"{r['case_no']} {r['name']}",
+                      f"实发 {_yuan(r['paid_fen'])} 元超过应发 {_yuan(r['owed_fen'])} 元")
+
+
+@rule("case_paid_le_owed", "问题已付不超过应付")
+def _case_paid(store: Store, today: _dt.date):
+    for r in store.query("SELECT id, case_no, total_owed_fen, total_paid_fen FROM case_record c WHERE "
+                         + LIVE_CASE + " AND total_paid_fen > total_owed_fen"):
+        yield Finding("case_paid_le_owed", "case_record", r["id"], r["case_no"],
+                      f"已付 {_yuan(r['total_paid_fen'])} 元超过应付 {_yuan(r['total_owed_fen'])} 元")
+
+
+@rule("case_totals_match_workers", "问题合计与农民工明细一致")
+def _case_totals(store: Store, today: _dt.date):
+    for r in store.query(
+            "SELECT c.id, c.case_no, c.w_count, c.w_owed_fen, c.w_paid_fen, "
+            "COUNT(w.id) AS n, COALESCE(SUM(w.owed_fen), 0) AS owed, COALESCE(SUM(w.paid_fen), 0) AS paid "
+            "FROM case_record c LEFT JOIN worker w ON w.case_id = c.id AND w.deleted_at IS NULL "
+            "WHERE " + LIVE_CASE + " GROUP BY c.id HAVING c.w_count != n OR c.w_owed_fen != owed OR c.w_paid_fen != paid"):
+        yield Finding("case_totals_match_workers", "case_record", r["id"], r["case_no"],
+                      f"问题合计（{r['w_count']} 人，应付 {_yuan(r['w_owed_fen'])}，已付 {_yuan(r['w_paid_fen'])}）"
+                      f"与农民工明细（{r['n']} 人，应付 {_yuan(r['owed'])}，已付 {_yuan(r['paid'])}）不一致")
+    for r in store.query("SELECT id, case_no, amount_fen, w_owed_fen FROM case_record c WHERE " + LIVE_CASE +
+                         " AND w_count > 0 AND amount_fen > 0 AND amount_fen != w_owed_fen"):
+        yield Finding("case_totals_match_workers", "case_record", r["id"], r["case_no"],
+                      f"登记欠薪金额 {_yuan(r['amount_fen'])} 元与农民工应发合计 {_yuan(r['w_owed_fen'])} 元不一致")
+
+
+@rule("resolved_means_paid", "已化解的问题无未付金额")
+def _resolved(store: Store, today: _dt.date):
+    for r in store.query("SELECT id, case_no, total_owed_fen - total_paid_fen AS left FROM case_record c WHERE "
+                         + LIVE_CASE + " AND status = '已化解' AND total_paid_fen < total_owed_fen"):
+        yield Finding("resolved_means_paid", "case_record", r["id"], r["case_no"],
+                      f"状态为已化解，但仍有 {_yuan(r['left'])} 元未付")
+
+
+@rule("closed_has_verdict", "办结的问题有核处结论")
+def _verdict(store: Store, today: _dt.date):
+    for r in store.query("SELECT id, case_no, status FROM case_record c WHERE " + LIVE_CASE +
+                         " AND status IN ('已化解', '已移送', '不存在欠薪') AND TRIM(verdict) = ''"):
+        yield Finding("closed_has_verdict", "case_record", r["id"], r["case_no"],
+                      f"状态为{r['status']}，但没有核处结论")
+
+
+@rule("dates_in_order", "日期先后合理")
+def _dates(store: Store, today: _dt.date):
+    t = today.isoformat()
+    for r in store.query("SELECT id, case_no, period_from, period_to, registered_on, closed_on, deadline "
+                         "FROM case_record c WHERE " + LIVE_CASE + " AND ((period_from > period_to) OR "
+                         "(closed_on IS NOT NULL AND closed_on < registered_on) OR (deadline < registered_on) "
+                         "OR registered_on > ?)", (t,)):
+        if r["period_from"] and r["period_to"] and r["period_from"] > r["period_to"]:
+            msg = f"欠薪起始 {r['period_from']} 晚于截止 {r['period_to']}"
+        elif r["closed_on"] and r["closed_on"] < r["registered_on"]:
+            msg = f"办结日期 {r['closed_on']} 早于登记日期 {r['registered_on']}"
+        elif r["registered_on"] > t:
+            msg = f"登记日期 {r['registered_on']} 在今天之后"
+        else:
+            msg = f"办结时限 {r['deadline']} 早于登记日期 {r['registered_on']}"
+        yield Finding("dates_in_order", "case_record", r["id"], r["case_no"], msg)
+    for r in store.query("SELECT w.id, w.name, c.case_no, w.entered_on, w.left_on FROM worker w JOIN case_record c "
+                         "ON c.id = w.case_id WHERE w.deleted_at IS NULL AND " + LIVE_CASE +
+                         " AND w.entered_on > w.left_on"):
+        yield Finding("dates_in_order", "worker", r["id"], f"{r['case_no']} {r['name']}",
+                      f"进场 {r['entered_on']} 晚于离场 {r['left_on']}")
+
+
+@rule("counts_non_negative", "人数、金额不为负")
+def _negatives(store: Store, today: _dt.date):
+    for r in store.query("SELECT id, case_no FROM case_record c WHERE " + LIVE_CASE +
+                         " AND (workers_count < 0 OR amount_fen < 0 OR paid_fen < 0 OR resolved_count < 0)"):
+        yield Finding("counts_non_negative", "case_record", r["id"], r["case_no"], "人数或金额为负数")
+
+
+@rule("no_duplicate_worker", "同一问题内农民工不重复")
+def _dupes(store: Store, today: _dt.date):
+    for r in store.query("SELECT MIN(w.id) AS id, c.case_no, w.id_number, COUNT(*) AS n FROM worker w "
+                         "JOIN case_record c ON c.id = w.case_id WHERE w.deleted_at IS NULL AND " + LIVE_CASE +
+                         " AND w.id_number != '' GROUP BY w.case_id, w.id_number HAVING n > 1"):
+        from models.rules.idcard import mask_id
+        yield Finding("no_duplicate_worker", "worker", r["id"], r["case_no"],
+                      f"身份证号码 {mask_id(r['id_number'])} 在本问题中登记了 {r['n']} 次")
+
+
+@rule("id_numbers_valid", "身份证号码校验位和出生日期正确")
+def _ids(store: Store, today: _dt.date):
+    from models.rules.idcard import validate_id
+    cur = store.conn.execute("SELECT w.id, w.name, c.case_no, w.id_number FROM worker w JOIN case_record c "
+                             "ON c.id = w.case_id WHERE w.deleted_at IS NULL AND " + LIVE_CASE + " AND w.id_number != ''")
+    for r in cur:
+        res = validate_id(r["id_number"])
+        if not res.ok:
+            yield Finding("id_numbers_valid", "worker", r["id"], f"{r['case_no']} {r['name']}", res.message)
+
+
+@rule("repayments_match_workers", "兑付记录与实发工资一致")
+def _repayments(store: Store, today: _dt.date):
+    for r in store.query(
+            "SELECT w.id, w.name, c.case_no, w.paid_fen, SUM(p.amount_fen) AS paid FROM worker w "
+            "JOIN case_record c ON c.id = w.case_id JOIN repayment p ON p.worker_id = w.id AND p.deleted_at IS NULL "
+            "WHERE w.deleted_at IS NULL AND " + LIVE_CASE + " GROUP BY w.id HAVING paid > w.paid_fen"):
+        yield Finding("repayments_match_workers", "worker", r["id"], f"{r['case_no']} {r['name']}",
+                      f"兑付记录合计 {_yuan(r['paid'])} 元超过实发 {_yuan(r['paid_fen'])} 元")
+
+
+def rule_titles() -> dict[str, str]:
+    return {code: title for code, (title, _fn) in RULES.items()}
