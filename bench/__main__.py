@@ -1,0 +1,36 @@
+"""`python -m bench [names…]`: run the benchmarks and write bench/results.json."""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    wanted = set(argv)
+    figures: list[dict] = []
+    results = HERE / "results.json"
+    old = json.loads(results.read_text(encoding="utf-8")).get("figures", []) if results.exists() else []
+    for info in sorted(pkgutil.iter_modules([str(HERE)]), key=lambda i: i.name):
+        if not info.name.startswith("bench_") or (wanted and info.name not in wanted):
+            continue
+        module = importlib.import_module(f"bench.{info.name}")
+        print(f"== {info.name}", file=sys.stderr)
+        module.run(figures)
+    names = {f["name"] for f in figures}
+    merged = [f for f in old if f["name"] not in names] + figures
+    results.write_text(json.dumps({"figures": merged}, ensure_ascii=False, indent=1), encoding="utf-8")
+    for f in figures:
+        ok = "ok " if f["value"] <= f["budget"] else "OVER"
+        print(f"{ok} {f['name']:28s} {f['value']:>10} {f['unit']:4s} budget {f['budget']:>6}  baseline {f['baseline']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
