@@ -36,6 +36,10 @@ class DatabaseLocked(StoreError):
     pass
 
 
+class PermissionDenied(StoreError):
+    """A change the acting account may not make (role, workstream, or a signed ledger)."""
+
+
 def now_text() -> str:
     return _dt.datetime.now().isoformat(timespec="seconds")
 
@@ -60,6 +64,8 @@ class Store:
         self.user = user or default_user()
         self.bulk = False          # set by bulk loaders: triggers skip per-row work
         self.audit_reason = ""     # a reason attached to the audit rows of the next writes
+        self.actor = None          # models.access.Actor once someone has logged in
+        self.last_denial = ""
         self._sudb = None
         self.closed = False
         self._thread = threading.get_ident()
@@ -100,6 +106,39 @@ class Store:
         c.create_function("qq_now", 0, now_text, deterministic=False)
         c.create_function("qq_reason", 0, lambda: self.audit_reason, deterministic=False)
         c.create_function("qq_uuid", 0, _uuid, deterministic=False)
+        c.create_function("qq_may_write", 3, self._may_write, deterministic=False)
+        c.create_function("qq_signed_ok", 3, self._signed_ok, deterministic=False)
+
+    def _may_write(self, table: str, workstream_id, record_id) -> int:
+        if self.actor is None:
+            return 1
+        from models.access import may_write
+        ok, why = may_write(self.actor, table, workstream_id, record_id)
+        if not ok:
+            self.last_denial = why
+        return 1 if ok else 0
+
+    def _signed_ok(self, table: str, workstream_id, created_at) -> int:
+        """A record of a signed-off ledger changes only with a reason (which the audit keeps)."""
+        if self.audit_reason or workstream_id is None or not created_at:
+            return 1
+        try:
+            row = self.conn.execute("SELECT MAX(as_of) FROM signoff WHERE workstream_id = ? AND revoked_at IS NULL",
+                                    (workstream_id,)).fetchone()
+        except sqlite3.OperationalError:     # during migration, before the table exists
+            return 1
+        if row and row[0] and created_at[:10] <= row[0]:
+            self.last_denial = "该记录所属台账已审核签字，修改须填写理由"
+            return 0
+        return 1
+
+    @property
+    def user(self) -> str:
+        return self.actor.username if self.actor is not None else self._user
+
+    @user.setter
+    def user(self, value: str) -> None:
+        self._user = value
 
     def quick_check(self) -> None:
         try:
@@ -135,6 +174,13 @@ class Store:
                 c.execute("BEGIN IMMEDIATE")
                 try:
                     yield self
+                except sqlite3.IntegrityError as exc:
+                    if c.in_transaction:
+                        c.execute("ROLLBACK")
+                    text = str(exc)
+                    if text.startswith("无权") or text.startswith("已签字"):
+                        raise PermissionDenied(self.last_denial or text) from exc
+                    raise
                 except BaseException:
                     if c.in_transaction:
                         c.execute("ROLLBACK")

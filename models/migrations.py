@@ -12,7 +12,7 @@ from typing import Callable
 AUDITED_TABLES = [
     "campaign", "campaign_phase", "person", "leading_group_member", "workstream",
     "workstream_member", "employer", "project", "verdict_option", "case_record",
-    "worker", "repayment", "calendar_year", "setting",
+    "worker", "repayment", "calendar_year", "setting", "account", "signoff",
 ]
 
 M001 = r"""
@@ -369,13 +369,49 @@ def _split_sql(script: str) -> list[str]:
     return out
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001]
+M002 = r"""
+CREATE TABLE account (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL CHECK (role IN ('办公室', '专班填报员', '领导')),
+    workstream_id INTEGER REFERENCES workstream(id),
+    pw_hash TEXT NOT NULL,
+    failed_count INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    last_login TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL DEFAULT (qq_now())
+);
+-- 审核签字: a workstream's ledger signed as of a date, with a reason for each finding left open
+CREATE TABLE signoff (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    workstream_id INTEGER NOT NULL REFERENCES workstream(id),
+    as_of TEXT NOT NULL,
+    signed_by TEXT NOT NULL,
+    signed_at TEXT NOT NULL DEFAULT (qq_now()),
+    passed INTEGER NOT NULL,
+    findings_json TEXT NOT NULL DEFAULT '[]',
+    revoked_at TEXT
+);
+CREATE INDEX signoff_ws ON signoff(workstream_id, as_of);
+"""
+
+
+def _m002(conn: sqlite3.Connection) -> None:
+    for stmt in _split_sql(M002):
+        conn.execute(stmt)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002]
 LATEST = len(MIGRATIONS)
 
 
 def upgrade(conn: sqlite3.Connection) -> int:
     """Bring the schema to LATEST. Returns the version found before."""
-    from models import audit
+    from models import access, audit
     from models.db import NewerDatabase
 
     found = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -390,6 +426,12 @@ def upgrade(conn: sqlite3.Connection) -> int:
             for table in AUDITED_TABLES:
                 if _table_exists(conn, table):
                     audit.install_triggers(conn, table)
+                    access.install_guard_triggers(conn, table)
+            if version == 2:       # tables of declared ledgers made before guards existed
+                for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                             "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%'").fetchall():
+                    if table not in AUDITED_TABLES and table != "audit_log" and _has_column(conn, table, "uuid"):
+                        access.install_guard_triggers(conn, table)
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
         except BaseException:
@@ -398,6 +440,10 @@ def upgrade(conn: sqlite3.Connection) -> int:
             raise
     _sync_declared_ledgers(conn)
     return found
+
+
+def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(r[1] == column for r in conn.execute(f'PRAGMA table_info("{table}")'))
 
 
 def _table_exists(conn: sqlite3.Connection, table: str) -> bool:
@@ -412,13 +458,14 @@ def _sync_declared_ledgers(conn: sqlite3.Connection) -> None:
     todo = registry.schema_changes(conn)
     if not todo:
         return
-    from models import audit
+    from models import access, audit
     conn.execute("BEGIN EXCLUSIVE")
     try:
         for table, statements in todo:
             for stmt in statements:
                 conn.execute(stmt)
             audit.install_triggers(conn, table)
+            access.install_guard_triggers(conn, table)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

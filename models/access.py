@@ -1,0 +1,196 @@
+"""Accounts, roles and who may change what.
+
+Roles: 办公室 (everything), 专班填报员 (reads everything, changes only its own
+workstream's rows), 领导 (reads and prints). The rule is enforced by triggers
+that call ``qq_may_write`` on every insert, update and delete, so the window,
+imports and the command line all obey it; ``Store`` turns a refusal into
+``PermissionDenied`` with a Chinese message.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import hmac
+import os
+import sqlite3
+from dataclasses import dataclass
+
+ROLES = ("办公室", "专班填报员", "领导")
+MAX_TRIES = 5
+LOCK_MINUTES = 15
+# Tables a 专班填报员 may write whatever the workstream (shared reference data, preferences).
+SHARED_TABLES = {"setting", "employer", "project", "person"}
+# Tables no trigger guards: written by triggers themselves or by the login flow.
+UNGUARDED = {"audit_log", "case_fts", "worker_fts"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    workstream_id: int | None
+    workstream_name: str = ""
+
+    @property
+    def may_reveal(self) -> bool:
+        return self.role in ("办公室", "专班填报员")
+
+    @property
+    def read_only(self) -> bool:
+        return self.role == "领导"
+
+
+class AuthError(Exception):
+    pass
+
+
+# -- passwords ----------------------------------------------------------------------
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
+    return f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        _alg, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    test = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
+                          dklen=len(digest) // 2)
+    return hmac.compare_digest(test.hex(), digest)
+
+
+# -- the write rule (called from triggers) ------------------------------------------
+def may_write(actor: Actor | None, table: str, workstream_id: int | None, record_id: int | None) -> tuple[bool, str]:
+    if actor is None or actor.role == "办公室":
+        return True, ""
+    if actor.role == "领导":
+        return False, "领导账号只能查看和打印，不能修改数据"
+    if table == "account":
+        return (record_id == actor.id), "只有办公室账号可以管理账号"
+    if table in SHARED_TABLES:
+        return True, ""
+    if workstream_id is None:
+        return False, "专班填报员不能修改未分配专班的记录或全局设置，请联系办公室"
+    if workstream_id != actor.workstream_id:
+        return False, f"专班填报员只能修改本专班（{actor.workstream_name or '本专班'}）的记录"
+    return True, ""
+
+
+def workstream_expr(conn: sqlite3.Connection, table: str, alias: str) -> str:
+    cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+    if "workstream_id" in cols:
+        return f"{alias}.workstream_id"
+    if "case_id" in cols:
+        return f"(SELECT workstream_id FROM case_record WHERE id = {alias}.case_id)"
+    return "NULL"
+
+
+def install_guard_triggers(conn: sqlite3.Connection, table: str) -> None:
+    if table in UNGUARDED:
+        return
+    for action in ("insert", "update", "delete"):
+        conn.execute(f'DROP TRIGGER IF EXISTS "guard_{table}_{action}"')
+    msg = "'无权修改：当前账号不允许修改这条记录'"
+    new_ws, old_ws = workstream_expr(conn, table, "NEW"), workstream_expr(conn, table, "OLD")
+    cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+    signed_old = (f"qq_signed_ok('{table}', {old_ws}, OLD.created_at)" if "created_at" in cols else "1")
+    conn.execute(f"""CREATE TRIGGER "guard_{table}_insert" BEFORE INSERT ON "{table}" WHEN qq_bulk() = 0
+        BEGIN SELECT RAISE(ABORT, {msg}) WHERE qq_may_write('{table}', {new_ws}, NEW.id) = 0; END""")
+    conn.execute(f"""CREATE TRIGGER "guard_{table}_update" BEFORE UPDATE ON "{table}" WHEN qq_bulk() = 0
+        BEGIN
+            SELECT RAISE(ABORT, {msg}) WHERE qq_may_write('{table}', {old_ws}, OLD.id) = 0
+                OR qq_may_write('{table}', {new_ws}, NEW.id) = 0;
+            SELECT RAISE(ABORT, '已签字：该记录所属台账已审核签字，修改须填写理由') WHERE {signed_old} = 0;
+        END""")
+    conn.execute(f"""CREATE TRIGGER "guard_{table}_delete" BEFORE DELETE ON "{table}" WHEN qq_bulk() = 0
+        BEGIN
+            SELECT RAISE(ABORT, {msg}) WHERE qq_may_write('{table}', {old_ws}, OLD.id) = 0;
+            SELECT RAISE(ABORT, '已签字：该记录所属台账已审核签字，修改须填写理由') WHERE {signed_old} = 0;
+        END""")
+
+
+# -- accounts -------------------------------------------------------------------------
+def has_accounts(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM account WHERE active = 1 LIMIT 1").fetchone() is not None
+
+
+def _actor(conn: sqlite3.Connection, row) -> Actor:
+    ws_name = ""
+    if row["workstream_id"]:
+        r = conn.execute("SELECT name FROM workstream WHERE id = ?", (row["workstream_id"],)).fetchone()
+        ws_name = r[0] if r else ""
+    return Actor(row["id"], row["username"], row["display_name"] or row["username"], row["role"],
+                 row["workstream_id"], ws_name)
+
+
+def find_actor(conn: sqlite3.Connection, username: str) -> Actor | None:
+    row = conn.execute("SELECT * FROM account WHERE username = ? AND active = 1", (username,)).fetchone()
+    return _actor(conn, row) if row else None
+
+
+def create_account(store, username: str, password: str, role: str, display_name: str = "",
+                   workstream_id: int | None = None) -> int:
+    username = username.strip()
+    if not username:
+        raise AuthError("用户名不能为空")
+    if role not in ROLES:
+        raise AuthError(f"角色应为：{'、'.join(ROLES)}")
+    if role == "专班填报员" and not workstream_id:
+        raise AuthError("专班填报员须指定所属专班")
+    if len(password) < 6:
+        raise AuthError("密码至少 6 位")
+    if store.scalar("SELECT 1 FROM account WHERE username = ?", (username,)):
+        raise AuthError(f"用户名“{username}”已存在")
+    with store.tx():
+        return store.insert("account", {"username": username, "display_name": display_name or username,
+                                        "role": role, "workstream_id": workstream_id,
+                                        "pw_hash": hash_password(password)})
+
+
+def set_password(store, username: str, new_password: str) -> None:
+    if len(new_password) < 6:
+        raise AuthError("密码至少 6 位")
+    with store.tx("重设密码"):
+        store.execute("UPDATE account SET pw_hash = ?, failed_count = 0, locked_until = NULL WHERE username = ?",
+                      (hash_password(new_password), username))
+
+
+def login(store, username: str, password: str, now: _dt.datetime | None = None) -> Actor:
+    """Check a password; five wrong tries lock the account for a while."""
+    now = now or _dt.datetime.now()
+    row = store.one("SELECT * FROM account WHERE username = ? AND active = 1", (username.strip(),))
+    if row is None:
+        raise AuthError("用户名或密码不正确")
+    if row["locked_until"] and row["locked_until"] > now.isoformat(timespec="seconds"):
+        raise AuthError(f"连续输错密码 {MAX_TRIES} 次，账号已锁定到 {row['locked_until'][11:16]}，请稍后再试或请办公室重设密码")
+    if not verify_password(password, row["pw_hash"]):
+        failed = row["failed_count"] + 1
+        locked = (now + _dt.timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds") if failed >= MAX_TRIES else None
+        with store.tx():
+            store.execute("UPDATE account SET failed_count = ?, locked_until = ? WHERE id = ?",
+                          (0 if locked else failed, locked, row["id"]))
+        if locked:
+            raise AuthError(f"连续输错密码 {MAX_TRIES} 次，账号已锁定 {LOCK_MINUTES} 分钟")
+        raise AuthError(f"用户名或密码不正确（还可再试 {MAX_TRIES - failed} 次）")
+    with store.tx():
+        store.execute("UPDATE account SET failed_count = 0, locked_until = NULL, last_login = ? WHERE id = ?",
+                      (now.isoformat(timespec="seconds"), row["id"]))
+    return _actor(store.conn, row)
+
+
+def accounts(store) -> list[dict]:
+    return [dict(r) for r in store.query(
+        "SELECT a.id, a.username, a.display_name, a.role, a.active, a.last_login, a.locked_until, "
+        "w.name AS workstream FROM account a LEFT JOIN workstream w ON w.id = a.workstream_id ORDER BY a.id")]
+
+
+def record_reveal(store, table: str, record_id: int | None, what: str) -> None:
+    """Showing full ID / card / phone numbers is audited."""
+    with store.tx():
+        store.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, after, reason) "
+                      "VALUES (qq_now(), qq_user(), ?, ?, 'reveal', ?, '')",
+                      (table, record_id, f'{{"显示": "{what}"}}'))

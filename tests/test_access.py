@@ -1,0 +1,128 @@
+"""Accounts, roles and sign-off locks, enforced below every path."""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models import access, campaign, case_workers, cases
+from models.db import PermissionDenied, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def two_streams(campaign_store):
+    s = campaign_store
+    ws = campaign.workstreams(s)
+    a = cases.register_case(s, {"registered_on": "2026-11-02", "employer_name": "甲", "workstream_id": ws[0]["id"]})
+    b = cases.register_case(s, {"registered_on": "2026-11-02", "employer_name": "乙", "workstream_id": ws[1]["id"]})
+    access.create_account(s, "office", "secret1", "办公室")
+    access.create_account(s, "clerk", "secret2", "专班填报员", workstream_id=ws[0]["id"])
+    access.create_account(s, "leader", "secret3", "领导")
+    return s, ws, a, b
+
+
+def test_passwords_are_hashed_slowly_and_verified(campaign_store):
+    h = access.hash_password("abc123")
+    assert h.startswith("scrypt$16384$") and "abc123" not in h
+    assert access.verify_password("abc123", h) and not access.verify_password("abc124", h)
+
+
+def test_five_wrong_tries_lock_the_account(two_streams):
+    s, *_ = two_streams
+    now = _dt.datetime(2026, 11, 26, 9, 0)
+    for i in range(4):
+        with pytest.raises(access.AuthError, match="还可再试"):
+            access.login(s, "clerk", "wrong", now)
+    with pytest.raises(access.AuthError, match="已锁定"):
+        access.login(s, "clerk", "wrong", now)
+    with pytest.raises(access.AuthError, match="已锁定"):
+        access.login(s, "clerk", "secret2", now + _dt.timedelta(minutes=5))
+    assert access.login(s, "clerk", "secret2", now + _dt.timedelta(minutes=16)).role == "专班填报员"
+
+
+def test_clerk_changes_only_own_workstream_by_any_model_path(two_streams):
+    s, ws, a, b = two_streams
+    s.actor = access.login(s, "clerk", "secret2")
+    cases.edit_case(s, a, {"summary": "本专班可以改"})
+    with pytest.raises(PermissionDenied, match="只能修改本专班"):
+        cases.edit_case(s, b, {"summary": "不能改别人的"})
+    with pytest.raises(PermissionDenied):
+        case_workers.add_worker(s, b, {"name": "张三", "owed_fen": 100})
+    with pytest.raises(PermissionDenied):
+        cases.repo(s).recycle([b])
+    with pytest.raises(PermissionDenied):            # moving its own case to another workstream
+        cases.edit_case(s, a, {"workstream_id": ws[1]["id"]})
+    with pytest.raises(PermissionDenied):            # raw SQL through the store: the trigger still refuses
+        with s.tx():
+            s.execute("UPDATE case_record SET summary = 'x' WHERE id = ?", (b,))
+    with pytest.raises(PermissionDenied):
+        campaign.update_workstream(s, ws[0]["id"], "改名", "")
+    assert cases.repo(s).get(b)["summary"] == ""
+
+
+def test_leader_reads_only(two_streams):
+    s, ws, a, b = two_streams
+    s.actor = access.login(s, "leader", "secret3")
+    assert cases.repo(s).get(a)["employer_name"] == "甲"
+    with pytest.raises(PermissionDenied, match="只能查看和打印"):
+        cases.edit_case(s, a, {"summary": "x"})
+
+
+def test_signed_ledger_changes_need_a_reason(two_streams):
+    s, ws, a, b = two_streams
+    with s.tx():
+        s.insert("signoff", {"workstream_id": ws[0]["id"], "as_of": _dt.date.today().isoformat(), "signed_by": "office",
+                             "passed": 1})
+    with pytest.raises(PermissionDenied, match="须填写理由"):
+        cases.edit_case(s, a, {"summary": "悄悄改"})
+    cases.edit_case(s, a, {"summary": "更正"}, reason="核实后更正摘要")
+    row = s.one("SELECT reason FROM audit_log WHERE table_name='case_record' AND record_id=? "
+                "ORDER BY id DESC LIMIT 1", (a,))
+    assert row["reason"] == "核实后更正摘要"
+    cases.edit_case(s, b, {"summary": "别的专班未签字，可以改"})
+
+
+def _cli(*args, env=None):
+    import os
+    e = {**os.environ, **(env or {}), "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, "-m", "desktop", *args], cwd=ROOT, capture_output=True, text=True, env=e)
+
+
+def test_command_line_needs_a_user_once_accounts_exist(two_streams, tmp_path):
+    s, ws, a, b = two_streams
+    path = str(s.path)
+    s.close()
+    r = _cli("user", "add", "clerk2", "--db", path, env={"QINGQIAN_PASSWORD": "secret9"})
+    assert r.returncode == 2 and "办公室账号" in r.stderr
+    r = _cli("user", "add", "clerk2", "--db", path, "--user", "office", "--role", "专班填报员",
+             "--workstream", ws[1]["name"], env={"QINGQIAN_PASSWORD": "secret9"})
+    assert r.returncode == 0, r.stderr
+    names = [u["username"] for u in json.loads(_cli("user", "list", "--db", path).stdout)]
+    assert names == ["office", "clerk", "leader", "clerk2"]
+
+
+def test_sign_off_needs_passing_checks_or_reasons(two_streams):
+    from models import signoff
+    from models.checks import run_checks
+    s, ws, a, b = two_streams
+    with s.tx():        # plant a fault in workstream 0: a closed case without a verdict
+        s.execute("UPDATE case_record SET status = '已化解' WHERE id = ?", (a,))
+    report = run_checks(s)
+    mine = signoff.findings_for(s, report, ws[0]["id"])
+    assert any(f.rule == "closed_has_verdict" for f in mine)
+    with pytest.raises(ValueError, match="未说明理由"):
+        signoff.sign_off(s, ws[0]["id"], "2026-11-26")
+    reasons = {signoff.finding_key(f): "已电话核实，结论待补录" for f in mine}
+    signoff.sign_off(s, ws[0]["id"], _dt.date.today().isoformat(), reasons)
+    signoff.sign_off(s, ws[1]["id"], _dt.date.today().isoformat())
+    latest = {x["workstream"]: x for x in signoff.signoffs(s)}
+    assert latest[ws[0]["name"]]["passed"] == 0 and latest[ws[1]["name"]]["passed"] == 1
+    cases.edit_case(s, b, {"summary": "签字后更正"}, reason="补充情况")
+    changed = signoff.changed_after_signoff(s)
+    assert [(c["record_id"], c["reason"]) for c in changed] == [(b, "补充情况")]
