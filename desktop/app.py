@@ -48,6 +48,11 @@ def run_window(db: str | None, user: str | None, started: float | None = None) -
     if opened is None:
         return 2
     store, lock = opened
+    if not log_in(store, prefs):
+        store.close()
+        lock.unlock()
+        return 0
+    install_error_hook()
     window = build_window(store, prefs)
     if window is None:
         store.close()
@@ -60,6 +65,48 @@ def run_window(db: str | None, user: str | None, started: float | None = None) -
     close_store(store)
     lock.unlock()
     return code
+
+
+def log_in(store, prefs) -> bool:
+    """Create the administrator on a database with no accounts, else log in (or stay
+    logged in on a single-user PC). False when the user gave up."""
+    from models import access
+    from views.login import CreateAdminDialog, LoginDialog
+    key = f"login.{store.path}"
+    if not access.has_accounts(store.conn):
+        dlg = CreateAdminDialog(None, store)
+        if not dlg.exec():
+            return False
+        store.actor = dlg.actor
+        return True
+    remembered = prefs.get(key)
+    if remembered and remembered.get("stay"):
+        actor = access.find_actor(store.conn, remembered.get("user", ""))
+        if actor is not None:
+            store.actor = actor
+            return True
+    dlg = LoginDialog(None, store, (remembered or {}).get("user", ""))
+    if not dlg.exec():
+        return False
+    store.actor = dlg.actor
+    prefs.set(key, {"user": dlg.actor.username, "stay": dlg.stay.isChecked()})
+    return True
+
+
+def install_error_hook() -> None:
+    """A refused or invalid change reaches the user as a message, never as a crash."""
+    from PySide6.QtWidgets import QMessageBox
+    from models.db import StoreError
+    from models.ledger.repo import ValidationError
+    previous = sys.excepthook
+
+    def hook(kind, exc, tb):
+        if isinstance(exc, (StoreError, ValidationError)):
+            QMessageBox.warning(None, "清欠工作台", str(exc))
+            return
+        previous(kind, exc, tb)
+        QMessageBox.critical(None, "清欠工作台", f"程序出错：{exc}\n\n数据未受影响；如反复出现，请联系维护人员。")
+    sys.excepthook = hook
 
 
 def _schedule_daily_backup(window, db_path) -> None:
@@ -90,7 +137,10 @@ def build_window(store, prefs, *, today=None, interactive: bool = True):
     ctx = AppContext(store=store, prefs=prefs, bus=DataBus())
     if today is not None:
         ctx.today = lambda: today
-    window = MainWindow(ctx)
+    from desktop.pages import all_pages
+    actor = store.actor
+    pages = [p for p in all_pages() if not (p.key == "accounts" and actor is not None and actor.role != "办公室")]
+    window = MainWindow(ctx, pages)
     window.show_page("cases")
     return window
 

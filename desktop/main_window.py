@@ -54,7 +54,10 @@ class MainWindow(QMainWindow):
         return f"清欠工作台 — {c.name}" if c else "清欠工作台"
 
     def _update_status(self) -> None:
-        self.db_label.setText(f"操作人：{self.ctx.user}　数据库：{self.ctx.store_path}")
+        actor = self.ctx.store.actor
+        who = f"{actor.display_name}（{actor.role}{'·' + actor.workstream_name if actor.workstream_name else ''}）" \
+            if actor is not None else self.ctx.user
+        self.db_label.setText(f"操作人：{who}　数据库：{self.ctx.store_path}")
 
     def _build_menu(self) -> None:
         m = self.menuBar().addMenu("文件(&F)")

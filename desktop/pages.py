@@ -35,7 +35,10 @@ BEFORE: list[PageSpec] = [
     PageSpec("warnings", "预警", "views.warnings_page:WarningsPage"),
 ]
 AFTER: list[PageSpec] = [
+    PageSpec("checks", "数据审核", "views.checks_page:ChecksPage"),
+    PageSpec("audit", "审计日志", "views.audit_page:AuditPage"),
     PageSpec("recycle", "回收站", "views.recycle_page:RecyclePage"),
+    PageSpec("accounts", "账号管理", "views.accounts_page:AccountsPage"),
     PageSpec("setup", "专项行动设置", "views.setup_page:SetupPage"),
 ]
 

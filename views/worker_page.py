@@ -28,10 +28,16 @@ class WorkerPage(QWidget):
         self.search.setPlaceholderText("检索姓名、身份证号码、电话、工种（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
         self.unpaid = QCheckBox("只看仍有欠发的")
+        self.reveal = QCheckBox("显示完整号码")
+        actor = ctx.store.actor
+        self.reveal.setEnabled(actor is None or actor.may_reveal)
+        self.reveal.setToolTip("身份证号码、银行卡号、电话默认部分隐藏；显示完整号码会记入审计日志")
+        self.reveal.toggled.connect(self._reveal)
         self.count = QLabel()
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         bar.addWidget(self.unpaid)
+        bar.addWidget(self.reveal)
         bar.addWidget(self.count)
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
@@ -50,6 +56,13 @@ class WorkerPage(QWidget):
         self.table.activatedRecord.connect(self._open_case)
         ctx.bus.changed.connect(lambda t: self.model.reload() if t in ("", "worker", "repayment") else None)
         self.apply()
+
+    def _reveal(self, on: bool) -> None:
+        if on:
+            from models.access import record_reveal
+            record_reveal(self.ctx.store, "worker", None, f"农民工名册（{self.model.query.describe(self.repo.ledger)}）")
+        self.model.masked = not on
+        self.model.refresh_rows()
 
     def apply(self) -> None:
         q = Query(search=self.search.text().strip(), sort=self.model.query.sort,

@@ -51,6 +51,7 @@ class Field:
     min_value: int | None = 0
     help: str = ""
     validators: Sequence[Validator] = ()
+    value_labels: Sequence[tuple[str, str]] = ()   # stored value → what a person reads
 
     def __post_init__(self) -> None:
         if self.kind not in SQL_TYPES:
@@ -156,6 +157,10 @@ class Field:
     def format(self, value: Any, *, masked: bool = False, wan: bool = False) -> str:
         if value is None:
             return ""
+        if self.value_labels:
+            for stored, shown in self.value_labels:
+                if value == stored:
+                    return shown
         k = self.kind
         if k == "money":
             return V.fen_to_wan_text(value, 4) if wan else V.fen_to_yuan_text(value)

@@ -72,7 +72,9 @@ class LedgerRepo:
         return self.column_sql(f)
 
     def where(self, q: Query) -> tuple[str, list]:
-        conds: list[str] = ["t.deleted_at IS NOT NULL" if q.deleted else "t.deleted_at IS NULL"]
+        conds: list[str] = []
+        if self.ledger.soft_delete:
+            conds.append("t.deleted_at IS NOT NULL" if q.deleted else "t.deleted_at IS NULL")
         params: list[Any] = []
         for name, value in q.equals.items():
             f = self.ledger.field(name)
@@ -95,7 +97,7 @@ class LedgerRepo:
         for sql, p in q.extra:
             conds.append(f"({sql})")
             params += list(p)
-        return " AND ".join(conds), params
+        return " AND ".join(conds) or "1", params
 
     def search_condition(self, text: str) -> tuple[str, list]:
         """FTS5 trigram for 3+ characters; LIKE for one or two (trigrams cannot match them)."""
@@ -131,7 +133,7 @@ class LedgerRepo:
         return int(self.store.scalar(f'SELECT COUNT(*) FROM "{self.t}" t WHERE {where}', params, 0))
 
     def select_list(self, fields: Iterable[Field] | None = None, raw_refs: bool = False) -> str:
-        cols = ["t.id", "t.uuid"]
+        cols = ["t.id", "t.uuid" if self.ledger.soft_delete or self.ledger.has("uuid") else "t.record_uuid AS uuid"]
         for f in fields or self.ledger.fields:
             if f.kind == "ref":
                 cols.append(f't."{f.name}" AS "{f.name}"')
