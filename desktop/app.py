@@ -59,9 +59,12 @@ def run_window(db: str | None, user: str | None, started: float | None = None) -
         return 0
     window.show()
     _schedule_daily_backup(window, store.path)
+    if getattr(store, "needs_full_check", False):
+        _schedule_full_check(window, store, prefs)
     if prefs.warning:
         window.statusBar().showMessage(prefs.warning, 15000)
     code = app.exec()
+    store = getattr(app, "qq_store", store)
     close_store(store)
     lock.unlock()
     return code
@@ -107,6 +110,33 @@ def install_error_hook() -> None:
         previous(kind, exc, tb)
         QMessageBox.critical(None, "清欠工作台", f"程序出错：{exc}\n\n数据未受影响；如反复出现，请联系维护人员。")
     sys.excepthook = hook
+
+
+def _schedule_full_check(window, store, prefs) -> None:
+    """The full integrity check of a large file, off the GUI thread; if it fails, the
+    user is offered the latest good backup and the window reopens on it."""
+    from PySide6.QtWidgets import QApplication
+    from models import backup
+    from views.jobs import run_job
+    path = store.path
+
+    def done(result: str) -> None:
+        if result == "ok":
+            return
+        from desktop.startup import offer_restore
+        window.hide()
+        store.close()
+        if offer_restore(path, f"数据库完整性检查未通过：{path}（{result}）"):
+            from models.db import Store
+            new_store = Store(path, None)
+            new_store.actor = store.actor
+            new_window = build_window(new_store, prefs)
+            app = QApplication.instance()
+            app.qq_store, app.qq_window = new_store, new_window
+            new_window.show()
+        else:
+            QApplication.instance().quit()
+    run_job(None, "数据库完整性检查", lambda ctx: backup.full_check(path), on_done=done)
 
 
 def _schedule_daily_backup(window, db_path) -> None:

@@ -11,6 +11,9 @@ from models import backup
 from models.db import DamagedDatabase, NewerDatabase, Store
 
 
+LIGHT_CHECK_ABOVE = 64 * 1024 * 1024
+
+
 def acquire_lock(db_path: Path) -> QLockFile | None:
     lock = QLockFile(str(db_path) + ".lock")
     lock.setStaleLockTime(0)          # a lock is stale only when its process is gone
@@ -30,7 +33,10 @@ def open_database(db_path: Path, user: str | None, prefs) -> tuple[Store, QLockF
         return None
     while True:
         try:
-            store = Store(db_path, user)
+            # a large file is checked fully on a worker thread once the window shows
+            light = db_path.exists() and db_path.stat().st_size > LIGHT_CHECK_ABOVE
+            store = Store(db_path, user, check="light" if light else True)
+            store.needs_full_check = light
             return store, lock
         except NewerDatabase as exc:
             QMessageBox.critical(None, "清欠工作台", str(exc))
@@ -40,6 +46,11 @@ def open_database(db_path: Path, user: str | None, prefs) -> tuple[Store, QLockF
             if not _offer_restore(db_path, str(exc)):
                 lock.unlock()
                 return None
+
+
+def offer_restore(db_path: Path, message: str) -> bool:
+    """Tell the user the file is damaged and offer the latest good backup. True if restored."""
+    return _offer_restore(db_path, message)
 
 
 def _offer_restore(db_path: Path, message: str) -> bool:

@@ -67,6 +67,18 @@ def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
     return target
 
 
+def full_check(db_path: str | os.PathLike) -> str:
+    """``PRAGMA quick_check`` on a connection of its own: 'ok' or what is wrong."""
+    conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True, timeout=30)
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+        return "; ".join(r[0] for r in rows)[:300]
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    finally:
+        conn.close()
+
+
 def list_backups(db_path: str | os.PathLike) -> list[Path]:
     """Automatic backups, newest first."""
     d = backup_dir(db_path)

@@ -59,7 +59,10 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike, user: str | None = None, *,
-                 check: bool = True, migrate: bool = True) -> None:
+                 check: bool | str = True, migrate: bool = True) -> None:
+        """``check``: True runs ``PRAGMA quick_check`` now; "light" checks only what is
+        cheap (header, size, schema) and leaves the full check to the caller, for a
+        large database whose full check would hold up the window."""
         self.path = Path(path)
         self.user = user or default_user()
         self.bulk = False          # set by bulk loaders: triggers skip per-row work
@@ -68,6 +71,7 @@ class Store:
         self.last_denial = ""
         self._sudb = None
         self.closed = False
+        self.needs_full_check = False   # set when only the light check ran at open
         self._thread = threading.get_ident()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new_file = not self.path.exists() or self.path.stat().st_size == 0
@@ -79,7 +83,9 @@ class Store:
         self.conn.row_factory = sqlite3.Row
         try:
             self._configure()
-            if check and not new_file:
+            if check == "light" and not new_file:
+                self.light_check()
+            elif check and not new_file:
                 self.quick_check()
             if migrate:
                 migrations.upgrade(self.conn)
@@ -139,6 +145,22 @@ class Store:
     @user.setter
     def user(self, value: str) -> None:
         self._user = value
+
+    def light_check(self) -> None:
+        """Header, size and schema: catches truncated and overwritten files in milliseconds."""
+        with open(self.path, "rb") as fh:
+            header = fh.read(100)
+        if not header.startswith(b"SQLite format 3\x00"):
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（文件头不是 SQLite 数据库）")
+        try:
+            page_size = self.conn.execute("PRAGMA page_size").fetchone()[0]
+            pages = int.from_bytes(header[28:32], "big")
+            self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{exc}）") from exc
+        if pages and self.path.stat().st_size < pages * page_size:
+            raise DamagedDatabase(f"数据库文件不完整：{self.path}（应有 {pages * page_size:,} 字节，"
+                                  f"实有 {self.path.stat().st_size:,} 字节）")
 
     def quick_check(self) -> None:
         try:

@@ -87,6 +87,25 @@ def test_damaged_file_is_detected_at_open(tmp_path, campaign_store, damage):
         Store(path)
 
 
+def test_light_check_catches_truncation_and_bad_header(tmp_path, campaign_store):
+    from models import cases
+    for i in range(100):
+        cases.register_case(campaign_store, {"registered_on": "2026-11-02", "summary": "拖欠工资" * 300})
+    campaign_store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = campaign_store.path
+    campaign_store.close()
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2])
+    with pytest.raises(DamagedDatabase, match="不完整"):
+        Store(path, check="light")
+    path.write_bytes(b"PK\x03\x04" + good[4:])
+    with pytest.raises(DamagedDatabase):
+        Store(path, check="light")
+    path.write_bytes(good)
+    Store(path, check="light").close()
+    assert backup.full_check(path) == "ok"
+
+
 def test_backup_and_restore_round_trip(tmp_path, campaign_store):
     from models import cases
     cid = cases.register_case(campaign_store, {"registered_on": "2026-11-02", "employer_name": "甲公司",
