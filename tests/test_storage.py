@@ -96,7 +96,7 @@ def test_light_check_catches_truncation_and_bad_header(tmp_path, campaign_store)
     campaign_store.close()
     good = path.read_bytes()
     path.write_bytes(good[: len(good) // 2])
-    with pytest.raises(DamagedDatabase, match="不完整"):
+    with pytest.raises(DamagedDatabase, match="不完整|损坏"):
         Store(path, check="light")
     path.write_bytes(b"PK\x03\x04" + good[4:])
     with pytest.raises(DamagedDatabase):
