@@ -66,7 +66,12 @@ def parse_money(value: object, unit: str = "元") -> int:
         except InvalidOperation as exc:
             raise ValueProblem(f"“{value}”不是金额", "金额") from exc
     factor = Decimal(1000000) if cell_unit == "万元" else Decimal(100)
-    fen = (number * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    try:
+        fen = (number * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:
+        raise ValueProblem(f"“{value}”数额过大，不是有效金额", "金额") from exc
+    if abs(fen) >= 10 ** 15:      # a hundred billion 元: beyond any wage case, and beyond exact float export
+        raise ValueProblem(f"“{value}”数额过大，不是有效金额", "金额")
     return int(fen)
 
 

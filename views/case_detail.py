@@ -35,7 +35,8 @@ class CaseDetail(QTabWidget):
         wl.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
         for text, slot in (("添加农民工", self.add_worker), ("编辑", lambda: self.edit_worker(self.workers_table.current_id())),
-                           ("移入回收站", self.recycle_worker), ("登记兑付", self.add_repayment)):
+                           ("移入回收站", self.recycle_worker), ("登记兑付", self.add_repayment),
+                           ("导入名册…", self.import_workers)):
             b = QPushButton(text)
             b.clicked.connect(slot)
             bar.addWidget(b)
@@ -137,6 +138,13 @@ class CaseDetail(QTabWidget):
                           on_save=lambda v: case_workers.edit_worker(self.ctx.store, worker_id, v))
         if form.exec():
             self.ctx.changed("worker")
+
+    def import_workers(self) -> None:
+        if not self._need_case():
+            return
+        from views import ledger_io
+        row = self.case_repo.get(self.case_id)
+        ledger_io.open_import(self, self.ctx, "workers", row["case_no"])
 
     def recycle_worker(self) -> None:
         ids = self.workers_table.selected_ids()

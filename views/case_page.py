@@ -12,6 +12,7 @@ from models import campaign, cases
 from models.ledger.repo import Query, ValidationError
 from models.ledgers.cases import SOURCES, STATUSES
 from models.values import ValueProblem, fen_to_yuan_text, parse_date
+from views import ledger_io
 from views.case_detail import CaseDetail
 from views.case_dialogs import StatusDialog
 from views.context import AppContext
@@ -128,6 +129,10 @@ class CasePage(QWidget):
         tb.addAction("变更状态", self.change_status)
         tb.addSeparator()
         tb.addAction("移入回收站", self.recycle)
+        tb.addSeparator()
+        tb.addAction("导入…", lambda: ledger_io.open_import(self, self.ctx, "cases"))
+        tb.addAction("导出…", lambda: ledger_io.open_export(self, self.ctx, "cases", self.model.query))
+        tb.addAction("打印…", lambda: ledger_io.open_print(self, self.ctx, "cases", self.model.query))
         tb.addAction("复制选中行", self.table.copy_selection)
         tb.addAction("列设置…", lambda: self.table._header_menu(self.table.horizontalHeader().rect().center()))
         self.toolbar = tb

@@ -39,6 +39,13 @@ class WorkerPage(QWidget):
         bar.addWidget(self.unpaid)
         bar.addWidget(self.reveal)
         bar.addWidget(self.count)
+        from PySide6.QtWidgets import QPushButton
+        from views import ledger_io
+        for text, slot in (("导出…", lambda: ledger_io.open_export(self, ctx, "workers", self.model.query)),
+                           ("打印…", lambda: ledger_io.open_print(self, ctx, "workers", self.model.query))):
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            bar.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
         lay.addWidget(self.table, 1)

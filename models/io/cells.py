@@ -28,30 +28,48 @@ def is_empty(v: Any) -> bool:
     return v is None or v == "" or (isinstance(v, str) and not v.strip())
 
 
-def row_kind(cells: list, mapped: list[int], header_labels: list[str]) -> str | None:
-    """Why a row is not a record (空行, 合计, 签字栏, 重复表头), or None for a record."""
-    texts = [V.halfwidth(str(v)).strip() for v in cells if not is_empty(v)]
-    if not texts:
+_NOTHING = {"-", "--", "—", "——", "－", "/", "／", "\\", "无", "暂无", "空"}
+
+
+def nothing(v: Any) -> bool:
+    """Empty, or a dash / slash / 无 that people put in number and date cells for "none"."""
+    return is_empty(v) or (type(v) is str and v.strip() in _NOTHING)
+
+
+_SKIP_CHARS = set("合小总共累其填审制负单分主经统联日注说备签盖")
+
+
+def row_kind(cells: list, mapped: list[int], header_labels: set[str]) -> str | None:
+    """Why a row is not a record (空行, 合计行, 签字栏, 重复表头), or None for a record."""
+    first = None
+    for v in cells:
+        if v is None or v == "" or (type(v) is str and not v.strip()):
+            continue
+        first = v
+        break
+    if first is None:
         return "空行"
-    first = texts[0]
-    if _SKIP_FIRST.match(first) or (len(texts) > 1 and _SKIP_FIRST.match(texts[1]) and _is_number(first) is False):
-        return "合计行"
-    if _SIGN.match(first):
-        return "签字栏"
-    if all(is_empty(cells[i]) if i < len(cells) else True for i in mapped):
+    if type(first) is str:
+        t = first.strip()
+        if t[0] in _SKIP_CHARS or not t[0].isascii():
+            t = V.halfwidth(t)
+            if _SKIP_FIRST.match(t):
+                return "合计行"
+            if _SIGN.match(t):
+                return "签字栏"
+    width = len(cells)
+    for i in mapped:
+        if i < width:
+            v = cells[i]
+            if not (v is None or v == "" or (type(v) is str and not v.strip())):
+                break
+    else:
         return "空行"
-    labels = {t for t in header_labels if t}
-    if labels and sum(1 for t in texts if t in labels) >= max(2, len(labels) * 0.6):
-        return "重复表头"
+    if type(first) is str and first.strip() in header_labels:
+        texts = [str(v).strip() for v in cells if type(v) is str and v.strip()]
+        if sum(1 for t in texts if t in header_labels) >= max(2, len(header_labels) * 0.6):
+            return "重复表头"
     return None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 def text_value(raw: Any) -> str:
@@ -96,6 +114,43 @@ def _masked(text: str, what: str) -> None:
         raise V.ValueProblem(f"{what}“{text}”含有 * 号（导出时已遮蔽），不能作为号码导入，请使用未遮蔽的原始表格", what)
 
 
+# -- fast paths: accept only what the full rules (models.rules.idcard) would accept unchanged;
+# anything else goes through Field.parse, which gives the message.
+_ID_W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_ZERO = 48 * sum(_ID_W)
+_birth_ok: dict[str, bool] = {}
+
+
+def _id_fast_ok(s: str) -> bool:
+    from models.rules.idcard import _PROVINCES
+    if not (s.isascii() and s[:17].isdigit()) or s[:2] not in _PROVINCES:
+        return False
+    last = s[17]
+    if not (last.isdigit() or last == "X"):
+        return False
+    born = s[6:14]
+    ok = _birth_ok.get(born)
+    if ok is None:
+        try:
+            d = _dt.date(int(born[:4]), int(born[4:6]), int(born[6:8]))
+            ok = 1900 <= d.year and d <= _dt.date.today()
+        except ValueError:
+            ok = False
+        _birth_ok[born] = ok
+    if not ok:
+        return False
+    total = sum(map(int.__mul__, s[:17].encode("ascii"), _ID_W)) - _ID_ZERO   # ord("0") = 48
+    return "10X98765432"[total % 11] == last
+
+
+def _phone_fast_ok(s: str) -> bool:
+    return len(s) == 11 and s.isascii() and s.isdigit() and s[0] == "1" and s[1] in "3456789"
+
+
+def _card_fast_ok(s: str) -> bool:
+    return 12 <= len(s) <= 19 and s.isascii() and s.isdigit()
+
+
 def fuzzy_choice(text: str, choices: tuple | list) -> str | None:
     """A choice written a little differently: 无故拖欠工资 → 无故拖欠; only when unambiguous."""
     t = V.halfwidth(text).strip().replace(" ", "")
@@ -107,13 +162,27 @@ def fuzzy_choice(text: str, choices: tuple | list) -> str | None:
 
 def column_parser(f: Field, unit: str | None = None,
                   resolve: Callable[[str], Any] | None = None) -> Callable[[Any], Any]:
+    labels = getattr(f, "value_labels", ())
+    if labels:                          # a stored code shown as words (insert → 新增): words back to code
+        inner = _column_parser(f, unit, resolve)
+        back = {shown: stored for stored, shown in labels}
+
+        def labelled(raw: Any) -> Any:
+            if type(raw) is str and raw.strip() in back:
+                return back[raw.strip()]
+            return inner(raw)
+        return labelled
+    return _column_parser(f, unit, resolve)
+
+
+def _column_parser(f: Field, unit: str | None, resolve: Callable[[str], Any] | None) -> Callable[[Any], Any]:
     k = f.kind
     if k == "money":
         factor = 1_000_000 if (unit or f.unit) == "万元" else 100
         the_unit = unit or f.unit
 
         def money(raw: Any) -> int:
-            if raw is None or raw == "":
+            if raw is None or raw == "" or (type(raw) is str and nothing(raw)):
                 return 0
             if type(raw) is float or type(raw) is int:
                 if not math.isfinite(raw):
@@ -122,7 +191,10 @@ def column_parser(f: Field, unit: str | None = None,
                 r = round(x)
                 if abs(x - r) < 1e-6:
                     return _check_number(int(r), f)
-            return _check_number(V.parse_money(raw, the_unit), f)
+            try:
+                return _check_number(V.parse_money(raw, the_unit), f)
+            except ArithmeticError:             # Decimal gives up on 40-digit numbers
+                raise V.ValueProblem(f"{f.label}“{str(raw)[:30]}”数值过大，请核对", "数值范围") from None
         return money
 
     if k in ("text", "longtext"):
@@ -130,6 +202,8 @@ def column_parser(f: Field, unit: str | None = None,
 
     if k == "id_number":
         def id_number(raw: Any) -> str:
+            if type(raw) is str and len(raw) == 18 and _id_fast_ok(raw):
+                return raw
             if is_empty(raw):
                 return ""
             if isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -142,7 +216,11 @@ def column_parser(f: Field, unit: str | None = None,
     if k in ("bank_card", "phone"):
         what = "银行卡号" if k == "bank_card" else "联系电话"
 
+        fast = _phone_fast_ok if k == "phone" else _card_fast_ok
+
         def number_text(raw: Any) -> str:
+            if type(raw) is str and fast(raw):
+                return raw
             if is_empty(raw):
                 return ""
             if isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -170,10 +248,12 @@ def column_parser(f: Field, unit: str | None = None,
         return _cached(choice)
 
     if k in ("int", "area"):
-        return _cached(lambda raw: _check_number(f.parse(_num_or_text(raw)), f))
+        return _cached(lambda raw: 0 if nothing(raw) else _check_number(f.parse(_num_or_text(raw)), f))
 
     if k == "date":
         def date(raw: Any) -> str | None:
+            if nothing(raw):
+                return None
             if isinstance(raw, str):
                 raw = raw.strip()
                 m = re.match(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})[ T]\d{1,2}:\d{2}", V.halfwidth(raw))
@@ -224,40 +304,55 @@ def ref_core(name: str) -> str:
 
 class RefResolver:
     """Names in a file → ids of the referenced table (责任专班 → workstream.id), by the
-    field's ref_label; written a little differently (欠薪化解 / 欠薪化解专班) still matches."""
+    field's ref_label; written a little differently (欠薪化解 / 欠薪化解专班) still matches.
+    When the referenced table belongs to the same parent (a repayment's 农民工 is a worker
+    of the repayment's case), the name is looked up within the row's parent (``scoped``).
+    A name that fits two records is a problem, never a guess."""
 
-    def __init__(self, store, f: Field, scope: tuple[str, Any] | None = None) -> None:
+    AMBIGUOUS = -1
+
+    def __init__(self, store, f: Field, scope_col: str = "") -> None:
         self.f = f
         table, label = f.ref_table, f.ref_label
         cols = {r[1] for r in store.query(f'PRAGMA table_info("{table}")')}
+        self.scoped = bool(scope_col) and scope_col in cols
         where, params = [], []
         if "deleted_at" in cols:
             where.append("deleted_at IS NULL")
-        if scope and scope[0] in cols:
-            where.append(f'"{scope[0]}" = ?')
-            params.append(scope[1])
-        order = "id"
-        if table == "workstream" and "campaign_id" in cols:
-            order = "(SELECT is_current FROM campaign c WHERE c.id = campaign_id), id"
-        sql = f'SELECT id, "{label}" FROM "{table}"' + (f" WHERE {' AND '.join(where)}" if where else "") + \
-            f" ORDER BY {order}"
-        self.exact: dict[str, int] = {}
-        self.core: dict[str, int | None] = {}
+        if "campaign_id" in cols:
+            current = store.scalar("SELECT id FROM campaign WHERE is_current = 1 ORDER BY id DESC LIMIT 1")
+            if current is not None:
+                where.append("campaign_id = ?")
+                params.append(current)
+        scope_sql = f', "{scope_col}"' if self.scoped else ", NULL"
+        sql = f'SELECT id, "{label}"{scope_sql} FROM "{table}"' + \
+            (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY id"
+        self.exact: dict[tuple, int] = {}
+        self.core: dict[tuple, int] = {}
         self.names: list[str] = []
-        for rid, name in store.query(sql, params):
+        for rid, name, scope in store.query(sql, params):
             text = str(name or "").strip()
-            self.names.append(text)
-            self.exact[V.halfwidth(text).replace(" ", "")] = rid
-            c = ref_core(text)
-            self.core[c] = rid if self.core.get(c, rid) == rid else None
+            if len(self.names) < 50:
+                self.names.append(text)
+            for index, key in ((self.exact, _ref_key(text)), (self.core, ref_core(text))):
+                k = (scope, key)
+                index[k] = rid if index.get(k, rid) == rid else self.AMBIGUOUS
 
-    def __call__(self, text: str) -> int:
-        key = V.halfwidth(text).replace(" ", "")
-        if key in self.exact:
-            return self.exact[key]
-        hit = self.core.get(ref_core(text))
+    def __call__(self, text: str, scope: Any = None) -> int:
+        s = scope if self.scoped else None
+        hit = self.exact.get((s, _ref_key(text)))
+        if hit is None:
+            hit = self.core.get((s, ref_core(text)))
+        if hit == self.AMBIGUOUS:
+            raise V.ValueProblem(f"{self.f.label}“{text}”有重名，无法确定是哪一条，请核对后改用唯一的名称或编号", "引用")
         if hit is not None:
             return hit
+        if self.scoped:
+            raise V.ValueProblem(f"{self.f.label}“{text}”在该问题中不存在", "引用")
         shown = "、".join(self.names[:8]) + ("等" if len(self.names) > 8 else "")
         hint = f"（现有：{shown}）" if shown else "（尚未建立任何记录）"
         raise V.ValueProblem(f"{self.f.label}“{text}”不存在{hint}", "引用")
+
+
+def _ref_key(text: str) -> str:
+    return re.sub(r"\s", "", V.halfwidth(text))

@@ -48,6 +48,12 @@ def norm(text: Any) -> str:
     return s.lower()
 
 
+def norm_full(text: Any) -> str:
+    """Like ``norm`` but keeping the bracketed part: 办结时限（工作日） is not 办结时限."""
+    s = V.halfwidth(str(text or "")).replace("（", "(").replace("）", ")")
+    return re.sub(r"[\s*:：#\"'“”]", "", s).lower()
+
+
 def unit_of(text: Any) -> str | None:
     s = V.halfwidth(str(text or ""))
     if "万元" in s or re.search(r"[（(]\s*万\s*[)）]", s):
@@ -110,7 +116,9 @@ class Header:
         return hashlib.sha1("\x1f".join(c.key for c in self.columns).encode("utf-8")).hexdigest()
 
     def mapping(self) -> dict[str, str]:
-        return {c.key: c.field or "" for c in self.columns if c.label or c.parent}
+        """{column key: field name, or "field|万元" with a money column's unit, or "" for not imported}."""
+        return {c.key: (f"{c.field}|{c.unit}" if c.field and c.unit else c.field or "")
+                for c in self.columns if c.label or c.parent}
 
 
 class Matcher:
@@ -127,10 +135,19 @@ class Matcher:
                     self.exact.setdefault(k, f.name)
         for f in ledger.fields:                 # a field's own label wins over another's synonym
             self.exact[norm(f.label)] = f.name
+        self.full: dict[str, str] = {}
+        for f in ledger.fields:
+            for n in (f.label, f.header, *f.synonyms):
+                k = norm_full(n)
+                if "(" in k:
+                    self.full.setdefault(k, f.name)
         self.keys_by_len = sorted((k for k in self.exact if len(k) >= 2), key=len, reverse=True)
 
     def match(self, text: str, parent: str = "") -> tuple[str | None, float]:
         """(field, score): 1 for an exact name, 0.7 for a name inside the header text."""
+        full = norm_full(text)
+        if full in self.full:
+            return self.full[full], 1.0
         for candidate in (text, parent + text if parent else "", parent if not text else ""):
             k = norm(candidate)
             if not k or k in NEVER:
@@ -295,12 +312,16 @@ def apply_mapping(header: Header, ledger: Ledger, mapping: dict[str, str] | None
     for col in header.columns:
         if col.key not in mapping:
             continue
-        name = mapping[col.key] or None
+        name, _, unit = str(mapping[col.key] or "").partition("|")
+        name = name or None
         if name and (not ledger.has(name) or not ledger.field(name).stored):
             continue
         col.field, col.how = name, how if name else "user" if how == "user" else col.how
         if name and ledger.field(name).kind == "money":
-            col.unit = unit_of(col.label) or unit_of(col.parent) or header.meta.get("money_unit") or col.unit
+            col.unit = (unit if unit in ("元", "万元") else None) or unit_of(col.label) or unit_of(col.parent) \
+                or header.meta.get("money_unit") or col.unit
+        elif not name or ledger.field(name).kind != "money":
+            col.unit = None
     seen: set[str] = set()
     for col in header.columns:         # a field chosen twice: the later column is dropped
         if col.field in seen:

@@ -20,6 +20,7 @@ from models.db import Store
 from models.io import cells as C
 from models.io.header import Header, apply_mapping, choose_sheet, remember, remembered
 from models.io.reading import Book, UnusableFile, open_book
+from models.io.writing import match_existing, write_rows
 from models.jobs import NULL, JobContext
 from models.ledger import registry
 from models.ledger.fields import Ledger
@@ -105,6 +106,10 @@ class ImportPlan:
         }
 
 
+def importable(ledger: Ledger) -> bool:
+    return ledger.extra.get("import", True) is not False and not ledger.extra.get("read_only")
+
+
 def compute_totals(ledger: Ledger, rows: list[dict]) -> dict:
     """amount_fen, paid_fen, workers over the rows that would be imported, plus every summed field."""
     sums = {f.name: 0 for f in ledger.stored_fields if f.sum and f.numeric}
@@ -138,6 +143,8 @@ def plan_import(store: Store, path: str | Path, kind: str, *, case_no: str | Non
         ledger = registry.get(kind)
     except KeyError as exc:
         raise UnusableFile(str(exc.args[0])) from None
+    if not importable(ledger):
+        raise UnusableFile(f"{ledger.title}由程序自动记录，不能从文件导入。")
     ctx.progress(0, 0, "正在读取文件…")
     book = open_book(path)
     name, header = choose_sheet(book, ledger, sheet)
@@ -155,7 +162,10 @@ def plan_import(store: Store, path: str | Path, kind: str, *, case_no: str | Non
     _set_defaults(store, plan)
     if not plan.fatal:
         _parse_rows(store, plan, data.rows, ctx)
-        if not plan.check_only:
+        if not plan.rows:
+            rows = "、".join(str(header.row + 1 + i) for i in range(header.height))
+            plan.fatal = f"文件“{path.name}”的工作表“{name}”在表头（第 {rows} 行）下面没有数据行，没有可导入的内容。"
+        elif not plan.check_only:
             match_existing(store, plan)
     return plan
 
@@ -181,10 +191,12 @@ def _set_defaults(store: Store, plan: ImportPlan) -> None:
     if ledger.parent and ledger.parent not in mapped:
         pf = ledger.field(ledger.parent)
         if plan.case_no:
-            rid = store.scalar(f'SELECT id FROM "{pf.ref_table}" WHERE "{pf.ref_label}" = ? AND deleted_at IS NULL',
+            live = " AND deleted_at IS NULL" if any(
+                r[1] == "deleted_at" for r in store.query(f'PRAGMA table_info("{pf.ref_table}")')) else ""
+            rid = store.scalar(f'SELECT id FROM "{pf.ref_table}" WHERE "{pf.ref_label}" = ?{live}',
                                (plan.case_no.strip(),))
             if rid is None:
-                raise UnusableFile(f"找不到编号为“{plan.case_no}”的{pf.label}，请先登记该问题或核对编号。")
+                raise UnusableFile(f"找不到编号为“{plan.case_no}”的{pf.label}，请先登记或核对编号。")
             plan.parent_id = rid
             plan.defaults[ledger.parent] = rid
         else:
@@ -215,16 +227,25 @@ def _set_defaults(store: Store, plan: ImportPlan) -> None:
 def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContext) -> None:
     ledger, header = plan.ledger, plan.header
     cols = [c for c in header.columns if c.field]
-    parsers = []
+    parsers, deferred = [], []
+    nullable = {r[1] for r in store.query(f'PRAGMA table_info("{ledger.table}")') if not r[3]}
     for col in cols:
         f = ledger.field(col.field)
-        resolve = None
+        label = col.label or col.parent
         if f.kind == "ref" and f.ref_table:
-            scope = (ledger.parent, plan.parent_id) if plan.parent_id and f.name != ledger.parent else None
-            resolve = C.RefResolver(store, f, scope)
-        parsers.append((col.index, col.field, col.label or col.parent, C.column_parser(f, col.unit, resolve)))
+            resolver = C.RefResolver(store, f, ledger.parent if f.name != ledger.parent else "")
+            if resolver.scoped:         # 农民工 by name within the row's case
+                deferred.append((col.index, col.field, label, resolver))
+                continue
+            parsers.append((col.index, col.field, label, C.column_parser(f, col.unit, resolver)))
+        else:
+            parse = C.column_parser(f, col.unit)
+            if f.numeric and f.name in nullable:        # a blank 办结时限（工作日） stays "not set", not 0
+                parse = _blank_is_none(parse)
+            parsers.append((col.index, col.field, label, parse))
     mapped_idx = [c.index for c in cols]
-    labels = [c.label for c in header.columns]
+    labels = {c.label for c in header.columns if c.label}
+    validate = _validator(ledger)
     field_col = {c.field: (c.label or c.parent) for c in cols}
     gen_key = [n for n, v in plan.defaults.items() if v is None]
     seen_keys: dict[tuple, int] = {}
@@ -249,16 +270,23 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
                 values[name] = parse(raw)
             except V.ValueProblem as exc:
                 problems.append(Problem(excel_row, label, exc.rule, str(exc), name))
+            except (ArithmeticError, ValueError, TypeError) as exc:    # e.g. a 40-digit "amount"
+                problems.append(Problem(excel_row, label, "格式", f"“{str(raw)[:30]}”无法识别（{type(exc).__name__}）", name))
         for name, v in plan.defaults.items():
             if v is not None:
                 values[name] = v
+        for idx, name, label, resolver in deferred:
+            raw = cells[idx] if idx < width else None
+            try:
+                values[name] = None if C.is_empty(raw) else resolver(C.text_value(raw), values.get(ledger.parent))
+            except V.ValueProblem as exc:
+                problems.append(Problem(excel_row, label, exc.rule, str(exc), name))
         for name in gen_key:
             values[name] = _generated_key(values)
         failed = {p.field for p in problems}
-        for name, message in ledger.validate(values):
+        for name, message, rule in validate(values):
             if name in failed or (plan.check_only and name == ledger.parent):
                 continue
-            rule = "必填" if message.endswith("不能为空") else "非负" if message.endswith("不能为负数") else "校验"
             problems.append(Problem(excel_row, field_col.get(name) or _label(ledger, name), rule, message, name))
         if not problems and key_fields:
             key = tuple(values.get(k) for k in key_fields)
@@ -276,6 +304,50 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
         plan.rows.append(RowResult(excel_row, values, problems, "reject" if problems else "insert",
                                    None, list(cells) if keep else None, None))
     ctx.progress(n, n, "检查完毕")
+
+
+def _blank_is_none(parse):
+    def p(raw: Any) -> Any:
+        return None if C.nothing(raw) else parse(raw)
+    return p
+
+
+def _validator(ledger: Ledger):
+    """``ledger.validate`` with the fields that can never complain left out and the plain
+    checks (required, not negative) inlined: the same answers, a third of the time."""
+    plain, custom = [], []
+    for f in ledger.stored_fields:
+        if f.validators:
+            custom.append(f)
+        elif f.required or (f.numeric and f.min_value is not None):
+            plain.append((f.name, f.required, f.kind == "ref", f.numeric and f.min_value is not None,
+                          f.min_value, f"{f.label}不能为空", f"{f.label}不能为负数"))
+    rules = ledger.row_rules
+
+    def validate(row: dict) -> list[tuple[str, str, str]]:
+        out = []
+        for name, required, is_ref, numeric, low, empty_msg, neg_msg in plain:
+            if name not in row:
+                if is_ref or not required:
+                    continue
+                out.append((name, empty_msg, "必填"))
+                continue
+            v = row[name]
+            if required and (v is None or v == "" or (is_ref and not v)):
+                out.append((name, empty_msg, "必填"))
+            elif numeric and v is not None and v < low:
+                out.append((name, neg_msg, "非负"))
+        for f in custom:
+            if f.name not in row and (f.kind == "ref" or not f.required):
+                continue
+            message = f.check(row.get(f.name), row)
+            if message:
+                rule = "必填" if message.endswith("不能为空") else "非负" if message.endswith("不能为负数") else "校验"
+                out.append((f.name, message, rule))
+        for rule in rules:
+            out.extend((name, message, "逻辑") for name, message in rule(row))
+        return out
+    return validate
 
 
 def _label(ledger: Ledger, name: str) -> str:
@@ -299,59 +371,6 @@ def _dedupe_generated(values: dict, name: str, key_fields: list[str], seen: dict
         n += 1
 
 
-# -- matching against the database -----------------------------------------------------
-def match_existing(store: Store, plan: ImportPlan) -> None:
-    """Decide insert / update / unchanged for every valid row (run again inside the commit)."""
-    ledger, t = plan.ledger, plan.ledger.table
-    valid = [r for r in plan.rows if not r.problems]
-    if not valid:
-        return
-    key_fields = [k for k in ledger.key if k != "uuid"]
-    compare = [n for n in valid[0].values if n not in plan.defaults or n == ledger.parent]
-    cols = list(dict.fromkeys(key_fields + compare))
-    where = f' WHERE "{ledger.parent}" = ?' if plan.parent_id and ledger.parent else ""
-    params = [plan.parent_id] if where else []
-    sel = ", ".join(f'"{c}"' for c in cols)
-    by_key: dict[tuple, tuple] = {}
-    by_content: dict[tuple, int] = {}
-    deleted: set[tuple] = set()
-    kpos = [cols.index(k) for k in key_fields]
-    cpos = [cols.index(c) for c in compare]
-    cur = store.conn.cursor()
-    cur.row_factory = None
-    for rec in cur.execute(f'SELECT id, deleted_at, {sel} FROM "{t}"{where}', params):
-        rid, gone, vals = rec[0], rec[1], rec[2:]
-        key = tuple(vals[p] for p in kpos)
-        if gone is not None:
-            deleted.add(key)
-            continue
-        if key_fields:
-            by_key.setdefault(key, (rid, vals))
-        by_content.setdefault(tuple(vals[p] for p in cpos), rid)
-    for r in valid:
-        v = r.values
-        key = tuple(v.get(k) for k in key_fields)
-        hit = None
-        if key_fields and all(x not in (None, "") for x in key):
-            hit = by_key.get(key)
-            if hit is None and key in deleted:
-                r.action = "reject"
-                r.problems.append(Problem(r.row, _label(ledger, key_fields[-1]), "重复",
-                                          "回收站中已有相同的记录，请先在回收站中恢复或彻底删除后再导入",
-                                          key_fields[-1]))
-                continue
-        if hit is not None:
-            rid, vals = hit
-            changes = {c: v.get(c) for c, p in zip(compare, cpos) if vals[p] != v.get(c)}
-            r.record_id, r.action, r.changes = rid, ("update" if changes else "unchanged"), changes or None
-            continue
-        rid = by_content.get(tuple(v.get(c) for c in compare))
-        if rid is not None:
-            r.record_id, r.action, r.changes = rid, "unchanged", None
-        else:
-            r.record_id, r.action, r.changes = None, "insert", None
-
-
 # -- committing -------------------------------------------------------------------------
 def commit_import(store: Store, plan: ImportPlan, *, accept_partial: bool = False,
                   ctx: JobContext = NULL) -> dict:
@@ -361,14 +380,22 @@ def commit_import(store: Store, plan: ImportPlan, *, accept_partial: bool = Fals
     rejected = result["rows_rejected"]
     if plan.fatal or plan.check_only or (rejected and not accept_partial):
         return result
-    from models.io.writing import write_rows
-    with store.tx(reason=f"导入文件 {plan.path.name}"):
-        match_existing(store, plan)
-        counts = write_rows(store, plan, ctx)
-        remember(store, plan.header, plan.kind)
+    try:
+        with store.tx(reason=f"导入文件 {plan.path.name}"):
+            match_existing(store, plan)         # the database may have changed since the plan was made
+            if any(r.problems for r in plan.rows) and not accept_partial:
+                raise _NewProblems
+            counts = write_rows(store, plan, ctx)
+            remember(store, plan.header, plan.kind)
+    except _NewProblems:
+        return plan.to_json(imported=False)
     result = plan.to_json(imported=True)
     result.update({"inserted": counts["insert"], "updated": counts["update"], "unchanged": counts["unchanged"]})
     return result
+
+
+class _NewProblems(Exception):
+    """Rows found rejected at commit time (e.g. a record moved to the recycle bin meanwhile)."""
 
 
 def summary_text(result: dict) -> str:

@@ -50,6 +50,7 @@ class Book:
     hidden: set[str] = field(default_factory=set)
     _wb: Any = None
     _sheets: dict[str, Sheet] = field(default_factory=dict)
+    _raw: dict[str, Any] = field(default_factory=dict)      # calamine sheets, parsed once
 
     def load(self, name: str, nrows: int | None = None) -> Sheet:
         """One sheet's cells; ``nrows`` reads only the first rows (for finding the header)."""
@@ -59,7 +60,9 @@ class Book:
             raise UnusableFile(f"文件“{self.path.name}”中没有名为“{name}”的工作表"
                                f"（有：{'、'.join(self.sheet_names)}）。")
         try:
-            sh = self._wb.get_sheet_by_name(name)
+            sh = self._raw.get(name)
+            if sh is None:
+                sh = self._raw[name] = self._wb.get_sheet_by_name(name)
             rows = sh.to_python(skip_empty_area=False, nrows=nrows) if nrows else \
                 sh.to_python(skip_empty_area=False)
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
@@ -68,6 +71,7 @@ class Book:
         sheet = Sheet(name, [list(r) for r in rows], merged, complete=nrows is None)
         if nrows is None:
             self._sheets[name] = sheet
+            self._raw.pop(name, None)
         return sheet
 
 

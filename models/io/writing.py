@@ -1,6 +1,10 @@
-"""The write half of an import: inserts and updates for a planned file, inside the
-caller's transaction, in batches (``executemany``) with the audit and roll-up
-triggers left on, so every imported row is audited like a typed one."""
+"""The database half of an import.
+
+``match_existing`` decides, for every row that passed its checks, whether it is new,
+changed or unchanged (by the ledger's key, or by content when it has none).
+``write_rows`` does the inserts and updates inside the caller's transaction, in batches
+(``executemany``) with the audit, roll-up and search triggers left on, so every imported
+row is audited like a typed one."""
 from __future__ import annotations
 
 import uuid
@@ -26,26 +30,91 @@ def write_rows(store: Store, plan: "ImportPlan", ctx: JobContext) -> dict[str, i
     ctx.progress(0, total, "正在写入数据库…")
     if inserts:
         cols = list(inserts[0].values)
-        sql = (f'INSERT INTO "{t}" ("uuid", {", ".join(chr(34) + c + chr(34) for c in cols)}) '
-               f'VALUES ({", ".join("?" * (len(cols) + 1))})')
+        has_uuid = any(r[1] == "uuid" for r in store.query(f'PRAGMA table_info("{t}")'))
+        names = (['"uuid"'] if has_uuid else []) + [f'"{c}"' for c in cols]
+        sql = f'INSERT INTO "{t}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
         u4 = uuid.uuid4
         for start in range(0, len(inserts), BATCH):
             chunk = inserts[start:start + BATCH]
-            store.conn.executemany(sql, [(str(u4()), *[r.values.get(c) for c in cols]) for r in chunk])
+            if has_uuid:
+                store.conn.executemany(sql, [(str(u4()), *[r.values.get(c) for c in cols]) for r in chunk])
+            else:
+                store.conn.executemany(sql, [[r.values.get(c) for c in cols] for r in chunk])
             done += len(chunk)
             ctx.progress(done, total, f"正在写入第 {done} 条，共 {total} 条")
     groups: dict[tuple, list] = {}
     for r in updates:
         groups.setdefault(tuple(r.changes or ()), []).append(r)
     stamp = now_text()
+    has_updated_at = any(r[1] == "updated_at" for r in store.query(f'PRAGMA table_info("{t}")'))
     for names, rows in groups.items():
         if not names:
             continue
         sets = ", ".join(f'"{c}" = ?' for c in names)
-        sql = f'UPDATE "{t}" SET {sets}, "updated_at" = ? WHERE id = ?'
+        if has_updated_at:
+            sql = f'UPDATE "{t}" SET {sets}, "updated_at" = ? WHERE id = ?'
+        else:
+            sql = f'UPDATE "{t}" SET {sets} WHERE id = ?'
         for start in range(0, len(rows), BATCH):
             chunk = rows[start:start + BATCH]
-            store.conn.executemany(sql, [(*[r.changes[c] for c in names], stamp, r.record_id) for r in chunk])
+            store.conn.executemany(sql, [(*[r.changes[c] for c in names], *([stamp] if has_updated_at else []),
+                                          r.record_id) for r in chunk])
             done += len(chunk)
             ctx.progress(done, total, f"正在写入第 {done} 条，共 {total} 条")
     return counts
+
+
+# -- matching against the database -----------------------------------------------------
+def match_existing(store: Store, plan: "ImportPlan") -> None:
+    """Decide insert / update / unchanged for every valid row (run again inside the commit)."""
+    ledger, t = plan.ledger, plan.ledger.table
+    valid = [r for r in plan.rows if not r.problems]
+    if not valid:
+        return
+    key_fields = [k for k in ledger.key if k != "uuid"]
+    compare = [n for n in valid[0].values if n not in plan.defaults or n == ledger.parent]
+    cols = list(dict.fromkeys(key_fields + compare))
+    where = f' WHERE "{ledger.parent}" = ?' if plan.parent_id and ledger.parent else ""
+    params = [plan.parent_id] if where else []
+    sel = ", ".join(f'"{c}"' for c in cols)
+    by_key: dict[tuple, tuple] = {}
+    by_content: dict[tuple, int] = {}
+    deleted: set[tuple] = set()
+    kpos = [cols.index(k) for k in key_fields]
+    cpos = [cols.index(c) for c in compare]
+    cur = store.conn.cursor()
+    cur.row_factory = None
+    has_deleted = any(r[1] == "deleted_at" for r in store.query(f'PRAGMA table_info("{t}")'))
+    gone_sql = "deleted_at" if has_deleted else "NULL"
+    for rec in cur.execute(f'SELECT id, {gone_sql}, {sel} FROM "{t}"{where}', params):
+        rid, gone, vals = rec[0], rec[1], rec[2:]
+        key = tuple(vals[p] for p in kpos)
+        if gone is not None:
+            deleted.add(key)
+            continue
+        if key_fields:
+            by_key.setdefault(key, (rid, vals))
+        by_content.setdefault(tuple(vals[p] for p in cpos), rid)
+    for r in valid:
+        v = r.values
+        key = tuple(v.get(k) for k in key_fields)
+        hit = None
+        if key_fields and all(x not in (None, "") for x in key):
+            hit = by_key.get(key)
+            if hit is None and key in deleted:
+                r.action = "reject"
+                from models.io.importer import Problem, _label
+                r.problems.append(Problem(r.row, _label(ledger, key_fields[-1]), "重复",
+                                          "回收站中已有相同的记录，请先在回收站中恢复或彻底删除后再导入",
+                                          key_fields[-1]))
+                continue
+        if hit is not None:
+            rid, vals = hit
+            changes = {c: v.get(c) for c, p in zip(compare, cpos) if vals[p] != v.get(c)}
+            r.record_id, r.action, r.changes = rid, ("update" if changes else "unchanged"), changes or None
+            continue
+        rid = by_content.get(tuple(v.get(c) for c in compare))
+        if rid is not None:
+            r.record_id, r.action, r.changes = rid, "unchanged", None
+        else:
+            r.record_id, r.action, r.changes = None, "insert", None

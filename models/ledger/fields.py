@@ -101,6 +101,11 @@ class Field:
             return V.parse_bool(raw)
         if k == "ref":
             return raw
+        if k in ("id_number", "bank_card") and isinstance(raw, float):
+            # Excel keeps 15 significant digits: an 18-digit number typed into a number cell is already wrong
+            if raw >= 1e15:
+                raise V.ValueProblem(f"{self.label}已被Excel存成数字，第15位以后的数字已丢失，请把该列设为文本后重新录入",
+                                     self.label)
         text = V.clean_text(raw)
         if k == "id_number":
             from models.rules.idcard import validate_id

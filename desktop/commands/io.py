@@ -1,0 +1,170 @@
+"""``qingqian import`` and ``qingqian export`` (DESIGN.md §7).
+
+    qingqian import FILE --db PATH --kind KIND [--case NO] [--sheet NAME] [--dry-run] [--json]
+                    [--accept-partial]
+    qingqian export KIND --db PATH --out FILE.xlsx|.csv [--unmasked] [--wan] [--encoding gb18030|utf-8-sig]
+
+Exit status: 0 done; 1 rows were rejected; 2 the file or the arguments cannot be used (one
+Chinese sentence on standard error, nothing written). Heavy modules are imported inside
+the handlers: the window's start-up must not pay for them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+from desktop.commands._common import add_db
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("import", help="从 Excel / WPS / CSV 文件导入台账",
+                              description="导入台账：先检查每一行，全部通过（或 --accept-partial）才写入，一次事务。")
+    p.add_argument("file", help="要导入的文件（.xlsx .xls .ods .csv）")
+    add_db(p)
+    p.add_argument("--kind", required=True, help="台账类型：cases、workers、repayments、petitions …")
+    p.add_argument("--case", dest="case_no", help="导入农民工名册时所属问题的编号")
+    p.add_argument("--sheet", help="工作表名称（默认自动查找）")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.add_argument("--accept-partial", action="store_true", help="有被拒绝的行时仍导入其余各行")
+    p.set_defaults(func=run_import)
+
+    e = subparsers.add_parser("export", help="把台账导出为 Excel（.xlsx）或 CSV",
+                              description="导出台账：标题、填报单位、表头、合计行、签字栏与打印设置。")
+    e.add_argument("kind", help="台账类型：cases、workers、repayments …")
+    add_db(e)
+    e.add_argument("--out", required=True, help="输出文件（.xlsx 或 .csv）")
+    e.add_argument("--unmasked", action="store_true", help="身份证号码、银行卡号、电话不遮蔽")
+    e.add_argument("--wan", action="store_true", help="金额以万元为单位")
+    e.add_argument("--encoding", choices=("utf-8-sig", "gb18030"), default="utf-8-sig",
+                   help="CSV 的编码（默认 UTF-8 带 BOM；GB18030 供旧版 Excel）")
+    e.add_argument("--unit", default="", help="填报单位（默认取当前专项行动的单位）")
+    e.set_defaults(func=run_export)
+
+
+def _fail(message: str, as_json: bool = False) -> int:
+    if as_json:
+        _print_json({"error": message, "imported": False})
+    print(message.replace("\n", " "), file=sys.stderr)
+    return 2
+
+
+def _print_json(obj: dict) -> None:
+    text = json.dumps(obj, ensure_ascii=False, indent=1)
+    try:
+        sys.stdout.write(text + "\n")
+    except UnicodeEncodeError:          # a console that cannot show every character
+        sys.stdout.write(json.dumps(obj, ensure_ascii=True, indent=1) + "\n")
+
+
+def _open_store(args: argparse.Namespace, must_exist: bool, write: bool):
+    """The store with its acting account: once accounts exist, writing needs --user."""
+    from models import access
+    from models.db import Store, StoreError
+    if must_exist and not Path(args.db).exists():
+        raise StoreError(f"数据库文件不存在：{args.db}")
+    user = getattr(args, "user", None)
+    store = Store(args.db, user)
+    if access.has_accounts(store.conn):
+        actor = access.find_actor(store.conn, user) if user else None
+        if user and actor is None:
+            store.close()
+            raise StoreError(f"没有名为“{user}”的有效账号")
+        if actor is None and write:
+            store.close()
+            raise StoreError("本数据库已启用账号：写入数据的命令须用 --user 指定操作人")
+        store.actor = actor
+    return store
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from models.db import PermissionDenied, StoreError
+    from models.io.importer import commit_import, plan_import
+    from models.io.reading import UnusableFile
+    try:
+        store = _open_store(args, must_exist=False, write=not args.dry_run)
+    except StoreError as exc:
+        return _fail(str(exc), args.json)
+    try:
+        try:
+            plan = plan_import(store, args.file, args.kind, case_no=args.case_no, sheet=args.sheet)
+        except UnusableFile as exc:
+            return _fail(str(exc), args.json)
+        if plan.fatal:
+            return _fail(plan.fatal, args.json)
+        if args.dry_run or plan.check_only:
+            result = plan.to_json(imported=False)
+        else:
+            try:
+                result = commit_import(store, plan, accept_partial=args.accept_partial)
+            except PermissionDenied as exc:
+                return _fail(f"导入被拒绝，数据库未作任何改动：{exc}", args.json)
+            except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; say why in one line
+                return _fail(f"导入失败，数据库未作任何改动：{exc}", args.json)
+    finally:
+        store.close()
+    if args.json:
+        _print_json(result)
+    else:
+        _print_human(result, args)
+    return 1 if result["rows_rejected"] else 0
+
+
+def _print_human(result: dict, args: argparse.Namespace) -> None:
+    from models.io.importer import summary_text
+    from models.values import fen_to_yuan_text
+    out = [f"文件：{result['file']}（工作表“{result['sheet']}”，表头在第 {'、'.join(map(str, result['header_rows']))} 行）",
+           f"读取 {result['rows_read']} 行，可导入 {result['rows_imported']} 行，拒绝 {result['rows_rejected']} 行。"]
+    for note in result["notes"]:
+        out.append(f"提示：{note}")
+    for p in result["problems"][:200]:
+        out.append(f"  第 {p['row']} 行〔{p['column']}〕{p['message']}")
+    if len(result["problems"]) > 200:
+        out.append(f"  ……另有 {len(result['problems']) - 200} 个问题（用 --json 查看全部）")
+    t = result["totals"]
+    out.append(f"合计（仅计可导入的行）：{t['records']} 条，金额 {fen_to_yuan_text(t['amount_fen'])} 元，"
+               f"已付 {fen_to_yuan_text(t['paid_fen'])} 元，人数 {t['workers']}。")
+    if result["imported"]:
+        out.append("已导入：" + summary_text(result) + "。")
+    elif args.dry_run:
+        out.append("试运行（--dry-run），未写入。将会：" + summary_text(result) + "。")
+    elif result["rows_rejected"]:
+        out.append("有被拒绝的行，未写入任何数据。请修改文件后重试，或加 --accept-partial 只导入通过检查的行。")
+    else:
+        out.append("未写入。")
+    print("\n".join(out))
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from models.db import StoreError
+    from models.io.exporter import export_ledger
+    from models.ledger import registry
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        return _fail(f"输出文件须以 .xlsx 或 .csv 结尾：{args.out}")
+    try:
+        registry.get(args.kind)
+    except KeyError as exc:
+        return _fail(str(exc.args[0]))
+    try:
+        store = _open_store(args, must_exist=True, write=args.unmasked)
+    except StoreError as exc:
+        return _fail(str(exc))
+    if args.unmasked:
+        if store.actor is not None and not store.actor.may_reveal:
+            store.close()
+            return _fail("当前账号不能导出未遮蔽的身份证号码、银行卡号和电话")
+        from models.access import record_reveal
+        record_reveal(store, registry.get(args.kind).table, None, f"导出未遮蔽文件：{out}")
+    try:
+        path = export_ledger(store, args.kind, out, masked=not args.unmasked, wan=args.wan,
+                             unit_name=args.unit, encoding=args.encoding)
+    except OSError as exc:
+        return _fail(f"无法写入文件“{out}”：{exc.strerror or exc}（文件是否正在 Excel 中打开？）")
+    finally:
+        store.close()
+    print(f"已导出：{path}")
+    return 0

@@ -1,0 +1,245 @@
+"""Export a ledger to .xlsx in the layout townships use, or to .csv.
+
+The .xlsx has a title, a 填报单位 / 日期 line, the header (amounts in 元 or 万元), frozen
+panes under the header, text-format ID / card / phone columns, a 合计 row, 填报人 /
+审核人 / 日期 lines, a line saying whether the sheet holds unmasked personal data, and
+print set-up (A4 landscape, fit to width, header rows repeated on every page).
+The file is written under a temporary name and moved into place when complete, so a
+cancelled or failed export leaves no half file.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import os
+from pathlib import Path
+from typing import Any
+
+from models.db import Store
+from models.jobs import NULL, JobContext
+from models.ledger import registry
+from models.ledger.fields import Field, Ledger
+from models.ledger.repo import LedgerRepo, Query
+
+EXCEL_EPOCH = _dt.date(1899, 12, 30)
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TEXT_KINDS = {"id_number", "phone", "bank_card", "credit_code", "text", "longtext", "choice"}
+
+
+def _select(repo: LedgerRepo, fields: list[Field], q: Query) -> tuple[str, list]:
+    cols = [repo.column_sql(f) for f in fields]
+    where, params = repo.where(q)
+    return (f'SELECT {", ".join(cols)} FROM "{repo.t}" t WHERE {where} ORDER BY {repo.order(q)}', params)
+
+
+def _unit_name(store: Store) -> str:
+    try:
+        return store.scalar("SELECT unit FROM campaign WHERE is_current = 1 ORDER BY id DESC LIMIT 1", default="")
+    except Exception:  # noqa: BLE001 - a database without campaigns still exports
+        return ""
+
+
+def privacy_line(ledger: Ledger, masked: bool) -> str:
+    sensitive = [f.label for f in ledger.export_fields if f.sensitive]
+    if not sensitive:
+        return "说明：本表不含身份证号码、银行卡号、联系电话等个人敏感信息。"
+    if masked:
+        return f"说明：本表中{'、'.join(sensitive)}已部分遮蔽（****），不含完整的个人敏感信息。"
+    return (f"说明：本表含未遮蔽的个人敏感信息（{'、'.join(sensitive)}），仅限工作使用，"
+            "请妥善保管，不得外传。")
+
+
+def export_ledger(store: Store, kind: str, out: str | Path, *, query: Query | None = None,
+                  masked: bool = True, wan: bool = False, unit_name: str = "",
+                  ctx: JobContext = NULL, encoding: str = "utf-8-sig",
+                  today: _dt.date | None = None) -> Path:
+    """Write the ledger (the rows ``query`` selects) to ``out`` (.xlsx or .csv)."""
+    ledger = registry.get(kind)
+    repo = LedgerRepo(store, ledger)
+    q = query or Query()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.stem}.part{out.suffix}")
+    total = repo.count(q)
+    try:
+        if out.suffix.lower() == ".csv":
+            if encoding not in CSV_ENCODINGS:
+                raise ValueError(f"CSV 编码只能是 {' 或 '.join(CSV_ENCODINGS)}")
+            _write_csv(store, repo, q, tmp, masked, wan, encoding, total, ctx)
+        else:
+            _write_xlsx(store, repo, q, tmp, masked, wan, unit_name or _unit_name(store),
+                        today or _dt.date.today(), total, ctx)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def header_text(f: Field, wan: bool) -> str:
+    if f.kind == "money":
+        return f"{f.label}（{'万元' if wan else '元'}）"
+    return f.header
+
+
+def _cursor(store: Store):
+    cur = store.conn.cursor()
+    cur.row_factory = None
+    return cur
+
+
+# -- csv ------------------------------------------------------------------------------------
+def _csv_value(f: Field, v: Any, masked: bool, wan: bool) -> str:
+    if v is None:
+        return ""
+    k = f.kind
+    if k == "money":
+        return _wan_text(v) if wan else f"{int(v) / 100:.2f}" if abs(int(v)) < 10 ** 15 else str(v)
+    if k == "bool":
+        return "是" if v else "否"
+    if k in ("int", "area", "ref"):
+        text = str(v)
+    else:
+        text = f.format(v, masked=masked)
+    if text.startswith(FORMULA_START) and k not in ("int", "area"):
+        return "'" + text
+    return text
+
+
+def _wan_text(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    whole, rest = divmod(abs(int(fen)), 1_000_000)
+    return f"{sign}{whole}.{rest:06d}".rstrip("0").rstrip(".")
+
+
+def _write_csv(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bool, wan: bool,
+               encoding: str, total: int, ctx: JobContext) -> None:
+    fields = repo.ledger.export_fields
+    sql, params = _select(repo, fields, q)
+    with open(path, "w", encoding=encoding, newline="", errors="strict") as fh:
+        w = csv.writer(fh, lineterminator="\r\n")
+        w.writerow([header_text(f, wan) for f in fields])
+        for i, rec in enumerate(_cursor(store).execute(sql, params), 1):
+            w.writerow([_csv_value(f, v, masked, wan) for f, v in zip(fields, rec)])
+            if i % 2000 == 0:
+                ctx.progress(i, total, f"已导出 {i} 条，共 {total} 条")
+    ctx.progress(total, total, "导出完毕")
+
+
+# -- xlsx ------------------------------------------------------------------------------------
+def _style_of(f: Field, wan: bool) -> str:
+    k = f.kind
+    if k == "money":
+        return "money4" if wan else "money"
+    if k in ("int", "area"):
+        return "int"
+    if k == "date":
+        return "date"
+    if k == "bool":
+        return "center"
+    return "text"
+
+
+def _converter(f: Field, masked: bool, wan: bool):
+    k = f.kind
+    if k == "money":
+        div = 1_000_000 if wan else 100
+        return lambda v: None if v is None else (v / div if abs(v) < 2 ** 53 else str(v))
+    if k in ("int", "area"):
+        return lambda v: v
+    if k == "date":
+        cache: dict = {}
+
+        def date(v):
+            if not v:
+                return None
+            hit = cache.get(v)
+            if hit is None:
+                try:
+                    hit = (_dt.date.fromisoformat(str(v)[:10]) - EXCEL_EPOCH).days
+                except ValueError:
+                    hit = str(v)
+                cache[v] = hit
+            return hit
+        return date
+    if k == "bool":
+        return lambda v: "是" if v else "否"
+    if masked and f.sensitive:
+        return lambda v: f.format(v, masked=True) if v else ""
+    if getattr(f, "value_labels", ()):
+        return lambda v: "" if v is None else f.format(v)
+    return lambda v: "" if v is None else str(v)
+
+
+def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bool, wan: bool,
+                unit_name: str, today: _dt.date, total: int, ctx: JobContext) -> None:
+    from models.io.xlsxfast import SheetWriter
+    ledger = repo.ledger
+    fields = ledger.export_fields
+    ncol = len(fields) + 1
+    last = ncol - 1
+    w = SheetWriter(path, ledger.title)
+    try:
+        headers = ["序号"] + [header_text(f, wan) for f in fields]
+        w.widths = [6.0] + [max(f.width * 1.15 + 2, len(h) * 1.9 + 2) for f, h in zip(fields, headers[1:])]
+        w.widths = [min(x, 60.0) for x in w.widths]
+        w.col_styles = [None] + ["text" if f.kind in ("id_number", "phone", "bank_card", "credit_code") else None
+                                 for f in fields]
+        w.freeze_row = 3
+        w.repeat = (2, 2)
+        w.header_text = ""
+        title = f"{unit_name}{ledger.title}" if unit_name and unit_name not in ledger.title else ledger.title
+        w.row([(title, "title")] + [("", "title")] * last, height=30)
+        w.merge(0, 0, 0, last)
+        mid = max(1, ncol // 2)
+        filt = q.describe(ledger)
+        right = f"导出日期：{today.year}年{today.month}月{today.day}日    金额单位：{'万元' if wan else '元'}"
+        w.row([(f"填报单位（盖章）：{unit_name}", "meta")] + [("", "meta")] * (mid - 1)
+              + [(right, "meta_right")] + [("", "meta_right")] * (ncol - mid - 1), height=20)
+        if mid - 1 > 0:
+            w.merge(1, 0, 1, mid - 1)
+        if last > mid:
+            w.merge(1, mid, 1, last)
+        w.row([(h, "header") for h in headers], height=32)
+        styles = [_style_of(f, wan) for f in fields]
+        convs = [_converter(f, masked, wan) for f in fields]
+        sums = {i: 0 for i, f in enumerate(fields) if f.sum and f.numeric}
+        sql, params = _select(repo, fields, q)
+        n = 0
+        row = w.row
+        for rec in _cursor(store).execute(sql, params):
+            n += 1
+            cells = [(n, "center")]
+            for i, v in enumerate(rec):
+                cells.append((convs[i](v), styles[i]))
+            for i in sums:
+                if rec[i]:
+                    sums[i] += rec[i]
+            row(cells)
+            if n % 2000 == 0:
+                ctx.progress(n, total, f"已导出 {n} 条，共 {total} 条")
+        totals: list = [("合计", "total_label")]
+        for i, f in enumerate(fields):
+            if i in sums:
+                v = sums[i]
+                if f.kind == "money":
+                    totals.append((v / (1_000_000 if wan else 100), "total_money4" if wan else "total_money"))
+                else:
+                    totals.append((v, "total_int"))
+            else:
+                totals.append(("", "total_blank"))
+        w.row(totals, height=20)
+        w.skip()
+        third = max(1, ncol // 3)
+        sign = [("填报人：", "footer")] + [None] * (third - 1) + [("审核人：", "footer")] + [None] * (third - 1) \
+            + [(f"日期：{today.year}年{today.month}月{today.day}日", "footer")]
+        w.row(sign, height=24)
+        note = privacy_line(ledger, masked) + ("" if filt == "全部记录" else f"筛选条件：{filt}。")
+        r = w.row([(note, "footer")])
+        w.merge(r, 0, r, last)
+        w.close()
+    except BaseException:
+        w.abort()
+        raise
+    ctx.progress(total, total, "导出完毕")
