@@ -171,7 +171,7 @@ def build_window(store, prefs, *, today=None, interactive: bool = True):
     actor = store.actor
     pages = [p for p in all_pages() if not (p.key == "accounts" and actor is not None and actor.role != "办公室")]
     window = MainWindow(ctx, pages)
-    window.show_page("cases")
+    window.show_page("dashboard")
     return window
 
 

@@ -30,11 +30,14 @@ class PageSpec:
 
 
 BEFORE: list[PageSpec] = [
+    PageSpec("dashboard", "首页", "views.dashboard_page:DashboardPage"),
     PageSpec("cases", "欠薪问题台账", "views.case_page:CasePage"),
     PageSpec("workers", "农民工名册", "views.worker_page:WorkerPage"),
     PageSpec("warnings", "预警", "views.warnings_page:WarningsPage"),
 ]
 AFTER: list[PageSpec] = [
+    PageSpec("charts", "图表", "views.charts_page:ChartsPage"),
+    PageSpec("reports", "报表", "views.reports_page:ReportsPage"),
     PageSpec("checks", "数据审核", "views.checks_page:ChecksPage"),
     PageSpec("audit", "审计日志", "views.audit_page:AuditPage"),
     PageSpec("recycle", "回收站", "views.recycle_page:RecyclePage"),

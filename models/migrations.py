@@ -405,7 +405,19 @@ def _m002(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002]
+M003 = r"""
+-- covering indexes for the dashboard and warnings over a county-sized ledger
+CREATE INDEX case_totals ON case_record(deleted_at, workstream_id, status, total_workers, total_owed_fen, total_paid_fen);
+CREATE INDEX case_open ON case_record(deleted_at, status, deadline, workstream_id, updated_at, is_major, is_sensitive);
+"""
+
+
+def _m003(conn: sqlite3.Connection) -> None:
+    for stmt in _split_sql(M003):
+        conn.execute(stmt)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003]
 LATEST = len(MIGRATIONS)
 
 

@@ -94,12 +94,13 @@ class Job(QObject):
     def _on_progress(self, done: int, total: int, text: str) -> None:
         self._last = (done, total, text)
         self.progressed.emit(done, total, text)
-        if self.dialog is not None:
-            if total:
-                self.dialog.setMaximum(int(total))
-                self.dialog.setValue(int(min(done, total)))
+        dlg = self.dialog       # setValue() runs the event loop, which may finish the job under us
+        if dlg is not None:
             if text:
-                self.dialog.setLabelText(text)
+                dlg.setLabelText(text)
+            if total:
+                dlg.setMaximum(int(total))
+                dlg.setValue(int(min(done, total)))
 
     def _finish(self) -> None:
         self._timer.stop()

@@ -1,0 +1,228 @@
+"""Charts as matplotlib ``Figure`` objects (no pyplot, no GUI backend): the window embeds them
+with its Qt canvas, the reports draw them to PNG. Chinese text throughout, in the bundled font.
+
+matplotlib is imported inside the functions: it costs ~0.5 s and start-up must not pay it.
+Every figure is drawn from ``models.stats``, so a chart shows the same numbers as the tables.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from models.db import Store
+
+_READY = False
+BLUE, ORANGE, GREEN, GREY, RED = "#1f5fa8", "#e07b28", "#2e8b57", "#9aa0a6", "#c0392b"
+STATUS_COLOURS = {"待核实": "#f0ad4e", "化解中": "#1f77b4", "已化解": "#2e8b57", "已移送": "#8e44ad",
+                  "不存在欠薪": "#9aa0a6"}
+CHARTS = (("repaid", "累计兑付与目标"), ("workstreams", "各专班化解进度"), ("status", "问题状态分布"),
+          ("weekly", "每周新增与办结"), ("funds", "清欠资金筹措渠道"))
+
+
+def setup() -> None:
+    """Register the bundled CJK font with matplotlib once."""
+    global _READY
+    if _READY:
+        return
+    import matplotlib
+    from matplotlib import font_manager
+    from resources import FONT_FAMILY, FONT_PATH
+    font_manager.fontManager.addfont(str(FONT_PATH))
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = [FONT_FAMILY, *matplotlib.rcParams["font.sans-serif"]]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    matplotlib.rcParams["svg.fonttype"] = "path"      # SVG readable without the font installed
+    _READY = True
+
+
+def _figure(w: float = 7.2, h: float = 3.6, left: float = 0.95) -> "Figure":
+    setup()
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(w, h), dpi=100)     # fixed margins: constrained layout costs ~0.15 s a chart
+    fig.subplots_adjust(left=left / w, right=1 - 0.25 / w, top=1 - 0.55 / h, bottom=0.55 / h)
+    return fig
+
+
+def _style(ax, axis: str = "y") -> None:
+    from matplotlib.ticker import StrMethodFormatter
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    # 1,200,000 rather than "1.2 1e6": county totals run to a million 万元
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _wan(fen: float) -> float:
+    return fen / 1_000_000
+
+
+def _empty(fig: "Figure", title: str, message: str) -> "Figure":
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=13, loc="left")
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#666666", transform=ax.transAxes)
+    return fig
+
+
+def repaid_vs_target(series, points: list[tuple[_dt.date, int]], today: _dt.date,
+                     deadline: _dt.date | None = None, phases=()) -> "Figure":
+    """累计兑付金额（万元）against the phased target line."""
+    import matplotlib.dates as mdates
+    fig = _figure()
+    title = "累计兑付金额与阶段目标"
+    if not series.points and not points:
+        return _empty(fig, title, "暂无兑付记录")
+    ax = fig.add_subplot()
+    _style(ax)
+    if points:
+        ax.plot([d for d, _v in points], [_wan(v) for _d, v in points], color=ORANGE, linestyle="--",
+                linewidth=1.6, marker="o", markersize=4, label="目标进度线")
+        for p, (d, v) in zip(phases, points[1:]):
+            ax.annotate(f"{p.name}\n{p.target_pct}%", (d, _wan(v)), textcoords="offset points", xytext=(-4, 6),
+                        ha="right", fontsize=8, color=ORANGE)
+    if series.points:
+        first = series.points[0][0]
+        xs = [first - _dt.timedelta(days=1)] + [d for d, _v in series.points] + [today]
+        ys = [0.0] + [_wan(v) for _d, v in series.points] + [_wan(series.points[-1][1])]
+        ax.step(xs, ys, where="post", color=BLUE, linewidth=2, label="累计兑付")
+        ax.annotate(f"{_wan(series.total_fen):,.2f} 万元", (today, ys[-1]), textcoords="offset points",
+                    xytext=(4, -12), fontsize=9, color=BLUE)
+    ax.axvline(today, color=GREY, linewidth=1, linestyle=":")
+    ax.text(today, ax.get_ylim()[1], f" 今天 {today:%m-%d}", fontsize=8, color="#555555", va="top")
+    if deadline:
+        ax.axvline(deadline, color=RED, linewidth=1, linestyle=":")
+        ax.text(deadline, ax.get_ylim()[1] * 0.5, " 春节前", fontsize=8, color=RED, va="top")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
+    ax.set_ylabel("万元")
+    ax.set_title(title, fontsize=13, loc="left")
+    ax.legend(loc="upper left", fontsize=9, frameon=False)
+    return fig
+
+
+def workstream_progress(tot) -> "Figure":
+    """Each workstream's 已兑付 and 未兑付 (万元), with its cleared percentage."""
+    rows = [w for w in tot.workstreams if w.counted.owed_fen or w.all.cases]
+    fig = _figure(7.2, max(2.6, 0.45 * len(rows) + 1.2), left=1.75)
+    title = "各专班化解进度（万元）"
+    if not rows:
+        return _empty(fig, title, "暂无欠薪问题")
+    ax = fig.add_subplot()
+    _style(ax, "x")
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color="#e5e5e5", linewidth=0.8)
+    rows = rows[::-1]
+    names = [w.name for w in rows]
+    paid = [_wan(w.counted.paid_fen) for w in rows]
+    left = [_wan(w.counted.outstanding_fen) for w in rows]
+    ax.barh(names, paid, color=GREEN, label="已兑付")
+    ax.barh(names, left, left=paid, color="#d9d9d9", label="未兑付")
+    top = max((p + q for p, q in zip(paid, left)), default=0) or 1
+    for i, w in enumerate(rows):
+        ax.text(paid[i] + left[i] + top * 0.01, i, f"{w.counted.cleared_pct:.1f}%", va="center", fontsize=9)
+    ax.set_xlim(0, top * 1.12)
+    ax.tick_params(axis="y", labelsize=9)
+    ax.set_title(title, fontsize=13, loc="left")
+    ax.legend(loc="lower right", fontsize=9, frameon=False)
+    return fig
+
+
+def cases_by_status(tot) -> "Figure":
+    fig = _figure(7.2, 3.2)
+    title = "欠薪问题状态分布（件）"
+    items = [(s, b.cases) for s, b in tot.by_status.items()]
+    if not any(n for _s, n in items):
+        return _empty(fig, title, "暂无欠薪问题")
+    ax = fig.add_subplot()
+    _style(ax)
+    bars = ax.bar([s for s, _n in items], [n for _s, n in items],
+                  color=[STATUS_COLOURS.get(s, GREY) for s, _n in items])
+    for b, (_s, n) in zip(bars, items):
+        ax.text(b.get_x() + b.get_width() / 2, b.get_height(), f"{n:,}", ha="center", va="bottom", fontsize=9)
+    ax.set_ylim(0, max(n for _s, n in items) * 1.15)
+    ax.set_title(title, fontsize=13, loc="left")
+    return fig
+
+
+def weekly_new_closed(flows) -> "Figure":
+    fig = _figure(7.2, 3.2)
+    title = "每周新增与办结问题数（件）"
+    if not flows or not any(f.new or f.closed for f in flows):
+        return _empty(fig, title, "暂无欠薪问题")
+    ax = fig.add_subplot()
+    _style(ax)
+    xs = range(len(flows))
+    ax.bar([x - 0.2 for x in xs], [f.new for f in flows], width=0.4, color=BLUE, label="新增")
+    ax.bar([x + 0.2 for x in xs], [f.closed for f in flows], width=0.4, color=GREEN, label="办结")
+    ax.set_xticks(list(xs), [f"{f.week_start:%m-%d}" for f in flows], fontsize=8,
+                  rotation=45 if len(flows) > 12 else 0)
+    ax.set_xlabel("周（周一日期）", fontsize=9)
+    ax.set_title(title, fontsize=13, loc="left")
+    ax.legend(loc="upper right", fontsize=9, frameon=False)
+    return fig
+
+
+def funds_by_channel(funds) -> "Figure":
+    fig = _figure(7.2, 3.2)
+    title = "清欠资金筹措到位情况（万元）"
+    if not funds.available:
+        return _empty(fig, title, funds.note or "清欠资金台账尚未建立")
+    if not funds.rows:
+        return _empty(fig, title, "暂无资金到位记录")
+    ax = fig.add_subplot()
+    _style(ax)
+    names = [k for k, _v in funds.rows]
+    vals = [_wan(v) for _k, v in funds.rows]
+    bars = ax.bar(names, vals, color=BLUE)
+    for b, v in zip(bars, vals):
+        ax.text(b.get_x() + b.get_width() / 2, b.get_height(), f"{v:,.2f}", ha="center", va="bottom", fontsize=9)
+    ax.set_ylim(0, max(vals) * 1.15)
+    ax.set_title(f"{title}　合计 {_wan(funds.total_fen):,.2f} 万元", fontsize=13, loc="left")
+    return fig
+
+
+def all_charts(store: "Store", today: _dt.date, which=None, data: dict | None = None) -> dict[str, "Figure"]:
+    """Every chart by key (see ``CHARTS``), from one read of the figures. ``data`` may hold
+    figures already computed (``totals``, ``series``, ``flows``, ``funds``) to avoid re-reading."""
+    from models import campaign as campaigns, stats
+    data = dict(data or {})
+    which = set(which or [k for k, _t in CHARTS])
+    tot = data.get("totals") or stats.totals(store, today)
+    camp = data["campaign"] if "campaign" in data else campaigns.current(store)
+    out: dict[str, Figure] = {}
+    if "repaid" in which:
+        series = data.get("series") or stats.repaid_series(store, tot.counted.paid_fen)
+        pts = stats.target_points(camp, tot.counted.owed_fen) if camp else []
+        out["repaid"] = repaid_vs_target(series, pts, today,
+                                         _dt.date.fromisoformat(camp.end_date) if camp else None,
+                                         sorted(camp.phases, key=lambda p: p.due_date) if camp else ())
+    if "workstreams" in which:
+        out["workstreams"] = workstream_progress(tot)
+    if "status" in which:
+        out["status"] = cases_by_status(tot)
+    if "weekly" in which:
+        start = _dt.date.fromisoformat(camp.start_date) if camp else None
+        out["weekly"] = weekly_new_closed(data.get("flows") or stats.weekly_flow(store, today, start))
+    if "funds" in which:
+        out["funds"] = funds_by_channel(data.get("funds") or stats.funds_by_channel(store))
+    return out
+
+
+def save(fig: "Figure", path: str | Path) -> Path:
+    """Save as PNG or SVG, chosen by the file's suffix (PNG when it has none)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".svg"):
+        path = path.with_suffix(".png")
+    fig.savefig(path, format=path.suffix[1:].lower(), dpi=150 if path.suffix.lower() == ".png" else None)
+    return path
+
+
+def png_bytes(fig: "Figure", dpi: int = 150) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()

@@ -1,0 +1,94 @@
+"""PDF reports: 周调度材料 (weekly), 台账打印 (ledger), 统计报表 (stats), 日报告 / 零报告 (daily)
+and 会议纪要 (minutes, in ``models.reports.minutes``).
+
+``make_report`` is the one entry point for the window (on a worker thread) and the command
+line. It opens its own ``Store`` when given a path: a connection belongs to its thread.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPORTS: dict[str, str] = {"weekly": "周调度材料", "ledger": "台账打印", "stats": "统计报表",
+                           "daily": "日报告 / 零报告", "minutes": "会议纪要"}
+
+
+class ReportUnavailable(Exception):
+    """The report cannot be made (a module or a record is missing); the message is Chinese."""
+
+
+@dataclass
+class ReportResult:
+    path: Path
+    title: str
+    pages: int = 0
+    passed: bool = True
+    check_text: str = ""
+    extra: list[Path] = field(default_factory=list)     # e.g. the Excel file beside the 统计报表
+    seconds: float = 0.0
+
+
+def make_report(which: str, db: Any, out: str | Path, today: _dt.date | None = None, *,
+                kind: str = "cases", query=None, meeting: int | None = None, job=None,
+                labels: dict | None = None) -> ReportResult:
+    """Write report ``which`` to ``out``. ``db`` is a ``Store`` or a database path; ``job`` a
+    ``models.jobs.JobContext`` (progress, cancel); ``query`` a ``LedgerRepo`` Query for ledger
+    printouts; ``meeting`` the 期数 (or id) for minutes."""
+    from models.db import Store
+    if which not in REPORTS:
+        raise ReportUnavailable(f"没有“{which}”这种报表（可选：{'、'.join(REPORTS)}）")
+    today = today or _dt.date.today()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    own = not isinstance(db, Store)
+    store = Store(db, check=False) if own else db
+    t0 = time.perf_counter()
+    try:
+        if which == "weekly":
+            from models.reports.briefing import build
+            result = build(store, out, today, job=job)
+        elif which == "ledger":
+            from models.reports.ledger_print import build
+            result = build(store, out, today, kind=kind, query=query, job=job, labels=labels)
+        elif which == "stats":
+            from models.reports.stats_report import build
+            result = build(store, out, today, job=job)
+        elif which == "daily":
+            from models.reports.daily import build
+            result = build(store, out, today, job=job)
+        else:
+            result = _minutes(store, out, meeting)
+    finally:
+        if own:
+            store.close()
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _minutes(store, out: Path, meeting: int | None) -> ReportResult:
+    try:
+        from models.reports import minutes
+        from models import meetings
+    except ImportError as exc:
+        raise ReportUnavailable(f"会议纪要功能尚未安装（{exc.name}）") from exc
+    if meeting is None:
+        rows = meetings.list_meetings(store)
+        if not rows:
+            raise ReportUnavailable("还没有会议记录，无法生成会议纪要")
+        mid = rows[0]["id"]
+    else:
+        try:
+            mid = meetings.resolve_meeting(store, int(meeting))
+        except ValueError as exc:
+            raise ReportUnavailable(str(exc)) from exc
+    path = minutes.build_minutes_pdf(store, mid, out)
+    return ReportResult(Path(path), "会议纪要", pages=count_pages(Path(path)))
+
+
+def count_pages(path: Path) -> int:
+    """Pages of a PDF we wrote (reportlab writes one /Type /Page object per page)."""
+    data = Path(path).read_bytes()
+    return data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") + data.count(b"/Type /Page/")

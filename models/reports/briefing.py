@@ -1,0 +1,226 @@
+"""周调度材料: the Monday briefing pack for the leading group.
+
+Cover; 一、总体进展 (headline figures, phased targets, cases by status); 二、图表;
+三、各专班工作进展 (a summary table, then each workstream's open cases, most urgent first);
+四、逾期及重大问题; 五、交办事项. Every number comes from ``models.stats``.
+
+Long lists are capped (``CASE_CAP`` per workstream, ``LIST_CAP`` for overdue and major cases)
+with the total stated: the briefing is read at a meeting; the full lists are the ledger printouts.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak
+
+from models import stats
+from models.reports import ReportResult
+from models.reports.pdf_base import (LongTable, ReportDoc, chart_image, data_stamp, gap, key_figures, org_name,
+                                     para, scale_widths, wan, yuan)
+
+CASE_CAP = 30
+LIST_CAP = 50
+ACTION_CAP = 60
+WEEKDAYS = "一二三四五六日"
+
+
+def cn_date(d: _dt.date, weekday: bool = False) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" + (f"（星期{WEEKDAYS[d.weekday()]}）" if weekday else "")
+
+
+def _week_label(camp, today: _dt.date) -> str:
+    if camp is None:
+        return ""
+    n = (stats.monday(today) - stats.monday(_dt.date.fromisoformat(camp.start_date))).days // 7 + 1
+    return f"专项行动第 {n} 周　" if n >= 1 else ""
+
+
+def _step(job, done: int, text: str, total: int = 6) -> None:
+    if job is not None:
+        job.progress(done, total, text)
+
+
+def case_table(rows: list[dict], width: float, today: _dt.date, with_ws: bool = False) -> LongTable:
+    head = ["编号", "用人单位 / 项目", *(["责任专班"] if with_ws else []), "包案责任人", "办结时限", "状态",
+            "人数", "未付（元）", "预警"]
+    chars = [14, 21 if with_ws else 28, *([10] if with_ws else []), 7, 9, 6, 5, 11, 9]
+    body, shade = [], []
+    for i, r in enumerate(rows):
+        flags = []
+        if r["deadline"] and r["deadline"] < today.isoformat():
+            flags.append(f"逾期{r['days_over']}天")
+            shade.append(i)
+        if r["is_major"]:
+            flags.append("重大")
+        if r["is_sensitive"]:
+            flags.append("敏感")
+        who = r["employer_name"] or ""
+        if r["project_name"]:
+            who = f"{who}（{r['project_name']}）" if who else r["project_name"]
+        body.append([r["case_no"], who, *([r["workstream"] or ""] if with_ws else []), r["owner_person"],
+                     r["deadline"] or "", r["status"], f"{r['workers']:,}", yuan(r["outstanding_fen"]),
+                     "、".join(flags)])
+    aligns = "LL" + ("L" if with_ws else "") + "LCCRRL"
+    return LongTable(head, body, scale_widths(chars, width), aligns, size=8, max_lines=2, shade=shade)
+
+
+def workstream_table(tot: stats.Totals, width: float) -> LongTable:
+    head = ["专班", "问题数", "在办", "已办结", "逾期", "涉及人数", "欠薪金额（元）", "已兑付（元）", "未兑付（元）", "清偿率"]
+    body = [[w.name, f"{w.all.cases:,}", f"{w.open_cases:,}", f"{w.closed_cases:,}", f"{w.overdue:,}",
+             f"{w.counted.workers:,}", yuan(w.counted.owed_fen), yuan(w.counted.paid_fen),
+             yuan(w.counted.outstanding_fen), f"{w.counted.cleared_pct:.1f}%"] for w in tot.workstreams]
+    c = tot.counted
+    total = ["合计", f"{tot.all.cases:,}", f"{tot.open_cases:,}", f"{tot.closed_cases:,}",
+             f"{sum(w.overdue for w in tot.workstreams):,}", f"{c.workers:,}", yuan(c.owed_fen),
+             yuan(c.paid_fen), yuan(c.outstanding_fen), f"{c.cleared_pct:.1f}%"]
+    return LongTable(head, body, scale_widths([13, 7, 7, 7, 6, 8, 14, 14, 14, 6], width), "LRRRRRRRRR",
+                     size=8, total=total)
+
+
+def status_table(tot: stats.Totals, width: float) -> LongTable:
+    """Cases by status; 不存在欠薪 counts as a case but owes nothing, so its money is not shown
+    and the 合计 row's money and people are the headline figures."""
+    head = ["状态", "问题数（件）", "涉及人数", "欠薪金额（元）", "已兑付（元）", "未兑付（元）", "清偿率"]
+    body = []
+    for s, b in tot.by_status.items():
+        if s == stats.EXCLUDED:
+            body.append([s, f"{b.cases:,}", "—", "—", "—", "—", "—"])
+        else:
+            body.append([s, f"{b.cases:,}", f"{b.workers:,}", yuan(b.owed_fen), yuan(b.paid_fen),
+                         yuan(b.outstanding_fen), f"{b.cleared_pct:.1f}%"])
+    c = tot.counted
+    return LongTable(head, body, scale_widths([10, 8, 8, 14, 14, 14, 7], width), "LRRRRRR", size=8.5,
+                     total=["合计", f"{tot.all.cases:,}", f"{c.workers:,}", yuan(c.owed_fen), yuan(c.paid_fen),
+                            yuan(c.outstanding_fen), f"{c.cleared_pct:.1f}%"])
+
+
+def target_text(tp: stats.TargetProgress | None, tot: stats.Totals, today: _dt.date) -> str:
+    if tp is None:
+        return "尚未设置专项行动及阶段目标。"
+    deadline = _dt.date.fromisoformat(tp.deadline)
+    lead = (f"截至{cn_date(today)}，累计兑付 {wan(tot.counted.paid_fen)} 万元，清偿率 {tp.actual_pct:.1f}%；"
+            f"按阶段目标进度线今日应达 {tp.target_today_pct:.1f}%，")
+    lead += (f"落后 {wan(tp.shortfall_fen)} 万元。" if tp.shortfall_fen else "进度符合要求。")
+    if tp.current:
+        cur = tp.current
+        need = max(0, cur.target_fen - tot.counted.paid_fen)
+        lead += (f"当前阶段“{cur.name}”要求{cn_date(_dt.date.fromisoformat(cur.due_date))}前清偿率达到 "
+                 f"{cur.target_pct}%（{wan(cur.target_fen)} 万元），" +
+                 (f"还需兑付 {wan(need)} 万元，" if need else "已经达到，") +
+                 f"剩余 {max(cur.days_left, 0)} 天。")
+    lead += f"距{tp.deadline_label}（{cn_date(deadline)}）还有 {tp.days_left} 天。"
+    return lead
+
+
+def phase_table(tp: stats.TargetProgress, paid_fen: int, width: float) -> LongTable:
+    head = ["阶段", "完成时限", "目标清偿率", "目标金额（元）", "已兑付（元）", "差额（元）", "剩余天数", "是否达到"]
+    body = [[p.name, p.due_date, f"{p.target_pct}%", yuan(p.target_fen), yuan(paid_fen),
+             yuan(max(0, p.target_fen - paid_fen)), str(p.days_left) if p.days_left >= 0 else "已到期",
+             "已达到" if p.reached else "未达到"] for p in tp.phases]
+    return LongTable(head, body, scale_widths([12, 10, 8, 14, 14, 14, 7, 7], width), "LCRRRRRC", size=8.5,
+                     shade=[i for i, p in enumerate(tp.phases) if p.days_left < 0 and not p.reached])
+
+
+def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False) -> ReportResult:
+    """``naive`` lays every list out as one plain reportlab Table (the benchmark's baseline)."""
+    from models import campaign as campaigns
+    from models.charts import all_charts
+    _step(job, 0, "正在审核数据…")
+    stamp = data_stamp(store, today)
+    _step(job, 1, "正在汇总各项数据…")
+    camp = campaigns.current(store)
+    dash = stats.dashboard(store, today, list_limit=LIST_CAP)
+    tot = dash.totals
+    series = stats.repaid_series(store, tot.counted.paid_fen)
+    start = _dt.date.fromisoformat(camp.start_date) if camp else None
+    flows = stats.weekly_flow(store, today, start)
+    funds = stats.funds_by_channel(store)
+    majors = stats.case_list(store, "重大", today, LIST_CAP)
+    n_major = stats.count_cases(store, "重大", today)
+    per_ws = [(w, stats.case_list(store, "在办", today, CASE_CAP, workstream_id=w.id)) for w in tot.workstreams]
+    _step(job, 2, "正在绘制图表…")
+    charts = all_charts(store, today, data={"totals": tot, "campaign": camp, "series": series, "flows": flows,
+                                            "funds": funds})
+    _step(job, 3, "正在排版…")
+    doc = ReportDoc(out, "周调度材料", stamp)
+    W = doc.width
+    story = [gap(40), para(stamp.unit or "", "subtitle"), para(stamp.campaign or "根治欠薪专项行动", "subtitle"),
+             gap(18), para("周调度材料", "title"), gap(6),
+             para(f"（{_week_label(camp, today)}{cn_date(stats.monday(today))}—"
+                  f"{cn_date(stats.monday(today) + _dt.timedelta(days=6))}）", "subtitle"),
+             gap(60), para(f"{org_name(stamp.unit)}根治欠薪工作领导小组办公室", "subtitle"),
+             para(cn_date(today, weekday=True), "subtitle"), gap(30), para(stamp.full, "note")]
+    if not stamp.passed:
+        story.append(para("注意：本材料所用数据未通过一致性审核，请先核对台账后再作决策。", "alert"))
+    if dash.calendar_note:
+        story.append(para(dash.calendar_note, "note"))
+    story += [PageBreak(), para("一、总体进展", "h1")]
+    c = tot.counted
+    story.append(key_figures([
+        ("欠薪总额（万元）", wan(c.owed_fen)), ("已兑付（万元）", wan(c.paid_fen)),
+        ("未兑付（万元）", wan(c.outstanding_fen)), ("清偿率", f"{c.cleared_pct:.1f}%"),
+        ("欠薪问题（件）", f"{tot.all.cases:,}"), ("在办 / 已办结（件）", f"{tot.open_cases:,} / {tot.closed_cases:,}"),
+        ("涉及农民工（人）", f"{c.workers:,}"), ("逾期 / 即将到期（件）", f"{dash.warnings.overdue:,} / {dash.warnings.due_soon:,}"),
+    ], W))
+    story += [gap(3), para(target_text(dash.target, tot, today), "body")]
+    if dash.target and dash.target.phases:
+        story += [gap(2), phase_table(dash.target, c.paid_fen, W)]
+    story += [gap(3), para("欠薪问题按状态", "h2"), status_table(tot, W),
+              para("注：经核实不存在欠薪的问题只计件数，不计人数和金额。", "note"), gap(2),
+              para(f"预警：逾期 {dash.warnings.overdue} 件，{dash.warnings.soon_until} 前到期 {dash.warnings.due_soon} 件，"
+                   f"久拖未动 {dash.warnings.stalled} 件，在办重大问题 {dash.warnings.major_open} 件，"
+                   f"在办敏感问题 {dash.warnings.sensitive_open} 件。", "note"),
+              PageBreak(), para("二、图表", "h1")]
+    for key in ("repaid", "workstreams", "weekly", "status", "funds"):
+        story += [KeepTogether([chart_image(charts[key], W * (0.92 if key != "workstreams" else 0.92))]), gap(3)]
+    story += [PageBreak(), para("三、各专班工作进展", "h1"), workstream_table(tot, W)]
+    for w, rows in per_ws:
+        if not w.all.cases:
+            continue
+        story += [CondPageBreak(60), para(f"{w.name}：在办 {w.open_cases} 件，逾期 {w.overdue} 件，"
+                                          f"已兑付 {wan(w.counted.paid_fen)} 万元，清偿率 {w.counted.cleared_pct:.1f}%", "h2")]
+        if rows:
+            story.append(case_table(rows, W, today))
+            if w.open_cases > len(rows):
+                story.append(para(f"共 {w.open_cases} 件在办，以上列出最紧迫的 {len(rows)} 件，其余见欠薪问题台账打印件。", "note"))
+        else:
+            story.append(para("无在办问题。", "note"))
+    story += [PageBreak(), para("四、逾期及重大问题", "h1"), para(f"（一）逾期未办结问题（{dash.warnings.overdue} 件）", "h2")]
+    story.append(case_table(dash.overdue, W, today, with_ws=True) if dash.overdue else para("无逾期问题。", "note"))
+    if dash.warnings.overdue > len(dash.overdue):
+        story.append(para(f"以上列出逾期最久的 {len(dash.overdue)} 件。", "note"))
+    story += [para(f"（二）在办重大问题（{n_major} 件）", "h2"),
+              case_table(majors, W, today, with_ws=True) if majors else para("无在办重大问题。", "note")]
+    if n_major > len(majors):
+        story.append(para(f"以上列出未付金额最大的 {len(majors)} 件。", "note"))
+    story += [para("五、交办事项", "h1")]
+    story += _actions(store, today, W)
+    _step(job, 4, "正在生成 PDF…")
+    if naive:
+        _naive(story)
+    doc.build(story)
+    _step(job, 6, "周调度材料已生成")
+    return ReportResult(out, "周调度材料", doc.page, stamp.passed, stamp.check_text)
+
+
+def _actions(store, today: _dt.date, width: float) -> list:
+    items = stats.action_items(store, today, ACTION_CAP)
+    if not items.available:
+        return [para(items.note, "note")]
+    out = [para(f"未办结交办事项 {items.open_count} 项，其中逾期 {items.overdue_count} 项；"
+                f"下表列出逾期和本周内到期的事项。", "plain"), gap(2)]
+    if not items.rows:
+        return out + [para("本周无到期的交办事项。", "note")]
+    body = [[str(i), r["content"], r["workstream"] or "", r["owner"] or "", r["due"] or "",
+             r["status"] or "", "逾期" if r["overdue"] else ""] for i, r in enumerate(items.rows, 1)]
+    return out + [LongTable(["序号", "交办事项", "责任专班", "责任人", "完成时限", "状态", "预警"], body,
+                            scale_widths([4, 40, 12, 7, 9, 6, 5], width), "CLLLCCC", size=8.5, max_lines=4,
+                            shade=[i for i, r in enumerate(items.rows) if r["overdue"]])]
+
+
+def _naive(story: list) -> None:
+    """Replace every LongTable by one plain reportlab Table of all its rows (the benchmark's baseline)."""
+    for i, f in enumerate(story):
+        if isinstance(f, LongTable):
+            story[i] = f.plain_table()

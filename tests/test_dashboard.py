@@ -1,0 +1,174 @@
+"""首页, 图表 and 报表 pages with pytest-qt: the numbers shown are the ledger's, the page follows
+data changes, charts save as PNG / SVG, a report is made off the GUI thread and previewed.
+Screenshots go to /tmp/shots for a person to look at."""
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+import pytest
+
+from models.db import Store
+from models.prefs import Prefs
+from models.values import fen_to_wan_text
+from views.context import AppContext, DataBus
+
+TODAY = _dt.date(2026, 11, 26)
+SHOTS = Path("/tmp/shots")
+COUNTED = "deleted_at IS NULL AND status != '不存在欠薪'"
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory):
+    from models import demo
+    path = tmp_path_factory.mktemp("dash") / "town.sqlite"
+    demo.build_demo(path, "township", today=TODAY)
+    return path
+
+
+@pytest.fixture
+def ctx(town, tmp_path, app_font):
+    from models.backup import backup_to
+    src = Store(town)
+    backup_to(src.conn, tmp_path / "t.sqlite")
+    src.close()
+    store = Store(tmp_path / "t.sqlite", "测试")
+    c = AppContext(store=store, prefs=Prefs(tmp_path / "prefs.json"), bus=DataBus())
+    c.today = lambda: TODAY
+    yield c
+    store.close()
+
+
+def shot(widget, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / name
+    assert widget.grab().save(str(path))
+    return path
+
+
+def q1(s, sql, params=()):
+    return s.conn.execute(sql, params).fetchone()[0]
+
+
+def test_dashboard_shows_the_ledger_figures(ctx, qtbot):
+    from views.dashboard_page import DashboardPage
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1280, 1700)
+    page.show()
+    qtbot.waitExposed(page)
+    s = ctx.store
+    owed = q1(s, f"SELECT SUM(total_owed_fen) FROM case_record WHERE {COUNTED}")
+    paid = q1(s, f"SELECT SUM(total_paid_fen) FROM case_record WHERE {COUNTED}")
+    t = page.tiles
+    assert t["owed"].value.text() == fen_to_wan_text(owed)
+    assert t["paid"].value.text() == fen_to_wan_text(paid)
+    assert t["left"].value.text() == fen_to_wan_text(owed - paid)
+    assert t["pct"].value.text() == f"{100 * paid / owed:.1f}%"
+    assert t["cases"].value.text() == f"{q1(s, 'SELECT COUNT(*) FROM case_record WHERE deleted_at IS NULL'):,}"
+    assert t["workers"].value.text() == f"{q1(s, f'SELECT SUM(total_workers) FROM case_record WHERE {COUNTED}'):,}"
+    overdue = q1(s, "SELECT COUNT(*) FROM case_record WHERE deleted_at IS NULL AND status IN ('待核实', '化解中') "
+                    "AND deadline < ?", (TODAY.isoformat(),))
+    assert t["overdue"].value.text() == str(overdue) and page.overdue.rowCount() == min(30, overdue)
+    assert t["countdown"].value.text() == f"{(_dt.date(2027, 2, 5) - TODAY).days} 天"
+    # every workstream, its cases and money
+    rows = s.conn.execute("SELECT w.name, COUNT(c.id) FROM workstream w LEFT JOIN case_record c ON c.workstream_id = w.id "
+                          "AND c.deleted_at IS NULL GROUP BY w.id ORDER BY w.sort").fetchall()
+    assert page.ws_table.rowCount() == len(rows)
+    for i, (name, n) in enumerate(rows):
+        assert page.ws_table.item(i, 0).text() == name and page.ws_table.item(i, 1).text() == f"{n:,}"
+    # by status (and the 合计 row's money is the headline's)
+    assert page.status_table.rowCount() == 6
+    assert page.status_table.item(5, 4).text() == fen_to_wan_text(paid)
+    assert page.phases.rowCount() == 3
+    assert "清偿率" in page.progress.format()
+    shot(page, "dashboard.png")
+
+
+def test_dashboard_follows_data_changes(ctx, qtbot):
+    from models import cases
+    from views.dashboard_page import DashboardPage
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    before = page.data.totals.all.cases
+    ws = ctx.store.scalar("SELECT id FROM workstream ORDER BY sort LIMIT 1")
+    cases.register_case(ctx.store, {"registered_on": TODAY.isoformat(), "employer_name": "测试劳务公司",
+                                    "amount_fen": 1_000_000, "workers_count": 2, "workstream_id": ws})
+    ctx.changed("case_record")
+    qtbot.waitUntil(lambda: page.data.totals.all.cases == before + 1, timeout=3000)
+    assert page.tiles["cases"].value.text() == f"{before + 1:,}"
+    # hidden: refreshed when shown again
+    page.hide()
+    cases.register_case(ctx.store, {"registered_on": TODAY.isoformat(), "employer_name": "测试劳务公司二",
+                                    "amount_fen": 1_000, "workstream_id": ws})
+    ctx.changed("case_record")
+    qtbot.wait(400)
+    assert page.data.totals.all.cases == before + 1
+    page.show()
+    qtbot.waitUntil(lambda: page.data.totals.all.cases == before + 2, timeout=3000)
+
+
+def test_charts_page_embeds_and_saves(ctx, qtbot, tmp_path):
+    from views.charts_page import ChartsPage
+    page = ChartsPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1100, 650)
+    page.show()
+    qtbot.waitUntil(lambda: not page.busy and page.chart_tabs["repaid"].canvas is not None, timeout=20000)
+    assert all(tab.canvas is not None for tab in page.chart_tabs.values())
+    paid = q1(ctx.store, f"SELECT SUM(total_paid_fen) FROM case_record WHERE {COUNTED}")
+    assert f"{paid / 1_000_000:,.2f} 万元" in page.info.text()
+    png = page.chart_tabs["repaid"].save(tmp_path / "repaid.png")
+    svg = page.chart_tabs["weekly"].save(tmp_path / "weekly.svg")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in svg.read_bytes()[:400]
+    for i in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(i)
+        qtbot.wait(50)
+        shot(page, f"charts_{i + 1}.png")
+
+
+def test_reports_page_makes_and_previews_a_pdf(ctx, qtbot, tmp_path):
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+    from views.reports_page import ReportsPage, renderer_name
+    page = ReportsPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1200, 750)
+    page.show()
+    page.progress_after_ms = 60_000      # no progress dialog here (see the note in the report)
+    page.which.setCurrentIndex(page.which.findData("stats"))
+    page.generate(tmp_path / "stats.pdf")
+    qtbot.waitUntil(lambda: page.job is None, timeout=30000)
+    assert page.result is not None and page.result.path.exists(), page.status.text()
+    assert "已生成" in page.status.text() and page.preview_btn.isEnabled()
+    if not renderer_name():
+        pytest.skip("no PDF renderer (QtPdf or pdftoppm) on this machine")
+    assert page.thumbs.count() == page.result.pages
+    page._no_exec = True
+    dlg = page.preview()
+    qtbot.addWidget(dlg)
+    widget = dlg.findChild(QPrintPreviewWidget)
+    dlg.resize(900, 1000)
+    dlg.show()
+    widget.updatePreview()
+    assert widget.pageCount() == page.result.pages
+    shot(page, "reports_page.png")
+    shot(dlg, "print_preview.png")
+
+
+def test_reports_page_ledger_filter(ctx, qtbot, tmp_path):
+    from views.reports_page import ReportsPage
+    page = ReportsPage(ctx)
+    qtbot.addWidget(page)
+    page.progress_after_ms = 60_000
+    page.which.setCurrentIndex(page.which.findData("ledger"))
+    opts = page.ledger
+    opts.kind.setCurrentIndex(opts.kind.findData("cases"))
+    status = next(w for kind, f, w in opts.widgets if kind == "eq" and f.name == "status")
+    status.setCurrentIndex(status.findData("已移送"))
+    assert opts.query().equals == {"status": "已移送"}
+    page.generate(tmp_path / "moved.pdf")
+    qtbot.waitUntil(lambda: page.job is None, timeout=30000)
+    assert page.result is not None and page.result.pages >= 1, page.status.text()
