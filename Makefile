@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 QT_DEBS := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench dist debs venv demo selftest clean
+.PHONY: run test bench dist dist-check debs venv demo selftest clean
 
 run: debs $(STAMP)
 	$(BIN)/qingqian $(ARGS)
@@ -26,8 +26,18 @@ selftest: debs $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/qingqian selftest --db $(DB) --screenshots screens
 
 dist: debs $(STAMP)
+	@command -v objdump >/dev/null 2>&1 || ($(SUDO) apt-get install -y -qq --no-install-recommends binutils)
 	$(BIN)/pip install -q -e '.[dist]'
-	$(BIN)/pyinstaller --noconfirm build.spec
+	$(BIN)/pyinstaller --noconfirm --log-level WARN build.spec
+
+# The bundle, as an office PC gets it: build it, make a demo with it, and self-test it off-screen.
+dist-check: dist
+	rm -rf build/dist-check && mkdir -p build/dist-check
+	QT_QPA_PLATFORM=offscreen QINGQIAN_HOME=build/dist-check/home \
+	  "dist/清欠工作台/qingqian" demo --db build/dist-check/demo.sqlite >/dev/null
+	QT_QPA_PLATFORM=offscreen QINGQIAN_HOME=build/dist-check/home \
+	  "dist/清欠工作台/qingqian" selftest --db build/dist-check/demo.sqlite --screenshots build/dist-check/screens
+	@du -sh "dist/清欠工作台"
 
 # Debian / Ubuntu packages Qt needs to start (only those missing are installed).
 debs:
