@@ -267,6 +267,19 @@ def build_minutes_pdf(store: Store, meeting_id: int, out_path: str | Path) -> Pa
     return out
 
 
+def minutes_job(db_path: str | Path, meeting_id: int, out_path: str | Path):
+    """The minutes as a job (``models.jobs``): it opens its own connection, so it can run on a
+    worker thread while the window keeps the main one."""
+    def run(ctx) -> Path:
+        store = Store(db_path, check=False)
+        try:
+            ctx.progress(0, 1, "正在生成会议纪要…")
+            return build_minutes_pdf(store, meeting_id, out_path)
+        finally:
+            store.close()
+    return run
+
+
 def _print_day(m: dict) -> _dt.date:
     """印发日期: the day the meeting was closed, else its own date."""
     if m.get("closed_at"):
