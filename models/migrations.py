@@ -417,7 +417,16 @@ def _m003(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003]
+def _m004(conn: sqlite3.Connection) -> None:
+    """Case search-index triggers skip bulk loads too (bulk loaders index set-based)."""
+    for name in ("case_fts_ai", "case_fts_ad", "case_fts_au"):
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE type='trigger' AND name=?", (name,)).fetchone()[0]
+        conn.execute(f"DROP TRIGGER {name}")
+        head, body = sql.split(" BEGIN", 1)
+        conn.execute(f"{head} WHEN qq_bulk() = 0 BEGIN{body}")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004]
 LATEST = len(MIGRATIONS)
 
 
