@@ -24,7 +24,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self._title())
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(150)
+        self.nav.setFixedWidth(176)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setStyleSheet("QListWidget#nav { font-size: 15px; } QListWidget#nav::item { padding: 9px 10px; }")
         for spec in self.specs:
             item = QListWidgetItem(spec.title)

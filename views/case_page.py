@@ -55,6 +55,7 @@ class CasePage(QWidget):
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([520, 260])
         lay = QVBoxLayout(self)
         lay.addWidget(self.toolbar)
         lay.addLayout(self.filter_bar)

@@ -19,7 +19,10 @@ class LedgerTableView(QTableView):
         super().__init__(parent)
         self.setModel(model)
         self.prefs = prefs
-        self.prefs_key = prefs_key
+        # the remembered layout belongs to one set of columns: a new column starts afresh
+        import zlib
+        sig = zlib.crc32("|".join(f.name for f in model.fields).encode()) if prefs_key else 0
+        self.prefs_key = f"{prefs_key}.{sig:08x}" if prefs_key else ""
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
@@ -35,7 +38,7 @@ class LedgerTableView(QTableView):
         h.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         h.customContextMenuRequested.connect(self._header_menu)
         for i, f in enumerate(model.fields):
-            self.setColumnWidth(i, max(60, min(320, f.width * 13 + 16)))
+            self.setColumnWidth(i, max(56, min(300, f.width * 11 + 14)))
         self._restore_layout()
         h.sectionMoved.connect(lambda *a: self._save_layout())
         h.sectionResized.connect(lambda *a: self._save_layout())

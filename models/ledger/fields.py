@@ -210,6 +210,10 @@ class Ledger:
 
     @property
     def table_fields(self) -> list[Field]:
+        """Columns of the ledger's table: ``extra["table_columns"]`` orders them when given."""
+        order = self.extra.get("table_columns")
+        if order:
+            return [self.field(n) for n in order]
         return [f for f in self.fields if f.in_table]
 
     @property

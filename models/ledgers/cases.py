@@ -46,6 +46,9 @@ CASES = register(Ledger(
     kind="cases", title="欠薪问题台账", table="case_record", managed=False,
     key=("case_no",), order_by="registered_on DESC, id DESC", workstream_field="workstream_id",
     label_field="case_no",
+    extra={"table_columns": ("case_no", "registered_on", "employer_name", "project_name", "total_workers",
+                             "total_owed_fen", "total_paid_fen", "outstanding_fen", "status", "workstream_id",
+                             "owner_person", "deadline", "source", "is_major", "is_sensitive", "industry_type")},
     fields=(
         F("case_no", "编号", required=True, width=14, search=True,
           synonyms=("问题编号", "线索编号", "序号编号", "案件编号", "登记编号")),
