@@ -101,7 +101,7 @@ class CaseDetail(QTabWidget):
         for s in cases.status_log(self.ctx.store, case_id):
             frm = f"{s['from_status']} → " if s["from_status"] else ""
             note = f"（{s['note']}）" if s["note"] else ""
-            lines.append(f"<li>{s['changed_on']}　{frm}{s['to_status']}　{s['user']}{note}</li>")
+            lines.append(f"<li>{s['changed_on'].replace('T', ' ')[:16]}　{frm}{s['to_status']}　{s['user']}{note}</li>")
         lines.append("</ul><h4>修改记录（审计日志）</h4><ul>")
         labels = {f.name: f.label for f in self.case_repo.ledger.fields}
         for h in audit.history(self.ctx.store.conn, "case_record", case_id):

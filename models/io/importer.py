@@ -11,12 +11,14 @@ imported columns, so importing the same file twice never duplicates records.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 from typing import Any
 
 from models import values as V
 from models.db import Store
+from models.io import bulk_commit
 from models.io import cells as C
 from models.io.header import Header, apply_mapping, choose_sheet, remember, remembered
 from models.io.reading import Book, UnusableFile, open_book
@@ -26,6 +28,9 @@ from models.ledger import registry
 from models.ledger.fields import Ledger
 
 PREVIEW_ROWS = 200
+# Above this many rows to write, a commit is done set-based (models.io.bulk_commit) with the
+# per-row triggers off and their work done once for all rows; below it, row by row as ever.
+BULK_THRESHOLD = 500
 
 
 @dataclass
@@ -68,6 +73,7 @@ class ImportPlan:
     check_only: bool = False        # workers without --case: checked, never written
     defaults: dict = dc_field(default_factory=dict)      # values not from the file (case, dates, numbers)
     columns_used: list[str] = dc_field(default_factory=list)
+    matched: tuple | None = dc_field(default=None, repr=False, compare=False)    # see _match
 
     # -- figures ------------------------------------------------------------
     @property
@@ -166,8 +172,19 @@ def plan_import(store: Store, path: str | Path, kind: str, *, case_no: str | Non
             rows = "、".join(str(header.row + 1 + i) for i in range(header.height))
             plan.fatal = f"文件“{path.name}”的工作表“{name}”在表头（第 {rows} 行）下面没有数据行，没有可导入的内容。"
         elif not plan.check_only:
-            match_existing(store, plan)
+            _match(store, plan)
     return plan
+
+
+def _match(store: Store, plan: ImportPlan) -> None:
+    """``match_existing``, skipped when it has already run on this connection and nothing has
+    been written since: by this connection (``total_changes``, which counts rolled-back and
+    trigger changes too) or by any other (``PRAGMA data_version``)."""
+    state = (store.conn.total_changes, store.scalar("PRAGMA data_version"))
+    if plan.matched is not None and plan.matched[0]() is store and plan.matched[1:] == state:
+        return
+    match_existing(store, plan)
+    plan.matched = (weakref.ref(store), *state)
 
 
 def _fill_merged_down(rows: list[list], merged: list, start: int) -> None:
@@ -376,19 +393,26 @@ def commit_import(store: Store, plan: ImportPlan, *, accept_partial: bool = Fals
                   ctx: JobContext = NULL) -> dict:
     """Write the plan in one transaction. Nothing is written when the plan is only a check,
     when rows were rejected and ``accept_partial`` is False, on cancel or on any error."""
-    result = plan.to_json(imported=False)
-    rejected = result["rows_rejected"]
+    rejected = any(r.problems for r in plan.rows)
     if plan.fatal or plan.check_only or (rejected and not accept_partial):
-        return result
+        return plan.to_json(imported=False)
     try:
         with store.tx(reason=f"导入文件 {plan.path.name}"):
-            match_existing(store, plan)         # the database may have changed since the plan was made
+            _match(store, plan)                 # the database may have changed since the plan was made
             if any(r.problems for r in plan.rows) and not accept_partial:
                 raise _NewProblems
-            counts = write_rows(store, plan, ctx)
+            writes = sum(1 for r in plan.rows if r.action in ("insert", "update"))
+            if writes > BULK_THRESHOLD and bulk_commit.supported(store, plan):
+                counts = bulk_commit.write_rows_bulk(store, plan, ctx)
+            else:
+                counts = write_rows(store, plan, ctx)
             remember(store, plan.header, plan.kind)
     except _NewProblems:
         return plan.to_json(imported=False)
+    except BaseException:
+        plan.matched = None
+        raise
+    plan.matched = None                         # the rows' actions describe this commit now
     result = plan.to_json(imported=True)
     result.update({"inserted": counts["insert"], "updated": counts["update"], "unchanged": counts["unchanged"]})
     return result
