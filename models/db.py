@@ -212,6 +212,27 @@ class Store:
         finally:
             self.audit_reason = old_reason
 
+    @contextlib.contextmanager
+    def triggers_set_aside(self, table: str) -> Iterator[None]:
+        """Inside an open transaction, while ``bulk`` is on: drop ``table``'s triggers and
+        create them again from their stored SQL afterwards. In bulk mode they do nothing, but
+        SQLite still enters each one for every row; a bulk loader skips that cost. Other
+        connections never see the difference (WAL: they read the committed schema)."""
+        if not (self.conn.in_transaction and self.bulk):
+            raise RuntimeError("triggers_set_aside needs an open transaction in bulk mode")
+        saved = self.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,))
+        if any("qq_bulk() = 0" not in (r["sql"] or "") for r in saved):
+            yield                       # a trigger that works in bulk mode too: keep them all
+            return
+        for r in saved:
+            self.conn.execute(f'DROP TRIGGER "{r["name"]}"')
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                for r in saved:
+                    self.conn.execute(r["sql"])
+
     # -- queries -------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()

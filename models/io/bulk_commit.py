@@ -351,6 +351,16 @@ def _write(store: Store, tb: _Table, inserts: list, cols: list, updates: list, s
     uuid_sql = "n.uuid" if tb.has_uuid else "NULL"
     first_new = int(store.scalar(f'SELECT COALESCE(MAX(id), 0) FROM "{t}"', default=0))
     done = 0
+    with store.triggers_set_aside(t):
+        done = _write_rows(store, tb, inserts, cols, updates, stamp, total, ctx, fts)
+    _after_write(store, tb, inserts, updates, stamp, user, reason, done, total, ctx, fts, uuid_sql, first_new)
+
+
+def _write_rows(store: Store, tb: "_Table", inserts: list, cols: list, updates: list, stamp: str, total: int,
+                ctx: JobContext, fts) -> int:
+    conn = store.conn
+    t = tb.name
+    done = 0
     # 2a. inserts
     if inserts:
         # columns stamped by DEFAULT (qq_now()) get the one timestamp of this import, not a
@@ -400,6 +410,13 @@ def _write(store: Store, tb: _Table, inserts: list, cols: list, updates: list, s
                                         r.record_id) for r in chunk])
                 done += len(chunk)
                 ctx.progress(done, total, f"正在写入第 {done} 条，共 {total} 条")
+    return done
+
+
+def _after_write(store: Store, tb: "_Table", inserts: list, updates: list, stamp: str, user: str, reason: str,
+                 done: int, total: int, ctx: JobContext, fts, uuid_sql: str, first_new: int) -> None:
+    conn = store.conn
+    t = tb.name
     ctx.progress(done, total, "正在写入审计记录和检索索引…")
     # 3. audit
     audit_sql = ("INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, before, after, reason) ")
