@@ -34,6 +34,7 @@ BEFORE: list[PageSpec] = [
     PageSpec("cases", "欠薪问题台账", "views.case_page:CasePage"),
     PageSpec("workers", "农民工名册", "views.worker_page:WorkerPage"),
     PageSpec("warnings", "预警", "views.warnings_page:WarningsPage"),
+    PageSpec("major", "重大敏感问题", "views.major_page:MajorPage"),
 ]
 AFTER: list[PageSpec] = [
     PageSpec("charts", "图表", "views.charts_page:ChartsPage"),

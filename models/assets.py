@@ -1,0 +1,126 @@
+"""Asset items of the four fund-raising workstreams: saving, moving through the stages in
+their order, and turning income into a 清欠资金台账 row."""
+from __future__ import annotations
+
+import datetime as _dt
+
+from models.db import Store
+from models.ledger import registry
+from models.ledger.repo import LedgerRepo, ValidationError
+from models.ledgers.assets import CATEGORY_CHANNEL, CATEGORY_WORKSTREAM, FINAL_STAGE, STAGES
+from models.values import fen_to_yuan_text as _y
+
+PREFIX = {"国有资产": "GZ", "宅基地": "ZJD", "产业设施": "CY", "项目库": "XM"}
+
+
+def repo(store: Store) -> LedgerRepo:
+    return LedgerRepo(store, registry.get("assets"))
+
+
+def next_item_no(store: Store, category: str) -> str:
+    p = PREFIX.get(category, "ZC") + "-"
+    last = store.scalar("SELECT MAX(CAST(SUBSTR(item_no, ?) AS INTEGER)) FROM asset_item WHERE item_no LIKE ?",
+                        (len(p) + 1, p + "%"), 0)
+    return f"{p}{int(last) + 1:03d}"
+
+
+def new_item_defaults(store: Store, today: _dt.date) -> dict:
+    return {"category": "国有资产"}
+
+
+def _ws(store: Store, name: str) -> int | None:
+    return store.scalar("SELECT w.id FROM workstream w JOIN campaign c ON c.id = w.campaign_id "
+                        "WHERE w.name = ? ORDER BY c.is_current DESC, w.id LIMIT 1", (name,))
+
+
+def save_item(store: Store, values: dict, record_id: int | None = None, today: _dt.date | None = None) -> int:
+    """A new item starts at its category's first stage; its number and workstream are filled in."""
+    r = repo(store)
+    with store.tx():
+        if record_id is not None:
+            current = r.get(record_id)
+            if current and values.get("category") and values["category"] != current["category"] \
+                    and current["stage"] not in ("", STAGES.get(current["category"], ("",))[0]):
+                raise ValidationError([("category", "事项已推进，不能再改类别")], r.ledger)
+            r.update(record_id, values)
+            return record_id
+        cat = values.get("category") or "国有资产"
+        v = {"stage": STAGES.get(cat, ("",))[0], "stage_on": (today or _dt.date.today()).isoformat(), **values}
+        if not v.get("item_no"):
+            v["item_no"] = next_item_no(store, cat)
+        if not v.get("workstream_id"):
+            v["workstream_id"] = _ws(store, CATEGORY_WORKSTREAM.get(cat, ""))
+        return r.insert(v)
+
+
+def next_stages(category: str, stage: str) -> list[str]:
+    order = STAGES.get(category, ())
+    if stage not in order:
+        return list(order)
+    return list(order[order.index(stage) + 1:])
+
+
+def advance_stage(store: Store, item_id: int, to_stage: str, on: str | _dt.date, note: str = "",
+                  reason: str = "") -> None:
+    """Forward to any later stage of the item's category; back by one stage only with a reason.
+    The final stage is reached through ``record_income`` (it needs the money)."""
+    on = on.isoformat() if isinstance(on, _dt.date) else str(on)
+    r = repo(store)
+    with store.tx(reason=reason or f"推进至“{to_stage}”"):
+        row = r.get(item_id)
+        if row is None:
+            raise ValidationError([("stage", "该事项不存在")])
+        order = STAGES[row["category"]]
+        if to_stage not in order:
+            raise ValidationError([("stage", f"{row['category']}没有“{to_stage}”这一进度")])
+        here = order.index(row["stage"]) if row["stage"] in order else -1
+        there = order.index(to_stage)
+        if there == here:
+            raise ValidationError([("stage", f"已处于“{to_stage}”")])
+        if there < here:
+            if there != here - 1 or not reason:
+                raise ValidationError([("stage", "进度只能逐级退回一步，并须写明退回原因")])
+            if row["fund_id"]:
+                raise ValidationError([("stage", "已形成清欠资金的事项不能退回")])
+        if to_stage == FINAL_STAGE[row["category"]]:
+            raise ValidationError([("stage", f"“{to_stage}”须登记到账金额（用“收入到账”办理）")])
+        if row["stage_on"] and on < row["stage_on"]:
+            raise ValidationError([("stage_on", f"日期 {on} 早于上一进度日期 {row['stage_on']}")])
+        values = {"stage": to_stage, "stage_on": on}
+        if note:
+            values["progress_note"] = (row["progress_note"] + "\n" if row["progress_note"] else "") + f"{on} {note}"
+        r.update(item_id, values, reason)
+
+
+def record_income(store: Store, item_id: int, amount_fen: int, on: str | _dt.date, *,
+                  fund_no: str | None = None, source: str = "") -> int:
+    """The money an item brought in: the item reaches its final stage and a 清欠资金 row of the
+    matching channel is created with it as 到位金额. Returns the fund id."""
+    from models import funds
+    on_d = on if isinstance(on, _dt.date) else _dt.date.fromisoformat(str(on))
+    if int(amount_fen) <= 0:
+        raise ValidationError([("income_fen", "到账金额应大于零")])
+    r = repo(store)
+    with store.tx(reason="收入到账，形成清欠资金"):
+        row = r.get(item_id)
+        if row is None:
+            raise ValidationError([("income_fen", "该事项不存在")])
+        if row["fund_id"]:
+            raise ValidationError([("income_fen", f"该事项已形成清欠资金 {row['fund_id__label']}")])
+        order = STAGES[row["category"]]
+        if row["stage"] != order[-2]:
+            raise ValidationError([("stage", f"进度为“{row['stage'] or '未填'}”，须先推进到“{order[-2]}”才能登记收入到账")])
+        if row["stage_on"] and on_d.isoformat() < row["stage_on"]:
+            raise ValidationError([("stage_on", f"到账日期早于上一进度日期 {row['stage_on']}")])
+        if row["category"] == "项目库" and row["applied_fen"] and amount_fen > row["applied_fen"]:
+            raise ValidationError([("income_fen", f"到位金额超过申请金额 {_y(row['applied_fen'])} 元")])
+        channel = CATEGORY_CHANNEL[row["category"]]
+        fund_id = funds.save_fund(store, {
+            "fund_no": fund_no or funds.next_fund_no(store, on_d), "channel": channel,
+            "source": source or row["name"], "workstream_id": row["workstream_id"],
+            "planned_fen": max(int(amount_fen), row["appraised_fen"] or row["applied_fen"] or 0),
+            "received_fen": int(amount_fen), "received_on": on_d.isoformat(),
+            "notes": f"由{row['category']}事项 {row['item_no']} 形成"})
+        r.update(item_id, {"income_fen": int(amount_fen), "fund_id": fund_id,
+                           "stage": FINAL_STAGE[row["category"]], "stage_on": on_d.isoformat()})
+        return fund_id

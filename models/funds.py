@@ -1,0 +1,151 @@
+"""Operations of the 清欠资金台账: saving a fund, allocating its money to cases (which records
+the repayments it pays for) and cancelling an allocation. Each is one transaction."""
+from __future__ import annotations
+
+import datetime as _dt
+
+from models.case_workers import record_repayment
+from models.db import Store, now_text
+from models.ledger import registry
+from models.ledger.repo import LedgerRepo, ValidationError
+from models.ledgers.funds import CHANNEL_WORKSTREAM, REPAYMENT_CHANNEL
+from models.values import fen_to_yuan_text as _y
+
+
+def repo(store: Store) -> LedgerRepo:
+    return LedgerRepo(store, registry.get("funds"))
+
+
+def allocations_repo(store: Store) -> LedgerRepo:
+    return LedgerRepo(store, registry.get("fund_allocations"))
+
+
+def allocated(store: Store, fund_id: int) -> int:
+    return int(store.scalar("SELECT COALESCE(SUM(amount_fen), 0) FROM fund_allocation "
+                            "WHERE fund_id = ? AND deleted_at IS NULL", (fund_id,), 0))
+
+
+def balance(store: Store, fund_id: int) -> int:
+    """到位 − 已分配, from the live allocations."""
+    received = store.scalar("SELECT received_fen FROM fund WHERE id = ?", (fund_id,), 0)
+    return int(received) - allocated(store, fund_id)
+
+
+def next_fund_no(store: Store, day: _dt.date) -> str:
+    prefix = f"ZJ{day.year}-"
+    last = store.scalar("SELECT MAX(CAST(SUBSTR(fund_no, ?) AS INTEGER)) FROM fund WHERE fund_no LIKE ?",
+                        (len(prefix) + 1, prefix + "%"), 0)
+    return f"{prefix}{int(last) + 1:03d}"
+
+
+def new_fund_defaults(store: Store, today: _dt.date) -> dict:
+    return {"fund_no": next_fund_no(store, today), "received_on": today.isoformat()}
+
+
+def workstream_for_channel(store: Store, channel: str) -> int | None:
+    name = CHANNEL_WORKSTREAM.get(channel, "")
+    return store.scalar("SELECT w.id FROM workstream w JOIN campaign c ON c.id = w.campaign_id "
+                        "WHERE w.name = ? ORDER BY c.is_current DESC, w.id LIMIT 1", (name,))
+
+
+def save_fund(store: Store, values: dict, record_id: int | None = None) -> int:
+    """New fund, or an edit that never brings 到位金额 below what has been allocated."""
+    r = repo(store)
+    with store.tx():
+        if not values.get("workstream_id") and values.get("channel") and record_id is None:
+            values = {**values, "workstream_id": workstream_for_channel(store, values["channel"])}
+        if record_id is None:
+            return r.insert(values)
+        if "received_fen" in values:
+            done = allocated(store, record_id)
+            if values["received_fen"] < done:
+                raise ValidationError([("received_fen", f"本笔资金已分配 {_y(done)} 元，到位金额不能改为少于已分配金额")],
+                                      r.ledger)
+        r.update(record_id, values)
+        return record_id
+
+
+def allocate(store: Store, fund_id: int, case_id: int, amount_fen: int, on: str | _dt.date, *,
+             worker_id: int | None = None, notes: str = "", payer: str = "") -> list[int]:
+    """Pay ``amount_fen`` of a fund to a case: one repayment per worker paid (the named worker, or
+    the case's workers with wages still unpaid, in order), one allocation per repayment.
+    Refused, with nothing written, beyond the fund's balance or the wages still owed."""
+    on = on.isoformat() if isinstance(on, _dt.date) else str(on)
+    amount_fen = int(amount_fen)
+    if amount_fen <= 0:
+        raise ValidationError([("amount_fen", "分配金额应大于零")])
+    with store.tx(reason="清欠资金分配"):
+        fund = store.one("SELECT id, fund_no, channel, source, received_fen, received_on FROM fund "
+                         "WHERE id = ? AND deleted_at IS NULL", (fund_id,))
+        if fund is None:
+            raise ValidationError([("fund_id", "该笔清欠资金不存在或已移入回收站")])
+        left = balance(store, fund_id)
+        if amount_fen > left:
+            raise ValidationError([("amount_fen",
+                                    f"分配金额 {_y(amount_fen)} 元超过资金 {fund['fund_no']} 的余额 {_y(left)} 元"
+                                    f"（到位 {_y(fund['received_fen'])} 元，已分配 {_y(fund['received_fen'] - left)} 元），"
+                                    "不能超额分配")])
+        if not fund["received_on"] or on < fund["received_on"]:
+            raise ValidationError([("allocated_on", f"分配日期 {on} 早于资金到位日期 {fund['received_on'] or '（未到位）'}")])
+        case = store.one("SELECT case_no, w_count, total_owed_fen - total_paid_fen AS outstanding FROM case_record "
+                         "WHERE id = ? AND deleted_at IS NULL", (case_id,))
+        if case is None:
+            raise ValidationError([("case_id", "该欠薪问题不存在或已移入回收站")])
+        if amount_fen > case["outstanding"]:
+            raise ValidationError([("amount_fen", f"分配金额 {_y(amount_fen)} 元超过问题 {case['case_no']} "
+                                                  f"尚未支付的 {_y(case['outstanding'])} 元")])
+        if worker_id:
+            shares = [(worker_id, amount_fen)]
+        elif case["w_count"] > 0:
+            shares, rest = [], amount_fen
+            for w in store.query("SELECT id, owed_fen - paid_fen AS left FROM worker WHERE case_id = ? "
+                                 "AND deleted_at IS NULL AND paid_fen < owed_fen ORDER BY id", (case_id,)):
+                take = min(rest, w["left"])
+                shares.append((w["id"], take))
+                rest -= take
+                if rest == 0:
+                    break
+        else:
+            shares = [(None, amount_fen)]
+        payment = {"paid_on": on, "channel": REPAYMENT_CHANNEL.get(fund["channel"], "其他"),
+                   "payer": payer or "清欠资金专户", "voucher_no": fund["fund_no"],
+                   "notes": notes or f"清欠资金 {fund['fund_no']}（{fund['channel']}）"}
+        ids = []
+        arepo = allocations_repo(store)
+        for wid, part in shares:
+            rid = record_repayment(store, case_id, {**payment, "worker_id": wid, "amount_fen": part})
+            ids.append(arepo.insert({"fund_id": fund_id, "case_id": case_id, "worker_id": wid,
+                                     "amount_fen": part, "allocated_on": on, "repayment_id": rid,
+                                     "notes": notes}))
+        return ids
+
+
+def cancel_allocation(store: Store, allocation_id: int, reason: str = "撤销资金分配") -> None:
+    """Take an allocation back: it and its repayment go to the recycle bin together, so the
+    worker's paid amount and the fund's balance both return to what they were."""
+    with store.tx(reason=reason):
+        a = store.one("SELECT repayment_id FROM fund_allocation WHERE id = ? AND deleted_at IS NULL",
+                      (allocation_id,))
+        if a is None:
+            raise ValidationError([("fund_id", "该分配记录不存在或已撤销")])
+        stamp = now_text()
+        store.execute("UPDATE fund_allocation SET deleted_at = ? WHERE id = ?", (stamp, allocation_id))
+        if a["repayment_id"]:
+            store.execute("UPDATE repayment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                          (stamp, a["repayment_id"]))
+
+
+def fund_options(store: Store) -> list[dict]:
+    """Funds with money left to allocate, for the allocation dialog."""
+    return [dict(r) for r in store.query(
+        "SELECT f.id, f.fund_no, f.channel, f.source, f.received_on, f.received_fen - COALESCE("
+        "(SELECT SUM(a.amount_fen) FROM fund_allocation a WHERE a.fund_id = f.id AND a.deleted_at IS NULL), 0) "
+        "AS balance FROM fund f WHERE f.deleted_at IS NULL ORDER BY f.received_on, f.id")]
+
+
+def open_cases(store: Store, limit: int = 3000) -> list[dict]:
+    """Cases with wages still unpaid, biggest first (allocation targets)."""
+    return [dict(r) for r in store.query(
+        "SELECT id, case_no, employer_name, project_name, total_owed_fen - total_paid_fen AS outstanding "
+        "FROM case_record WHERE deleted_at IS NULL AND total_paid_fen < total_owed_fen "
+        "AND status NOT IN ('不存在欠薪') ORDER BY outstanding DESC LIMIT ?", (limit,))]

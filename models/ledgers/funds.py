@@ -1,0 +1,124 @@
+"""清欠资金台账: money raised to clear arrears, by channel, and its allocation to cases.
+
+The balance is never stored: 已分配 is the sum of the live allocations and 余额 is 到位 − 已分配,
+computed in SQL each time, so it always reconciles. Each allocation is one repayment written
+through ``models.case_workers.record_repayment`` (see ``models.funds``); the allocation keeps
+that repayment's id.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+from models.checks import Finding, rule
+from models.db import Store
+from models.ledger.fields import Field as F, Ledger
+from models.ledger.registry import register
+from models.values import fen_to_yuan_text as _y
+
+FUND_CHANNELS = ("国有资产处置", "宅基地处置", "产业收益", "项目资金争取", "财政", "应急周转金", "其他")
+# the repayment channel (models.ledgers.cases.CHANNELS) money of each fund channel is paid through
+REPAYMENT_CHANNEL = {"国有资产处置": "资产处置资金", "宅基地处置": "资产处置资金", "产业收益": "产业收益资金",
+                     "项目资金争取": "项目资金", "财政": "财政资金", "应急周转金": "应急周转金", "其他": "其他"}
+# the workstream that raises each channel's money (篇五)
+CHANNEL_WORKSTREAM = {"国有资产处置": "国有资产处置专班", "宅基地处置": "宅基地处置专班",
+                      "产业收益": "产业发展专班", "项目资金争取": "项目资金及经费争取专班",
+                      "财政": "项目资金及经费争取专班", "应急周转金": "欠薪化解专班", "其他": "欠薪化解专班"}
+
+# LedgerRepo.column_sql prefixes every lower-case "…_fen" word of an expression with the
+# row alias; the allocation table's column is written in upper case so the sub-query keeps its own.
+ALLOCATED_SQL = ("(SELECT COALESCE(SUM(a.AMOUNT_FEN), 0) FROM fund_allocation a "
+                 "WHERE a.fund_id = t.id AND a.deleted_at IS NULL)")
+
+
+def _received_has_date(row: dict) -> list[tuple[str, str]]:
+    if (row.get("received_fen") or 0) > 0 and not row.get("received_on"):
+        return [("received_on", "已有到位金额，须填写到位日期")]
+    return []
+
+
+FUNDS = register(Ledger(
+    kind="funds", title="清欠资金台账", table="fund", key=("fund_no",),
+    order_by="received_on DESC, id DESC", workstream_field="workstream_id", label_field="fund_no",
+    fields=(
+        F("fund_no", "资金编号", required=True, width=9, search=True, synonyms=("编号", "序号编号")),
+        F("channel", "筹措渠道", "choice", required=True, choices=FUND_CHANNELS, width=8, filter=True,
+          synonyms=("资金渠道", "资金来源渠道", "筹资渠道", "渠道")),
+        F("source", "资金来源", width=20, search=True, synonyms=("来源说明", "资金来源说明", "项目名称", "摘要")),
+        F("workstream_id", "责任专班", "ref", ref_table="workstream", width=11, filter=True,
+          synonyms=("筹措专班", "专班")),
+        F("planned_fen", "计划筹措金额", "money", width=10, sum=True,
+          synonyms=("计划金额", "计划筹措", "拟筹措金额")),
+        F("received_fen", "到位金额", "money", width=10, sum=True,
+          synonyms=("实际到位金额", "已到位金额", "到账金额", "筹措到位金额")),
+        F("received_on", "到位日期", "date", width=9, filter=True, synonyms=("到账日期", "到位时间")),
+        F("allocated_fen", "已分配金额", "money", stored=False, editable=False, width=10, sum=True,
+          expr=ALLOCATED_SQL, export=True),
+        F("balance_fen", "余额", "money", stored=False, editable=False, width=10, sum=True,
+          expr=f"received_fen - {ALLOCATED_SQL}", min_value=None),
+        F("account", "存放账户", width=14, in_table=False, synonyms=("账户", "专户")),
+        F("notes", "备注", "longtext", width=16, in_table=False, synonyms=("说明",)),
+    ),
+    row_rules=(_received_has_date,),
+    extra={"page": True, "page_order": 30, "page_title": "清欠资金台账",
+           "save": "models.funds:save_fund",
+           "defaults": "models.funds:new_fund_defaults",
+           "actions": [("分配资金…", "views.ledger_actions:allocate_fund")],
+           "child_actions": {"fund_allocations": [("撤销分配", "views.ledger_actions:cancel_allocation")]}},
+))
+
+
+def _allocation_is_written_by_allocate(row: dict) -> list[tuple[str, str]]:
+    # An allocation without its repayment would move money on paper only: allocations are made
+    # with 分配资金 (models.funds.allocate), which writes both.
+    if not row.get("repayment_id"):
+        return [("amount_fen", "资金分配须在清欠资金台账中用“分配资金”办理，系统同时登记兑付记录，不能直接录入或导入")]
+    return []
+
+
+ALLOCATIONS = register(Ledger(
+    kind="fund_allocations", title="清欠资金分配明细", table="fund_allocation",
+    key=("uuid",), order_by="allocated_on DESC, id DESC", parent="fund_id", label_field="fund_id",
+    fields=(
+        F("fund_id", "资金编号", "ref", ref_table="fund", ref_label="fund_no", required=True, width=11,
+          synonyms=("清欠资金编号",)),
+        F("case_id", "欠薪问题", "ref", ref_table="case_record", ref_label="case_no", required=True, width=14,
+          synonyms=("问题编号", "编号")),
+        F("worker_id", "农民工", "ref", ref_table="worker", ref_label="name", width=8, synonyms=("姓名",)),
+        F("amount_fen", "分配金额", "money", required=True, min_value=1, width=12, sum=True,
+          synonyms=("金额", "兑付金额")),
+        F("allocated_on", "分配日期", "date", required=True, width=10, synonyms=("兑付日期", "日期")),
+        F("repayment_id", "兑付记录", "ref", ref_table="repayment", ref_label="id", editable=False,
+          in_table=False, in_form=False, export=False, printed=False),
+        F("notes", "备注", width=16),
+    ),
+    row_rules=(_allocation_is_written_by_allocate,),
+    extra={"generic_edit": False, "import": False},
+))
+
+
+@rule("funds_reconcile", "清欠资金到位、分配、余额相符")
+def _funds_reconcile(store: Store, today: _dt.date):
+    for r in store.query(
+            "SELECT f.id, f.fund_no, f.received_fen, COALESCE(SUM(a.amount_fen), 0) AS allocated, "
+            "MIN(a.allocated_on) AS first_on, f.received_on FROM fund f "
+            "LEFT JOIN fund_allocation a ON a.fund_id = f.id AND a.deleted_at IS NULL "
+            "WHERE f.deleted_at IS NULL GROUP BY f.id"):
+        if r["allocated"] > r["received_fen"]:
+            yield Finding("funds_reconcile", "fund", r["id"], r["fund_no"],
+                          f"已分配 {_y(r['allocated'])} 元，超过到位金额 {_y(r['received_fen'])} 元")
+        elif r["first_on"] and (not r["received_on"] or r["first_on"] < r["received_on"]):
+            yield Finding("funds_reconcile", "fund", r["id"], r["fund_no"],
+                          f"分配日期 {r['first_on']} 早于资金到位日期 {r['received_on'] or '（未填）'}")
+    for r in store.query(
+            "SELECT a.id, f.fund_no, c.case_no, a.amount_fen, a.case_id, a.worker_id, p.id AS pid, "
+            "p.amount_fen AS paid, p.case_id AS pcase, p.worker_id AS pworker, p.deleted_at AS gone "
+            "FROM fund_allocation a JOIN fund f ON f.id = a.fund_id "
+            "LEFT JOIN case_record c ON c.id = a.case_id LEFT JOIN repayment p ON p.id = a.repayment_id "
+            "WHERE a.deleted_at IS NULL AND f.deleted_at IS NULL"):
+        label = f"{r['fund_no']} → {r['case_no']}"
+        if r["pid"] is None or r["gone"] is not None:
+            yield Finding("funds_reconcile", "fund_allocation", r["id"], label,
+                          "资金分配对应的兑付记录已删除或移入回收站，资金余额与兑付不再相符")
+        elif r["paid"] != r["amount_fen"] or r["pcase"] != r["case_id"] or r["pworker"] != r["worker_id"]:
+            yield Finding("funds_reconcile", "fund_allocation", r["id"], label,
+                          f"分配金额 {_y(r['amount_fen'])} 元与对应兑付记录（{_y(r['paid'])} 元）不一致")

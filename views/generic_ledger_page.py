@@ -1,0 +1,327 @@
+"""The page every simple declared ledger gets: toolbar (新增 / 编辑 / 移入回收站 / 导入… / 导出… /
+打印… and the ledger's own actions), filters derived from the fields marked ``filter``, a search
+box, the lazy SQL-backed table, a 合计 line, and the child ledger (分期计划, 分配明细 …) of the
+selected row. Everything comes from the declaration; ``extra`` names the few hooks a ledger
+needs (defaults, save, banner, row colours, actions)."""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QSplitter,
+                               QToolBar, QVBoxLayout, QWidget)
+
+from models import ledger_refs
+from models.ledger import registry
+from models.ledger.fields import Ledger
+from models.ledger.repo import LedgerRepo, Query, ValidationError
+from models.values import ValueProblem, parse_date
+from views.context import AppContext
+from views.ledger_model import LedgerTableModel
+from views.ledger_table import LedgerTableView
+from views.record_form import RecordForm
+
+
+def resolve(spec: str | None) -> Callable | None:
+    if not spec:
+        return None
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+class DeclaredTableModel(LedgerTableModel):
+    """The ledger table model, leaving blank what does not apply to a row: zero amounts named in
+    ``extra["blank_zero"]`` (面积 of a project, 结算金额 not yet settled …) and the fields of
+    ``extra["blank_when"]`` = {field: (other field, value)} (工地 checks for a non-project employer)."""
+
+    def __init__(self, repo: LedgerRepo, fields=None, parent=None, decorate=None) -> None:
+        super().__init__(repo, fields, parent, decorate)
+        self.blank_zero = set(repo.ledger.extra.get("blank_zero", ()))
+        self.blank_when = dict(repo.ledger.extra.get("blank_when", {}))
+
+    def display(self, f, rec: dict) -> str:
+        if f.name in self.blank_zero and not rec.get(f.name):
+            return ""
+        when = self.blank_when.get(f.name)
+        if when and rec.get(when[0]) == when[1]:
+            return "—"
+        return super().display(f, rec)
+
+
+class FilterBar(QWidget):
+    """Search box plus one widget per filter field; ``query()`` turns them into a Query."""
+
+    def __init__(self, store, ledger: Ledger, on_change: Callable[[], None], parent=None) -> None:
+        super().__init__(parent)
+        self.ledger = ledger
+        self.boxes: dict[str, QComboBox] = {}
+        self.ranges: dict[str, tuple[QLineEdit, QLineEdit]] = {}
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.search = QLineEdit()
+        words = "、".join(f.label for f in (ledger.search_fields or [])[:4])
+        self.search.setPlaceholderText(f"检索{words}（Ctrl+F）" if words else "检索（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(220)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(on_change)
+        self.search.textChanged.connect(lambda: self._timer.start())
+        lay.addWidget(self.search, 2)
+        for f in ledger.filter_fields:
+            if f.kind == "date":
+                lo, hi = QLineEdit(), QLineEdit()
+                lo.setPlaceholderText(f"{f.label}从")
+                hi.setPlaceholderText("至")
+                for w in (lo, hi):
+                    w.setMaximumWidth(104)
+                    w.editingFinished.connect(on_change)
+                self.ranges[f.name] = (lo, hi)
+                lay.addWidget(lo)
+                lay.addWidget(QLabel("—"))
+                lay.addWidget(hi)
+                continue
+            box = QComboBox()
+            box.setObjectName(f"filter_{f.name}")
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            if f.kind == "bool":
+                box.addItem(f"{f.label}：全部", None)
+                box.addItem(f"{f.label}：是", 1)
+                box.addItem(f"{f.label}：否", 0)
+            else:
+                box.addItem(f"全部{f.label}", None)
+                options = ledger_refs.ref_options(store, f) if f.kind == "ref" else [(c, c) for c in f.choices]
+                for value, label in options:
+                    box.addItem(label, value)
+            box.currentIndexChanged.connect(on_change)
+            self.boxes[f.name] = box
+            lay.addWidget(box)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #c0392b;")
+        lay.addWidget(self.message)
+        lay.addStretch(1)
+
+    def query(self, base: Query) -> Query:
+        q = Query(sort=base.sort, descending=base.descending, search=self.search.text().strip())
+        for name, box in self.boxes.items():
+            if box.currentData() is not None:
+                q.equals[name] = box.currentData()
+        self.message.clear()
+        for name, (lo, hi) in self.ranges.items():
+            try:
+                a, b = parse_date(lo.text()), parse_date(hi.text())
+            except ValueProblem as exc:
+                self.message.setText(str(exc))
+                continue
+            if a or b:
+                q.ranges[name] = (a, b)
+        return q
+
+
+class GenericLedgerPage(QWidget):
+    def __init__(self, ctx: AppContext, kind: str, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = kind
+        self.ledger = registry.get(kind)
+        self.title = self.ledger.extra.get("page_title", self.ledger.title)
+        self.repo = LedgerRepo(ctx.store, self.ledger)
+        self.model = DeclaredTableModel(self.repo, parent=self, decorate=self._decorator())
+        self.table = LedgerTableView(self.model, ctx.prefs, f"ledger.{kind}", self)
+        # the view sorts by its first column when sorting is switched on; start in the declared order
+        self.model.query = Query()
+        self.filters = FilterBar(ctx.store, self.ledger, self.apply_filters, self)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("color: #8a6d3b; padding: 2px;")
+        self.totals = QLabel()
+        self.totals.setObjectName("totals")
+        self.totals.setWordWrap(True)
+        self.empty = QLabel()
+        self.empty.setStyleSheet("color: #777; padding: 12px;")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._build_toolbar()
+        self.child = None
+        kids = ledger_refs.children(self.ledger)
+        body = self.table
+        if kids:
+            from views.ledger_child import ChildPane
+            self.child = ChildPane(self, kids[0])
+            split = QSplitter(Qt.Orientation.Vertical)
+            split.addWidget(self.table)
+            split.addWidget(self.child)
+            split.setStretchFactor(0, 3)
+            split.setStretchFactor(1, 2)
+            body = split
+            self.table.currentRecord.connect(self.child.show_parent)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.toolbar)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.filters)
+        lay.addWidget(self.empty)
+        lay.addWidget(body, 1)
+        lay.addWidget(self.totals)
+        find = QAction(self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: (self.filters.search.setFocus(), self.filters.search.selectAll()))
+        self.addAction(find)
+        self.table.activatedRecord.connect(self.edit_record)
+        self.model.queryChanged.connect(self._update_totals)
+        ctx.bus.changed.connect(self._on_changed)
+        self.apply_filters()
+
+    # -- building -------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        tb = QToolBar()
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.act_new = tb.addAction("新增", self.new_record)
+        self.act_new.setShortcut(QKeySequence.StandardKey.New)
+        self.act_new.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.act_new)
+        tb.addAction("编辑", lambda: self.edit_record(self.table.current_id()))
+        tb.addAction("移入回收站", self.recycle)
+        tb.addSeparator()
+        tb.addAction("导入…", self.import_file)
+        tb.addAction("导出…", self.export_file)
+        tb.addAction("打印…", self.print_ledger)
+        self.action_buttons: dict[str, QAction] = {}
+        if self.ledger.extra.get("actions"):
+            tb.addSeparator()
+            for text, spec in self.ledger.extra["actions"]:
+                self.action_buttons[text] = tb.addAction(text, lambda s=spec: self.run_action(s))
+        self.toolbar = tb
+
+    def _decorator(self):
+        fn = ledger_refs.hook(self.ledger.extra.get("decorate"))
+        return fn(self.ctx.store, self.ctx.today()) if fn else None
+
+    # -- data -----------------------------------------------------------------------
+    def apply_filters(self) -> None:
+        self.model.set_query(self.filters.query(self.model.query))
+
+    def _update_totals(self) -> None:
+        q = self.model.query
+        sums = self.repo.totals(q)
+        parts = [f"共 {self.model.rowCount():,} 条"]
+        for name, value in (sums.items() if self.model.rowCount() else ()):
+            f = self.ledger.field(name)
+            parts.append(f"{f.label} {f.format(value)}{'元' if f.kind == 'money' else ''}")
+        self.totals.setText("　".join(parts) + f"　（{q.describe(self.ledger, self._labels())}）")
+        banner = ledger_refs.hook(self.ledger.extra.get("banner"))
+        text = banner(self.ctx.store, self.ctx.today()) if banner else ""
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+        empty = self.model.rowCount() == 0
+        if empty:
+            filtered = q.describe(self.ledger) != "全部记录"
+            self.empty.setText(f"没有符合条件的{self.ledger.title}记录。" if filtered else
+                               f"{self.ledger.title}还没有记录。可点“新增”逐条登记，或点“导入…”从 Excel 表格导入。")
+        self.empty.setVisible(empty)
+
+    def _labels(self) -> dict[str, dict[Any, str]]:
+        return {name: {box.itemData(i): box.itemText(i) for i in range(box.count())}
+                for name, box in self.filters.boxes.items()}
+
+    def _on_changed(self, table: str) -> None:
+        if self.ctx.store.closed:
+            return
+        keep = self.table.current_id()
+        self.model.decorate = self._decorator()
+        self.model.reload()
+        if keep is not None:
+            self.table.select_record(keep)
+        if self.child is not None:
+            self.child.reload()
+
+    # -- records ----------------------------------------------------------------------
+    def save(self, values: dict, record_id: int | None = None) -> int:
+        hook = ledger_refs.hook(self.ledger.extra.get("save"))
+        if hook is not None:
+            return hook(self.ctx.store, values, record_id)
+        if record_id is None:
+            return self.repo.insert(values)
+        self.repo.update(record_id, values)
+        return record_id
+
+    def new_record(self) -> None:
+        defaults = ledger_refs.hook(self.ledger.extra.get("defaults"))
+        initial = defaults(self.ctx.store, self.ctx.today()) if defaults else {}
+        form = RecordForm(self, self.ledger, f"新增{self.ledger.title}记录", initial,
+                          ref_options=ledger_refs.form_options(self.ctx.store, self.ledger, initial),
+                          on_save=lambda v: self.save(v))
+        if form.exec():
+            self.ctx.changed(self.ledger.table)
+            if form.result_value:
+                self.table.select_record(form.result_value)
+
+    def edit_record(self, record_id: int | None) -> None:
+        if record_id is None:
+            QMessageBox.information(self, "编辑", "请先在台账中选中一条记录。")
+            return
+        row = self.repo.get(record_id)
+        if row is None:
+            return
+        name = row.get(self.ledger.label_field) if self.ledger.label_field else ""
+        form = RecordForm(self, self.ledger, f"{self.ledger.title}　{name or ''}", row,
+                          ref_options=ledger_refs.form_options(self.ctx.store, self.ledger, row),
+                          on_save=lambda v: self.save(v, record_id))
+        if form.exec():
+            self.ctx.changed(self.ledger.table)
+
+    def recycle(self) -> None:
+        ids = self.table.selected_ids()
+        if not ids:
+            QMessageBox.information(self, "移入回收站", "请先选中要移入回收站的记录。")
+            return
+        if QMessageBox.question(self, "移入回收站", f"将选中的 {len(ids)} 条记录移入回收站？可在“回收站”中恢复。") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.repo.recycle(ids, "移入回收站")
+        except ValidationError as exc:
+            QMessageBox.warning(self, "移入回收站", str(exc))
+            return
+        self.ctx.changed(self.ledger.table)
+
+    def run_action(self, spec: str) -> None:
+        resolve(spec)(self, self.table.current_id())
+
+    # -- files ------------------------------------------------------------------------
+    def import_file(self) -> None:
+        try:
+            from views.import_dialog import ImportDialog
+        except ImportError:
+            QMessageBox.information(self, "导入", "本版本尚未包含导入功能。")
+            return
+        dlg = ImportDialog(self, self.ctx.store_path, self.kind, self.ctx.user)
+        dlg.imported.connect(lambda _r: self.ctx.changed(self.ledger.table))
+        dlg.exec()
+
+    def export_file(self) -> None:
+        try:
+            from views.export_dialog import ExportDialog
+        except ImportError:
+            QMessageBox.information(self, "导出", "本版本尚未包含导出功能。")
+            return
+        ExportDialog(self, self.ctx.store_path, self.kind, self.model.query, user=self.ctx.user).exec()
+
+    def print_ledger(self) -> None:
+        default = str(Path.home() / f"{self.ledger.title}-{self.ctx.today():%Y%m%d}.pdf")
+        path, _ = QFileDialog.getSaveFileName(self, "打印（生成 PDF）", default, "PDF 文件 (*.pdf)")
+        if not path:
+            return
+        out = self.print_to(path)
+        self.ctx.bus.status.emit(f"已生成 {out}")
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+
+    def print_to(self, path: str | Path) -> Path:
+        from models.ledger_pdf_fallback import print_ledger_pdf
+        return print_ledger_pdf(self.ctx.store, self.kind, path, query=self.model.query, today=self.ctx.today())
+

@@ -1,0 +1,107 @@
+"""The child ledger of the selected row on a ledger page (工程款分期还款计划, 清欠资金分配明细):
+its rows, its own 合计 and the actions declared for it."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QToolBar, QVBoxLayout, QWidget
+
+from models import ledger_refs
+from models.ledger.fields import Ledger
+from models.ledger.repo import LedgerRepo, Query
+from views.ledger_table import LedgerTableView
+from views.record_form import RecordForm
+
+
+class ChildPane(QWidget):
+    def __init__(self, page, ledger: Ledger) -> None:
+        super().__init__(page)
+        self.page = page
+        self.ledger = ledger
+        self.parent_id: int | None = None
+        self.repo = LedgerRepo(page.ctx.store, ledger)
+        fields = [f for f in ledger.table_fields if f.name != ledger.parent]
+        from views.generic_ledger_page import DeclaredTableModel
+        self.model = DeclaredTableModel(self.repo, fields, self)
+        self.table = LedgerTableView(self.model, page.ctx.prefs, f"ledger.{ledger.kind}", self)
+        self.model.query = Query()
+        self.caption = QLabel()
+        self.caption.setStyleSheet("font-weight: bold;")
+        self.totals = QLabel()
+        tb = QToolBar()
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.generic = ledger.extra.get("generic_edit", True)
+        if self.generic:
+            tb.addAction("新增", self.new_record)
+            tb.addAction("编辑", lambda: self.edit_record(self.table.current_id()))
+            tb.addAction("移入回收站", self.recycle)
+        from views.generic_ledger_page import resolve
+        for text, spec in page.ledger.extra.get("child_actions", {}).get(ledger.kind, []):
+            tb.addAction(text, lambda s=spec: resolve(s)(page, self.table.current_id()))
+        head = QHBoxLayout()
+        head.addWidget(self.caption)
+        head.addStretch(1)
+        head.addWidget(tb)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 4, 0, 0)
+        lay.addLayout(head)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.totals)
+        if self.generic:
+            self.table.activatedRecord.connect(self.edit_record)
+        self.model.queryChanged.connect(self._update_totals)
+        self.show_parent(None)
+
+    def show_parent(self, parent_id) -> None:
+        self.parent_id = parent_id
+        q = Query()
+        if parent_id is None:
+            q.extra.append(("0", []))
+            label = "（在上方选中一条记录，查看其明细）"
+        else:
+            q.equals[self.ledger.parent] = parent_id
+            row = self.page.repo.get(parent_id) or {}
+            label = f"（{row.get(self.page.ledger.label_field, '')}）" if self.page.ledger.label_field else ""
+        self.caption.setText(f"{self.ledger.title}{label}")
+        self.model.set_query(q)
+
+    def reload(self) -> None:
+        self.show_parent(self.parent_id)
+
+    def _update_totals(self) -> None:
+        sums = self.repo.totals(self.model.query)
+        parts = [f"共 {self.model.rowCount()} 条"]
+        for name, value in sums.items():
+            f = self.ledger.field(name)
+            parts.append(f"{f.label} {f.format(value)}{'元' if f.kind == 'money' else ''}")
+        self.totals.setText("　".join(parts) if self.parent_id is not None else "")
+
+    def new_record(self) -> None:
+        if self.parent_id is None:
+            QMessageBox.information(self, "新增", "请先在上方台账中选中一条记录。")
+            return
+        fixed = {self.ledger.parent: self.parent_id}
+        initial = {}
+        if self.ledger.has("seq"):
+            initial["seq"] = self.model.rowCount() + 1
+        form = RecordForm(self, self.ledger, f"新增{self.ledger.title}", initial, fixed=fixed,
+                          ref_options=ledger_refs.form_options(self.page.ctx.store, self.ledger),
+                          on_save=lambda v: self.repo.insert(v))
+        if form.exec():
+            self.page.ctx.changed(self.ledger.table)
+
+    def edit_record(self, record_id) -> None:
+        if record_id is None:
+            return
+        row = self.repo.get(record_id)
+        form = RecordForm(self, self.ledger, self.ledger.title, row,
+                          ref_options=ledger_refs.form_options(self.page.ctx.store, self.ledger, row),
+                          on_save=lambda v: self.repo.update(record_id, v))
+        if form.exec():
+            self.page.ctx.changed(self.ledger.table)
+
+    def recycle(self) -> None:
+        ids = self.table.selected_ids()
+        if ids and QMessageBox.question(self, "移入回收站", f"将选中的 {len(ids)} 条明细移入回收站？") \
+                == QMessageBox.StandardButton.Yes:
+            self.repo.recycle(ids, "移入回收站")
+            self.page.ctx.changed(self.ledger.table)
