@@ -14,7 +14,7 @@ run: debs $(STAMP)
 	$(BIN)/qingqian $(ARGS)
 
 test: debs $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: debs $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
