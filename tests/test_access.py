@@ -126,3 +126,42 @@ def test_sign_off_needs_passing_checks_or_reasons(two_streams):
     cases.edit_case(s, b, {"summary": "签字后更正"}, reason="补充情况")
     changed = signoff.changed_after_signoff(s)
     assert [(c["record_id"], c["reason"]) for c in changed] == [(b, "补充情况")]
+
+
+def test_reports_print_who_signed_and_changes_after(two_streams, tmp_path):
+    import shutil
+    from models import signoff
+    from models.reports.pdf_base import signoff_line
+    s, ws, a, b = two_streams
+    today = _dt.date.today().isoformat()
+    assert signoff_line(s) == "审核签字：各专班台账尚未签字"
+    s.actor = access.login(s, "office", "secret1")
+    signoff.sign_off(s, ws[1]["id"], today)
+    cases.edit_case(s, b, {"summary": "签字后补充"}, reason="补充核实情况")
+    line = signoff_line(s)
+    assert f"{ws[1]['name']} office {today}" in line and "签字后修改 1 处" in line
+    if shutil.which("pdftotext"):
+        from models.reports import daily
+        out = tmp_path / "daily.pdf"
+        daily.build(s, out, _dt.date.today())
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout.replace("\n", "")
+        assert "审核签字" in text and "签字后修改" in text
+
+
+def test_clerk_cannot_import_another_workstreams_rows_from_the_command_line(two_streams, tmp_path):
+    s, ws, a, b = two_streams
+    path = str(s.path)
+    s.close()
+    f = tmp_path / "问题.csv"
+    f.write_text("编号,登记日期,用人单位,欠薪金额（元）,责任专班\n"
+                 f"X-1,2026-11-20,丙公司,1000,{ws[1]['name']}\n", encoding="utf-8-sig")
+    r = _cli("import", str(f), "--db", path, "--kind", "cases")
+    assert r.returncode == 2 and "--user" in r.stderr
+    r = _cli("import", str(f), "--db", path, "--kind", "cases", "--user", "clerk")
+    assert r.returncode == 2 and "只能修改本专班" in r.stderr, r.stderr
+    r = _cli("import", str(f), "--db", path, "--kind", "cases", "--user", "office")
+    assert r.returncode == 0, r.stderr
+    check = Store(path)
+    assert check.scalar("SELECT COUNT(*) FROM case_record WHERE case_no = 'X-1'") == 1
+    assert check.scalar("SELECT user FROM audit_log WHERE table_name = 'case_record' ORDER BY id DESC LIMIT 1") == "office"
+    check.close()

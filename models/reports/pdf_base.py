@@ -93,6 +93,7 @@ class Stamp:
     check_text: str           # e.g. "数据审核通过（18 项规则，审核于 2026-11-26 10:32）"
     unit: str                 # 填报单位
     campaign: str
+    signoff_text: str = ""    # who signed which workstream's ledger, and changes made since
 
     @property
     def short(self) -> str:
@@ -105,7 +106,8 @@ class Stamp:
 
     @property
     def full(self) -> str:
-        return f"数据提取时间：{self.taken_at[:16].replace('T', ' ')}；{self.check_text}"
+        text = f"数据提取时间：{self.taken_at[:16].replace('T', ' ')}；{self.check_text}"
+        return f"{text}<br/>{self.signoff_text}" if self.signoff_text else text
 
 
 def _fingerprint(store: Store, today: _dt.date) -> str:
@@ -137,7 +139,29 @@ def data_stamp(store: Store, today: _dt.date, progress: Callable[[str], None] | 
         except Exception:  # noqa: BLE001 - a read-only or busy file: the report is still right, just not cached
             pass
     text += "）"
-    return Stamp(taken, passed, text, camp.unit if camp else "", camp.name if camp else "")
+    return Stamp(taken, passed, text, camp.unit if camp else "", camp.name if camp else "", signoff_line(store))
+
+
+def signoff_line(store: Store) -> str:
+    """审核签字 as reports print it: who signed each workstream's ledger and when, and how many
+    signed records were changed afterwards (each with a reason in the audit log)."""
+    from models import signoff
+    signed, unsigned = [], []
+    for s in signoff.signoffs(store):
+        if s["signed_at"]:
+            note = "" if s["passed"] else "，有说明事项"
+            signed.append(f"{s['workstream']} {s['signed_by']} {s['signed_at'][:10]}（截至 {s['as_of']}{note}）")
+        else:
+            unsigned.append(s["workstream"])
+    if not signed:
+        return "审核签字：各专班台账尚未签字"
+    parts = ["审核签字：" + "；".join(signed)]
+    if unsigned:
+        parts.append("未签字：" + "、".join(unsigned))
+    changed = signoff.changed_after_signoff(store)
+    if changed:
+        parts.append(f"签字后修改 {len(changed)} 处（均已填写理由，见审计日志）")
+    return "。".join(parts) + "。"
 
 
 # -- the document ---------------------------------------------------------------------------------
