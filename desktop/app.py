@@ -15,6 +15,9 @@ def make_app(argv: list[str] | None = None):
     app.setApplicationName("清欠工作台")
     app.setOrganizationName("Qingqian")
     register_font()
+    from PySide6.QtGui import QIcon
+    from resources import ROOT
+    app.setWindowIcon(QIcon(str(ROOT / "icons" / "qingqian.png")))
     font = QFont("WenQuanYi Micro Hei")
     font.setPointSize(10)
     app.setFont(font)
