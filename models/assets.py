@@ -6,7 +6,7 @@ import datetime as _dt
 
 from models.db import Store
 from models.ledger import registry
-from models.ledger.repo import LedgerRepo, ValidationError
+from models.ledger.repo import LedgerRepo, ValidationError, next_number
 from models.ledgers.assets import CATEGORY_CHANNEL, CATEGORY_WORKSTREAM, FINAL_STAGE, STAGES
 from models.values import fen_to_yuan_text as _y
 
@@ -18,10 +18,7 @@ def repo(store: Store) -> LedgerRepo:
 
 
 def next_item_no(store: Store, category: str) -> str:
-    p = PREFIX.get(category, "ZC") + "-"
-    last = store.scalar("SELECT MAX(CAST(SUBSTR(item_no, ?) AS INTEGER)) FROM asset_item WHERE item_no LIKE ?",
-                        (len(p) + 1, p + "%"), 0)
-    return f"{p}{int(last) + 1:03d}"
+    return next_number(store, "asset_item", "item_no", PREFIX.get(category, "ZC") + "-")
 
 
 def new_item_defaults(store: Store, today: _dt.date) -> dict:

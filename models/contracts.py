@@ -6,7 +6,7 @@ import datetime as _dt
 
 from models.db import Store, now_text
 from models.ledger import registry
-from models.ledger.repo import LedgerRepo, ValidationError
+from models.ledger.repo import LedgerRepo, ValidationError, next_number
 from models.ledgers.contract_arrears import OWED_SQL, split_case_nos
 from models.values import fen_to_yuan_text as _y
 
@@ -20,10 +20,7 @@ def instalments_repo(store: Store) -> LedgerRepo:
 
 
 def next_no(store: Store, day: _dt.date) -> str:
-    p = f"GCK{day.year}-"
-    last = store.scalar("SELECT MAX(CAST(SUBSTR(arrear_no, ?) AS INTEGER)) FROM contract_arrear WHERE arrear_no LIKE ?",
-                        (len(p) + 1, p + "%"), 0)
-    return f"{p}{int(last) + 1:03d}"
+    return next_number(store, "contract_arrear", "arrear_no", f"GCK{day.year}-")
 
 
 def new_defaults(store: Store, today: _dt.date) -> dict:

@@ -7,7 +7,7 @@ import datetime as _dt
 from models.case_workers import record_repayment
 from models.db import Store, now_text
 from models.ledger import registry
-from models.ledger.repo import LedgerRepo, ValidationError
+from models.ledger.repo import LedgerRepo, ValidationError, next_number
 from models.ledgers.funds import CHANNEL_WORKSTREAM, REPAYMENT_CHANNEL
 from models.values import fen_to_yuan_text as _y
 
@@ -32,10 +32,7 @@ def balance(store: Store, fund_id: int) -> int:
 
 
 def next_fund_no(store: Store, day: _dt.date) -> str:
-    prefix = f"ZJ{day.year}-"
-    last = store.scalar("SELECT MAX(CAST(SUBSTR(fund_no, ?) AS INTEGER)) FROM fund WHERE fund_no LIKE ?",
-                        (len(prefix) + 1, prefix + "%"), 0)
-    return f"{prefix}{int(last) + 1:03d}"
+    return next_number(store, "fund", "fund_no", f"ZJ{day.year}-")
 
 
 def new_fund_defaults(store: Store, today: _dt.date) -> dict:

@@ -6,7 +6,7 @@ from typing import Callable
 
 from models.db import Store
 from models.ledger import registry
-from models.ledger.repo import LedgerRepo, ValidationError
+from models.ledger.repo import LedgerRepo, ValidationError, next_number
 from models.ledgers.inspections import OPEN_STATUSES
 
 
@@ -15,10 +15,7 @@ def repo(store: Store) -> LedgerRepo:
 
 
 def next_no(store: Store, day: _dt.date) -> str:
-    p = f"PC{day.year}-"
-    last = store.scalar("SELECT MAX(CAST(SUBSTR(insp_no, ?) AS INTEGER)) FROM inspection WHERE insp_no LIKE ?",
-                        (len(p) + 1, p + "%"), 0)
-    return f"{p}{int(last) + 1:03d}"
+    return next_number(store, "inspection", "insp_no", f"PC{day.year}-")
 
 
 def new_defaults(store: Store, today: _dt.date) -> dict:

@@ -239,3 +239,21 @@ class LedgerRepo:
             return self.ledger.field(name).stored
         except KeyError:
             return name in ("uuid", "deleted_at")
+
+
+def next_number(store: Store, table: str, column: str, prefix: str, width: int = 3) -> str:
+    """The next record number after ``prefix`` (ZJ2026-001, PC2026-002 …) in ``table.column``."""
+    last = store.scalar(f'SELECT MAX(CAST(SUBSTR("{column}", ?) AS INTEGER)) FROM "{table}" WHERE "{column}" LIKE ?',
+                        (len(prefix) + 1, prefix + "%"), 0)
+    return f"{prefix}{int(last) + 1:0{width}d}"
+
+
+def missing_case_nos(store: Store, case_nos: Sequence[str]) -> list[str]:
+    """Case numbers a ledger row links to that are not (or no longer) in the case ledger."""
+    if not case_nos:
+        return []
+    marks = ",".join("?" * len(case_nos))
+    found = {r[0] for r in store.query(
+        f"SELECT case_no FROM case_record WHERE deleted_at IS NULL AND case_no IN ({marks})", list(case_nos))}
+    return [n for n in case_nos if n not in found]
+

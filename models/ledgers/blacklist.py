@@ -12,6 +12,7 @@ from models.checks import Finding, rule
 from models.db import Store
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
+from models.ledger.repo import missing_case_nos
 
 LIST_YEARS = 3
 EARLY_MIN_YEARS = 1
@@ -96,11 +97,7 @@ def _blacklist(store: Store, today: _dt.date):
         for _name, message in _dates(dict(r)):
             yield Finding("blacklist_dates", "blacklist_entry", r["id"], r["employer_name"], message)
         nos = split_case_nos(r["case_nos"])
-        if nos:
-            marks = ",".join("?" * len(nos))
-            found = {x[0] for x in store.query(
-                f"SELECT case_no FROM case_record WHERE deleted_at IS NULL AND case_no IN ({marks})", nos)}
-            missing = [n for n in nos if n not in found]
-            if missing:
-                yield Finding("blacklist_dates", "blacklist_entry", r["id"], r["employer_name"],
-                              f"关联的欠薪问题 {'、'.join(missing)} 在欠薪问题台账中不存在")
+        missing = missing_case_nos(store, nos)
+        if missing:
+            yield Finding("blacklist_dates", "blacklist_entry", r["id"], r["employer_name"],
+                          f"关联的欠薪问题 {'、'.join(missing)} 在欠薪问题台账中不存在")

@@ -9,6 +9,7 @@ from models.checks import Finding, rule
 from models.db import Store
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
+from models.ledger.repo import missing_case_nos
 from models.values import fen_to_yuan_text as _y
 
 CASE_NO_SPLIT = re.compile(r"[\s,，、;；/]+")
@@ -117,14 +118,10 @@ def _contracts(store: Store, today: _dt.date):
             yield Finding("contract_arrears_consistent", "contract_arrear", r["id"], label,
                           f"还款计划未还金额 {_y(r['plan_left'])} 元超过拖欠工程款 {_y(r['owed'])} 元")
         nos = split_case_nos(r["case_nos"])
-        if nos:
-            marks = ",".join("?" * len(nos))
-            found = {x[0] for x in store.query(
-                f"SELECT case_no FROM case_record WHERE deleted_at IS NULL AND case_no IN ({marks})", nos)}
-            missing = [n for n in nos if n not in found]
-            if missing:
-                yield Finding("contract_arrears_consistent", "contract_arrear", r["id"], label,
-                              f"关联的欠薪问题 {'、'.join(missing)} 在欠薪问题台账中不存在")
+        missing = missing_case_nos(store, nos)
+        if missing:
+            yield Finding("contract_arrears_consistent", "contract_arrear", r["id"], label,
+                          f"关联的欠薪问题 {'、'.join(missing)} 在欠薪问题台账中不存在")
     for r in store.query("SELECT i.*, c.arrear_no FROM contract_instalment i JOIN contract_arrear c "
                          "ON c.id = i.contract_id WHERE i.deleted_at IS NULL AND c.deleted_at IS NULL"):
         for _name, message in _instalment(dict(r)):
