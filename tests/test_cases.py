@@ -185,3 +185,20 @@ def test_campaign_setup_editable(campaign_store):
     ws = campaign.workstreams(s)[0]["id"]
     campaign.set_members(s, ws, [{"role": "组长", "name": "王强"}, {"role": "成员", "name": "李娜"}])
     assert [m["name"] for m in campaign.members(s, ws)] == ["王强", "李娜"]
+
+
+def test_worker_search_reads_the_index_in_id_order(campaign_store):
+    s = campaign_store
+    cid = _case(s)
+    for i in range(30):
+        case_workers.add_worker(s, cid, {"name": ["王秀英", "李建国"][i % 2], "trade": "钢筋工" if i % 3 else "木工"})
+    repo = case_workers.workers_repo(s)
+    sql, _ = repo.id_query(Query(search="王秀英"))
+    assert "JOIN" in sql                                  # streamed from the search index
+    wang = repo.ids(Query(search="王秀英"))
+    assert wang == sorted(wang) and len(wang) == 15
+    assert repo.ids(Query(search="王秀英"), limit=5) == wang[:5]
+    both = repo.ids(Query(search="钢筋工", extra=[("t.name = ?", ["李建国"])]))
+    assert len(both) == sum(1 for i in range(30) if i % 2 and i % 3)
+    repo.recycle(wang[:3])
+    assert repo.ids(Query(search="王秀英")) == wang[3:]

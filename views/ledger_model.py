@@ -55,10 +55,8 @@ class LedgerTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._pages.clear()
         self._stop_stream()
-        where, params = self.repo.where(self.query)
-        t = self.repo.t
         self._total = self.repo.count(self.query)
-        sql = f'SELECT t.id FROM "{t}" t WHERE {where} ORDER BY {self.repo.order(self.query)}'
+        sql, params = self.repo.id_query(self.query)
         cur = self.repo.store.conn.cursor()
         cur.row_factory = None
         cur.execute(sql, params)

@@ -26,6 +26,9 @@ class LedgerTableView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
+        # no sort indicator before sorting is enabled: enabling it would sort by the first column
+        # at once, a full sort of the ledger before anything is shown
+        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
         self.setWordWrap(False)
         self.verticalHeader().setDefaultSectionSize(24)
@@ -124,6 +127,9 @@ class LedgerTableView(QTableView):
             self.activatedRecord.emit(rid)
 
     def _after_reset(self) -> None:
+        # a new order or filter starts at the top (staying at row 900,000 of a new order would
+        # make the model read every id up to there at once)
+        self.scrollToTop()
         self.currentRecord.emit(None)
 
     def select_record(self, record_id: int) -> None:

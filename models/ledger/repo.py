@@ -67,8 +67,11 @@ class LedgerRepo:
         return f'{alias}."{f.name}"'
 
     def sort_sql(self, f: Field) -> str:
+        # a reference sorts by the referenced record's number (indexed; workstreams keep their
+        # set-up order, cases their registration order), not by its label: that would sort a
+        # million rows through a sub-query
         if f.kind == "ref":
-            return f'{self.column_sql(f)}'
+            return f't."{f.name}"'
         return self.column_sql(f)
 
     def where(self, q: Query) -> tuple[str, list]:
@@ -118,10 +121,26 @@ class LedgerRepo:
         return ", ".join(f"t.{part.strip()}" for part in self.ledger.order_by.split(","))
 
     # -- reading ---------------------------------------------------------------
+    def id_query(self, q: Query) -> tuple[str, list]:
+        """SQL for the ordered ids. A text search in id order reads the search index in its own
+        rowid order, so the first page comes without collecting every match first."""
+        fts = FTS_TABLES.get(self.t)
+        text = q.search.strip()
+        by_id = (not q.sort and self.ledger.order_by.replace(" ", "").lower() in ("id", "idasc", "iddesc")) \
+            or q.sort == "id"
+        if fts and len(text) >= 3 and by_id:
+            rest = Query(**{**q.__dict__, "search": ""})
+            where, params = self.where(rest)
+            desc = "DESC" if (q.descending if q.sort else "desc" in self.ledger.order_by.lower()) else "ASC"
+            quoted = '"' + text.replace('"', '""') + '"'
+            return (f'SELECT t.id FROM {fts} f JOIN "{self.t}" t ON t.id = f.rowid '
+                    f"WHERE {fts} MATCH ? AND {where} ORDER BY f.rowid {desc}", [quoted, *params])
+        where, params = self.where(q)
+        return f'SELECT t.id FROM "{self.t}" t WHERE {where} ORDER BY {self.order(q)}', params
+
     def ids(self, q: Query | None = None, limit: int | None = None) -> list[int]:
         q = q or Query()
-        where, params = self.where(q)
-        sql = f'SELECT t.id FROM "{self.t}" t WHERE {where} ORDER BY {self.order(q)}'
+        sql, params = self.id_query(q)
         if limit:
             sql += f" LIMIT {int(limit)}"
         cur = self.store.conn.cursor()
