@@ -1,0 +1,71 @@
+"""Each consistency rule catches a fault planted for it, and a clean ledger passes."""
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+
+from models import case_workers, cases
+from models.checks import run_checks
+from models.rules.idcard import make_valid_id
+
+TODAY = _dt.date(2026, 11, 26)
+ID1 = make_valid_id("511322", _dt.date(1985, 3, 4), 1)
+
+
+@pytest.fixture
+def ledger(campaign_store):
+    s = campaign_store
+    cid = cases.register_case(s, {"registered_on": "2026-11-02", "employer_name": "甲公司", "amount_fen": 300000,
+                                  "period_from": "2026-08-01", "period_to": "2026-10-31"})
+    w = case_workers.add_worker(s, cid, {"name": "张三", "id_number": ID1, "owed_fen": 300000,
+                                         "entered_on": "2026-05-01", "left_on": "2026-10-31"})
+    case_workers.record_repayment(s, cid, {"worker_id": w, "paid_on": "2026-11-10", "amount_fen": 100000})
+    assert run_checks(s, TODAY).passed, run_checks(s, TODAY).findings
+    return s, cid, w
+
+
+def _raw(s, sql, params=()):
+    """Plant a fault the way a damaged import or a hand edit of the file would: around the
+    program's own rules (bulk mode keeps the roll-up triggers out of it)."""
+    s.bulk = True
+    try:
+        with s.tx():
+            s.execute(sql, params)
+    finally:
+        s.bulk = False
+
+
+PLANTS = {
+    "worker_paid_le_owed": ("UPDATE worker SET paid_fen = owed_fen + 1 WHERE id = :w", "worker"),
+    "case_paid_le_owed": ("UPDATE case_record SET w_paid_fen = w_owed_fen + 5 WHERE id = :c", "case_record"),
+    "case_totals_match_workers": ("UPDATE case_record SET w_owed_fen = w_owed_fen + 7 WHERE id = :c", "case_record"),
+    "resolved_means_paid": ("UPDATE case_record SET status = '已化解', verdict = '经核实存在欠薪，已支付完毕' "
+                            "WHERE id = :c", "case_record"),
+    "closed_has_verdict": ("UPDATE case_record SET status = '已移送', verdict = '' WHERE id = :c", "case_record"),
+    "dates_in_order": ("UPDATE worker SET entered_on = '2026-12-01' WHERE id = :w", "worker"),
+    "no_duplicate_worker": ("INSERT INTO worker(uuid, case_id, name, id_number, owed_fen) "
+                            "SELECT qq_uuid(), case_id, '张三', id_number, 0 FROM worker WHERE id = :w", "worker"),
+    "id_numbers_valid": ("UPDATE worker SET id_number = substr(id_number, 1, 17) || "
+                         "CASE substr(id_number, 18) WHEN '1' THEN '2' ELSE '1' END WHERE id = :w", "worker"),
+    "repayments_match_workers": ("UPDATE worker SET paid_fen = 50000 WHERE id = :w", "worker"),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(PLANTS))
+def test_each_rule_catches_its_planted_fault(ledger, rule):
+    s, cid, w = ledger
+    sql, table = PLANTS[rule]
+    _raw(s, sql, {"c": cid, "w": w})
+    report = run_checks(s, TODAY)
+    hits = [f for f in report.findings if f.rule == rule]
+    assert hits, (rule, report.findings)
+    assert hits[0].table == table and hits[0].message
+    assert not report.passed
+
+
+def test_every_core_rule_has_a_planted_fault():
+    from models.checks import RULES
+    import models.checks as core
+    own = {code for code, (_t, fn) in RULES.items() if fn.__module__ == core.__name__}
+    assert own <= set(PLANTS), own - set(PLANTS)
