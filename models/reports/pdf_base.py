@@ -119,6 +119,8 @@ def data_stamp(store: Store, today: _dt.date, progress: Callable[[str], None] | 
     """Run the consistency checks, or reuse the last result while nothing has changed since
     (a county database takes ~20 s to check; the result is kept in setting ``reports.check_cache``)."""
     from models import campaign as campaigns, checks
+    from models.ledger import registry
+    registry.all_ledgers()        # ledger modules register their rules on load: compare like with like
     taken = _dt.datetime.now().isoformat(timespec="seconds")
     camp = campaigns.current(store)
     fp = _fingerprint(store, today)
