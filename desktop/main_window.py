@@ -112,4 +112,6 @@ class MainWindow(QMainWindow):
                 if hasattr(table, "save_layout_now"):
                     table.save_layout_now()
         self.ctx.prefs.set("window.geometry", self.saveGeometry().toBase64().data().decode())
+        from views.jobs import shutdown
+        shutdown()          # a job still running (a report, a chart) is cancelled and waited for
         super().closeEvent(event)

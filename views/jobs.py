@@ -142,3 +142,15 @@ def run_job(parent: QWidget | None, title: str, fn: Callable[[JobContext], Any],
     if on_cancel:
         job.cancelled.connect(on_cancel)
     return job.start()
+
+
+def shutdown(timeout_ms: int = 30000) -> int:
+    """Cancel every running job and wait for its thread (before the window or the program
+    closes: a QThread destroyed while running aborts the process). Returns how many there were."""
+    running = list(Job._running)
+    for job in running:
+        job.cancel()
+    for job in running:
+        job.thread.quit()
+        job.thread.wait(timeout_ms)
+    return len(running)

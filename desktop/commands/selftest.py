@@ -92,6 +92,8 @@ def cmd_selftest(args) -> int:
             entry = {"name": spec.title, "key": spec.key, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
         results.append(entry)
     window.close()
+    from views.jobs import shutdown
+    shutdown()
     store.close()
     print(json.dumps({"first_paint_ms": round(first_paint_ms, 1) if first_paint_ms else None,
                       "first_paint_epoch": first_paint_epoch,
