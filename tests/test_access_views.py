@@ -102,3 +102,25 @@ def test_audit_viewer_filters(office, qtbot, tmp_path, app_font):
     page.show_detail(page.table.current_id())
     assert "补充情况" in page.detail.toHtml() and "核实后补充" in page.detail.toHtml()
     _shot(page, "audit.png")
+
+
+def test_first_run_opens_the_demo_township(store, qtbot, app_font):
+    from views.first_run import FirstRunDialog
+    dlg = FirstRunDialog(None, store)
+    qtbot.addWidget(dlg)
+    with qtbot.waitSignal(dlg.accepted, timeout=60000):
+        dlg.open_demo()
+    assert store.scalar("SELECT COUNT(*) FROM case_record") > 100
+    assert campaign.current(store) is not None
+
+
+def test_first_run_refuses_a_campaign_without_unit(store, qtbot, app_font):
+    from views.first_run import FirstRunDialog
+    dlg = FirstRunDialog(None, store)
+    qtbot.addWidget(dlg)
+    dlg.create()
+    assert "填报单位" in dlg.error.text() and campaign.current(store) is None
+    dlg.unit.setText("青山县青山镇人民政府")
+    dlg.create()
+    assert campaign.current(store).unit == "青山县青山镇人民政府"
+    assert len(campaign.workstreams(store)) == 7
