@@ -1,14 +1,12 @@
 """Start the window: fonts, the database (checked, locked, backed up), first run, shell."""
 from __future__ import annotations
 
-import os
 import sys
-import time
 from pathlib import Path
 
 
 def make_app(argv: list[str] | None = None):
-    from PySide6.QtGui import QFont, QFontDatabase
+    from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QVBoxLayout)
 
