@@ -17,7 +17,9 @@ class RecyclePage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.kind_box = QComboBox()
-        for ledger in registry.all_ledgers():
+        first = ("cases", "workers", "repayments")      # the ledgers deleted from most often
+        ordered = sorted(registry.all_ledgers(), key=lambda l: (first.index(l.kind) if l.kind in first else 9))
+        for ledger in ordered:
             if ledger.soft_delete:
                 self.kind_box.addItem(ledger.title, ledger.kind)
         self.restore_btn = QPushButton("恢复所选")
