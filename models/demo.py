@@ -34,15 +34,13 @@ from typing import Callable
 from models import audit
 from models.campaign import create_campaign, default_phases, set_leading_group, set_members
 from models.db import Store
-from models.rules.credit_code import make_credit_code
 from models.rules.idcard import make_valid_id
 from models.rules.workdays import WorkCalendar, before_spring_festival, parse_schedule_text
 from models.demo_bulk import _Producer, _bulk_load, _fts_tune
 from models.demo_words import (
     COUNTY, GOV, _SURNAMES, _GIVEN_M, _GIVEN_F, _AREAS,
-    _MOBILE_PREFIXES, _TOWN_EMPLOYERS, _TOWN_PROJECTS, _VILLAGES, _PLACES, _CORES,
-    _CONSTRUCTION_KINDS, _OTHER_KINDS, _PROJECT_KINDS, _TOWNSHIPS, _WS_NAMES, V_PAID,
-    V_AGREED, V_COURT, V_POLICE, V_NONE)
+    _MOBILE_PREFIXES, _WS_NAMES, V_PAID, V_AGREED, V_COURT, V_POLICE,
+    V_NONE)
 
 Progress = Callable[[int, int, str], None]
 
@@ -245,6 +243,7 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = 2026112
                 report(0, 100, "正在建立专项行动、领导小组和工作专班…")
                 _setup_campaign(ctx)
                 report(1, 100, "正在生成用人单位和工程项目…")
+                from models.demo_places import _setup_employers_projects   # builds on this module's helpers
                 _setup_employers_projects(ctx)
                 counts = _build_cases(ctx, report)
                 store.bulk = False
@@ -398,110 +397,6 @@ def _setup_campaign(ctx: _Ctx) -> None:
         set_members(store, ws_id, members)
         owners = [(m["name"], {"组长": 1, "副组长": 2, "成员": 3}[m["role"]]) for m in members if m["role"] != "联络员"]
         ctx.ws.append({"id": ws_id, "name": ws_name, "owners": _Pick(owners), "liaison": members[-1]["name"]})
-
-
-# ---------------------------------------------------------------------------------------------
-# Employers and projects
-# ---------------------------------------------------------------------------------------------
-def _address(rng: random.Random, name: str) -> str:
-    street = rng.choice(["正街", "新华街", "滨河路", "迎宾大道", "工业园区", "学府街", "人民路", "建设路"])
-    for place, district in (("青山县", "青山县青山镇"), ("巴中市", "巴中市巴州区"), ("南充市", "南充市顺庆区"),
-                            ("达州市", "达州市通川区"), ("广安市", "广安市广安区"), ("重庆", "重庆市渝北区")):
-        if name.startswith(place):
-            return f"{district}{street}{rng.randint(1, 260)}号"
-    return f"四川省成都市{rng.choice(['武侯区', '成华区', '金牛区', '高新区'])}{street}{rng.randint(1, 260)}号"
-
-
-def _setup_employers_projects(ctx: _Ctx) -> None:
-    rng, store, sc = ctx.rng, ctx.store, ctx.scale
-    used: set[str] = set()
-    if sc.employers:
-        emps = _county_employers(rng, sc.employers)
-        projs = _county_projects(rng, sc.projects, emps)
-    else:
-        emps = [dict(name=n, kind=k, industry=ind, dept=dept) for n, k, ind, dept in _TOWN_EMPLOYERS]
-        projs = [dict(name=p, owner=o, gc=g, sub=s, gov=gv, contract_wan=c, address=a)
-                 for p, o, g, s, gv, c, a in _TOWN_PROJECTS]
-    areas = ["511322"] * 6 + ["511902", "511300", "511900", "510000"]
-    if sc.bulk:
-        store.bulk = True   # county: no per-row audit from here on; one bulk row at the end
-    rows = []
-    for e in emps:
-        area = "511322" if e["name"].startswith(COUNTY) else rng.choice(areas)
-        rows.append((rng.getrandbits(62), e["name"], make_credit_code(rng.getrandbits(40), area, e["dept"]),
-                     _person_name(rng, used), _mobile(rng), _address(rng, e["name"])))
-    # a database with employers already in it keeps them (names are unique)
-    base = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM employer", default=0))
-    store.executemany(
-        "INSERT OR IGNORE INTO employer(id, uuid, name, credit_code, legal_person, phone, address) "
-        f"VALUES (?1, {ctx.uuid_sql(1)}, ?3, ?4, ?5, ?6, ?7)",
-        [(base + i + 1, *r) for i, r in enumerate(rows)])
-    ids = {r["name"]: r["id"] for r in store.query("SELECT id, name FROM employer")}
-    for e in emps:
-        e["id"] = ids[e["name"]]
-    base = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM project", default=0))
-    prow = []
-    for i, p in enumerate(projs):
-        contract = p["contract_wan"] * 1_000_000   # 万元 → 分
-        prow.append((base + i + 1, rng.getrandbits(62), p["name"], p["owner"], p["gc"], p["sub"], p["gov"], contract,
-                     contract * 2 // 100 if rng.random() < 0.85 else 0, p["address"],
-                     "农民工工资专用账户已开设" if rng.random() < 0.7 else ""))
-    store.executemany(
-        "INSERT OR IGNORE INTO project(id, uuid, name, owner_unit, general_contractor, subcontractor, gov_invested, "
-        f"contract_fen, deposit_fen, address, notes) "
-        f"VALUES (?1, {ctx.uuid_sql(2)}, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        prow)
-    ids = {r["name"]: r["id"] for r in store.query("SELECT id, name FROM project")}
-    for p in projs:
-        p["id"] = ids[p["name"]]
-    ctx.employers = emps
-    ctx.projects = projs
-
-
-def _county_employers(rng: random.Random, n: int) -> list[dict]:
-    out, seen = [], set()
-    n_build = n * 45 // 100
-    while len(out) < n:
-        place = rng.choice(_PLACES)
-        core = rng.choice(_CORES) + (rng.choice(_CORES) if rng.random() < 0.35 else "")
-        if len(out) < n_build:
-            kind_word = rng.choice(_CONSTRUCTION_KINDS)
-            kind = "lab" if kind_word in ("建筑劳务", "装饰工程", "钢结构工程", "园林绿化工程", "电力安装工程",
-                                         "土石方工程") else "gc"
-            industry = "建筑业"
-        else:
-            kind_word, industry = rng.choice(_OTHER_KINDS)
-            kind = "biz"
-        name = f"{place}{core}{kind_word}有限公司"
-        if name in seen:
-            continue
-        seen.add(name)
-        out.append(dict(name=name, kind=kind, industry=industry, dept="91"))
-    return out
-
-
-def _county_projects(rng: random.Random, n: int, emps: list[dict]) -> list[dict]:
-    gcs = [e["name"] for e in emps if e["kind"] == "gc"]
-    labs = [e["name"] for e in emps if e["kind"] == "lab"]
-    owners_gov = ["青山县城乡建设投资有限公司", "青山县住房和城乡建设局", "青山县水利局", "青山县交通运输局",
-                  "青山县教育和科学技术局", "青山县农业农村局", "青山县卫生健康局", "青山县兴业投资有限公司"]
-    out, seen = [], set()
-    while len(out) < n:
-        town = rng.choice(_TOWNSHIPS)
-        kind = rng.choice(_PROJECT_KINDS)
-        name = f"{town}镇{kind}" + (f"（{rng.choice(['一', '二', '三'])}期）" if rng.random() < 0.4 else "")
-        if name in seen:
-            name = f"{town}镇{rng.choice(_VILLAGES)}村{kind}"
-            if name in seen:
-                continue
-        seen.add(name)
-        gov = 1 if rng.random() < 0.65 else 0
-        owner = rng.choice(owners_gov + [f"{town}镇人民政府"]) if gov else \
-            f"{COUNTY}{rng.choice(_CORES)}房地产开发有限公司"
-        out.append(dict(name=name, owner=owner, gc=rng.choice(gcs), sub=rng.choice(labs), gov=gov,
-                        contract_wan=rng.choice([rng.randint(300, 3000), rng.randint(1000, 20000)]),
-                        address=f"{COUNTY}{town}镇"))
-    return out
 
 
 # ---------------------------------------------------------------------------------------------

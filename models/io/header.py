@@ -15,6 +15,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import Any
 
 from models import values as V
+from models.io.xlsxfast import col_letter
 from models.ledger.fields import Ledger
 
 SCAN_ROWS = 30
@@ -69,15 +70,6 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-
-
-def col_letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 @dataclass
