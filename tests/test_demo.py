@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from models import migrations
+
 from models.demo import SCALES, _IdMaker, build_demo
 from models.ledgers.cases import CHANNELS, CLOSED_STATUSES, REASONS, RESOLUTION_PATHS, SOURCES, STATUSES
 from models.rules.credit_code import validate_credit_code
@@ -462,13 +464,13 @@ def test_county_mode_schema_untouched_and_indexes_rebuilt(county_small, tmp_path
     # both FTS indexes hold every row
     assert _one(c, "SELECT COUNT(*) FROM worker_fts") == 20000
     n = _one(c, "SELECT COUNT(*) FROM worker_fts WHERE worker_fts MATCH '511322'")
-    assert n == _one(c, "SELECT COUNT(*) FROM worker WHERE id_number LIKE '%511322%' OR phone LIKE '%511322%'")
+    assert n == _one(c, "SELECT COUNT(*) FROM worker WHERE id_number LIKE '%511322%' OR name LIKE '%511322%'")
     assert _one(c, "SELECT COUNT(*) FROM case_fts WHERE case_fts MATCH '农民工'") == 2000
     c.execute("INSERT INTO worker_fts(worker_fts) VALUES ('integrity-check')")
     c.execute("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')")
-    # FTS settings are back to their defaults
+    # FTS settings are back to the usual ones
     cfg = dict(c.execute("SELECT k, v FROM worker_fts_config").fetchall())
-    assert cfg.get("automerge", 4) == 4 and cfg.get("hashsize", 1048576) == 1048576
+    assert cfg.get("automerge", 4) == 4 and cfg.get("hashsize") == migrations.FTS_HASHSIZE
     # one audit row for the load, none per row
     assert _one(c, "SELECT COUNT(*) FROM audit_log WHERE action = 'bulk'") == 1
     assert _one(c, "SELECT COUNT(*) FROM audit_log WHERE table_name IN ('worker', 'case_record', 'repayment', "

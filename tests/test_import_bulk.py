@@ -183,7 +183,7 @@ def _snapshot(path: Path) -> dict:
     out["audit_log"] = collections.Counter(c.execute(
         "SELECT at, user, table_name, record_id, record_uuid, action, before, after, reason FROM audit_log"))
     searches = {}
-    for fts, words in (("worker_fts", ["王伟伟", "511921", "13900000", "架子工", "钢筋工", "18600000", "秦娟萍"]),
+    for fts, words in (("worker_fts", ["王伟伟", "511921", "19850", "架子工", "钢筋工", "秦娟萍"]),
                        ("case_fts", ["BULK-00", "青山建工", "已核实", "拖欠农民工", "包案人1"])):
         for w in words:
             searches[(fts, w)] = [r[0] for r in c.execute(

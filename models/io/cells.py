@@ -128,7 +128,14 @@ def _id_fast_ok(s: str) -> bool:
     last = s[17]
     if not (last.isdigit() or last == "X"):
         return False
-    born = s[6:14]
+    if not _birth_valid(s[6:14]):
+        return False
+    total = sum(map(int.__mul__, s[:17].encode("ascii"), _ID_W)) - _ID_ZERO   # ord("0") = 48
+    return "10X98765432"[total % 11] == last
+
+
+def _birth_valid(born: str) -> bool:
+    """YYYYMMDD is a real day between 1900 and today."""
     ok = _birth_ok.get(born)
     if ok is None:
         try:
@@ -137,10 +144,7 @@ def _id_fast_ok(s: str) -> bool:
         except ValueError:
             ok = False
         _birth_ok[born] = ok
-    if not ok:
-        return False
-    total = sum(map(int.__mul__, s[:17].encode("ascii"), _ID_W)) - _ID_ZERO   # ord("0") = 48
-    return "10X98765432"[total % 11] == last
+    return ok
 
 
 def _phone_fast_ok(s: str) -> bool:

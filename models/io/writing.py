@@ -95,6 +95,10 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
         if key_fields:
             by_key.setdefault(key, (rid, vals))
         by_content.setdefault(tuple(vals[p] for p in cpos), rid)
+    if not by_key and not by_content and not deleted:     # nothing there yet: every row is new
+        for r in valid:
+            r.record_id, r.action, r.changes = None, "insert", None
+        return
     for r in valid:
         v = r.values
         key = tuple(v.get(k) for k in key_fields)

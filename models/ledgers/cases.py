@@ -114,8 +114,7 @@ CASES = register(Ledger(
 ))
 
 
-def _worker_dates(row: dict) -> list[tuple[str, str]]:
-    return _dates_in_order("entered_on", "left_on", "进离场时间")(row)
+_worker_dates = _dates_in_order("entered_on", "left_on", "进离场时间")
 
 
 WORKERS = register(Ledger(
@@ -130,7 +129,7 @@ WORKERS = register(Ledger(
         F("phone", "联系方式", "phone", width=13, synonyms=("联系电话", "手机号码", "电话", "手机号")),
         F("bank_card", "银行卡号", "bank_card", width=22, synonyms=("工资卡号", "银行账号", "工资卡银行账号", "卡号")),
         F("bank_name", "开户银行", width=12, in_table=False, synonyms=("开户行", "银行")),
-        F("trade", "工种", width=8, synonyms=("岗位", "工种岗位")),
+        F("trade", "工种", width=8, search=True, synonyms=("岗位", "工种岗位")),
         F("entered_on", "进场时间", "date", width=10, synonyms=("进场日期",)),
         F("left_on", "离场时间", "date", width=10, synonyms=("离场日期", "退场时间")),
         F("owed_fen", "应发工资", "money", width=11, sum=True,
