@@ -38,13 +38,14 @@ def register_font() -> None:
 
 
 def run_window(db: str | None, user: str | None, started: float | None = None) -> int:
+    from models import paths
+    db_path = Path(db) if db else paths.default_db_path()
+    prefetch = start_prefetch(db_path)          # the home page's figures, read while Qt starts
     app = make_app()
     from desktop.startup import open_database
-    from models import paths
     from models.prefs import Prefs
 
     prefs = Prefs(paths.settings_path())
-    db_path = Path(db) if db else paths.default_db_path()
     opened = open_database(db_path, user, prefs)
     if opened is None:
         return 2
@@ -54,7 +55,7 @@ def run_window(db: str | None, user: str | None, started: float | None = None) -
         lock.unlock()
         return 0
     install_error_hook()
-    window = build_window(store, prefs)
+    window = build_window(store, prefs, prefetch=prefetch)
     if window is None:
         store.close()
         return 0
@@ -69,6 +70,13 @@ def run_window(db: str | None, user: str | None, started: float | None = None) -
     close_store(store)
     lock.unlock()
     return code
+
+
+def start_prefetch(db_path, today=None):
+    """models.warm_start.DashboardPrefetch for this file and day."""
+    import datetime as _dt
+    from models.warm_start import DashboardPrefetch
+    return DashboardPrefetch(db_path, today or _dt.date.today())
 
 
 def log_in(store, prefs) -> bool:
@@ -152,7 +160,7 @@ def _schedule_daily_backup(window, db_path) -> None:
     QTimer.singleShot(5000, start)
 
 
-def build_window(store, prefs, *, today=None, interactive: bool = True):
+def build_window(store, prefs, *, today=None, interactive: bool = True, prefetch=None):
     """First run if the database has no campaign, then the shell. None if the user gave up."""
     from desktop.main_window import MainWindow
     from models import campaign
@@ -165,7 +173,7 @@ def build_window(store, prefs, *, today=None, interactive: bool = True):
         dlg = FirstRunDialog(None, store)
         if not dlg.exec():
             return None
-    ctx = AppContext(store=store, prefs=prefs, bus=DataBus())
+    ctx = AppContext(store=store, prefs=prefs, bus=DataBus(), prefetch=prefetch)
     if today is not None:
         ctx.today = lambda: today
     from desktop.pages import all_pages

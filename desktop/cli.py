@@ -5,34 +5,40 @@ Chinese line on standard error. Heavy libraries load inside the handlers.
 """
 from __future__ import annotations
 
-import argparse
-import importlib
-import pkgutil
-import sys
 import time
 
 START = time.perf_counter()
 
-
-class ChineseArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 on bad arguments, as the contract wants
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"参数有误：{message}\n")
-        raise SystemExit(2)
+import sys  # noqa: E402 - START is the program's first moment; the rest load as needed
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = ChineseArgumentParser(prog="qingqian", description="清欠工作台：根治欠薪专项行动台账与调度")
+def _parser_class():
+    import argparse
+
+    class ChineseArgumentParser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # argparse exits 2 on bad arguments, as the contract wants
+            self.print_usage(sys.stderr)
+            sys.stderr.write(f"参数有误：{message}\n")
+            raise SystemExit(2)
+    return ChineseArgumentParser
+
+
+def build_parser(only: str | None = None):
+    """The whole command line; with ``only``, just that subcommand (a command starts
+    without loading every other command's module)."""
+    import importlib
+    import pkgutil
+    parser_class = _parser_class()
+    parser = parser_class(prog="qingqian", description="清欠工作台：根治欠薪专项行动台账与调度")
     parser.add_argument("--db", help="数据库文件（默认在用户数据文件夹）")
     parser.add_argument("--user", help="操作人（写入审计日志）")
     parser.add_argument("--version", action="store_true", help="显示版本")
-    sub = parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser)
+    sub = parser.add_subparsers(dest="command", parser_class=parser_class)
     import desktop.commands as pkg
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"desktop.commands.{info.name}")
-        module.register(sub)
+    names = sorted(i.name for i in pkgutil.iter_modules(pkg.__path__) if not i.name.startswith("_"))
+    for name in names:
+        if only is None or name == only:
+            importlib.import_module(f"desktop.commands.{name}").register(sub)
     return parser
 
 
@@ -42,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("--db") or argv[0] == "--user") and not _has_command(argv):
         from desktop.app import run_window
         return run_window(_opt(argv, "--db"), _opt(argv, "--user"), started=START)
-    parser = build_parser()
+    parser = build_parser(_command_module(argv))
     args = parser.parse_args(argv)
     if args.version:
         from desktop import __version__
@@ -64,6 +70,28 @@ def _opt(argv: list[str], name: str) -> str | None:
             return argv[i + 1]
         if a.startswith(name + "="):
             return a.split("=", 1)[1]
+    return None
+
+
+# which module of desktop.commands registers each command (checked by a test)
+COMMAND_MODULES = {"demo": "core", "backup": "core", "restore": "core", "selftest": "selftest",
+                   "check": "check", "user": "users", "import": "io", "export": "io", "report": "report"}
+
+
+def _command_module(argv: list[str]) -> str | None:
+    """The module of the subcommand asked for; None for --help, --version or anything
+    unclear (then every command is registered, and argparse explains)."""
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+            continue
+        if a in ("--db", "--user"):
+            skip = True
+            continue
+        if a.startswith("-"):
+            return None
+        return COMMAND_MODULES.get(a)
     return None
 
 

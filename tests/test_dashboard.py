@@ -172,3 +172,46 @@ def test_reports_page_ledger_filter(ctx, qtbot, tmp_path):
     page.generate(tmp_path / "moved.pdf")
     qtbot.waitUntil(lambda: page.job is None, timeout=30000)
     assert page.result is not None and page.result.pages >= 1, page.status.text()
+
+
+def test_home_page_figures_read_ahead_are_used_only_while_nothing_changed(ctx, qtbot):
+    """The figures read on a second thread while the window starts (models.warm_start) are
+    the page's own figures; after any change, or for another day, the page reads afresh."""
+    from models import stats
+    from models.warm_start import DASHBOARD_LIST_LIMIT, DashboardPrefetch
+    from views.dashboard_page import DashboardPage
+    s = ctx.store
+    own = stats.dashboard(s, TODAY, DASHBOARD_LIST_LIMIT)
+    ahead = DashboardPrefetch(s.path, TODAY)
+    got = ahead.take(s, TODAY, DASHBOARD_LIST_LIMIT)
+    assert got is not None and got.totals == own.totals and got.warnings == own.warnings
+    assert [c["case_no"] for c in got.overdue] == [c["case_no"] for c in own.overdue]
+    assert ahead.take(s, TODAY, DASHBOARD_LIST_LIMIT) is None            # handed out once
+
+    assert DashboardPrefetch(s.path, TODAY + _dt.timedelta(days=1)).take(s, TODAY, DASHBOARD_LIST_LIMIT) is None
+    stale = DashboardPrefetch(s.path, TODAY)
+    stale._thread.join()
+    cid = q1(s, f"SELECT id FROM case_record WHERE {COUNTED} AND total_owed_fen > 0 LIMIT 1")
+    with s.tx(reason="测试"):
+        s.execute("UPDATE case_record SET amount_fen = amount_fen + 100 WHERE id = ?", (cid,))
+    assert stale.take(s, TODAY, DASHBOARD_LIST_LIMIT) is None
+
+    # the page takes a fresh read-ahead and shows the same figures as when it reads them itself
+    ctx.prefetch = DashboardPrefetch(s.path, TODAY)
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    assert ctx.prefetch is None and page.data is not None
+    assert page.data.totals == stats.dashboard(s, TODAY, DASHBOARD_LIST_LIMIT).totals
+
+
+def test_read_ahead_never_creates_or_changes_a_file(tmp_path):
+    from models.warm_start import DashboardPrefetch
+    missing = tmp_path / "none.sqlite"
+    ahead = DashboardPrefetch(missing, TODAY)
+    ahead._thread.join()
+    assert ahead.result is None and not missing.exists()
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"not a database" * 100)
+    ahead = DashboardPrefetch(garbage, TODAY)
+    ahead._thread.join()
+    assert ahead.result is None and garbage.read_bytes() == b"not a database" * 100

@@ -277,3 +277,13 @@ def test_reports_say_when_checks_fail(town, tmp_path):
     r = make_report("stats", s, tmp_path / "bad.pdf", TODAY)
     assert not r.passed and "发现" in r.check_text
     assert "数据审核：未通过" in flat_of(r.path)
+
+
+def test_each_command_is_found_in_the_module_the_command_line_names():
+    """A command starts with only its own module loaded (desktop.cli.COMMAND_MODULES);
+    the map must name every command and the right module for each."""
+    from desktop.cli import COMMAND_MODULES, build_parser
+    every = build_parser()._subparsers._group_actions[0].choices
+    assert set(every) == set(COMMAND_MODULES)
+    for command, module in COMMAND_MODULES.items():
+        assert command in build_parser(module)._subparsers._group_actions[0].choices

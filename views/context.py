@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -24,6 +24,7 @@ class AppContext:
     bus: DataBus
     today: Callable[[], _dt.date] = field(default=_dt.date.today)
     navigate: Callable[[str], None] = field(default=lambda key: None)
+    prefetch: Any = None            # models.warm_start.DashboardPrefetch started before the window
 
     @property
     def store_path(self) -> str:

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHea
 
 from models import stats
 from models.values import fen_to_wan_text, fen_to_yuan_text
+from models.warm_start import DASHBOARD_LIST_LIMIT
 from views.context import AppContext
 
 RED, AMBER, GREEN = "#b00020", "#9a6700", "#1e7b34"
-LIST_LIMIT = 30
+LIST_LIMIT = DASHBOARD_LIST_LIMIT
 ROW_H = 24
 
 
@@ -197,7 +198,9 @@ class DashboardPage(QWidget):
 
     def refresh(self) -> None:
         today = self.ctx.today()
-        self.data = d = stats.dashboard(self.ctx.store, today, LIST_LIMIT)
+        prefetch, self.ctx.prefetch = self.ctx.prefetch, None
+        d = prefetch.take(self.ctx.store, today, LIST_LIMIT) if prefetch is not None else None
+        self.data = d = d or stats.dashboard(self.ctx.store, today, LIST_LIMIT)
         self._dirty = False
         tot, c = d.totals, d.totals.counted
         self.heading.setText(d.campaign.name if d.campaign else "尚未设置专项行动")
