@@ -9,6 +9,8 @@ def make_app(argv: list[str] | None = None):
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
+    if getattr(sys, "frozen", False):
+        _bundle_qt_conf()
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName("清欠工作台")
     app.setOrganizationName("Qingqian")
@@ -20,6 +22,19 @@ def make_app(argv: list[str] | None = None):
     font.setPointSize(10)
     app.setFont(font)
     return app
+
+
+def _bundle_qt_conf() -> None:
+    """What PyInstaller's PySide6 hook did at start (desktop/bundle_hook.py replaces it): give
+    Qt an embedded qt.conf pointing into the bundle, unless PySide6 registered one itself."""
+    import os
+    try:
+        from _pyi_rth_utils import qt as qt_rth_utils
+    except ImportError:
+        return
+    base = getattr(sys, "_MEIPASS", "")
+    qt = os.path.join(base, "PySide6") if sys.platform.startswith("win") else os.path.join(base, "PySide6", "Qt")
+    qt_rth_utils.create_embedded_qt_conf("PySide6", qt)
 
 
 _font_done = False

@@ -29,6 +29,11 @@ def setup() -> None:
     global _READY
     if _READY:
         return
+    import os
+    from models import paths
+    # matplotlib's settings and font cache in the program's own folder: built once, kept
+    # between sessions (the bundle no longer gets a new temporary folder at every start)
+    os.environ.setdefault("MPLCONFIGDIR", str(paths.data_dir() / "matplotlib"))
     import matplotlib
     from matplotlib import font_manager
     from resources import FONT_FAMILY, FONT_PATH
