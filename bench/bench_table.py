@@ -19,7 +19,17 @@ sys.path.insert(0, sys.argv[2])
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 mode = sys.argv[3]
-rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb():
+    # VmHWM: this process's own peak (ru_maxrss can carry the parent's peak over fork and exec)
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss0 = peak_mb()
 out = {}
 if mode == "ours":
     from models.db import Store
@@ -74,7 +84,7 @@ else:
     while model.canFetchMore(): model.fetchMore()
     view.scrollTo(model.index(model.rowCount() - 1, 0)); view.grab()
     out["jump_ms"] = (time.perf_counter() - t) * 1000
-out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss0
+out["rss_mb"] = peak_mb() - rss0
 print(json.dumps(out))
 """
 
