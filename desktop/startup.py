@@ -31,12 +31,15 @@ def open_database(db_path: Path, user: str | None, prefs) -> tuple[Store, QLockF
                              f"另一个清欠工作台窗口正在使用此数据库：\n{db_path}\n\n"
                              "为防止两处同时写入造成数据混乱，本窗口不再打开它。请切换到已打开的窗口。")
         return None
+    notice = _before_upgrade(db_path)
     while True:
         try:
             # a large file is checked fully on a worker thread once the window shows
             light = db_path.exists() and db_path.stat().st_size > LIGHT_CHECK_ABOVE
             store = Store(db_path, user, check="light" if light else True)
             store.needs_full_check = light
+            if notice is not None:
+                notice.close()
             return store, lock
         except NewerDatabase as exc:
             QMessageBox.critical(None, "清欠工作台", str(exc))
@@ -46,6 +49,30 @@ def open_database(db_path: Path, user: str | None, prefs) -> tuple[Store, QLockF
             if not _offer_restore(db_path, str(exc)):
                 lock.unlock()
                 return None
+
+
+def _before_upgrade(db_path: Path):
+    """A file from an earlier version of the program: keep a backup of it as it is, then
+    say what is happening while its format is brought up to date (a county-sized file takes
+    some seconds). Returns the notice to close once the file is open, or None."""
+    from models import migrations
+    found = migrations.version_of(db_path)
+    if not found or found >= migrations.LATEST:
+        return None
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+    notice = QProgressDialog("正在备份数据库，并升级为新版本的数据格式，请稍候…", None, 0, 0)
+    notice.setWindowTitle("清欠工作台")
+    notice.setWindowModality(Qt.WindowModality.ApplicationModal)
+    notice.setMinimumDuration(0)
+    notice.show()
+    QApplication.processEvents()
+    try:
+        backup.auto_backup_path(db_path, "upgrade")
+    except Exception as exc:  # noqa: BLE001 - the upgrade itself is one transaction per step; say so and go on
+        QMessageBox.warning(None, "清欠工作台", f"升级前的备份未能完成：{exc}\n\n"
+                            "升级每一步都在一个事务中完成，失败时数据保持原样；仍将继续打开。")
+    return notice
 
 
 def offer_restore(db_path: Path, message: str) -> bool:

@@ -472,6 +472,23 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _
 LATEST = len(MIGRATIONS)
 
 
+def version_of(path) -> int | None:
+    """The schema version of a database file, read without changing it; None for a missing,
+    empty or unreadable file."""
+    from pathlib import Path
+    path = Path(path)
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+
+
 def upgrade(conn: sqlite3.Connection) -> int:
     """Bring the schema to LATEST. Returns the version found before."""
     from models import access, audit

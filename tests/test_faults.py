@@ -137,6 +137,32 @@ def test_startup_offers_backup_for_a_damaged_file(campaign_store, qtbot, monkeyp
     assert path.read_bytes() == b"not a database" * 1000   # nothing overwritten silently
 
 
+def test_an_older_file_is_backed_up_before_its_format_is_upgraded(campaign_store, qtbot):
+    from desktop import startup
+    from models import migrations
+    path = campaign_store.path
+    cases = campaign_store.scalar("SELECT COUNT(*) FROM case_record")
+    campaign_store.close()
+    c = sqlite3.connect(path)
+    c.execute(f"PRAGMA user_version = {migrations.LATEST - 1}")     # as the previous version left it
+    c.close()
+    assert migrations.version_of(path) == migrations.LATEST - 1
+    opened = startup.open_database(path, "测试", None)
+    assert opened is not None
+    store, lock = opened
+    try:
+        assert store.schema_version() == migrations.LATEST
+        kept = [p for p in backup.list_backups(path) if p.name.endswith("-upgrade.sqlite")]
+        assert len(kept) == 1 and migrations.version_of(kept[0]) == migrations.LATEST - 1
+        assert store.scalar("SELECT COUNT(*) FROM case_record") == cases
+    finally:
+        store.close()
+        lock.unlock()
+    # the current version opens without a backup or a notice
+    assert startup._before_upgrade(path) is None
+    assert migrations.version_of(path.with_name("none.sqlite")) is None
+
+
 def test_disk_full_during_backup_keeps_earlier_files(campaign_store, tmp_path, monkeypatch):
     target = tmp_path / "备份.sqlite"
     backup.backup_to(campaign_store.conn, target)

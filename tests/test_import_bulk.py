@@ -121,8 +121,12 @@ def _steady(store: Store, monkeypatch) -> dict:
     store.conn.create_function("qq_now", 0, lambda: clock["now"])
     monkeypatch.setattr(writing, "now_text", lambda: clock["now"])
     counter = itertools.count(1)
-    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(counter), version=4))
-    monkeypatch.setattr(bulk_commit, "_uuids", lambda n: [str(uuid.uuid4()) for _ in range(n)])
+
+    def steady_uuids(n: int) -> list[str]:
+        return [str(uuid.UUID(int=next(counter), version=4)) for _ in range(n)]
+    from models import db as db_module
+    for module in (db_module, bulk_commit, writing):       # every place a UUID is made
+        monkeypatch.setattr(module, "new_uuids", steady_uuids)
     return clock
 
 

@@ -227,3 +227,17 @@ def test_import_contracts_hold():
     exe = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run([str(exe)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_new_uuids_are_version_7_unique_and_increasing():
+    import uuid
+    from models.db import new_uuids
+    made = []
+    for n in (1, 7, 4095, 4096, 5000, 1, 9000):
+        batch = new_uuids(n)
+        assert len(batch) == n
+        made += batch
+    parsed = [uuid.UUID(u) for u in made]
+    assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in parsed)
+    assert made == sorted(made) and len(set(made)) == len(made)
+    assert all(str(p) == u for p, u in zip(parsed, made))

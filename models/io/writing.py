@@ -7,10 +7,9 @@ changed or unchanged (by the ledger's key, or by content when it has none).
 row is audited like a typed one."""
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
-from models.db import Store, now_text
+from models.db import Store, new_uuids, now_text
 from models.jobs import JobContext
 
 if TYPE_CHECKING:
@@ -33,11 +32,11 @@ def write_rows(store: Store, plan: "ImportPlan", ctx: JobContext) -> dict[str, i
         has_uuid = any(r[1] == "uuid" for r in store.query(f'PRAGMA table_info("{t}")'))
         names = (['"uuid"'] if has_uuid else []) + [f'"{c}"' for c in cols]
         sql = f'INSERT INTO "{t}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
-        u4 = uuid.uuid4
         for start in range(0, len(inserts), BATCH):
             chunk = inserts[start:start + BATCH]
             if has_uuid:
-                store.conn.executemany(sql, [(str(u4()), *[r.values.get(c) for c in cols]) for r in chunk])
+                store.conn.executemany(sql, [(u, *[r.values.get(c) for c in cols])
+                                             for u, r in zip(new_uuids(len(chunk)), chunk)])
             else:
                 store.conn.executemany(sql, [[r.values.get(c) for c in cols] for r in chunk])
             done += len(chunk)
