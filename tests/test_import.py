@@ -373,7 +373,7 @@ def test_plan_and_commit_off_the_main_thread(campaign_store, tmp_path):
 
 
 def test_fast_validator_agrees_with_the_ledger():
-    from models.io.importer import _validator
+    from models.io.row_checks import row_validator as _validator
     for ledger in registry.all_ledgers():
         fast, _ = _validator(ledger)
         samples = [{f.name: None for f in ledger.stored_fields},

@@ -1,0 +1,84 @@
+"""The ledger's own rules, as an import checks each row with them.
+
+``row_validator`` gives ``ledger.validate``'s answers, in the same order, with the fields
+that can never complain left out and the plain checks (required, not negative) inlined;
+given the parsed columns it makes those plain checks a column at a time.
+"""
+from __future__ import annotations
+
+from models.ledger.fields import Ledger
+
+
+def row_validator(ledger: Ledger, columns: dict[str, list] | None = None):
+    """``ledger.validate`` with the fields that can never complain left out and the plain
+    checks (required, not negative) inlined: the same answers, in the same order.
+
+    With ``columns`` (field name → parsed values, ``FAILED`` where a cell could not be
+    read), the plain checks of those fields are made a column at a time first; the
+    returned function then takes the row's position as well and merges them in."""
+    plain, custom = [], []
+    for f in ledger.stored_fields:
+        if f.validators:
+            custom.append(f)
+        elif f.required or (f.numeric and f.min_value is not None):
+            plain.append((f.name, f.required, f.kind == "ref", f.numeric and f.min_value is not None,
+                          f.min_value, f"{f.label}不能为空", f"{f.label}不能为负数"))
+    rules = ledger.row_rules
+    early: dict[int, list] = {}                 # position → [(order, name, message, rule)]
+    if columns:
+        rest = []
+        for order, (name, required, is_ref, numeric, low, empty_msg, neg_msg) in enumerate(plain):
+            col = columns.get(name)
+            if col is None:
+                rest.append((order, name, required, is_ref, numeric, low, empty_msg, neg_msg))
+                continue
+            if required:
+                for pos in [i for i, v in enumerate(col) if v is None or v == "" or (is_ref and not v)]:
+                    early.setdefault(pos, []).append((order, name, empty_msg, "必填"))
+            if numeric:             # parsed numbers only: an empty or unreadable cell is never "negative"
+                for pos in [i for i, v in enumerate(col) if (type(v) is int or type(v) is float) and v < low]:
+                    early.setdefault(pos, []).append((order, name, neg_msg, "非负"))
+        plain_rows = rest
+    else:
+        plain_rows = [(order, *p) for order, p in enumerate(plain)]
+
+    def validate(row: dict, pos: int = -1) -> list[tuple[str, str, str]]:
+        out = early[pos] if pos in early else []
+        for order, name, required, is_ref, numeric, low, empty_msg, neg_msg in plain_rows:
+            if name not in row:
+                if is_ref or not required:
+                    continue
+                out.append((order, name, empty_msg, "必填"))
+                continue
+            v = row[name]
+            if required and (v is None or v == "" or (is_ref and not v)):
+                out.append((order, name, empty_msg, "必填"))
+            elif numeric and v is not None and v < low:
+                out.append((order, name, neg_msg, "非负"))
+        if out:
+            out.sort(key=lambda t: t[0])
+            out = [t[1:] for t in out]
+        for f in custom:
+            if f.name not in row and (f.kind == "ref" or not f.required):
+                continue
+            message = f.check(row.get(f.name), row)
+            if message:
+                rule = "必填" if message.endswith("不能为空") else "非负" if message.endswith("不能为负数") else "校验"
+                out.append((f.name, message, rule))
+        for rule in rules:
+            found = rule(row)
+            if found:
+                out.extend((name, message, "逻辑") for name, message in found)
+        return out
+
+    def rules_only(row: dict, pos: int) -> list[tuple[str, str, str]]:
+        """``validate`` when the plain checks were all made by column and no field has its own."""
+        out = [t[1:] for t in sorted(early[pos], key=lambda t: t[0])] if pos in early else []
+        for rule in rules:
+            found = rule(row)
+            if found:
+                out.extend((name, message, "逻辑") for name, message in found)
+        return out
+    if columns and not plain_rows and not custom:
+        return None, rules_only
+    return validate, None
