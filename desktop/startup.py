@@ -36,10 +36,13 @@ def open_database(db_path: Path, user: str | None, prefs) -> tuple[Store, QLockF
         try:
             # a large file is checked fully on a worker thread once the window shows
             light = db_path.exists() and db_path.stat().st_size > LIGHT_CHECK_ABOVE
-            store = Store(db_path, user, check="light" if light else True)
+            try:
+                store = Store(db_path, user, check="light" if light else True)
+            finally:
+                if notice is not None:          # gone before any message about the file
+                    notice.close()
+                    notice = None
             store.needs_full_check = light
-            if notice is not None:
-                notice.close()
             return store, lock
         except NewerDatabase as exc:
             QMessageBox.critical(None, "清欠工作台", str(exc))

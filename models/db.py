@@ -59,10 +59,12 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike, user: str | None = None, *,
-                 check: bool | str = True, migrate: bool = True) -> None:
+                 check: bool | str = True, migrate: bool = True, read_only: bool = False) -> None:
         """``check``: True runs ``PRAGMA quick_check`` now; "light" checks only what is
         cheap (header, size, schema) and leaves the full check to the caller, for a
-        large database whose full check would hold up the window."""
+        large database whose full check would hold up the window. ``read_only``: a
+        connection that cannot change the file in any way (not even its journal mode),
+        with no check and no migration; it fails on a file that does not exist."""
         self.path = Path(path)
         self.user = user or default_user()
         self.bulk = False          # set by bulk loaders: triggers skip per-row work
@@ -73,6 +75,15 @@ class Store:
         self.closed = False
         self.needs_full_check = False   # set when only the light check ran at open
         self._thread = threading.get_ident()
+        if read_only:
+            try:
+                self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=2,
+                                            isolation_level=None, check_same_thread=False)
+            except sqlite3.DatabaseError as exc:
+                raise DamagedDatabase(f"数据库文件无法打开：{self.path}（{exc}）") from exc
+            self.conn.row_factory = sqlite3.Row
+            self._configure(read_only=True)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new_file = not self.path.exists() or self.path.stat().st_size == 0
         try:
@@ -97,14 +108,15 @@ class Store:
             raise
 
     # -- connection set-up -------------------------------------------------
-    def _configure(self) -> None:
+    def _configure(self, read_only: bool = False) -> None:
         c = self.conn
-        c.execute("PRAGMA busy_timeout = 10000")
+        c.execute("PRAGMA busy_timeout = 2000" if read_only else "PRAGMA busy_timeout = 10000")
         c.execute("PRAGMA foreign_keys = ON")
-        mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if mode.lower() != "wal" and str(self.path) != ":memory:":
-            raise DamagedDatabase(f"无法启用预写日志（journal_mode={mode}）")
-        c.execute("PRAGMA synchronous = NORMAL")
+        if not read_only:
+            mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal" and str(self.path) != ":memory:":
+                raise DamagedDatabase(f"无法启用预写日志（journal_mode={mode}）")
+            c.execute("PRAGMA synchronous = NORMAL")
         c.execute("PRAGMA recursive_triggers = ON")
         # Functions the triggers call: who is acting, and whether a bulk load is running.
         c.create_function("qq_user", 0, lambda: self.user, deterministic=False)

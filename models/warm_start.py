@@ -2,14 +2,17 @@
 
 Start-up is mostly the GUI library loading and the window being built (Python, one core);
 the home page's totals are mostly SQLite reading a county-sized ledger (C, which lets go of
-the interpreter lock). So the figures are read on their own connection from the first
-moment, and the page takes them when it is built, if nothing has been changed since: every
-change to a ledger writes an audit row, so an unchanged newest audit row means unchanged
-figures. Otherwise, or on any trouble, the page reads them itself as it always has.
+the interpreter lock). So the figures are read on a read-only connection of their own from
+the first moment, and the page takes them when it is built if the file is still the same
+file with the same schema and no change since: every change to a ledger writes an audit row,
+so an unchanged newest audit row means unchanged figures (a log-in's own audit row, on the
+account table, does not count). Otherwise, or on any trouble, the page reads them itself as
+it always has. The read-ahead never changes the file, and never creates a database.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import threading
 from pathlib import Path
 
@@ -32,36 +35,45 @@ class DashboardPrefetch:
                 return                  # a new database: nothing to read, and nothing may be created here
             from models import migrations, stats
             from models.db import Store
-            store = Store(self.path, check=False, migrate=False)
+            store = Store(self.path, read_only=True)
             try:
                 if store.scalar("PRAGMA user_version") != migrations.LATEST:
                     return              # the window upgrades it first
                 store.conn.execute("BEGIN")
                 try:
-                    mark = _newest_change(store)
+                    mark = _state(store)
                     result = stats.dashboard(store, self.today, self.list_limit)
                 finally:
                     store.conn.execute("COMMIT")
                 self.mark, self.result = mark, result
             finally:
-                store.conn.close()      # no PRAGMA optimize: this connection only read
-        except Exception:  # noqa: BLE001 - a damaged or locked file: the page reads (and reports) it itself
+                store.conn.close()
+        except Exception:  # noqa: BLE001 - a damaged, locked or unreadable file: the page reads (and reports) it itself
             self.result = None
 
-    def take(self, store, today: _dt.date, list_limit: int, wait: float = 3.0):
-        """The figures, if they were read for this day and list length and nothing has been
-        written since; else None. Each prefetch is handed out once."""
-        self._thread.join(wait)
+    def take(self, store, today: _dt.date, list_limit: int):
+        """The figures, if they were read for this day and list length from this same file
+        and nothing has been written since; else None. Each read-ahead is handed out once.
+        Waits for the read-ahead to finish (it started first, so that is never slower than
+        reading afresh); the read-only connection gives up on a locked file within 2 s."""
+        self._thread.join(WAIT_AT_MOST)
         result, self.result = self.result, None
         if result is None or self._thread.is_alive() or today != self.today or list_limit != self.list_limit:
             return None
         try:
-            if Path(store.path).resolve() != self.path.resolve() or _newest_change(store) != self.mark:
+            if _state(store) != self.mark:
                 return None
         except Exception:  # noqa: BLE001 - unusable: read afresh
             return None
         return result
 
 
-def _newest_change(store) -> int:
-    return int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log", default=0))
+WAIT_AT_MOST = 60.0             # seconds; a read-ahead still busy after this is dropped
+
+
+def _state(store) -> tuple:
+    """Which file (a restored backup is another file), which schema, and the newest change."""
+    info = os.stat(store.path)
+    newest = store.scalar("SELECT id FROM audit_log WHERE table_name != 'account' ORDER BY id DESC LIMIT 1",
+                          default=0)
+    return (info.st_dev, info.st_ino, store.scalar("PRAGMA schema_version"), int(newest))

@@ -215,3 +215,45 @@ def test_read_ahead_never_creates_or_changes_a_file(tmp_path):
     ahead = DashboardPrefetch(garbage, TODAY)
     ahead._thread.join()
     assert ahead.result is None and garbage.read_bytes() == b"not a database" * 100
+
+
+def test_read_ahead_leaves_the_file_as_it_is_and_ignores_log_ins(ctx, tmp_path):
+    """Read-only: a file in rollback-journal mode (as a restored backup is) stays so; a
+    log-in's audit row does not spoil the figures; a restored file is another file."""
+    import os
+    import shutil
+    import sqlite3
+    from models.warm_start import DASHBOARD_LIST_LIMIT, DashboardPrefetch
+    s = ctx.store
+    path = tmp_path / "journal.sqlite"
+    shutil.copy(s.path, path)
+    for side in ("-wal", "-shm"):
+        if s.path.with_name(s.path.name + side).exists():
+            shutil.copy(s.path.with_name(s.path.name + side), path.with_name(path.name + side))
+    c = sqlite3.connect(path)
+    assert c.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    c.close()
+    before = path.read_bytes()
+    ahead = DashboardPrefetch(path, TODAY)
+    ahead._thread.join()
+    assert ahead.result is not None and path.read_bytes() == before
+
+    ahead = DashboardPrefetch(s.path, TODAY)
+    ahead._thread.join()
+    with s.tx(reason="登录"):
+        s.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, reason) "
+                  "VALUES (qq_now(), '测试', 'account', 1, 'update', '登录')")
+    assert ahead.take(s, TODAY, DASHBOARD_LIST_LIMIT) is not None
+
+    other = tmp_path / "restored.sqlite"
+    shutil.copy(s.path, other)
+    ahead = DashboardPrefetch(other, TODAY)
+    ahead._thread.join()
+    shutil.copy(s.path, tmp_path / "copy.sqlite")
+    os.replace(tmp_path / "copy.sqlite", other)     # the same bytes, but another file (as a restore does)
+    from models.db import Store
+    s2 = Store(other, "测试")
+    try:
+        assert ahead.take(s2, TODAY, DASHBOARD_LIST_LIMIT) is None
+    finally:
+        s2.close()

@@ -379,6 +379,9 @@ def test_fast_validator_agrees_with_the_ledger():
         samples = [{f.name: None for f in ledger.stored_fields},
                    {f.name: (-1 if f.numeric else "" if f.kind != "ref" else 0) for f in ledger.stored_fields},
                    {f.name: (5 if f.numeric else "x" if f.kind not in ("ref", "date") else 1 if f.kind == "ref"
+                             else "2026-11-01") for f in ledger.stored_fields},
+                   # an Excel TRUE / FALSE read into a number column (期次 of an instalment)
+                   {f.name: (False if f.numeric else "x" if f.kind not in ("ref", "date") else 1 if f.kind == "ref"
                              else "2026-11-01") for f in ledger.stored_fields}]
         for row in [{}, *samples]:
             try:

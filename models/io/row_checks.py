@@ -6,6 +6,7 @@ given the parsed columns it makes those plain checks a column at a time.
 """
 from __future__ import annotations
 
+from models.io.columns import FAILED
 from models.ledger.fields import Ledger
 
 
@@ -32,11 +33,13 @@ def row_validator(ledger: Ledger, columns: dict[str, list] | None = None):
             if col is None:
                 rest.append((order, name, required, is_ref, numeric, low, empty_msg, neg_msg))
                 continue
-            if required:
-                for pos in [i for i, v in enumerate(col) if v is None or v == "" or (is_ref and not v)]:
+            failed = FAILED                 # an unreadable cell: its problem is already said
+            for pos, v in enumerate(col):   # exactly the per-row checks below, a column at a time
+                if v is failed:
+                    continue
+                if required and (v is None or v == "" or (is_ref and not v)):
                     early.setdefault(pos, []).append((order, name, empty_msg, "必填"))
-            if numeric:             # parsed numbers only: an empty or unreadable cell is never "negative"
-                for pos in [i for i, v in enumerate(col) if (type(v) is int or type(v) is float) and v < low]:
+                elif numeric and v is not None and v < low:     # an Excel FALSE is 0 here too
                     early.setdefault(pos, []).append((order, name, neg_msg, "非负"))
         plain_rows = rest
     else:
