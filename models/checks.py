@@ -167,13 +167,25 @@ def _dupes(store: Store, today: _dt.date):
 
 @rule("id_numbers_valid", "身份证号码校验位和出生日期正确")
 def _ids(store: Store, today: _dt.date):
+    """Checked 50,000 at a time in one array pass (models.io.columns); only numbers that pass
+    are cleared that way, every other goes through the full rules, which give the message.
+    (One by one, a county's million workers took 16 s.)"""
+    from models.io.columns import SLOW, id_number_column
     from models.rules.idcard import validate_id
-    cur = store.conn.execute("SELECT w.id, w.name, c.case_no, w.id_number FROM worker w JOIN case_record c "
-                             "ON c.id = w.case_id WHERE w.deleted_at IS NULL AND " + LIVE_CASE + " AND w.id_number != ''")
-    for r in cur:
-        res = validate_id(r["id_number"])
-        if not res.ok:
-            yield Finding("id_numbers_valid", "worker", r["id"], f"{r['case_no']} {r['name']}", res.message)
+    cur = store.conn.execute("SELECT w.id, w.id_number FROM worker w JOIN case_record c ON c.id = w.case_id "
+                             "WHERE w.deleted_at IS NULL AND " + LIVE_CASE + " AND w.id_number != '' ORDER BY w.id")
+    bad = []
+    while rows := cur.fetchmany(50_000):
+        numbers = [r[1] for r in rows]
+        for (wid, number), verdict in zip(rows, id_number_column(numbers)):
+            if verdict is SLOW:
+                res = validate_id(number)
+                if not res.ok:
+                    bad.append((wid, res.message))
+    for wid, message in bad:
+        r = store.one("SELECT w.name, c.case_no FROM worker w JOIN case_record c ON c.id = w.case_id WHERE w.id = ?",
+                      (wid,))
+        yield Finding("id_numbers_valid", "worker", wid, f"{r['case_no']} {r['name']}", message)
 
 
 @rule("repayments_match_workers", "兑付记录与实发工资一致")

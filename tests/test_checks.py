@@ -69,3 +69,28 @@ def test_every_core_rule_has_a_planted_fault():
     import models.checks as core
     own = {code for code, (_t, fn) in RULES.items() if fn.__module__ == core.__name__}
     assert own <= set(PLANTS), own - set(PLANTS)
+
+
+def test_id_numbers_checked_in_bulk_find_exactly_the_bad_ones(ledger):
+    """Thousands of workers go through the array check (models.io.columns); every number it
+    does not clear is judged by the full rules, so the findings are exactly the invalid ones."""
+    from models.db import new_uuids
+    from models.rules.idcard import validate_id
+    s, cid, _ = ledger
+    numbers = [make_valid_id("110101", _dt.date(1960, 1, 1) + _dt.timedelta(days=i), i % 900 + 1) for i in range(3000)]
+    numbers[10] = numbers[10][:17] + ("1" if numbers[10][17] != "1" else "2")       # wrong check digit
+    numbers[20] = "99" + numbers[20][2:]                                             # no such region
+    numbers[30] = numbers[30][:10] + "1340" + numbers[30][14:]                       # 13th month
+    numbers[40] = numbers[40][:17].lower() + "x" if numbers[40].endswith("X") else numbers[40]
+    numbers[50] = numbers[50][:17]                                                   # 17 characters
+    rows = [(u, cid, f"工人{i}", n) for i, (u, n) in enumerate(zip(new_uuids(len(numbers)), numbers))]
+    s.bulk = True
+    try:
+        with s.tx():
+            s.conn.executemany("INSERT INTO worker(uuid, case_id, name, id_number) VALUES (?, ?, ?, ?)", rows)
+    finally:
+        s.bulk = False
+    found = {f.record for f in run_checks(s, TODAY).findings if f.rule == "id_numbers_valid"}
+    ids = dict(s.query("SELECT id_number, id FROM worker WHERE name LIKE '工人%'"))
+    want = {ids[n] for n in numbers if not validate_id(n).ok}
+    assert want and found == want

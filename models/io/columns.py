@@ -67,7 +67,7 @@ def fast_path(f: Field, unit: str | None, parse: Callable[[Any], Any]) -> Callab
         factor = 1_000_000 if (unit or f.unit) == "万元" else 100
         return lambda raws: _money(raws, factor)
     if k == "id_number":
-        return _id_numbers
+        return id_number_column
     if k == "phone":
         return lambda raws: [v if type(v) is str and C._phone_fast_ok(v) else SLOW for v in raws]
     if k == "bank_card":
@@ -112,8 +112,10 @@ def _money(raws: list, factor: int) -> list:
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def _id_numbers(raws: list) -> list:
-    """18-character ID numbers checked in one pass: digits, region, date of birth, check digit."""
+def id_number_column(raws: list) -> list:
+    """18-character ID numbers checked in one pass: digits, region, date of birth, check digit.
+    Each is returned unchanged where it is certainly valid, ``SLOW`` where the full rules
+    (models.rules.idcard) must decide."""
     pos = [i for i, v in enumerate(raws) if type(v) is str and len(v) == 18]
     out = [SLOW] * len(raws)
     if len(pos) < NUMPY_FROM:
