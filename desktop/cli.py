@@ -78,35 +78,31 @@ COMMAND_MODULES = {"demo": "core", "backup": "core", "restore": "core", "selftes
                    "check": "check", "user": "users", "import": "io", "export": "io", "report": "report"}
 
 
+def _first_word(argv: list[str]) -> tuple[str | None, bool]:
+    """The first word that is neither an option nor the value of --db / --user, and whether
+    some other option came before it."""
+    skip = other = False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a in ("--db", "--user"):
+            skip = True
+        elif a.startswith("-"):
+            other = True
+        else:
+            return a, other
+    return None, other
+
+
 def _command_module(argv: list[str]) -> str | None:
     """The module of the subcommand asked for; None for --help, --version or anything
     unclear (then every command is registered, and argparse explains)."""
-    skip = False
-    for a in argv:
-        if skip:
-            skip = False
-            continue
-        if a in ("--db", "--user"):
-            skip = True
-            continue
-        if a.startswith("-"):
-            return None
-        return COMMAND_MODULES.get(a)
-    return None
+    word, other = _first_word(argv)
+    return None if other or word is None else COMMAND_MODULES.get(word)
 
 
 def _has_command(argv: list[str]) -> bool:
-    skip = False
-    for a in argv:
-        if skip:
-            skip = False
-            continue
-        if a in ("--db", "--user"):
-            skip = True
-            continue
-        if not a.startswith("-"):
-            return True
-    return False
+    return _first_word(argv)[0] is not None
 
 
 if __name__ == "__main__":
