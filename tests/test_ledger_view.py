@@ -105,6 +105,8 @@ def test_worker_table_masks_personal_numbers(filled, qtbot, tmp_path):
     idn = row[names.index("id_number")]
     assert "*" in idn and len(idn) == 18
     assert row[names.index("phone")] == "138****5678"
+    # the search box names what the search looks at: the declared search fields, no phone
+    assert page.search.placeholderText() == "检索姓名、身份证号码、工种（Ctrl+F）"
 
 
 def test_new_case_form_refuses_bad_input_then_saves(filled, qtbot, tmp_path):

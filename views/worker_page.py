@@ -25,7 +25,8 @@ class WorkerPage(QWidget):
         self.model = LedgerTableModel(self.repo, fields, self)
         self.table = LedgerTableView(self.model, ctx.prefs, "workers", self)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("检索姓名、身份证号码、电话、工种（Ctrl+F）")
+        words = "、".join(f.label for f in self.repo.ledger.search_fields)      # what the search looks at
+        self.search.setPlaceholderText(f"检索{words}（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
         self.unpaid = QCheckBox("只看仍有欠发的")
         self.reveal = QCheckBox("显示完整号码")
