@@ -431,3 +431,41 @@ def test_case_search_index_either_way(runs, tmp_path, monkeypatch, honour_bulk):
         found[threshold] = {k: v for k, v in snap["searches"].items() if k[0] == "case_fts"}, snap["case_record"]
     assert found[10 ** 9] == found[0]
     assert all(found[0][0].values())
+
+
+def test_first_big_load_rebuilds_the_indexes_to_the_same_end(tmp_path, monkeypatch):
+    """A load at least as large as the table drops the secondary indexes and builds them
+    again in the same transaction: the same indexes, the same rows as when they are kept."""
+    from models import campaign, cases
+    from models.rules.idcard import make_valid_id
+    lines = ["姓名,身份证号码,工种,应发工资,实发工资"]
+    for i in range(700):
+        lines.append(f"{FAM[i % 20]}{GIV[i % 24]}{GIV[(i // 24) % 24]},"
+                     f"{make_valid_id('511921', dt.date(1970, 1, 1) + dt.timedelta(days=i), i % 999 + 1)},"
+                     f"{('泥瓦工', '木工', '钢筋工')[i % 3]},{3000 + i},{1000 + i % 7}")
+    roster = tmp_path / "花名册.csv"
+    roster.write_text("\n".join(lines), encoding="utf-8-sig")
+    results, dropped = {}, []
+    real_drop = bulk_commit._indexes_rebuilt_if_faster
+
+    def spy(store, table, new_rows):
+        dropped.append(new_rows >= bulk_commit.REBUILD_FROM)
+        return real_drop(store, table, new_rows)
+    monkeypatch.setattr(bulk_commit, "_indexes_rebuilt_if_faster", spy)
+    for label, threshold in (("rebuilt", 600), ("kept", 10 ** 9)):
+        monkeypatch.setattr(bulk_commit, "REBUILD_FROM", threshold)
+        s = Store(tmp_path / f"{label}.sqlite", "测试")
+        campaign.create_campaign(s, "行动", "青山镇", dt.date(2026, 9, 14))
+        cases.register_case(s, {"case_no": "LOAD-1", "registered_on": "2026-11-02", "employer_name": "甲公司"})
+        before = s.query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'worker' ORDER BY name")
+        result = commit_import(s, plan_import(s, roster, "workers", case_no="LOAD-1"))
+        assert result["imported"] and result["inserted"] == 700
+        after = s.query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'worker' ORDER BY name")
+        assert [tuple(r) for r in after] == [tuple(r) for r in before] and len(after) >= 4
+        assert s.scalar("PRAGMA integrity_check") == "ok"
+        plan = " ".join(r[3] for r in s.query("EXPLAIN QUERY PLAN SELECT id FROM worker WHERE name = ?", ("王伟伟",)))
+        assert "worker_name" in plan
+        results[label] = s.query("SELECT case_id, name, id_number, trade, owed_fen, paid_fen FROM worker ORDER BY id")
+        s.close()
+    assert dropped == [True, False]
+    assert [tuple(r) for r in results["rebuilt"]] == [tuple(r) for r in results["kept"]]
