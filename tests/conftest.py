@@ -33,6 +33,18 @@ def demo_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def town(demo_template, tmp_path_factory) -> Path:
+    """The township demo, a copy of its own for each test module (built once per session)."""
+    from models.backup import backup_to
+    from models.db import Store
+    src = Store(demo_template, "测试")
+    target = tmp_path_factory.mktemp("town") / "town.sqlite"
+    backup_to(src.conn, target)
+    src.close()
+    return target
+
+
 @pytest.fixture
 def demo_db(demo_template, tmp_path) -> Path:
     """A fresh copy of the township demo for one test."""

@@ -18,14 +18,6 @@ SHOTS = Path("/tmp/shots")
 COUNTED = "deleted_at IS NULL AND status != '不存在欠薪'"
 
 
-@pytest.fixture(scope="module")
-def town(tmp_path_factory):
-    from models import demo
-    path = tmp_path_factory.mktemp("dash") / "town.sqlite"
-    demo.build_demo(path, "township", today=TODAY)
-    return path
-
-
 @pytest.fixture
 def ctx(town, tmp_path, app_font):
     from models.backup import backup_to

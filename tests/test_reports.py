@@ -25,14 +25,6 @@ COUNTED = "deleted_at IS NULL AND status != '不存在欠薪'"
 
 
 @pytest.fixture(scope="module")
-def town(tmp_path_factory):
-    from models import demo
-    path = tmp_path_factory.mktemp("reports") / "town.sqlite"
-    demo.build_demo(path, "township", today=TODAY)
-    return path
-
-
-@pytest.fixture(scope="module")
 def made(town, tmp_path_factory):
     """Every report made once for the module."""
     from models.ledger.repo import Query

@@ -18,14 +18,6 @@ WORKERS = "(CASE WHEN w_count > 0 THEN w_count ELSE workers_count END)"
 COUNTED = "deleted_at IS NULL AND status != '不存在欠薪'"
 
 
-@pytest.fixture(scope="module")
-def town(tmp_path_factory):
-    from models import demo
-    path = tmp_path_factory.mktemp("stats") / "town.sqlite"
-    demo.build_demo(path, "township", today=TODAY)
-    return path
-
-
 @pytest.fixture
 def s(town):
     store = Store(town, "测试")
