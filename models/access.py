@@ -8,14 +8,18 @@ imports and the command line all obey it; ``Store`` turns a refusal into
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import hmac
+import json
 import os
 import sqlite3
 from dataclasses import dataclass
+from typing import Iterator
 
 ROLES = ("办公室", "专班填报员", "领导")
+SYSTEM_ROLE = "系统"        # the program itself: migrations, log-in bookkeeping; never an account
 MAX_TRIES = 5
 LOCK_MINUTES = 15
 # Tables a 专班填报员 may write whatever the workstream (shared reference data, preferences).
@@ -33,9 +37,23 @@ class Actor:
     workstream_id: int | None
     workstream_name: str = ""
 
+    @classmethod
+    def system(cls) -> "Actor":
+        """The program acting on its own behalf (set explicitly by the code that needs it,
+        e.g. the log-in bookkeeping); no account has this role, so no one can log in as it."""
+        return cls(0, SYSTEM_ROLE, SYSTEM_ROLE, SYSTEM_ROLE, None, "")
+
+    @property
+    def is_system(self) -> bool:
+        return self.role == SYSTEM_ROLE and self.id == 0
+
     @property
     def may_reveal(self) -> bool:
         return self.role in ("办公室", "专班填报员")
+
+    @property
+    def is_office(self) -> bool:
+        return self.role == "办公室"
 
     @property
     def read_only(self) -> bool:
@@ -64,8 +82,15 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 # -- the write rule (called from triggers) ------------------------------------------
+NO_ACTOR = "本数据库已启用账号：须先登录（命令行用 --user 和密码）才能修改数据"
+
+
 def may_write(actor: Actor | None, table: str, workstream_id: int | None, record_id: int | None) -> tuple[bool, str]:
-    if actor is None or actor.role == "办公室":
+    """The rule for an acting account. ``None`` (nobody logged in) may write nothing: a
+    database without accounts is let through by ``check_write`` before this is asked."""
+    if actor is None:
+        return False, NO_ACTOR
+    if actor.role in ("办公室", SYSTEM_ROLE):
         return True, ""
     if actor.role == "领导":
         return False, "领导账号只能查看和打印，不能修改数据"
@@ -78,6 +103,24 @@ def may_write(actor: Actor | None, table: str, workstream_id: int | None, record
     if workstream_id != actor.workstream_id:
         return False, f"专班填报员只能修改本专班（{actor.workstream_name or '本专班'}）的记录"
     return True, ""
+
+
+def accounts_exist(conn: sqlite3.Connection) -> bool:
+    """``has_accounts``, safe to ask from inside a trigger at any schema version: from the
+    first account on, every write needs an actor. No account table yet means no."""
+    try:
+        return has_accounts(conn)
+    except sqlite3.OperationalError:
+        return False
+
+
+def check_write(conn: sqlite3.Connection, actor: Actor | None, table: str, workstream_id: int | None,
+                record_id: int | None) -> tuple[bool, str]:
+    """``may_write`` as every write path asks it (the guard triggers through ``Store``, the
+    bulk import's guard): with no actor, only a database that has no account yet is open."""
+    if actor is None and not accounts_exist(conn):
+        return True, ""
+    return may_write(actor, table, workstream_id, record_id)
 
 
 def workstream_expr(conn: sqlite3.Connection, table: str, alias: str) -> str:
@@ -159,27 +202,66 @@ def set_password(store, username: str, new_password: str) -> None:
                       (hash_password(new_password), username))
 
 
+@contextlib.contextmanager
+def as_system(store) -> Iterator[None]:
+    """Write as the program itself for the length of the block (log-in bookkeeping: the
+    person is not logged in yet), then act as before."""
+    saved = store.actor
+    store.actor = Actor.system()
+    try:
+        yield
+    finally:
+        store.actor = saved
+
+
+def _record_login_failure(store, username: str, record_id: int | None, why: str) -> None:
+    store.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, after, reason) "
+                  "VALUES (qq_now(), ?, 'account', ?, 'login_failed', ?, '')",
+                  (username or "（未指明）", record_id, json.dumps({"结果": why}, ensure_ascii=False)))
+
+
 def login(store, username: str, password: str, now: _dt.datetime | None = None) -> Actor:
-    """Check a password; five wrong tries lock the account for a while."""
+    """Check a password; five wrong tries lock the account for a while. Every refusal is
+    written to the audit log as a failed log-in (action ``login_failed``)."""
     now = now or _dt.datetime.now()
-    row = store.one("SELECT * FROM account WHERE username = ? AND active = 1", (username.strip(),))
+    username = (username or "").strip()
+    row = store.one("SELECT * FROM account WHERE username = ? AND active = 1", (username,))
     if row is None:
+        with as_system(store), store.tx():
+            _record_login_failure(store, username, None, "没有这个账号")
         raise AuthError("用户名或密码不正确")
     if row["locked_until"] and row["locked_until"] > now.isoformat(timespec="seconds"):
+        with as_system(store), store.tx():
+            _record_login_failure(store, username, row["id"], "账号已锁定")
         raise AuthError(f"连续输错密码 {MAX_TRIES} 次，账号已锁定到 {row['locked_until'][11:16]}，请稍后再试或请办公室重设密码")
-    if not verify_password(password, row["pw_hash"]):
+    if not password or not verify_password(password, row["pw_hash"]):
         failed = row["failed_count"] + 1
         locked = (now + _dt.timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds") if failed >= MAX_TRIES else None
-        with store.tx():
+        with as_system(store), store.tx():
             store.execute("UPDATE account SET failed_count = ?, locked_until = ? WHERE id = ?",
                           (0 if locked else failed, locked, row["id"]))
+            _record_login_failure(store, username, row["id"],
+                                  ("未输入密码" if not password else "密码不正确") + ("，账号锁定" if locked else ""))
         if locked:
             raise AuthError(f"连续输错密码 {MAX_TRIES} 次，账号已锁定 {LOCK_MINUTES} 分钟")
         raise AuthError(f"用户名或密码不正确（还可再试 {MAX_TRIES - failed} 次）")
-    with store.tx():
+    with as_system(store), store.tx():
         store.execute("UPDATE account SET failed_count = 0, locked_until = NULL, last_login = ? WHERE id = ?",
                       (now.isoformat(timespec="seconds"), row["id"]))
     return _actor(store.conn, row)
+
+
+def record_login_refused(store, username: str, why: str) -> None:
+    """A log-in that never reached a password check (no name given, no password to be had)
+    is still a failed log-in in the audit log; a named account's tries count toward its lock."""
+    if username and find_actor(store.conn, username) is not None:
+        try:
+            login(store, username, "")
+        except AuthError:
+            pass
+        return
+    with as_system(store), store.tx():
+        _record_login_failure(store, username, None, why)
 
 
 def accounts(store) -> list[dict]:

@@ -1,8 +1,17 @@
-"""Pieces every subcommand shares: --db / --user, opening the store, Chinese errors."""
+"""Pieces every subcommand shares: --db / --user, opening the store, Chinese errors,
+and who is acting (``authenticated_actor``)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+
+PASSWORD_ENV = "QINGQIAN_PASSWORD"        # the acting account's password, for scripts
+
+
+class Refused(Exception):
+    """The acting account could not be established or may not do this; the message is one
+    Chinese line for standard error."""
 
 
 def add_db(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -16,13 +25,13 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
-def open_store(args, *, must_exist: bool = True, write: bool = False):
+def open_store(args, *, must_exist: bool = True, write: bool = False, roles: tuple[str, ...] | None = None):
     """The store, or (None, exit code) with the message already printed.
 
-    Once accounts exist, a command that writes must name its acting account
-    (``--user``); the account's role then limits what it may change."""
+    ``write``: the command writes, reveals or manages accounts, so once accounts exist it
+    needs its acting account proven by password (``authenticated_actor``); the account's
+    role then limits what it may change."""
     from pathlib import Path
-    from models import access
     from models.db import Store, StoreError
     path = Path(args.db)
     if must_exist and not path.exists():
@@ -31,15 +40,62 @@ def open_store(args, *, must_exist: bool = True, write: bool = False):
         store = Store(path, getattr(args, "user", None))
     except StoreError as exc:
         return None, fail(str(exc))
-    user = getattr(args, "user", None)
-    if access.has_accounts(store.conn):
-        if user:
-            actor = access.find_actor(store.conn, user)
-            if actor is None:
-                store.close()
-                return None, fail(f"没有名为“{user}”的有效账号")
-            store.actor = actor
-        elif write:
+    if write:
+        try:
+            authenticated_actor(store, args, roles=roles)
+        except Refused as exc:
             store.close()
-            return None, fail("本数据库已启用账号：写入数据的命令须用 --user 指定操作人")
+            return None, fail(str(exc))
+    # a command that only reads keeps --user as a name for the record: without a password it
+    # grants nothing (``may_write`` refuses any write with no logged-in actor)
     return store, 0
+
+
+def _ask_password(username: str) -> str | None:
+    """The acting account's password: ``QINGQIAN_PASSWORD`` if set, else asked on the terminal
+    (not echoed); None when there is neither (a script without the variable)."""
+    pw = os.environ.get(PASSWORD_ENV)
+    if pw is not None:
+        return pw
+    try:
+        interactive = sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    if not interactive:
+        return None
+    import getpass
+    try:
+        return getpass.getpass(f"账号“{username}”的密码：")
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
+def authenticated_actor(store, args, *, roles: tuple[str, ...] | None = None):
+    """Who is acting, proven by password, set on ``store.actor`` and returned.
+
+    Returns None only when the database has no account yet (then nobody can log in and the
+    first account is being made, or accounts are not in use). Otherwise ``--user`` names the
+    account and its password comes from ``QINGQIAN_PASSWORD`` or the terminal; a missing name,
+    a missing or wrong password, a locked account, or a role outside ``roles`` raises
+    ``Refused``. Every failed log-in is written to the audit log and counts toward the
+    account's lock, as in the window."""
+    from models import access
+    if not access.has_accounts(store.conn):
+        return None
+    username = (getattr(args, "user", None) or "").strip()
+    if not username:
+        access.record_login_refused(store, "", "命令行未指明操作人")
+        raise Refused("本数据库已启用账号：请用 --user 指定操作人，并输入该账号的密码"
+                      f"（脚本可用 {PASSWORD_ENV} 环境变量）")
+    password = _ask_password(username)
+    if password is None:
+        access.record_login_refused(store, username, "未输入密码")
+        raise Refused(f"须输入账号“{username}”的密码：请在终端中运行，或用 {PASSWORD_ENV} 环境变量给出")
+    try:
+        actor = access.login(store, username, password)
+    except access.AuthError as exc:
+        raise Refused(f"登录失败：{exc}") from None
+    if roles and actor.role not in roles:
+        raise Refused(f"账号“{username}”（{actor.role}）无权执行此操作，须由{'或'.join(roles)}账号执行")
+    store.actor = actor
+    return actor

@@ -1,11 +1,19 @@
-"""user: manage accounts from the command line (the first one needs no login)."""
+"""user: manage accounts from the command line.
+
+The first account (办公室) needs no log-in; after that every ``user`` command is done by an
+account proven by its password (``--user`` and ``QINGQIAN_PASSWORD`` or the terminal):
+办公室 adds, lists and resets any account; any account may change its own password. The
+new password comes from ``QINGQIAN_NEW_PASSWORD`` or is asked twice on the terminal.
+"""
 from __future__ import annotations
 
-import getpass
 import json
 import os
+import sys
 
-from desktop.commands._common import add_db, fail, open_store
+from desktop.commands._common import PASSWORD_ENV, Refused, add_db, authenticated_actor, fail, open_store
+
+NEW_PASSWORD_ENV = "QINGQIAN_NEW_PASSWORD"
 
 
 def register(sub) -> None:
@@ -19,10 +27,18 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_user)
 
 
-def _password() -> str:
-    # QINGQIAN_PASSWORD lets scripts set a password without a terminal
-    pw = os.environ.get("QINGQIAN_PASSWORD")
-    return pw if pw is not None else getpass.getpass("密码：")
+def _new_password(name: str, env: str) -> str:
+    """The password being set for ``name``: from ``env`` in scripts, else typed twice."""
+    pw = os.environ.get(env)
+    if pw is not None:
+        return pw
+    if not (sys.stdin is not None and sys.stdin.isatty()):
+        raise Refused(f"须给出账号“{name}”的新密码：请在终端中运行，或用 {env} 环境变量给出")
+    import getpass
+    first = getpass.getpass(f"账号“{name}”的新密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise Refused("两次输入的密码不一致，未作改动")
+    return first
 
 
 def cmd_user(args) -> int:
@@ -32,31 +48,43 @@ def cmd_user(args) -> int:
         return code
     try:
         first = not access.has_accounts(store.conn)
+        if args.action != "list" and not args.name:
+            return fail("请给出用户名")
+        if first:
+            if args.action != "add":
+                return fail("本数据库还没有账号：请先用 qingqian user add 建立办公室（管理员）账号")
+            if args.role != "办公室":
+                return fail("第一个账号须为办公室（管理员）账号")
+            # the first account's own password: the same variable a script then logs in with
+            access.create_account(store, args.name, _new_password(args.name, PASSWORD_ENV), "办公室",
+                                  args.display_name, None)
+            print(json.dumps({"ok": True, "user": args.name}, ensure_ascii=False))
+            return 0
+        own_password = args.action == "passwd" and args.name == (getattr(args, "user", None) or "")
+        actor = authenticated_actor(store, args, roles=None if own_password else ("办公室",))
         if args.action == "list":
             print(json.dumps(access.accounts(store), ensure_ascii=False))
             return 0
-        if not args.name:
-            return fail("请给出用户名")
-        if not first:
-            user = getattr(args, "user", None)
-            actor = access.find_actor(store.conn, user) if user else None
-            if actor is None or actor.role != "办公室":
-                return fail("须由办公室账号（--user）管理账号")
-            store.actor = actor
         if args.action == "add":
             ws = None
             if args.workstream:
                 ws = store.scalar("SELECT id FROM workstream WHERE name = ?", (args.workstream,))
                 if ws is None:
                     return fail(f"没有名为“{args.workstream}”的专班")
-            if first and args.role != "办公室":
-                return fail("第一个账号须为办公室（管理员）账号")
-            access.create_account(store, args.name, _password(), args.role, args.display_name, ws)
+            access.create_account(store, args.name, _new_password(args.name, NEW_PASSWORD_ENV), args.role,
+                                  args.display_name, ws)
         else:
-            access.set_password(store, args.name, _password())
-        print(json.dumps({"ok": True, "user": args.name}, ensure_ascii=False))
+            if access.find_actor(store.conn, args.name) is None:
+                return fail(f"没有名为“{args.name}”的有效账号")
+            access.set_password(store, args.name, _new_password(args.name, NEW_PASSWORD_ENV))
+        print(json.dumps({"ok": True, "user": args.name, "by": actor.username}, ensure_ascii=False))
         return 0
-    except access.AuthError as exc:
+    except (access.AuthError, Refused) as exc:
         return fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - e.g. a refused write: one line, nothing changed
+        from models.db import StoreError
+        if isinstance(exc, StoreError):
+            return fail(str(exc))
+        raise
     finally:
         store.close()
