@@ -1,0 +1,67 @@
+"""figures: every headline figure of the campaign, one definition each (口径), now or as of a day.
+
+qingqian figures --db PATH [--date YYYY-MM-DD] [--json]
+
+Read-only: the database is opened so that nothing in it can change, and a file that does
+not exist is not created. Exit 0 with the figures, 2 with one Chinese line on standard error.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+
+from desktop.commands._common import add_db, fail
+
+
+def register(sub) -> None:
+    p = sub.add_parser("figures", help="主要数字：问题数、在办、已付、未付、清偿率、预警等，每项附口径")
+    add_db(p)
+    p.add_argument("--date", help="统计截至该日日终（YYYY-MM-DD），默认今天")
+    p.add_argument("--today", help=argparse.SUPPRESS)     # the day taken as today (scripts and tests)
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（金额单位：分；definitions 为各项口径）")
+    p.set_defaults(func=cmd_figures)
+
+
+def cmd_figures(args) -> int:
+    from pathlib import Path
+
+    from models import figures, migrations
+    from models.db import Store, StoreError
+    try:
+        today = _dt.date.fromisoformat(args.today) if getattr(args, "today", None) else _dt.date.today()
+        as_of = _dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        return fail(f"日期格式不对：{args.date or args.today}（应为 YYYY-MM-DD）")
+    path = Path(args.db)
+    if not path.is_file():
+        return fail(f"找不到数据库文件：{path}")
+    try:
+        store = Store(path, read_only=True)
+    except StoreError as exc:
+        return fail(str(exc))
+    try:
+        version = store.scalar("PRAGMA user_version")
+        if version != migrations.LATEST:
+            return fail(f"数据库格式为第 {version} 版，需先用本程序打开一次完成升级后再统计：{path}")
+        try:
+            f = figures.figures(store, today, as_of)
+        except figures.NotKnown as exc:
+            return fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file: one line, not a traceback
+        import sqlite3
+        if isinstance(exc, sqlite3.DatabaseError):
+            return fail(f"数据库文件无法读取：{path}（{exc}）")
+        raise
+    finally:
+        store.conn.close()
+    if args.json:
+        print(json.dumps(f.to_json(), ensure_ascii=False))
+        return 0
+    print(f"统计截至：{f.as_of.year}年{f.as_of.month}月{f.as_of.day}日日终" + ("（今天）" if f.now else ""))
+    for line in figures.lines(f):
+        print(line)
+    print("口径：")
+    for d in figures.DEFINITIONS.values():
+        print(f"　　{d.name}：{d.basis}")
+    return 0
