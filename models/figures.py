@@ -209,22 +209,31 @@ class Basis:
                        f"t.status IN {CLOSED_IN}")[0]
         return int(r[0]), int(r[1]), int(r[2])
 
+    def warning_by(self, kind: str, group: str) -> list[tuple]:
+        """(group value, count) of the cases under warning ``kind``."""
+        sql, params = self.warning_sql[kind]
+        return [tuple(r) for r in self.query(f"{group}, COUNT(*)", f"({sql})", params, f"GROUP BY {group}")]
+
+    def item_open_sql(self) -> tuple[str, list]:
+        """The 交办事项 still open at the end of the day, over ``action_item a LEFT JOIN meeting m``:
+        now, every item not 办结销号; for a past day, items decided by then (their meeting held, or
+        entered, that day or earlier) and not yet 办结销号 that day."""
+        live = "a.deleted_at IS NULL"
+        if self.past is None:
+            return f"{live} AND a.status != '{ITEM_DONE}'", []
+        d = self.day.isoformat()
+        return (f"{live} AND substr(COALESCE(m.date, a.created_at), 1, 10) <= ? AND NOT (a.status = '{ITEM_DONE}' "
+                "AND substr(COALESCE(a.closed_on, ''), 1, 10) <= ?)", [d, d])
+
     @cached_property
     def items(self) -> tuple[int, int]:
         """交办事项 (open, overdue) at the end of the day."""
         if not self.store.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'action_item'"):
             return 0, 0
-        d = self.day.isoformat()
-        if self.past is None:
-            open_ = f"a.status != '{ITEM_DONE}'"
-            params: list = []
-        else:   # existed by then (its meeting held, or entered) and not yet 办结销号
-            open_ = (f"substr(COALESCE(m.date, a.created_at), 1, 10) <= ? AND NOT (a.status = '{ITEM_DONE}' "
-                     "AND substr(COALESCE(a.closed_on, ''), 1, 10) <= ?)")
-            params = [d, d]
+        where, params = self.item_open_sql()
         r = self.store.one(
-            f"SELECT COUNT(*), COALESCE(SUM(a.due_date IS NOT NULL AND a.due_date < ?), 0) FROM action_item a "
-            f"LEFT JOIN meeting m ON m.id = a.meeting_id WHERE a.deleted_at IS NULL AND {open_}", [d, *params])
+            "SELECT COUNT(*), COALESCE(SUM(a.due_date IS NOT NULL AND a.due_date < ?), 0) FROM action_item a "
+            f"LEFT JOIN meeting m ON m.id = a.meeting_id WHERE {where}", [self.day.isoformat(), *params])
         return int(r[0]), int(r[1])
 
 

@@ -102,17 +102,18 @@ class Totals:
         return sum(self.by_status[s].cases for s in CLOSED_STATUSES)
 
 
-def totals(store: Store, today: _dt.date | None = None) -> Totals:
-    """One pass over the case ledger grouped by workstream and status (index case_totals)."""
+def totals(store: Store, today: _dt.date | None = None, as_of: _dt.date | None = None,
+           basis=None) -> Totals:
+    """Cases by workstream and status, now or as of the end of day ``as_of`` (``models.figures``:
+    one grouped pass over the case ledger as it stood; the headline figures are its sums)."""
+    from models import figures
     from models.campaign import workstreams as ws_list
-    rows = store.query("SELECT c.workstream_id, c.status, COUNT(*), COALESCE(SUM(c.total_workers), 0), "
-                       "COALESCE(SUM(c.total_owed_fen), 0), COALESCE(SUM(c.total_paid_fen), 0) "
-                       f"FROM case_record c WHERE {LIVE} GROUP BY c.workstream_id, c.status")
+    b = basis or figures.Basis(store, today or _dt.date.today(), as_of)
     by_status = {s: Bucket() for s in STATUSES}
     all_, counted = Bucket(), Bucket()
     names = {w["id"]: w["name"] for w in ws_list(store)}
     ws: dict[Any, WorkstreamRow] = {i: WorkstreamRow(i, n) for i, n in names.items()}
-    for wid, status, n, w, o, p in rows:
+    for wid, status, n, w, o, p in b.groups:
         by_status.setdefault(status, Bucket()).add(n, w, o, p)
         all_.add(n, w, o, p)
         row = ws.get(wid)
@@ -128,10 +129,8 @@ def totals(store: Store, today: _dt.date | None = None) -> Totals:
             row.closed_cases += n
         else:
             row.open_cases += n
-    if today is not None:
-        for wid, n in store.query(f"SELECT c.workstream_id, COUNT(*) FROM case_record c WHERE {LIVE} AND "
-                                  f"c.status IN {_OPEN_IN} AND c.deadline < ? GROUP BY +c.workstream_id",
-                                  (today.isoformat(),)):
+    if today is not None or basis is not None:
+        for wid, n in b.warning_by("逾期", "t.workstream_id"):
             if wid in ws:
                 ws[wid].overdue = n
     return Totals(all_, counted, by_status, list(ws.values()))
@@ -199,6 +198,7 @@ CASE_COLS = ("c.id, c.case_no, c.employer_name, c.project_name, c.deadline, c.st
              "c.registered_on, c.is_major, c.is_sensitive, c.total_workers AS workers, c.total_owed_fen AS owed_fen, "
              "c.total_owed_fen - c.total_paid_fen AS outstanding_fen, "
              "(SELECT w.name FROM workstream w WHERE w.id = c.workstream_id) AS workstream")
+SRC_COLS = CASE_COLS.replace("c.total_owed_fen - c.total_paid_fen", "c.outstanding_fen").replace("c.", "t.")
 
 
 @dataclass
@@ -211,59 +211,63 @@ class Warnings:
     soon_until: str = ""
 
 
-def warning_counts(store: Store, today: _dt.date) -> Warnings:
-    """Open cases only; the same conditions as ``models.cases.warning_conditions``."""
-    from models import cases
-    cal = cases.load_calendar(store)
-    soon = cal.add_workdays(today, cases.setting(store, "warn.due_soon_days")).isoformat()
-    stalled = (today - _dt.timedelta(days=cases.setting(store, "warn.stalled_days"))).isoformat()
-    t = today.isoformat()
-    r = store.one("SELECT COALESCE(SUM(c.deadline < ?), 0), COALESCE(SUM(c.deadline >= ? AND c.deadline <= ?), 0), "
-                  "COALESCE(SUM(c.updated_at < ?), 0), COALESCE(SUM(c.is_major = 1), 0), "
-                  f"COALESCE(SUM(c.is_sensitive = 1), 0) FROM case_record c WHERE {LIVE} AND c.status IN {_OPEN_IN}",
-                  (t, t, soon, stalled))
-    return Warnings(*[int(x) for x in r], soon_until=soon)
+def _basis(store: Store, today: _dt.date, as_of: _dt.date | None, basis):
+    from models import figures
+    return basis or figures.Basis(store, today, as_of)
+
+
+def warning_counts(store: Store, today: _dt.date, as_of: _dt.date | None = None, basis=None) -> Warnings:
+    """Open cases only: the figures 逾期, 即将到期, 久拖未动, 在办重大, 在办敏感 (``models.figures``)."""
+    from models import figures
+    b = _basis(store, today, as_of, basis)
+    return Warnings(figures.overdue(b), figures.due_soon(b), figures.stalled(b), figures.major_open(b),
+                    figures.sensitive_open(b), soon_until=b.soon_until)
+
+
+def _list_where(b, kind: str, workstream_id: Any) -> tuple[list[str], list, str]:
+    conds, params, order = [], [], "t.deadline, t.id"
+    if kind in ("逾期", "即将到期"):
+        sql, p = b.warning_sql[kind]
+        conds.append(f"({sql})")
+        params += p
+    elif kind == "重大":
+        sql, p = b.warning_sql["重大"]
+        conds += [f"({sql})", f"t.status IN {_OPEN_IN}"]
+        params += p
+        order = "outstanding_fen DESC, t.id"
+    elif kind == "在办":
+        conds.append(f"t.status IN {_OPEN_IN}")
+    else:
+        raise ValueError(kind)
+    if workstream_id is not ...:
+        conds.append("t.workstream_id IS ?")
+        params.append(workstream_id)
+    return conds, params, order
 
 
 def case_list(store: Store, kind: str, today: _dt.date, limit: int | None = 50,
-              workstream_id: Any = ..., soon_until: str = "") -> list[dict]:
-    """Open cases: kind 逾期 (past deadline, most overdue first), 即将到期 (deadline today..soon),
-    在办 (every open case, overdue first then by deadline) or 重大 (open major cases, largest first)."""
-    t = today.isoformat()
-    conds, params = [LIVE, f"c.status IN {_OPEN_IN}"], []
-    order = "c.deadline, c.id"
-    if kind == "逾期":
-        conds.append("c.deadline < ?")
-        params.append(t)
-    elif kind == "即将到期":
-        conds.append("c.deadline >= ? AND c.deadline <= ?")
-        params += [t, soon_until or warning_counts(store, today).soon_until]
-    elif kind == "重大":
-        conds.append("c.is_major = 1")
-        order = "outstanding_fen DESC, c.id"
-    elif kind != "在办":
-        raise ValueError(kind)
-    if workstream_id is not ...:
-        conds.append("c.workstream_id IS ?")
-        params.append(workstream_id)
-    sql = f"SELECT {CASE_COLS} FROM case_record c WHERE {' AND '.join(conds)} ORDER BY {order}"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
+              workstream_id: Any = ..., soon_until: str = "", as_of: _dt.date | None = None,
+              basis=None) -> list[dict]:
+    """Open cases (now, or as of the end of day ``as_of``): kind 逾期 (past deadline, most overdue
+    first), 即将到期 (deadline today..soon), 在办 (every open case, by deadline) or 重大 (open
+    major cases, largest first). The conditions are the warnings' (``models.cases``)."""
+    b = _basis(store, today, as_of, basis)
+    conds, params, order = _list_where(b, kind, workstream_id)
+    rows = b.query(SRC_COLS, " AND ".join(conds), params,
+                   f"ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else ""))
     out = []
-    for r in store.query(sql, params):
+    for r in rows:
         d = dict(r)
-        d["days_over"] = (today - _dt.date.fromisoformat(d["deadline"])).days if d["deadline"] else 0
+        d["days_over"] = (b.day - _dt.date.fromisoformat(d["deadline"][:10])).days if d["deadline"] else 0
         out.append(d)
     return out
 
 
-def count_cases(store: Store, kind: str, today: _dt.date, workstream_id: Any = ...) -> int:
-    extra, params = "", [today.isoformat()]
-    if workstream_id is not ...:
-        extra, params = " AND c.workstream_id IS ?", params + [workstream_id]
-    cond = {"逾期": "c.deadline < ?", "重大": "c.is_major = 1 AND ? IS NOT NULL", "在办": "? IS NOT NULL"}[kind]
-    return int(store.scalar(f"SELECT COUNT(*) FROM case_record c WHERE {LIVE} AND c.status IN {_OPEN_IN} "
-                            f"AND {cond}{extra}", params, 0))
+def count_cases(store: Store, kind: str, today: _dt.date, workstream_id: Any = ...,
+                as_of: _dt.date | None = None, basis=None) -> int:
+    b = _basis(store, today, as_of, basis)
+    conds, params, _order = _list_where(b, kind, workstream_id)
+    return b.count(" AND ".join(conds), params)
 
 
 # -- action items (交办事项) -------------------------------------------------------------------
@@ -276,28 +280,31 @@ class ActionItems:
     note: str = ""
 
 
-def action_items(store: Store, today: _dt.date, limit: int = 40) -> ActionItems:
-    """Open 交办事项 (status not 已办结): the overdue ones and those due by the end of this week,
-    earliest first; ``open_count`` / ``overdue_count`` count every open item."""
-    ledger, f = other_ledger("action_items")
+def action_items(store: Store, today: _dt.date, limit: int = 40, as_of: _dt.date | None = None,
+                 basis=None) -> ActionItems:
+    """Open 交办事项 (not 办结销号; as of the end of day ``as_of`` when given): the overdue ones and
+    those due by the end of that week, earliest first; ``open_count`` / ``overdue_count`` are the
+    figures 未办结交办事项 / 逾期交办事项 (``models.figures``)."""
+    from models import figures
+    ledger, _f = other_ledger("action_items")
     if ledger is None or not _table_ready(store, ledger.table):
         return ActionItems(False, note="交办事项" + NOT_DECLARED)
-    t, week_end = today.isoformat(), (today + _dt.timedelta(days=6 - today.weekday())).isoformat()
-
-    def col(role: str, default: str = "''") -> str:
-        return f'a."{f[role]}"' if f.get(role) else default
-    done = ", ".join(f"'{s}'" for s in ACTION_DONE)
-    ws = f"(SELECT w.name FROM workstream w WHERE w.id = {col('workstream')})" if f.get("workstream") else "''"
-    due = col("due", "NULL")
-    where = "a.deleted_at IS NULL" + (f" AND {col('status')} NOT IN ({done})" if f.get("status") else "")
-    counts = store.one(f'SELECT COUNT(*), COALESCE(SUM({due} < ?), 0) FROM "{ledger.table}" a WHERE {where}', (t,))
+    b = _basis(store, today, as_of, basis)
+    day = b.day
+    t, week_end = day.isoformat(), (day + _dt.timedelta(days=6 - day.weekday())).isoformat()
+    where, params = b.item_open_sql()
     rows = store.query(
-        f"SELECT a.id, {col('content')} AS content, {ws} AS workstream, {col('owner')} AS owner, "
-        f"{due} AS due, {col('status')} AS status FROM \"{ledger.table}\" a "
-        f"WHERE {where} AND ({due} IS NULL OR {due} <= ?) ORDER BY {due} IS NULL, {due}, a.id LIMIT {int(limit)}",
-        (week_end,))
+        "SELECT a.id, a.content, (SELECT w.name FROM workstream w WHERE w.id = a.workstream_id) AS workstream, "
+        "a.owner_person AS owner, a.due_date AS due, CASE WHEN a.status = '逾期' THEN '办理中' ELSE a.status END "
+        "AS status FROM action_item a LEFT JOIN meeting m ON m.id = a.meeting_id "
+        f"WHERE {where} AND (a.due_date IS NULL OR a.due_date <= ?) "
+        f"ORDER BY a.due_date IS NULL, a.due_date, a.id LIMIT {int(limit)}", [*params, week_end])
     out = [{**dict(r), "overdue": bool(r["due"] and r["due"] < t)} for r in rows]
-    return ActionItems(True, out, int(counts[0]), int(counts[1]))
+    if b.past is not None:
+        for r in out:            # closed since: it was still being worked on that day
+            if r["status"] == figures.ITEM_DONE:
+                r["status"] = "办理中"
+    return ActionItems(True, out, figures.items_open(b), figures.items_overdue(b))
 
 
 # -- the dashboard -----------------------------------------------------------------------------
@@ -313,18 +320,28 @@ class Dashboard:
     due_soon: list[dict]
     actions: ActionItems
     calendar_note: str = ""
+    figures: Any = None               # models.figures.Figures: every headline figure, with its 口径
+
+    @property
+    def day(self) -> _dt.date:
+        """The day the figures describe (``today``, or the past day asked for)."""
+        return self.figures.as_of if self.figures is not None else self.today
 
 
-def dashboard(store: Store, today: _dt.date, list_limit: int = 30) -> Dashboard:
-    from models import campaign as campaigns, cases
+def dashboard(store: Store, today: _dt.date, list_limit: int = 30, as_of: _dt.date | None = None) -> Dashboard:
+    """Everything the home page and the briefing show, now or as of the end of day ``as_of``."""
+    from models import campaign as campaigns, cases, figures
+    b = figures.Basis(store, today, as_of)
+    day = b.day
     taken = _dt.datetime.now().isoformat(timespec="seconds")
     camp = campaigns.current(store)
-    tot = totals(store, today)
-    warn = warning_counts(store, today)
+    tot = totals(store, today, basis=b)
+    warn = warning_counts(store, today, basis=b)
+    figs = figures.figures(store, today, basis=b)
     note = ""
     if camp is not None:
-        note = cases.calendar_notice(cases.load_calendar(store), today, _dt.date.fromisoformat(camp.end_date))
-    return Dashboard(taken, today, camp, tot, target_progress(camp, tot.counted, today), warn,
-                     case_list(store, "逾期", today, list_limit),
-                     case_list(store, "即将到期", today, list_limit, soon_until=warn.soon_until),
-                     action_items(store, today), note)
+        note = cases.calendar_notice(cases.load_calendar(store), day, _dt.date.fromisoformat(camp.end_date))
+    return Dashboard(taken, today, camp, tot, target_progress(camp, tot.counted, day), warn,
+                     case_list(store, "逾期", today, list_limit, basis=b),
+                     case_list(store, "即将到期", today, list_limit, basis=b),
+                     action_items(store, today, basis=b), note, figs)

@@ -5,8 +5,8 @@ import datetime as _dt
 from dataclasses import dataclass
 
 from models.db import Store
-from models.stats.core import (CASE_COLS, COUNTED, EXCLUDED, LIVE, NOT_DECLARED, Totals, _CLOSED_IN, _table_ready,
-                               other_ledger, pct, totals)
+from models.stats.core import (CASE_COLS, COUNTED, LIVE, NOT_DECLARED, Totals, _CLOSED_IN, _table_ready,
+                               other_ledger, totals)
 
 
 # -- the county's indicators (冬季专项行动统计指标) --------------------------------------------
@@ -24,10 +24,17 @@ class Indicator:
     den: int | None = None
 
 
-def indicators(store: Store, today: _dt.date, tot: Totals | None = None) -> list[Indicator]:
-    """The ten indicators the county asks for, each defined from the ledgers (口径 in ``definition``)."""
+def indicators(store: Store, today: _dt.date, tot: Totals | None = None, as_of: _dt.date | None = None,
+               basis=None) -> list[Indicator]:
+    """The ten indicators the county asks for (口径 in ``definition``), now or as of the end of day
+    ``as_of``. Those that are headline figures come from ``models.figures`` with its 口径."""
+    from models import figures
     from models.values import fen_to_wan_text
-    tot = tot or totals(store, today)
+    b = basis or figures.Basis(store, today, as_of)
+    tot = tot or totals(store, today, basis=b)
+    figs = figures.figures(store, today, basis=b)
+    day = b.day.isoformat()
+    past = b.past is not None
     out: list[Indicator] = []
 
     def add(key, name, value, unit, definition, available=True, note="", num=None, den=None, text=None):
@@ -35,47 +42,47 @@ def indicators(store: Store, today: _dt.date, tot: Totals | None = None) -> list
         out.append(Indicator(key, name, value, unit, shown if available else f"0{NOT_DECLARED}",
                              definition, available, note, num, den))
 
+    def fig(key: str) -> str:
+        return figures.DEFINITIONS[key].basis
+
     ledger, f = other_ledger("inspections")
     insp = ledger is not None and _table_ready(store, ledger.table) and bool(f.get("name"))
     name = f'"{f.get("name")}"'
     of_type = (lambda kind: f' AND "{f["type"]}" = \'{kind}\'') if f.get("type") else (lambda kind: "")
+    dated = (lambda alias="": f' AND substr({alias}"{f["date"]}", 1, 10) <= \'{day}\'') if f.get("date") else \
+        (lambda alias="": "")
     n = int(store.scalar(f'SELECT COUNT(DISTINCT {name}) FROM "{ledger.table}" WHERE deleted_at IS NULL '
-                         f"AND {name} != ''{of_type('用人单位')}", default=0)) if insp else 0
+                         f"AND {name} != ''{of_type('用人单位')}{dated()}", default=0)) if insp else 0
     add("employers_inspected", "检查用人单位户数", n, "户",
-        "欠薪隐患排查台账中对象类型为“用人单位”的不同单位户数", insp, "" if insp else "排查台账尚未建立")
-    add("workers", "涉及农民工人数", tot.counted.workers, "人", "计入金额的欠薪问题的人数合计（有实名名册的按名册人数）")
-    add("problems", "处理欠薪问题数", tot.all.cases, "件", "问题总数：欠薪问题台账在册问题数（各状态，含经核实不存在欠薪）")
-    add("repaid_wan", "追发工资及赔偿金额", tot.counted.paid_fen / 1_000_000, "万元",
-        "计入金额的欠薪问题已付金额合计（有名册的按农民工实发合计），即首页“已兑付”",
-        text=fen_to_wan_text(tot.counted.paid_fen, 2), num=tot.counted.paid_fen)
-    projects = {r[0] for r in store.query(f"SELECT DISTINCT c.project_name FROM case_record c WHERE +{LIVE} "
-                                          "AND c.gov_invested = 1 AND c.project_name != ''")}
+        "欠薪隐患排查台账中对象类型为“用人单位”的不同单位户数（排查日期在统计日及以前）", insp,
+        "" if insp else "排查台账尚未建立")
+    add("workers", "涉及农民工人数", figs.workers, "人", fig("workers"))
+    add("problems", "处理欠薪问题数", figs.cases, "件", fig("cases"))
+    add("repaid_wan", "追发工资及赔偿金额", figs.paid_fen / 1_000_000, "万元", fig("paid_fen") + "即首页“已兑付”。",
+        text=fen_to_wan_text(figs.paid_fen, 2), num=figs.paid_fen)
+    projects = {r[0] for r in b.query("DISTINCT t.project_name", "t.gov_invested = 1 AND t.project_name != ''")}
     note = "" if insp else "排查台账尚未建立，仅计欠薪问题涉及的项目"
     if insp:
         projects |= {r[0] for r in store.query(
             f'SELECT DISTINCT i.{name} FROM "{ledger.table}" i JOIN project p ON p.name = i.{name} '
-            f"WHERE i.deleted_at IS NULL AND p.gov_invested = 1{of_type('工程项目')}")}
+            f"WHERE i.deleted_at IS NULL AND p.gov_invested = 1{of_type('工程项目')}{dated('i.')}")}
     add("gov_projects", "检查政府投资工程项目数", len(projects), "个",
         "欠薪问题涉及的政府投资工程项目，加排查台账中排查的政府投资项目（项目库中标为政府投资），按项目名称去重", note=note)
     ledger, f = other_ledger("blacklist")
     bl = ledger is not None and _table_ready(store, ledger.table)
-    listed = f" AND COALESCE(\"{f['listed']}\", '') != ''" if f.get("listed") else ""
+    listed = ""
+    if f.get("listed"):
+        listed = f" AND COALESCE(\"{f['listed']}\", '') != ''" + (f" AND \"{f['listed']}\" <= '{day}'" if past else "")
     n = int(store.scalar(f'SELECT COUNT(*) FROM "{ledger.table}" WHERE deleted_at IS NULL{listed}', default=0)) if bl else 0
     add("blacklisted", "列入“黑名单”数", n, "个", "失信联合惩戒名单台账中已列入（填有列入日期）的记录数，含已移出", bl,
         "" if bl else "黑名单台账尚未建立")
-    add("to_police", "移送公安机关数", tot.by_status["已移送"].cases, "件", "状态为“已移送”的欠薪问题数")
-    closed = tot.closed_cases
-    add("closed_rate", "办结率", pct(closed, tot.all.cases), "%", "已办结问题数 ÷ 问题总数（已办结：已化解、已移送、不存在欠薪）",
-        num=closed, den=tot.all.cases)
-    resolved, on_time = store.one(
-        f"SELECT COALESCE(SUM(CASE WHEN c.status != '{EXCLUDED}' THEN c.resolved_fen ELSE 0 END), 0), "
-        f"COALESCE(SUM(c.status IN {_CLOSED_IN} AND (c.deadline IS NULL OR c.closed_on IS NULL "
-        f"OR c.closed_on <= c.deadline)), 0) FROM case_record c WHERE +{LIVE}")
-    add("resolved_rate", "解决率", pct(resolved, tot.counted.owed_fen), "%",
-        "解决金额合计 ÷ 欠薪金额合计（计入金额的问题；解决金额取台账“解决金额”栏）",
-        num=resolved, den=tot.counted.owed_fen)
-    add("on_time_rate", "按期化解率", pct(on_time, closed), "%",
-        "在办结时限内办结的问题数 ÷ 已办结问题数（未设办结时限的计为按期）", num=on_time, den=closed)
+    add("to_police", "移送公安机关数", figs.referred_cases, "件", fig("referred_cases"))
+    add("closed_rate", "办结率", figs.closed_pct, "%", fig("closed_pct"), num=figs.closed_cases, den=figs.cases)
+    add("resolved_rate", "解决率", figs.resolved_pct, "%", fig("resolved_pct") + "解决金额：" + fig("resolved_fen"),
+        num=figs.resolved_fen, den=figs.owed_fen)
+    done, with_deadline, _none = b.on_time
+    add("on_time_rate", "按期化解率", figs.on_time_pct, "%", fig("on_time_pct"), num=done, den=with_deadline,
+        note=(f"另有 {figs.closed_without_deadline} 件已办结问题未填办结时限，未计入" if figs.closed_without_deadline else ""))
     return out
 
 
