@@ -19,23 +19,77 @@ from models.io.xlsxfast import col_letter
 from models.ledger.fields import Ledger
 
 SCAN_ROWS = 30
-# Variants seen in county and platform layouts, on top of each field's declared synonyms.
+# Header wordings in use for each field, on top of each field's declared label and synonyms:
+# the national platform's export, the 人社 农民工工资支付台账 / 工资发放表 / 花名册 templates, the
+# 欠薪问题台账 and 欠薪线索台账 kept by townships and counties, and bank pay-roll lists. Fields whose
+# words mean different things in different ledgers (金额 is what is owed in a case and what is
+# paid in a repayment) are listed per ledger in ``KIND_VARIANTS``.
 VARIANTS: dict[str, tuple[str, ...]] = {
-    "case_no": ("线索编号", "问题编号", "编号"),
-    "registered_on": ("线索登记时间", "登记时间", "受理时间", "收到时间", "交办日期"),
-    "employer_name": ("用人单位名称", "欠薪企业", "拖欠工资单位", "用工单位", "施工单位"),
-    "project_name": ("项目名称", "工程项目名称"),
-    "workers_count": ("欠薪人数", "涉及人数", "涉及农民工人数", "拖欠人数"),
-    "amount_fen": ("拖欠金额", "欠薪金额", "拖欠工资金额", "涉及金额"),
-    "paid_fen": ("已支付金额", "已兑付金额", "已发放金额", "实发工资", "实发金额"),
-    "resolution_path": ("化解措施", "处置措施", "解决措施"),
-    "summary": ("基本情况", "欠薪基本情况摘要", "反映内容"),
-    "owed_fen": ("应发工资", "应发金额", "应付工资"),
-    "id_number": ("身份证号码", "公民身份号码", "身份证号", "证件号码"),
-    "name": ("姓名", "农民工姓名"),
+    "case_no": ("线索编号", "问题编号", "编号", "案件编号", "登记编号", "受理编号", "工单编号", "投诉编号"),
+    "registered_on": ("线索登记时间", "登记时间", "受理时间", "收到时间", "交办日期", "接收日期", "接收时间",
+                      "受理日期", "投诉日期", "立案日期", "线索接收时间", "交办时间"),
+    "employer_name": ("用人单位名称", "欠薪企业", "拖欠工资单位", "用工单位", "施工单位", "欠薪单位", "欠薪单位名称",
+                      "企业名称", "被投诉单位", "被投诉企业", "被反映单位", "被反映企业", "欠薪主体", "拖欠单位",
+                      "涉事企业", "涉事单位", "用人单位（企业）名称"),
+    "project_name": ("项目名称", "工程项目名称", "工程名称", "拖欠工资项目名称", "所在项目", "项目（工程）名称",
+                     "欠薪项目"),
+    "workers_count": ("欠薪人数", "涉及人数", "涉及农民工人数", "拖欠人数", "涉及劳动者人数", "反映人数", "投诉人数",
+                      "被欠薪人数", "欠薪农民工人数"),
+    "resolution_path": ("化解措施", "处置措施", "解决措施", "化解方式", "处置方式"),
+    "summary": ("基本情况", "欠薪基本情况摘要", "反映内容", "投诉内容", "诉求内容", "问题描述", "反映问题"),
+    "id_number": ("身份证号码", "公民身份号码", "身份证号", "证件号码", "身份证件号码", "居民身份证号码",
+                  "身份证号码（18位）", "身份证件号"),
+    "name": ("姓名", "农民工姓名", "工人姓名", "职工姓名", "劳动者姓名", "务工人员姓名", "员工姓名"),
+    "phone": ("联系电话", "手机号码", "手机号", "电话号码", "联系方式", "手机"),
+    "bank_card": ("银行卡号", "工资卡号", "银行账号", "工资卡账号", "银行卡账号", "工资卡银行账号", "卡号",
+                  "工资支付银行卡号", "收款账号"),
+    "bank_name": ("开户行", "开户银行", "银行名称", "开户银行名称", "开户行名称", "工资卡开户行", "所属银行",
+                  "发卡银行", "开户网点"),
+    "trade": ("工种", "岗位", "工种岗位", "工作岗位", "从事工种", "工种（岗位）", "职务"),
+    "entered_on": ("进场日期", "进场时间", "入场日期", "入场时间", "进场", "入职日期", "进场（入职）日期"),
+    "left_on": ("离场日期", "离场时间", "退场日期", "退场时间", "出场日期", "离职日期", "离场（离职）日期"),
     "notes": ("备注",),
 }
+_PAID = ("已付", "已付金额", "已发", "已发金额", "已发放金额", "实发", "实发金额", "已支付", "已支付金额",
+         "已清偿", "已清偿金额", "已兑付", "已兑付金额", "实付金额", "实付", "已结清金额", "已偿还金额")
+_UNPAID = ("未付", "未付金额", "欠发", "欠发金额", "尚欠", "尚欠金额", "剩余欠款", "剩余欠薪", "未支付金额",
+           "未清偿金额", "未兑付金额", "未发金额", "欠付金额", "剩余未付金额", "未结清金额", "仍欠金额")
+KIND_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "cases": {
+        "amount_fen": ("拖欠金额", "欠薪金额", "拖欠工资金额", "涉及金额", "欠薪总额", "涉及欠薪金额", "反映金额",
+                       "投诉金额", "拖欠农民工工资金额", "欠薪金额（元）"),
+        "paid_fen": _PAID + ("实发工资", "已清偿工资"),
+        "outstanding_fen": _UNPAID + ("未解决金额",),
+        "owner_person": ("包案领导", "包案人", "包案责任人", "责任人", "承办人"),
+        "status": ("办理状态", "处理状态", "办结情况", "化解状态", "进展情况", "办理进度"),
+        "verdict": ("核查结论", "核处结论", "处理结果", "办理结果", "处理意见", "核实情况", "核查情况"),
+        "deadline": ("办结时限", "办结期限", "截止日期", "限办日期", "限办时间", "办理时限（日期）"),
+        "period_from": ("欠薪起始时间", "欠薪开始时间", "拖欠起始日期", "拖欠开始日期", "欠薪起始日期"),
+        "period_to": ("欠薪截止时间", "欠薪结束时间", "拖欠截止日期", "拖欠结束日期"),
+        "source": ("线索来源", "来源渠道", "反映渠道", "问题来源", "案件来源"),
+        "owner_unit": ("建设单位", "业主单位", "项目建设单位", "发包单位"),
+        "general_contractor": ("总承包单位", "施工总承包单位", "总包单位", "总包企业", "总承包企业"),
+        "subcontractor": ("分包单位", "劳务分包单位", "专业分包单位", "劳务公司", "分包企业"),
+    },
+    "workers": {
+        "owed_fen": ("应发工资", "应发金额", "应付工资", "应发", "应付金额", "应发工资总额", "应付工资总额",
+                     "应结工资", "应结金额", "工资总额", "拖欠工资", "拖欠金额", "欠薪金额"),
+        "paid_fen": _PAID + ("已发工资", "已付工资", "实付工资", "实发工资"),
+        "outstanding_fen": _UNPAID + ("未发工资", "未付工资", "尚欠工资", "欠发工资"),
+    },
+    "repayments": {
+        "case_id": ("问题编号", "线索编号", "编号", "所属问题编号", "案件编号"),
+        "worker_id": ("农民工", "姓名", "农民工姓名", "收款人", "收款人姓名", "领款人", "领款人姓名"),
+        "paid_on": ("兑付日期", "支付日期", "清偿日期", "发放日期", "付款日期", "兑付时间", "支付时间", "发放时间"),
+        "amount_fen": ("兑付金额", "支付金额", "清偿金额", "发放金额", "金额", "付款金额", "实付金额", "实发金额"),
+        "payer": ("支付主体", "付款单位", "支付单位", "付款人", "付款方"),
+        "channel": ("兑付渠道", "支付方式", "清偿方式", "资金来源", "兑付方式", "支付渠道"),
+        "voucher_no": ("凭证号", "凭证编号", "单据号", "流水号", "银行流水号"),
+    },
+}
 NEVER = {"序号", "序", "编号序号", "no", "no.", "行号"}
+IGNORE = "-"            # in a mapping: the user chose to leave this column out (不导入)
+IGNORE_WORDS = {IGNORE, "不导入", "忽略", "（不导入）", "(不导入)"}
 _NEGATIVE = ("未", "剩余", "尚欠", "欠发")
 _PAREN = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
 _DATE_IN_TEXT = re.compile(r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)")
@@ -108,8 +162,10 @@ class Header:
         return hashlib.sha1("\x1f".join(c.key for c in self.columns).encode("utf-8")).hexdigest()
 
     def mapping(self) -> dict[str, str]:
-        """{column key: field name, or "field|万元" with a money column's unit, or "" for not imported}."""
-        return {c.key: (f"{c.field}|{c.unit}" if c.field and c.unit else c.field or "")
+        """{column key: field name, or "field|万元" with a money column's unit, ``IGNORE`` for a column
+        the user chose to leave out, or "" for not imported}."""
+        return {c.key: (f"{c.field}|{c.unit}" if c.field and c.unit else c.field or
+                        (IGNORE if c.how == "ignored" else ""))
                 for c in self.columns if c.label or c.parent}
 
 
@@ -119,8 +175,9 @@ class Matcher:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.exact: dict[str, str] = {}
+        own = KIND_VARIANTS.get(ledger.kind, {})
         for f in ledger.fields:
-            names = [*f.all_names(), *VARIANTS.get(f.name, ())]
+            names = [*f.all_names(), *VARIANTS.get(f.name, ()), *own.get(f.name, ())]
             for n in names:
                 k = norm(n)
                 if k and k not in NEVER:
@@ -226,6 +283,9 @@ def find_header(rows: list[list], merged: list, ledger: Ledger) -> Header | None
         return None
     _dedupe(best)
     _ignore_computed(best, ledger)
+    for col in best.columns:            # 序号: the row's number in the file, never data of the record
+        if not col.field and not col.how and norm(col.label or col.parent) in NEVER:
+            col.how = "序号"
     best.meta = preamble(rows[:best.row])
     for col in best.columns:
         if col.field and ledger.field(col.field).kind == "money":
@@ -298,13 +358,18 @@ def choose_sheet(book, ledger: Ledger, sheet: str | None = None) -> tuple[str, H
 
 
 def apply_mapping(header: Header, ledger: Ledger, mapping: dict[str, str] | None, how: str) -> None:
-    """Set fields from a {column key: field name or ''} mapping (remembered or the user's)."""
+    """Set fields from a {column key: field name, ``IGNORE`` or ''} mapping (remembered or the user's).
+    ``IGNORE`` is a decision to leave the column out; '' only says the column is not imported."""
     if not mapping:
         return
     for col in header.columns:
-        if col.key not in mapping:
+        key = col.key if (col.label or col.parent) else "@" + col.letter     # a column without a header
+        if key not in mapping:
             continue
-        name, _, unit = str(mapping[col.key] or "").partition("|")
+        name, _, unit = str(mapping[key] or "").partition("|")
+        if name in IGNORE_WORDS:
+            col.field, col.how, col.unit = None, "ignored", None
+            continue
         name = name or None
         if name and (not ledger.has(name) or not ledger.field(name).stored):
             continue
@@ -320,6 +385,66 @@ def apply_mapping(header: Header, ledger: Ledger, mapping: dict[str, str] | None
             col.field, col.how = None, "重复"
         elif col.field:
             seen.add(col.field)
+
+
+class ChoiceProblem(ValueError):
+    """A --map / --ignore that names no column or no field (the message is Chinese)."""
+
+
+def find_column(header: Header, text: str) -> Column:
+    """The column a person names: its header as written (with or without the upper header cell
+    of a two-row header, spacing and full-width forms aside) or its letter (F, F列)."""
+    want = norm_full(text)
+    named = [c for c in header.columns if c.label or c.parent]
+    for getter in (lambda c: norm_full(c.key), lambda c: norm_full(c.label),
+                   lambda c: norm_full(c.parent + c.label), lambda c: norm(c.label)):
+        hits = [c for c in named if getter(c) == want]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise ChoiceProblem(f"有 {len(hits)} 列的表头都是“{text}”（{'、'.join(c.letter for c in hits)} 列），"
+                                f"请用“上层表头/表头”或列字母（如 {hits[0].letter}）指明")
+    letter = V.halfwidth(str(text)).strip().upper().removesuffix("列")
+    if re.fullmatch(r"[A-Z]{1,3}", letter):
+        for c in header.columns:
+            if c.letter == letter:
+                return c
+    shown = "、".join(f"“{c.key}”" for c in named[:12]) + ("等" if len(named) > 12 else "")
+    raise ChoiceProblem(f"文件中没有表头为“{text}”的列（现有：{shown}）")
+
+
+def find_field(ledger: Ledger, text: str) -> str:
+    """A field named by its Chinese label (with or without its unit), a synonym, or its name."""
+    t = str(text).strip()
+    for f in ledger.stored_fields:
+        if t == f.name or norm_full(t) in (norm_full(f.label), norm_full(f.header)):
+            return f.name
+    hits = {f.name for f in ledger.stored_fields if norm(t) in {norm(n) for n in f.all_names()}}
+    if len(hits) == 1:
+        return hits.pop()
+    labels = "、".join(f.label for f in ledger.stored_fields if f.editable or f.name == ledger.parent)
+    raise ChoiceProblem(f"{ledger.title}没有名为“{text}”的栏目（可选：{labels}）")
+
+
+def user_choices(header: Header, ledger: Ledger, maps: list[str] | tuple = (), ignores: list[str] | tuple = (),
+                 ) -> dict[str, str]:
+    """``--map '表头=字段'`` and ``--ignore '表头'`` as a mapping for ``apply_mapping``. Raises
+    ``ChoiceProblem`` for a column or field that is not there."""
+    out: dict[str, str] = {}
+    for item in maps or ():
+        head, sep, target = str(item).rpartition("=")
+        if not sep or not head.strip() or not target.strip():
+            raise ChoiceProblem(f"--map 的写法应为“表头=字段”，如 --map '实付金额=已支付金额'（收到的是“{item}”）")
+        col = find_column(header, head.strip())
+        target = target.strip()
+        out[_key(col)] = IGNORE if target in IGNORE_WORDS else find_field(ledger, target)
+    for head in ignores or ():
+        out[_key(find_column(header, str(head).strip()))] = IGNORE
+    return out
+
+
+def _key(col: Column) -> str:
+    return col.key if (col.label or col.parent) else "@" + col.letter
 
 
 def remembered(store, header: Header, kind: str) -> dict[str, str] | None:

@@ -5,12 +5,21 @@
     result = commit_import(store, plan)      # one transaction; matches and updates on re-import
 
 A row is matched to an existing record by the ledger's ``key`` (for cases 编号; for
-workers 所属问题 + 身份证号码); ledgers without a key are matched on the content of the
-imported columns, so importing the same file twice never duplicates records.
+workers 所属问题 + 身份证号码); rows without a key (repayments) are matched on the content of
+the imported columns, one stored record for one row, so importing the same file twice never
+duplicates records and two identical genuine payments in one file stay two.
+
+Nothing in a file is dropped without a word: a column that holds data and that no field
+takes is listed (``unmapped``); when it holds money, dates or ID / card numbers the plan is
+stopped (``fatal``) until the user maps the column or leaves it out. Rows that today's rules
+call incomplete but not wrong (a resolved case of an old ledger without 核处结论) are imported
+and listed for completion (``incomplete``, see ``models.completion``).
 """
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
+import re
 import weakref
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
@@ -22,10 +31,13 @@ from models.io import bulk_commit
 from models.io import cells as C
 from models.io import columns as CL
 from models.io.row_checks import row_validator
-from models.io.header import Header, apply_mapping, choose_sheet, remember, remembered
+from models import completion
+from models.io.header import (IGNORE, ChoiceProblem, Column, Header, Matcher, apply_mapping, choose_sheet,
+                              find_header, norm, remember, remembered, unit_of, user_choices)
 from models.io.reading import Book, UnusableFile, open_book
 from models.io.writing import match_existing, write_rows
 from models.jobs import NULL, JobContext, gc_paused
+from models.ledger.service import ImportWrite, service_for
 from models.ledger import registry
 from models.ledger.fields import Ledger
 
@@ -76,6 +88,9 @@ class ImportPlan:
     defaults: dict = dc_field(default_factory=dict)      # values not from the file (case, dates, numbers)
     columns_used: list[str] = dc_field(default_factory=list)
     matched: tuple | None = dc_field(default=None, repr=False, compare=False)    # see _match
+    unmapped: list[dict] = dc_field(default_factory=list)    # columns with data that no field takes
+    ignored: list[dict] = dc_field(default_factory=list)     # columns the user chose to leave out
+    incomplete: list[dict] = dc_field(default_factory=list)  # rows imported, to be completed (待补录)
 
     # -- figures ------------------------------------------------------------
     @property
@@ -110,8 +125,23 @@ class ImportPlan:
             "skipped": self.skipped, "notes": self.notes, "fatal": self.fatal,
             "columns": [{"column": col.key, "letter": col.letter, "field": col.field or "",
                          "label": self.ledger.field(col.field).label if col.field else "",
-                         "unit": col.unit or ""} for col in self.header.columns if col.label or col.parent],
+                         "unit": col.unit or "", "how": col.how} for col in self.header.columns
+                        if col.label or col.parent],
+            "unmapped": self.unmapped, "ignored": self.ignored,
+            "incomplete": self.still_incomplete(),
         }
+
+    def still_incomplete(self) -> list[dict]:
+        """待补录 rows among those that would be imported (a row rejected meanwhile is not)."""
+        if not self.incomplete:
+            return []
+        rejected = {r.row for r in self.rows if r.problems}
+        return [g for g in self.incomplete if g["row"] not in rejected]
+
+    @property
+    def blocking(self) -> list[dict]:
+        """The unmapped columns that stop the import until the user decides."""
+        return [u for u in self.unmapped if u["blocks"]]
 
 
 def importable(ledger: Ledger) -> bool:
@@ -143,15 +173,17 @@ def compute_totals(ledger: Ledger, rows: list[dict]) -> dict:
 # -- planning ---------------------------------------------------------------------
 def plan_import(store: Store, path: str | Path, kind: str, *, case_no: str | None = None,
                 sheet: str | None = None, mapping: dict[str, str] | None = None,
+                maps: list[str] | tuple = (), ignores: list[str] | tuple = (),
                 ctx: JobContext = NULL) -> ImportPlan:
     """Read, map and check a file. Writes nothing. Raises ``UnusableFile`` when the file
-    cannot be used at all."""
+    cannot be used at all. ``mapping`` is the preview's {column key: field, or ``IGNORE``};
+    ``maps`` ("表头=字段") and ``ignores`` ("表头") are the command line's choices."""
     with gc_paused():
-        return _plan(store, Path(path), kind, case_no, sheet, mapping, ctx)
+        return _plan(store, Path(path), kind, case_no, sheet, mapping, ctx, maps, ignores)
 
 
 def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str | None,
-          mapping: dict[str, str] | None, ctx: JobContext) -> ImportPlan:
+          mapping: dict[str, str] | None, ctx: JobContext, maps=(), ignores=()) -> ImportPlan:
     try:
         ledger = registry.get(kind)
     except KeyError as exc:
@@ -162,26 +194,250 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
     CL.warm_up(path)
     book = open_book(path)
     name, header = choose_sheet(book, ledger, sheet)
+    chosen = bool(mapping) or bool(maps) or bool(ignores)
     if header is None:
+        other = None if chosen else _looks_like_kind(book, name, ledger, None)
+        if other is not None:
+            raise UnusableFile(_other_kind_message(path, other))
         names = "”“".join([f.label for f in ledger.stored_fields if f.in_form and f.kind != "ref"][:4])
         where = f"工作表“{name}”" if len(book.sheet_names) > 1 else f"文件“{path.name}”"
         raise UnusableFile(f"{where}中找不到{ledger.title}的表头（应有“{names}”等列），"
                            "请确认台账类型和工作表是否选对。")
+    if not chosen:
+        other = _looks_like_kind(book, name, ledger, header)
+        if other is not None:
+            raise UnusableFile(_other_kind_message(path, other))
     apply_mapping(header, ledger, remembered(store, header, kind), "remembered")
     apply_mapping(header, ledger, mapping, "user")
     ctx.check()
     data = book.load(name)
+    _columns_beyond_header(header, data.rows)
+    if maps or ignores:
+        try:
+            apply_mapping(header, ledger, user_choices(header, ledger, maps, ignores), "user")
+        except ChoiceProblem as exc:
+            raise UnusableFile(str(exc)) from None
     plan = ImportPlan(path, kind, ledger, book, name, header, case_no=case_no)
     _fill_merged_down(data.rows, data.merged, header.data_start)
     _set_defaults(store, plan)
     if not plan.fatal:
         _parse_rows(store, plan, data.rows, ctx)
-        if not plan.rows:
+        if not plan.rows and not plan.blocking:
             rows = "、".join(str(header.row + 1 + i) for i in range(header.height))
             plan.fatal = f"文件“{path.name}”的工作表“{name}”在表头（第 {rows} 行）下面没有数据行，没有可导入的内容。"
+        elif plan.blocking:
+            plan.fatal = blocking_message(plan)
         elif not plan.check_only:
             _match(store, plan)
     return plan
+
+
+# -- a file of another kind ---------------------------------------------------------------
+def _kind_score(header: Header | None) -> float:
+    return header.score if header is not None else 0.0
+
+
+def _looks_like_kind(book: Book, sheet: str, ledger: Ledger, header: Header | None) -> Ledger | None:
+    """Another ledger whose header this sheet plainly is (a worker roster given as cases): its
+    header names at least three of that ledger's fields and twice as many as of this one."""
+    own = _kind_score(header)
+    part = book.load(sheet, nrows=40) if book.fmt not in ("csv", "html") else book.load(sheet)
+    best, best_score = None, 0.0
+    for other in registry.all_ledgers():
+        if other.kind == ledger.kind or not importable(other):
+            continue
+        h = find_header(part.rows, part.merged, other)
+        score = _kind_score(h)
+        if score > best_score:
+            best, best_score = other, score
+    if best is not None and best_score >= 3 and best_score >= 2 * max(own, 1.0) and best_score - own >= 2:
+        return best
+    return None
+
+
+def _other_kind_message(path: Path, other: Ledger) -> str:
+    return f"文件“{path.name}”看起来是{other.title}，请用 --kind {other.kind} 导入（窗口中在“台账类型”里选“{other.title}”）。"
+
+
+# -- columns that no field takes ------------------------------------------------------------
+BLOCKING = ("金额", "日期", "身份证号码", "银行卡号")
+_MONEY_WORDS = ("金额", "工资", "薪", "款", "费", "资金", "报酬", "补偿", "补贴", "奖金", "扣", "元", "价")
+_DATE_WORDS = ("日期", "时间", "年月", "日", "时段", "期间")
+_COUNT_WORDS = ("人数", "数量", "天数", "个数", "户数", "次数", "工日", "序号", "编号", "号码", "电话", "卡号")
+_ID = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
+_CARD = re.compile(r"^\d{12,19}$")
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+_MONTH = re.compile(r"^\d{4}\s*[年./-]\s*\d{1,2}\s*(月|$|[至到~—\-－])")
+
+
+def _columns_beyond_header(header: Header, rows: list[list]) -> None:
+    """Data further right than the header reaches: columns without a header, so they are named too."""
+    width = max((len(r) for r in rows[header.data_start:]), default=0)
+    for c in range(len(header.columns), width):
+        header.columns.append(Column(c, ""))
+
+
+def looks_like(header_text: str, values: list) -> str:
+    """What a column's non-empty cells hold, as far as losing them would matter: 身份证号码,
+    银行卡号, 日期, 金额 (these stop an import until the user decides), 电话号码, or "" (text,
+    counts, anything else)."""
+    if not values:
+        return ""
+    h = norm(header_text)
+    step = max(1, len(values) // 2000)
+    sample = values[::step]
+    n = len(sample)
+    ids = cards = phones = dates = money = plain = 0
+    money_hint = any(w in h for w in _MONEY_WORDS) and not any(w in h for w in _COUNT_WORDS)
+    date_hint = any(w in h for w in _DATE_WORDS)
+    for v in sample:
+        if isinstance(v, (_dt.date, _dt.datetime)):
+            dates += 1
+            continue
+        if isinstance(v, bool):
+            continue
+        if isinstance(v, (int, float)):
+            if abs(v) >= 1e14:
+                ids += 1                       # an ID or card number Excel stored as a number
+            elif date_hint and 20000 <= v <= 80000:
+                dates += 1
+            else:
+                plain += 1
+                if money_hint:
+                    money += 1
+            continue
+        t = V.halfwidth(str(v)).strip().replace(" ", "")
+        if _ID.match(t):
+            ids += 1
+        elif _PHONE.match(t):
+            phones += 1
+        elif _CARD.match(t):
+            cards += 1
+        elif _MONTH.match(t) or _is_date(t):
+            dates += 1
+        elif re.search(r"\d", t) and (t.endswith(("元", "万", "万元")) or t.startswith(("￥", "¥"))):
+            money += 1
+        elif money_hint and _is_money(t):
+            money += 1
+    need = max(1, (n * 6 + 9) // 10)           # at least 60 % of the cells
+    if ids >= need or ("身份证" in h or "证件号" in h) and ids:
+        return "身份证号码"
+    if cards >= need:
+        return "银行卡号"
+    if dates >= need:
+        return "日期"
+    if money >= need:
+        return "金额"
+    if phones >= need:
+        return "电话号码"
+    return ""
+
+
+def _is_date(t: str) -> bool:
+    if t.isdigit():                                     # 20260305; other digit runs are numbers
+        return bool(re.fullmatch(r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])", t))
+    try:
+        return V.parse_date(t) is not None
+    except V.ValueProblem:
+        return False
+
+
+def _is_money(t: str) -> bool:
+    try:
+        V.parse_money(t)
+        return True
+    except V.ValueProblem:
+        return False
+
+
+def _scan_unmapped(plan: ImportPlan, rows: list[list], row_index: list[int]) -> None:
+    """Columns that hold data in the record rows and that no field takes; and the columns the
+    user chose to leave out, with how many filled cells each one leaves behind."""
+    ledger = plan.ledger
+    for col in plan.header.columns:
+        if col.field or col.how in ("计算列", "序号"):
+            continue
+        c = col.index
+        values = [rows[i][c] for i in row_index if c < len(rows[i]) and not C.is_empty(rows[i][c])]
+        if not values:
+            continue
+        header = col.key or "（无表头）"
+        entry = {"header": header, "letter": col.letter, "cells": len(values)}
+        if col.how == "ignored":
+            plan.ignored.append(entry)
+            continue
+        kind = looks_like(col.label or col.parent, values)
+        why = ""
+        if col.how == "重复":
+            other = next((o for o in plan.header.columns if o.field and o.index != c and
+                          o.field == Matcher(ledger).match(col.label, col.parent)[0]), None)
+            if other is not None:
+                why = f"与 {other.letter} 列同为“{ledger.field(other.field).label}”"
+        entry.update({"looks_like": kind, "blocks": kind in BLOCKING, "why": why})
+        plan.unmapped.append(entry)
+
+
+def blocking_message(plan: ImportPlan) -> str:
+    """One sentence: which columns stop the import, and how to decide."""
+    parts = [f"{u['letter']} 列“{u['header']}”（{u['cells']} 个{u['looks_like']}）" for u in plan.blocking]
+    first = plan.blocking[0]["header"]
+    if first == "（无表头）":
+        first = plan.blocking[0]["letter"]
+    return (f"文件“{plan.path.name}”中的{'、'.join(parts)}没有对应的{plan.ledger.title}栏目，为免丢失数据，导入已停止："
+            f"请在“列对应”中为它选择栏目或选“不导入”（命令行用 --map '{first}=栏目名称' 或 --ignore '{first}'）。")
+
+
+def unmapped_text(result: dict) -> str:
+    """The columns left out, for the summary: 未导入的列：F 列“反映人电话”（120 个）…"""
+    out = []
+    un = result.get("unmapped") or []
+    if un:
+        out.append("未导入的列：" + "、".join(
+            f"{u['letter']} 列“{u['header']}”（{u['cells']} 个{u.get('looks_like') or '有内容的单元格'}"
+            + (f"，{u['why']}" if u.get("why") else "") + "）" for u in un))
+    ig = result.get("ignored") or []
+    if ig:
+        out.append("按选择不导入的列：" + "、".join(f"{u['letter']} 列“{u['header']}”（{u['cells']} 个）" for u in ig))
+    return "；".join(out)
+
+
+def _check_computed(plan: ImportPlan, rows: list[list]) -> None:
+    """A computed column in the file (未付 = 应付 − 已付) is not imported; say whether the
+    file's figures agree with the computation, row by row."""
+    ledger = plan.ledger
+    owed = next((n for n in ("amount_fen", "owed_fen") if ledger.has(n) and ledger.field(n).stored), None)
+    if owed is None or not ledger.has("paid_fen"):
+        return
+    for col in plan.header.columns:
+        if col.how != "计算列" or not ledger.has("outstanding_fen"):
+            continue
+        name, _ = Matcher(ledger).match(col.label, col.parent)
+        if name != "outstanding_fen":
+            continue
+        unit = unit_of(col.label) or unit_of(col.parent) or plan.header.meta.get("money_unit") or "元"
+        parse = C.column_parser(ledger.field("outstanding_fen"), unit)
+        differ, checked = [], 0
+        for r in plan.rows:
+            if r.problems or owed not in r.values or "paid_fen" not in r.values:
+                continue
+            raw = rows[r.row - 1][col.index] if col.index < len(rows[r.row - 1]) else None
+            if C.is_empty(raw):
+                continue
+            try:
+                v = parse(raw)
+            except (V.ValueProblem, ArithmeticError, ValueError, TypeError):
+                continue
+            checked += 1
+            if v != (r.values.get(owed) or 0) - (r.values.get("paid_fen") or 0):
+                differ.append(r.row)
+        label = col.key
+        if differ:
+            shown = "、".join(map(str, differ[:10])) + ("等" if len(differ) > 10 else "")
+            plan.notes.append(f"“{label}”列由程序按“{ledger.field(owed).label} − 已付”计算，不导入；"
+                              f"其中 {len(differ)} 行与文件所填不符（第 {shown} 行），请核对。")
+        elif checked:
+            plan.notes.append(f"“{label}”列由程序按“{ledger.field(owed).label} − 已付”计算，不导入；"
+                              f"文件所填 {checked} 行与计算结果一致。")
 
 
 def _match(store: Store, plan: ImportPlan) -> None:
@@ -271,7 +527,8 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
             if f.numeric and f.name in nullable:        # a blank 办结时限（工作日） stays "not set", not 0
                 parse, fast = _blank_is_none(parse), None
             parsers.append((col.index, col.field, label, parse, fast))
-    records = _record_rows(plan, rows, [c.index for c in cols], {c.label for c in header.columns if c.label})
+    records, data_only = _record_rows(plan, rows, [c.index for c in cols], {c.label for c in header.columns if c.label})
+    _scan_unmapped(plan, rows, sorted([i for i, _ in records] + data_only))
     n = len(records)
     ctx.progress(0, n, f"正在检查 {n} 行…")
     # 1. the cells, a column at a time
@@ -297,7 +554,8 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
         if v is not None:
             names.append(name)
             columns.append([v] * n)
-    validate, _rules = row_validator(ledger, dict(zip(names, columns)))
+    validate, _rules = row_validator(ledger, dict(zip(names, columns)), imports=True)
+    to_complete = completion.completion_rules(ledger)
     field_col = {c.field: (c.label or c.parent) for c in cols}
     gen_key = [k for k, v in plan.defaults.items() if v is None]
     seen_keys: dict[tuple, int] = {}
@@ -335,8 +593,8 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
         if not problems and key_fields:
             key = keys[pos] if keys else tuple(map(values.get, key_fields))
             if None not in key and "" not in key:
-                if gen_key and key in seen_keys:
-                    values[gen_key[0]] = key = _dedupe_generated(values, gen_key[0], key_fields, seen_keys)
+                if gen_key and key in seen_keys:        # sets the row's generated key, gives the new key tuple
+                    key = _dedupe_generated(values, gen_key[0], key_fields, seen_keys)
                 first = seen_keys.get(key)
                 if first is not None:
                     shown = "、".join(_label(ledger, k) for k in key_fields if k != ledger.parent)
@@ -344,9 +602,14 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
                                             f"{shown}与第 {first} 行重复", key_fields[-1]))
                 else:
                     seen_keys[key] = excel_row
+        if to_complete and not problems:
+            for name, message in completion.row_gaps(to_complete, values):
+                plan.incomplete.append({"row": excel_row, "column": field_col.get(name) or _label(ledger, name),
+                                        "field": name, "message": message})
         keep = problems or len(out) < PREVIEW_ROWS
         out.append(RowResult(excel_row, values, problems, "reject" if problems else "insert",
                              None, list(cells) if keep else None, None))
+    _check_computed(plan, rows)
     ctx.progress(n, n, "检查完毕")
 
 
@@ -359,10 +622,13 @@ def _transpose(rows: list[list], width: int) -> list[list]:
     return [list(c) for c in zip(*rows)][:width]
 
 
-def _record_rows(plan: ImportPlan, rows: list[list], mapped_idx: list[int], labels: set[str]) -> list[tuple]:
+def _record_rows(plan: ImportPlan, rows: list[list], mapped_idx: list[int], labels: set[str],
+                 ) -> tuple[list[tuple], list[int]]:
     """(index, cells) of the rows that are records; the others (合计, 签字栏, a repeated
-    header) go to ``plan.skipped`` with the reason, blank rows silently."""
-    records = []
+    header) go to ``plan.skipped`` with the reason, blank rows silently. Also the indexes of
+    rows blank in every imported column but not in others (their cells are counted as data
+    of the columns left out)."""
+    records, data_only = [], []
     row_kind, skipped = C.row_kind, plan.skipped
     for i in range(plan.header.data_start, len(rows)):
         cells = rows[i]
@@ -371,7 +637,9 @@ def _record_rows(plan: ImportPlan, rows: list[list], mapped_idx: list[int], labe
             records.append((i, cells))
         elif why != "空行":
             skipped.append({"row": i + 1, "reason": why})
-    return records
+        elif any(not C.is_empty(v) for v in cells):
+            data_only.append(i)
+    return records, data_only
 
 
 def _blank_is_none(parse):
@@ -403,15 +671,22 @@ def _dedupe_generated(values: dict, name: str, key_fields: list[str], seen: dict
 
 # -- committing -------------------------------------------------------------------------
 def commit_import(store: Store, plan: ImportPlan, *, accept_partial: bool = False,
-                  ctx: JobContext = NULL) -> dict:
+                  ctx: JobContext = NULL, reason: str = "", today: _dt.date | None = None) -> dict:
     """Write the plan in one transaction. Nothing is written when the plan is only a check,
-    when rows were rejected and ``accept_partial`` is False, on cancel or on any error."""
+    when rows were rejected and ``accept_partial`` is False, on cancel or on any error.
+    The rows go through the ledger's write service (models.ledger.service), as a typed record
+    does: an imported case gets its deadline, flags and status log. ``reason`` is the user's
+    own: rows of a signed ledger change only with one (models.ledger.service.ImportWrite)."""
     rejected = any(r.problems for r in plan.rows)
     if plan.fatal or plan.check_only or (rejected and not accept_partial):
         return plan.to_json(imported=False)
+    reason = reason.strip()
+    audit_reason = f"{reason}（导入文件 {plan.path.name}）" if reason else f"导入文件 {plan.path.name}"
     try:
-        with gc_paused(), store.tx(reason=f"导入文件 {plan.path.name}"):
+        with gc_paused(), store.tx(reason=audit_reason):
             _match(store, plan)                 # the database may have changed since the plan was made
+            write = ImportWrite(service_for(store, plan.kind, today=today), plan.rows, users_reason=reason)
+            write.prepare()                     # may add problems (a signed row, a field a file may not set)
             if any(r.problems for r in plan.rows) and not accept_partial:
                 raise _NewProblems
             writes = sum(1 for r in plan.rows if r.action in ("insert", "update"))
@@ -419,6 +694,7 @@ def commit_import(store: Store, plan: ImportPlan, *, accept_partial: bool = Fals
                 counts = bulk_commit.write_rows_bulk(store, plan, ctx)
             else:
                 counts = write_rows(store, plan, ctx)
+            write.finish()
             remember(store, plan.header, plan.kind)
     except _NewProblems:
         return plan.to_json(imported=False)
@@ -436,6 +712,15 @@ class _NewProblems(Exception):
 
 
 def summary_text(result: dict) -> str:
-    """新增 N 条，更新 N 条，未变 N 条，拒绝 N 条."""
-    return (f"新增 {result.get('inserted', 0)} 条，更新 {result.get('updated', 0)} 条，"
+    """新增 N 条，更新 N 条，未变 N 条，拒绝 N 条; then the rows to be completed and the columns
+    left out, when there are any."""
+    text = (f"新增 {result.get('inserted', 0)} 条，更新 {result.get('updated', 0)} 条，"
             f"未变 {result.get('unchanged', 0)} 条，拒绝 {result.get('rows_rejected', 0)} 条")
+    gaps = result.get("incomplete") or []
+    if gaps:
+        fields: dict[str, int] = {}
+        for g in gaps:
+            fields[g["column"]] = fields.get(g["column"], 0) + 1
+        text += "；待补录 " + "，".join(f"{k} {v} 条" for k, v in fields.items()) + "（已导入，请在“数据审核”中补录）"
+    left = unmapped_text(result)
+    return text + ("；" + left if left else "")

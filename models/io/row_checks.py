@@ -10,13 +10,17 @@ from models.io.columns import FAILED
 from models.ledger.fields import Ledger
 
 
-def row_validator(ledger: Ledger, columns: dict[str, list] | None = None):
+def row_validator(ledger: Ledger, columns: dict[str, list] | None = None, *, imports: bool = False):
     """``ledger.validate`` with the fields that can never complain left out and the plain
     checks (required, not negative) inlined: the same answers, in the same order.
 
     With ``columns`` (field name → parsed values, ``FAILED`` where a cell could not be
     read), the plain checks of those fields are made a column at a time first; the
-    returned function then takes the row's position as well and merges them in."""
+    returned function then takes the row's position as well and merges them in.
+
+    With ``imports``, the rules that only say a record is to be completed (``models.completion``:
+    a closed case of an old ledger without 核处结论) are left out: an import lists such rows as
+    待补录 instead of refusing them."""
     plain, custom = [], []
     for f in ledger.stored_fields:
         if f.validators:
@@ -25,6 +29,9 @@ def row_validator(ledger: Ledger, columns: dict[str, list] | None = None):
             plain.append((f.name, f.required, f.kind == "ref", f.numeric and f.min_value is not None,
                           f.min_value, f"{f.label}不能为空", f"{f.label}不能为负数"))
     rules = ledger.row_rules
+    if imports:
+        from models.completion import is_completion_rule
+        rules = tuple(r for r in rules if not is_completion_rule(r))
     early: dict[int, list] = {}                 # position → [(order, name, message, rule)]
     if columns:
         rest = []

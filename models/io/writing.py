@@ -1,7 +1,8 @@
 """The database half of an import.
 
 ``match_existing`` decides, for every row that passed its checks, whether it is new,
-changed or unchanged (by the ledger's key, or by content when it has none).
+changed or unchanged: by the ledger's key, or, for rows without one, by content, one stored
+record standing for at most one row (identical rows are never merged).
 ``write_rows`` does the inserts and updates inside the caller's transaction, in batches
 (``executemany``) with the audit, roll-up and search triggers left on, so every imported
 row is audited like a typed one."""
@@ -77,7 +78,7 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
     params = [plan.parent_id] if where else []
     sel = ", ".join(f'"{c}"' for c in cols)
     by_key: dict[tuple, tuple] = {}
-    by_content: dict[tuple, int] = {}
+    by_content: dict[tuple, list[int]] = {}
     deleted: set[tuple] = set()
     kpos = [cols.index(k) for k in key_fields]
     cpos = [cols.index(c) for c in compare]
@@ -85,7 +86,7 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
     cur.row_factory = None
     has_deleted = any(r[1] == "deleted_at" for r in store.query(f'PRAGMA table_info("{t}")'))
     gone_sql = "deleted_at" if has_deleted else "NULL"
-    for rec in cur.execute(f'SELECT id, {gone_sql}, {sel} FROM "{t}"{where}', params):
+    for rec in cur.execute(f'SELECT id, {gone_sql}, {sel} FROM "{t}"{where} ORDER BY id', params):
         rid, gone, vals = rec[0], rec[1], rec[2:]
         key = tuple(vals[p] for p in kpos)
         if gone is not None:
@@ -93,16 +94,20 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
             continue
         if key_fields:
             by_key.setdefault(key, (rid, vals))
-        by_content.setdefault(tuple(vals[p] for p in cpos), rid)
+        by_content.setdefault(tuple(vals[p] for p in cpos), []).append(rid)
     if not by_key and not by_content and not deleted:     # nothing there yet: every row is new
         for r in valid:
             r.record_id, r.action, r.changes = None, "insert", None
         return
+    # 1. rows with a key: the record of that key
+    taken: set[int] = set()
+    by_content_rows = []
     for r in valid:
         v = r.values
         key = tuple(v.get(k) for k in key_fields)
         hit = None
-        if key_fields and all(x not in (None, "") for x in key):
+        keyed = bool(key_fields) and all(x not in (None, "") for x in key)
+        if keyed:
             hit = by_key.get(key)
             if hit is None and key in deleted:
                 r.action = "reject"
@@ -113,11 +118,27 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
                 continue
         if hit is not None:
             rid, vals = hit
+            taken.add(rid)
             changes = {c: v.get(c) for c, p in zip(compare, cpos) if vals[p] != v.get(c)}
             r.record_id, r.action, r.changes = rid, ("update" if changes else "unchanged"), changes or None
-            continue
-        rid = by_content.get(tuple(v.get(c) for c in compare))
+        elif keyed:                     # a key not yet stored: a new record, whatever it looks like
+            r.record_id, r.action, r.changes = None, "insert", None
+        else:
+            by_content_rows.append(r)
+    # 2. rows without a key (repayments; a worker without ID number): one stored record with the
+    # same content for one row of the file, never one record for several rows. A file imported
+    # twice matches every row; two identical genuine payments in one file stay two; a ledger file
+    # that has grown since brings only its new rows.
+    for r in by_content_rows:
+        rids = by_content.get(tuple(r.values.get(c) for c in compare))
+        rid = None
+        while rids:
+            candidate = rids.pop(0)
+            if candidate not in taken:
+                rid = candidate
+                break
         if rid is not None:
+            taken.add(rid)
             r.record_id, r.action, r.changes = rid, "unchanged", None
         else:
             r.record_id, r.action, r.changes = None, "insert", None

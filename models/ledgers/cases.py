@@ -42,6 +42,9 @@ def _closed_has_verdict(row: dict) -> list[tuple[str, str]]:
     return []
 
 
+_closed_has_verdict.completion = "verdict"     # an old ledger's closed case without one: 待补录, not refused
+
+
 CASES = register(Ledger(
     kind="cases", title="欠薪问题台账", table="case_record", managed=False,
     key=("case_no",), order_by="registered_on DESC, id DESC", workstream_field="workstream_id",
