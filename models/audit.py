@@ -3,6 +3,10 @@ records who changed what inside the same transaction as the change.
 
 The triggers call ``qq_user()``, ``qq_now()``, ``qq_reason()`` and ``qq_bulk()``,
 which ``models.db.Store`` registers on every connection.
+
+The log keeps no secret in the clear: personal numbers (ID, bank card, phone) are kept
+masked as the screen masks them, and a password hash is never copied (``_json_obj``, which
+the set-based import uses too; ``mask_logged`` masks what older versions wrote).
 """
 from __future__ import annotations
 
@@ -13,6 +17,15 @@ from typing import Any
 # Columns kept up to date by other triggers: changes to them alone are not edits.
 DERIVED_COLUMNS = {"w_count", "w_owed_fen", "w_paid_fen", "updated_at", "status_changed_at"}
 SKIP_COLUMNS = {"updated_at"}
+# The log-in bookkeeping of an account (tries, lock, last log-in) is not an edit of it; a
+# failed log-in has an audit row of its own (action ``login_failed``, models.access).
+BOOKKEEPING_COLUMNS = {"failed_count", "locked_until", "last_login"}
+
+# digits kept at the head and the tail, as models.rules.idcard masks them on screen
+MASK_KEEP = {"id": (6, 4), "card": (6, 4), "phone": (3, 4)}
+MASKED_BY_NAME = {"id_number": "id", "bank_card": "card", "phone": "phone"}
+SECRET_COLUMNS = {"pw_hash"}
+SECRET_TEXT = "（不记录）"
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -20,9 +33,87 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [r[1] for r in conn.execute(f'PRAGMA table_xinfo("{table}")') if r[6] in (0, 1)]
 
 
-def _json_obj(cols: list[str], alias: str) -> str:
-    parts = ", ".join(f"'{c}', {alias}.\"{c}\"" for c in cols if c not in SKIP_COLUMNS)
-    return f"json_object({parts})"
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def masked_columns(table: str | None) -> dict[str, str]:
+    """The columns of ``table`` the audit log keeps masked, with their mask kind: every column
+    named like a personal number, and every field a ledger declares sensitive."""
+    out = dict(MASKED_BY_NAME)
+    if table:
+        from models.ledger import registry
+        ledger = registry.by_table(table)
+        for f in (ledger.fields if ledger else ()):
+            if f.sensitive:
+                out[f.name] = f.sensitive
+    return out
+
+
+def mask_sql(expr: str, kind: str) -> str:
+    """SQL that masks ``expr`` as ``mask_value`` does. Pure SQL, no per-row call into Python:
+    the set-based import masks 100,000 rows in the same statement that copies them."""
+    head, tail = MASK_KEEP[kind]
+    n = f"length({expr})"
+    short = f"({n} / 3)"
+
+    def stars(count: str) -> str:
+        return f"replace(hex(zeroblob({count})), '00', '*')"
+    return (f"CASE WHEN {expr} IS NULL OR {expr} = '' THEN {expr} "
+            f"WHEN {n} > {head + tail} THEN substr({expr}, 1, {head}) || {stars(f'{n} - {head + tail}')}"
+            f" || substr({expr}, -{tail}) "
+            f"ELSE substr({expr}, 1, {short}) || {stars(f'{n} - 2 * {short}')}"
+            f" || substr({expr}, {n} - {short} + 1) END")
+
+
+def mask_value(value: Any, kind: str) -> Any:
+    """The audit log's masked form of one value: the Python twin of ``mask_sql`` (tested equal)."""
+    if value is None or value == "":
+        return value
+    from models.rules.idcard import _mask
+    head, tail = MASK_KEEP[kind]
+    return _mask(str(value), head, tail)
+
+
+def _json_obj(cols: list[str], alias: str, table: str | None = None) -> str:
+    """The audit image of a row: its stored columns, personal numbers masked, secrets left out.
+    The triggers and the set-based import (models.io.bulk_commit) both build images here."""
+    masked = masked_columns(table)
+    parts = []
+    for c in cols:
+        if c in SKIP_COLUMNS:
+            continue
+        col = f"{alias}.{_q(c)}"
+        if c in SECRET_COLUMNS:
+            parts.append(f"'{c}', '{SECRET_TEXT}'")
+        elif c in masked:
+            parts.append(f"'{c}', {mask_sql(col, masked[c])}")
+        else:
+            parts.append(f"'{c}', {col}")
+    return f"json_object({', '.join(parts)})"
+
+
+def mask_logged(conn: sqlite3.Connection) -> int:
+    """Mask what the audit log already holds (rows written before it masked): personal numbers
+    in the before / after images, password hashes replaced. Returns the images changed."""
+    changed = 0
+    tables = [t for (t,) in conn.execute("SELECT DISTINCT table_name FROM audit_log")]
+    for table in tables:
+        masked = masked_columns(table)
+        for side in ("before", "after"):
+            expr = side
+            for col, kind in masked.items():
+                path = f"'$.{_q(col)}'"
+                expr = (f"(CASE WHEN json_type({side}, {path}) = 'text' THEN json_set({expr}, {path}, "
+                        f"{mask_sql(f'json_extract({side}, {path})', kind)}) ELSE {expr} END)")
+            for col in SECRET_COLUMNS:
+                path = f"'$.{_q(col)}'"
+                expr = (f"(CASE WHEN json_type({side}, {path}) IS NOT NULL THEN json_set({expr}, {path}, "
+                        f"'{SECRET_TEXT}') ELSE {expr} END)")
+            cur = conn.execute(f"UPDATE audit_log SET {side} = {expr} WHERE table_name = ? "
+                               f"AND json_valid({side}) AND {side} IS NOT {expr}", (table,))
+            changed += cur.rowcount
+    return changed
 
 
 def install_triggers(conn: sqlite3.Connection, table: str) -> None:
@@ -33,14 +124,17 @@ def install_triggers(conn: sqlite3.Connection, table: str) -> None:
     has_uuid = "uuid" in cols
     uuid_new = "NEW.uuid" if has_uuid else "NULL"
     uuid_old = "OLD.uuid" if has_uuid else "NULL"
+
+    def image(alias: str) -> str:
+        return _json_obj(cols, alias, table)
     conn.execute(f"""
         CREATE TRIGGER "audit_{table}_insert" AFTER INSERT ON "{table}" WHEN qq_bulk() = 0
         BEGIN
             INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, before, after, reason)
             VALUES (qq_now(), qq_user(), '{table}', NEW.id, {uuid_new}, 'insert', NULL,
-                    {_json_obj(cols, 'NEW')}, qq_reason());
+                    {image('NEW')}, qq_reason());
         END""")
-    watched = [c for c in cols if c not in DERIVED_COLUMNS]
+    watched = [c for c in cols if c not in DERIVED_COLUMNS and c not in BOOKKEEPING_COLUMNS]
     changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in watched) or "0"
     conn.execute(f"""
         CREATE TRIGGER "audit_{table}_update" AFTER UPDATE ON "{table}"
@@ -51,26 +145,26 @@ def install_triggers(conn: sqlite3.Connection, table: str) -> None:
                     CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'recycle'
                          WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'restore'
                          ELSE 'update' END,
-                    {_json_obj(cols, 'OLD')}, {_json_obj(cols, 'NEW')}, qq_reason());
+                    {image('OLD')}, {image('NEW')}, qq_reason());
         END""" if "deleted_at" in cols else f"""
         CREATE TRIGGER "audit_{table}_update" AFTER UPDATE ON "{table}"
         WHEN qq_bulk() = 0 AND ({changed})
         BEGIN
             INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, before, after, reason)
             VALUES (qq_now(), qq_user(), '{table}', NEW.id, {uuid_new}, 'update',
-                    {_json_obj(cols, 'OLD')}, {_json_obj(cols, 'NEW')}, qq_reason());
+                    {image('OLD')}, {image('NEW')}, qq_reason());
         END""")
     conn.execute(f"""
         CREATE TRIGGER "audit_{table}_delete" AFTER DELETE ON "{table}" WHEN qq_bulk() = 0
         BEGIN
             INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, before, after, reason)
             VALUES (qq_now(), qq_user(), '{table}', OLD.id, {uuid_old}, 'delete',
-                    {_json_obj(cols, 'OLD')}, NULL, qq_reason());
+                    {image('OLD')}, NULL, qq_reason());
         END""")
 
 
 ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除", "recycle": "移入回收站",
-                 "restore": "从回收站恢复", "bulk": "批量写入"}
+                 "restore": "从回收站恢复", "bulk": "批量写入", "login_failed": "登录失败"}
 
 
 def record_bulk(conn: sqlite3.Connection, table: str, summary: dict[str, Any], user: str) -> None:

@@ -99,7 +99,12 @@ class Store:
             elif check and not new_file:
                 self.quick_check()
             if migrate:
-                migrations.upgrade(self.conn)
+                from models.access import Actor
+                self.actor = Actor.system()     # an upgrade is the program's own write, before anyone logs in
+                try:
+                    migrations.upgrade(self.conn)
+                finally:
+                    self.actor = None
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{exc}）") from exc
@@ -128,10 +133,8 @@ class Store:
         c.create_function("qq_signed_ok", 3, self._signed_ok, deterministic=False)
 
     def _may_write(self, table: str, workstream_id, record_id) -> int:
-        if self.actor is None:
-            return 1
-        from models.access import may_write
-        ok, why = may_write(self.actor, table, workstream_id, record_id)
+        from models.access import check_write      # no actor: allowed only before any account exists
+        ok, why = check_write(self.conn, self.actor, table, workstream_id, record_id)
         if not ok:
             self.last_denial = why
         return 1 if ok else 0

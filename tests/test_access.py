@@ -21,7 +21,8 @@ def two_streams(campaign_store):
     ws = campaign.workstreams(s)
     a = cases.register_case(s, {"registered_on": "2026-11-02", "employer_name": "甲", "workstream_id": ws[0]["id"]})
     b = cases.register_case(s, {"registered_on": "2026-11-02", "employer_name": "乙", "workstream_id": ws[1]["id"]})
-    access.create_account(s, "office", "secret1", "办公室")
+    access.create_account(s, "office", "secret1", "办公室")      # the first account: nobody to log in yet
+    s.actor = access.login(s, "office", "secret1")                # from now on every write has an actor
     access.create_account(s, "clerk", "secret2", "专班填报员", workstream_id=ws[0]["id"])
     access.create_account(s, "leader", "secret3", "领导")
     return s, ws, a, b
@@ -99,12 +100,18 @@ def test_command_line_needs_a_user_once_accounts_exist(two_streams, tmp_path):
     path = str(s.path)
     s.close()
     r = _cli("user", "add", "clerk2", "--db", path, env={"QINGQIAN_PASSWORD": "secret9"})
-    assert r.returncode == 2 and "办公室账号" in r.stderr
+    assert r.returncode == 2 and "--user" in r.stderr
+    r = _cli("user", "add", "clerk2", "--db", path, "--user", "clerk", "--role", "专班填报员",
+             "--workstream", ws[1]["name"], env={"QINGQIAN_PASSWORD": "secret2", "QINGQIAN_NEW_PASSWORD": "secret9"})
+    assert r.returncode == 2 and "须由办公室账号执行" in r.stderr
     r = _cli("user", "add", "clerk2", "--db", path, "--user", "office", "--role", "专班填报员",
-             "--workstream", ws[1]["name"], env={"QINGQIAN_PASSWORD": "secret9"})
+             "--workstream", ws[1]["name"], env={"QINGQIAN_PASSWORD": "secret1", "QINGQIAN_NEW_PASSWORD": "secret9"})
     assert r.returncode == 0, r.stderr
-    names = [u["username"] for u in json.loads(_cli("user", "list", "--db", path).stdout)]
-    assert names == ["office", "clerk", "leader", "clerk2"]
+    r = _cli("user", "list", "--db", path, "--user", "office", env={"QINGQIAN_PASSWORD": "secret1"})
+    assert [u["username"] for u in json.loads(r.stdout)] == ["office", "clerk", "leader", "clerk2"]
+    check = Store(path)
+    assert access.login(check, "clerk2", "secret9").workstream_id == ws[1]["id"]
+    check.close()
 
 
 def test_sign_off_needs_passing_checks_or_reasons(two_streams):
@@ -157,9 +164,11 @@ def test_clerk_cannot_import_another_workstreams_rows_from_the_command_line(two_
                  f"X-1,2026-11-20,丙公司,1000,{ws[1]['name']}\n", encoding="utf-8-sig")
     r = _cli("import", str(f), "--db", path, "--kind", "cases")
     assert r.returncode == 2 and "--user" in r.stderr
-    r = _cli("import", str(f), "--db", path, "--kind", "cases", "--user", "clerk")
+    r = _cli("import", str(f), "--db", path, "--kind", "cases", "--user", "clerk",
+             env={"QINGQIAN_PASSWORD": "secret2"})
     assert r.returncode == 2 and "只能修改本专班" in r.stderr, r.stderr
-    r = _cli("import", str(f), "--db", path, "--kind", "cases", "--user", "office")
+    r = _cli("import", str(f), "--db", path, "--kind", "cases", "--user", "office",
+             env={"QINGQIAN_PASSWORD": "secret1"})
     assert r.returncode == 0, r.stderr
     check = Store(path)
     assert check.scalar("SELECT COUNT(*) FROM case_record WHERE case_no = 'X-1'") == 1

@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from models import audit
-from models.access import may_write
+from models.access import check_write
 from models.db import PermissionDenied, Store, new_uuids
 from models.jobs import JobContext
 from models.ledger.repo import FTS_TABLES
@@ -156,7 +156,7 @@ class _Table:
         return name in self.columns
 
     def image(self, alias: str) -> str:
-        return audit._json_obj(self.audited, alias)
+        return audit._json_obj(self.audited, alias, self.name)   # masked as the triggers mask
 
     def changed(self, old: str, new: str) -> str:
         return " OR ".join(f'{old}."{c}" IS NOT {new}."{c}"' for c in self.watched) or "0"
@@ -201,10 +201,7 @@ class _Guard:
         if (table, ws) in self.asked:
             return
         self.asked.add((table, ws))
-        actor = self.store.actor
-        if actor is None:
-            return
-        ok, why = may_write(actor, table, ws, None)
+        ok, why = check_write(self.store.conn, self.store.actor, table, ws, None)
         if not ok:
             self.store.last_denial = why
             raise PermissionDenied(why)
