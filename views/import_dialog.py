@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from models.io.header import IGNORE
 from models.ledger import registry
 from models.values import fen_to_yuan_text
 from views.jobs import run_job
@@ -24,6 +25,8 @@ from views.jobs import run_job
 FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv *.txt *.et);;所有文件 (*)"
 BAD = QColor("#fdecea")
 BAD_CELL = QColor("#f5b7b1")
+UNDECIDED = QColor("#fdebd0")        # a column with money, dates or ID numbers that no field takes
+TO_COMPLETE = QColor("#fef9e7")      # a row imported as it is, to be completed (待补录)
 MAX_PROBLEMS_SHOWN = 2000
 
 
@@ -82,8 +85,8 @@ class ImportDialog(QDialog):
         row2.addWidget(self.case_edit)
         top.addRow("台账类型：", row2)
 
-        self.mapping_table = QTableWidget(0, 3)
-        self.mapping_table.setHorizontalHeaderLabels(["文件中的列", "对应台账字段", "单位"])
+        self.mapping_table = QTableWidget(0, 4)
+        self.mapping_table.setHorizontalHeaderLabels(["文件中的列", "对应台账字段", "单位", "未导入的内容"])
         self.mapping_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.mapping_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.mapping_table.verticalHeader().setVisible(False)
@@ -99,6 +102,16 @@ class ImportDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.preview, "预览")
         self.tabs.addTab(self.mapping_table, "列对应")
+        self.unmapped_label = QLabel("")        # columns with data that are not imported
+        self.unmapped_label.setWordWrap(True)
+        self.unmapped_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.unmapped_label.setVisible(False)
+        self.decide_button = QPushButton("到“列对应”中选择…")
+        self.decide_button.clicked.connect(lambda: self.tabs.setCurrentWidget(self.mapping_table))
+        self.decide_button.setVisible(False)
+        unmapped_row = QHBoxLayout()
+        unmapped_row.addWidget(self.unmapped_label, 1)
+        unmapped_row.addWidget(self.decide_button)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tabs)
         box = QWidget()
@@ -130,6 +143,7 @@ class ImportDialog(QDialog):
 
         main = QVBoxLayout(self)
         main.addLayout(top)
+        main.addLayout(unmapped_row)
         main.addWidget(split, 1)
         main.addWidget(self.totals_label)
         main.addWidget(self.status_label)
@@ -208,6 +222,7 @@ class ImportDialog(QDialog):
         self.plan = plan
         self._idle("检查完毕，尚未写入。" + ("请按“导入”写入数据库。" if not plan.check_only else ""))
         self._show_sheets(plan)
+        self._show_unmapped(plan)
         self._show_mapping(plan)
         self._show_preview(plan)
         self._show_problems(plan)
@@ -242,23 +257,49 @@ class ImportDialog(QDialog):
         self.sheet_combo.setCurrentText(plan.sheet)
         self.sheet_combo.blockSignals(False)
 
+    def _show_unmapped(self, plan) -> None:
+        """The columns with data that are not imported, above the preview: those that stop the
+        import (money, dates, ID numbers) in red, with a button to the mapping."""
+        blocking = plan.blocking
+        lines = []
+        if blocking:
+            lines.append("以下列有数据但没有对应的台账栏目，为免丢失数据，须先在“列对应”中选择栏目或“不导入”：" + "、".join(
+                f"{u['letter']} 列“{u['header']}”（{u['cells']} 个{u['looks_like']}）" for u in blocking))
+        others = [u for u in plan.unmapped if not u["blocks"]]
+        if others:
+            lines.append("以下列有数据，不会导入：" + "、".join(
+                f"{u['letter']} 列“{u['header']}”（{u['cells']} 个{u['looks_like'] or '有内容的单元格'}）"
+                for u in others))
+        if plan.ignored:
+            lines.append("已选择不导入：" + "、".join(f"{u['letter']} 列“{u['header']}”" for u in plan.ignored))
+        self.unmapped_label.setText("\n".join(lines))
+        self.unmapped_label.setStyleSheet("color: #c0392b; font-weight: bold;" if blocking else "color: #7f6000;")
+        self.unmapped_label.setVisible(bool(lines))
+        self.decide_button.setVisible(bool(blocking))
+
     def _show_mapping(self, plan) -> None:
         ledger = plan.ledger
-        cols = [c for c in plan.header.columns if c.label or c.parent]
+        unmapped = {u["letter"]: u for u in plan.unmapped}
+        ignored = {u["letter"]: u for u in plan.ignored}
+        cols = [c for c in plan.header.columns if c.label or c.parent or c.letter in unmapped]
         self._building = True
         t = self.mapping_table
         t.setRowCount(len(cols))
-        choices = [("", "（不导入）")] + [(f.name, f.label) for f in ledger.stored_fields
-                                          if f.editable or f.name == ledger.parent]
+        fields = [(f.name, f.label) for f in ledger.stored_fields if f.editable or f.name == ledger.parent]
         for i, col in enumerate(cols):
-            item = QTableWidgetItem(f"{col.letter} 列：{col.key}")
+            u = unmapped.get(col.letter)
+            item = QTableWidgetItem(f"{col.letter} 列：{col.key or '（无表头）'}")
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             t.setItem(i, 0, item)
             combo = QComboBox()
-            for name, label in choices:
+            blocks = bool(u and u["blocks"])
+            combo.addItem("（请选择栏目或“不导入”）" if blocks else "（未导入）", "")
+            combo.addItem("（不导入）", IGNORE)
+            for name, label in fields:
                 combo.addItem(label, name)
-            combo.setCurrentIndex(max(0, combo.findData(col.field or "")))
-            combo.setProperty("column_key", col.key)
+            current = col.field or (IGNORE if col.how == "ignored" else "")
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.setProperty("column_key", col.key if (col.label or col.parent) else "@" + col.letter)
             combo.currentIndexChanged.connect(self._mapping_edited)
             t.setCellWidget(i, 1, combo)
             t.removeCellWidget(i, 2)
@@ -274,6 +315,21 @@ class ImportDialog(QDialog):
                 unit = QTableWidgetItem("")
                 unit.setFlags(unit.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 t.setItem(i, 2, unit)
+            what = ""
+            if u:
+                what = f"{u['cells']} 个{u['looks_like'] or '有内容的单元格'}" + (f"（{u['why']}）" if u.get("why") else "")
+                what += "，须选择" if blocks else ""
+            elif col.letter in ignored:
+                what = f"{ignored[col.letter]['cells']} 个有内容的单元格，已选择不导入"
+            elif col.how == "计算列":
+                what = "程序计算的列，不导入"
+            note = QTableWidgetItem(what)
+            note.setFlags(note.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            if blocks:
+                for j in (0, 3):
+                    (note if j == 3 else item).setBackground(QBrush(BAD_CELL))
+            t.setItem(i, 3, note)
+        t.resizeColumnToContents(3)
         self._building = False
 
     def _mapping_edited(self, *_a) -> None:
@@ -284,7 +340,7 @@ class ImportDialog(QDialog):
             combo = self.mapping_table.cellWidget(i, 1)
             units = self.mapping_table.cellWidget(i, 2)
             name = combo.currentData() or ""
-            if name and isinstance(units, QComboBox):
+            if name and name != IGNORE and isinstance(units, QComboBox):
                 name += "|" + units.currentText()
             mapping[combo.property("column_key")] = name
         self._mapping = mapping
@@ -292,14 +348,18 @@ class ImportDialog(QDialog):
 
     def _show_preview(self, plan) -> None:
         from models.io.cells import text_value
-        cols = [c for c in plan.header.columns if c.label or c.parent]
+        left = {u["letter"] for u in plan.unmapped}
+        cols = [c for c in plan.header.columns if c.label or c.parent or c.letter in left]
         rows = [r for r in plan.rows if r.cells is not None]
         bad_first = sorted(rows, key=lambda r: (not r.problems, r.row))[:300]
         shown = sorted(bad_first, key=lambda r: r.row)
         t = self.preview
         t.clear()
         t.setColumnCount(len(cols))
-        t.setHorizontalHeaderLabels([c.label or c.parent for c in cols])
+        blocking = {u["letter"] for u in plan.blocking}
+        t.setHorizontalHeaderLabels([(c.label or c.parent or c.letter) + ("（须选择）" if c.letter in blocking else
+                                                              "（未导入）" if c.letter in left else "")
+                                     for c in cols])
         t.setRowCount(len(shown))
         fields = {c.index: c.field for c in cols}
         for i, r in enumerate(shown):
@@ -314,8 +374,11 @@ class ImportDialog(QDialog):
                     item.setToolTip(bad[label])
                 elif r.problems:
                     item.setBackground(QBrush(BAD))
+                elif col.letter in blocking:
+                    item.setBackground(QBrush(UNDECIDED))
+                    item.setToolTip("此列没有对应的台账栏目：请在“列对应”中选择栏目或“不导入”")
                 if not fields.get(col.index):
-                    item.setForeground(QBrush(QColor("#999999")))
+                    item.setForeground(QBrush(QColor("#999999") if col.letter not in blocking else QColor("#7b241c")))
                 t.setItem(i, j, item)
         t.resizeColumnsToContents()
         for j in range(t.columnCount()):
@@ -325,11 +388,17 @@ class ImportDialog(QDialog):
         problems = plan.problems
         t = self.problem_table
         shown = problems[:MAX_PROBLEMS_SHOWN]
-        t.setRowCount(len(shown))
+        gaps = plan.still_incomplete()[:max(0, MAX_PROBLEMS_SHOWN - len(shown))]
+        t.setRowCount(len(shown) + len(gaps))
         for i, p in enumerate(shown):
             t.setItem(i, 0, QTableWidgetItem(str(p.row)))
             t.setItem(i, 1, QTableWidgetItem(p.column))
             t.setItem(i, 2, QTableWidgetItem(p.message))
+        for k, g in enumerate(gaps, len(shown)):         # imported as they are, listed for completion
+            for j, text in enumerate((str(g["row"]), g["column"], f"待补录（照常导入）：{g['message']}")):
+                item = QTableWidgetItem(text)
+                item.setBackground(QBrush(TO_COMPLETE))
+                t.setItem(k, j, item)
         t.resizeColumnToContents(0)
         t.resizeColumnToContents(1)
         more = f"（只列出前 {MAX_PROBLEMS_SHOWN} 个）" if len(problems) > len(shown) else ""
@@ -339,6 +408,9 @@ class ImportDialog(QDialog):
             rows = len({p.row for p in problems})
             self.problem_title.setText(f"<b style='color:#c0392b'>问题 {len(problems)} 个，涉及 {rows} 行</b>"
                                        f"{more}（双击定位到该行）")
+        elif gaps:
+            self.problem_title.setText(f"<b style='color:#1e8449'>没有发现错误</b>；{len(plan.still_incomplete())} 行"
+                                       "待补录，照常导入，导入后可在“数据审核”中补录")
         else:
             self.problem_title.setText("<b style='color:#1e8449'>没有发现问题</b>")
         if problems and not plan.fatal:

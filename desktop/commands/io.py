@@ -1,11 +1,14 @@
 """``qingqian import`` and ``qingqian export`` (DESIGN.md §7).
 
     qingqian import FILE --db PATH --kind KIND [--case NO] [--sheet NAME] [--dry-run] [--json]
-                    [--accept-partial]
+                    [--accept-partial] [--map '表头=字段' …] [--ignore '表头' …]
     qingqian export KIND --db PATH --out FILE.xlsx|.csv [--unmasked] [--wan] [--encoding gb18030|utf-8-sig]
 
 Exit status: 0 done; 1 rows were rejected; 2 the file or the arguments cannot be used (one
-Chinese sentence on standard error, nothing written). Heavy modules are imported inside
+Chinese sentence on standard error, nothing written). A column holding money, dates or ID
+numbers that no field takes makes the arguments incomplete: exit 2, the sentence names the
+columns and the --map / --ignore that settle them, and ``--json`` still prints the whole plan
+(``unmapped``, ``fatal``) on standard output. Heavy modules are imported inside
 the handlers: the window's start-up must not pay for them.
 """
 from __future__ import annotations
@@ -30,6 +33,10 @@ def register(subparsers) -> None:
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.add_argument("--accept-partial", action="store_true", help="有被拒绝的行时仍导入其余各行")
+    p.add_argument("--map", dest="maps", action="append", default=[], metavar="表头=字段",
+                   help="指定某列对应的台账栏目（栏目写中文名称或字段名，可重复），如 --map '实付金额=已支付金额'")
+    p.add_argument("--ignore", dest="ignores", action="append", default=[], metavar="表头",
+                   help="不导入某列（可重复）；含金额、日期、身份证号码而程序认不出的列，须 --map 或 --ignore 后才导入")
     p.set_defaults(func=run_import)
 
     e = subparsers.add_parser("export", help="把台账导出为 Excel（.xlsx）或 CSV",
@@ -87,10 +94,15 @@ def run_import(args: argparse.Namespace) -> int:
         return _fail(str(exc), args.json)
     try:
         try:
-            plan = plan_import(store, args.file, args.kind, case_no=args.case_no, sheet=args.sheet)
+            plan = plan_import(store, args.file, args.kind, case_no=args.case_no, sheet=args.sheet,
+                               maps=args.maps, ignores=args.ignores)
         except UnusableFile as exc:
             return _fail(str(exc), args.json)
         if plan.fatal:
+            if plan.blocking and args.json:          # the columns to decide on, for a script
+                _print_json(plan.to_json(imported=False))
+                print(plan.fatal, file=sys.stderr)
+                return 2
             return _fail(plan.fatal, args.json)
         if args.dry_run or plan.check_only:
             result = plan.to_json(imported=False)
@@ -117,6 +129,17 @@ def _print_human(result: dict, args: argparse.Namespace) -> None:
            f"读取 {result['rows_read']} 行，可导入 {result['rows_imported']} 行，拒绝 {result['rows_rejected']} 行。"]
     for note in result["notes"]:
         out.append(f"提示：{note}")
+    from models.io.importer import unmapped_text
+    left = unmapped_text(result)
+    if left:
+        out.append(f"提示：{left}。")
+    gaps = result.get("incomplete") or []
+    if gaps:
+        out.append(f"待补录 {len(gaps)} 行（照常导入，导入后在“数据审核”中补录）：")
+        for g in gaps[:50]:
+            out.append(f"  第 {g['row']} 行〔{g['column']}〕{g['message']}")
+        if len(gaps) > 50:
+            out.append(f"  ……另有 {len(gaps) - 50} 行（用 --json 查看全部）")
     for p in result["problems"][:200]:
         out.append(f"  第 {p['row']} 行〔{p['column']}〕{p['message']}")
     if len(result["problems"]) > 200:
@@ -124,10 +147,11 @@ def _print_human(result: dict, args: argparse.Namespace) -> None:
     t = result["totals"]
     out.append(f"合计（仅计可导入的行）：{t['records']} 条，金额 {fen_to_yuan_text(t['amount_fen'])} 元，"
                f"已付 {fen_to_yuan_text(t['paid_fen'])} 元，人数 {t['workers']}。")
+    counts = dict(result, incomplete=[], unmapped=[], ignored=[])     # those were listed above
     if result["imported"]:
-        out.append("已导入：" + summary_text(result) + "。")
+        out.append("已导入：" + summary_text(counts) + "。")
     elif args.dry_run:
-        out.append("试运行（--dry-run），未写入。将会：" + summary_text(result) + "。")
+        out.append("试运行（--dry-run），未写入。将会：" + summary_text(counts) + "。")
     elif result["rows_rejected"]:
         out.append("有被拒绝的行，未写入任何数据。请修改文件后重试，或加 --accept-partial 只导入通过检查的行。")
     else:

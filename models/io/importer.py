@@ -383,7 +383,7 @@ def blocking_message(plan: ImportPlan) -> str:
     first = plan.blocking[0]["header"]
     if first == "（无表头）":
         first = plan.blocking[0]["letter"]
-    return (f"文件“{plan.path.name}”中的{'、'.join(parts)}没有对应的{plan.ledger.title}栏目，为免丢失数据，导入已停止："
+    return (f"文件“{plan.path.name}”中的 {'、'.join(parts)}没有对应的{plan.ledger.title}栏目，为免丢失数据，导入已停止："
             f"请在“列对应”中为它选择栏目或选“不导入”（命令行用 --map '{first}=栏目名称' 或 --ignore '{first}'）。")
 
 
@@ -685,7 +685,9 @@ def commit_import(store: Store, plan: ImportPlan, *, accept_partial: bool = Fals
     try:
         with gc_paused(), store.tx(reason=audit_reason):
             _match(store, plan)                 # the database may have changed since the plan was made
-            write = ImportWrite(service_for(store, plan.kind, today=today), plan.rows, users_reason=reason)
+            write = ImportWrite(service_for(store, plan.kind, today=today), plan.rows, users_reason=reason,
+                                problem=lambda r, name, rule, message: Problem(
+                                    r.row, _label(plan.ledger, name) if name else "", rule, message, name))
             write.prepare()                     # may add problems (a signed row, a field a file may not set)
             if any(r.problems for r in plan.rows) and not accept_partial:
                 raise _NewProblems
