@@ -22,8 +22,13 @@ ROLES = ("办公室", "专班填报员", "领导")
 SYSTEM_ROLE = "系统"        # the program itself: migrations, log-in bookkeeping; never an account
 MAX_TRIES = 5
 LOCK_MINUTES = 15
-# Tables a 专班填报员 may write whatever the workstream (shared reference data, preferences).
-SHARED_TABLES = {"setting", "employer", "project", "person"}
+# Tables a 专班填报员 may write whatever the workstream (shared reference data).
+SHARED_TABLES = {"employer", "project", "person"}
+# The setting table holds campaign-wide settings (warning thresholds, the 重大 amount …): only
+# 办公室 changes them. Keys under these prefixes are not settings but what the program learns
+# while anyone works (a spreadsheet's header mapping, the reports' check cache).
+FREE_SETTING_PREFIXES = ("import_mapping:", "reports.check_cache")
+CAMPAIGN_SETTINGS = "预警阈值、节假日安排、核处结论等全局设置只有办公室账号可以修改"
 # Tables no trigger guards: written by triggers themselves or by the login flow.
 UNGUARDED = {"audit_log", "case_fts", "worker_fts"}
 
@@ -54,6 +59,11 @@ class Actor:
     @property
     def is_office(self) -> bool:
         return self.role == "办公室"
+
+    @property
+    def may_change_campaign_settings(self) -> bool:
+        """Warning thresholds, the calendar, the verdict list: 办公室 only (``may_write``)."""
+        return self.role in ("办公室", SYSTEM_ROLE)
 
     @property
     def read_only(self) -> bool:
@@ -96,6 +106,8 @@ def may_write(actor: Actor | None, table: str, workstream_id: int | None, record
         return False, "领导账号只能查看和打印，不能修改数据"
     if table == "account":
         return (record_id == actor.id), "只有办公室账号可以管理账号"
+    if table == "setting":         # the guard passes the setting's key where other tables pass an id
+        return (isinstance(record_id, str) and record_id.startswith(FREE_SETTING_PREFIXES)), CAMPAIGN_SETTINGS
     if table in SHARED_TABLES:
         return True, ""
     if workstream_id is None:
@@ -140,18 +152,19 @@ def install_guard_triggers(conn: sqlite3.Connection, table: str) -> None:
     msg = "'无权修改：当前账号不允许修改这条记录'"
     new_ws, old_ws = workstream_expr(conn, table, "NEW"), workstream_expr(conn, table, "OLD")
     cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+    new_id, old_id = ("NEW.key", "OLD.key") if table == "setting" else ("NEW.id", "OLD.id")
     signed_old = (f"qq_signed_ok('{table}', {old_ws}, OLD.created_at)" if "created_at" in cols else "1")
     conn.execute(f"""CREATE TRIGGER "guard_{table}_insert" BEFORE INSERT ON "{table}" WHEN qq_bulk() = 0
-        BEGIN SELECT RAISE(ABORT, {msg}) WHERE qq_may_write('{table}', {new_ws}, NEW.id) = 0; END""")
+        BEGIN SELECT RAISE(ABORT, {msg}) WHERE qq_may_write('{table}', {new_ws}, {new_id}) = 0; END""")
     conn.execute(f"""CREATE TRIGGER "guard_{table}_update" BEFORE UPDATE ON "{table}" WHEN qq_bulk() = 0
         BEGIN
-            SELECT RAISE(ABORT, {msg}) WHERE qq_may_write('{table}', {old_ws}, OLD.id) = 0
-                OR qq_may_write('{table}', {new_ws}, NEW.id) = 0;
+            SELECT RAISE(ABORT, {msg}) WHERE qq_may_write('{table}', {old_ws}, {old_id}) = 0
+                OR qq_may_write('{table}', {new_ws}, {new_id}) = 0;
             SELECT RAISE(ABORT, '已签字：该记录所属台账已审核签字，修改须填写理由') WHERE {signed_old} = 0;
         END""")
     conn.execute(f"""CREATE TRIGGER "guard_{table}_delete" BEFORE DELETE ON "{table}" WHEN qq_bulk() = 0
         BEGIN
-            SELECT RAISE(ABORT, {msg}) WHERE qq_may_write('{table}', {old_ws}, OLD.id) = 0;
+            SELECT RAISE(ABORT, {msg}) WHERE qq_may_write('{table}', {old_ws}, {old_id}) = 0;
             SELECT RAISE(ABORT, '已签字：该记录所属台账已审核签字，修改须填写理由') WHERE {signed_old} = 0;
         END""")
 

@@ -16,7 +16,7 @@ from typing import Any
 
 # Columns kept up to date by other triggers: changes to them alone are not edits.
 DERIVED_COLUMNS = {"w_count", "w_owed_fen", "w_paid_fen", "updated_at", "status_changed_at"}
-SKIP_COLUMNS = {"updated_at"}
+SKIP_COLUMNS = {"updated_at", "last_activity_on"}   # stamps, not facts: kept out of the images
 # The log-in bookkeeping of an account (tries, lock, last log-in) is not an edit of it; a
 # failed log-in has an audit row of its own (action ``login_failed``, models.access).
 BOOKKEEPING_COLUMNS = {"failed_count", "locked_until", "last_login"}
@@ -189,3 +189,16 @@ def history(conn: sqlite3.Connection, table: str, record_id: int) -> list[dict[s
                     "action_label": ACTION_LABELS.get(r["action"], r["action"]),
                     "changed": changed, "before": before, "after": after, "reason": r["reason"]})
     return out
+
+
+def upgrade_to_masked(conn: sqlite3.Connection) -> None:
+    """The migration step that brings an older database's audit log to this rule: what it
+    already holds is masked, and every audited table's triggers (declared ledgers' too) are
+    made again, so new rows are masked from then on."""
+    mask_logged(conn)
+    tables = [t for (t,) in conn.execute(
+        "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit%insert'")]
+    for table in tables:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                        (f"audit_{table}_insert",)).fetchone():
+            install_triggers(conn, table)

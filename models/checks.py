@@ -1,6 +1,12 @@
 """Consistency checks (审核相关逻辑、数据): every rule a ledger must satisfy before
 it is signed off. Each finding names its rule, table and record.
 
+数据审核 is about the data: a finding is a record that contradicts another record or the rules
+of the data, and any finding means the check did not pass. Work that is late (an overdue case,
+an overdue 交办事项) is not a fault in the data: it is a work warning (预警 / 督办), registered
+with ``@warning``, listed beside the findings and in reports as such, and never makes a check
+or a report say 未通过.
+
 Rules are registered with ``@rule``; a ledger module adds its own the same way.
 Counts and amounts are never negative because the schema's CHECK constraints refuse them,
 so no rule looks for that.
@@ -29,17 +35,26 @@ class Finding:
 @dataclass
 class CheckReport:
     at: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)      # data that contradict: not passed
     rules_run: list[str] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)      # work warnings (预警 / 督办)
+    warning_counts: dict[str, int] = field(default_factory=dict)   # every warning, beyond the listed ones
 
     @property
     def passed(self) -> bool:
         return not self.findings
 
+    def warning_text(self) -> str:
+        """e.g. "预警：逾期问题 6 件，逾期交办事项 2 项" ("" when there are none)."""
+        parts = [f"{WARNINGS[code][0]} {n} {WARNINGS[code][2]}" for code, n in self.warning_counts.items() if n]
+        return ("预警：" + "，".join(parts)) if parts else ""
+
     def summary(self) -> str:
+        warn = self.warning_text()
+        warn = f"；{warn}（工作预警，不属于数据问题）" if warn else ""
         if self.passed:
-            return f"数据审核通过（{self.at}，{len(self.rules_run)} 项规则）"
-        return f"数据审核发现 {len(self.findings)} 处问题（{self.at}）"
+            return f"数据审核通过（{self.at}，{len(self.rules_run)} 项规则）{warn}"
+        return f"数据审核发现 {len(self.findings)} 处问题（{self.at}）{warn}"
 
     def by_rule(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -50,11 +65,22 @@ class CheckReport:
 
 RuleFn = Callable[[Store, _dt.date], Iterable[Finding]]
 RULES: dict[str, tuple[str, RuleFn]] = {}
+WARNINGS: dict[str, tuple[str, RuleFn, str]] = {}     # code → (title, fn, unit)
 
 
 def rule(code: str, title: str) -> Callable[[RuleFn], RuleFn]:
+    """A data rule: each record it yields contradicts another record or the rules of the data."""
     def deco(fn: RuleFn) -> RuleFn:
         RULES[code] = (title, fn)
+        return fn
+    return deco
+
+
+def warning(code: str, title: str, unit: str = "件") -> Callable[[RuleFn], RuleFn]:
+    """A work warning (预警 / 督办): late work, listed but never a reason the data fail the check."""
+    def deco(fn: RuleFn) -> RuleFn:
+        WARNINGS[code] = (title, fn, unit)
+        RULES.pop(code, None)
         return fn
     return deco
 
@@ -65,6 +91,8 @@ def run_checks(store: Store, today: _dt.date | None = None, limit_per_rule: int 
     today = today or _dt.date.today()
     report = CheckReport(at=_dt.datetime.now().isoformat(timespec="seconds"))
     for code, (_title, fn) in RULES.items():
+        if code in WARNINGS:
+            continue
         found = []
         for f in fn(store, today):
             found.append(f)
@@ -72,6 +100,13 @@ def run_checks(store: Store, today: _dt.date | None = None, limit_per_rule: int 
                 break
         report.findings += found
         report.rules_run.append(code)
+    for code, (_title, fn, _unit) in WARNINGS.items():
+        n = 0
+        for f in fn(store, today):
+            n += 1
+            if n <= limit_per_rule:
+                report.warnings.append(f)
+        report.warning_counts[code] = n
     return report
 
 
@@ -198,5 +233,22 @@ def _repayments(store: Store, today: _dt.date):
                       f"兑付记录合计 {_yuan(r['paid'])} 元超过实发 {_yuan(r['paid_fen'])} 元")
 
 
+# -- work warnings (预警 / 督办) ------------------------------------------------------------------
+@warning("case_overdue", "逾期问题")
+def _overdue_cases(store: Store, today: _dt.date):
+    """Open cases past their 办结时限: the 逾期 warning's own condition (``models.cases``)."""
+    from models.cases import warning_conditions
+    sql, params = warning_conditions(store, today)["逾期"]
+    for r in store.query(
+            "SELECT t.id, t.case_no, t.deadline, t.owner_person, (SELECT name FROM workstream w WHERE "
+            f"w.id = t.workstream_id) AS ws FROM case_record t WHERE t.deleted_at IS NULL AND {sql} "
+            "ORDER BY t.deadline, t.id", params):
+        days = (today - _dt.date.fromisoformat(r["deadline"][:10])).days
+        yield Finding("case_overdue", "case_record", r["id"], r["case_no"],
+                      f"办结时限 {r['deadline']} 已过 {days} 天，尚未办结（责任专班：{r['ws'] or '未分配'}；"
+                      f"包案责任人：{r['owner_person'] or '未定'}）")
+
+
 def rule_titles() -> dict[str, str]:
-    return {code: title for code, (title, _fn) in RULES.items()}
+    return {**{code: title for code, (title, _fn) in RULES.items()},
+            **{code: title for code, (title, _fn, _unit) in WARNINGS.items()}}

@@ -1,12 +1,14 @@
 """审计日志: who changed what and when, before and after; filtered and exportable."""
 from __future__ import annotations
 
+import html
 import json
 
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTextBrowser,
                                QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
 
+from models import access, audit
 from models.audit import ACTION_LABELS
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, Query
@@ -22,6 +24,7 @@ class AuditPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.revealed: dict[str, str] = {}        # the full numbers last shown (办公室 only)
         self.ledger = registry.get("audit")
         self.repo = LedgerRepo(ctx.store, self.ledger)
         fields = [f for f in self.ledger.table_fields if f.name not in ("before", "after")]
@@ -46,9 +49,17 @@ class AuditPage(QWidget):
         go.clicked.connect(self.apply)
         export = QPushButton("导出…")
         export.clicked.connect(self.export)
+        # the log keeps personal numbers masked; 办公室 may look up the record's full numbers,
+        # and that look-up is itself written to the log
+        self.reveal_button = QPushButton("显示完整号码")
+        self.reveal_button.setToolTip("仅办公室账号：显示所选记录现有的完整身份证号码、银行卡号和电话（记入审计日志）")
+        self.reveal_button.clicked.connect(self.reveal)
+        self.reveal_button.setVisible(self._may_reveal())
+        self.reveal_button.setEnabled(False)
         bar = QHBoxLayout()
         for w in (QLabel("操作人"), self.user_box, QLabel("数据表"), self.table_box, QLabel("操作"), self.action_box,
-                  self.record, QLabel("日期"), self.date_from, QLabel("—"), self.date_to, go, export):
+                  self.record, QLabel("日期"), self.date_from, QLabel("—"), self.date_to, go, export,
+                  self.reveal_button):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.message)
@@ -103,17 +114,57 @@ class AuditPage(QWidget):
         self.model.set_query(self.build_query())
         self.count.setText(f"共 {self.model.rowCount():,} 条（{self.model.query.describe(self.ledger)}）")
 
+    def _may_reveal(self) -> bool:
+        actor = self.ctx.actor
+        return actor.is_office if actor is not None else not access.has_accounts(self.ctx.store.conn)
+
+    def _revealable(self, row) -> list[str]:
+        """The masked columns of the audited record that its table still has."""
+        if not row or not row.get("record_id") or row.get("table_name") in (None, "audit_log", "account"):
+            return []
+        table = row["table_name"]
+        cols = {r[1] for r in self.ctx.store.query(f'PRAGMA table_info("{table}")')}
+        return [c for c in audit.masked_columns(table) if c in cols]
+
+    def reveal(self) -> None:
+        """办公室 only: the full numbers the selected record holds now, audited as a reveal."""
+        audit_id = self.table.current_id()
+        if audit_id is None or not self._may_reveal():
+            return
+        row = self.repo.get(audit_id)
+        cols = self._revealable(row)
+        if not cols:
+            self.message.setText("所选记录没有身份证号码、银行卡号或电话。")
+            return
+        table, record_id = row["table_name"], row["record_id"]
+        live = self.ctx.store.one(f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "{table}" '
+                                  "WHERE id = ?", (record_id,))
+        if live is None:
+            self.message.setText("该记录已被删除，没有可显示的号码。")
+            return
+        access.record_reveal(self.ctx.store, table, record_id, "审计日志：所记录的完整号码")
+        ledger = registry.by_table(table)
+        names = {f.name: f.label for f in ledger.fields} if ledger else {}
+        self.revealed = {names.get(c, c): live[c] for c in cols}
+        cells = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v or ''))}</td></tr>"
+                        for k, v in self.revealed.items())
+        self.detail.append(f"<p><b>该记录现有的完整号码</b>（此次查看已记入审计日志）</p>"
+                           f"<table border='1' cellspacing='0' cellpadding='3'>{cells}</table>")
+
     def show_detail(self, record_id: int | None) -> None:
+        self.revealed = {}
         if record_id is None:
             self.detail.clear()
+            self.reveal_button.setEnabled(False)
             return
         row = self.repo.get(record_id)
+        self.reveal_button.setEnabled(bool(self._revealable(row)))
         before = json.loads(row["before"]) if row.get("before") else {}
         after = json.loads(row["after"]) if row.get("after") else {}
         keys = sorted(set(before) | set(after), key=lambda k: (before.get(k) == after.get(k), k))
         ledger = registry.by_table(row["table_name"])
         names = {f.name: f.label for f in ledger.fields} if ledger else {}
-        names.update({"created_at": "创建时间", "updated_at": "修改时间", "deleted_at": "移入回收站时间",
+        names.update({"pw_hash": "密码", "created_at": "创建时间", "updated_at": "修改时间", "deleted_at": "移入回收站时间",
                       "uuid": "唯一标识", "id": "记录号", "closed_on": "办结日期", "flags_manual": "手工标记",
                       "status_changed_at": "状态变更时间", "w_count": "名单人数", "w_owed_fen": "名单应发",
                       "w_paid_fen": "名单实发"})
@@ -127,9 +178,5 @@ class AuditPage(QWidget):
                             f"<th>修改后</th></tr>{cells}</table>")
 
     def export(self) -> None:
-        try:
-            from views.export_dialog import ExportDialog
-        except ImportError:
-            self.message.setText("导出功能尚未安装")
-            return
-        ExportDialog(self, self.ctx.store_path, "audit", self.model.query).exec()
+        from views.ledger_io import open_export      # with the logged-in account; never unmasked
+        open_export(self, self.ctx, "audit", self.model.query)

@@ -34,5 +34,11 @@ class AppContext:
     def user(self) -> str:
         return self.store.user
 
+    @property
+    def actor(self):
+        """The logged-in account (models.access.Actor), kept on the store: every write and every
+        dialog that opens its own store takes it from here. None only before any account exists."""
+        return self.store.actor
+
     def changed(self, table: str = "") -> None:
         self.bus.changed.emit(table)

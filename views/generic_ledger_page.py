@@ -186,7 +186,10 @@ class GenericLedgerPage(QWidget):
         tb.addAction("编辑", lambda: self.edit_record(self.table.current_id()))
         tb.addAction("移入回收站", self.recycle)
         tb.addSeparator()
-        tb.addAction("导入…", self.import_file)
+        self.act_import = tb.addAction("导入…", self.import_file)
+        if self.ctx.actor is not None and self.ctx.actor.read_only:
+            self.act_import.setEnabled(False)
+            self.act_import.setToolTip("领导账号只能查看和打印")
         tb.addAction("导出…", self.export_file)
         tb.addAction("打印…", self.print_ledger)
         self.action_buttons: dict[str, QAction] = {}
@@ -293,22 +296,12 @@ class GenericLedgerPage(QWidget):
 
     # -- files ------------------------------------------------------------------------
     def import_file(self) -> None:
-        try:
-            from views.import_dialog import ImportDialog
-        except ImportError:
-            QMessageBox.information(self, "导入", "本版本尚未包含导入功能。")
-            return
-        dlg = ImportDialog(self, self.ctx.store_path, self.kind, self.ctx.user)
-        dlg.imported.connect(lambda _r: self.ctx.changed(self.ledger.table))
-        dlg.exec()
+        from views.ledger_io import open_import          # the logged-in account goes with the dialog
+        open_import(self, self.ctx, self.kind, on_imported=lambda _t: self.ctx.changed(self.ledger.table))
 
     def export_file(self) -> None:
-        try:
-            from views.export_dialog import ExportDialog
-        except ImportError:
-            QMessageBox.information(self, "导出", "本版本尚未包含导出功能。")
-            return
-        ExportDialog(self, self.ctx.store_path, self.kind, self.model.query, user=self.ctx.user).exec()
+        from views.ledger_io import open_export
+        open_export(self, self.ctx, self.kind, self.model.query)
 
     def print_ledger(self) -> None:
         default = str(Path.home() / f"{self.ledger.title}-{self.ctx.today():%Y%m%d}.pdf")

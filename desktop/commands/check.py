@@ -1,4 +1,5 @@
-"""check: the consistency checks (审核). Exit 1 when something is found."""
+"""check: the consistency checks (审核). Exit 1 when the data contradict themselves or their rules;
+work warnings (逾期问题, 逾期交办事项) are listed after the findings and never change the exit status."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -28,10 +29,14 @@ def cmd_check(args) -> int:
     store.close()
     if args.json:
         print(json.dumps({"passed": report.passed, "at": report.at, "rules": report.rules_run,
-                          "findings": [f.to_json() for f in report.findings]}, ensure_ascii=False))
+                          "findings": [f.to_json() for f in report.findings],
+                          "warnings": [f.to_json() for f in report.warnings],
+                          "warning_counts": report.warning_counts}, ensure_ascii=False))
     else:
         titles = checks.rule_titles()
         print(report.summary())
         for f in report.findings:
             print(f"[{titles.get(f.rule, f.rule)}] {f.table} #{f.record} {f.label}：{f.message}")
+        for f in report.warnings:
+            print(f"[预警·{titles.get(f.rule, f.rule)}] {f.label}：{f.message}")
     return 0 if report.passed else 1

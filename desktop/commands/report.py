@@ -9,6 +9,7 @@ cannot be made, with one Chinese line on standard error.
 """
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
 import json
 
@@ -23,7 +24,8 @@ def register(sub) -> None:
                                                 "stats 统计报表（另存 Excel）｜daily 日报告 / 零报告")
     add_db(p)
     p.add_argument("--out", required=True, help="输出的 PDF 文件")
-    p.add_argument("--date", help="报表日期（YYYY-MM-DD），默认今天")
+    p.add_argument("--date", help="报表日期（YYYY-MM-DD），默认今天；weekly / stats 按该日日终的情况统计")
+    p.add_argument("--today", help=argparse.SUPPRESS)     # the day taken as today (scripts and tests)
     p.add_argument("--kind", default="cases", help="ledger：台账种类，默认 cases（欠薪问题台账）")
     p.add_argument("--filter", action="append", default=[], metavar="字段=值",
                    help="ledger：筛选条件，可重复，如 --filter 状态=化解中 --filter 责任专班=欠薪化解专班")
@@ -63,9 +65,12 @@ def parse_filters(store, kind: str, items: list[str]):
 def cmd_report(args) -> int:
     from models.reports import ReportUnavailable, make_report
     try:
-        day = _dt.date.fromisoformat(args.date) if args.date else _dt.date.today()
+        today = _dt.date.fromisoformat(args.today) if getattr(args, "today", None) else _dt.date.today()
+        day = _dt.date.fromisoformat(args.date) if args.date else today
     except ValueError:
-        return fail(f"日期格式不对：{args.date}（应为 YYYY-MM-DD）")
+        return fail(f"日期格式不对：{args.date or args.today}（应为 YYYY-MM-DD）")
+    if args.which == "ledger" and day != today:
+        return fail("台账打印按当前记录打印，不能标为以前的日期；以前某日的数字请用 report stats 或 report weekly 加 --date")
     if not args.out.lower().endswith(".pdf"):
         return fail(f"输出文件应为 .pdf：{args.out}")
     if args.which == "minutes":
@@ -83,7 +88,11 @@ def cmd_report(args) -> int:
             if args.kind not in registry.kinds():
                 return fail(f"没有名为 {args.kind} 的台账（可用：{'、'.join(registry.kinds())}）")
             query = parse_filters(store, args.kind, args.filter)
-        result = make_report(args.which, store, args.out, day, kind=args.kind, query=query, meeting=args.meeting)
+        if args.which in ("weekly", "stats"):       # as the campaign stood at the end of that day
+            result = make_report(args.which, store, args.out, today, as_of=day, meeting=args.meeting)
+        else:
+            result = make_report(args.which, store, args.out, day, kind=args.kind, query=query,
+                                 meeting=args.meeting)
     except (ReportUnavailable, ValueError) as exc:
         return fail(str(exc))
     except OSError as exc:

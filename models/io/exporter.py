@@ -41,6 +41,8 @@ def _unit_name(store: Store) -> str:
 
 
 def privacy_line(ledger: Ledger, masked: bool) -> str:
+    if ledger.extra.get("privacy_note"):        # a ledger whose numbers sit inside other fields (审计日志)
+        return ledger.extra["privacy_note"]
     sensitive = [f.label for f in ledger.export_fields if f.sensitive]
     if not sensitive:
         return "说明：本表不含身份证号码、银行卡号、联系电话等个人敏感信息。"

@@ -4,9 +4,10 @@ from __future__ import annotations
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
 
-ACTIONS = ("insert", "update", "delete", "recycle", "restore", "reveal", "bulk")
+ACTIONS = ("insert", "update", "delete", "recycle", "restore", "reveal", "bulk", "login_failed")
 ACTION_LABELS = (("insert", "新增"), ("update", "修改"), ("delete", "删除"), ("recycle", "移入回收站"),
-                 ("restore", "恢复"), ("reveal", "查看完整号码"), ("bulk", "批量写入"))
+                 ("restore", "恢复"), ("reveal", "查看完整号码"), ("bulk", "批量写入"),
+                 ("login_failed", "登录失败"))
 TABLE_LABELS = (("case_record", "欠薪问题"), ("worker", "农民工"), ("repayment", "兑付"), ("campaign", "专项行动"),
                 ("campaign_phase", "阶段目标"), ("workstream", "工作专班"), ("workstream_member", "专班成员"),
                 ("leading_group_member", "领导小组成员"), ("person", "人员"), ("setting", "设置"),
@@ -16,7 +17,10 @@ TABLE_LABELS = (("case_record", "欠薪问题"), ("worker", "农民工"), ("repa
 AUDIT = register(Ledger(
     kind="audit", title="审计日志", table="audit_log", managed=False, soft_delete=False,
     order_by="id DESC", label_field="id",
-    extra={"import": False, "read_only": True},
+    # models.audit keeps the numbers in 修改前 / 修改后 masked and never copies a password hash
+    extra={"import": False, "read_only": True,
+           "privacy_note": "说明：本表“修改前”“修改后”中的身份证号码、银行卡号、联系电话均已部分遮蔽（****），"
+                           "不含完整号码，也不含密码。"},
     fields=(
         F("at", "时间", width=17, filter=True, editable=False),
         F("user", "操作人", width=8, filter=True, search=True, editable=False),

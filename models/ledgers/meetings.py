@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from models.checks import Finding, rule
+from models.checks import Finding, warning
 from models.db import Store
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
@@ -92,7 +92,7 @@ REPORTS = register(Ledger(
 ))
 
 
-@rule("action_items_overdue", "交办事项按期办结")
+@warning("action_items_overdue", "逾期交办事项", "项")
 def _overdue_items(store: Store, today: _dt.date):
     for r in store.query(
             "SELECT t.id, t.content, t.due_date, t.owner_person, t.decision_no, m.meeting_no, "

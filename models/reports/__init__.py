@@ -33,10 +33,12 @@ class ReportResult:
 
 def make_report(which: str, db: Any, out: str | Path, today: _dt.date | None = None, *,
                 kind: str = "cases", query=None, meeting: int | None = None, job=None,
-                labels: dict | None = None) -> ReportResult:
+                labels: dict | None = None, as_of: _dt.date | None = None) -> ReportResult:
     """Write report ``which`` to ``out``. ``db`` is a ``Store`` or a database path; ``job`` a
     ``models.jobs.JobContext`` (progress, cancel); ``query`` a ``LedgerRepo`` Query for ledger
-    printouts; ``meeting`` the 期数 (or id) for minutes."""
+    printouts; ``meeting`` the 期数 (or id) for minutes. ``as_of``: the weekly briefing and the
+    statistics as they stood at the end of that day (rebuilt from dated facts; refused with
+    ``ReportUnavailable`` when it cannot be known); the daily report is always of ``today``."""
     from models.db import Store
     if which not in REPORTS:
         raise ReportUnavailable(f"没有“{which}”这种报表（可选：{'、'.join(REPORTS)}）")
@@ -46,21 +48,25 @@ def make_report(which: str, db: Any, out: str | Path, today: _dt.date | None = N
     own = not isinstance(db, Store)
     store = Store(db, check=False) if own else db
     t0 = time.perf_counter()
+    from models.figures import NotKnown
     try:
         if which == "weekly":
             from models.reports.briefing import build
-            result = build(store, out, today, job=job)
+            result = build(store, out, today, job=job, as_of=as_of)
         elif which == "ledger":
             from models.reports.ledger_print import build
             result = build(store, out, today, kind=kind, query=query, job=job, labels=labels)
         elif which == "stats":
             from models.reports.stats_report import build
-            result = build(store, out, today, job=job)
+            result = build(store, out, today, job=job, as_of=as_of)
         elif which == "daily":
             from models.reports.daily import build
             result = build(store, out, today, job=job)
         else:
             result = _minutes(store, out, meeting)
+    except NotKnown as exc:
+        out.unlink(missing_ok=True)
+        raise ReportUnavailable(str(exc)) from exc
     finally:
         if own:
             store.close()

@@ -100,7 +100,7 @@ def target_text(tp: stats.TargetProgress | None, tot: stats.Totals, today: _dt.d
         return "尚未设置专项行动及阶段目标。"
     deadline = _dt.date.fromisoformat(tp.deadline)
     lead = (f"截至{cn_date(today)}，累计兑付 {wan(tot.counted.paid_fen)} 万元，清偿率 {tp.actual_pct:.1f}%；"
-            f"按阶段目标进度线今日应达 {tp.target_today_pct:.1f}%，")
+            f"按阶段目标进度线当日应达 {tp.target_today_pct:.1f}%，")
     lead += (f"落后 {wan(tp.shortfall_fen)} 万元。" if tp.shortfall_fen else "进度符合要求。")
     if tp.current:
         cur = tp.current
@@ -122,26 +122,36 @@ def phase_table(tp: stats.TargetProgress, paid_fen: int, width: float) -> LongTa
                      shade=[i for i, p in enumerate(tp.phases) if p.days_left < 0 and not p.reached])
 
 
-def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False) -> ReportResult:
-    """``naive`` lays every list out as one plain reportlab Table (the benchmark's baseline)."""
-    from models import campaign as campaigns
+def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
+          as_of: _dt.date | None = None) -> ReportResult:
+    """The briefing as the campaign stood at the end of day ``as_of`` (default: today), every figure
+    from ``models.figures`` / ``models.stats``; a day whose figures cannot be known is refused
+    (``models.figures.NotKnown``). ``naive`` lays every list out as one plain reportlab Table (the
+    benchmark's baseline)."""
+    from models import campaign as campaigns, figures
     from models.charts import all_charts
+    basis = figures.Basis(store, today, as_of)      # refuses a day it cannot know, before any work
     _step(job, 0, "正在审核数据…")
     stamp = data_stamp(store, today)
     _step(job, 1, "正在汇总各项数据…")
     camp = campaigns.current(store)
-    dash = stats.dashboard(store, today, list_limit=LIST_CAP)
+    dash = stats.dashboard(store, today, list_limit=LIST_CAP, as_of=as_of)
     tot = dash.totals
-    series = stats.repaid_series(store, tot.counted.paid_fen)
+    day = dash.day
+    series = stats.repaid_series(store, tot.counted.paid_fen, until=None if dash.figures.now else day)
     start = _dt.date.fromisoformat(camp.start_date) if camp else None
-    flows = stats.weekly_flow(store, today, start)
-    funds = stats.funds_by_channel(store)
-    majors = stats.case_list(store, "重大", today, LIST_CAP)
-    n_major = stats.count_cases(store, "重大", today)
-    per_ws = [(w, stats.case_list(store, "在办", today, CASE_CAP, workstream_id=w.id)) for w in tot.workstreams]
+    flows = stats.weekly_flow(store, day, start)
+    funds = stats.funds_by_channel(store, until=None if dash.figures.now else day)
+    majors = stats.case_list(store, "重大", today, LIST_CAP, basis=basis)
+    n_major = stats.count_cases(store, "重大", today, basis=basis)
+    per_ws = [(w, stats.case_list(store, "在办", today, CASE_CAP, workstream_id=w.id, basis=basis))
+              for w in tot.workstreams]
     _step(job, 2, "正在绘制图表…")
-    charts = all_charts(store, today, data={"totals": tot, "campaign": camp, "series": series, "flows": flows,
-                                            "funds": funds})
+    charts = all_charts(store, day, data={"totals": tot, "campaign": camp, "series": series, "flows": flows,
+                                          "funds": funds})
+    today = day                   # from here on, "today" is the day the briefing describes
+    if not dash.figures.now:
+        stamp.warning_text = ""   # today's warnings do not belong on a past day (section 一 gives that day's)
     _step(job, 3, "正在排版…")
     doc = ReportDoc(out, "周调度材料", stamp)
     W = doc.width
@@ -150,19 +160,23 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False) -
              para(f"（{_week_label(camp, today)}{cn_date(stats.monday(today))}—"
                   f"{cn_date(stats.monday(today) + _dt.timedelta(days=6))}）", "subtitle"),
              gap(60), para(f"{org_name(stamp.unit)}根治欠薪工作领导小组办公室", "subtitle"),
-             para(cn_date(today, weekday=True), "subtitle"), gap(30), para(stamp.full, "note")]
+             para(cn_date(today, weekday=True), "subtitle"), gap(30),
+             para(f"数据截至{cn_date(today)}日终" + ("" if dash.figures.now else
+                  "（按登记、状态变更、兑付等日期还原当日情况）"), "note"), para(stamp.full, "note")]
     if not stamp.passed:
         story.append(para("注意：本材料所用数据未通过一致性审核，请先核对台账后再作决策。", "alert"))
     if dash.calendar_note:
         story.append(para(dash.calendar_note, "note"))
     story += [PageBreak(), para("一、总体进展", "h1")]
-    c = tot.counted
+    c, f = tot.counted, dash.figures
     story.append(key_figures([
-        ("欠薪总额（万元）", wan(c.owed_fen)), ("已兑付（万元）", wan(c.paid_fen)),
-        ("未兑付（万元）", wan(c.outstanding_fen)), ("清偿率", f"{c.cleared_pct:.1f}%"),
-        ("欠薪问题（件）", f"{tot.all.cases:,}"), ("在办 / 已办结（件）", f"{tot.open_cases:,} / {tot.closed_cases:,}"),
-        ("涉及农民工（人）", f"{c.workers:,}"), ("逾期 / 即将到期（件）", f"{dash.warnings.overdue:,} / {dash.warnings.due_soon:,}"),
+        ("欠薪总额（万元）", wan(f.owed_fen)), ("已兑付（万元）", wan(f.paid_fen)),
+        ("未兑付（万元）", wan(f.unpaid_fen)), ("清偿率", f"{f.cleared_pct:.1f}%"),
+        ("欠薪问题（件）", f"{f.cases:,}"), ("在办 / 已办结（件）", f"{f.open_cases:,} / {f.closed_cases:,}"),
+        ("涉及农民工（人）", f"{f.workers:,}"), ("逾期 / 即将到期（件）", f"{f.overdue:,} / {f.due_soon:,}"),
     ], W))
+    story.append(para("注：欠薪总额、已兑付、未兑付、涉及农民工均不含经核实不存在欠薪的问题；各项口径见“qingqian figures”"
+                      "或统计报表的口径说明。", "note"))
     story += [gap(3), para(target_text(dash.target, tot, today), "body")]
     if dash.target and dash.target.phases:
         story += [gap(2), phase_table(dash.target, c.paid_fen, W)]
@@ -170,7 +184,8 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False) -
               para("注：经核实不存在欠薪的问题只计件数，不计人数和金额。", "note"), gap(2),
               para(f"预警：逾期 {dash.warnings.overdue} 件，{dash.warnings.soon_until} 前到期 {dash.warnings.due_soon} 件，"
                    f"久拖未动 {dash.warnings.stalled} 件，在办重大问题 {dash.warnings.major_open} 件，"
-                   f"在办敏感问题 {dash.warnings.sensitive_open} 件。", "note"),
+                   f"在办敏感问题 {dash.warnings.sensitive_open} 件；逾期交办事项 {dash.figures.items_overdue} 项。"
+                   "以上为工作预警（督办事项），不属于数据审核问题。", "note"),
               PageBreak(), para("二、图表", "h1")]
     for key in ("repaid", "workstreams", "weekly", "status", "funds"):
         story += [KeepTogether([chart_image(charts[key], W * (0.92 if key != "workstreams" else 0.92))]), gap(3)]
@@ -195,7 +210,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False) -
     if n_major > len(majors):
         story.append(para(f"以上列出未付金额最大的 {len(majors)} 件。", "note"))
     story += [para("五、交办事项", "h1")]
-    story += _actions(store, today, W)
+    story += _actions(store, stats.action_items(store, today, ACTION_CAP, basis=basis), W)
     _step(job, 4, "正在生成 PDF…")
     if naive:
         _naive(story)
@@ -204,8 +219,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False) -
     return ReportResult(out, "周调度材料", doc.page, stamp.passed, stamp.check_text)
 
 
-def _actions(store, today: _dt.date, width: float) -> list:
-    items = stats.action_items(store, today, ACTION_CAP)
+def _actions(store, items: stats.ActionItems, width: float) -> list:
     if not items.available:
         return [para(items.note, "note")]
     out = [para(f"未办结交办事项 {items.open_count} 项，其中逾期 {items.overdue_count} 项；"

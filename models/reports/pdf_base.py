@@ -94,6 +94,7 @@ class Stamp:
     unit: str                 # 填报单位
     campaign: str
     signoff_text: str = ""    # who signed which workstream's ledger, and changes made since
+    warning_text: str = ""    # work warnings (预警 / 督办): never a reason the data fail the check
 
     @property
     def short(self) -> str:
@@ -105,9 +106,18 @@ class Stamp:
         return f"数据提取时间：{self.taken_at[:16].replace('T', ' ')}　{self.short}"
 
     @property
+    def lines(self) -> list[str]:
+        """The data block as separate lines of plain text (no markup: ``para`` breaks them)."""
+        out = [f"数据提取时间：{self.taken_at[:16].replace('T', ' ')}；{self.check_text}"]
+        if self.warning_text:
+            out.append(f"{self.warning_text}（工作预警，不影响数据审核结论）")
+        if self.signoff_text:
+            out.append(self.signoff_text)
+        return out
+
+    @property
     def full(self) -> str:
-        text = f"数据提取时间：{self.taken_at[:16].replace('T', ' ')}；{self.check_text}"
-        return f"{text}<br/>{self.signoff_text}" if self.signoff_text else text
+        return "\n".join(self.lines)
 
 
 def _fingerprint(store: Store, today: _dt.date) -> str:
@@ -125,23 +135,24 @@ def data_stamp(store: Store, today: _dt.date, progress: Callable[[str], None] | 
     camp = campaigns.current(store)
     fp = _fingerprint(store, today)
     cached = store.get_setting("reports.check_cache") or {}
-    if cached.get("fingerprint") == fp and cached.get("rules") == sorted(checks.RULES):
-        passed, text = cached["passed"], cached["text"] + "，此后数据未变"
+    rules = sorted(checks.RULES) + sorted(checks.WARNINGS)
+    if cached.get("fingerprint") == fp and cached.get("rules") == rules and "warnings" in cached:
+        passed, text, warn = cached["passed"], cached["text"] + "，此后数据未变", cached["warnings"]
     else:
         if progress:
             progress("正在审核数据（一致性检查）…")
         report = checks.run_checks(store, today)
-        passed = report.passed
+        passed, warn = report.passed, report.warning_text()
         when = report.at[:16].replace("T", " ")
         text = (f"数据审核通过（{len(report.rules_run)} 项规则，审核于 {when}" if passed else
                 f"数据审核发现 {len(report.findings)} 处问题，请核对后再用（审核于 {when}")
         try:
             store.set_setting("reports.check_cache", {"fingerprint": fp, "passed": passed, "text": text,
-                                                     "rules": sorted(checks.RULES)})
+                                                     "warnings": warn, "rules": rules})
         except Exception:  # noqa: BLE001 - a read-only or busy file: the report is still right, just not cached
             pass
     text += "）"
-    return Stamp(taken, passed, text, camp.unit if camp else "", camp.name if camp else "", signoff_line(store))
+    return Stamp(taken, passed, text, camp.unit if camp else "", camp.name if camp else "", signoff_line(store), warn)
 
 
 def signoff_line(store: Store) -> str:

@@ -29,26 +29,42 @@ def indicator_rows(items: list[stats.Indicator]) -> list[list[str]]:
     return rows
 
 
-def build(store, out: Path, today: _dt.date, job=None, *, excel: bool = True) -> ReportResult:
+def build(store, out: Path, today: _dt.date, job=None, *, excel: bool = True,
+          as_of: _dt.date | None = None) -> ReportResult:
+    """The statistics as they stood at the end of day ``as_of`` (default: today); a day whose figures
+    cannot be known is refused (``models.figures.NotKnown``)."""
+    from models import figures
+    basis = figures.Basis(store, today, as_of)
     if job:
         job.progress(0, 4, "正在审核数据…")
     stamp = data_stamp(store, today)
     if job:
         job.progress(1, 4, "正在计算统计指标…")
-    tot = stats.totals(store, today)
-    items = stats.indicators(store, today, tot)
+    tot = stats.totals(store, today, basis=basis)
+    items = stats.indicators(store, today, tot, basis=basis)
+    rebuilt = basis.past is not None
+    today = basis.day                 # from here on, the day the statistics describe
+    figs = figures.figures(store, basis.today, basis=basis)
+    if rebuilt:
+        stamp.warning_text = ""       # today's warnings do not belong on a past day's figures (below: that day's)
     if job:
         job.progress(2, 4, "正在生成 PDF…")
     doc = ReportDoc(out, "统计报表", stamp)
     W = doc.width
     story = [para(TITLE, "title"),
-             para(f"填报单位：{stamp.unit or '—'}　　统计截至：{cn_date(today)}", "subtitle"),
+             para(f"填报单位：{stamp.unit or '—'}　　统计截至：{cn_date(today)}日终", "subtitle"),
              para(stamp.full, "note"), gap(3)]
+    if rebuilt:
+        story.append(para(f"本表按登记、状态变更、兑付等日期还原{cn_date(today)}日终的情况，与当前台账数字不同属正常。",
+                          "note"))
+    story.append(para(f"工作预警（截至统计日）：逾期问题 {figs.overdue} 件，即将到期 {figs.due_soon} 件，"
+                      f"在办重大问题 {figs.major_open} 件，逾期交办事项 {figs.items_overdue} 项。"
+                      "预警为督办事项，不属于数据审核问题。", "note"))
     if not stamp.passed:
         story.append(para("注意：报表数据未通过一致性审核，请核对台账后再报送。", "alert"))
     story += [para("一、主要指标", "h2"),
               LongTable(["序号", "指标", "单位", "数值", "口径说明"], indicator_rows(items),
-                        scale_widths([4, 15, 5, 12, 44], W), "CLCRL", size=8.5, max_lines=4)]
+                        scale_widths([4, 15, 5, 12, 44], W), "CLCRL", size=8.5, max_lines=8)]
     missing = [it.name for it in items if not it.available]
     if missing:
         story.append(para(f"注：{'、'.join(missing)}所依据的台账尚未建立，暂按 0 填报。", "note"))
@@ -86,7 +102,7 @@ def write_excel(path: Path, items: list[stats.Indicator], tot: stats.Totals, sta
     ws = wb.add_worksheet("统计指标")
     heads = ["序号", "指标", "单位", "数值", "口径说明"]
     ws.merge_range(0, 0, 0, len(heads) - 1, TITLE, f_title)
-    ws.write_string(1, 0, f"填报单位：{stamp.unit}　　统计截至：{today.isoformat()}　　{stamp.full}", f_sub)
+    ws.write_string(1, 0, "　　".join([f"填报单位：{stamp.unit}", f"统计截至：{today.isoformat()}", *stamp.lines]), f_sub)
     for j, h in enumerate(heads):
         ws.write_string(2, j, h, f_head)
     for i, it in enumerate(items):

@@ -54,7 +54,7 @@ class RepaidSeries:
     total_fen: int                      # == totals().counted.paid_fen, to the fen
 
 
-def repaid_series(store: Store, counted_paid: int | None = None) -> RepaidSeries:
+def repaid_series(store: Store, counted_paid: int | None = None, until: _dt.date | None = None) -> RepaidSeries:
     """Cumulative amount repaid over time, reconciled to the dashboard's 已兑付.
 
     Each live repayment record of a counted case counts on its 兑付日期. A case's 已付 may differ
@@ -91,10 +91,13 @@ def repaid_series(store: Store, counted_paid: int | None = None) -> RepaidSeries
             flow[day] = flow.get(day, 0) + diff
             residual += diff
     points, run = [], 0
+    last = until.isoformat() if until else None
     for d in sorted(flow):
+        if last and d[:10] > last:       # as of a past day: nothing dated after it
+            break
         if flow[d]:
             run += flow[d]
-            points.append((_dt.date.fromisoformat(d), run))
+            points.append((_dt.date.fromisoformat(d[:10]), run))
     return RepaidSeries(points, from_records, residual, run)
 
 
@@ -106,13 +109,17 @@ class FundsByChannel:
     note: str = ""
 
 
-def funds_by_channel(store: Store) -> FundsByChannel:
-    """清欠资金 raised by channel: live fund rows' 到位金额 summed by 筹措渠道."""
+def funds_by_channel(store: Store, until: _dt.date | None = None) -> FundsByChannel:
+    """清欠资金 raised by channel: live fund rows' 到位金额 summed by 筹措渠道 (with ``until``: those
+    dated that day or earlier)."""
     ledger, f = other_ledger("funds")
     if ledger is None or not _table_ready(store, ledger.table) or not (f.get("channel") and f.get("amount")):
         return FundsByChannel(False, note="清欠资金台账" + NOT_DECLARED)
+    dated, params = "", []
+    if until is not None and f.get("date"):
+        dated, params = f' AND substr("{f["date"]}", 1, 10) <= ?', [until.isoformat()]
     got = dict(store.query(f'SELECT "{f["channel"]}", COALESCE(SUM("{f["amount"]}"), 0) FROM "{ledger.table}" '
-                           f'WHERE deleted_at IS NULL GROUP BY "{f["channel"]}"'))
+                           f'WHERE deleted_at IS NULL{dated} GROUP BY "{f["channel"]}"', params))
     order = list(ledger.field(f["channel"]).choices) + sorted(k for k in got if k not in ledger.field(f["channel"]).choices)
     rows = [(k, int(got[k])) for k in order if got.get(k)]
     return FundsByChannel(True, rows, sum(v for _k, v in rows))
