@@ -261,7 +261,8 @@ def _other_kind_message(path: Path, other: Ledger) -> str:
 
 # -- columns that no field takes ------------------------------------------------------------
 BLOCKING = ("金额", "日期", "身份证号码", "银行卡号")
-_MONEY_WORDS = ("金额", "工资", "薪", "款", "费", "资金", "报酬", "补偿", "补贴", "奖金", "扣", "元", "价")
+_MONEY_WORDS = ("金额", "工资", "薪", "款", "费", "资金", "报酬", "补偿", "补贴", "奖金", "扣", "元", "价", "兑", "付",
+                "偿")
 _DATE_WORDS = ("日期", "时间", "年月", "日", "时段", "期间")
 _COUNT_WORDS = ("人数", "数量", "天数", "个数", "户数", "次数", "工日", "序号", "编号", "号码", "电话", "卡号")
 _ID = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
@@ -288,7 +289,8 @@ def looks_like(header_text: str, values: list) -> str:
     sample = values[::step]
     n = len(sample)
     ids = cards = phones = dates = money = plain = 0
-    money_hint = any(w in h for w in _MONEY_WORDS) and not any(w in h for w in _COUNT_WORDS)
+    money_hint = (any(w in h for w in _MONEY_WORDS) or unit_of(header_text) is not None) \
+        and not any(w in h for w in _COUNT_WORDS)
     date_hint = any(w in h for w in _DATE_WORDS)
     for v in sample:
         if isinstance(v, (_dt.date, _dt.datetime)):
