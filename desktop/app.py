@@ -107,16 +107,21 @@ def log_in(store, prefs) -> bool:
         store.actor = dlg.actor
         return True
     remembered = prefs.get(key)
-    if remembered and remembered.get("stay"):
-        actor = access.find_actor(store.conn, remembered.get("user", ""))
-        if actor is not None:
-            store.actor = actor
-            return True
-    dlg = LoginDialog(None, store, (remembered or {}).get("user", ""))
+    # "stay logged in" is a token bound to this computer, OS user, database and password
+    # (models.access.stay_token), never a name: a name written into the settings file is not enough
+    actor = access.remembered_actor(store, remembered)
+    if actor is not None:
+        store.actor = actor
+        return True
+    last = remembered.get("user", "") if isinstance(remembered, dict) else ""
+    dlg = LoginDialog(None, store, last if isinstance(last, str) else "")
     if not dlg.exec():
         return False
     store.actor = dlg.actor
-    prefs.set(key, {"user": dlg.actor.username, "stay": dlg.stay.isChecked()})
+    entry = {"user": dlg.actor.username}
+    if dlg.stay.isChecked():
+        entry["token"] = access.stay_token(store, dlg.actor.username)
+    prefs.set(key, entry)
     return True
 
 

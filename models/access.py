@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 ROLES = ("办公室", "专班填报员", "领导")
@@ -275,6 +276,75 @@ def record_login_refused(store, username: str, why: str) -> None:
         return
     with as_system(store), store.tx():
         _record_login_failure(store, username, None, why)
+
+
+# -- "stay logged in" -----------------------------------------------------------------
+def machine_identity() -> str:
+    """This computer and the person logged in to it: the system's machine id (Windows
+    MachineGuid, Linux /etc/machine-id) and the OS user name."""
+    import getpass
+    import platform
+    import uuid
+    machine = ""
+    if os.name == "nt":
+        try:
+            import winreg
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"SOFTWARE\Microsoft\Cryptography") as k:
+                machine = str(winreg.QueryValueEx(k, "MachineGuid")[0])
+        except OSError:
+            machine = ""
+    else:
+        for f in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+            try:
+                machine = open(f, encoding="ascii").read().strip()
+            except OSError:
+                continue
+            if machine:
+                break
+    if not machine:
+        machine = f"{platform.node()}:{uuid.getnode():x}"
+    try:
+        who = getpass.getuser()
+    except Exception:  # noqa: BLE001 - getuser raises several kinds on odd systems
+        who = ""
+    return f"{machine}|{who}"
+
+
+def stay_token(store, username: str, machine: str | None = None) -> str | None:
+    """The "stay logged in" token of an account on this computer, OS user and database file.
+
+    A keyed hash whose key is the account's password hash: it lives in the database (never in
+    the settings file, never in the audit log), so writing a name or a made-up token into the
+    settings file logs no one in, a token copied to another computer or user does not work, and
+    a new password ends every kept log-in. None for an account that does not exist."""
+    row = store.one("SELECT id, username, pw_hash FROM account WHERE username = ? AND active = 1", (username,))
+    if row is None:
+        return None
+    path = str(Path(store.path).resolve())
+    message = "\x1f".join(("qingqian-stay-1", machine if machine is not None else machine_identity(), path,
+                            str(row["id"]), row["username"]))
+    return hmac.new(row["pw_hash"].encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def remembered_actor(store, remembered: dict | None, machine: str | None = None,
+                     now: _dt.datetime | None = None) -> Actor | None:
+    """The account a "stay logged in" entry of the settings file stands for, if its token is
+    right for this computer, user and database and the account is not locked; else None."""
+    if not isinstance(remembered, dict):
+        return None
+    username, token = remembered.get("user"), remembered.get("token")
+    if not isinstance(username, str) or not isinstance(token, str) or not token:
+        return None
+    expected = stay_token(store, username, machine)
+    if expected is None or not hmac.compare_digest(expected, token):
+        return None
+    row = store.one("SELECT * FROM account WHERE username = ? AND active = 1", (username,))
+    now = now or _dt.datetime.now()
+    if row["locked_until"] and row["locked_until"] > now.isoformat(timespec="seconds"):
+        return None
+    with as_system(store), store.tx():
+        store.execute("UPDATE account SET last_login = ? WHERE id = ?", (now.isoformat(timespec="seconds"), row["id"]))
+    return _actor(store.conn, row)
 
 
 def accounts(store) -> list[dict]:
