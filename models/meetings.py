@@ -22,7 +22,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from models import campaign
-from models.cases import CLOSED_STATUSES, load_calendar, warnings_summary
+from models.cases import CLOSED_STATUSES, load_calendar
 from models.db import Store, now_text
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError
@@ -283,22 +283,23 @@ def prepare_agenda(store: Store, meeting_date: _dt.date | str, since_date: _dt.d
     from models.cases import calendar_notice
     cal = load_calendar(store)
     day = _dt.date.fromisoformat(d)
-    return Agenda(d, since, "now" if now else d, rows, total, items,
-                  warnings_summary(store, today) if now else _warnings_then(store, d, cal),
+    return Agenda(d, since, "now" if now else d, rows, total, items, agenda_warnings(store, d, today),
                   calendar_notice(cal, day, day + _dt.timedelta(days=7)))
 
 
-def _warnings_then(store: Store, d: str, cal: WorkCalendar) -> dict[str, int]:
-    """The warnings that can be rebuilt for a past morning (stalled cannot: it needs past edit times)."""
-    from models.cases import setting
-    soon = cal.add_workdays(_dt.date.fromisoformat(d), setting(store, "warn.due_soon_days")).isoformat()
-    open_then = f"NOT (c.status IN {_CLOSED} AND c.closed_on IS NOT NULL AND c.closed_on < :d)"
-    r = store.one(
-        f"SELECT COALESCE(SUM({open_then} AND c.deadline < :d), 0), "
-        f"COALESCE(SUM({open_then} AND c.deadline >= :d AND c.deadline <= :soon), 0), "
-        "COALESCE(SUM(c.is_major), 0), COALESCE(SUM(c.is_sensitive), 0) FROM case_record c "
-        "WHERE c.deleted_at IS NULL AND c.registered_on < :d", {"d": d, "soon": soon})
-    return {"逾期": r[0], "即将到期": r[1], "重大": r[2], "敏感": r[3]}
+def agenda_warnings(store: Store, meeting_date: str, today: _dt.date) -> dict[str, int]:
+    """The warnings an agenda reports, as the headline figures count them (``models.figures``): now
+    for a meeting today or later, else as they stood at the end of the day before the meeting.
+    Empty when that day cannot be known."""
+    from models import figures
+    d = _dt.date.fromisoformat(meeting_date)
+    as_of = None if d >= today else d - _dt.timedelta(days=1)
+    try:
+        f = figures.figures(store, today, as_of)
+    except figures.NotKnown:
+        return {}
+    return {"逾期": f.overdue, "即将到期": f.due_soon, "久拖未动": f.stalled, "在办重大": f.major_open,
+            "在办敏感": f.sensitive_open}
 
 
 def agenda_for(store: Store, meeting_id: int, today: _dt.date | None = None) -> Agenda:

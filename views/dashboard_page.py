@@ -2,8 +2,9 @@
 
 Headline totals, the cleared percentage against the phased targets and the 春节前 countdown,
 cases and workers by status, each workstream's progress, overdue and due-soon cases, and this
-week's 交办事项. Every number comes from ``models.stats`` (one indexed pass over the case
-ledger); the page refreshes when the data changes, or when it is next shown if hidden.
+week's 交办事项. Every number comes from ``models.stats`` / ``models.figures`` (one indexed pass
+over the case ledger); each tile's tooltip gives its 口径. The page refreshes when the data
+changes, or when it is next shown if hidden.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHea
                                QPushButton, QScrollArea, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from models import stats
+from models import figures, stats
 from models.values import fen_to_wan_text, fen_to_yuan_text
 from models.warm_start import DASHBOARD_LIST_LIMIT
 from views.context import AppContext
@@ -117,9 +118,15 @@ class DashboardPage(QWidget):
             ("owed", "欠薪总额（万元）"), ("paid", "已兑付（万元）"), ("left", "未兑付（万元）"), ("pct", "清偿率"),
             ("cases", "欠薪问题（件）"), ("workers", "涉及农民工（人）"), ("overdue", "逾期问题（件）"),
             ("countdown", "距春节前"))}
+        basis = {"owed": ("owed_fen",), "paid": ("paid_fen",), "left": ("unpaid_fen",), "pct": ("cleared_pct",),
+                 "cases": ("cases", "open_cases", "closed_cases"), "workers": ("workers",),
+                 "overdue": ("overdue", "due_soon", "stalled", "major_open")}
         grid = QGridLayout()
-        for i, t in enumerate(self.tiles.values()):
+        for i, (key, t) in enumerate(self.tiles.items()):
             grid.addWidget(t, i // 4, i % 4)
+            if key in basis:             # the 口径 of each figure, where a clerk can read it
+                t.setToolTip("\n".join(f"{figures.DEFINITIONS[k].name}：{figures.DEFINITIONS[k].basis}"
+                                       for k in basis[key]))
 
         self.target_box = QGroupBox("阶段目标进度")
         tl = QVBoxLayout(self.target_box)

@@ -198,11 +198,15 @@ class ReportsPage(QWidget):
         self.day = QDateEdit(QDate(ctx.today()))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day.setMaximumDate(QDate(ctx.today()))      # a day not yet over cannot be reported
+        self.day.setToolTip("周调度材料和统计报表按该日日终的情况统计（以前的日期按登记、状态变更、兑付等日期还原）；"
+                            "台账打印按当前记录打印")
         self.meeting = QComboBox()
         self.ledger = LedgerOptions(ctx)
         form = QFormLayout()
         form.addRow("报表", self.which)
-        form.addRow("日期", self.day)
+        form.addRow("截至", self.day)
+        self.day_label = form.labelForField(self.day)
         form.addRow("会议", self.meeting)
         self.meeting_label = form.labelForField(self.meeting)
         self.make_btn = QPushButton("生成 PDF")
@@ -250,6 +254,11 @@ class ReportsPage(QWidget):
     # -- choosing ------------------------------------------------------------------------------
     def _which_changed(self) -> None:
         key = self.which.currentData()
+        self.day_label.setText({"weekly": "统计截至", "stats": "统计截至", "daily": "报告日期", "ledger": "打印日期",
+                                "minutes": "日期"}.get(key, "日期"))
+        if key == "ledger":                      # a printout lists the records as they are now
+            self.day.setDate(QDate(self.ctx.today()))
+        self.day.setEnabled(key != "ledger")
         self.ledger.setVisible(key == "ledger")
         self.meeting.setVisible(key == "minutes")
         self.meeting_label.setVisible(key == "minutes")
@@ -283,9 +292,14 @@ class ReportsPage(QWidget):
         self.status.setText(f"正在生成{REPORTS[key]}…")
         self.make_btn.setEnabled(False)
         self._set_ready(False)
-        job = Job(self, f"正在生成{REPORTS[key]}",
-                  lambda job: make_report(key, db, path, day, kind=kind, query=query, meeting=meeting, job=job),
-                  show_after_ms=self.progress_after_ms)
+        today = self.ctx.today()
+        if key in ("weekly", "stats"):           # as the campaign stood at the end of the chosen day
+            def work(job):
+                return make_report(key, db, path, today, meeting=meeting, job=job, as_of=day)
+        else:
+            def work(job):
+                return make_report(key, db, path, day, kind=kind, query=query, meeting=meeting, job=job)
+        job = Job(self, f"正在生成{REPORTS[key]}", work, show_after_ms=self.progress_after_ms)
         job.done.connect(self._done)
         job.error.connect(self._failed)
         job.cancelled.connect(self._cancelled)

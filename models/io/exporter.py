@@ -22,15 +22,43 @@ from models.ledger.fields import Field, Ledger
 from models.ledger.repo import LedgerRepo, Query
 
 EXCEL_EPOCH = _dt.date(1899, 12, 30)
+# What the screen computes and an export must carry beside the typed fields: a case's 应付 / 已付 /
+# 未付 as the case ledger shows them (from its workers and repayments). The importer knows them as
+# computed columns and does not import them, so an export imported again changes nothing.
+COMPUTED = {"cases": ("total_owed_fen", "total_paid_fen", "outstanding_fen")}
+# Whose case a row belongs to, for ledgers kept per case (a worker roster read on its own).
+CASE_CONTEXT = (("case_no", "所属问题编号", 14), ("employer_name", "用人单位", 20), ("project_name", "项目名称", 20))
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_KINDS = {"id_number", "phone", "bank_card", "credit_code", "text", "longtext", "choice"}
 
 
+def export_fields(ledger: Ledger) -> list[Field]:
+    """The columns of an export: whose case a row is (ledgers kept per case), the declared export
+    fields, then the figures the screen computes (``COMPUTED``)."""
+    fields = []
+    if ledger.parent and ledger.has(ledger.parent) and ledger.field(ledger.parent).ref_table == "case_record":
+        fields += [Field(ledger.parent, label, "ref", ref_table="case_record", ref_label=col, width=width)
+                   for col, label, width in CASE_CONTEXT]
+    fields += list(ledger.export_fields)
+    fields += [ledger.field(n) for n in COMPUTED.get(ledger.kind, ()) if ledger.has(n)
+               and ledger.field(n) not in fields]
+    return fields
+
+
+def grouped_by_case(ledger: Ledger) -> bool:
+    """Rows kept per case are exported case by case, each case closed by a 小计 row."""
+    return bool(ledger.parent) and ledger.has(ledger.parent) and ledger.field(ledger.parent).ref_table == "case_record"
+
+
 def _select(repo: LedgerRepo, fields: list[Field], q: Query) -> tuple[str, list]:
     cols = [repo.column_sql(f) for f in fields]
     where, params = repo.where(q)
-    return (f'SELECT {", ".join(cols)} FROM "{repo.t}" t WHERE {where} ORDER BY {repo.order(q)}', params)
+    order = repo.order(q)
+    if grouped_by_case(repo.ledger):
+        cols.append(f't."{repo.ledger.parent}"')
+        order = f't."{repo.ledger.parent}", {order}'
+    return (f'SELECT {", ".join(cols)} FROM "{repo.t}" t WHERE {where} ORDER BY {order}', params)
 
 
 def _unit_name(store: Store) -> str:
@@ -117,13 +145,13 @@ def _wan_text(fen: int) -> str:
 
 def _write_csv(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bool, wan: bool,
                encoding: str, total: int, ctx: JobContext) -> None:
-    fields = repo.ledger.export_fields
+    fields = export_fields(repo.ledger)
     sql, params = _select(repo, fields, q)
     with open(path, "w", encoding=encoding, newline="", errors="strict") as fh:
         w = csv.writer(fh, lineterminator="\r\n")
         w.writerow([header_text(f, wan) for f in fields])
         for i, rec in enumerate(_cursor(store).execute(sql, params), 1):
-            w.writerow([_csv_value(f, v, masked, wan) for f, v in zip(fields, rec)])
+            w.writerow([_csv_value(f, v, masked, wan) for f, v in zip(fields, rec)])     # (not the group key)
             if i % 2000 == 0:
                 ctx.progress(i, total, f"已导出 {i} 条，共 {total} 条")
     ctx.progress(total, total, "导出完毕")
@@ -178,7 +206,8 @@ def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bo
                 unit_name: str, today: _dt.date, total: int, ctx: JobContext) -> None:
     from models.io.xlsxfast import SheetWriter
     ledger = repo.ledger
-    fields = ledger.export_fields
+    fields = export_fields(ledger)
+    grouped = grouped_by_case(ledger)
     ncol = len(fields) + 1
     last = ncol - 1
     w = SheetWriter(path, ledger.title)
@@ -210,28 +239,41 @@ def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bo
         sql, params = _select(repo, fields, q)
         n = 0
         row = w.row
+
+        def sum_row(label: str, values: dict) -> list:
+            out: list = [(label, "total_label")]
+            for i, f in enumerate(fields):
+                if i in values:
+                    v = values[i]
+                    if f.kind == "money":
+                        out.append((v / (1_000_000 if wan else 100), "total_money4" if wan else "total_money"))
+                    else:
+                        out.append((v, "total_int"))
+                else:
+                    out.append(("", "total_blank"))
+            return out
+        group, sub, in_group = object(), dict.fromkeys(sums, 0), 0
+        nf = len(fields)
         for rec in _cursor(store).execute(sql, params):
+            if grouped and rec[nf] != group:
+                if in_group:
+                    row(sum_row(f"小计（{in_group} 人）" if ledger.kind == "workers" else f"小计（{in_group} 条）", sub))
+                group, sub, in_group = rec[nf], dict.fromkeys(sums, 0), 0
             n += 1
+            in_group += 1
             cells = [(n, "center")]
-            for i, v in enumerate(rec):
-                cells.append((convs[i](v), styles[i]))
+            for i in range(nf):
+                cells.append((convs[i](rec[i]), styles[i]))
             for i in sums:
                 if rec[i]:
                     sums[i] += rec[i]
+                    sub[i] += rec[i]
             row(cells)
             if n % 2000 == 0:
                 ctx.progress(n, total, f"已导出 {n} 条，共 {total} 条")
-        totals: list = [("合计", "total_label")]
-        for i, f in enumerate(fields):
-            if i in sums:
-                v = sums[i]
-                if f.kind == "money":
-                    totals.append((v / (1_000_000 if wan else 100), "total_money4" if wan else "total_money"))
-                else:
-                    totals.append((v, "total_int"))
-            else:
-                totals.append(("", "total_blank"))
-        w.row(totals, height=20)
+        if grouped and in_group:
+            row(sum_row(f"小计（{in_group} 人）" if ledger.kind == "workers" else f"小计（{in_group} 条）", sub))
+        w.row(sum_row("合计", sums), height=20)
         w.skip()
         third = max(1, ncol // 3)
         sign = [("填报人：", "footer")] + [None] * (third - 1) + [("审核人：", "footer")] + [None] * (third - 1) \
