@@ -218,6 +218,7 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
         except ChoiceProblem as exc:
             raise UnusableFile(str(exc)) from None
     plan = ImportPlan(path, kind, ledger, book, name, header, case_no=case_no)
+    plan.notes.extend(data.notes)               # what reading changed (control characters removed)
     _fill_merged_down(data.rows, data.merged, header.data_start)
     _set_defaults(store, plan)
     if not plan.fatal:

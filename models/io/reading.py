@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+from models.io import limits as L
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -34,6 +37,7 @@ class Sheet:
     # merged ranges as (first row, first col, last row, last col), 0-based, inclusive
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     complete: bool = True           # False when only the first rows were read
+    notes: list[str] = field(default_factory=list)      # what reading changed (control characters removed)
 
     @staticmethod
     def excel_row(index: int) -> int:
@@ -48,6 +52,7 @@ class Book:
     sheet_names: list[str]
     encoding: str = ""              # for csv: utf-8-sig, utf-8, gbk, gb18030, utf-16
     hidden: set[str] = field(default_factory=set)
+    controls: bool = False          # cells may hold control characters: clean them when a sheet is read
     _wb: Any = None
     _sheets: dict[str, Sheet] = field(default_factory=dict)
     _raw: dict[str, Any] = field(default_factory=dict)      # calamine sheets, parsed once
@@ -69,10 +74,27 @@ class Book:
         except Exception as exc:  # noqa: BLE001 - calamine raises many kinds for broken files
             raise _unusable(self.path, exc) from exc
         sheet = Sheet(name, [list(r) for r in rows], merged, complete=nrows is None)
+        if self.controls:
+            _clean(self.path, sheet, len(self.sheet_names) > 1)
         if nrows is None:
             self._sheets[name] = sheet
             self._raw.pop(name, None)
         return sheet
+
+
+def _clean(path: Path, sheet: Sheet, name_sheet: bool) -> None:
+    changed, first = L.clean_controls(sheet.rows)
+    if changed:
+        sheet.notes.append(L.control_note(path.name, sheet.name if name_sheet else None, changed, first))
+
+
+def _refused(path: Path, exc: L.TooBig) -> UnusableFile:
+    """A file over a limit: 文件“…”＋the reason."""
+    reason = str(exc)
+    if reason == "encrypted":
+        return _unusable(path, exc)
+    glue = "" if reason.startswith(("的", "中", "解压", "是", "不", "有")) else "中"
+    return UnusableFile(f"文件“{path.name}”{glue}{reason}。")
 
 
 def _unusable(path: Path, exc: BaseException | None = None, what: str = "") -> UnusableFile:
@@ -89,6 +111,13 @@ def open_book(path: str | Path) -> Book:
         raise UnusableFile(f"找不到文件“{path}”。")
     if path.is_dir():
         raise UnusableFile(f"“{path}”是文件夹，不是表格文件。")
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > L.MAX_FILE_BYTES:
+        raise UnusableFile(f"文件“{path.name}”有 {size >> 20:,} MB，超过可导入的 {L.MAX_FILE_BYTES >> 20} MB，"
+                           "请把表格分成几个文件后再导入。")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -134,12 +163,52 @@ def _open_zip(path: Path, data: bytes) -> Book:
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError) as exc:
         raise _unusable(path, exc) from exc
     if b"opendocument.spreadsheet" in mimetype:
+        try:
+            L.check_ods(data)
+        except L.TooBig as exc:
+            raise _refused(path, exc) from None
         return _calamine_book(path, data, "ods")
     if any(n.startswith("xl/") for n in names):
-        return _calamine_book(path, data, "xlsx")
+        return _open_xlsx(path, data)
     if any(n.startswith("word/") for n in names) or b"opendocument.text" in mimetype:
         raise UnusableFile(f"文件“{path.name}”是文字文档（Word），不是表格，请把表格复制到 Excel 中另存后再导入。")
     raise _unusable(path, what="不是 Excel / WPS 表格文件")
+
+
+def _open_xlsx(path: Path, data: bytes) -> Book:
+    """The limits first (``limits.XlsxCheck``): the zip and the shared strings before the reader
+    opens the file, the sheets on another thread while it does (the reader lets go of the
+    interpreter while it works), both before any sheet is read."""
+    check = L.XlsxCheck(data)
+    try:
+        check.first()
+    except L.TooBig as exc:
+        raise _refused(path, exc) from None
+    outcome: dict[str, Any] = {}
+
+    def sheets() -> None:
+        try:
+            outcome["facts"] = check.sheets()
+        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
+            outcome["error"] = exc
+
+    t = threading.Thread(target=sheets, name="xlsx-limits", daemon=True)
+    t.start()
+    try:
+        book = _calamine_book(path, data, "xlsx")
+    except UnusableFile:
+        t.join()
+        if isinstance(outcome.get("error"), L.TooBig):
+            raise _refused(path, outcome["error"]) from None
+        raise
+    t.join()
+    error = outcome.get("error")
+    if isinstance(error, L.TooBig):
+        raise _refused(path, error) from None
+    if error is not None:
+        raise error
+    book.controls = outcome["facts"].controls
+    return book
 
 
 def _open_ole(path: Path, data: bytes) -> Book:
@@ -152,8 +221,13 @@ def _open_ole(path: Path, data: bytes) -> Book:
 
 
 # -- text files -------------------------------------------------------------------
+class MixedEncoding(UnusableFile):
+    """Some lines are UTF-8 and others GBK: whichever is chosen, part of the file becomes mojibake."""
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Bytes → (text, encoding name). Strict: a file that is none of these is refused."""
+    """Bytes → (text, encoding name). Strict: a file that is none of these is refused, and so
+    is one whose lines are partly UTF-8 and partly GBK (``MixedEncoding``, no file name)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
@@ -162,6 +236,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    _check_mixed(data)
     try:
         return data.decode("gbk"), "gbk"
     except UnicodeDecodeError:
@@ -169,25 +244,90 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return data.decode("gb18030"), "gb18030"
 
 
+def _check_mixed(data: bytes) -> None:
+    """The file is not UTF-8 as a whole. If some of its lines are plainly UTF-8 (valid, with
+    three or more Chinese characters: GBK text is that only by rare accident) while others
+    are not UTF-8 at all, the file was put together from two sources."""
+    first_utf8 = first_other = 0
+    for n, line in enumerate(data.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            first_other = first_other or n
+        else:
+            if not first_utf8 and sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") >= 3:
+                first_utf8 = n
+        if first_utf8 and first_other:
+            raise MixedEncoding(
+                f"的文字编码前后不一致：第 {first_other} 行是 GBK（ANSI）编码，第 {first_utf8} 行是 UTF-8 编码，"
+                "无论按哪一种读取都会有一部分变成乱码。请在 Excel / WPS 中打开、确认文字显示正常后"
+                "另存为“CSV UTF-8”再导入。")
+
+
 def _open_csv(path: Path, data: bytes) -> Book:
     try:
         text, encoding = decode_text(data)
+    except MixedEncoding as exc:
+        raise UnusableFile(f"文件“{path.name}”{exc}") from None
     except UnicodeDecodeError as exc:
         raise UnusableFile(f"文件“{path.name}”的文字编码无法识别（不是 UTF-8，也不是 GBK / GB18030），"
                            "请在 Excel 中另存为“CSV UTF-8”后再导入。") from exc
     if "\x00" in text:
+        # a NUL in a text file means a binary file or a wrong encoding, never a typed character
         raise UnusableFile(f"文件“{path.name}”不是表格文件（含有二进制内容），可能已损坏。")
     delimiter = _sniff_delimiter(text)
-    try:
-        rows = [[_unguard(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as exc:
-        raise _unusable(path, exc) from exc
+    rows = _csv_rows(path, text, delimiter)
     if not any(any(c.strip() for c in r) for r in rows):
         raise UnusableFile(f"文件“{path.name}”中没有内容。")
     name = path.stem or "Sheet1"
     book = Book(path, "csv", [name], encoding=encoding)
-    book._sheets[name] = Sheet(name, rows)
+    sheet = book._sheets[name] = Sheet(name, rows)
+    if L.CONTROL_RE.search(text):
+        _clean(path, sheet, False)
     return book
+
+
+def _csv_rows(path: Path, text: str, delimiter: str) -> list[list[str]]:
+    """The rows, with Excel's limits: a cell over 32,767 characters is refused naming its row and
+    column (the csv module stops at the limit itself, so the cost of a long cell is never paid)."""
+    old = csv.field_size_limit()
+    rows: list[list[str]] = []
+    cells = 0
+    try:
+        csv.field_size_limit(L.MAX_CELL_CHARS)
+        for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append([_unguard(c) for c in r] if any(c[:1] == "'" for c in r) else r)
+            cells += len(r)
+            if cells > L.MAX_SHEET_CELLS or len(rows) > L.MAX_ROWS:
+                raise UnusableFile(f"文件“{path.name}”超过一次可导入的 {L.MAX_SHEET_CELLS:,} 个单元格"
+                                   f"（或 {L.MAX_ROWS:,} 行），请把表格分成几个文件后再导入。")
+    except csv.Error as exc:
+        if "field limit" not in str(exc):
+            raise _unusable(path, exc) from exc
+        row, col, n = _long_field(text, delimiter, len(rows))
+        raise UnusableFile(f"文件“{path.name}”{L.where(None, row, col)}的单元格有 {n:,} 个字符，"
+                           f"超过 Excel 单元格的上限 {L.MAX_CELL_CHARS:,} 个字符，请删减该单元格的内容后再导入。") from None
+    finally:
+        csv.field_size_limit(old)
+    return rows
+
+
+def _long_field(text: str, delimiter: str, skip: int) -> tuple[int, int, int]:
+    """(row, column index, length) of the first field over the cell limit."""
+    old = csv.field_size_limit()
+    try:
+        csv.field_size_limit(len(text) + 1)
+        for i, r in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+            if i < skip:
+                continue
+            for j, c in enumerate(r):
+                if len(c) > L.MAX_CELL_CHARS:
+                    return i + 1, j, len(c)
+    finally:
+        csv.field_size_limit(old)
+    return skip + 1, 0, L.MAX_CELL_CHARS + 1
 
 
 def _unguard(cell: str) -> str:
@@ -219,11 +359,12 @@ class _TableParser(HTMLParser):
         self._stack: list[dict] = []
         self._cell: list[str] | None = None
         self._span = (1, 1)
+        self.spanned = 0                # cells repeated by rowspan / colspan, all tables together
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         a = dict(attrs)
         if tag == "table":
-            self._stack.append({"rows": [], "merged": [], "taken": set(), "r": -1})
+            self._stack.append({"rows": [], "merged": [], "taken": set(), "r": -1, "cells": 0})
         elif not self._stack:
             return
         elif tag == "tr":
@@ -231,7 +372,7 @@ class _TableParser(HTMLParser):
             self._stack[-1]["rows"].append([])
         elif tag in ("td", "th"):
             self._cell = []
-            self._span = (_span(a.get("rowspan")), _span(a.get("colspan")))
+            self._span = (_span(a.get("rowspan"), L.MAX_ROWSPAN), _span(a.get("colspan"), L.MAX_COLSPAN))
         elif tag == "br" and self._cell is not None:
             self._cell.append("\n")
 
@@ -252,10 +393,20 @@ class _TableParser(HTMLParser):
             while (r, c) in t["taken"]:
                 c += 1
             value = "".join(self._cell).strip()
+            rs, cs = self._span
+            name = f"表{len(self.tables) + 1}"
+            if len(value) > L.MAX_CELL_CHARS:
+                raise L.too_long(name, r + 1, c, len(value))
+            t["cells"] += cs
+            self.spanned += rs * cs - 1
+            if self.spanned > L.MAX_SPAN_CELLS:
+                raise L.TooBig(f"中的合并单元格（rowspan / colspan）合计重复了超过 {L.MAX_SPAN_CELLS:,} 个单元格"
+                               f"（{L.where(name, r + 1, c)}的单元格跨 {rs:,} 行 {cs:,} 列），不是正常的表格")
+            if c + cs > L.MAX_COLS or t["cells"] > L.MAX_SHEET_CELLS:
+                raise L.too_many(name, r + 1, c + cs)
             while len(row) <= c:
                 row.append("")
             row[c] = value
-            rs, cs = self._span
             if rs > 1 or cs > 1:
                 t["merged"].append((r, c, r + rs - 1, c + cs - 1))
                 for dr in range(rs):
@@ -269,15 +420,18 @@ class _TableParser(HTMLParser):
             self._stack.pop()
             rows = t["rows"]
             width = max((len(r) for r in rows), default=0)
+            if len(rows) * width > L.MAX_SHEET_CELLS:
+                raise L.too_many(f"表{len(self.tables) + 1}", len(rows), width)
             for r in rows:
                 r.extend([""] * (width - len(r)))
             if width:
                 self.tables.append((rows, t["merged"]))
 
 
-def _span(value: Any) -> int:
+def _span(value: Any, most: int) -> int:
+    """rowspan / colspan as browsers take it: a number from 1 up to HTML's own limit."""
     try:
-        return max(1, min(int(str(value).strip()), 1000))
+        return max(1, min(int(str(value).strip()[:9]), most))
     except (TypeError, ValueError):
         return 1
 
@@ -293,19 +447,26 @@ def _open_html(path: Path, data: bytes) -> Book:
     except UnicodeDecodeError:
         try:
             text, encoding = decode_text(data)
+        except MixedEncoding as exc:
+            raise UnusableFile(f"文件“{path.name}”{exc}") from None
         except UnicodeDecodeError as exc:
             raise _unusable(path, exc) from exc
     parser = _TableParser()
     try:
         parser.feed(text)
         parser.close()
+    except L.TooBig as exc:
+        raise _refused(path, exc) from None
     except Exception as exc:  # noqa: BLE001 - html.parser is lenient but not total
         raise _unusable(path, exc) from exc
     if not parser.tables:
         raise UnusableFile(f"文件“{path.name}”中没有表格。")
     book = Book(path, "html", [], encoding=encoding)
+    controls = bool(L.CONTROL_RE.search(text))
     for i, (rows, merged) in enumerate(parser.tables, 1):
         name = f"表{i}"
         book.sheet_names.append(name)
-        book._sheets[name] = Sheet(name, rows, merged)
+        sheet = book._sheets[name] = Sheet(name, rows, merged)
+        if controls:
+            _clean(path, sheet, len(parser.tables) > 1)
     return book

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import Any, Iterable, Sequence
 
 from models.db import Store, now_text
+from models.io.limits import CONTROL_RE
 from models.ledger.fields import Field, Ledger
 from models.values import ValueProblem
 
@@ -104,6 +105,7 @@ class LedgerRepo:
 
     def search_condition(self, text: str) -> tuple[str, list]:
         """FTS5 trigram for 3+ characters; LIKE for one or two (trigrams cannot match them)."""
+        text = CONTROL_RE.sub("", text).strip()     # a NUL or ESC typed or pasted in is no search
         fts = FTS_TABLES.get(self.t)
         if fts and len(text) >= 3:
             quoted = '"' + text.replace('"', '""') + '"'
@@ -125,7 +127,7 @@ class LedgerRepo:
         """SQL for the ordered ids. A text search in id order reads the search index in its own
         rowid order, so the first page comes without collecting every match first."""
         fts = FTS_TABLES.get(self.t)
-        text = q.search.strip()
+        text = CONTROL_RE.sub("", q.search).strip()
         by_id = (not q.sort and self.ledger.order_by.replace(" ", "").lower() in ("id", "idasc", "iddesc")) \
             or q.sort == "id"
         if fts and len(text) >= 3 and by_id:
