@@ -285,3 +285,56 @@ def test_each_command_is_found_in_the_module_the_command_line_names():
     assert set(every) == set(COMMAND_MODULES)
     for command, module in COMMAND_MODULES.items():
         assert command in build_parser(module)._subparsers._group_actions[0].choices
+
+
+def test_signature_block_never_stands_alone_on_a_page(tmp_path):
+    """However many rows a printout has, the last page holds rows (and the 合计) above the
+    填报人 / 审核人 / 日期 lines: tables of 1 to 70 rows cover every way a page can end."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Spacer
+
+    from models.reports.pdf_base import LongTable, ReportDoc, Stamp, signature_lines
+    from pdftext import page_texts
+    stamp = Stamp("2026-11-26T09:00:00", True, "数据审核通过", "青山镇", "行动")
+    for n in range(1, 71):
+        out = tmp_path / f"t{n}.pdf"
+        doc = ReportDoc(out, "测试", stamp, wide=True)
+        sign = signature_lines(doc.width * 0.8)
+        rows = [[f"第{i}行", "内容" * (1 + i % 7), f"{i:,}"] for i in range(n)]
+        story = [Spacer(1, (n % 9) * 10 * mm / 3),
+                 LongTable(["序号", "内容", "数"], rows, [80, 400, 80], "LLR", size=9, total=["合计", "", f"{n}"],
+                           keep_with_next=8 * mm + sign.wrap(doc.width, 1000)[1] + 2),
+                 Spacer(1, 8 * mm), sign]
+        doc.build(story)
+        pages = page_texts(out)
+        last = pages[-1]
+        assert "填报人" in last and "合计" in last, (n, len(pages))
+        assert re.search(r"第\d+行", last), (n, len(pages))
+        assert sum("填报人" in p for p in pages) == 1
+
+
+def test_worker_printout_names_the_case_with_subtotals(made, town):
+    s = Store(town)
+    t = flat_of(made["workers"].path)
+    cid = s.scalar("SELECT id FROM case_record WHERE w_count > 0 ORDER BY id LIMIT 1")
+    case_no, employer, n, owed = s.conn.execute(
+        "SELECT c.case_no, c.employer_name, COUNT(*), SUM(w.owed_fen) FROM worker w JOIN case_record c "
+        "ON c.id = w.case_id WHERE w.case_id = ? AND w.deleted_at IS NULL", (cid,)).fetchone()
+    for needle in ("所属问题编号", "用人单位", "项目", case_no, flat(employer), f"小计（{n}人）",
+                   fen_to_yuan_text(owed)):
+        assert needle in t, needle
+    assert t.count(case_no) >= n
+
+
+def test_no_report_module_imports_its_package():
+    """models.reports' modules take what they share from models.reports.result: the package
+    imports them (when a report is made), never the other way round."""
+    import ast
+    root = Path(__file__).resolve().parent.parent / "models" / "reports"
+    for path in root.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                assert node.module != "models.reports", path.name
+                assert not (node.module == "models" and any(a.name == "reports" for a in node.names)), path.name

@@ -3,32 +3,24 @@ and 会议纪要 (minutes, in ``models.reports.minutes``).
 
 ``make_report`` is the one entry point for the window (on a worker thread) and the command
 line. It opens its own ``Store`` when given a path: a connection belongs to its thread.
+
+The parts (briefing, stats_report, ledger_print, daily, minutes) take what they share from
+``models.reports.result`` and never import this package's ``__init__``, which imports them
+only when a report is made: no import circle.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from models.reports.result import ReportResult, ReportUnavailable   # re-exported
 
 REPORTS: dict[str, str] = {"weekly": "周调度材料", "ledger": "台账打印", "stats": "统计报表",
                            "daily": "日报告 / 零报告", "minutes": "会议纪要"}
 
-
-class ReportUnavailable(Exception):
-    """The report cannot be made (a module or a record is missing); the message is Chinese."""
-
-
-@dataclass
-class ReportResult:
-    path: Path
-    title: str
-    pages: int = 0
-    passed: bool = True
-    check_text: str = ""
-    extra: list[Path] = field(default_factory=list)     # e.g. the Excel file beside the 统计报表
-    seconds: float = 0.0
+__all__ = ["REPORTS", "ReportResult", "ReportUnavailable", "count_pages", "make_report"]
 
 
 def make_report(which: str, db: Any, out: str | Path, today: _dt.date | None = None, *,

@@ -15,7 +15,7 @@ from pathlib import Path
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak
 
 from models import stats
-from models.reports import ReportResult
+from models.reports.result import ReportResult
 from models.reports.pdf_base import (LongTable, ReportDoc, chart_image, data_stamp, gap, key_figures, org_name,
                                      para, scale_widths, wan, yuan)
 

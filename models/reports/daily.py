@@ -7,7 +7,7 @@ import datetime as _dt
 from pathlib import Path
 
 from models import stats
-from models.reports import ReportResult
+from models.reports.result import ReportResult
 from models.reports.briefing import cn_date
 from models.reports.pdf_base import LongTable, ReportDoc, data_stamp, gap, para, scale_widths, signature_lines, yuan
 

@@ -275,15 +275,21 @@ class LongTable(Flowable):
 
     def __init__(self, header: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float],
                  aligns: str = "", size: float = 8.0, max_lines: int = 3, total: Sequence | None = None,
-                 shade: Sequence[int] = (), _prepared: tuple | None = None) -> None:
+                 shade: Sequence[int] = (), _prepared: tuple | None = None, keep_with_next: float = 0,
+                 band: Sequence[int] = ()) -> None:
+        """``keep_with_next``: the height of what must follow the last row on the same page (a
+        signature block): rows are carried over so that it never stands alone on a page.
+        ``band``: rows drawn on the 合计 shade (subtotals)."""
         super().__init__()
         self.widths = list(widths)
         self.size = size
         self.leading = size * 1.25
         self.aligns = (aligns or "L" * len(self.widths)).ljust(len(self.widths), "L")
+        self.keep_with_next = keep_with_next
         if _prepared is not None:
-            self.header, self.hh, self.rows, self.heights, self.total, self.th, self.shade = _prepared
+            self.header, self.hh, self.rows, self.heights, self.total, self.th, self.shade, self.band = _prepared
             return
+        self.band = set(band)
         pad = 2 * 2.5
         self.header = [fit_lines(h, w - 4, size, 3) for h, w in zip(header, self.widths)]
         self.hh = max(h.count("\n") + 1 for h in self.header) * self.leading + pad
@@ -298,6 +304,8 @@ class LongTable(Flowable):
 
     def wrap(self, availWidth, availHeight):
         self._h = self.hh + sum(self.heights) + self.th
+        if self._h <= availHeight < self._h + self.keep_with_next:
+            return sum(self.widths), self._h + self.keep_with_next     # too tall with its tail: split
         return sum(self.widths), self._h
 
     def _table(self, start: int, end: int, with_total: bool) -> "Grid":
@@ -331,15 +339,15 @@ class LongTable(Flowable):
         while n < len(self.rows) and used + self.heights[n] <= room:
             used += self.heights[n]
             n += 1
-        if n == len(self.rows) and used + self.th <= room:
+        if n == len(self.rows) and used + self.th + self.keep_with_next <= room:
             return [self._table(0, n, self.total is not None)]
         if n == len(self.rows):
-            n -= 1                                   # keep the 合计 row with at least one row
+            n -= 1                                   # keep the 合计 row (and what follows) with at least one row
         if n <= 0:
             return []                                # not even one row: let the frame move on
-        rest = LongTable([], [], self.widths, self.aligns, self.size, _prepared=(
+        rest = LongTable([], [], self.widths, self.aligns, self.size, keep_with_next=self.keep_with_next, _prepared=(
             self.header, self.hh, self.rows[n:], self.heights[n:], self.total, self.th,
-            {i - n for i in self.shade if i >= n}))
+            {i - n for i in self.shade if i >= n}, {i - n for i in self.band if i >= n}))
         return [self._table(0, n, False), rest]
 
     def draw(self):
@@ -371,6 +379,11 @@ class Grid(Flowable):
         c.saveState()
         c.setFillColor(HEAD_BG)
         c.rect(0, ys[1], self.width, t.hh, stroke=0, fill=1)
+        c.setFillColor(TOTAL_BG)
+        for i in range(self.start, self.end):
+            if i in t.band:                          # subtotal rows
+                k = i - self.start + 1
+                c.rect(0, ys[k + 1], self.width, self.heights[k], stroke=0, fill=1)
         if self.with_total:
             c.setFillColor(TOTAL_BG)
             c.rect(0, 0, self.width, t.th, stroke=0, fill=1)

@@ -8,7 +8,7 @@ from pathlib import Path
 from reportlab.platypus import KeepTogether
 
 from models import stats
-from models.reports import ReportResult
+from models.reports.result import ReportResult
 from models.reports.briefing import cn_date, status_table, workstream_table
 from models.reports.pdf_base import LongTable, ReportDoc, data_stamp, gap, para, scale_widths, signature_lines, yuan
 
