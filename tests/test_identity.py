@@ -234,9 +234,10 @@ def test_a_name_written_into_the_settings_file_logs_no_one_in(accounts_db, tmp_p
     s = Store(accounts_db)
     prefs = Prefs(tmp_path / "settings.json")
     key = f"login.{s.path}"
-    for forged in ({"user": "office", "stay": True}, {"user": "office", "token": "0" * 64},
-                   {"user": "office", "token": access.stay_token(s, "office", "another-pc|someone")}):
-        prefs.set(key, forged)
+    forged = [{"user": "office", "stay": True}, {"user": "office", "token": "0" * 64},
+              lambda: {"user": "office", "token": access.stay_token(s, "office", "another-pc|someone")}]
+    for entry in forged:
+        prefs.set(key, entry() if callable(entry) else entry)
         assert app.log_in(s, prefs) is False
         assert s.actor is None
     assert len(shown) == 3 and shown[0].user.text() == "office"
