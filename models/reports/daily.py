@@ -9,7 +9,8 @@ from pathlib import Path
 from models import stats
 from models.reports.result import ReportResult
 from models.reports.briefing import cn_date
-from models.reports.pdf_base import LongTable, ReportDoc, data_stamp, gap, para, scale_widths, signature_lines, yuan
+from models.reports.pdf_base import (LongTable, ReportDoc, close_with_signature, data_stamp, gap, para, scale_widths,
+                                     yuan)
 
 
 def _who(r: dict) -> str:
@@ -68,7 +69,7 @@ def build(store, out: Path, today: _dt.date, job=None) -> ReportResult:
     else:
         story.append(para("无。", "note"))
     story += _returns(store, fig, W, campaigns)
-    story += [gap(10), signature_lines(W * 0.9)]
+    close_with_signature(story, W * 0.9)
     if job:
         job.progress(2, 3, "正在生成 PDF…")
     doc.build(story)

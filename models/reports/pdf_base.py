@@ -455,6 +455,23 @@ def signature_lines(width: float, labels: Sequence[str] = ("填报人", "审核�
     return t
 
 
+def close_with_signature(story: list, width: float, labels: Sequence[str] = ("填报人", "审核人", "日期"),
+                         space: float = 10) -> None:
+    """End ``story`` with signature lines that never stand alone on a page: the last table keeps
+    room for them below its last rows, any other last flowable is kept on their page."""
+    from reportlab.platypus import KeepTogether
+    sign = signature_lines(width, labels)
+    tail = [gap(space), sign]
+    last = story[-1] if story else None
+    if isinstance(last, LongTable):
+        last.keep_with_next = space * mm + sign.wrap(width, 1000)[1] + 2
+        story += tail
+    elif last is not None:
+        story[-1] = KeepTogether([last, *tail])
+    else:
+        story += tail
+
+
 def chart_image(fig, width: float, dpi: int = 130) -> Image:
     """A matplotlib figure as a PNG image ``width`` points wide."""
     import io
