@@ -94,3 +94,52 @@ def test_id_numbers_checked_in_bulk_find_exactly_the_bad_ones(ledger):
     ids = dict(s.query("SELECT id_number, id FROM worker WHERE name LIKE '工人%'"))
     want = {ids[n] for n in numbers if not validate_id(n).ok}
     assert want and found == want
+
+
+# -- work warnings: late work is followed up, it is not a fault in the data ------------------------
+def test_an_overdue_case_is_a_warning_not_a_finding(ledger):
+    s, cid, _w = ledger
+    late = _dt.date(2027, 3, 1)                       # long after the case's 办结时限
+    report = run_checks(s, late)
+    assert report.passed and report.findings == []
+    hits = [w for w in report.warnings if w.rule == "case_overdue"]
+    assert [w.record for w in hits] == [cid] and "已过" in hits[0].message
+    assert report.warning_counts["case_overdue"] == 1
+    assert "预警：逾期问题 1 件" in report.summary() and report.summary().startswith("数据审核通过")
+    # a closed case is no longer late work
+    case_workers.record_repayment(s, cid, {"worker_id": _w, "paid_on": "2026-11-20", "amount_fen": 200000})
+    cases.change_status(s, cid, cases.StatusChange("化解中", "2026-11-20"))
+    cases.change_status(s, cid, cases.StatusChange("已化解", "2026-11-21", verdict="经核实存在欠薪，已支付完毕"))
+    assert run_checks(s, late).warning_counts["case_overdue"] == 0
+
+
+def test_reports_stay_passed_with_overdue_work(town, tmp_path):
+    """The demo has overdue cases and 交办事项: its reports say 数据审核：通过 and list the warnings."""
+    from pdftext import flat_of
+    from models.reports import make_report
+    r = make_report("stats", town, tmp_path / "stats.pdf", _dt.date(2026, 11, 26))
+    t = flat_of(r.path)
+    assert r.passed and "数据审核：通过" in t and "未通过" not in t
+    assert "预警：逾期问题" in t and "工作预警" in t
+
+
+def test_checks_page_lists_warnings_apart(town, tmp_path, qtbot, app_font):
+    from models.db import Store
+    from models.prefs import Prefs
+    from views.checks_page import ChecksPage
+    from views.context import AppContext, DataBus
+    store = Store(town, "测试")
+    try:
+        ctx = AppContext(store=store, prefs=Prefs(tmp_path / "prefs.json"), bus=DataBus())
+        ctx.today = lambda: _dt.date(2026, 11, 26)
+        page = ChecksPage(ctx)
+        qtbot.addWidget(page)
+        report = run_checks(store, _dt.date(2026, 11, 26))
+        page._done(report)
+        assert report.passed and page.table.rowCount() == 0 and report.warnings
+        assert page.warn_table.rowCount() == len(report.warnings)
+        assert "数据审核通过" in page.status.text()
+        labels = {page.warn_table.item(i, 1).text() for i in range(page.warn_table.rowCount())}
+        assert {w.label for w in report.warnings} == labels
+    finally:
+        store.close()

@@ -1,5 +1,7 @@
 """数据审核: run the consistency checks, see each finding with its rule and record,
-and sign a workstream's ledger off (审核签字)."""
+and sign a workstream's ledger off (审核签字). Late work (逾期问题, 逾期交办事项) is listed
+below as 工作预警: it is followed up (督办), it is not a fault in the data and never stops a
+signature."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -13,7 +15,8 @@ from views.context import AppContext
 from views.jobs import run_job
 
 COLUMNS = ("规则", "台账", "记录", "问题", "签字说明（理由）")
-TABLE_LABELS = {"case_record": "欠薪问题", "worker": "农民工", "repayment": "兑付"}
+WARNING_COLUMNS = ("预警", "记录", "情况")
+TABLE_LABELS = {"case_record": "欠薪问题", "worker": "农民工", "repayment": "兑付", "action_item": "交办事项"}
 
 
 class ChecksPage(QWidget):
@@ -41,6 +44,14 @@ class ChecksPage(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.cellDoubleClicked.connect(self._open)
+        self.warn_box = QGroupBox("工作预警（督办事项，不属于数据问题，不影响审核结论和签字）")
+        self.warn_table = QTableWidget(0, len(WARNING_COLUMNS))
+        self.warn_table.setHorizontalHeaderLabels(WARNING_COLUMNS)
+        self.warn_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.warn_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.warn_table.cellDoubleClicked.connect(self._open_warning)
+        QVBoxLayout(self.warn_box).addWidget(self.warn_table)
+        self.warn_box.setVisible(False)
         sign_box = QGroupBox("审核签字")
         self.as_of = QLineEdit(ctx.today().isoformat())
         self.as_of.setMaximumWidth(110)
@@ -61,7 +72,8 @@ class ChecksPage(QWidget):
         sl.addWidget(self.signed)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(self.table, 1)
+        lay.addWidget(self.table, 2)
+        lay.addWidget(self.warn_box, 1)
         lay.addWidget(sign_box)
         self._show_signoffs()
 
@@ -111,6 +123,36 @@ class ChecksPage(QWidget):
                     item.setData(Qt.ItemDataRole.UserRole + 1, (f.table, f.record))
                 self.table.setItem(i, j, item)
         self.table.resizeColumnToContents(0)
+        self._show_warnings(titles)
+
+    def _visible_warnings(self):
+        ws = self.ws_box.currentData()
+        warnings = self.report.warnings if self.report is not None else []
+        if ws is None:
+            return warnings
+        return [w for w in warnings if signoff.workstream_of(self.ctx.store, w.table, w.record) == ws]
+
+    def _show_warnings(self, titles: dict) -> None:
+        rows = self._visible_warnings()
+        self.warn_box.setVisible(bool(rows))
+        if self.report is not None and rows:
+            self.warn_box.setTitle(f"工作预警（{self.report.warning_text().removeprefix('预警：')}；"
+                                   "督办事项，不属于数据问题，不影响审核结论和签字）")
+        self.warn_table.setRowCount(len(rows))
+        for i, w in enumerate(rows):
+            for j, v in enumerate((titles.get(w.rule, w.rule), w.label, w.message)):
+                item = QTableWidgetItem(v)
+                if j == 0:
+                    item.setData(Qt.ItemDataRole.UserRole + 1, (w.table, w.record))
+                self.warn_table.setItem(i, j, item)
+        self.warn_table.resizeColumnToContents(0)
+        self.warn_table.resizeColumnToContents(1)
+
+    def _open_warning(self, row: int, _col: int) -> None:
+        table, record = self.warn_table.item(row, 0).data(Qt.ItemDataRole.UserRole + 1)
+        if table == "case_record":
+            page = self.ctx.navigate("cases")
+            page.table.select_record(record)
 
     def sign(self) -> None:
         ws = self.ws_box.currentData()
