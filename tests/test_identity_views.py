@@ -155,3 +155,20 @@ def test_the_audit_viewer_reveals_full_numbers_to_the_office_only_and_on_record(
     page.reveal()
     assert page.revealed == {} and ID_NO not in page.detail.toHtml()
     ctx.store.close()
+
+
+def test_campaign_settings_are_read_only_on_screen_for_a_clerk(accounts_db, tmp_path, qtbot, app_font):
+    from PySide6.QtWidgets import QPushButton
+    from views.setup_page import SetupPage
+    ctx = _ctx(accounts_db, tmp_path, "clerk", "secret2")
+    page = SetupPage(ctx)
+    qtbot.addWidget(page)
+    buttons = page.findChildren(QPushButton)
+    assert buttons and not any(b.isEnabled() for b in buttons)
+    assert "只有办公室账号可以修改" in buttons[0].toolTip()
+    ctx.store.close()
+    ctx = _ctx(accounts_db, tmp_path, "office", "secret1")
+    page = SetupPage(ctx)
+    qtbot.addWidget(page)
+    assert all(b.isEnabled() for b in page.findChildren(QPushButton) if b.text().startswith("保存"))
+    ctx.store.close()

@@ -61,6 +61,20 @@ class SetupPage(QTabWidget):
         self.addTab(self._workstream_tab(), "工作专班")
         self.addTab(self._calendar_tab(), "节假日安排")
         self.addTab(self._verdict_tab(), "核处结论选项")
+        self._read_only_unless_office()
+
+    def _read_only_unless_office(self) -> None:
+        """Campaign-wide settings are 办公室's (the database's guard refuses anyone else): for
+        other accounts the buttons that would save them are off and say why."""
+        actor = self.ctx.actor
+        if actor is None or actor.may_change_campaign_settings:
+            return
+        from PySide6.QtWidgets import QPushButton
+        from models.access import CAMPAIGN_SETTINGS
+        for button in self.findChildren(QPushButton):
+            button.setEnabled(False)
+            button.setToolTip(CAMPAIGN_SETTINGS)
+        self.setToolTip(CAMPAIGN_SETTINGS)
 
     def _message(self, label: QLabel, text: str, ok: bool) -> None:
         label.setStyleSheet("color: #2e7d32;" if ok else "color: #c0392b;")
