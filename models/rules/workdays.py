@@ -138,7 +138,9 @@ class WorkCalendar:
         if d in self._user_off:
             return False
         if d.year not in self._overrides and self.is_known(d.year):
-            return chinese_calendar.is_workday(d)
+            # chinese_calendar.is_workday(d), without its per-call range check (min/max over every
+            # holiday, ~50 µs): the year is known, so the answer is in its two tables
+            return d in chinese_calendar.workdays or (d.weekday() < 5 and d not in chinese_calendar.holidays)
         return d.weekday() < 5
 
     def is_holiday(self, d: date) -> bool:
