@@ -377,3 +377,14 @@ def test_export_audit_needs_an_account_and_its_footer_tells_the_truth(accounts_d
     assert not any(secret in c for c in cells for secret in (ID_NO, PHONE, CARD, "scrypt$"))
     footer = [c for c in cells if c.startswith("说明：")]
     assert footer and "均已部分遮蔽" in footer[0] and "不含完整号码" in footer[0]
+
+
+def test_demo_data_goes_into_a_database_with_accounts_only_by_its_office(store, monkeypatch, capsys):
+    access.create_account(store, "office", "secret1", "办公室")
+    path = store.path
+    store.close()
+    code, out, err = _run(monkeypatch, capsys, "demo", "--db", path)
+    assert code == 2 and "--user" in err and out == ""
+    s = Store(path)
+    assert s.scalar("SELECT COUNT(*) FROM case_record") == 0 and s.scalar("SELECT COUNT(*) FROM campaign") == 0
+    s.close()

@@ -26,7 +26,13 @@ def register(sub) -> None:
 
 
 def cmd_demo(args) -> int:
+    from pathlib import Path
     from models import demo
+    if Path(args.db).exists():       # a database with accounts: only its 办公室, by password
+        store, code = open_store(args, write=True, roles=("办公室",))
+        if store is None:
+            return code
+        store.close()
     last = [-1]
 
     def progress(done: int, total: int, text: str = "") -> None:
