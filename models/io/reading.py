@@ -292,6 +292,9 @@ def _open_csv(path: Path, data: bytes) -> Book:
 def _csv_rows(path: Path, text: str, delimiter: str) -> list[list[str]]:
     """The rows, with Excel's limits: a cell over 32,767 characters is refused naming its row and
     column (the csv module stops at the limit itself, so the cost of a long cell is never paid)."""
+    if text.count(delimiter) > 2 * L.MAX_SHEET_CELLS:      # more cells than that, even if some are quoted
+        raise UnusableFile(f"文件“{path.name}”超过一次可导入的 {L.MAX_SHEET_CELLS:,} 个单元格，"
+                           "请把表格分成几个文件后再导入。")
     old = csv.field_size_limit()
     rows: list[list[str]] = []
     cells = 0

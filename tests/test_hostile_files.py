@@ -1,0 +1,449 @@
+"""Hostile files: a corpus built here by hand (zip parts written one by one, so dimensions,
+shared strings and compression are ours to set) that would cost the reader far more than
+the file's size. Each is refused with one Chinese sentence naming the file (and the sheet,
+row and column where that applies), on the row path and the bulk path, by the command line
+with exit 2, in bounded time and memory, with nothing written. Control characters are not
+refused: they are removed, with a note."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from models import campaign
+from models.db import Store
+from models.io import importer
+from models.io.importer import commit_import, plan_import
+from models.io.reading import UnusableFile
+from models.ledger import registry
+from models.ledger.repo import LedgerRepo, Query
+from models.rules.idcard import make_valid_id
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = ["姓名", "身份证号码", "应发工资（元）"]
+IDS = [make_valid_id("511921", dt.date(1980, 1, 1) + dt.timedelta(days=i), i + 1) for i in range(8)]
+
+# -- building .xlsx by hand ----------------------------------------------------------------------
+_CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+       '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+       '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+       '<Default Extension="xml" ContentType="application/xml"/>'
+       '<Override PartName="/xl/workbook.xml" '
+       'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+       '<Override PartName="/xl/worksheets/sheet1.xml" '
+       'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+       '<Override PartName="/xl/sharedStrings.xml" '
+       'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+         'officeDocument" Target="xl/workbook.xml"/></Relationships>')
+_WB_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'worksheet" Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+_WB = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+       '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+       '<sheets><sheet name="花名册" sheetId="1" r:id="rId1"/></sheets></workbook>')
+
+
+def header_row(r: int = 1) -> str:
+    return f'<row r="{r}">' + "".join(f'<c r="{"ABC"[i]}{r}" t="s"><v>{i}</v></c>' for i in range(3)) + "</row>"
+
+
+def worker_row(r: int, k: int, name_index: int | None = None, name: str = "") -> str:
+    """A valid worker row: name (a shared string or inline text), ID (inline), amount."""
+    if name_index is not None:
+        a = f'<c r="A{r}" t="s"><v>{name_index}</v></c>'
+    else:
+        a = f'<c r="A{r}" t="inlineStr"><is><t>{name}</t></is></c>'
+    return (f'<row r="{r}">{a}<c r="B{r}" t="inlineStr"><is><t>{IDS[k]}</t></is></c>'
+            f'<c r="C{r}"><v>{1000 + k}</v></c></row>')
+
+
+def write_xlsx(path: Path, rows_xml: str, strings: list[str] | None = None, *, dim: str = "",
+               sheet_tail: str = "", prolog: str = "") -> Path:
+    strings = HEADER + list(strings or [])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _CT)
+        z.writestr("_rels/.rels", _RELS)
+        z.writestr("xl/_rels/workbook.xml.rels", _WB_RELS)
+        z.writestr("xl/workbook.xml", _WB)
+        d = f'<dimension ref="{dim}"/>' if dim else ""
+        z.writestr("xl/worksheets/sheet1.xml",
+                   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                   '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                   f"{d}<sheetData>{rows_xml}</sheetData>{sheet_tail}</worksheet>")
+        z.writestr("xl/sharedStrings.xml",
+                   f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{prolog}'
+                   '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                   + "".join(f"<si><t>{s}</t></si>" for s in strings) + "</sst>")
+    return path
+
+
+def declare_size(path: Path, part: str, size: int) -> None:
+    """Rewrite a part's declared uncompressed size (local header and directory) to ``size``."""
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(part)
+    struct.pack_into("<I", data, info.header_offset + 22, size)
+    pos = 0
+    while (pos := data.find(b"PK\x01\x02", pos)) >= 0:
+        n = struct.unpack_from("<H", data, pos + 28)[0]
+        if bytes(data[pos + 46:pos + 46 + n]) == part.encode():
+            struct.pack_into("<I", data, pos + 24, size)
+        pos += 4
+    path.write_bytes(bytes(data))
+
+
+def write_ods(path: Path, body: str) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                   'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                   '<manifest:file-entry manifest:full-path="/" '
+                   'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                   '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                   '</manifest:manifest>')
+        z.writestr("content.xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+                   'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                   'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                   'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+                   f'<office:body><office:spreadsheet><table:table table:name="花名册">{body}'
+                   '</table:table></office:spreadsheet></office:body></office:document-content>')
+    return path
+
+
+def ods_cell(text: str) -> str:
+    return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+
+# -- the corpus ---------------------------------------------------------------------------------------
+def _far_cell(d: Path) -> Path:
+    return write_xlsx(d / "远处单元格.xlsx", header_row() + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+
+
+def _far_cell_without_references(d: Path) -> Path:
+    # cells without r= go to the right of the one before: 3,000 of them on the sheet's last row
+    return write_xlsx(d / "无地址单元格.xlsx", header_row()
+                      + '<row r="1048576">' + "<c><v>1</v></c>" * 3000 + "</row>")
+
+
+def _wide_and_deep(d: Path) -> Path:
+    return write_xlsx(d / "大区域.xlsx", header_row() + '<row r="100000"><c r="CV100000"><v>1</v></c></row>')
+
+
+def _bad_reference(d: Path) -> Path:
+    return write_xlsx(d / "坏地址.xlsx", header_row() + '<row r="2"><c r="A99999999"><v>1</v></c></row>')
+
+
+def _huge_shared_cell(d: Path) -> Path:
+    # 30 MB of one character: 30 KB in the zip
+    return write_xlsx(d / "超大单元格.xlsx", header_row() + worker_row(2, 0, name_index=3), ["张" * (10 << 20)])
+
+
+def _long_shared_cell(d: Path) -> Path:
+    return write_xlsx(d / "长文字.xlsx", header_row() + worker_row(2, 0) + worker_row(3, 1, name_index=3),
+                      ["王" * 40_000])
+
+
+def _long_inline_cell(d: Path) -> Path:
+    return write_xlsx(d / "长内联文字.xlsx", header_row() + worker_row(2, 0) + worker_row(3, 1, name="李" * 50_000))
+
+
+def _shared_copies(d: Path) -> Path:
+    # one 30,000-character string that 10,000 cells refer to: 30 KB on disk, 300 MB read
+    rows = "".join(f'<row r="{r}"><c r="D{r}" t="s"><v>3</v></c></row>' for r in range(3, 10_003))
+    return write_xlsx(d / "重复引用.xlsx", header_row() + worker_row(2, 0, name="赵六") + rows, ["x" * 30_000])
+
+
+def _zip_bomb(d: Path) -> Path:
+    # 40 MB of blanks between the rows, deflated ~1000 : 1
+    return write_xlsx(d / "压缩炸弹.xlsx", header_row() + " " * (40 << 20) + worker_row(2, 0, name="赵六"))
+
+
+def _lying_size(d: Path) -> Path:
+    path = write_xlsx(d / "大小不符.xlsx", header_row() + worker_row(2, 0, name_index=3), ["甲" * 3_000_000])
+    declare_size(path, "xl/sharedStrings.xml", 4096)
+    return path
+
+
+def _doctype(d: Path) -> Path:
+    bomb = ('<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+            '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
+    return write_xlsx(d / "实体.xlsx", header_row() + worker_row(2, 0, name_index=3), ["&c;"], prolog=bomb)
+
+
+def _span_bomb(d: Path) -> Path:
+    head = "".join(f"<td>{h}</td>" for h in HEADER)
+    body = f"<tr><td rowspan=\"65534\" colspan=\"1000\">{'赵六'}</td><td>{IDS[0]}</td><td>100</td></tr>" * 3
+    path = d / "合并炸弹.xls"
+    path.write_text(f"<html><body><table><tr>{head}</tr>{body}</table></body></html>", encoding="utf-8")
+    return path
+
+
+def _many_spans(d: Path) -> Path:
+    # within HTML's own limits each, too many together
+    head = "".join(f"<td>{h}</td>" for h in HEADER)
+    body = "".join(f'<tr><td rowspan="1000" colspan="20">赵六</td><td>{IDS[0]}</td></tr>' for _ in range(80))
+    path = d / "合并过多.xls"
+    path.write_text(f"<html><body><table><tr>{head}</tr>{body}</table></body></html>", encoding="utf-8")
+    return path
+
+
+def _html_long_cell(d: Path) -> Path:
+    head = "".join(f"<td>{h}</td>" for h in HEADER)
+    path = d / "网页长文字.xls"
+    path.write_text(f"<html><body><table><tr>{head}</tr><tr><td>赵六</td><td>{IDS[0]}</td><td>1</td></tr>"
+                    f"<tr><td>{'钱' * 40_000}</td><td>{IDS[1]}</td><td>1</td></tr></table></body></html>",
+                    encoding="utf-8")
+    return path
+
+
+def _mixed_encodings(d: Path) -> Path:
+    path = d / "混合编码.csv"
+    path.write_bytes(",".join(HEADER).encode("gbk") + b"\n"
+                     + f"张三丰,{IDS[0]},1000\n李四光,{IDS[1]},2000\n".encode("utf-8"))
+    return path
+
+
+def _long_csv_field(d: Path) -> Path:
+    path = d / "长字段.csv"
+    path.write_text(",".join(HEADER) + f"\n张三,{IDS[0]},1000\n李四,{IDS[1]},{'9' * (1 << 20)}\n", encoding="utf-8")
+    return path
+
+
+def _many_csv_cells(d: Path) -> Path:
+    path = d / "单元格过多.csv"
+    path.write_text(",".join(HEADER) + "\n" + ("," * 6_000_000) + "\n", encoding="utf-8")
+    return path
+
+
+def _nul_csv(d: Path) -> Path:
+    path = d / "空字符.csv"
+    path.write_bytes(",".join(HEADER).encode("utf-8") + f"\n张\x00三,{IDS[0]},1000\n".encode("utf-8"))
+    return path
+
+
+def _ods_repeats(d: Path) -> Path:
+    header = "<table:table-row>" + "".join(ods_cell(h) for h in HEADER) + "</table:table-row>"
+    bomb = ('<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
+            'table:number-columns-repeated="100" office:value-type="float" office:value="1"/></table:table-row>')
+    return write_ods(d / "重复行.ods", header + bomb)
+
+
+HOSTILE = {          # name → (builder, words the refusal must contain)
+    "far_cell": (_far_cell, ["远处单元格.xlsx", "花名册", "XFD1048576"]),
+    "far_cell_without_references": (_far_cell_without_references, ["无地址单元格.xlsx", "花名册", "1,048,576 行"]),
+    "wide_and_deep": (_wide_and_deep, ["大区域.xlsx", "CV100000"]),
+    "bad_reference": (_bad_reference, ["坏地址.xlsx", "A99999999"]),
+    "huge_shared_cell": (_huge_shared_cell, ["超大单元格.xlsx", "压缩比异常"]),
+    "long_shared_cell": (_long_shared_cell, ["长文字.xlsx", "花名册", "第 3 行 A 列", "40,000", "32,767"]),
+    "long_inline_cell": (_long_inline_cell, ["长内联文字.xlsx", "花名册", "第 3 行 A 列", "50,000"]),
+    "shared_copies": (_shared_copies, ["重复引用.xlsx", "花名册", "重复引用"]),
+    "zip_bomb": (_zip_bomb, ["压缩炸弹.xlsx", "sheet1.xml", "压缩比异常"]),
+    "lying_size": (_lying_size, ["大小不符.xlsx", "sharedStrings.xml"]),
+    "doctype": (_doctype, ["实体.xlsx", "DOCTYPE"]),
+    "span_bomb": (_span_bomb, ["合并炸弹.xls", "第 2 行 A 列", "65,534 行 1,000 列"]),
+    "many_spans": (_many_spans, ["合并过多.xls", "合并单元格", "1,000,000"]),
+    "html_long_cell": (_html_long_cell, ["网页长文字.xls", "第 3 行 A 列", "40,000"]),
+    "mixed_encodings": (_mixed_encodings, ["混合编码.csv", "第 1 行是 GBK", "第 2 行是 UTF-8"]),
+    "long_csv_field": (_long_csv_field, ["长字段.csv", "第 3 行 C 列", "1,048,576", "32,767"]),
+    "many_csv_cells": (_many_csv_cells, ["单元格过多.csv", "5,000,000"]),
+    "nul_csv": (_nul_csv, ["空字符.csv", "二进制"]),
+    "ods_repeats": (_ods_repeats, ["重复行.ods", "花名册", "1,000,001 行 × 100 列"]),
+}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("hostile")
+    return {name: build(d) for name, (build, _) in HOSTILE.items()}
+
+
+@pytest.fixture
+def case_store(campaign_store):
+    LedgerRepo(campaign_store, registry.get("cases")).insert({"case_no": "H-1", "registered_on": "2026-11-01"})
+    return campaign_store
+
+
+def snapshot(s: Store) -> tuple:
+    return tuple(s.scalar(f"SELECT COUNT(*) FROM {t}") for t in ("case_record", "worker", "audit_log", "setting"))
+
+
+def test_the_corpus_is_small_on_disk(corpus):
+    """What makes these files hostile is what they stand for, not their size."""
+    sizes = {name: p.stat().st_size for name, p in corpus.items()}
+    assert sizes["far_cell"] < 4096 and sizes["shared_copies"] < 200_000
+    assert sizes["huge_shared_cell"] < 100_000 and sizes["zip_bomb"] < 100_000
+    assert max(sizes.values()) < 8 << 20
+
+
+@pytest.mark.parametrize("path_kind", ["row", "bulk"])
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_refused_with_one_sentence_and_nothing_written(corpus, case_store, monkeypatch, name, path_kind):
+    if path_kind == "bulk":
+        monkeypatch.setattr(importer, "BULK_THRESHOLD", 0)
+    before = snapshot(case_store)
+    with pytest.raises(UnusableFile) as info:
+        plan = plan_import(case_store, corpus[name], "workers", case_no="H-1")
+        commit_import(case_store, plan, accept_partial=True)        # never reached
+    text = str(info.value)
+    assert "\n" not in text and text.startswith("文件“") and text.endswith("。")
+    for word in HOSTILE[name][1]:
+        assert word in text, (word, text)
+    assert "已损坏或不完整" not in text            # each says what is wrong, not "damaged"
+    assert snapshot(case_store) == before
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_command_line_exit_2_one_line_database_unchanged(corpus, case_store, capsys, name):
+    from desktop.cli import main as cli
+    db = str(case_store.path)
+    before = snapshot(case_store)
+    code = cli(["import", str(corpus[name]), "--db", db, "--kind", "workers", "--case", "H-1"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err and "\n" not in err and corpus[name].name in err
+    assert snapshot(case_store) == before
+
+
+_CHILD = r"""
+import json, signal, sys, time
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+import datetime as dt
+from models import campaign
+from models.db import Store
+from models.io.importer import plan_import
+from models.io.reading import UnusableFile
+from models.ledger import registry
+from models.ledger.repo import LedgerRepo
+
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+
+def overtime(signum, frame):
+    raise TimeoutError("over the time bound")
+
+signal.signal(signal.SIGALRM, overtime)
+s = Store(Path(sys.argv[2]), "测试员")
+campaign.create_campaign(s, "行动", "青山镇", dt.date(2026, 9, 14))
+LedgerRepo(s, registry.get("cases")).insert({"case_no": "H-1", "registered_on": "2026-11-01"})
+plan_import(s, sys.argv[3], "workers", case_no="H-1")        # the readers and numpy loaded: the baseline
+import numpy
+base = hwm()
+out = {"base": base, "files": {}}
+for path in sys.argv[4:]:
+    signal.alarm(60)
+    try:
+        plan_import(s, path, "workers", case_no="H-1")
+        verdict = "planned"
+    except UnusableFile:
+        verdict = "refused"
+    finally:
+        signal.alarm(0)
+    out["files"][Path(path).name] = {"verdict": verdict, "hwm": hwm()}
+print(json.dumps(out))
+"""
+
+
+def test_bounded_memory_and_time_in_a_child_process(corpus, tmp_path):
+    """Each file read in a child process: peak memory (VmHWM) grows by less than 200 MB over
+    a process that has read a small legitimate file, and no file outlasts a 60-second alarm
+    (a safety net, not a measurement). A file that aborted the reader would fail this too."""
+    legit = write_xlsx(tmp_path / "正常.xlsx", header_row() + worker_row(2, 0, name="赵六"))
+    r = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(tmp_path / "m.sqlite"), str(legit),
+                        *[str(corpus[n]) for n in sorted(HOSTILE)]],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert {v["verdict"] for v in out["files"].values()} == {"refused"}
+    grown = {name: (v["hwm"] - out["base"]) >> 20 for name, v in out["files"].items()}
+    assert max(grown.values()) < 200, grown
+
+
+# -- not refused: cleaned, with a note ---------------------------------------------------------------------
+CONTROL_NAMES = ["张\x1b[31m三", "李\u200b四", "王\x07五\u202e", "赵\x7f六"]
+
+
+def _controls_csv(d: Path) -> Path:
+    path = d / "控制字符.csv"
+    path.write_text(",".join(HEADER) + "\n" + "".join(f"{n},{IDS[i]},{100 + i}\n" for i, n in enumerate(CONTROL_NAMES))
+                    + f"孙七,{IDS[5]},105\n", encoding="utf-8")
+    return path
+
+
+def _controls_xlsx(d: Path) -> Path:
+    # as Excel writes them: _xHHHH_ escapes; a zero-width space as the character itself
+    names = ["张_x001B_[31m三", "李\u200b四", "王_x0007_五_x0000_", "赵_x007F_六"]
+    rows = "".join(worker_row(i + 2, i, name_index=3 + i) for i in range(4)) + worker_row(6, 5, name="孙七")
+    return write_xlsx(d / "控制字符.xlsx", header_row() + rows, names)
+
+
+def _controls_html(d: Path) -> Path:
+    head = "".join(f"<td>{h}</td>" for h in HEADER)
+    body = "".join(f"<tr><td>{n}</td><td>{IDS[i]}</td><td>{100 + i}</td></tr>" for i, n in enumerate(CONTROL_NAMES))
+    path = d / "控制字符.xls"
+    path.write_text(f"<html><body><table><tr>{head}</tr>{body}</table></body></html>", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("path_kind", ["row", "bulk"])
+@pytest.mark.parametrize("build", [_controls_csv, _controls_xlsx, _controls_html])
+def test_control_characters_removed_with_a_note(case_store, tmp_path, monkeypatch, build, path_kind):
+    if path_kind == "bulk":
+        monkeypatch.setattr(importer, "BULK_THRESHOLD", 0)
+    path = build(tmp_path)
+    plan = plan_import(case_store, path, "workers", case_no="H-1")
+    notes = [n for n in plan.notes if "控制字符" in n]
+    assert len(notes) == 1 and path.name in notes[0] and "4 个单元格" in notes[0] and "第 2 行 A 列" in notes[0]
+    result = commit_import(case_store, plan)
+    assert result["imported"] and result["inserted"] == len(plan.rows)
+    names = {r[0] for r in case_store.query("SELECT name FROM worker")}
+    assert {"张[31m三", "李四", "王五", "赵六"} <= names
+    assert not any(ch in n for n in names for ch in "\x00\x1b\x07\x7f\u200b\u202e")
+
+
+def test_dimension_is_not_believed_either_way(case_store, tmp_path):
+    """A <dimension> claiming the whole sheet costs the reader nothing (it reads the cells), so
+    a file whose dimension says XFD1048576 but whose cells are few is imported."""
+    path = write_xlsx(tmp_path / "大声明.xlsx", header_row() + worker_row(2, 0, name="赵六") + worker_row(3, 1, name="钱七"),
+                      dim="A1:XFD1048576")
+    plan = plan_import(case_store, path, "workers", case_no="H-1")
+    assert [r.values["name"] for r in plan.rows] == ["赵六", "钱七"] and not plan.problems
+
+
+def test_long_cells_up_to_the_limit_are_read(case_store, tmp_path):
+    """32,767 characters is Excel's own limit: a cell that long is text like any other."""
+    path = tmp_path / "上限.csv"
+    path.write_text(",".join(HEADER) + f",备注\n赵六,{IDS[0]},100,{'注' * 32_767}\n", encoding="utf-8")
+    plan = plan_import(case_store, path, "workers", case_no="H-1")
+    assert plan.book.load(plan.sheet).rows[1][3] == "注" * 32_767
+    xl = write_xlsx(tmp_path / "上限.xlsx", header_row() + worker_row(2, 0, name_index=3), ["赵" * 32_767])
+    assert plan_import(case_store, xl, "workers", case_no="H-1").rows[0].cells[0] == "赵" * 32_767
+
+
+def test_search_with_control_characters_is_no_sql_error(case_store):
+    LedgerRepo(case_store, registry.get("workers")).insert(
+        {"case_id": case_store.scalar("SELECT id FROM case_record"), "name": "张三丰", "id_number": IDS[0]})
+    for kind in ("cases", "workers"):
+        repo = LedgerRepo(case_store, registry.get(kind))
+        for text in ("\x00", "张\x00三丰", "\x1b[31m", "张三\u200b丰", "建设\x00公司"):
+            clean = text.translate({c: None for c in (0, 0x1b, 0x200b)})
+            assert repo.ids(Query(search=text)) == repo.ids(Query(search=clean))
+            assert repo.count(Query(search=text)) == repo.count(Query(search=clean))
+    assert LedgerRepo(case_store, registry.get("workers")).count(Query(search="张\x00三丰")) == 1
