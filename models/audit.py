@@ -15,7 +15,8 @@ import sqlite3
 from typing import Any
 
 # Columns kept up to date by other triggers: changes to them alone are not edits.
-DERIVED_COLUMNS = {"w_count", "w_owed_fen", "w_paid_fen", "updated_at", "status_changed_at"}
+DERIVED_COLUMNS = {"w_count", "w_owed_fen", "w_paid_fen", "updated_at", "status_changed_at",
+                   "last_activity_on"}
 SKIP_COLUMNS = {"updated_at", "last_activity_on"}   # stamps, not facts: kept out of the images
 # The log-in bookkeeping of an account (tries, lock, last log-in) is not an edit of it; a
 # failed log-in has an audit row of its own (action ``login_failed``, models.access).

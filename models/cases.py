@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
+from typing import Sequence
 
 from models.db import Store, now_text
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, Query, ValidationError
-from models.ledgers.cases import CLOSED_STATUSES, STATUSES
+from models.ledger.service import LedgerService, service
+from models.ledgers.cases import CLOSED_STATUSES, STATUSES, closed_sql
 from models.rules.workdays import WorkCalendar, parse_schedule_text, schedule_to_text
 
 # status → the statuses it may move to
@@ -82,12 +84,7 @@ def next_case_no(store: Store, on: _dt.date) -> str:
 
 def apply_flags(store: Store, values: dict) -> dict:
     """Major when workers or amount reach the thresholds (unless set by hand)."""
-    if values.get("flags_manual"):
-        return values
-    workers = values.get("workers_count") or 0
-    amount = values.get("amount_fen") or 0
-    if workers >= setting(store, "major.workers") or amount >= setting(store, "major.amount_fen"):
-        values["is_major"] = 1
+    _flag(values, (setting(store, "major.workers"), setting(store, "major.amount_fen")))
     return values
 
 
@@ -97,49 +94,216 @@ def compute_deadline(cal: WorkCalendar, registered_on: str, days: int | None) ->
     return cal.add_workdays(_dt.date.fromisoformat(registered_on), int(days)).isoformat()
 
 
-def register_case(store: Store, values: dict, cal: WorkCalendar | None = None) -> int:
-    """A new case: number, deadline in working days, flags, first status entry."""
-    cal = cal or load_calendar(store)
-    values = dict(values)
-    values.setdefault("registered_on", _dt.date.today().isoformat())
-    values.setdefault("status", "待核实")
-    if not values.get("case_no"):
-        values["case_no"] = next_case_no(store, _dt.date.fromisoformat(values["registered_on"]))
-    if not values.get("deadline_days"):
-        values["deadline_days"] = setting(store, "case.deadline_days")
-    if not values.get("deadline"):
-        values["deadline"] = compute_deadline(cal, values["registered_on"], values["deadline_days"])
-    apply_flags(store, values)
-    r = repo(store)
-    with store.tx():
-        if store.scalar("SELECT 1 FROM case_record WHERE case_no = ?", (values["case_no"],)):
-            raise ValidationError([("case_no", f"编号 {values['case_no']} 已存在")], r.ledger)
-        case_id = r.insert(values)
-        store.execute("INSERT INTO case_status_log(case_id, from_status, to_status, changed_on, user, note) "
-                      "VALUES (?, NULL, ?, ?, ?, '登记')",
-                      (case_id, values["status"], values["registered_on"], store.user))
-    return case_id
+@service("cases")
+class CaseService(LedgerService):
+    """The case ledger's rules, for every path: a new case gets its number, its deadline in
+    working days, its 重大 flag, its first status-log entry and its latest-activity date; a
+    change keeps the deadline, the flag, the status log and 办结日期 in step. A form's save is
+    a batch of one; an import is one batch."""
+
+    def __init__(self, store: Store, ledger=None, *, today: _dt.date | None = None,
+                 cal: WorkCalendar | None = None) -> None:
+        super().__init__(store, ledger, today=today)
+        self._cal = cal
+        self._logs: list[tuple] = []           # status changes noted by prepare_change
+
+    @property
+    def cal(self) -> WorkCalendar:
+        if self._cal is None:
+            self._cal = load_calendar(self.store)
+        return self._cal
+
+    def defaults(self) -> dict:
+        return {"registered_on": self.today.isoformat(), "status": "待核实",
+                "deadline_days": setting(self.store, "case.deadline_days"),
+                "case_no": next_case_no(self.store, self.today)}
+
+    # -- new cases ----------------------------------------------------------------------
+    def prepare_new(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        today = self.today.isoformat()
+        days = setting(self.store, "case.deadline_days")
+        limits = (setting(self.store, "major.workers"), setting(self.store, "major.amount_fen"))
+        numbers: dict[str, int] = {}
+        for v in rows:
+            if not v.get("registered_on"):
+                v["registered_on"] = today
+            if not v.get("status"):
+                v["status"] = "待核实"
+            if not v.get("case_no"):
+                v["case_no"] = self._next_no(v["registered_on"], numbers)
+            if not v.get("deadline_days"):
+                v["deadline_days"] = days
+            if not v.get("deadline"):
+                v["deadline"] = compute_deadline(self.cal, v["registered_on"], v["deadline_days"])
+            _flag(v, limits)
+            v.setdefault("is_sensitive", 0)
+            if v["status"] not in CLOSED_STATUSES:
+                v["closed_on"] = None
+            else:
+                v.setdefault("closed_on", None)
+            v["last_activity_on"] = max(d for d in (v["registered_on"], v.get("closed_on"),
+                                                    v.get("last_activity_on")) if d)
+
+    def _next_no(self, registered_on: str, numbers: dict[str, int]) -> str:
+        prefix = f"QQ{registered_on[:4]}-"
+        if prefix not in numbers:
+            last = next_case_no(self.store, _dt.date.fromisoformat(registered_on))
+            numbers[prefix] = int(last.rsplit("-", 1)[1]) - 1
+        numbers[prefix] += 1
+        return f"{prefix}{numbers[prefix]:04d}"
+
+    def check_new(self, row: dict) -> list[tuple[str, str]]:
+        if self.store.scalar("SELECT 1 FROM case_record WHERE case_no = ?", (row["case_no"],)):
+            return [("case_no", f"编号 {row['case_no']} 已存在")]
+        return []
+
+    def after_insert(self, ids: Sequence[int]) -> None:
+        """The first status-log entries: 登记 on the registration date; a case that arrives
+        already closed (an old ledger) also gets its 办结 entry, on its 办结日期 when the file
+        gives one; without it the entry says the date is not known."""
+        user = self.store.user
+        closed = _in(CLOSED_STATUSES)
+        for part in _chunks(ids):
+            marks = ",".join("?" * len(part))
+            self.store.execute(
+                "INSERT INTO case_status_log(case_id, from_status, to_status, changed_on, user, note) "
+                f"SELECT id, NULL, CASE WHEN status IN {closed} AND closed_on IS NOT NULL THEN '待核实' "
+                f"ELSE status END, registered_on, ?, '登记' FROM case_record WHERE id IN ({marks}) ORDER BY id",
+                [user, *part])
+            self.store.execute(
+                "INSERT INTO case_status_log(case_id, from_status, to_status, changed_on, user, note) "
+                f"SELECT id, '待核实', status, closed_on, ?, '办结' FROM case_record "
+                f"WHERE id IN ({marks}) AND status IN {closed} AND closed_on IS NOT NULL ORDER BY id",
+                [user, *part])
+
+    # -- changes ------------------------------------------------------------------------
+    def prepare_change(self, record_id: int, current: dict, changes: dict) -> None:
+        """A changed registration date or number of working days moves the deadline; a changed
+        headcount or amount re-applies the 重大 thresholds; a status that changes (an import of a
+        newer ledger) is logged and sets or clears 办结日期."""
+        if not changes:
+            return
+        if ("registered_on" in changes or "deadline_days" in changes) and "deadline" not in changes:
+            changes["deadline"] = compute_deadline(
+                self.cal, changes.get("registered_on", current["registered_on"]),
+                changes.get("deadline_days", current["deadline_days"]))
+        if {"workers_count", "amount_fen", "is_major"} & set(changes):
+            merged = {**current, **changes}
+            if not merged.get("flags_manual"):
+                _flag(merged, (setting(self.store, "major.workers"), setting(self.store, "major.amount_fen")))
+                if merged["is_major"] != current["is_major"] or "is_major" in changes:
+                    changes["is_major"] = merged["is_major"]
+        old, new = current["status"], changes.get("status", current["status"])
+        if new != old:
+            closed_on = changes.get("closed_on") or current.get("closed_on")
+            if new in CLOSED_STATUSES:
+                on = closed_on if (closed_on and old not in CLOSED_STATUSES and "closed_on" in changes) \
+                    else self.today.isoformat()
+                changes["closed_on"] = changes.get("closed_on") or None
+            else:
+                on = self.today.isoformat()
+                changes["closed_on"] = None
+            changes["status_changed_at"] = now_text()
+            self._logs.append((record_id, old, new, on, self.store.user, self.source or "修改"))
+        activity = max(d for d in (current.get("last_activity_on"), self.today.isoformat(),
+                                   changes.get("closed_on")) if d)
+        if activity != current.get("last_activity_on"):
+            changes["last_activity_on"] = activity
+
+    def after_update(self, ids: Sequence[int]) -> None:
+        if self._logs:
+            self.store.executemany(
+                "INSERT INTO case_status_log(case_id, from_status, to_status, changed_on, user, note) "
+                "VALUES (?, ?, ?, ?, ?, ?)", self._logs)
+            self._logs = []
+
+    # -- the status flow (the form's 变更状态) ---------------------------------------------
+    def change_status(self, case_id: int, change: "StatusChange") -> None:
+        row = self.current(case_id)
+        old, new = row["status"], change.to_status
+        if new not in STATUSES:
+            raise ValidationError([("status", f"状态“{new}”无效")])
+        if new not in FLOW.get(old, ()):
+            allowed = "、".join(FLOW.get(old, ())) or "无"
+            raise ValidationError([("status", f"状态不能从“{old}”直接改为“{new}”（可改为：{allowed}）")])
+        if change.on < row["registered_on"]:
+            raise ValidationError([("status", f"状态变更日期 {change.on} 早于登记日期 {row['registered_on']}")])
+        values: dict = {"status": new, "status_changed_at": now_text()}
+        verdict = change.verdict if change.verdict is not None else row["verdict"]
+        if new in CLOSED_STATUSES:
+            if not verdict:
+                raise ValidationError([("verdict", "办结须填写核处结论")])
+            outstanding = row["total_owed_fen"] - row["total_paid_fen"]
+            if new == "已化解" and outstanding > 0:
+                from models.values import fen_to_yuan_text
+                raise ValidationError([("status", f"尚有 {fen_to_yuan_text(outstanding)} 元未支付，不能标为已化解")])
+            values["closed_on"] = change.on
+            if new == "已化解":
+                values["resolved_count"] = row["total_workers"]
+                values["resolved_fen"] = row["total_paid_fen"]
+        else:
+            values["closed_on"] = None
+        values["verdict"] = verdict
+        if change.resolution_path is not None:
+            values["resolution_path"] = change.resolution_path
+        values["last_activity_on"] = max(d for d in (row.get("last_activity_on"), change.on) if d)
+        with self.store.tx(change.note):
+            self.store.update("case_record", case_id, values)
+            self.store.execute("INSERT INTO case_status_log(case_id, from_status, to_status, changed_on, user, note) "
+                               "VALUES (?, ?, ?, ?, ?, ?)", (case_id, old, new, change.on, self.store.user,
+                                                             change.note))
+
+
+def refresh_activity(store: Store, after_id: int = 0, with_edits: bool = False) -> None:
+    """Set-based: each case's latest dated fact (registration, status log, live repayments; with
+    ``with_edits`` also the day its row was last edited), for cases with id above ``after_id``.
+    Used by loaders that write history directly (the demo)."""
+    edits = ", substr(updated_at, 1, 10)" if with_edits else ""
+    store.execute(
+        "UPDATE case_record SET last_activity_on = MAX(COALESCE(last_activity_on, ''), registered_on, "
+        "COALESCE((SELECT MAX(l.changed_on) FROM case_status_log l WHERE l.case_id = case_record.id), ''), "
+        "COALESCE((SELECT MAX(r.paid_on) FROM repayment r WHERE r.case_id = case_record.id "
+        f"AND r.deleted_at IS NULL), ''){edits}) WHERE id > ?", (after_id,))
+
+
+def _flag(values: dict, limits: tuple[int, int]) -> None:
+    """重大 when the headcount or the amount reaches a threshold (unless set by hand)."""
+    values.setdefault("is_major", 0)
+    if values.get("flags_manual"):
+        return
+    workers, amount = values.get("workers_count") or 0, values.get("amount_fen") or 0
+    if workers >= limits[0] or amount >= limits[1]:
+        values["is_major"] = 1
+
+
+def _in(texts: Sequence[str]) -> str:
+    return "(" + ", ".join("'" + t.replace("'", "''") + "'" for t in texts) + ")"
+
+
+def _chunks(ids: Sequence[int], size: int = 500):
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def register_case(store: Store, values: dict, cal: WorkCalendar | None = None,
+                  today: _dt.date | None = None) -> int:
+    """A new case typed in a form: number, deadline in working days, flags, first status entry."""
+    svc = CaseService(store, today=today, cal=cal)
+    svc.source = "登记"
+    return svc.insert(values)
 
 
 def edit_case(store: Store, case_id: int, values: dict, reason: str = "",
-              cal: WorkCalendar | None = None) -> None:
+              cal: WorkCalendar | None = None, today: _dt.date | None = None) -> None:
     """Edit fields (not the status: use ``change_status``). The deadline follows
     a changed registration date or number of working days."""
     values = dict(values)
     values.pop("status", None)
-    current = store.one("SELECT registered_on, deadline_days, deadline FROM case_record WHERE id = ?", (case_id,))
-    if current is None:
-        raise ValidationError([("case_no", "该问题不存在")])
-    reg = values.get("registered_on", current["registered_on"])
-    days = values.get("deadline_days", current["deadline_days"])
-    if ("registered_on" in values or "deadline_days" in values) and "deadline" not in values:
-        values["deadline"] = compute_deadline(cal or load_calendar(store), reg, days)
-    if "workers_count" in values or "amount_fen" in values:
-        merged = {**dict(store.one("SELECT workers_count, amount_fen, flags_manual FROM case_record WHERE id=?",
-                                   (case_id,))), **values}
-        apply_flags(store, merged)
-        values["is_major"] = merged.get("is_major", 0)
-    repo(store).update(case_id, values, reason)
+    svc = CaseService(store, today=today, cal=cal)
+    svc.update(case_id, values, reason)
 
 
 @dataclass
@@ -152,40 +316,7 @@ class StatusChange:
 
 
 def change_status(store: Store, case_id: int, change: StatusChange) -> None:
-    row = store.one("SELECT * FROM case_record WHERE id = ?", (case_id,))
-    if row is None:
-        raise ValidationError([("status", "该问题不存在")])
-    old = row["status"]
-    new = change.to_status
-    if new not in STATUSES:
-        raise ValidationError([("status", f"状态“{new}”无效")])
-    if new not in FLOW.get(old, ()):
-        allowed = "、".join(FLOW.get(old, ())) or "无"
-        raise ValidationError([("status", f"状态不能从“{old}”直接改为“{new}”（可改为：{allowed}）")])
-    if change.on < row["registered_on"]:
-        raise ValidationError([("status", f"状态变更日期 {change.on} 早于登记日期 {row['registered_on']}")])
-    values: dict = {"status": new, "status_changed_at": now_text()}
-    verdict = change.verdict if change.verdict is not None else row["verdict"]
-    if new in CLOSED_STATUSES:
-        if not verdict:
-            raise ValidationError([("verdict", "办结须填写核处结论")])
-        outstanding = row["total_owed_fen"] - row["total_paid_fen"]
-        if new == "已化解" and outstanding > 0:
-            from models.values import fen_to_yuan_text
-            raise ValidationError([("status", f"尚有 {fen_to_yuan_text(outstanding)} 元未支付，不能标为已化解")])
-        values["closed_on"] = change.on
-        if new == "已化解":
-            values["resolved_count"] = row["total_workers"]
-            values["resolved_fen"] = row["total_paid_fen"]
-    else:
-        values["closed_on"] = None
-    values["verdict"] = verdict
-    if change.resolution_path is not None:
-        values["resolution_path"] = change.resolution_path
-    with store.tx(change.note):
-        store.update("case_record", case_id, values)
-        store.execute("INSERT INTO case_status_log(case_id, from_status, to_status, changed_on, user, note) "
-                      "VALUES (?, ?, ?, ?, ?, ?)", (case_id, old, new, change.on, store.user, change.note))
+    CaseService(store).change_status(case_id, change)
 
 
 def status_log(store: Store, case_id: int) -> list[dict]:
@@ -213,22 +344,40 @@ def set_verdicts(store: Store, texts: list[str]) -> None:
 
 
 # -- warnings -----------------------------------------------------------------------
-OPEN_SQL = "t.status NOT IN ('已化解', '已移送', '不存在欠薪')"
+# Each warning is written once, as conditions on a case's stored columns; the SQL that counts and
+# lists them and the Python that colours a table row are both made from these (tested equal).
+# (column, operator, what it is compared with); every warning is about open cases only.
+WARNING_RULES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "逾期": (("deadline", "<", "today"),),
+    "即将到期": (("deadline", ">=", "today"), ("deadline", "<=", "soon")),
+    "久拖未动": (("last_activity_on", "<", "stalled_before"),),
+    "重大": (("is_major", "=", "one"),),
+    "敏感": (("is_sensitive", "=", "one"),),
+}
+OPEN_SQL = closed_sql("t", closed=False)
+_OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "=": lambda a, b: a == b}
 
 
-def warning_conditions(store: Store, today: _dt.date, cal: WorkCalendar | None = None) -> dict[str, tuple[str, list]]:
-    """SQL condition per warning kind, over ``case_record t``."""
+def warning_bounds(store: Store, today: _dt.date, cal: WorkCalendar | None = None) -> dict[str, object]:
+    """The values the warning rules compare with, for ``today``: the thresholds are settings."""
     cal = cal or load_calendar(store)
-    soon = cal.add_workdays(today, setting(store, "warn.due_soon_days")).isoformat()
-    stalled_before = (today - _dt.timedelta(days=setting(store, "warn.stalled_days"))).isoformat()
-    t = today.isoformat()
-    return {
-        "逾期": (f"{OPEN_SQL} AND t.deadline IS NOT NULL AND t.deadline < ?", [t]),
-        "即将到期": (f"{OPEN_SQL} AND t.deadline >= ? AND t.deadline <= ?", [t, soon]),
-        "久拖未动": (f"{OPEN_SQL} AND t.updated_at < ?", [stalled_before]),
-        "重大": ("t.is_major = 1", []),
-        "敏感": ("t.is_sensitive = 1", []),
-    }
+    return {"today": today.isoformat(),
+            "soon": cal.add_workdays(today, setting(store, "warn.due_soon_days")).isoformat(),
+            "stalled_before": (today - _dt.timedelta(days=setting(store, "warn.stalled_days"))).isoformat(),
+            "one": 1}
+
+
+def warning_conditions(store: Store, today: _dt.date, cal: WorkCalendar | None = None,
+                       alias: str = "t") -> dict[str, tuple[str, list]]:
+    """SQL condition per warning kind, over ``case_record {alias}``."""
+    bounds = warning_bounds(store, today, cal)
+    open_sql = closed_sql(alias, closed=False)
+    out = {}
+    for kind, conds in WARNING_RULES.items():
+        sql = " AND ".join([open_sql] + [f"{alias}.{col} IS NOT NULL AND {alias}.{col} {op} ?"
+                                         for col, op, _ in conds])
+        out[kind] = (sql, [bounds[b] for _, _, b in conds])
+    return out
 
 
 def warning_query(store: Store, kind: str, today: _dt.date) -> Query:
@@ -237,31 +386,19 @@ def warning_query(store: Store, kind: str, today: _dt.date) -> Query:
 
 
 class Warner:
-    """Decides a row's warnings in Python (for colouring table rows)."""
+    """Decides a row's warnings in Python (for colouring table rows), from WARNING_RULES."""
 
     def __init__(self, store: Store, today: _dt.date | None = None) -> None:
         self.today = today or _dt.date.today()
-        cal = load_calendar(store)
-        self.t = self.today.isoformat()
-        self.soon = cal.add_workdays(self.today, setting(store, "warn.due_soon_days")).isoformat()
-        self.stalled_before = (self.today - _dt.timedelta(days=setting(store, "warn.stalled_days"))).isoformat()
-        self._updated: dict[int, str] = {}
-        self.store = store
+        self.bounds = warning_bounds(store, self.today)
 
     def kinds(self, row: dict) -> list[str]:
+        if row.get("status") in CLOSED_STATUSES:
+            return []
         out = []
-        is_open = row.get("status") not in CLOSED_STATUSES
-        deadline = row.get("deadline")
-        if is_open and deadline and deadline < self.t:
-            out.append("逾期")
-        elif is_open and deadline and self.t <= deadline <= self.soon:
-            out.append("即将到期")
-        if is_open and row.get("updated_at") and row["updated_at"] < self.stalled_before:
-            out.append("久拖未动")
-        if row.get("is_major"):
-            out.append("重大")
-        if row.get("is_sensitive"):
-            out.append("敏感")
+        for kind, conds in WARNING_RULES.items():
+            if all(row.get(col) is not None and _OPS[op](row[col], self.bounds[b]) for col, op, b in conds):
+                out.append(kind)
         return out
 
     def decorate(self, row: dict) -> tuple[str | None, str]:

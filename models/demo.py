@@ -473,6 +473,8 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
         store.executemany(repay_sql, all_repays)
         # the roll-up triggers stamped updated_at with the clock; put back the case's own history
         store.executemany("UPDATE case_record SET updated_at = ?, status_changed_at = ? WHERE id = ?", g.touch)
+        from models.cases import refresh_activity
+        refresh_activity(store, first_case - 1, with_edits=True)
         return counts
 
     # Bulk: while SQLite (which releases the GIL) indexes one batch of chunks for full-text
@@ -525,6 +527,8 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
                     "WHERE s.case_id = case_record.id", (w0, w1))
     for t in fts:
         _fts_tune(store, t, fast=False)
+    from models.cases import refresh_activity
+    refresh_activity(store, first_case - 1, with_edits=True)
     report(96, 100, "正在写入数据库文件…")
     audit.record_bulk(store.conn, "case_record", {
         "reason": "生成演示数据（县级规模）", "employers": len(ctx.employers), "projects": len(ctx.projects),

@@ -6,6 +6,7 @@ import datetime as _dt
 import random
 from datetime import date
 
+from models.ledgers.cases import CLOSED_STATUSES
 from models.demo import _Ctx, _IdMaker, _Pick
 from models.demo_words import (
     GOV, V_AGREED, V_COURT, V_NONE, V_PAID, V_POLICE, _AREAS, _BANKS, _CH_GOV, _CH_OTHER, _CH_PRIVATE,
@@ -121,7 +122,7 @@ class _Gen:
         period_from = period_to - span
         deadline = ctx.deadline(reg)
         verify, close, status, outcome = p["verify"], p["close"], p["status"], p["outcome"]
-        closed = status in ("已化解", "已移送", "不存在欠薪")
+        closed = status in CLOSED_STATUSES
 
         # payments: batches (date, channel, payer)
         main_ch = ch_pick(r())

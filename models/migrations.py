@@ -468,7 +468,32 @@ def _m006(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO worker_fts(worker_fts) VALUES ('rebuild')")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004, _m005, _m006]
+M007 = r"""
+-- 久拖未动 is counted from the date of a case's latest dated fact (its registration, a status
+-- change, the date of a repayment, a clerk's edit), not from when its row was last written: a
+-- repayment dated last month, or a backlog imported today, does not make a case look touched today
+ALTER TABLE case_record ADD COLUMN last_activity_on TEXT;
+UPDATE case_record SET last_activity_on = MAX(registered_on,
+    COALESCE((SELECT MAX(l.changed_on) FROM case_status_log l WHERE l.case_id = case_record.id), ''),
+    COALESCE((SELECT MAX(r.paid_on) FROM repayment r WHERE r.case_id = case_record.id AND r.deleted_at IS NULL), ''));
+DROP INDEX case_open;
+CREATE INDEX case_open ON case_record(deleted_at, status, deadline, workstream_id, last_activity_on, is_major,
+    is_sensitive);
+CREATE TRIGGER repayment_activity AFTER INSERT ON repayment
+WHEN qq_bulk() = 0 AND NEW.deleted_at IS NULL
+BEGIN
+    UPDATE case_record SET last_activity_on = NEW.paid_on
+    WHERE id = NEW.case_id AND (last_activity_on IS NULL OR last_activity_on < NEW.paid_on);
+END;
+"""
+
+
+def _m007(conn: sqlite3.Connection) -> None:
+    for stmt in _split_sql(M007):
+        conn.execute(stmt)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004, _m005, _m006, _m007]
 LATEST = len(MIGRATIONS)
 
 

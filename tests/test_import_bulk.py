@@ -312,8 +312,9 @@ def test_workstream_clerk_cannot_import_another_workstreams_rows(bulk_store, run
 
 @pytest.mark.parametrize("threshold", [10 ** 9, 0])
 def test_signed_ledger_needs_a_reason(bulk_store, runs, monkeypatch, threshold):
-    """Inside commit_import the import's own reason lets it through; without one, an update of a
-    record of a signed workstream is refused on either path."""
+    """Writing rows of a signed workstream without a reason is refused on either path; and an
+    import needs the user's own reason (the file's name is no reason), then shows as a change
+    made with that reason."""
     monkeypatch.setattr(importer, "BULK_THRESHOLD", threshold)
     with bulk_store.tx("签字"):
         bulk_store.insert("signoff", {"workstream_id": 2, "as_of": "2026-11-30", "signed_by": "主任", "passed": 1})
@@ -327,7 +328,16 @@ def test_signed_ledger_needs_a_reason(bulk_store, runs, monkeypatch, threshold):
             else:
                 bulk_commit.write_rows_bulk(bulk_store, plan, NULL)
     assert "签字" in str(info.value) and _counts(bulk_store) == before
-    assert commit_import(bulk_store, plan)["updated"] == 40
+    refused = commit_import(bulk_store, plan)
+    assert not refused["imported"] and _counts(bulk_store) == before
+    # the 40 changed workers, and the 2,000 new ones (they add to the signed case's totals)
+    assert {p["rule"] for p in refused["problems"]} == {"签字"} and len(refused["problems"]) == 2040
+    assert all("须填写理由" in p["message"] for p in refused["problems"])
+    plan = plan_import(bulk_store, runs["files"]["workers"], "workers", case_no=ROLL_CASE)
+    done = commit_import(bulk_store, plan, reason="核实后更正工资数额")
+    assert done["imported"] and done["updated"] == 40
+    assert bulk_store.scalar("SELECT COUNT(*) FROM audit_log WHERE table_name = 'worker' AND action = 'update' "
+                             "AND reason LIKE '核实后更正工资数额（导入文件 %）'") >= 40
 
 
 def test_cancel_on_the_bulk_path_leaves_nothing(bulk_store, runs, monkeypatch):
@@ -469,3 +479,165 @@ def test_first_big_load_rebuilds_the_indexes_to_the_same_end(tmp_path, monkeypat
         s.close()
     assert dropped == [True, False]
     assert [tuple(r) for r in results["rebuilt"]] == [tuple(r) for r in results["kept"]]
+
+
+# -- a township's case ledger of 20,000 rows, both ways --------------------------------------------
+TOWN_ROWS = 20_000
+_WS_WRITTEN = ("欠薪化解专班", "欠薪化解", "拖欠工程款化解专班", "信访维稳工作专班", "信访维稳", "宅基地处置专班")
+_SOURCES = ("全国根治欠薪线索反映平台", "12345", "信访来访", "排查发现", "上级交办")
+
+
+def _town_ledger(path: Path, n: int) -> tuple[Path, dict]:
+    """A township case ledger as offices keep it: a title, a 填报单位 / 日期 / 单位：万元 line, a
+    two-row merged header, 序号, dates written five ways (Excel dates, serial numbers, 2026.3.5,
+    2026年3月5日, 20260305), choices, 万元 amounts, workstreams by name (some without 专班),
+    是否重大, closed cases with and without 核处结论, rows alike enough to share a generated 编号,
+    a computed 未支付 column, blank rows, a 合计 row and a signature line. Returns the truth."""
+    import xlsxwriter
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("问题台账")
+    datef = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_string(0, 0, "青山镇根治欠薪冬季专项行动问题台账")
+    ws.write_row(1, 0, ["填报单位：青山镇人民政府", "", "", "", "填报日期：2026年11月24日", "", "", "单位：万元"])
+    top = ["序号", "登记日期", "用人单位", "项目名称", "线索来源", "拖欠情况", "", "", "化解情况", "", "", "责任专班",
+           "包案责任人", "是否重大", "办理状态", "核处结论"]
+    low = ["", "", "", "", "", "涉及人数", "拖欠金额", "欠薪起始日期", "已支付金额", "未支付金额", "化解途径"]
+    ws.write_row(2, 0, top)
+    ws.write_row(3, 0, low)
+    truth = {"records": 0, "amount_fen": 0, "paid_fen": 0, "workers": 0, "incomplete": 0}
+    r = 4
+    base = dt.date(2026, 9, 14)
+    for i in range(n):
+        if i % 997 == 500:                          # a blank line between blocks
+            r += 1
+        day = base + dt.timedelta(days=i % 70)
+        form = i % 5
+        k = i if i % 50 else i - 1                  # every 50th row is the row before it again
+        amount_wan = round(0.35 + (k % 4001) * 0.0137, 4)
+        paid_wan = round(amount_wan * ((k % 5) / 4), 4) if k % 5 < 5 else 0
+        status = ("待核实", "化解中", "已化解", "已化解", "不存在欠薪")[k % 5]
+        verdict = "" if k % 15 in (2, 4) else ("经核实存在欠薪，已支付完毕" if status == "已化解" else
+                                               "经核实不存在欠薪" if status == "不存在欠薪" else "")
+        if status == "不存在欠薪":
+            paid_wan = 0
+        if status == "已化解":
+            paid_wan = amount_wan
+        ws.write_number(r, 0, i + 1)
+        if form == 0:
+            ws.write_datetime(r, 1, dt.datetime(day.year, day.month, day.day), datef)
+        elif form == 1:
+            ws.write_number(r, 1, (day - dt.date(1899, 12, 30)).days)
+        elif form == 2:
+            ws.write_string(r, 1, f"{day.year}.{day.month}.{day.day}")
+        elif form == 3:
+            ws.write_string(r, 1, f"{day.year}年{day.month}月{day.day}日")
+        else:
+            ws.write_string(r, 1, day.strftime("%Y%m%d"))
+        ws.write_string(r, 2, f"青山建工{k % 613}号有限公司")
+        ws.write_string(r, 3, f"安置房{k % 97}期")
+        ws.write_string(r, 4, _SOURCES[k % 5])
+        ws.write_number(r, 5, 1 + k % 23)
+        ws.write_number(r, 6, amount_wan)
+        ws.write_string(r, 7, f"2026年{1 + k % 9}月{1 + k % 28}日")
+        ws.write_number(r, 8, paid_wan)
+        ws.write_number(r, 9, round(amount_wan - paid_wan, 4))
+        ws.write_string(r, 10, "企业自行支付" if k % 2 else "")
+        ws.write_string(r, 11, _WS_WRITTEN[k % len(_WS_WRITTEN)])
+        ws.write_string(r, 12, f"包案人{k % 31}")
+        ws.write_string(r, 13, "是" if k % 41 == 0 else "否")
+        ws.write_string(r, 14, status)
+        ws.write_string(r, 15, verdict)
+        truth["records"] += 1
+        truth["amount_fen"] += round(amount_wan * 1_000_000)
+        truth["paid_fen"] += round(paid_wan * 1_000_000)
+        truth["workers"] += 1 + k % 23
+        truth["incomplete"] += status in ("已化解", "不存在欠薪") and not verdict
+        r += 1
+    ws.write_row(r + 1, 0, ["合计", "", "", "", "", truth["workers"], truth["amount_fen"] / 1e6])
+    ws.write_row(r + 3, 0, ["填报人：李红梅", "", "", "审核人：张建国"])
+    wb.close()
+    return path, truth
+
+
+@pytest.fixture(scope="module")
+def town_runs(tmp_path_factory):
+    """The 20,000-row ledger into two fresh databases: row by row, and set-based."""
+    from models import campaign
+    tmp = tmp_path_factory.mktemp("town_bulk")
+    file, truth = _town_ledger(tmp / "青山镇问题台账.xlsx", TOWN_ROWS)
+    out = {"file": file, "truth": truth}
+    template = tmp / "template.sqlite"
+    s = Store(template, "测试员")
+    campaign.create_campaign(s, "2026年根治欠薪冬季专项行动", "青山镇人民政府", dt.date(2026, 9, 14))
+    s.close()
+    mp = pytest.MonkeyPatch()
+    try:
+        for label, threshold in (("per_row", 10 ** 9), ("bulk", 0)):
+            with mp.context() as m:
+                m.setattr(importer, "BULK_THRESHOLD", threshold)
+                calls = _spy(m)
+                path = _copy(template, tmp / f"{label}.sqlite")
+                store = Store(path, "测试员")
+                _steady(store, m)
+                plan = plan_import(store, file, "cases")
+                result = commit_import(store, plan, today=TODAY)
+                first_calls = dict(calls)
+                again = commit_import(store, plan_import(store, file, "cases"), today=TODAY)
+                store.close()
+                out[label] = {"plan": plan.to_json(), "result": result, "again": again, "calls": first_calls,
+                              "snapshot": _snapshot(path), "db": path}
+    finally:
+        mp.undo()
+    return out
+
+
+def test_town_ledger_takes_each_path(town_runs):
+    assert town_runs["per_row"]["calls"] == {"rows": 1}
+    assert town_runs["bulk"]["calls"] == {"bulk": 1}
+
+
+def test_town_ledger_is_read_whole_with_its_totals(town_runs):
+    truth, j = town_runs["truth"], town_runs["bulk"]["plan"]
+    assert j["header_rows"] == [3, 4] and j["problems"] == [] and not j["fatal"]
+    assert j["rows_read"] == j["rows_imported"] == truth["records"] == TOWN_ROWS
+    t = j["totals"]
+    assert (t["amount_fen"], t["paid_fen"], t["workers"]) == (truth["amount_fen"], truth["paid_fen"], truth["workers"])
+    assert {s["reason"] for s in j["skipped"]} == {"合计行", "签字栏"}
+    assert j["unmapped"] == []                              # 序号 and the computed 未支付 are known
+    assert len(j["incomplete"]) == truth["incomplete"] > 0  # closed without 核处结论: imported, to complete
+    assert any("一致" in n for n in j["notes"])
+
+
+def test_town_ledger_stored_the_same_either_way(town_runs):
+    a, b = town_runs["per_row"], town_runs["bulk"]
+    assert a["result"]["imported"] and b["result"]["imported"]
+    assert a["result"]["inserted"] == b["result"]["inserted"] == TOWN_ROWS
+    assert a["result"] == b["result"]
+    sa, sb = a["snapshot"], b["snapshot"]
+    assert sa.keys() == sb.keys()
+    for t in sa:
+        if t == "audit_log":
+            continue
+        assert len(sa[t]) == len(sb[t]), t
+        for ra, rb in zip(sa[t], sb[t]):
+            assert ra == rb, (t, ra, rb)
+    assert sa["audit_log"] == sb["audit_log"]
+
+
+def test_town_ledger_stored_values_are_the_files(town_runs):
+    c = sqlite3.connect(town_runs["bulk"]["db"])
+    truth = town_runs["truth"]
+    n, amount, paid, workers = c.execute("SELECT COUNT(*), SUM(amount_fen), SUM(paid_fen), SUM(workers_count) "
+                                         "FROM case_record").fetchone()
+    assert (n, amount, paid, workers) == (TOWN_ROWS, truth["amount_fen"], truth["paid_fen"], truth["workers"])
+    assert c.execute("SELECT COUNT(DISTINCT case_no) FROM case_record").fetchone()[0] == TOWN_ROWS
+    assert c.execute("SELECT COUNT(*) FROM case_record WHERE registered_on NOT LIKE '2026-__-__'").fetchone()[0] == 0
+    assert c.execute("SELECT COUNT(*) FROM case_record WHERE workstream_id IS NULL").fetchone()[0] == 0
+    assert c.execute("SELECT COUNT(DISTINCT status) FROM case_record").fetchone()[0] == 4
+    c.close()
+
+
+def test_town_ledger_a_second_import_changes_nothing(town_runs):
+    for label in ("per_row", "bulk"):
+        again = town_runs[label]["again"]
+        assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, TOWN_ROWS), label

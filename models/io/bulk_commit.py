@@ -47,7 +47,8 @@ SIGNED_MESSAGE = "该记录所属台账已审核签字，修改须填写理由"
 _OWN_TRIGGERS = {
     "worker": {"worker_roll_insert", "worker_roll_update", "worker_roll_delete",
                "worker_fts_ai", "worker_fts_au", "worker_fts_ad"},
-    "repayment": {"repayment_apply_insert", "repayment_apply_update", "repayment_apply_delete"},
+    "repayment": {"repayment_apply_insert", "repayment_apply_update", "repayment_apply_delete",
+                  "repayment_activity"},
     "case_record": {"case_touch", "case_fts_ai", "case_fts_au", "case_fts_ad"},
 }
 # Tables whose triggers write to other tables: those get written too.
@@ -97,7 +98,8 @@ def _expected(store: Store, tables: tuple[str, ...]) -> dict[str, str]:
     write them today: a trigger changed since is not repeated from an old idea of it."""
     from models import access, migrations
     out = {}
-    for stmt in [*migrations._split_sql(migrations.M001), *migrations._split_sql(migrations.M006)]:
+    for stmt in [*migrations._split_sql(migrations.M001), *migrations._split_sql(migrations.M006),
+                 *migrations._split_sql(migrations.M007)]:
         text = _norm(stmt)          # a later migration's trigger replaces the earlier one
         if text.startswith("CREATE TRIGGER"):
             name = text.split()[2]
@@ -528,3 +530,8 @@ def _apply_repayments(store: Store, first_new: int, stamp: str, user: str, reaso
     conn.execute("UPDATE case_record SET paid_fen = paid_fen + s.paid, w_paid_fen = w_paid_fen + s.w, "
                  "updated_at = ? FROM (SELECT case_id, SUM(d_paid) AS paid, SUM(d_w) AS w FROM temp.qq_bulk_ev "
                  " GROUP BY case_id) AS s WHERE case_record.id = s.case_id", (stamp,))
+    # repayment_activity: a case's latest dated fact is at least its newest repayment's date
+    conn.execute("UPDATE case_record SET last_activity_on = s.d FROM (SELECT case_id, MAX(paid_on) AS d "
+                 " FROM repayment WHERE id > ? AND deleted_at IS NULL GROUP BY case_id) AS s "
+                 "WHERE case_record.id = s.case_id AND (last_activity_on IS NULL OR last_activity_on < s.d)",
+                 (first_new,))

@@ -10,6 +10,15 @@ INDUSTRY_TYPES = ("工程建设", "非工程建设")
 REASONS = ("三无工程", "拖欠工程款", "结算纠纷", "非法转包", "使用零散工", "无故拖欠", "其他")
 STATUSES = ("待核实", "化解中", "已化解", "已移送", "不存在欠薪")
 CLOSED_STATUSES = ("已化解", "已移送", "不存在欠薪")
+OPEN_STATUSES = tuple(s for s in STATUSES if s not in CLOSED_STATUSES)
+
+
+def closed_sql(alias: str = "t", closed: bool = True) -> str:
+    """``alias.status IN (…closed…)`` (or NOT IN), written from CLOSED_STATUSES: the one list."""
+    texts = ", ".join("'" + t.replace("'", "''") + "'" for t in CLOSED_STATUSES)
+    return f"{alias}.status {'IN' if closed else 'NOT IN'} ({texts})"
+
+
 CHANNELS = ("企业自行支付", "总包先行清偿", "建设单位垫付", "应急周转金", "资产处置资金",
             "产业收益资金", "项目资金", "财政资金", "工资保证金", "法院执行", "其他")
 RESOLUTION_PATHS = ("企业自行支付", "总包先行清偿", "建设单位垫付", "应急周转金垫付",
@@ -107,6 +116,11 @@ CASES = register(Ledger(
         F("resolved_fen", "解决金额", "money", width=12, in_table=False, sum=True,
           synonyms=("已解决金额", "追发金额")),
         F("resolution_path", "化解途径", width=10, in_table=False, synonyms=("化解方式", "解决途径")),
+        F("closed_on", "办结日期", "date", width=10, in_table=False, in_form=False,
+          synonyms=("办结时间", "化解日期", "化解时间", "结案日期", "结案时间", "销号日期"),
+          help="变更状态时由程序记下；导入旧台账时可随文件带入"),
+        F("last_activity_on", "最近进展日期", "date", width=10, in_table=False, in_form=False, editable=False,
+          help="登记、状态变更、兑付、修改中最晚的日期，久拖未动据此计算"),
         F("is_major", "是否重大", "bool", width=4, synonyms=("重大",)),
         F("is_sensitive", "是否敏感", "bool", width=4, synonyms=("敏感",)),
         F("notes", "备注", "longtext", width=16, in_table=False, synonyms=("说明",)),
