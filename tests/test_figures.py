@@ -364,3 +364,23 @@ def test_check_passes_on_the_demo_and_lists_the_work_warnings(town, capsys):
     out = capsys.readouterr().out
     assert code == 0 and out.startswith("数据审核通过") and f"预警：逾期问题 {f.overdue} 件" in out
     assert out.count("[预警·") == f.overdue + f.items_overdue
+
+
+def test_case_ledger_footer_says_where_it_counts_otherwise(town, tmp_path, qtbot, app_font):
+    """The case ledger's 合计 counts every listed case; it says so beside the figure when the list
+    holds cases found groundless, which the headline figures leave out."""
+    from models.prefs import Prefs
+    from views.case_page import CasePage
+    from views.context import AppContext, DataBus
+    store = Store(town, "测试")
+    try:
+        ctx = AppContext(store=store, prefs=Prefs(tmp_path / "prefs.json"), bus=DataBus())
+        ctx.today = lambda: TODAY
+        page = CasePage(ctx)
+        qtbot.addWidget(page)
+        page._update_totals()
+        f = figures.figures(store, TODAY)
+        assert f"注：合计含经核实不存在欠薪的问题 {f.no_arrears_cases} 件" in page.totals.text()
+        assert f"共 {f.cases:,} 件" in page.totals.text()
+    finally:
+        store.close()

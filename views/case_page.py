@@ -190,7 +190,18 @@ class CasePage(QWidget):
         self.totals.setText(
             f"共 {self.model.rowCount():,} 件　涉及 {t.get('total_workers', 0):,} 人　"
             f"应付 {fen_to_yuan_text(t.get('total_owed_fen', 0))} 元　已付 {fen_to_yuan_text(t.get('total_paid_fen', 0))} 元　"
-            f"未付 {fen_to_yuan_text(t.get('outstanding_fen', 0))} 元　（{self.model.query.describe(self.repo.ledger)}）")
+            f"未付 {fen_to_yuan_text(t.get('outstanding_fen', 0))} 元　（{self.model.query.describe(self.repo.ledger)}）"
+            + self._basis_note())
+
+    def _basis_note(self) -> str:
+        """The 合计 counts every listed case; say so where it includes cases found groundless,
+        which the headline figures (models.figures) leave out."""
+        import dataclasses
+        q = self.model.query
+        if q.equals.get("status", "不存在欠薪") != "不存在欠薪":
+            return ""
+        n = self.repo.count(dataclasses.replace(q, equals={**q.equals, "status": "不存在欠薪"}))
+        return f"　注：合计含经核实不存在欠薪的问题 {n} 件，首页和报表的欠薪总额不含此类问题" if n else ""
 
     def _update_warnings(self) -> None:
         counts = cases.warnings_summary(self.ctx.store, self.ctx.today())
