@@ -38,7 +38,7 @@ MAX_UNZIPPED = 1 << 30            # a zip's parts together, uncompressed
 MAX_RATIO = 100                   # uncompressed : compressed, for parts over RATIO_FROM (XML reaches 5–20)
 RATIO_FROM = 1 << 20
 MAX_ZIP_ENTRIES = 10_000
-MAX_SPAN_CELLS = 1_000_000        # HTML: cells that rowspan / colspan repeat, together
+MAX_SPAN_CELLS = 500_000          # HTML: cells that rowspans carry down to the rows below, together
 MAX_COLSPAN = 1_000               # HTML's own limits (browsers clamp to these)
 MAX_ROWSPAN = 65_534
 

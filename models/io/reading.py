@@ -401,7 +401,7 @@ class _TableParser(HTMLParser):
             if len(value) > L.MAX_CELL_CHARS:
                 raise L.too_long(name, r + 1, c, len(value))
             t["cells"] += cs
-            self.spanned += rs * cs - 1
+            self.spanned += (rs - 1) * cs
             if self.spanned > L.MAX_SPAN_CELLS:
                 raise L.TooBig(f"中的合并单元格（rowspan / colspan）合计重复了超过 {L.MAX_SPAN_CELLS:,} 个单元格"
                                f"（{L.where(name, r + 1, c)}的单元格跨 {rs:,} 行 {cs:,} 列），不是正常的表格")
@@ -412,10 +412,9 @@ class _TableParser(HTMLParser):
             row[c] = value
             if rs > 1 or cs > 1:
                 t["merged"].append((r, c, r + rs - 1, c + cs - 1))
-                for dr in range(rs):
+                for dr in range(1, rs):         # this row's own columns are appended below
                     for dc in range(cs):
-                        if dr or dc:
-                            t["taken"].add((r + dr, c + dc))
+                        t["taken"].add((r + dr, c + dc))
             for dc in range(1, cs):
                 row.append("")
             self._cell = None
