@@ -10,10 +10,9 @@ consecutive weeks neither overlap nor leave gaps. Figures, per workstream:
   including those to cases that list no workers (worker_id NULL). A paid amount typed
   straight into a case or worker (e.g. an imported 实发 column) has no date and is
   not counted in any week; it does lower 尚欠.
-- 尚欠 and 逾期: "now" when the meeting is today or later: the ledger's own figures
-  (未付 of cases not found groundless; open cases past 办结时限, as the 逾期 warning).
-  For a meeting already past, they are rebuilt as of its morning: repayments dated
-  on or after it are added back, and cases closed on or after it count as open.
+- 在办, 尚欠 and 逾期 are the headline figures (``models.figures``) per workstream: "now" when
+  the meeting is today or later; for a meeting already past, as they stood at the end of the
+  day before it (its morning), rebuilt from dated facts (status log, dated repayments).
 """
 from __future__ import annotations
 
@@ -205,35 +204,39 @@ class Agenda:
 
 
 def case_figures(store: Store, since: str, until: str, as_of: str | None, today: str) -> dict[str, dict]:
-    """measure → {workstream_id: value} for the week [since, until); standing figures now
-    (``as_of`` None: overdue means past 办结时限 before ``today``) or rebuilt for the morning
-    of ``as_of``. One pass over the cases, one over the week's repayments."""
+    """measure → {workstream_id: value}: the week [since, until) (新增, 办结, 兑付 by their dates),
+    and the standing figures (在办, 尚欠, 逾期) as the headline figures count them
+    (``models.figures``): now when ``as_of`` is None, else as they stood at the end of the day
+    before ``as_of`` (the meeting's morning), rebuilt from dated facts."""
+    from models import figures
     closed = f"c.status IN {_CLOSED}"
-    if as_of is None:
-        is_open, owed, ref = f"NOT {closed}", "c.status != '不存在欠薪'", today
-    else:                              # closed before that morning; else it was still open then
-        is_open = f"NOT ({closed} AND c.closed_on IS NOT NULL AND c.closed_on < :ref)"
-        owed, ref = f"c.registered_on < :ref AND ({is_open} OR c.status != '不存在欠薪')", as_of
-        is_open = f"c.registered_on < :ref AND {is_open}"
-    p = {"since": since, "until": until, "ref": ref}
-    keys = ("new_cases", "closed_cases", "outstanding_fen", "open_cases", "overdue_cases")
-    out: dict[str, dict] = {k: {} for k in (*keys, "repaid_fen")}
+    p = {"since": since, "until": until}
+    out: dict[str, dict] = {k: {} for k in ("new_cases", "closed_cases", "outstanding_fen", "open_cases",
+                                            "overdue_cases", "repaid_fen")}
     for r in store.query(
             "SELECT c.workstream_id, SUM(c.registered_on >= :since AND c.registered_on < :until), "
-            f"SUM({closed} AND c.closed_on >= :since AND c.closed_on < :until), "
-            f"SUM(CASE WHEN {owed} THEN c.total_owed_fen - c.total_paid_fen ELSE 0 END), "
-            f"SUM({is_open}), SUM(COALESCE({is_open} AND c.deadline < :ref, 0)) "
+            f"SUM({closed} AND c.closed_on >= :since AND c.closed_on < :until) "
             "FROM case_record c WHERE c.deleted_at IS NULL GROUP BY 1", p):
-        for i, k in enumerate(keys, 1):
-            out[k][r[0]] = r[i] or 0
-    # repayments dated in the week; for a past morning, those made since were still owed then
-    later = f"CASE WHEN r.paid_on >= :until AND {owed} THEN r.amount_fen ELSE 0 END" if as_of else "0"
+        out["new_cases"][r[0]], out["closed_cases"][r[0]] = r[1] or 0, r[2] or 0
+    day = None if as_of is None else _dt.date.fromisoformat(as_of) - _dt.timedelta(days=1)
+    now = _dt.date.fromisoformat(today)
+    try:
+        b = figures.Basis(store, now, day)
+    except figures.NotKnown:
+        b = None                      # the standing figures of that morning cannot be known: left at 0
+    if b is not None:
+        for wid, open_n, left in b.query(
+                f"t.workstream_id, SUM(t.status IN {figures.OPEN_IN}), "
+                f"SUM(CASE WHEN t.status != '{figures.EXCLUDED}' THEN t.outstanding_fen ELSE 0 END)", "1", (),
+                "GROUP BY t.workstream_id"):
+            out["open_cases"][wid], out["outstanding_fen"][wid] = open_n or 0, left or 0
+        for wid, n in b.warning_by("逾期", "t.workstream_id"):
+            out["overdue_cases"][wid] = n
     for r in store.query(
-            "SELECT c.workstream_id, SUM(CASE WHEN r.paid_on < :until THEN r.amount_fen ELSE 0 END), "
-            f"SUM({later}) FROM repayment r JOIN case_record c ON c.id = r.case_id "
-            "WHERE r.deleted_at IS NULL AND c.deleted_at IS NULL AND r.paid_on >= :since GROUP BY 1", p):
+            "SELECT c.workstream_id, SUM(r.amount_fen) FROM repayment r JOIN case_record c ON c.id = r.case_id "
+            "WHERE r.deleted_at IS NULL AND c.deleted_at IS NULL AND r.paid_on >= :since AND r.paid_on < :until "
+            "GROUP BY 1", p):
         out["repaid_fen"][r[0]] = r[1] or 0
-        out["outstanding_fen"][r[0]] = out["outstanding_fen"].get(r[0], 0) + (r[2] or 0)
     return out
 
 
