@@ -9,7 +9,8 @@ import pytest
 
 from models import migrations
 
-from models.demo import SCALES, _IdMaker, build_demo
+from models.demo import SCALES, build_demo
+from models.demo.base import _IdMaker
 from models.ledgers.cases import CHANNELS, CLOSED_STATUSES, REASONS, RESOLUTION_PATHS, SOURCES, STATUSES
 from models.rules.credit_code import validate_credit_code
 from models.rules.idcard import make_valid_id, validate_bank_card, validate_id, validate_phone

@@ -19,7 +19,7 @@ KINDS = ("funds", "assets", "contract_arrears", "inspections", "petitions", "dai
 
 @pytest.fixture
 def ledger_store(demo_db):
-    from models.demo_ledgers import add_demo_ledgers
+    from models.demo.ledgers import add_demo_ledgers
     s = Store(demo_db, "测试")
     add_demo_ledgers(s, random.Random(7), TODAY)
     yield s

@@ -281,7 +281,7 @@ def test_blacklist_three_years_and_early_removal(campaign_store):
 
 
 def test_demo_ledgers_are_realistic_and_pass_their_checks(demo_db):
-    from models.demo_ledgers import add_demo_ledgers
+    from models.demo.ledgers import add_demo_ledgers
     s = Store(demo_db, "测试")
     try:
         paid_before = s.scalar("SELECT SUM(total_paid_fen) FROM case_record")
@@ -310,7 +310,7 @@ def test_demo_ledgers_are_realistic_and_pass_their_checks(demo_db):
 
 
 def test_every_ledger_prints(demo_db, tmp_path):
-    from models.demo_ledgers import add_demo_ledgers
+    from models.demo.ledgers import add_demo_ledgers
     from models.ledger_pdf_fallback import print_ledger_pdf
     from models.reports_major import flagged_cases, print_major
     s = Store(demo_db, "测试")
@@ -333,7 +333,7 @@ def test_every_ledger_prints(demo_db, tmp_path):
 def test_each_ledger_exports_and_reimports_unchanged(demo_db, tmp_path, kind):
     exporter = pytest.importorskip("models.io.exporter")
     importer = pytest.importorskip("models.io.importer")
-    from models.demo_ledgers import add_demo_ledgers
+    from models.demo.ledgers import add_demo_ledgers
     s = Store(demo_db, "测试")
     try:
         add_demo_ledgers(s, random.Random(7), TODAY)
@@ -349,7 +349,7 @@ def test_each_ledger_exports_and_reimports_unchanged(demo_db, tmp_path, kind):
 def test_allocations_are_refused_on_import(demo_db, tmp_path):
     exporter = pytest.importorskip("models.io.exporter")
     importer = pytest.importorskip("models.io.importer")
-    from models.demo_ledgers import add_demo_ledgers
+    from models.demo.ledgers import add_demo_ledgers
     s = Store(demo_db, "测试")
     try:
         add_demo_ledgers(s, random.Random(7), TODAY)

@@ -19,7 +19,7 @@ SHOTS = Path("/tmp/shots")
 
 @pytest.fixture
 def page_ctx(demo_db, tmp_path):
-    from models.demo_meetings import add_demo_meetings
+    from models.demo.meetings import add_demo_meetings
     store = Store(demo_db, "办公室")
     add_demo_meetings(store, random.Random(7), TODAY)
     ctx = AppContext(store=store, prefs=Prefs(tmp_path / "prefs.json"), bus=DataBus())

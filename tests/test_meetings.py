@@ -29,7 +29,7 @@ def demo(demo_db):
 
 @pytest.fixture
 def demo_meetings(demo):
-    from models.demo_meetings import add_demo_meetings
+    from models.demo.meetings import add_demo_meetings
     add_demo_meetings(demo, random.Random(7), TODAY)
     return demo
 
@@ -221,7 +221,7 @@ def test_demo_meetings_every_monday_with_realistic_follow_up(demo_meetings):
 
 
 def test_demo_on_a_monday_leaves_todays_meeting_in_preparation(demo):
-    from models.demo_meetings import add_demo_meetings
+    from models.demo.meetings import add_demo_meetings
     assert add_demo_meetings(demo, random.Random(3), TODAY) == {}        # never twice
     with demo.tx():
         for table in ("action_item", "meeting_report", "meeting"):

@@ -22,174 +22,27 @@ Nothing here imports Qt.
 """
 from __future__ import annotations
 
-import bisect
 import datetime as _dt
 import random
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
 from models import audit
 from models.campaign import create_campaign, default_phases, set_leading_group, set_members
 from models.db import Store
-from models.rules.idcard import make_valid_id
 from models.rules.workdays import WorkCalendar, before_spring_festival, parse_schedule_text
-from models.demo_bulk import _Producer, _bulk_load, _fts_tune
-from models.demo_words import (
-    COUNTY, GOV, _SURNAMES, _GIVEN_M, _GIVEN_F, _AREAS,
-    _MOBILE_PREFIXES, _WS_NAMES, V_PAID, V_AGREED, V_COURT, V_POLICE,
-    V_NONE)
+from models.demo.bulk import _Producer, _bulk_load, _fts_tune
+from models.demo.cases import _Gen
+from models.demo.places import _setup_employers_projects
+from models.demo.plan import _plan
+from models.demo.words import COUNTY, GOV, _WS_NAMES, V_AGREED, V_COURT, V_NONE, V_PAID, V_POLICE
 
-Progress = Callable[[int, int, str], None]
+from models.demo.base import (DEMO_USER, SCALES, Progress, _BULK_CACHE, _Ctx, _Pick,
+                               _mobile, _monday, _person_name)
 
-__all__ = ["build_demo", "SCALES"]
-
-DEMO_USER = "演示数据"
-_BULK_CACHE = -262144   # KiB of page cache during a bulk build
-
-
-@dataclass(frozen=True)
-class _Scale:
-    cases: int
-    workers: int
-    bulk: bool                  # bulk mode: triggers off; roll-ups and FTS filled from the tables
-    big_share: float            # share of listed cases with 30+ workers (重大)
-    big_range: tuple[int, int]
-    split_repayments: bool      # a worker may be paid in two instalments
-    employers: int = 0          # 0: the township's hand-written list
-    projects: int = 0
-    chunk: int = 2000           # cases generated and written per step
-
-
-SCALES: dict[str, _Scale] = {
-    "township": _Scale(cases=150, workers=3000, bulk=False, big_share=0.13, big_range=(30, 150),
-                       split_repayments=True, chunk=1000),
-    "county": _Scale(cases=100_000, workers=1_000_000, bulk=True, big_share=0.05, big_range=(30, 90),
-                     split_repayments=False, employers=1800, projects=700, chunk=2000),
-}
-
-# ---------------------------------------------------------------------------------------------
-# Small fast helpers
-# ---------------------------------------------------------------------------------------------
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def _digit_sum(text: str, offset: int) -> int:
-    return sum(int(c) * _ID_WEIGHTS[offset + i] for i, c in enumerate(text))
-
-
-class _IdMaker:
-    """Valid GB 11643 numbers quickly: the weighted sum is precomputed per part.
-
-    ``make(area, i, seq)`` equals ``make_valid_id(area, births[i], seq)`` (the tests check it);
-    the township build calls ``make_valid_id`` itself, the county build this."""
-
-    def __init__(self, first_birth: date, last_birth: date, exact: bool) -> None:
-        self.area_sum = {a: _digit_sum(a, 0) for a in dict.fromkeys(_AREAS)}
-        self.dates: list[date] = []
-        self.births: list[tuple[str, int]] = []
-        d = first_birth
-        while d <= last_birth:
-            s = f"{d:%Y%m%d}"
-            self.dates.append(d)
-            self.births.append((s, _digit_sum(s, 6)))
-            d += timedelta(days=1)
-        self.seqs = [(f"{i:03d}", _digit_sum(f"{i:03d}", 14)) for i in range(1000)]
-        self.exact = exact
-
-    def make(self, area: str, birth_index: int, seq: int) -> str:
-        if self.exact:
-            return make_valid_id(area, self.dates[birth_index], seq)
-        b, bs = self.births[birth_index]
-        s, ss = self.seqs[seq]
-        return area + b + s + _ID_CHECK[(self.area_sum[area] + bs + ss) % 11]
-
-
-class _Pick:
-    """A weighted choice from one uniform number (faster than random.choices in a loop)."""
-    __slots__ = ("items", "cum", "total")
-
-    def __init__(self, table: dict | list) -> None:
-        pairs = list(table.items()) if isinstance(table, dict) else list(table)
-        self.items = [k for k, w in pairs if w > 0]
-        acc, self.cum = 0.0, []
-        for _, w in pairs:
-            if w > 0:
-                acc += w
-                self.cum.append(acc)
-        self.total = acc
-
-    def __call__(self, u: float):
-        return self.items[min(len(self.items) - 1, bisect.bisect_right(self.cum, u * self.total))]
-
-
-def _uuid_sql(id_param: str, rand_param: str, base_ms: int) -> str:
-    """SQL for a version-7 layout UUID: time = base_ms + id (increasing, so the UNIQUE index only
-    appends), the rest from a 62-bit random number drawn in Python; formatted by SQLite."""
-    t = f"({base_ms} + {id_param})"
-    r = rand_param
-    return (f"printf('%08x-%04x-7%03x-%04x-%09x%03x', {t} >> 16, {t} & 65535, ({r} >> 50) & 4095, "
-            f"32768 | (({r} >> 36) & 16383), {r} & 68719476735, {id_param} & 4095)")
-
-
-def _monday(d: date) -> date:
-    return d - timedelta(days=d.weekday())
-
-
-# ---------------------------------------------------------------------------------------------
-# Context
-# ---------------------------------------------------------------------------------------------
-@dataclass
-class _Ctx:
-    store: Store
-    rng: random.Random
-    today: date
-    scale: _Scale
-    start: date
-    uuid_base: int                                         # ms; each table gets its own range
-    cal: WorkCalendar = field(default_factory=WorkCalendar)
-    ws: list[dict] = field(default_factory=list)          # id, name, owners [(name, weight)], liaison
-    employers: list[dict] = field(default_factory=list)
-    projects: list[dict] = field(default_factory=list)
-    _workday: dict[int, bool] = field(default_factory=dict)
-    _deadline: dict[int, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        # ISO text of every day the demo can mention, indexed by ordinal - o0
-        self.o0 = (self.today - timedelta(days=800)).toordinal()
-        self.DS = [date.fromordinal(o).isoformat() for o in range(self.o0, self.today.toordinal() + 120)]
-
-    def ds(self, o: int) -> str:
-        return self.DS[o - self.o0]
-
-    def is_workday(self, o: int) -> bool:
-        w = self._workday.get(o)
-        if w is None:
-            w = self._workday[o] = self.cal.is_workday(date.fromordinal(o))
-        return w
-
-    def deadline(self, o: int) -> int:
-        d = self._deadline.get(o)
-        if d is None:
-            d = self._deadline[o] = self.cal.add_workdays(date.fromordinal(o), 15).toordinal()
-        return d
-
-    def next_workday(self, o: int) -> int:
-        while not self.is_workday(o):
-            o += 1
-        return o
-
-    def previous_workday(self, o: int) -> int:
-        while not self.is_workday(o):
-            o -= 1
-        return o
-
-    def uuid_sql(self, table_no: int, id_param: str = "?1", rand_param: str = "?2") -> str:
-        return _uuid_sql(id_param, rand_param, self.uuid_base + table_no * 100_000_000)
-
+__all__ = ["build_demo", "SCALES", "DEMO_USER"]
 
 # ---------------------------------------------------------------------------------------------
 # The build
@@ -243,7 +96,6 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = 2026112
                 report(0, 100, "正在建立专项行动、领导小组和工作专班…")
                 _setup_campaign(ctx)
                 report(1, 100, "正在生成用人单位和工程项目…")
-                from models.demo_places import _setup_employers_projects   # builds on this module's helpers
                 _setup_employers_projects(ctx)
                 counts = _build_cases(ctx, report)
                 store.bulk = False
@@ -280,23 +132,17 @@ def _add_other_ledgers(ctx: _Ctx, report: Progress) -> dict:
     """The rest of a working township, drawn from the cases just written (inside the same
     transaction, triggers on): the workstreams' ledgers (funds, assets, contract arrears,
     petitions…) and the Monday dispatch meetings with their action items. Each lives in its own
-    module; one that is not installed is skipped. Township only: at county size these modules'
+    module. Township only: at county size these modules'
     row-by-row queries would take longer than the whole bulk load."""
-    import importlib
     extras: dict = {}
     if ctx.scale.bulk:
         return extras
-    hooks = [("models.demo_ledgers", "add_demo_ledgers", "正在生成各专班台账…"),
-             ("models.demo_meetings", "add_demo_meetings", "正在生成周调度会和交办事项…")]
-    for i, (module, func, text) in enumerate(hooks):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue
-            raise
+    from models.demo.ledgers import add_demo_ledgers
+    from models.demo.meetings import add_demo_meetings
+    for i, (add, text) in enumerate(((add_demo_ledgers, "正在生成各专班台账…"),
+                                     (add_demo_meetings, "正在生成周调度会和交办事项…"))):
         report(97 + i, 100, text)
-        out = getattr(mod, func)(ctx.store, ctx.rng, ctx.today)
+        out = add(ctx.store, ctx.rng, ctx.today)
         if isinstance(out, dict):
             extras.update(out)
     return extras
@@ -305,21 +151,6 @@ def _add_other_ledgers(ctx: _Ctx, report: Progress) -> dict:
 # ---------------------------------------------------------------------------------------------
 # Campaign, people
 # ---------------------------------------------------------------------------------------------
-def _person_name(rng: random.Random, used: set[str], female: bool | None = None) -> str:
-    while True:
-        fem = rng.random() < 0.3 if female is None else female
-        chars = _GIVEN_F if fem else _GIVEN_M
-        given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.75 else "")
-        name = rng.choice(_SURNAMES) + given
-        if name not in used:
-            used.add(name)
-            return name
-
-
-def _mobile(rng: random.Random) -> str:
-    return rng.choice(_MOBILE_PREFIXES) + f"{rng.randrange(10 ** 8):08d}"
-
-
 def _campaign_dates(today: date) -> tuple[date, date, int]:
     """Start: the Monday ten weeks before today; end: the eve of the next Spring Festival
     (the winter action's 春节前 deadline); and the year the action is named after."""
@@ -430,9 +261,7 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
         if v not in verdict_texts:   # an edited list: put the platform wording back for the demo
             store.insert("verdict_option", {"text": v, "closes": 0 if v == V_COURT else 1, "sort": 90})
     report(2, 100, "正在安排欠薪问题的时间线…")
-    from models.demo_plan import _plan      # imported here: it builds on this module's helpers
     plans = _plan(ctx)
-    from models.demo_cases import _Gen      # imported here: it builds on this module's helpers
     g = _Gen(ctx)
     g.next_case = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM case_record", default=0)) + 1
     g.next_worker = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM worker", default=0)) + 1

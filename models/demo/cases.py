@@ -7,8 +7,8 @@ import random
 from datetime import date
 
 from models.ledgers.cases import CLOSED_STATUSES
-from models.demo import _Ctx, _IdMaker, _Pick
-from models.demo_words import (
+from models.demo.base import _Ctx, _IdMaker, _Pick
+from models.demo.words import (
     GOV, V_AGREED, V_COURT, V_NONE, V_PAID, V_POLICE, _AREAS, _BANKS, _CH_GOV, _CH_OTHER, _CH_PRIVATE,
     _CLOSED_NOTES, _CONSTRUCTION_TRADES, _GIVEN_F, _GIVEN_M, _MOBILE_PREFIXES, _OPEN_NOTES, _OTHER_TRADES,
     _PATH_OF_CHANNEL, _REASON_BUILD, _REASON_OTHER, _SMALL_WORKS, _SURNAMES, _TRADE_RATE_YUAN, _VILLAGES,

@@ -1,5 +1,5 @@
 """Demo rows of the office's own ledgers (排查、信访、失信名单、日报告), drawn from the demo cases.
-Part of ``models.demo_ledgers.add_demo_ledgers``."""
+Part of ``models.demo.ledgers.add_demo_ledgers``."""
 from __future__ import annotations
 
 import datetime as _dt

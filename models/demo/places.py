@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from models.demo import _Ctx, _mobile, _person_name
-from models.demo_words import (COUNTY, _CONSTRUCTION_KINDS, _CORES, _OTHER_KINDS, _PLACES, _PROJECT_KINDS,
+from models.demo.base import _Ctx, _mobile, _person_name
+from models.demo.words import (COUNTY, _CONSTRUCTION_KINDS, _CORES, _OTHER_KINDS, _PLACES, _PROJECT_KINDS,
                                _TOWNSHIPS, _TOWN_EMPLOYERS, _TOWN_PROJECTS, _VILLAGES)
 from models.rules.credit_code import make_credit_code
 

@@ -2,8 +2,8 @@
 far it has got by today, and a calibration so the township lands near 60 % cleared."""
 from __future__ import annotations
 
-from models.demo import _Ctx, _Pick
-from models.demo_words import _SOURCE_WEIGHTS
+from models.demo.base import _Ctx, _Pick
+from models.demo.words import _SOURCE_WEIGHTS
 
 # Relative number of new cases per week (11 weeks: ten full weeks and the current one):
 # a rise in weeks 3–6 as the campaign gets going, then a decline.
