@@ -339,6 +339,10 @@ def test_agenda_and_briefing_count_major_and_sensitive_alike(town):
         past = M.prepare_agenda(s, _dt.date(2026, 11, 2), _dt.date(2026, 10, 26), today=TODAY)
         then = figures.figures(s, TODAY, _dt.date(2026, 11, 1))
         assert past.warnings["在办重大"] == then.major_open and past.warnings["逾期"] == then.overdue
+        assert (past.total.open_cases, past.total.outstanding_fen, past.total.overdue_cases) == \
+            (then.open_cases, then.unpaid_fen, then.overdue)
+        assert (a.total.open_cases, a.total.outstanding_fen, a.total.overdue_cases) == \
+            (f.open_cases, f.unpaid_fen, f.overdue)
     finally:
         s.close()
 
