@@ -135,8 +135,7 @@ def test_reports_page_makes_and_previews_a_pdf(ctx, qtbot, tmp_path):
     qtbot.waitUntil(lambda: page.job is None, timeout=30000)
     assert page.result is not None and page.result.path.exists(), page.status.text()
     assert "已生成" in page.status.text() and page.preview_btn.isEnabled()
-    if not renderer_name():
-        pytest.skip("no PDF renderer (QtPdf or pdftoppm) on this machine")
+    assert renderer_name() == "pdfium"          # pypdfium2 is one of the program's own dependencies
     assert page.thumbs.count() == page.result.pages
     page._no_exec = True
     dlg = page.preview()
@@ -249,3 +248,26 @@ def test_read_ahead_leaves_the_file_as_it_is_and_ignores_log_ins(ctx, tmp_path):
         assert ahead.take(s2, TODAY, DASHBOARD_LIST_LIMIT) is None
     finally:
         s2.close()
+
+
+def test_reports_page_reports_as_of_the_chosen_day(ctx, qtbot, tmp_path):
+    """The 统计截至 day of the 报表 page: the statistics as they stood at the end of that day; a
+    day after today cannot be chosen, and a ledger printout is never dated back."""
+    from PySide6.QtCore import QDate
+    from pdftext import flat_of
+    from models import figures
+    from views.reports_page import ReportsPage
+    page = ReportsPage(ctx)
+    qtbot.addWidget(page)
+    page.progress_after_ms = 60_000
+    page.which.setCurrentIndex(page.which.findData("stats"))
+    assert page.day_label.text() == "统计截至" and page.day.maximumDate() == QDate(TODAY)
+    page.day.setDate(QDate(2026, 11, 1))
+    page.generate(tmp_path / "stats.pdf")
+    qtbot.waitUntil(lambda: page.job is None, timeout=30000)
+    assert page.result is not None, page.status.text()
+    then = figures.figures(ctx.store, TODAY, _dt.date(2026, 11, 1))
+    text = flat_of(page.result.path)
+    assert "统计截至：2026年11月1日日终" in text and f"处理欠薪问题数件{then.cases:,}" in text
+    page.which.setCurrentIndex(page.which.findData("ledger"))
+    assert page.day_label.text() == "打印日期" and page.day.date() == QDate(TODAY) and not page.day.isEnabled()
