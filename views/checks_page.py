@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QHeaderView, Q
 
 from models import campaign, signoff
 from models.checks import CheckReport, rule_titles, run_checks
+from models.completion import list_incomplete
 from models.db import PermissionDenied, Store
 from views.context import AppContext
 from views.jobs import run_job
@@ -74,6 +75,7 @@ class ChecksPage(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.table, 2)
         lay.addWidget(self.warn_box, 1)
+        lay.addWidget(self._gap_box(), 1)
         lay.addWidget(sign_box)
         self._show_signoffs()
 
@@ -84,7 +86,9 @@ class ChecksPage(QWidget):
             s = Store(path, user, check=False)
             try:
                 jc.progress(0, 1, "正在审核…")
-                return run_checks(s, today)
+                report = run_checks(s, today)
+                report.incomplete = list_incomplete(s)      # 待补录, shown apart
+                return report
             finally:
                 s.close()
         self.status.setText("正在审核…")
@@ -94,6 +98,38 @@ class ChecksPage(QWidget):
     def _done(self, report: CheckReport) -> None:
         self.report = report
         self.show_report()
+        self._show_gaps(getattr(report, "incomplete", []))
+
+    # -- 待补录: records incomplete but not wrong (an old ledger's closed case without 核处结论) -------
+    def _gap_box(self) -> QGroupBox:
+        box = QGroupBox("待补录（不属于数据问题，照常计入台账；双击打开记录补录）")
+        self.gap_table = QTableWidget(0, 3)
+        self.gap_table.setHorizontalHeaderLabels(("记录", "待补栏目", "说明"))
+        self.gap_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.gap_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.gap_table.cellDoubleClicked.connect(self._open_gap)
+        self.gap_summary = QLabel("运行审核后列出。")
+        gl = QVBoxLayout(box)
+        gl.addWidget(self.gap_summary)
+        gl.addWidget(self.gap_table)
+        return box
+
+    def _show_gaps(self, gaps) -> None:
+        from models.completion import summary
+        self.gap_summary.setText(summary(gaps) + "。")
+        self.gap_table.setRowCount(len(gaps))
+        for i, g in enumerate(gaps):
+            for j, v in enumerate((g.label, g.field_label, g.message)):
+                item = QTableWidgetItem(v)
+                if j == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, (g.table, g.record))
+                self.gap_table.setItem(i, j, item)
+        self.gap_table.resizeColumnToContents(0)
+
+    def _open_gap(self, row: int, _col: int) -> None:
+        table, record = self.gap_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        if table == "case_record":
+            self.ctx.navigate("cases").table.select_record(record)
 
     def _visible_findings(self):
         ws = self.ws_box.currentData()

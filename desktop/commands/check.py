@@ -26,12 +26,15 @@ def cmd_check(args) -> int:
     except ValueError:
         return fail(f"日期格式不对：{args.date}（应为 YYYY-MM-DD）")
     report = checks.run_checks(store, today)
+    from models import completion
+    gaps = completion.list_incomplete(store)        # 待补录: incomplete, not wrong; never the exit status
     store.close()
     if args.json:
         print(json.dumps({"passed": report.passed, "at": report.at, "rules": report.rules_run,
                           "findings": [f.to_json() for f in report.findings],
                           "warnings": [f.to_json() for f in report.warnings],
-                          "warning_counts": report.warning_counts}, ensure_ascii=False))
+                          "warning_counts": report.warning_counts,
+                          "incomplete": [g.to_json() for g in gaps]}, ensure_ascii=False))
     else:
         titles = checks.rule_titles()
         print(report.summary())
@@ -39,4 +42,8 @@ def cmd_check(args) -> int:
             print(f"[{titles.get(f.rule, f.rule)}] {f.table} #{f.record} {f.label}：{f.message}")
         for f in report.warnings:
             print(f"[预警·{titles.get(f.rule, f.rule)}] {f.label}：{f.message}")
+        if gaps:
+            print(completion.summary(gaps) + "（照常计入台账，请补录）")
+            for g in gaps[:200]:
+                print(f"[待补录·{g.field_label}] {g.label}：{g.message}")
     return 0 if report.passed else 1
