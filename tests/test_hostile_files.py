@@ -243,6 +243,78 @@ def _ods_repeats(d: Path) -> Path:
     return write_ods(d / "重复行.ods", header + bomb)
 
 
+def _biff(rt: int, body: bytes) -> bytes:
+    return struct.pack("<HH", rt, len(body)) + body
+
+
+def write_xls(path: Path, strings: list[str], cells: list[tuple[int, int, int]]) -> Path:
+    """A BIFF8 workbook in an OLE compound file, written record by record: one worksheet
+    “花名册”, the shared strings, and LABELSST cells (row, column, string index), 0-based."""
+    # SST, then CONTINUE records of at most 8,224 bytes; a string's characters that go on in the
+    # next record are preceded there by their option byte again
+    records, cur = [], bytearray(struct.pack("<II", len(cells), len(strings)))
+    for t in strings:
+        if len(cur) + 3 > 8224:
+            records.append(bytes(cur))
+            cur = bytearray()
+        cur += struct.pack("<HB", len(t), 1)
+        data = t.encode("utf-16-le")
+        while data:
+            room = (8224 - len(cur)) // 2 * 2
+            if room <= 0:
+                records.append(bytes(cur))
+                cur = bytearray(b"\x01")
+                continue
+            cur += data[:room]
+            data = data[room:]
+    records.append(bytes(cur))
+    sst = b"".join(_biff(0x00FC if i == 0 else 0x003C, r) for i, r in enumerate(records))
+    bof_globals = _biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0, 0, 0, 0))
+    name = "花名册"
+    boundsheet_len = 4 + 8 + 2 * len(name)
+    globals_len = len(bof_globals) + boundsheet_len + len(sst) + 4
+    boundsheet = _biff(0x0085, struct.pack("<IBBBB", globals_len, 0, 0, len(name), 1) + name.encode("utf-16-le"))
+    sheet = _biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0, 0, 0, 0))
+    sheet += b"".join(_biff(0x00FD, struct.pack("<HHHI", r, c, 0, i)) for r, c, i in cells)
+    stream = bof_globals + boundsheet + sst + _biff(0x000A, b"") + sheet + _biff(0x000A, b"")
+    stream += b"\0" * (max(4096, -(-len(stream) // 512) * 512) - len(stream))
+    n_stream = len(stream) // 512
+    n_fat = -(-(n_stream + 1 + 8) // 127)
+    fat = [0xFFFFFFFD] * n_fat + [0xFFFFFFFE]                       # the FAT sectors, the directory
+    start = n_fat + 1
+    fat += [start + k + 1 for k in range(n_stream - 1)] + [0xFFFFFFFE]
+    fat += [0xFFFFFFFF] * (n_fat * 128 - len(fat))
+    assert n_fat <= 109
+
+    def entry(nm: str, kind: int, child: int, first_sec: int, size: int) -> bytes:
+        raw = nm.encode("utf-16-le") + b"\0\0"
+        return (raw.ljust(64, b"\0") + struct.pack("<HBB", len(raw), kind, 1)
+                + struct.pack("<III", 0xFFFFFFFF, 0xFFFFFFFF, child) + b"\0" * 36
+                + struct.pack("<IQ", first_sec, size))
+    directory = (entry("Root Entry", 5, 1, 0xFFFFFFFE, 0) + entry("Workbook", 2, 0xFFFFFFFF, start, len(stream)))
+    directory = directory.ljust(512, b"\0")
+    difat = list(range(n_fat)) + [0xFFFFFFFF] * (109 - n_fat)
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, n_fat, n_fat, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+              + struct.pack("<109I", *difat))
+    path.write_bytes(header + struct.pack(f"<{len(fat)}I", *fat) + directory + stream)
+    return path
+
+
+def _xls_far_cell(d: Path) -> Path:
+    return write_xls(d / "远处单元格.xls", HEADER, [(0, 0, 0), (0, 1, 1), (0, 2, 2), (65535, 255, 0)])
+
+
+def _xls_long_string(d: Path) -> Path:
+    return write_xls(d / "长文字97.xls", HEADER + ["周" * 40_000], [(0, 0, 0), (0, 1, 1), (0, 2, 2), (4, 1, 3)])
+
+
+def _xls_copies(d: Path) -> Path:
+    cells = [(0, 0, 0), (0, 1, 1), (0, 2, 2)] + [(r, 3, 3) for r in range(1, 10_001)]
+    return write_xls(d / "重复引用97.xls", HEADER + ["x" * 30_000], cells)
+
+
 HOSTILE = {          # name → (builder, words the refusal must contain)
     "far_cell": (_far_cell, ["远处单元格.xlsx", "花名册", "XFD1048576"]),
     "far_cell_without_references": (_far_cell_without_references, ["无地址单元格.xlsx", "花名册", "1,048,576 行"]),
@@ -263,6 +335,9 @@ HOSTILE = {          # name → (builder, words the refusal must contain)
     "many_csv_cells": (_many_csv_cells, ["单元格过多.csv", "5,000,000"]),
     "nul_csv": (_nul_csv, ["空字符.csv", "二进制"]),
     "ods_repeats": (_ods_repeats, ["重复行.ods", "花名册", "1,000,001 行 × 100 列"]),
+    "xls_far_cell": (_xls_far_cell, ["远处单元格.xls", "花名册", "65,536 行 × 256 列", "IV65536"]),
+    "xls_long_string": (_xls_long_string, ["长文字97.xls", "花名册", "第 5 行 B 列", "40,000"]),
+    "xls_copies": (_xls_copies, ["重复引用97.xls", "重复引用"]),
 }
 
 

@@ -217,6 +217,10 @@ def _open_ole(path: Path, data: bytes) -> Book:
         raise _unusable(path, Exception("encrypted"))
     if "WordDocument".encode("utf-16-le") in data[:1 << 16] and b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" not in data:
         raise UnusableFile(f"文件“{path.name}”是文字文档（Word），不是表格，请把表格复制到 Excel 中另存后再导入。")
+    try:
+        L.check_xls(data)
+    except L.TooBig as exc:
+        raise _refused(path, exc) from None
     return _calamine_book(path, data, "xls")
 
 
