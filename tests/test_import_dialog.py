@@ -154,3 +154,72 @@ def test_export_dialog_writes_file(cjk_app, qtbot, tmp_path, db_with_case):
     qtbot.waitUntil(lambda: dlg.path is not None, timeout=15000)
     assert Path(dlg.path).read_bytes().startswith(b"\xef\xbb\xbf")
     assert "已导出" in dlg.status_label.text()
+
+
+def case_file_with_unmapped_money(path: Path) -> Path:
+    import xlsxwriter
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("问题台账")
+    ws.merge_range(0, 0, 0, 6, "青山镇欠薪问题台账")
+    ws.write_row(1, 0, ["编号", "登记日期", "用人单位", "项目名称", "欠薪金额（元）", "本周补发（元）", "联络员"])
+    rows = [["QS-01", "2026-11-02", "青山建工有限公司", "安置房二期", 120000, 30000, "王五"],
+            ["QS-02", "2026.11.3", "青山劳务公司", "幼儿园改造", 56000.5, "1,200.50元", "赵六"],
+            ["QS-03", "2026年11月4日", "红岩装饰公司", "卫生院装修", "1.2万", "0.3万", ""]]
+    for i, r in enumerate(rows, 2):
+        for j, v in enumerate(r):
+            (ws.write_string if isinstance(v, str) else ws.write_number)(i, j, v)
+    ws.set_column(0, 6, 14)
+    wb.close()
+    return path
+
+
+def test_dialog_stops_on_an_unmapped_money_column_until_decided(cjk_app, qtbot, tmp_path, db_with_case):
+    from views.import_dialog import ImportDialog
+    f = case_file_with_unmapped_money(tmp_path / "问题台账.xlsx")
+    dlg = ImportDialog(None, str(db_with_case), "cases", "测试员", path=str(f))
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.plan is not None, timeout=15000)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    plan = dlg.plan
+    assert [(u["letter"], u["looks_like"]) for u in plan.blocking] == [("F", "金额")]
+    assert not dlg.import_button.isEnabled()
+    assert dlg.unmapped_label.isVisible() and dlg.decide_button.isVisible()
+    assert "F 列“本周补发（元）”（3 个金额）" in dlg.unmapped_label.text()
+    assert "G 列“联络员”（2 个有内容的单元格）" in dlg.left_label.text()
+    assert "请先在“列对应”中为标红的列选择栏目" in dlg.status_label.text()
+    headers = [dlg.preview.horizontalHeaderItem(j).text() for j in range(dlg.preview.columnCount())]
+    assert "本周补发（元）（须选择）" in headers and "联络员（未导入）" in headers
+    dlg.tabs.setCurrentWidget(dlg.preview)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert dlg.grab().save(str(SHOTS / "import_unmapped_money.png"))
+
+    dlg.decide_button.click()
+    assert dlg.tabs.currentWidget() is dlg.mapping_table
+    notes = {dlg.mapping_table.item(i, 0).text(): dlg.mapping_table.item(i, 3).text()
+             for i in range(dlg.mapping_table.rowCount())}
+    assert notes["F 列：本周补发（元）"] == "3 个金额，须选择"
+    assert dlg.grab().save(str(SHOTS / "import_unmapped_mapping.png"))
+    combo = dlg.mapping_choice("本周补发（元）")
+    old = dlg.plan
+    combo.setCurrentIndex(combo.findData("-"))                  # （不导入）
+    qtbot.waitUntil(lambda: dlg.plan is not old, timeout=15000)
+    assert not dlg.plan.fatal and dlg.import_button.isEnabled()
+    assert [u["header"] for u in dlg.plan.ignored] == ["本周补发（元）"]
+    dlg.import_button.click()
+    qtbot.waitUntil(lambda: dlg.result is not None, timeout=15000)
+    assert dlg.result["imported"] and dlg.result["inserted"] == 3
+    status = dlg.status_label.text()
+    assert "按选择不导入的列：F 列“本周补发（元）”（3 个）" in status and "G 列“联络员”" in status
+
+    # mapped instead: the column's figures become 已支付金额
+    f2 = case_file_with_unmapped_money(tmp_path / "问题台账2.xlsx")
+    dlg2 = ImportDialog(None, str(db_with_case), "cases", "测试员", path=str(f2))
+    qtbot.addWidget(dlg2)
+    qtbot.waitUntil(lambda: dlg2.plan is not None, timeout=15000)
+    assert not dlg2.plan.blocking               # the choice is remembered for this header
+    combo = dlg2.mapping_choice("本周补发（元）")
+    old = dlg2.plan
+    combo.setCurrentIndex(combo.findData("paid_fen"))
+    qtbot.waitUntil(lambda: dlg2.plan is not old, timeout=15000)
+    assert [r.values["paid_fen"] for r in dlg2.plan.rows] == [3000000, 120050, 300000]

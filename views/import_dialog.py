@@ -9,6 +9,7 @@ leaves the database as it was.
 """
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -102,15 +103,22 @@ class ImportDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.preview, "预览")
         self.tabs.addTab(self.mapping_table, "列对应")
-        self.unmapped_label = QLabel("")        # columns with data that are not imported
-        self.unmapped_label.setWordWrap(True)
-        self.unmapped_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.unmapped_label.setVisible(False)
+        self.unmapped_label = QLabel("")        # columns with data that stop the import until decided
+        self.left_label = QLabel("")            # columns with data that are left out
+        for label, style in ((self.unmapped_label, "color: #c0392b; font-weight: bold;"),
+                             (self.left_label, "color: #7f6000;")):
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setStyleSheet(style)
+            label.setVisible(False)
+        unmapped_text = QVBoxLayout()
+        unmapped_text.addWidget(self.unmapped_label)
+        unmapped_text.addWidget(self.left_label)
         self.decide_button = QPushButton("到“列对应”中选择…")
         self.decide_button.clicked.connect(lambda: self.tabs.setCurrentWidget(self.mapping_table))
         self.decide_button.setVisible(False)
         unmapped_row = QHBoxLayout()
-        unmapped_row.addWidget(self.unmapped_label, 1)
+        unmapped_row.addLayout(unmapped_text, 1)
         unmapped_row.addWidget(self.decide_button)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tabs)
@@ -220,7 +228,13 @@ class ImportDialog(QDialog):
 
     def _planned(self, plan) -> None:
         self.plan = plan
-        self._idle("检查完毕，尚未写入。" + ("请按“导入”写入数据库。" if not plan.check_only else ""))
+        if plan.blocking:
+            after = "请先在“列对应”中为标红的列选择栏目或“不导入”。"
+        elif plan.fatal or plan.check_only:
+            after = ""
+        else:
+            after = "请按“导入”写入数据库。"
+        self._idle("检查完毕，尚未写入。" + after)
         self._show_sheets(plan)
         self._show_unmapped(plan)
         self._show_mapping(plan)
@@ -261,10 +275,11 @@ class ImportDialog(QDialog):
         """The columns with data that are not imported, above the preview: those that stop the
         import (money, dates, ID numbers) in red, with a button to the mapping."""
         blocking = plan.blocking
-        lines = []
+        stop = ""
         if blocking:
-            lines.append("以下列有数据但没有对应的台账栏目，为免丢失数据，须先在“列对应”中选择栏目或“不导入”：" + "、".join(
-                f"{u['letter']} 列“{u['header']}”（{u['cells']} 个{u['looks_like']}）" for u in blocking))
+            stop = "以下列有数据但没有对应的台账栏目，为免丢失数据，须先在“列对应”中选择栏目或“不导入”：" + "、".join(
+                f"{u['letter']} 列“{u['header']}”（{u['cells']} 个{u['looks_like']}）" for u in blocking)
+        lines = []
         others = [u for u in plan.unmapped if not u["blocks"]]
         if others:
             lines.append("以下列有数据，不会导入：" + "、".join(
@@ -272,9 +287,10 @@ class ImportDialog(QDialog):
                 for u in others))
         if plan.ignored:
             lines.append("已选择不导入：" + "、".join(f"{u['letter']} 列“{u['header']}”" for u in plan.ignored))
-        self.unmapped_label.setText("\n".join(lines))
-        self.unmapped_label.setStyleSheet("color: #c0392b; font-weight: bold;" if blocking else "color: #7f6000;")
-        self.unmapped_label.setVisible(bool(lines))
+        self.unmapped_label.setText(stop)
+        self.unmapped_label.setVisible(bool(stop))
+        self.left_label.setText("\n".join(lines))
+        self.left_label.setVisible(bool(lines))
         self.decide_button.setVisible(bool(blocking))
 
     def _show_mapping(self, plan) -> None:
@@ -403,7 +419,7 @@ class ImportDialog(QDialog):
         t.resizeColumnToContents(1)
         more = f"（只列出前 {MAX_PROBLEMS_SHOWN} 个）" if len(problems) > len(shown) else ""
         if plan.fatal:
-            self.problem_title.setText(f"<b style='color:#c0392b'>{plan.fatal}</b>")
+            self.problem_title.setText(f"<b style='color:#c0392b'>{html.escape(plan.fatal)}</b>")   # headers are the file's
         elif problems:
             rows = len({p.row for p in problems})
             self.problem_title.setText(f"<b style='color:#c0392b'>问题 {len(problems)} 个，涉及 {rows} 行</b>"
