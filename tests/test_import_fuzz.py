@@ -175,3 +175,92 @@ def _cleanup():
     s = _STATE.pop("store", None)
     if s is not None:
         s.close()
+
+
+# -- structure: whatever the cells' addresses, lengths and spans, a file is refused before the
+# reader runs or the reader's result is within the limits (so it cannot cost more than they allow)
+from test_hostile_files import HEADER as _H, header_row, write_ods, write_xls, write_xlsx  # noqa: E402
+
+from models.io import limits as L  # noqa: E402
+from models.io.reading import open_book  # noqa: E402
+
+_ROW = st.one_of(st.integers(1, 300), st.integers(1, 1_100_000), st.sampled_from([1_048_576, 1_048_577, 10 ** 7]))
+_COL = st.one_of(st.integers(1, 30), st.integers(1, 17_000), st.sampled_from([16_384, 16_385, 18_278]))
+_KIND = st.sampled_from(["number", "shared", "inline", "no_ref"])
+_LEN = st.one_of(st.integers(0, 50), st.sampled_from([32_767, 32_768, 40_000]))
+
+
+def _letters(c: int) -> str:
+    return L.col_letters(c - 1) if c <= 18_278 else "AAAA"
+
+
+def _within_limits(path: Path) -> None:
+    """Open and read every sheet: refused, or what the reader made is within the limits."""
+    try:
+        book = open_book(path)
+        sheets = [book.load(n) for n in book.sheet_names]
+    except UnusableFile as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    for sh in sheets:
+        width = max((len(r) for r in sh.rows), default=0)
+        assert len(sh.rows) * width <= L.MAX_SHEET_CELLS
+        assert all(len(v) <= L.MAX_CELL_CHARS for r in sh.rows for v in r if isinstance(v, str))
+
+
+@FUZZ
+@example(cells=[(1_048_576, 16_384, "number", 0)], dimension=False)
+@example(cells=[(2, 1, "shared", 40_000)], dimension=True)
+@example(cells=[(200_000, 30, "no_ref", 0)], dimension=False)
+@given(cells=st.lists(st.tuples(_ROW, _COL, _KIND, _LEN), max_size=6), dimension=st.booleans())
+def test_xlsx_cell_addresses_and_lengths(tmp_path_factory, cells, dimension):
+    strings, rows = [], []
+    for r, c, kind, n in cells:
+        ref = f"{_letters(c)}{r}"
+        if kind == "number":
+            rows.append(f'<row r="{r}"><c r="{ref}"><v>{n}</v></c></row>')
+        elif kind == "shared":
+            strings.append("字" * n)
+            rows.append(f'<row r="{r}"><c r="{ref}" t="s"><v>{len(_H) + len(strings) - 1}</v></c></row>')
+        elif kind == "inline":
+            rows.append(f'<row r="{r}"><c r="{ref}" t="inlineStr"><is><t>{"文" * n}</t></is></c></row>')
+        else:                                   # no address: the cells follow one another along the row
+            rows.append(f'<row r="{r}">' + "<c><v>1</v></c>" * min(c, 400) + "</row>")
+    path = write_xlsx(tmp_path_factory.mktemp("s") / "s.xlsx", header_row() + "".join(rows), strings,
+                      dim="A1:XFD1048576" if dimension else "")
+    _within_limits(path)
+
+
+@FUZZ
+@example(cells=[(65_535, 255, 0)])
+@given(cells=st.lists(st.tuples(st.one_of(st.integers(0, 200), st.integers(0, 65_535)),
+                                st.one_of(st.integers(0, 20), st.integers(0, 255)), st.integers(0, 3)), max_size=8))
+def test_xls_cell_addresses(tmp_path_factory, cells):
+    path = write_xls(tmp_path_factory.mktemp("b") / "b.xls", list(_H) + ["甲"], [(0, 0, 0), (0, 1, 1), *cells])
+    _within_limits(path)
+
+
+@FUZZ
+@example(spans=[(65_534, 1_000)] * 3)
+@given(spans=st.lists(st.tuples(st.one_of(st.integers(1, 5), st.integers(1, 70_000)),
+                                st.one_of(st.integers(1, 5), st.integers(1, 2_000))), max_size=10))
+def test_html_spans(tmp_path_factory, spans):
+    head = "".join(f"<td>{h}</td>" for h in _H)
+    body = "".join(f'<tr><td rowspan="{rs}" colspan="{cs}">赵六</td><td>1</td></tr>' for rs, cs in spans)
+    path = tmp_path_factory.mktemp("h") / "h.xls"
+    path.write_text(f"<html><body><table><tr>{head}</tr>{body}</table></body></html>", encoding="utf-8")
+    _within_limits(path)
+
+
+@FUZZ
+@example(repeats=[(1_000_000, 100, True)])
+@given(repeats=st.lists(st.tuples(st.one_of(st.integers(1, 5), st.integers(1, 2_000_000)),
+                                  st.one_of(st.integers(1, 5), st.integers(1, 20_000)), st.booleans()), max_size=5))
+def test_ods_repeats(tmp_path_factory, repeats):
+    from test_hostile_files import ods_cell
+    rows = "<table:table-row>" + "".join(ods_cell(h) for h in _H) + "</table:table-row>"
+    for rr, cr, filled in repeats:
+        cell = (f'<table:table-cell table:number-columns-repeated="{cr}" office:value-type="float" office:value="1"/>'
+                if filled else f'<table:table-cell table:number-columns-repeated="{cr}"/>')
+        rows += f'<table:table-row table:number-rows-repeated="{rr}">{cell}</table:table-row>'
+    _within_limits(write_ods(tmp_path_factory.mktemp("o") / "o.ods", rows))
