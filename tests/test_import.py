@@ -167,14 +167,13 @@ def test_gbk_petition_csv_with_a_declared_ledger(tmp_path):
 
 
 def test_petition_sample_with_the_real_ledger(campaign_store):
-    if "petitions" not in registry.kinds():
-        pytest.skip("models/ledgers/petitions.py（kind “petitions”）尚未声明；GBK 读取已由临时台账测试覆盖")
     plan = plan_import(campaign_store, DATA / PETITIONS, "petitions")
     j = plan.to_json()
     assert j["encoding"] == "gbk" and j["problems"] == []
     assert j["rows_read"] == j["rows_imported"] == EXPECTED[PETITIONS]["records"]
     assert j["totals"]["workers"] == EXPECTED[PETITIONS]["people"]         # the ledger's summed 人数
     assert commit_import(campaign_store, plan)["inserted"] == 60
+    assert campaign_store.scalar("SELECT SUM(people_count) FROM petition") == EXPECTED[PETITIONS]["people"]
     again = commit_import(campaign_store, plan_import(campaign_store, DATA / PETITIONS, "petitions"))
     assert (again["inserted"], again["unchanged"]) == (0, 60)
 
