@@ -102,13 +102,20 @@ def mask_logged(conn: sqlite3.Connection) -> int:
     tables = [t for (t,) in conn.execute("SELECT DISTINCT table_name FROM audit_log")]
     for table in tables:
         masked = masked_columns(table)
+        secrets = SECRET_COLUMNS
+        present = set(_columns(conn, table))
+        if present:               # a table that still exists: only the columns it has (a dropped one: all)
+            masked = {c: k for c, k in masked.items() if c in present}
+            secrets = SECRET_COLUMNS & present
+        if not masked and not secrets:
+            continue
         for side in ("before", "after"):
             expr = side
             for col, kind in masked.items():
                 path = f"'$.{_q(col)}'"
                 expr = (f"(CASE WHEN json_type({side}, {path}) = 'text' THEN json_set({expr}, {path}, "
                         f"{mask_sql(f'json_extract({side}, {path})', kind)}) ELSE {expr} END)")
-            for col in SECRET_COLUMNS:
+            for col in secrets:
                 path = f"'$.{_q(col)}'"
                 expr = (f"(CASE WHEN json_type({side}, {path}) IS NOT NULL THEN json_set({expr}, {path}, "
                         f"'{SECRET_TEXT}') ELSE {expr} END)")

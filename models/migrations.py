@@ -493,7 +493,16 @@ def _m007(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004, _m005, _m006, _m007]
+def _m008(conn: sqlite3.Connection) -> None:
+    """The audit log keeps no secret in the clear: what it holds is masked (ID, bank card and
+    phone numbers; password hashes replaced) and every audited table's triggers are made again
+    to mask from now on. The setting table's guard passes the setting's key (campaign-wide
+    settings are 办公室's); guards are reinstalled after every step."""
+    from models import audit
+    audit.upgrade_to_masked(conn)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004, _m005, _m006, _m007, _m008]
 LATEST = len(MIGRATIONS)
 
 

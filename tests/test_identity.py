@@ -389,3 +389,36 @@ def test_demo_data_goes_into_a_database_with_accounts_only_by_its_office(store, 
     s = Store(path)
     assert s.scalar("SELECT COUNT(*) FROM case_record") == 0 and s.scalar("SELECT COUNT(*) FROM campaign") == 0
     s.close()
+
+
+def test_an_older_database_is_masked_when_it_is_opened(accounts_db, monkeypatch):
+    """Migration 8 on a database whose log and triggers are as older versions left them."""
+    from models import migrations
+    c = sqlite3.connect(accounts_db)
+    c.execute("PRAGMA user_version = 7")
+    with monkeypatch.context() as m:           # the triggers as they were: every number copied as it is
+        m.setattr(audit, "masked_columns", lambda table: {})
+        m.setattr(audit, "SECRET_COLUMNS", set())
+        for table in ("worker", "account", "petition"):
+            audit.install_triggers(c, table)
+    (clerk_hash,) = c.execute("SELECT pw_hash FROM account WHERE username = 'clerk'").fetchone()
+    c.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, before, after) "
+              "VALUES ('2001-01-01T10:00:00', 'office', 'account', 2, 'update', ?, ?)",
+              (json.dumps({"pw_hash": "scrypt$old"}), json.dumps({"pw_hash": clerk_hash})))
+    c.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, before, after) "
+              "VALUES ('2001-01-01T10:00:00', 'office', 'worker', 1, 'update', NULL, ?)",
+              (json.dumps({"name": "李四", "id_number": ID_NO, "phone": PHONE}),))
+    c.commit()
+    c.close()
+    s = Store(accounts_db)                       # nobody logged in: the upgrade is the program's own
+    assert s.schema_version() == migrations.LATEST >= 8
+    s.actor = access.login(s, "office", "secret1", NOW)
+    case_id = s.scalar("SELECT id FROM case_record WHERE deleted_at IS NULL ORDER BY id LIMIT 1")
+    case_workers.add_worker(s, case_id, {"name": "王五", "id_number": make_valid_id("511322", _dt.date(1990, 1, 2), 5),
+                                         "phone": "13700001111", "owed_fen": 100})
+    pw_hashes = [h for (h,) in s.query("SELECT pw_hash FROM account")]
+    s.close()
+    text = _audit_text(accounts_db)
+    for secret in (ID_NO, PHONE, "13700001111", "scrypt$", *pw_hashes):
+        assert secret not in text
+    assert audit.mask_value(ID_NO, "id") in text and "137****1111" in text
