@@ -172,3 +172,22 @@ def test_campaign_settings_are_read_only_on_screen_for_a_clerk(accounts_db, tmp_
     qtbot.addWidget(page)
     assert all(b.isEnabled() for b in page.findChildren(QPushButton) if b.text().startswith("保存"))
     ctx.store.close()
+
+
+def test_the_demo_township_opens_after_the_administrator_is_created(store, qtbot, app_font):
+    """First run in the window: the administrator is created first, then the demo is generated as
+    that account (with no account logged in the database would refuse it)."""
+    from views.first_run import FirstRunDialog
+    from views.login import CreateAdminDialog
+    admin = CreateAdminDialog(None, store)
+    qtbot.addWidget(admin)
+    admin.pw1.setText("abcdef")
+    admin.pw2.setText("abcdef")
+    admin.create()
+    store.actor = admin.actor
+    dlg = FirstRunDialog(None, store)
+    qtbot.addWidget(dlg)
+    with qtbot.waitSignal(dlg.accepted, timeout=60000):
+        dlg.open_demo()
+    assert store.scalar("SELECT COUNT(*) FROM case_record") > 100
+    assert store.scalar("SELECT user FROM audit_log WHERE table_name = 'campaign' ORDER BY id LIMIT 1") == "办公室"

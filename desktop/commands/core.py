@@ -28,10 +28,12 @@ def register(sub) -> None:
 def cmd_demo(args) -> int:
     from pathlib import Path
     from models import demo
+    actor = None
     if Path(args.db).exists():       # a database with accounts: only its 办公室, by password
         store, code = open_store(args, write=True, roles=("办公室",))
         if store is None:
             return code
+        actor = store.actor
         store.close()
     last = [-1]
 
@@ -41,7 +43,7 @@ def cmd_demo(args) -> int:
             last[0] = pct
             sys.stderr.write(f"\r{text} {pct}%   ")
     try:
-        summary = demo.build_demo(args.db, args.scale, seed=args.seed, progress=progress)
+        summary = demo.build_demo(args.db, args.scale, seed=args.seed, progress=progress, actor=actor)
     except ValueError as exc:
         return fail(str(exc))
     sys.stderr.write("\n")

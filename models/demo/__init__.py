@@ -49,7 +49,8 @@ __all__ = ["build_demo", "SCALES", "DEMO_USER"]
 # ---------------------------------------------------------------------------------------------
 def build_demo(path: str | Path, scale: str = "township", *, seed: int = 20261126,
                today: date | None = None, progress: Progress | None = None,
-               _cases: int | None = None, _workers: int | None = None, _extras: bool = True) -> dict:
+               _cases: int | None = None, _workers: int | None = None, _extras: bool = True,
+               actor=None) -> dict:
     """Fill the database at ``path`` with demo data and return a summary.
 
     ``scale`` is "township" (150 cases, 3,000 workers, written through the normal triggers) or
@@ -77,6 +78,7 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = 2026112
     report = progress or (lambda done, total, text: None)
 
     store = Store(path, user=DEMO_USER)
+    store.actor = actor      # a database that already has accounts: its logged-in 办公室 (no actor, no write)
     try:
         if store.scalar("SELECT COUNT(*) FROM case_record", default=0):
             raise ValueError(f"数据库“{Path(path).name}”中已有欠薪问题记录，为免与真实数据混在一起，"
