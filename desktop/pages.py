@@ -2,8 +2,8 @@
 so start-up pays only for the first one.
 
 Declared ledgers with ``extra={"page": True}`` get a page of their own here without
-any change to this file (``page_factory`` names a custom page; the generic ledger
-page is the default)."""
+any change to this file (``CUSTOM_PAGES`` names the ledgers with a page of their own;
+the generic ledger page is the default)."""
 from __future__ import annotations
 
 import importlib
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QWidget
 from views.context import AppContext
 
 GENERIC_LEDGER_PAGE = "views.generic_ledger_page:GenericLedgerPage"
+# ledger kind -> its own page, where the generic one does not serve
+CUSTOM_PAGES = {"meetings": "views.meeting_page:MeetingPage"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def all_pages() -> list[PageSpec]:
         if ledger.extra.get("page"):
             ledger_pages.append((ledger.extra.get("page_order", 50), PageSpec(
                 f"ledger:{ledger.kind}", ledger.extra.get("page_title", ledger.title),
-                ledger.extra.get("page_factory", GENERIC_LEDGER_PAGE), ledger.kind)))
+                CUSTOM_PAGES.get(ledger.kind, GENERIC_LEDGER_PAGE), ledger.kind)))
     ledger_pages.sort(key=lambda p: p[0])
     return BEFORE + [p for _o, p in ledger_pages] + AFTER
 

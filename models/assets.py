@@ -7,6 +7,7 @@ import datetime as _dt
 from models.db import Store
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
+from models.ledger.service import LedgerService, service
 from models.ledgers.assets import CATEGORY_CHANNEL, CATEGORY_WORKSTREAM, FINAL_STAGE, STAGES
 from models.values import fen_to_yuan_text as _y
 
@@ -30,24 +31,47 @@ def _ws(store: Store, name: str) -> int | None:
                         "WHERE w.name = ? ORDER BY c.is_current DESC, w.id LIMIT 1", (name,))
 
 
+@service("assets")
+class AssetService(LedgerService):
+    """A new item starts at its category's first stage (an imported one may bring its stage);
+    its number and workstream are filled in; the category is fixed once it has moved on."""
+
+    def defaults(self) -> dict:
+        return new_item_defaults(self.store, self.today)
+
+    def prepare_new(self, rows: list[dict]) -> None:
+        numbers: dict[str, int] = {}
+        wss: dict[str, int | None] = {}
+        for v in rows:
+            cat = v["category"] = v.get("category") or "国有资产"
+            if not v.get("stage"):
+                v["stage"] = STAGES.get(cat, ("",))[0]
+            v["stage_on"] = v.get("stage_on") or self.today.isoformat()
+            if not v.get("item_no"):
+                prefix = PREFIX.get(cat, "ZC") + "-"
+                if prefix not in numbers:
+                    numbers[prefix] = int(next_item_no(self.store, cat)[len(prefix):]) - 1
+                numbers[prefix] += 1
+                v["item_no"] = f"{prefix}{numbers[prefix]:03d}"
+            if not v.get("workstream_id"):
+                name = CATEGORY_WORKSTREAM.get(cat, "")
+                if name not in wss:
+                    wss[name] = _ws(self.store, name)
+                v["workstream_id"] = wss[name]
+
+    def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
+        if changes.get("category") and current["stage"] not in ("", STAGES.get(current["category"], ("",))[0]):
+            return [("category", "事项已推进，不能再改类别")]
+        return []
+
+
 def save_item(store: Store, values: dict, record_id: int | None = None, today: _dt.date | None = None) -> int:
     """A new item starts at its category's first stage; its number and workstream are filled in."""
-    r = repo(store)
-    with store.tx():
-        if record_id is not None:
-            current = r.get(record_id)
-            if current and values.get("category") and values["category"] != current["category"] \
-                    and current["stage"] not in ("", STAGES.get(current["category"], ("",))[0]):
-                raise ValidationError([("category", "事项已推进，不能再改类别")], r.ledger)
-            r.update(record_id, values)
-            return record_id
-        cat = values.get("category") or "国有资产"
-        v = {"stage": STAGES.get(cat, ("",))[0], "stage_on": (today or _dt.date.today()).isoformat(), **values}
-        if not v.get("item_no"):
-            v["item_no"] = next_item_no(store, cat)
-        if not v.get("workstream_id"):
-            v["workstream_id"] = _ws(store, CATEGORY_WORKSTREAM.get(cat, ""))
-        return r.insert(v)
+    svc = AssetService(store, today=today)
+    if record_id is None:
+        return svc.insert(values)
+    svc.update(record_id, values)
+    return record_id
 
 
 def next_stages(category: str, stage: str) -> list[str]:

@@ -7,6 +7,7 @@ import datetime as _dt
 from models.db import Store, now_text
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
+from models.ledger.service import LedgerService, service
 from models.ledgers.contract_arrears import OWED_SQL, split_case_nos
 from models.values import fen_to_yuan_text as _y
 
@@ -25,6 +26,62 @@ def next_no(store: Store, day: _dt.date) -> str:
 
 def new_defaults(store: Store, today: _dt.date) -> dict:
     return {"arrear_no": next_no(store, today)}
+
+
+@service("contract_arrears")
+class ContractService(LedgerService):
+    def defaults(self) -> dict:
+        return new_defaults(self.store, self.today)
+
+
+@service("contract_instalments")
+class InstalmentService(LedgerService):
+    """A repayment plan's instalments. 实还金额 is recorded through 登记还款 (``pay``), which adds
+    it to the contract's 已付工程款 in the same transaction; an imported plan may bring its
+    instalments' 实还金额 as history, and then 已付工程款 is raised to at least what the plan
+    records as repaid (never counted twice when the contract's own figure already holds it)."""
+    import_settable = ("paid_on", "paid_amount_fen")
+
+    def after_insert(self, ids) -> None:
+        self._cover(ids)
+
+    def after_update(self, ids) -> None:
+        self._cover(ids)
+
+    def _cover(self, ids) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ",".join("?" * len(part))
+            contracts = [r[0] for r in self.store.query(
+                f"SELECT DISTINCT contract_id FROM contract_instalment WHERE id IN ({marks})", part)]
+            for cid in contracts:
+                repaid = int(self.store.scalar(
+                    "SELECT COALESCE(SUM(paid_amount_fen), 0) FROM contract_instalment "
+                    "WHERE contract_id = ? AND deleted_at IS NULL", (cid,), 0))
+                c = self.store.one("SELECT paid_fen, labour_fen FROM contract_arrear WHERE id = ?", (cid,))
+                if c is not None and repaid > c["paid_fen"]:
+                    left = owed(self.store, cid) - (repaid - c["paid_fen"])
+                    repo(self.store).update(cid, {"paid_fen": repaid,
+                                                  "labour_fen": max(0, min(c["labour_fen"], left))})
+
+    def pay(self, instalment_id: int, amount_fen: int, on: str) -> None:
+        """Money the owner paid against one instalment: recorded on it and added to 已付工程款."""
+        store = self.store
+        with store.tx(reason="登记工程款还款"):
+            i = store.one("SELECT contract_id, seq, amount_fen, paid_amount_fen FROM contract_instalment "
+                          "WHERE id = ? AND deleted_at IS NULL", (instalment_id,))
+            if i is None:
+                raise ValidationError([("amount_fen", "该期还款计划不存在")])
+            left = i["amount_fen"] - i["paid_amount_fen"]
+            if amount_fen <= 0 or amount_fen > left:
+                raise ValidationError([("paid_amount_fen", f"第{i['seq']}期尚余 {_y(left)} 元，还款金额应在 0 与此之间")])
+            self.repo.update(instalment_id, {"paid_amount_fen": i["paid_amount_fen"] + amount_fen, "paid_on": on})
+            c = store.one("SELECT paid_fen, labour_fen FROM contract_arrear WHERE id = ?", (i["contract_id"],))
+            left = owed(store, i["contract_id"]) - amount_fen
+            # wages come first: what is left of the labour cost never exceeds what is left owed
+            repo(store).update(i["contract_id"], {"paid_fen": c["paid_fen"] + amount_fen,
+                                                  "labour_fen": max(0, min(c["labour_fen"], left))})
 
 
 def owed(store: Store, contract_id: int) -> int:
@@ -56,22 +113,7 @@ def set_plan(store: Store, contract_id: int, plan: list[tuple[str, int]]) -> lis
 def pay_instalment(store: Store, instalment_id: int, amount_fen: int, on: str | _dt.date) -> None:
     """Money the owner paid against one instalment: recorded on it and added to 已付工程款."""
     on = on.isoformat() if isinstance(on, _dt.date) else str(on)
-    amount_fen = int(amount_fen)
-    with store.tx(reason="登记工程款还款"):
-        i = store.one("SELECT contract_id, seq, amount_fen, paid_amount_fen FROM contract_instalment "
-                      "WHERE id = ? AND deleted_at IS NULL", (instalment_id,))
-        if i is None:
-            raise ValidationError([("amount_fen", "该期还款计划不存在")])
-        left = i["amount_fen"] - i["paid_amount_fen"]
-        if amount_fen <= 0 or amount_fen > left:
-            raise ValidationError([("paid_amount_fen", f"第{i['seq']}期尚余 {_y(left)} 元，还款金额应在 0 与此之间")])
-        instalments_repo(store).update(instalment_id, {"paid_amount_fen": i["paid_amount_fen"] + amount_fen,
-                                                       "paid_on": on})
-        c = store.one("SELECT paid_fen, labour_fen FROM contract_arrear WHERE id = ?", (i["contract_id"],))
-        left = owed(store, i["contract_id"]) - amount_fen
-        # wages come first: what is left of the labour cost never exceeds what is left owed
-        repo(store).update(i["contract_id"], {"paid_fen": c["paid_fen"] + amount_fen,
-                                              "labour_fen": max(0, min(c["labour_fen"], left))})
+    InstalmentService(store).pay(instalment_id, int(amount_fen), on)
 
 
 def linked_cases(store: Store, contract_id: int) -> list[dict]:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from models.db import Store
 from models.ledger import registry
-from models.ledger.repo import LedgerRepo, ValidationError
+from models.ledger.repo import LedgerRepo
+from models.ledger.service import LedgerService, service
 from models.ledgers.daily_reports import NUMBERS
 
 
@@ -29,24 +30,50 @@ def new_defaults(store: Store, today: _dt.date) -> dict:
     return {"report_on": today.isoformat()}
 
 
+def _zero(v: dict) -> bool:
+    return all(not (v.get(n) or 0) for n in NUMBERS) and not (v.get("notes") or "").strip()
+
+
+@service("daily_reports")
+class DailyReportService(LedgerService):
+    """One return per workstream per day; nothing new and no notes makes it a 零报告."""
+
+    def defaults(self) -> dict:
+        return new_defaults(self.store, self.today)
+
+    def prepare_new(self, rows: list[dict]) -> None:
+        for v in rows:
+            v["is_zero"] = 1 if (v.get("is_zero") or _zero(v)) else 0
+
+    def prepare_change(self, record_id: int, current: dict, changes: dict) -> None:
+        merged = {**current, **changes}
+        if not merged.get("is_zero") and _zero(merged):
+            changes["is_zero"] = 1
+
+    def _one_a_day(self, v: dict, record_id: int | None) -> list[tuple[str, str]]:
+        if v.get("report_on") and v.get("workstream_id"):
+            other = self.store.scalar("SELECT id FROM daily_report WHERE report_on = ? AND workstream_id = ? "
+                                      "AND deleted_at IS NULL AND id IS NOT ?",
+                                      (v["report_on"], v["workstream_id"], record_id))
+            if other:
+                name = self.store.scalar("SELECT name FROM workstream WHERE id = ?", (v["workstream_id"],), "")
+                return [("workstream_id", f"{name}已报送 {v['report_on']} 的日报告，请打开原报告修改")]
+        return []
+
+    def check_new(self, row: dict) -> list[tuple[str, str]]:
+        return self._one_a_day(row, None)
+
+    def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
+        return self._one_a_day({**current, **changes}, record_id)
+
+
 def submit_return(store: Store, values: dict, record_id: int | None = None) -> int:
     """One return per workstream per day; nothing new and no notes makes it a 零报告."""
-    v = dict(values)
-    if all(not (v.get(n) or 0) for n in NUMBERS) and not v.get("is_zero") and not (v.get("notes") or "").strip():
-        v["is_zero"] = 1
-    r = repo(store)
-    with store.tx():
-        if v.get("report_on") and v.get("workstream_id"):
-            other = store.scalar("SELECT id FROM daily_report WHERE report_on = ? AND workstream_id = ? "
-                                 "AND deleted_at IS NULL AND id IS NOT ?", (v["report_on"], v["workstream_id"], record_id))
-            if other:
-                name = store.scalar("SELECT name FROM workstream WHERE id = ?", (v["workstream_id"],), "")
-                raise ValidationError([("workstream_id", f"{name}已报送 {v['report_on']} 的日报告，请打开原报告修改")],
-                                      r.ledger)
-        if record_id is None:
-            return r.insert(v)
-        r.update(record_id, v)
-        return record_id
+    svc = DailyReportService(store)
+    if record_id is None:
+        return svc.insert(values)
+    svc.update(record_id, values)
+    return record_id
 
 
 def missing_on(store: Store, day: str | _dt.date) -> list[dict]:

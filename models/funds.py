@@ -8,6 +8,7 @@ from models.case_workers import record_repayment
 from models.db import Store, now_text
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
+from models.ledger.service import LedgerService, service
 from models.ledgers.funds import CHANNEL_WORKSTREAM, REPAYMENT_CHANNEL
 from models.values import fen_to_yuan_text as _y
 
@@ -45,21 +46,40 @@ def workstream_for_channel(store: Store, channel: str) -> int | None:
                         "WHERE w.name = ? ORDER BY c.is_current DESC, w.id LIMIT 1", (name,))
 
 
+@service("funds")
+class FundService(LedgerService):
+    """A new fund is numbered and goes to the workstream of its channel; 到位金额 never drops
+    below what has been allocated."""
+
+    def defaults(self) -> dict:
+        return new_fund_defaults(self.store, self.today)
+
+    def prepare_new(self, rows: list[dict]) -> None:
+        found: dict[str, int | None] = {}
+        for v in rows:
+            if not v.get("workstream_id") and v.get("channel"):
+                ch = v["channel"]
+                if ch not in found:
+                    found[ch] = workstream_for_channel(self.store, ch)
+                v["workstream_id"] = found[ch]
+            else:
+                v["workstream_id"] = v.get("workstream_id")
+
+    def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
+        if "received_fen" in changes:
+            done = allocated(self.store, record_id)
+            if changes["received_fen"] < done:
+                return [("received_fen", f"本笔资金已分配 {_y(done)} 元，到位金额不能改为少于已分配金额")]
+        return []
+
+
 def save_fund(store: Store, values: dict, record_id: int | None = None) -> int:
     """New fund, or an edit that never brings 到位金额 below what has been allocated."""
-    r = repo(store)
-    with store.tx():
-        if not values.get("workstream_id") and values.get("channel") and record_id is None:
-            values = {**values, "workstream_id": workstream_for_channel(store, values["channel"])}
-        if record_id is None:
-            return r.insert(values)
-        if "received_fen" in values:
-            done = allocated(store, record_id)
-            if values["received_fen"] < done:
-                raise ValidationError([("received_fen", f"本笔资金已分配 {_y(done)} 元，到位金额不能改为少于已分配金额")],
-                                      r.ledger)
-        r.update(record_id, values)
-        return record_id
+    svc = FundService(store)
+    if record_id is None:
+        return svc.insert(values)
+    svc.update(record_id, values)
+    return record_id
 
 
 def allocate(store: Store, fund_id: int, case_id: int, amount_fen: int, on: str | _dt.date, *,

@@ -7,6 +7,7 @@ from typing import Callable
 from models.db import Store
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
+from models.ledger.service import LedgerService, service
 from models.ledgers.inspections import OPEN_STATUSES
 
 
@@ -22,6 +23,12 @@ def new_defaults(store: Store, today: _dt.date) -> dict:
     return {"insp_no": next_no(store, today), "inspected_on": today.isoformat(), "target_type": "工程项目",
             "status": "无隐患", "real_name": 1, "wage_account": 1, "gc_pays": 1, "deposit": 1,
             "notice_board": 1, "paid_in_full": 1}
+
+
+@service("inspections")
+class InspectionService(LedgerService):
+    def defaults(self) -> dict:
+        return new_defaults(self.store, self.today)
 
 
 def open_hazards(store: Store, today: _dt.date) -> dict[str, int]:

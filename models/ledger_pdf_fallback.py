@@ -14,7 +14,6 @@ from pathlib import Path
 
 from models.db import Store
 from models.ledger import registry
-from models.ledger.fields import Field
 from models.ledger.repo import LedgerRepo, Query
 
 FONT = "WQY"
@@ -55,17 +54,6 @@ def town(unit: str) -> str:
     core = unit.replace("人民政府", "").strip()
     m = re.search(r"([^县市区省州旗]+(?:镇|乡|街道))$", core)
     return m.group(1) if m else core
-
-
-def _cell(f: Field, rec: dict, blank_zero=(), blank_when=None) -> str:
-    if f.name in blank_zero and not rec.get(f.name):
-        return ""
-    when = (blank_when or {}).get(f.name)
-    if when and rec.get(when[0]) == when[1]:
-        return "—"
-    if f.kind == "ref":
-        return rec.get(f"{f.name}__label") or ""
-    return f.format(rec.get(f.name), masked=True)
 
 
 def table_pdf(out: str | Path, title: str, headers: list[str], widths: list[float], rows: list[list[str]],
@@ -181,9 +169,7 @@ def print_ledger(store: Store, kind: str, out: str | Path, query: Query | None =
     recs = repo.rows(q)
     headers = ["序号"] + [f.header for f in fields]
     widths = [3.0] + [max(float(f.width), len(f.header) * 0.9) for f in fields]
-    blank = set(ledger.extra.get("blank_zero", ()))
-    when = dict(ledger.extra.get("blank_when", {}))
-    rows = [[str(i)] + [_cell(f, r, blank, when) for f in fields] for i, r in enumerate(recs, 1)]
+    rows = [[str(i)] + [ledger.cell_text(f, r, masked=True) for f in fields] for i, r in enumerate(recs, 1)]
     numeric = {i + 1 for i, f in enumerate(fields) if f.numeric}
     mins = [20.0] + [float(MIN_POINTS.get(f.kind, 30)) for f in fields]
     totals = None

@@ -8,6 +8,7 @@ from typing import Callable
 from models.db import Store
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo
+from models.ledger.service import LedgerService, service
 from models.ledgers.petitions import COLLECTIVE_MIN, REPEAT_DAYS
 
 
@@ -56,21 +57,44 @@ def new_defaults(store: Store, today: _dt.date) -> dict:
             "workstream_id": ws}
 
 
+@service("petitions")
+class PetitionService(LedgerService):
+    """A petition linked to a case takes the case's employer and workstream where left blank."""
+
+    def defaults(self) -> dict:
+        return new_defaults(self.store, self.today)
+
+    def _from_case(self, v: dict, current: dict | None = None) -> None:
+        case_id = v.get("case_id", (current or {}).get("case_id"))
+        if not case_id:
+            return
+        c = self.store.one("SELECT employer_name, project_name, workstream_id FROM case_record WHERE id = ?",
+                           (case_id,))
+        if c is None:
+            return
+        merged = {**(current or {}), **v}
+        if not merged.get("employer_name"):
+            v["employer_name"] = c["employer_name"] or c["project_name"]
+        if not merged.get("workstream_id"):
+            v["workstream_id"] = c["workstream_id"]
+
+    def prepare_new(self, rows: list[dict]) -> None:
+        for v in rows:
+            self._from_case(v)
+            v.setdefault("employer_name", v.get("employer_name") or "")
+            v["workstream_id"] = v.get("workstream_id")
+
+    def prepare_change(self, record_id: int, current: dict, changes: dict) -> None:
+        if "case_id" in changes or "employer_name" in changes or "workstream_id" in changes:
+            self._from_case(changes, current)
+
+
 def save_petition(store: Store, values: dict, record_id: int | None = None) -> int:
     """A petition linked to a case takes the case's employer and workstream where left blank."""
-    r = repo(store)
-    v = dict(values)
-    if v.get("case_id"):
-        c = store.one("SELECT employer_name, project_name, workstream_id FROM case_record WHERE id = ?",
-                      (v["case_id"],))
-        if c is not None:
-            if not v.get("employer_name"):
-                v["employer_name"] = c["employer_name"] or c["project_name"]
-            if not v.get("workstream_id"):
-                v["workstream_id"] = c["workstream_id"]
+    svc = PetitionService(store)
     if record_id is None:
-        return r.insert(v)
-    r.update(record_id, v)
+        return svc.insert(values)
+    svc.update(record_id, values)
     return record_id
 
 

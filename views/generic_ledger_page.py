@@ -5,7 +5,6 @@ selected row. Everything comes from the declaration; ``extra`` names the few hoo
 needs (defaults, save, banner, row colours, actions)."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,38 +16,14 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLin
 from models import ledger_refs
 from models.ledger import registry
 from models.ledger.fields import Ledger
+from models.ledger.service import service_for
 from models.ledger.repo import LedgerRepo, Query, ValidationError
 from models.values import ValueProblem, parse_date
+from views import ledger_actions
 from views.context import AppContext
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
 from views.record_form import RecordForm
-
-
-def resolve(spec: str | None) -> Callable | None:
-    if not spec:
-        return None
-    module, name = spec.split(":")
-    return getattr(importlib.import_module(module), name)
-
-
-class DeclaredTableModel(LedgerTableModel):
-    """The ledger table model, leaving blank what does not apply to a row: zero amounts named in
-    ``extra["blank_zero"]`` (面积 of a project, 结算金额 not yet settled …) and the fields of
-    ``extra["blank_when"]`` = {field: (other field, value)} (工地 checks for a non-project employer)."""
-
-    def __init__(self, repo: LedgerRepo, fields=None, parent=None, decorate=None) -> None:
-        super().__init__(repo, fields, parent, decorate)
-        self.blank_zero = set(repo.ledger.extra.get("blank_zero", ()))
-        self.blank_when = dict(repo.ledger.extra.get("blank_when", {}))
-
-    def display(self, f, rec: dict) -> str:
-        if f.name in self.blank_zero and not rec.get(f.name):
-            return ""
-        when = self.blank_when.get(f.name)
-        if when and rec.get(when[0]) == when[1]:
-            return "—"
-        return super().display(f, rec)
 
 
 class FilterBar(QWidget):
@@ -130,7 +105,7 @@ class GenericLedgerPage(QWidget):
         self.ledger = registry.get(kind)
         self.title = self.ledger.extra.get("page_title", self.ledger.title)
         self.repo = LedgerRepo(ctx.store, self.ledger)
-        self.model = DeclaredTableModel(self.repo, parent=self, decorate=self._decorator())
+        self.model = LedgerTableModel(self.repo, parent=self, decorate=self._decorator())
         self.table = LedgerTableView(self.model, ctx.prefs, f"ledger.{kind}", self)
         # the view sorts by its first column when sorting is switched on; start in the declared order
         self.model.query = Query()
@@ -193,10 +168,10 @@ class GenericLedgerPage(QWidget):
         tb.addAction("导出…", self.export_file)
         tb.addAction("打印…", self.print_ledger)
         self.action_buttons: dict[str, QAction] = {}
-        if self.ledger.extra.get("actions"):
+        if ledger_actions.ACTIONS.get(self.ledger.kind):
             tb.addSeparator()
-            for text, spec in self.ledger.extra["actions"]:
-                self.action_buttons[text] = tb.addAction(text, lambda s=spec: self.run_action(s))
+            for text, fn in ledger_actions.ACTIONS[self.ledger.kind]:
+                self.action_buttons[text] = tb.addAction(text, lambda f=fn: self.run_action(f))
         self.toolbar = tb
 
     def _decorator(self):
@@ -242,18 +217,19 @@ class GenericLedgerPage(QWidget):
             self.child.reload()
 
     # -- records ----------------------------------------------------------------------
+    def service(self):
+        """The ledger's write service: the form saves through the same rules as an import."""
+        return service_for(self.ctx.store, self.ledger.kind, today=self.ctx.today())
+
     def save(self, values: dict, record_id: int | None = None) -> int:
-        hook = ledger_refs.hook(self.ledger.extra.get("save"))
-        if hook is not None:
-            return hook(self.ctx.store, values, record_id)
+        svc = self.service()
         if record_id is None:
-            return self.repo.insert(values)
-        self.repo.update(record_id, values)
+            return svc.insert(values)
+        svc.update(record_id, values)
         return record_id
 
     def new_record(self) -> None:
-        defaults = ledger_refs.hook(self.ledger.extra.get("defaults"))
-        initial = defaults(self.ctx.store, self.ctx.today()) if defaults else {}
+        initial = self.service().defaults()
         form = RecordForm(self, self.ledger, f"新增{self.ledger.title}记录", initial,
                           ref_options=ledger_refs.form_options(self.ctx.store, self.ledger, initial),
                           on_save=lambda v: self.save(v))
@@ -291,8 +267,8 @@ class GenericLedgerPage(QWidget):
             return
         self.ctx.changed(self.ledger.table)
 
-    def run_action(self, spec: str) -> None:
-        resolve(spec)(self, self.table.current_id())
+    def run_action(self, fn: Callable) -> None:
+        fn(self, self.table.current_id())
 
     # -- files ------------------------------------------------------------------------
     def import_file(self) -> None:

@@ -1,5 +1,7 @@
-"""The ledger-specific actions named in declarations (``extra["actions"]``): each is
-``fn(page, record_id)`` and runs its dialog; the work itself is done by models/."""
+"""The ledger-specific actions of the ledger pages, by ledger kind (``ACTIONS``) and, for a child
+ledger shown under its parent, by (parent kind, child kind) (``CHILD_ACTIONS``): each is
+``fn(page, record_id)`` and runs its dialog; the work itself is done by models/. The ledger
+declarations in models/ name no view."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -250,3 +252,17 @@ def daily_export_day(page, _record_id=None) -> None:
         out = daily.export_day_xlsx(page.ctx.store, day, path)
         page.ctx.bus.status.emit(f"已导出 {out}")
 
+
+# -- which page offers which action ---------------------------------------------------------------
+ACTIONS: dict[str, list[tuple[str, Callable]]] = {
+    "funds": [("分配资金…", allocate_fund)],
+    "assets": [("推进进度…", advance_asset), ("收入到账…", asset_income)],
+    "contract_arrears": [("关联欠薪问题", show_linked_cases)],
+    "blacklist": [("关联欠薪问题", show_linked_cases)],
+    "inspections": [("整改销号…", close_hazard)],
+    "daily_reports": [("按台账生成今日报告…", daily_from_ledgers), ("导出当日汇总表…", daily_export_day)],
+}
+CHILD_ACTIONS: dict[tuple[str, str], list[tuple[str, Callable]]] = {
+    ("funds", "fund_allocations"): [("撤销分配", cancel_allocation)],
+    ("contract_arrears", "contract_instalments"): [("登记还款…", pay_instalment)],
+}

@@ -8,6 +8,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QToolBar, QVBoxL
 from models import ledger_refs
 from models.ledger.fields import Ledger
 from models.ledger.repo import LedgerRepo, Query
+from models.ledger.service import service_for
+from views import ledger_actions
+from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
 from views.record_form import RecordForm
 
@@ -20,8 +23,7 @@ class ChildPane(QWidget):
         self.parent_id: int | None = None
         self.repo = LedgerRepo(page.ctx.store, ledger)
         fields = [f for f in ledger.table_fields if f.name != ledger.parent]
-        from views.generic_ledger_page import DeclaredTableModel
-        self.model = DeclaredTableModel(self.repo, fields, self)
+        self.model = LedgerTableModel(self.repo, fields, self)
         self.table = LedgerTableView(self.model, page.ctx.prefs, f"ledger.{ledger.kind}", self)
         self.model.query = Query()
         self.caption = QLabel()
@@ -34,9 +36,8 @@ class ChildPane(QWidget):
             tb.addAction("新增", self.new_record)
             tb.addAction("编辑", lambda: self.edit_record(self.table.current_id()))
             tb.addAction("移入回收站", self.recycle)
-        from views.generic_ledger_page import resolve
-        for text, spec in page.ledger.extra.get("child_actions", {}).get(ledger.kind, []):
-            tb.addAction(text, lambda s=spec: resolve(s)(page, self.table.current_id()))
+        for text, fn in ledger_actions.CHILD_ACTIONS.get((page.ledger.kind, ledger.kind), []):
+            tb.addAction(text, lambda f=fn: f(page, self.table.current_id()))
         head = QHBoxLayout()
         head.addWidget(self.caption)
         head.addStretch(1)
@@ -75,6 +76,10 @@ class ChildPane(QWidget):
             parts.append(f"{f.label} {f.format(value)}{'元' if f.kind == 'money' else ''}")
         self.totals.setText("　".join(parts) if self.parent_id is not None else "")
 
+    def service(self):
+        """The child ledger's write service: the same rules as an import of it."""
+        return service_for(self.page.ctx.store, self.ledger.kind, today=self.page.ctx.today())
+
     def new_record(self) -> None:
         if self.parent_id is None:
             QMessageBox.information(self, "新增", "请先在上方台账中选中一条记录。")
@@ -85,7 +90,7 @@ class ChildPane(QWidget):
             initial["seq"] = self.model.rowCount() + 1
         form = RecordForm(self, self.ledger, f"新增{self.ledger.title}", initial, fixed=fixed,
                           ref_options=ledger_refs.form_options(self.page.ctx.store, self.ledger),
-                          on_save=lambda v: self.repo.insert(v))
+                          on_save=lambda v: self.service().insert(v))
         if form.exec():
             self.page.ctx.changed(self.ledger.table)
 
@@ -95,7 +100,7 @@ class ChildPane(QWidget):
         row = self.repo.get(record_id)
         form = RecordForm(self, self.ledger, self.ledger.title, row,
                           ref_options=ledger_refs.form_options(self.page.ctx.store, self.ledger, row),
-                          on_save=lambda v: self.repo.update(record_id, v))
+                          on_save=lambda v: self.service().update(record_id, v))
         if form.exec():
             self.page.ctx.changed(self.ledger.table)
 

@@ -185,9 +185,7 @@ class LedgerTableModel(QAbstractTableModel):
         return None
 
     def display(self, f: Field, rec: dict) -> str:
-        if f.kind == "ref":
-            return rec.get(f"{f.name}__label") or ""
-        return f.format(rec.get(f.name), masked=self.masked)
+        return self.repo.ledger.cell_text(f, rec, masked=self.masked)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not (0 <= column < len(self.fields)):

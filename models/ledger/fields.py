@@ -236,6 +236,20 @@ class Ledger:
     def search_fields(self) -> list[Field]:
         return [f for f in self.fields if f.search]
 
+    def cell_text(self, f: Field, row: dict, *, masked: bool = False, wan: bool = False) -> str:
+        """What a cell shows, the same on screen, in a printout and in a copy: a reference by its
+        label; blank for a zero amount named in ``extra["blank_zero"]`` (面积 of a project, 结算金额
+        not yet settled); "—" for a field of ``extra["blank_when"]`` = {field: (other, value)} that
+        does not apply to the row (工地 checks for a non-project employer)."""
+        if f.name in self.extra.get("blank_zero", ()) and not row.get(f.name):
+            return ""
+        when = self.extra.get("blank_when", {}).get(f.name)
+        if when and row.get(when[0]) == when[1]:
+            return "—"
+        if f.kind == "ref":
+            return str(row.get(f"{f.name}__label") or "")
+        return f.format(row.get(f.name), masked=masked, wan=wan)
+
     def validate(self, row: dict) -> list[tuple[str, str]]:
         """(field name, message) for every problem in a parsed row."""
         problems = []

@@ -208,7 +208,9 @@ class ImportWrite:
         updates = [r for r in updates if r.action == "update"]
         for r in updates:
             svc.prepare_change(r.record_id, current[r.record_id], r.changes)
-        svc.prepare_new([r.values for r in self.rows if r.action == "insert" and not r.problems])
+        new_rows = [r.values for r in self.rows if r.action == "insert" and not r.problems]
+        svc.prepare_new(new_rows)
+        _same_columns(svc.ledger, new_rows)
         self.first_new = int(store.scalar(f'SELECT COALESCE(MAX(id), 0) FROM "{t}"', default=0))
         self.updated = [r.record_id for r in updates]
 
@@ -255,6 +257,28 @@ class ImportWrite:
                 if as_of and created_at and str(created_at)[:10] <= as_of:
                     self._refuse(r, ledger.label_field or "", "签字", SIGNED_MESSAGE)
                     break
+
+
+def _same_columns(ledger: Ledger, rows: list[dict]) -> None:
+    """Every new row names the same columns (a batch insert binds the first row's), a column a
+    rule filled for some rows only taking its empty value in the others."""
+    names = dict.fromkeys(k for v in rows for k in v)
+    for v in rows:
+        if len(v) == len(names):
+            continue
+        for name in names:
+            if name not in v:
+                v[name] = _empty(ledger, name)
+
+
+def _empty(ledger: Ledger, name: str):
+    if ledger.has(name):
+        sql = ledger.field(name).sql_type
+        if "DEFAULT ''" in sql:
+            return ""
+        if "DEFAULT 0" in sql:
+            return 0
+    return None
 
 
 def _chunks(ids, size: int = 500):

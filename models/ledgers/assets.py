@@ -79,10 +79,7 @@ ASSETS = register(Ledger(
     ),
     row_rules=(_stage_fits_category, _income_needs_final_stage, _received_le_applied),
     extra={"page": True, "page_order": 31, "page_title": "资产处置及资金筹措",
-           "blank_zero": ("area", "appraised_fen", "applied_fen", "income_fen"),
-           "save": "models.assets:save_item", "defaults": "models.assets:new_item_defaults",
-           "actions": [("推进进度…", "views.ledger_actions:advance_asset"),
-                       ("收入到账…", "views.ledger_actions:asset_income")]},
+           "blank_zero": ("area", "appraised_fen", "applied_fen", "income_fen")},
 ))
 
 

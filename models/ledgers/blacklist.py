@@ -85,8 +85,7 @@ BLACKLIST = register(Ledger(
         F("notes", "备注", "longtext", width=12, in_table=False),
     ),
     row_rules=(_dates,),
-    extra={"page": True, "page_order": 36, "page_title": "失信联合惩戒名单",
-           "actions": [("关联欠薪问题", "views.ledger_actions:show_linked_cases")]},
+    extra={"page": True, "page_order": 36, "page_title": "失信联合惩戒名单"},
 ))
 
 

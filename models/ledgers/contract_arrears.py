@@ -69,10 +69,7 @@ CONTRACTS = register(Ledger(
         F("notes", "备注", "longtext", width=16, in_table=False),
     ),
     row_rules=(_amounts,),
-    extra={"page": True, "page_order": 32, "page_title": "拖欠工程款台账", "blank_zero": ("settled_fen",),
-           "defaults": "models.contracts:new_defaults",
-           "child_actions": {"contract_instalments": [("登记还款…", "views.ledger_actions:pay_instalment")]},
-           "actions": [("关联欠薪问题", "views.ledger_actions:show_linked_cases")]},
+    extra={"page": True, "page_order": 32, "page_title": "拖欠工程款台账", "blank_zero": ("settled_fen",)},
 ))
 
 
@@ -109,14 +106,19 @@ INSTALMENTS = register(Ledger(
 
 @rule("contract_arrears_consistent", "拖欠工程款金额、还款计划和关联问题相符")
 def _contracts(store: Store, today: _dt.date):
-    for r in store.query(f"SELECT t.*, {OWED_SQL} AS owed, {PLAN_LEFT_SQL} AS plan_left FROM contract_arrear t "
-                         "WHERE t.deleted_at IS NULL"):
+    repaid_sql = ("(SELECT COALESCE(SUM(i.paid_amount_fen), 0) FROM contract_instalment i "
+                  "WHERE i.contract_id = t.id AND i.deleted_at IS NULL)")
+    for r in store.query(f"SELECT t.*, {OWED_SQL} AS owed, {PLAN_LEFT_SQL} AS plan_left, {repaid_sql} AS repaid "
+                         "FROM contract_arrear t WHERE t.deleted_at IS NULL"):
         label = f"{r['arrear_no']} {r['project_name']}"
         for _name, message in _amounts(dict(r)):
             yield Finding("contract_arrears_consistent", "contract_arrear", r["id"], label, message)
         if r["plan_left"] > max(r["owed"], 0):
             yield Finding("contract_arrears_consistent", "contract_arrear", r["id"], label,
                           f"还款计划未还金额 {_y(r['plan_left'])} 元超过拖欠工程款 {_y(r['owed'])} 元")
+        if r["repaid"] > r["paid_fen"]:
+            yield Finding("contract_arrears_consistent", "contract_arrear", r["id"], label,
+                          f"分期还款计划已记实还 {_y(r['repaid'])} 元，已付工程款只有 {_y(r['paid_fen'])} 元")
         nos = split_case_nos(r["case_nos"])
         missing = missing_case_nos(store, nos)
         if missing:

@@ -35,10 +35,7 @@ DAILY = register(Ledger(
     ),
     row_rules=(_zero_means_nothing,),
     extra={"page": True, "page_order": 35, "page_title": "日报告 / 零报告",
-           "defaults": "models.daily:new_defaults", "save": "models.daily:submit_return",
-           "banner": "models.daily:banner",
-           "actions": [("按台账生成今日报告…", "views.ledger_actions:daily_from_ledgers"),
-                       ("导出当日汇总表…", "views.ledger_actions:daily_export_day")]},
+           "banner": "models.daily:banner"},
 ))
 
 

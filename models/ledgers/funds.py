@@ -59,11 +59,7 @@ FUNDS = register(Ledger(
         F("notes", "备注", "longtext", width=16, in_table=False, synonyms=("说明",)),
     ),
     row_rules=(_received_has_date,),
-    extra={"page": True, "page_order": 30, "page_title": "清欠资金台账",
-           "save": "models.funds:save_fund",
-           "defaults": "models.funds:new_fund_defaults",
-           "actions": [("分配资金…", "views.ledger_actions:allocate_fund")],
-           "child_actions": {"fund_allocations": [("撤销分配", "views.ledger_actions:cancel_allocation")]}},
+    extra={"page": True, "page_order": 30, "page_title": "清欠资金台账"},
 ))
 
 

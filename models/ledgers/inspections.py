@@ -80,12 +80,10 @@ INSPECTIONS = register(Ledger(
     ),
     row_rules=(_status_rules,),
     extra={"page": True, "page_order": 33, "page_title": "排查台账",
-           "defaults": "models.inspections:new_defaults",
            # the construction-site rules are left blank for an employer that is not a project
            "blank_when": {name: ("target_type", "用人单位") for name in PROJECT_ONLY},
            "decorate": "models.inspections:decorator",
-           "banner": "models.inspections:banner",
-           "actions": [("整改销号…", "views.ledger_actions:close_hazard")]},
+           "banner": "models.inspections:banner"},
 ))
 
 

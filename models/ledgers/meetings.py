@@ -25,7 +25,7 @@ OPEN_ITEM_SQL = "t.status != '已办结'"
 MEETINGS = register(Ledger(
     kind="meetings", title="周调度会议", table="meeting", key=("meeting_no",),
     order_by="date DESC, id DESC", label_field="title",
-    extra={"page": True, "page_factory": "views.meeting_page:MeetingPage", "page_order": 20,
+    extra={"page": True, "page_order": 20,
            "page_title": "周调度会"},
     fields=(
         F("meeting_no", "期数", "int", required=True, width=5, synonyms=("第几期", "期号", "会议期数")),

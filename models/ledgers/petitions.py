@@ -60,7 +60,6 @@ PETITIONS = register(Ledger(
     ),
     row_rules=(_people,),
     extra={"page": True, "page_order": 34, "page_title": "信访台账",
-           "defaults": "models.petitions:new_defaults", "save": "models.petitions:save_petition",
            "decorate": "models.petitions:decorator", "banner": "models.petitions:banner"},
 ))
 

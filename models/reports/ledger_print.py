@@ -105,7 +105,7 @@ def build(store, out: Path, today: _dt.date, *, kind: str = "cases", query: Quer
             if i not in got:
                 continue
             row = got[i]
-            cells = [cell(f, row, masked) for f in fields]
+            cells = [ledger.cell_text(f, row, masked=masked) for f in fields]
             if by_case:
                 key = row.get(ledger.parent)
                 if key != group:
