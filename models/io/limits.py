@@ -170,8 +170,8 @@ def check_zip_directory(z: zipfile.ZipFile) -> None:
 
 def inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
     """One part, inflated from the raw bytes with its declared size as a hard bound, and
-    checked: the stream must end exactly there and match its CRC (a part that says it is
-    small and inflates to more is refused, never read on)."""
+    checked: the stream must end exactly there (a part that says it is small and inflates to
+    more is refused, never read on; the reader stops at the declared size too)."""
     off = info.header_offset
     if data[off:off + 4] != b"PK\x03\x04":
         raise TooBig(f"部件“{info.filename}”的位置记录不对，文件已损坏")
@@ -190,8 +190,8 @@ def inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
             raise TooBig(f"部件“{info.filename}”无法解压（{exc}），文件已损坏") from None
         if len(out) > info.file_size or not d.eof:
             raise TooBig(f"部件“{info.filename}”解压后的大小与记录不符，文件已被改动或损坏")
-    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-        raise TooBig(f"部件“{info.filename}”校验不符，文件已损坏")
+    if len(out) != info.file_size:         # (the reader checks the CRC itself)
+        raise TooBig(f"部件“{info.filename}”解压后的大小与记录不符，文件已被改动或损坏")
     return out
 
 
@@ -258,6 +258,8 @@ class XlsxCheck:
         self.parts: dict[str, bytes] = {}
         self.si_len: list | object = []
         self.si_long: dict[int, int] = {}
+        self.shared = b""
+        self.done = False
         self.facts = XlsxFacts()
 
     def first(self) -> None:
@@ -278,7 +280,7 @@ class XlsxCheck:
                 self._inflate(name)
         shared = next((self.parts[n] for n in self.parts if n.lower().endswith("sharedstrings.xml")), b"")
         self.si_len, self.si_long = _shared_string_lengths(shared)
-        self.facts.controls = bool(shared) and _may_hold_controls(shared)
+        self.shared = shared
         if self.si_long:                    # name the cell before the reader holds the string
             self.sheets()
 
@@ -293,8 +295,11 @@ class XlsxCheck:
         return part
 
     def sheets(self) -> XlsxFacts:
+        if self.done:
+            return self.facts
         facts = self.facts
         facts.sheets = []
+        facts.controls = bool(self.shared) and _may_hold_controls(self.shared)
         book_cells = 0
         for sheet, part in self.sheet_parts:
             xml = self.parts.pop(part, None) or self._inflate(part)
@@ -313,7 +318,7 @@ class XlsxCheck:
         if total_text > MAX_TEXT_BYTES:
             raise TooBig(f"各单元格的文字合计约 {total_text >> 20:,} MB，超过可导入的 {MAX_TEXT_BYTES >> 20} MB"
                          "（可能有很长的文字被大量单元格重复引用），请删减后再导入")
-        self.parts = {}
+        self.parts, self.shared, self.done = {}, b"", True
         return facts
 
 
