@@ -18,6 +18,7 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.stay = QCheckBox("在本机保持登录（仅限一人使用的电脑）")
+        self.stay.setToolTip("只在这台电脑、这个系统用户、这个数据库上有效；改密码后须重新登录")
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)

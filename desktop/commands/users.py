@@ -51,6 +51,9 @@ def cmd_user(args) -> int:
         if args.action != "list" and not args.name:
             return fail("请给出用户名")
         if first:
+            if args.action == "list":
+                print("[]")          # nothing to list, nothing to protect
+                return 0
             if args.action != "add":
                 return fail("本数据库还没有账号：请先用 qingqian user add 建立办公室（管理员）账号")
             if args.role != "办公室":
