@@ -161,8 +161,9 @@ def _resolved(store: Store, today: _dt.date):
 
 @rule("closed_has_verdict", "办结的问题有核处结论")
 def _verdict(store: Store, today: _dt.date):
+    from models.ledgers.cases import closed_sql
     for r in store.query("SELECT id, case_no, status FROM case_record c WHERE " + LIVE_CASE +
-                         " AND status IN ('已化解', '已移送', '不存在欠薪') AND TRIM(verdict) = ''"):
+                         f" AND {closed_sql('c')} AND TRIM(verdict) = ''"):
         yield Finding("closed_has_verdict", "case_record", r["id"], r["case_no"],
                       f"状态为{r['status']}，但没有核处结论")
 
