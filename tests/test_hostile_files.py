@@ -528,3 +528,26 @@ def test_search_with_control_characters_is_no_sql_error(case_store):
             assert repo.ids(Query(search=text)) == repo.ids(Query(search=clean))
             assert repo.count(Query(search=text)) == repo.count(Query(search=clean))
     assert LedgerRepo(case_store, registry.get("workers")).count(Query(search="张\x00三丰")) == 1
+
+
+def test_import_dialog_refuses_and_carries_on(qtbot, corpus, tmp_path):
+    """In the window: each hostile file gives its one sentence in the dialog (it used to take
+    the program down for the far cell), and the dialog then checks a good file as ever."""
+    from views.import_dialog import ImportDialog
+    path = tmp_path / "d.sqlite"
+    s = Store(path, "测试员")
+    campaign.create_campaign(s, "行动", "青山镇", dt.date(2026, 9, 14))
+    LedgerRepo(s, registry.get("cases")).insert({"case_no": "H-1", "registered_on": "2026-11-01"})
+    s.close()
+    dlg = ImportDialog(None, str(path), "workers", "测试员")
+    qtbot.addWidget(dlg)
+    for name in ("far_cell", "xls_far_cell", "shared_copies", "span_bomb", "mixed_encodings", "ods_repeats"):
+        dlg.plan = None
+        dlg.set_file(str(corpus[name]))
+        qtbot.waitUntil(lambda: corpus[name].name in dlg.status_label.text(), timeout=30000)
+        assert HOSTILE[name][1][-1] in dlg.status_label.text()
+        assert dlg.plan is None and not dlg.import_button.isEnabled()
+    good = write_xlsx(tmp_path / "正常.xlsx", header_row() + worker_row(2, 0, name="赵六"))
+    dlg.set_file(str(good))
+    qtbot.waitUntil(lambda: dlg.plan is not None, timeout=30000)
+    assert [r.values["name"] for r in dlg.plan.rows] == ["赵六"]

@@ -648,17 +648,18 @@ _REPEAT = re.compile(rb'number-(?:rows|columns)-repeated\s*=\s*"([0-9]{1,12})"')
 _ODS_NAME = re.compile(rb'table:name\s*=\s*"([^"]*)"')
 
 
-def check_ods(data: bytes) -> None:
+def check_ods(data: bytes) -> bool:
     """An OpenDocument sheet repeats rows and cells by count (number-rows-repeated,
     number-columns-repeated): a few bytes can stand for millions of cells. The area each
     table fills, counting the repeats up to its last cell that holds something, and the
-    text the repeats copy, are checked before the reader expands them."""
+    text the repeats copy, are checked before the reader expands them. Returns whether
+    the cells may hold control characters."""
     import io
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         check_zip_directory(z)
         info = next((i for i in z.infolist() if i.filename == "content.xml"), None)
     if info is None:
-        return
+        return False
     xml = inflate(data, info)
     start = max(xml.find(b"?>"), 0)
     if xml.find(b"<!", start) >= 0:
@@ -726,6 +727,7 @@ def check_ods(data: bytes) -> None:
                          "请删除多余的列后再导入")
     if sheet:
         done_table()
+    return _may_hold_controls(xml)          # whether cells may hold control characters
 
 
 def _ods_cell(sheet: str, row: int, col: int, cell_rep: int, row_rep: int, n: int) -> int:

@@ -164,10 +164,12 @@ def _open_zip(path: Path, data: bytes) -> Book:
         raise _unusable(path, exc) from exc
     if b"opendocument.spreadsheet" in mimetype:
         try:
-            L.check_ods(data)
+            controls = L.check_ods(data)
         except L.TooBig as exc:
             raise _refused(path, exc) from None
-        return _calamine_book(path, data, "ods")
+        book = _calamine_book(path, data, "ods")
+        book.controls = controls
+        return book
     if any(n.startswith("xl/") for n in names):
         return _open_xlsx(path, data)
     if any(n.startswith("word/") for n in names) or b"opendocument.text" in mimetype:
@@ -221,7 +223,9 @@ def _open_ole(path: Path, data: bytes) -> Book:
         L.check_xls(data)
     except L.TooBig as exc:
         raise _refused(path, exc) from None
-    return _calamine_book(path, data, "xls")
+    book = _calamine_book(path, data, "xls")
+    book.controls = True            # BIFF text is not scanned for them: every sheet read is cleaned
+    return book
 
 
 # -- text files -------------------------------------------------------------------
