@@ -296,8 +296,9 @@ def machine_identity() -> str:
     else:
         for f in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
             try:
-                machine = open(f, encoding="ascii").read().strip()
-            except OSError:
+                with open(f, encoding="ascii") as fh:
+                    machine = fh.read().strip()
+            except (OSError, UnicodeDecodeError):
                 continue
             if machine:
                 break
