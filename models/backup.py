@@ -1,7 +1,14 @@
 """Backups with SQLite's online backup API, checked before they are trusted.
 
 Automatic backups live in a folder beside the database (``<name>.backups/``),
-one per day plus one at every close, keeping the newest ``KEEP``.
+one per day plus one at every close. Rotation keeps the newest ``KEEP`` backups
+that hold data, however many empty or failed ones come after them.
+
+A restore is guarded: it is refused while a window or a command holds the database
+(its lock file), and the file to restore must be a 清欠工作台 database of a schema
+version this program knows, pass ``PRAGMA integrity_check`` and carry the program's
+audit and guard triggers. The replaced file is kept beside the database and the restore
+is recorded in the audit log of the restored database.
 """
 from __future__ import annotations
 
@@ -9,10 +16,17 @@ import datetime as _dt
 import os
 import shutil
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from models import lockfile
+from models.paths import sqlite_uri
+
 KEEP = 14
+
+# tables whose rows are not the user's data: a database with rows only here holds nothing
+_NOT_DATA = {"setting", "audit_log", "verdict_option", "calendar_year", "case_status_log"}
 
 
 class BackupError(Exception):
@@ -24,16 +38,84 @@ def backup_dir(db_path: str | os.PathLike) -> Path:
     return p.with_name(p.name + ".backups")
 
 
-def _check(path: Path) -> None:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _one_line(rows: list[str]) -> str:
+    """integrity_check can report thousands of problems: the first one and how many."""
+    rows = [r for r in rows if r]
+    if not rows:
+        return "未知问题"
+    first = rows[0].replace("\n", " ")[:160]
+    return first if len(rows) == 1 else f"{first}，共 {len(rows)} 处问题"
+
+
+def _check(path: Path, pragma: str = "quick_check") -> None:
+    """The file opens as SQLite and passes ``quick_check`` (or ``integrity_check``)."""
     try:
-        result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        raise BackupError(f"备份文件无法打开：{path}（{exc}）") from exc
+    try:
+        rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"备份文件已损坏：{path}（{exc}）") from exc
     finally:
         conn.close()
-    if result != "ok":
-        raise BackupError(f"备份文件检查未通过：{path}（{result}）")
+    if rows != ["ok"]:
+        raise BackupError(f"备份文件检查未通过：{path}（{_one_line(rows)}）")
+
+
+def _identify(path: Path) -> None:
+    """Raise BackupError unless ``path`` is a 清欠工作台 database of a known version."""
+    from models.db import StoreError, refuse_foreign_file, refuse_foreign_schema
+    try:
+        refuse_foreign_file(path)
+        conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        raise BackupError(f"备份文件无法打开：{path}（{exc}）") from exc
+    except StoreError as exc:
+        raise BackupError(str(exc)) from exc
+    try:
+        refuse_foreign_schema(conn, path)
+    except StoreError as exc:
+        raise BackupError(str(exc)) from exc
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    usable: bool          # a 清欠工作台 database that opens and looks whole
+    holds_data: bool      # with at least one record of the user's own
+    problem: str = ""
+
+
+def inspect(path: str | os.PathLike) -> BackupInfo:
+    """A cheap look at a backup (no full check: run at every rotation, over every file):
+    is it a 清欠工作台 database, is it whole as far as its header says, does it hold data."""
+    path = Path(path)
+    try:
+        _identify(path)
+        conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=30)
+    except (BackupError, sqlite3.Error) as exc:
+        return BackupInfo(path, False, False, str(exc))
+    try:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        if path.stat().st_size < pages * page_size:
+            return BackupInfo(path, False, False, f"备份文件不完整：{path}")
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE '%fts%'")]
+        for t in tables:
+            if t in _NOT_DATA:
+                continue
+            if conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() is not None:
+                return BackupInfo(path, True, True)
+        return BackupInfo(path, True, False)
+    except (sqlite3.Error, OSError) as exc:
+        return BackupInfo(path, False, False, f"备份文件已损坏：{path}（{exc}）")
+    finally:
+        conn.close()
 
 
 def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
@@ -68,11 +150,14 @@ def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
 
 
 def full_check(db_path: str | os.PathLike) -> str:
-    """``PRAGMA quick_check`` on a connection of its own: 'ok' or what is wrong."""
-    conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True, timeout=30)
+    """``PRAGMA quick_check`` on a connection of its own: 'ok' or what is wrong (one line)."""
     try:
-        rows = conn.execute("PRAGMA quick_check").fetchall()
-        return "; ".join(r[0] for r in rows)[:300]
+        conn = sqlite3.connect(sqlite_uri(db_path), uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+        return "ok" if rows == ["ok"] else _one_line(rows)[:300]
     except sqlite3.DatabaseError as exc:
         return str(exc)
     finally:
@@ -88,13 +173,41 @@ def list_backups(db_path: str | os.PathLike) -> list[Path]:
 
 
 def latest_good(db_path: str | os.PathLike) -> Path | None:
-    for p in list_backups(db_path):
-        try:
-            _check(p)
-            return p
-        except BackupError:
-            continue
+    """The newest automatic backup that holds data and passes the check; failing any, the
+    newest good one of an empty database."""
+    files = [(p, inspect(p)) for p in list_backups(db_path)]
+    for wanted in (True, False):
+        for p, info in files:
+            if not info.usable or info.holds_data != wanted:
+                continue
+            try:
+                _check(p)
+                return p
+            except BackupError:
+                continue
     return None
+
+
+def rotate(db_path: str | os.PathLike, keep: int = KEEP, spare: Path | None = None) -> list[Path]:
+    """Delete old automatic backups: the newest ``keep`` that hold data stay, and so do empty
+    or failed ones among the newest ``keep`` files (they never count toward the ``keep``, so no
+    run of them can push out a backup with data). ``spare`` is never deleted. Returns what went."""
+    files = list_backups(db_path)
+    with_data = 0
+    removed = []
+    for i, p in enumerate(files):
+        info = inspect(p)
+        if info.holds_data and with_data < keep:
+            with_data += 1
+            continue
+        if p == spare or (not info.holds_data and i < keep):
+            continue
+        try:
+            p.unlink()
+            removed.append(p)
+        except OSError:
+            pass
+    return removed
 
 
 def auto_backup(conn: sqlite3.Connection, db_path: str | os.PathLike, reason: str = "close",
@@ -106,18 +219,26 @@ def auto_backup(conn: sqlite3.Connection, db_path: str | os.PathLike, reason: st
         return None
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = backup_to(conn, d / f"{stamp}-{reason}.sqlite")
-    for old in list_backups(db_path)[keep:]:
-        try:
-            old.unlink()
-        except OSError:
-            pass
+    rotate(db_path, keep, spare=path)
     return path
+
+
+def _source(db_path: str | os.PathLike) -> sqlite3.Connection:
+    """A connection to an existing 清欠工作台 database that creates nothing (for a worker thread)."""
+    path = Path(db_path)
+    if not path.exists():
+        raise BackupError(f"找不到数据库文件：{path}")
+    _identify(path)
+    try:
+        return sqlite3.connect(sqlite_uri(path, "rw"), uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        raise BackupError(f"数据库文件无法打开：{path}（{exc}）") from exc
 
 
 def backup_file(db_path: str | os.PathLike, target: str | os.PathLike,
                 progress: Callable[[int, int], None] | None = None) -> Path:
     """``backup_to`` on a connection of its own (for a worker thread)."""
-    conn = sqlite3.connect(str(db_path), timeout=30)
+    conn = _source(db_path)
     try:
         return backup_to(conn, target, progress)
     finally:
@@ -126,32 +247,160 @@ def backup_file(db_path: str | os.PathLike, target: str | os.PathLike,
 
 def auto_backup_path(db_path: str | os.PathLike, reason: str = "daily", keep: int = KEEP) -> Path | None:
     """The same, on a connection of its own (for a worker thread)."""
-    conn = sqlite3.connect(str(db_path), timeout=30)
+    conn = _source(db_path)
     try:
         return auto_backup(conn, db_path, reason, keep)
     finally:
         conn.close()
 
 
-def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike) -> Path | None:
+# -- restore ------------------------------------------------------------------------------
+_fresh_triggers: dict[str, tuple[str, str]] | None = None
+
+
+def program_triggers() -> dict[str, tuple[str, str]]:
+    """The triggers a new database of this version has: name -> (table, SQL)."""
+    global _fresh_triggers
+    if _fresh_triggers is None:
+        from models.db import Store
+        s = Store(":memory:", "系统", check=False)
+        try:
+            _fresh_triggers = {r[0]: (r[1], r[2]) for r in s.conn.execute(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")}
+        finally:
+            s.close()
+    return _fresh_triggers
+
+
+def missing_triggers(conn: sqlite3.Connection) -> list[str]:
+    """The program's audit and guard triggers that a database (at the current schema version)
+    lacks or carries emptied: each of them on every table of the program it has."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    have = {r[0]: (r[1], r[2] or "") for r in conn.execute(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    missing = []
+    for name, (table, _sql) in sorted(program_triggers().items()):
+        if not name.startswith(("audit_", "guard_")) or table not in tables:
+            continue
+        found = have.get(name)
+        marker = "audit_log" if name.startswith("audit_") else "RAISE(ABORT"
+        if found is None or found[0] != table or marker not in found[1]:
+            missing.append(name)
+    return missing
+
+
+def _kept_name(db: Path) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = db.with_name(f"{db.name}.before-restore-{stamp}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = db.with_name(f"{db.name}.before-restore-{stamp}-{n}")
+    return kept
+
+
+def _prepare(src: Path, tmp: Path, user: str, kept_hint: str) -> None:
+    """Copy ``src`` to ``tmp``, bring it to the current schema, check it is one of the program's
+    databases with its triggers, and record the restore in its audit log. Raises BackupError."""
+    _identify(src)
+    _check(src, "integrity_check")
+    try:
+        source = sqlite3.connect(sqlite_uri(src), uri=True, timeout=30)
+        try:
+            dest = sqlite3.connect(str(tmp))
+            try:
+                source.backup(dest)
+            finally:
+                dest.close()
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        raise BackupError(f"备份文件无法读取：{src}（{exc}）") from exc
+    from models.db import Store, StoreError
+    try:
+        store = Store(tmp, user, check=False)
+    except (StoreError, sqlite3.Error) as exc:
+        raise BackupError(f"备份文件无法使用：{src}（{exc}）") from exc
+    try:
+        missing = missing_triggers(store.conn)
+        if missing:
+            raise BackupError(f"备份文件缺少本程序的审计或权限触发器（{'、'.join(missing[:3])}"
+                              f"{'等 ' + str(len(missing)) + ' 个' if len(missing) > 3 else ''}），"
+                              f"可能被其他程序改动过，不能恢复：{src}")
+        import json
+        with store.tx("从备份恢复数据库"):
+            store.execute(
+                "INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, before, after, reason)"
+                " VALUES (qq_now(), qq_user(), '数据库', NULL, NULL, 'restore_db', ?, ?, '从备份恢复数据库')",
+                (json.dumps({"原数据库另存为": kept_hint}, ensure_ascii=False),
+                 json.dumps({"恢复自": str(src)}, ensure_ascii=False)))
+    except sqlite3.Error as exc:
+        raise BackupError(f"备份文件无法使用：{src}（{exc}）") from exc
+    finally:
+        store.close()
+
+
+def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user: str = "",
+            holding_lock: bool = False) -> Path | None:
     """Put a checked backup in place of the database. The file it replaces is kept
-    beside it (``.before-restore-<time>``), never overwritten silently. Returns that path."""
+    beside it (``.before-restore-<time>``), never overwritten silently. Returns that path.
+
+    Refused (``BackupError``, one line, nothing changed) while a window or a command holds
+    the database, or when the file is not a whole 清欠工作台 database of a known version with
+    the program's triggers. ``holding_lock``: the caller (the window, offering a backup for
+    a damaged file) holds the database's lock itself. ``user``: who restores, for the audit."""
     src = Path(backup_file)
-    if not src.exists():
-        raise BackupError(f"找不到备份文件：{src}")
-    _check(src)
     db = Path(db_path)
-    kept = None
-    if db.exists():
-        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        kept = db.with_name(f"{db.name}.before-restore-{stamp}")
-        shutil.copy2(db, kept)
-        for suffix in ("-wal", "-shm"):
+    if not src.is_file():
+        raise BackupError(f"找不到备份文件：{src}")
+    lock = None
+    if not holding_lock:
+        try:
+            lock = lockfile.DatabaseLock(db).acquire()
+        except lockfile.DatabaseBusy as exc:
+            raise BackupError(f"{exc}（恢复未进行，数据库未作任何改动）") from None
+    tmp = db.with_name(db.name + ".restoring")
+    try:
+        if db.exists() and os.path.samefile(src, db):
+            raise BackupError(f"要恢复的文件就是数据库本身：{src}")
+        for f in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            if f.exists():
+                f.unlink()
+        kept = _kept_name(db) if db.exists() else None
+        _prepare(src, tmp, user or "未知用户", str(kept) if kept else "")
+        if kept is not None:
+            _checkpoint(db)
+            shutil.copy2(db, kept)
+            for suffix in ("-wal", "-shm"):
+                side = db.with_name(db.name + suffix)
+                if side.exists():
+                    shutil.copy2(side, kept.with_name(kept.name + suffix))
+        for suffix in ("-wal", "-shm"):         # the old log must not be applied to the new file
             side = db.with_name(db.name + suffix)
             if side.exists():
-                shutil.copy2(side, kept.with_name(kept.name + suffix))
                 side.unlink()
-    tmp = db.with_name(db.name + ".restoring")
-    shutil.copy2(src, tmp)
-    os.replace(tmp, db)
-    return kept
+        os.replace(tmp, db)
+        return kept
+    except OSError as exc:
+        raise BackupError(f"恢复失败：{exc.strerror or exc}（{exc.filename or db}）。数据库未被替换。") from exc
+    finally:
+        for f in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            try:
+                f.unlink()
+            except OSError:
+                pass
+        if lock is not None:
+            lock.release()
+
+
+def _checkpoint(db: Path) -> None:
+    """Fold the write-ahead log into the file, so the kept copy is one whole file.
+    A damaged file is kept as it is, with its log beside it."""
+    try:
+        conn = sqlite3.connect(sqlite_uri(db, "rw"), uri=True, timeout=5)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass

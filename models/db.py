@@ -36,6 +36,15 @@ class DatabaseLocked(StoreError):
     pass
 
 
+class NotOurDatabase(DamagedDatabase):
+    """A file at the database's path that is not a 清欠工作台 database (empty, another
+    program's SQLite file, text): never taken for a new database, never changed."""
+
+
+# tables every version of the program's database has (migration 1)
+OWN_TABLES = ("setting", "audit_log", "campaign", "workstream", "case_record", "worker", "repayment")
+
+
 class PermissionDenied(StoreError):
     """A change the acting account may not make (role, workstream, or a signed ledger)."""
 
@@ -59,12 +68,16 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike, user: str | None = None, *,
-                 check: bool | str = True, migrate: bool = True, read_only: bool = False) -> None:
+                 check: bool | str = True, migrate: bool = True, read_only: bool = False,
+                 create: bool = True) -> None:
         """``check``: True runs ``PRAGMA quick_check`` now; "light" checks only what is
         cheap (header, size, schema) and leaves the full check to the caller, for a
         large database whose full check would hold up the window. ``read_only``: a
         connection that cannot change the file in any way (not even its journal mode),
-        with no check and no migration; it fails on a file that does not exist."""
+        with no check and no migration; it fails on a file that does not exist. ``create``:
+        False refuses a file that does not exist instead of making a new database there.
+        A file that exists is always checked to be a 清欠工作台 database first
+        (``NotOurDatabase`` if it is not: 0 bytes, another program's SQLite, text)."""
         self.path = Path(path)
         self.user = user or default_user()
         self.bulk = False          # set by bulk loaders: triggers skip per-row work
@@ -76,16 +89,23 @@ class Store:
         self.needs_full_check = False   # set when only the light check ran at open
         self._thread = threading.get_ident()
         if read_only:
+            from models.paths import sqlite_uri
             try:
-                self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=2,
+                self.conn = sqlite3.connect(sqlite_uri(self.path.resolve()), uri=True, timeout=2,
                                             isolation_level=None, check_same_thread=False)
             except sqlite3.DatabaseError as exc:
                 raise DamagedDatabase(f"数据库文件无法打开：{self.path}（{exc}）") from exc
             self.conn.row_factory = sqlite3.Row
             self._configure(read_only=True)
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        new_file = not self.path.exists() or self.path.stat().st_size == 0
+        memory = str(self.path) == ":memory:"
+        new_file = memory or not self.path.exists()
+        if new_file and not create:
+            raise StoreError(f"找不到数据库文件：{self.path}")
+        if not new_file:
+            refuse_foreign_file(self.path)      # before anything is written to it
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None,
                                         check_same_thread=False)
@@ -93,6 +113,9 @@ class Store:
             raise DamagedDatabase(f"数据库文件无法打开：{self.path}（{exc}）") from exc
         self.conn.row_factory = sqlite3.Row
         try:
+            if not new_file:
+                self.conn.execute("PRAGMA busy_timeout = 10000")
+                refuse_foreign_schema(self.conn, self.path)
             self._configure()
             if check == "light" and not new_file:
                 self.light_check()
@@ -306,6 +329,18 @@ class Store:
     def schema_version(self) -> int:
         return int(self.scalar("PRAGMA user_version", default=0))
 
+    def hold_lock(self) -> None:
+        """Take the database's lock file (the one the window takes) until ``close()``: a
+        command that writes refuses while a window or another command holds the database,
+        and no window or restore can take it meanwhile. Raises ``DatabaseLocked``."""
+        from models import lockfile
+        if getattr(self, "_lock", None) is not None:
+            return
+        try:
+            self._lock = lockfile.DatabaseLock(self.path).acquire()
+        except lockfile.DatabaseBusy as exc:
+            raise DatabaseLocked(str(exc)) from None
+
     def close(self) -> None:
         try:
             if not self.conn.in_transaction:
@@ -314,6 +349,52 @@ class Store:
             pass
         self.conn.close()
         self.closed = True
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.release()
+            self._lock = None
+
+
+def refuse_foreign_file(path: Path) -> None:
+    """Raise ``NotOurDatabase`` for an existing file that cannot be a SQLite database at
+    all: 0 bytes (with nothing in a write-ahead log beside it), or another kind of file."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            header = fh.read(16)
+    except IsADirectoryError:
+        raise NotOurDatabase(f"数据库路径是一个文件夹，不是清欠工作台数据库：{path}") from None
+    except OSError as exc:
+        raise StoreError(f"无法读取数据库文件：{path}（{exc.strerror or exc}）") from exc
+    if size == 0:
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return                      # a database whose pages are all still in its log
+        raise NotOurDatabase(f"数据库文件是空的（0 字节），不是清欠工作台数据库：{path}。"
+                             "可能在复制或保存时出了错；请从备份恢复，不要当作新数据库使用")
+    if header != b"SQLite format 3\x00":
+        raise NotOurDatabase(f"数据库文件已损坏，或不是清欠工作台数据库（文件头不是 SQLite 数据库）：{path}")
+
+
+def refuse_foreign_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Raise ``NotOurDatabase`` for a SQLite file of another program (or an empty one),
+    ``NewerDatabase`` for one from a newer version of this program. Reads only."""
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise DamagedDatabase(f"数据库文件已损坏：{path}（{exc}）") from exc
+    missing = [t for t in OWN_TABLES if t not in tables]
+    if version == 0 and not tables:
+        raise NotOurDatabase(f"这是一个空的 SQLite 文件，不是清欠工作台数据库：{path}")
+    if version == 0 or (missing and version <= migrations.LATEST):
+        raise NotOurDatabase(f"这是其他程序的 SQLite 数据库，不是清欠工作台数据库：{path}"
+                             f"（缺少本程序的数据表 {'、'.join(missing[:3])}{'等' if len(missing) > 3 else ''}）"
+                             if missing else f"这是其他程序的 SQLite 数据库，不是清欠工作台数据库：{path}")
+    if version > migrations.LATEST:
+        raise NewerDatabase(
+            f"此数据库由更新版本的清欠工作台创建（数据结构第 {version} 版，本程序只认识到第 {migrations.LATEST} 版），"
+            f"为免损坏数据，本程序不打开它：{path}。请安装新版本后再打开。")
 
 
 def _uuid() -> str:

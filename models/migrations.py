@@ -514,7 +514,8 @@ def version_of(path) -> int | None:
     try:
         if not path.is_file() or path.stat().st_size == 0:
             return None
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        from models.paths import sqlite_uri
+        conn = sqlite3.connect(sqlite_uri(path.resolve()), uri=True, timeout=5)
         try:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
         finally:

@@ -29,3 +29,55 @@ def default_db_path() -> Path:
 
 def settings_path() -> Path:
     return data_dir() / "settings.json"
+
+
+def sqlite_uri(path: str | os.PathLike, mode: str = "ro") -> str:
+    """A ``file:`` URI for sqlite3.connect(..., uri=True) that names exactly this file.
+
+    ``Path.as_uri()`` leaves ``?`` and ``#`` as they are, and an f-string leaves ``%`` too:
+    SQLite then reads part of the name as the query or a %-escape and opens another file (or
+    none). Every character but the path separators is percent-encoded here."""
+    from urllib.parse import quote
+    p = Path(os.path.abspath(os.fspath(path)))
+    text = p.as_posix()
+    if sys.platform == "win32":
+        # file:///C:/... ; the drive's colon stays as it is
+        text = "/" + text if not text.startswith("/") else text
+        quoted = quote(text, safe="/:")
+    else:
+        quoted = quote(text, safe="/")
+    uri = f"file:{quoted}"
+    return f"{uri}?mode={mode}" if mode else uri
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether two paths name one file (through links, case-insensitive file systems and
+    relative names alike); False when either is missing and the names differ."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def database_files(db_path: str | os.PathLike) -> list[Path]:
+    """The database and the files SQLite and the program keep beside it."""
+    p = Path(db_path)
+    return [p] + [p.with_name(p.name + s) for s in ("-wal", "-shm", "-journal", ".lock")]
+
+
+def out_problem(out: str | os.PathLike, db_path: str | os.PathLike | None, force: bool,
+                companions: tuple[str | os.PathLike, ...] = ()) -> str | None:
+    """Why an output file may not be written (one Chinese line), or None.
+
+    An output never replaces the database or the files beside it; an existing file is
+    replaced only with ``--force``. ``companions``: other files the same command writes."""
+    for target in (out, *companions):
+        if db_path is not None:
+            for f in database_files(db_path):
+                if same_file(target, f):
+                    return f"输出文件不能是数据库本身或其附属文件：{target}"
+        if Path(target).is_dir():
+            return f"输出文件的位置是一个文件夹：{target}"
+        if Path(target).exists() and not force:
+            return f"文件已存在：{target}（要替换它，请加 --force）"
+    return None
