@@ -299,9 +299,10 @@ def _kept_name(db: Path) -> Path:
     return kept
 
 
-def _prepare(src: Path, tmp: Path, user: str, kept_hint: str) -> None:
+def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None) -> None:
     """Copy ``src`` to ``tmp``, bring it to the current schema, check it is one of the program's
-    databases with its triggers, and record the restore in its audit log. Raises BackupError."""
+    databases with its triggers, and record the restore in its audit log. Raises BackupError
+    (or whatever ``authorize(store)``, called on the copy, raises to refuse)."""
     _identify(src)
     _check(src, "integrity_check")
     try:
@@ -327,6 +328,8 @@ def _prepare(src: Path, tmp: Path, user: str, kept_hint: str) -> None:
             raise BackupError(f"备份文件缺少本程序的审计或权限触发器（{'、'.join(missing[:3])}"
                               f"{'等 ' + str(len(missing)) + ' 个' if len(missing) > 3 else ''}），"
                               f"可能被其他程序改动过，不能恢复：{src}")
+        if authorize is not None:
+            authorize(store)
         import json
         with store.tx("从备份恢复数据库"):
             store.execute(
@@ -341,14 +344,16 @@ def _prepare(src: Path, tmp: Path, user: str, kept_hint: str) -> None:
 
 
 def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user: str = "",
-            holding_lock: bool = False) -> Path | None:
+            holding_lock: bool = False, authorize=None) -> Path | None:
     """Put a checked backup in place of the database. The file it replaces is kept
     beside it (``.before-restore-<time>``), never overwritten silently. Returns that path.
 
     Refused (``BackupError``, one line, nothing changed) while a window or a command holds
     the database, or when the file is not a whole 清欠工作台 database of a known version with
     the program's triggers. ``holding_lock``: the caller (the window, offering a backup for
-    a damaged file) holds the database's lock itself. ``user``: who restores, for the audit."""
+    a damaged file) holds the database's lock itself. ``user``: who restores, for the audit.
+    ``authorize(store)``: proves who restores against the backup's own accounts (when the
+    database being replaced cannot be opened); it raises to refuse."""
     src = Path(backup_file)
     db = Path(db_path)
     if not src.is_file():
@@ -367,7 +372,7 @@ def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user:
             if f.exists():
                 f.unlink()
         kept = _kept_name(db) if db.exists() else None
-        _prepare(src, tmp, user or "未知用户", str(kept) if kept else "")
+        _prepare(src, tmp, user or "未知用户", str(kept) if kept else "", authorize)
         if kept is not None:
             _checkpoint(db)
             shutil.copy2(db, kept)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 
 from desktop.commands._common import add_db, fail, open_store
@@ -17,9 +18,10 @@ def register(sub) -> None:
     p = sub.add_parser("backup", help="备份数据库（SQLite 在线备份）")
     add_db(p)
     p.add_argument("--to", help="备份文件；不写则放入自动备份文件夹")
+    p.add_argument("--force", action="store_true", help="--to 指定的文件已存在时替换它")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="从备份恢复数据库（原文件另存，不覆盖）")
+    p = sub.add_parser("restore", help="从备份恢复数据库（须办公室账号和密码；原文件另存，不覆盖）")
     p.add_argument("file", help="备份文件")
     add_db(p)
     p.set_defaults(func=cmd_restore)
@@ -27,7 +29,7 @@ def register(sub) -> None:
 
 def cmd_demo(args) -> int:
     from pathlib import Path
-    from models import demo
+    from models import demo, lockfile
     actor = None
     if Path(args.db).exists():       # a database with accounts: only its 办公室, by password
         store, code = open_store(args, write=True, roles=("办公室",))
@@ -43,8 +45,9 @@ def cmd_demo(args) -> int:
             last[0] = pct
             sys.stderr.write(f"\r{text} {pct}%   ")
     try:
-        summary = demo.build_demo(args.db, args.scale, seed=args.seed, progress=progress, actor=actor)
-    except ValueError as exc:
+        with lockfile.DatabaseLock(args.db):       # no window or command writes meanwhile
+            summary = demo.build_demo(args.db, args.scale, seed=args.seed, progress=progress, actor=actor)
+    except (ValueError, lockfile.DatabaseBusy) as exc:
         return fail(str(exc))
     sys.stderr.write("\n")
     print(json.dumps(summary, ensure_ascii=False))
@@ -53,6 +56,11 @@ def cmd_demo(args) -> int:
 
 def cmd_backup(args) -> int:
     from models import backup
+    from models.paths import out_problem
+    if args.to:
+        problem = out_problem(args.to, args.db, args.force)
+        if problem:
+            return fail(problem)
     store, code = open_store(args)
     if store is None:
         return code
@@ -69,12 +77,56 @@ def cmd_backup(args) -> int:
     return 0
 
 
+OFFICE = ("办公室",)
+
+
 def cmd_restore(args) -> int:
-    from models import backup
+    """Only while nobody holds the database, only by 办公室 with password (proven against the
+    database being replaced when it still opens, else against the backup), only a whole
+    清欠工作台 database with the program's triggers. One line and nothing changed otherwise."""
+    from pathlib import Path
+    from desktop.commands._common import Refused, authenticated_actor
+    from models import backup, lockfile
+    from models.db import Store, StoreError, default_user
+    db, src = Path(args.db), Path(args.file)
+    if not src.is_file():
+        return fail(f"找不到备份文件：{src}")
     try:
-        kept = backup.restore(args.file, args.db)
-    except (backup.BackupError, OSError) as exc:
+        lock = lockfile.DatabaseLock(db).acquire()
+    except lockfile.DatabaseBusy as exc:
+        return fail(f"{exc}（恢复未进行，数据库未作任何改动）")
+    try:
+        current = None
+        if db.exists():
+            try:
+                current = Store(db, getattr(args, "user", None), check="light", create=False)
+            except (StoreError, OSError):
+                current = None          # damaged or not ours: the backup's accounts decide
+        authorize = None
+        if current is not None:
+            try:
+                try:
+                    authenticated_actor(current, args, roles=OFFICE)
+                except sqlite3.DatabaseError:
+                    current.close()
+                    current = None
+                else:
+                    who = current.user
+            finally:
+                if current is not None:
+                    current.close()
+        if current is None:
+            def authorize(store):
+                authenticated_actor(store, args, roles=OFFICE)
+                return store.user
+            who = getattr(args, "user", None) or default_user()
+        kept = backup.restore(src, db, user=who, holding_lock=True, authorize=authorize)
+    except Refused as exc:
+        return fail(f"{exc}（恢复未进行）")
+    except backup.BackupError as exc:
         return fail(str(exc))
-    print(json.dumps({"restored": str(args.db), "previous_kept_as": str(kept) if kept else None},
+    finally:
+        lock.release()
+    print(json.dumps({"restored": str(db), "previous_kept_as": str(kept) if kept else None},
                      ensure_ascii=False))
     return 0
