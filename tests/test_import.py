@@ -21,8 +21,10 @@ CLUES, SURVEY, ROSTER, PETITIONS = ("欠薪线索台账-平台导出.xlsx", "排
                                     "工资花名册-安置房二期.xlsx", "信访台账.csv")
 
 
-def add_case(store, case_no="C-001"):
-    return LedgerRepo(store, registry.get("cases")).insert({"case_no": case_no, "registered_on": "2026-11-01"})
+def add_case(store, case_no="C-001", amount_fen=200_000):
+    from models.ledger.service import service_for
+    return service_for(store, "cases").insert({"case_no": case_no, "registered_on": "2026-11-01",
+                                               "amount_fen": amount_fen})
 
 
 def counts(store):

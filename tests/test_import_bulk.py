@@ -84,13 +84,15 @@ def _files(template: Path, tmp: Path) -> dict[str, Path]:
             phone, trade = f"186{k:08d}", "架子工"
         workers.append([name, idn, phone, trade, _yuan(owed), _yuan(paid)])    # the last 20: unchanged
     direct = [r[0] for r in c.execute("SELECT case_no FROM case_record WHERE deleted_at IS NULL AND w_count = 0 "
-                                      "ORDER BY id LIMIT 30")]
+                                      "AND amount_fen - paid_fen >= 1000000 ORDER BY id LIMIT 30")]
     pays = [["问题编号", "农民工", "兑付日期", "兑付金额", "支付主体", "凭证号"]]
     for i in range(900):
         if i % 3 == 0:                                  # straight to a case without listed workers
-            pays.append([direct[i % len(direct)] if i % 2 else f"BULK-{i % 40:04d}", "", "2026-11-20", _yuan(100 + i), "总包", f"P{i}"])
-        elif i % 7 == 1:                                # straight to the case whose workers are paid too
-            pays.append([ROLL_CASE, "", "2026-11-21", _yuan(200 + i), "建设单位", f"P{i}"])
+            # (not the last of them: it gets workers of its own below, and then is paid through them)
+            pays.append([direct[i % (len(direct) - 1)] if i % 2 else f"BULK-{i % 40:04d}", "", "2026-11-20",
+                         _yuan(100 + i), "总包", f"P{i}"])
+        elif i % 7 == 1:                                # a worker, paid by the builder a day earlier
+            pays.append([ROLL_CASE, new_names[i % 250], "2026-11-21", _yuan(200 + i), "建设单位", f"P{i}"])
         else:                                           # a worker, most of them more than once
             pays.append([ROLL_CASE, new_names[i % 250], "2026-11-22", _yuan(300 + i), "用人单位", f"P{i}"])
     # workers with nothing owed or paid: counted into their case, which is not touched

@@ -207,9 +207,17 @@ class ImportWrite:
             self._signed_lock([r for r in live if r.action in ("insert", "update")], current)
         updates = [r for r in updates if r.action == "update"]
         for r in updates:
+            for name, message in svc.check_change(r.record_id, current[r.record_id], r.changes):
+                self._refuse(r, name, "规则", message)
+        updates = [r for r in updates if r.action == "update"]
+        for r in updates:
             svc.prepare_change(r.record_id, current[r.record_id], r.changes)
-        new_rows = [r.values for r in self.rows if r.action == "insert" and not r.problems]
-        svc.prepare_new(new_rows)
+        inserts = [r for r in self.rows if r.action == "insert" and not r.problems]
+        svc.prepare_new([r.values for r in inserts])
+        for r in inserts:
+            for name, message in svc.check_new(r.values):
+                self._refuse(r, name, "规则", message)
+        new_rows = [r.values for r in inserts if r.action == "insert"]
         _same_columns(svc.ledger, new_rows)
         self.first_new = int(store.scalar(f'SELECT COALESCE(MAX(id), 0) FROM "{t}"', default=0))
         self.updated = [r.record_id for r in updates]
