@@ -17,8 +17,8 @@ def _parser_class():
 
     class ChineseArgumentParser(argparse.ArgumentParser):
         def error(self, message: str) -> None:  # argparse exits 2 on bad arguments, as the contract wants
-            self.print_usage(sys.stderr)
-            sys.stderr.write(f"参数有误：{message}\n")
+            # one Chinese line, no usage dump (qingqian 命令 --help shows the usage)
+            sys.stderr.write(f"参数有误：{_argparse_chinese(message)}（用 --help 查看用法）\n")
             raise SystemExit(2)
     return ChineseArgumentParser
 
@@ -62,6 +62,67 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")
         return 130
+    except Exception as exc:  # noqa: BLE001 - every failure is one Chinese line and exit 2
+        import os
+        if os.environ.get("QINGQIAN_DEBUG"):
+            raise
+        sys.stderr.write(failure_line(exc, getattr(args, "db", None)) + "\n")
+        return 2
+
+
+def failure_line(exc: BaseException, db: str | None) -> str:
+    """One Chinese line for an error a command did not turn into a message itself."""
+    import errno
+    import sqlite3
+    from models import lockfile
+    from models.db import StoreError
+    from models.backup import BackupError
+    if isinstance(exc, (StoreError, BackupError, lockfile.DatabaseBusy)):
+        return " ".join(str(exc).split("\n"))
+    if isinstance(exc, sqlite3.OperationalError) and any(
+            w in str(exc).lower() for w in ("locked", "busy")):
+        return lockfile.busy_message(db) if db else lockfile.BUSY
+    if isinstance(exc, sqlite3.DatabaseError):
+        text = str(exc).lower()
+        if "full" in text:
+            return f"磁盘空间不足，操作未完成，数据库未作改动：{db}"
+        if "malformed" in text or "not a database" in text or "corrupt" in text:
+            return f"数据库文件已损坏：{db}。请用 qingqian check 检查，或从备份恢复"
+        if "readonly" in text or "read-only" in text:
+            return f"数据库文件只读，无法写入：{db}"
+        if "disk i/o" in text:
+            return f"读写数据库文件时出错（磁盘或网络盘故障）：{db}"
+        return f"数据库操作未能完成，数据库未作改动：{db}（SQLite 错误代码 {getattr(exc, 'sqlite_errorname', '未知')}）"
+    if isinstance(exc, OSError):
+        name = exc.filename or db or ""
+        reasons = {errno.ENOENT: "找不到文件或文件夹", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+                   errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个文件夹", errno.EROFS: "磁盘只读",
+                   errno.ENOTDIR: "路径中有一段不是文件夹", errno.EEXIST: "文件已存在",
+                   errno.ENAMETOOLONG: "文件名太长"}
+        return f"无法读写文件：{name}（{reasons.get(exc.errno, f'系统错误 {exc.errno}')}）"
+    if isinstance(exc, MemoryError):
+        return "内存不足，操作未完成。请关闭其他程序后重试"
+    return f"命令未能完成（程序内部错误：{type(exc).__name__}），数据库未作改动。请把这一行告诉维护人员"
+
+
+_ARGPARSE_WORDS = (
+    ("the following arguments are required: ", "缺少参数 "),
+    ("unrecognized arguments: ", "无法识别的参数 "),
+    ("invalid choice: ", "无效的选项 "),
+    ("(choose from ", "（可选 "),
+    ("expected one argument", "后面须跟一个值"),
+    ("invalid int value: ", "应为整数，而不是 "),
+    ("argument ", "参数 "),
+    ("not allowed with argument ", "不能与此参数同用 "),
+    ("ambiguous option: ", "含义不明的选项 "),
+    (" could match ", " 可能是 "),
+)
+
+
+def _argparse_chinese(message: str) -> str:
+    for en, zh in _ARGPARSE_WORDS:
+        message = message.replace(en, zh)
+    return message.replace("')", "'）") if "（可选" in message else message
 
 
 def _opt(argv: list[str], name: str) -> str | None:

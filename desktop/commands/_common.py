@@ -42,8 +42,9 @@ def open_store(args, *, must_exist: bool = True, write: bool = False, roles: tup
         return None, fail(str(exc))
     if write:
         try:
+            store.hold_lock()           # the window's lock: refused while a window or command holds it
             authenticated_actor(store, args, roles=roles)
-        except Refused as exc:
+        except (Refused, StoreError) as exc:
             store.close()
             return None, fail(str(exc))
     # a command that only reads keeps --user as a name for the record: without a password it

@@ -77,8 +77,9 @@ def _open_store(args: argparse.Namespace, must_exist: bool, write: bool):
     store = Store(args.db, getattr(args, "user", None))
     if write:
         try:
+            store.hold_lock()           # the window's lock: refused while a window or command holds it
             authenticated_actor(store, args)
-        except Refused as exc:
+        except (Refused, StoreError) as exc:
             store.close()
             raise StoreError(str(exc)) from None
     return store
@@ -89,7 +90,7 @@ def run_import(args: argparse.Namespace) -> int:
     from models.io.importer import commit_import, plan_import
     from models.io.reading import UnusableFile
     try:
-        store = _open_store(args, must_exist=False, write=not args.dry_run)
+        store = _open_store(args, must_exist=True, write=not args.dry_run)   # never a new, empty database
     except StoreError as exc:
         return _fail(str(exc), args.json)
     try:
