@@ -23,7 +23,8 @@ def register(sub) -> None:
     p.add_argument("which", choices=WHICH, help="weekly 周调度材料｜minutes 会议纪要｜ledger 台账打印｜"
                                                 "stats 统计报表（另存 Excel）｜daily 日报告 / 零报告")
     add_db(p)
-    p.add_argument("--out", required=True, help="输出的 PDF 文件")
+    p.add_argument("--out", required=True, help="输出的 PDF 文件（stats 另在同名 .xlsx 写 Excel）")
+    p.add_argument("--force", action="store_true", help="输出文件已存在时替换它（stats 连同同名 .xlsx）")
     p.add_argument("--date", help="报表日期（YYYY-MM-DD），默认今天；weekly / stats 按该日日终的情况统计")
     p.add_argument("--today", help=argparse.SUPPRESS)     # the day taken as today (scripts and tests)
     p.add_argument("--kind", default="cases", help="ledger：台账种类，默认 cases（欠薪问题台账）")
@@ -73,6 +74,13 @@ def cmd_report(args) -> int:
         return fail("台账打印按当前记录打印，不能标为以前的日期；以前某日的数字请用 report stats 或 report weekly 加 --date")
     if not args.out.lower().endswith(".pdf"):
         return fail(f"输出文件应为 .pdf：{args.out}")
+    from pathlib import Path
+    from models.paths import out_problem
+    # the files this report writes: never the database, an existing one only with --force
+    companions = (Path(args.out).with_suffix(".xlsx"),) if args.which == "stats" else ()
+    problem = out_problem(args.out, args.db, args.force, companions)
+    if problem:
+        return fail(problem)
     if args.which == "minutes":
         try:
             import models.reports.minutes  # noqa: F401
