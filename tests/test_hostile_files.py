@@ -551,3 +551,32 @@ def test_import_dialog_refuses_and_carries_on(qtbot, corpus, tmp_path):
     dlg.set_file(str(good))
     qtbot.waitUntil(lambda: dlg.plan is not None, timeout=30000)
     assert [r.values["name"] for r in dlg.plan.rows] == ["赵六"]
+
+
+def test_a_sheet_under_any_part_name_is_checked(case_store, tmp_path):
+    """The reader follows the workbook's relationships to a sheet of any file name: so does
+    the check (a far cell hidden in a part not named .xml)."""
+    path = write_xlsx(tmp_path / "别名.xlsx", header_row() + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    src = zipfile.ZipFile(path)
+    out = tmp_path / "别名2.xlsx"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            name = info.filename
+            if name == "xl/worksheets/sheet1.xml":
+                name = "xl/worksheets/sheet1.png"
+            elif name == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.png")
+            z.writestr(name, data)
+    with pytest.raises(UnusableFile, match="XFD1048576"):
+        plan_import(case_store, out, "workers", case_no="H-1")
+
+
+def test_pictures_are_not_counted(case_store, tmp_path):
+    """A picture that compresses 1000 : 1 (a blank bitmap) is never opened by the reader, so
+    it is no reason to refuse the file."""
+    path = write_xlsx(tmp_path / "带图.xlsx", header_row() + worker_row(2, 0, name="赵六"))
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/media/image1.bmp", b"BM" + b"\xff" * (8 << 20))
+    plan = plan_import(case_store, path, "workers", case_no="H-1")
+    assert [r.values["name"] for r in plan.rows] == ["赵六"]

@@ -139,8 +139,18 @@ def control_note(file_name: str, sheet: str | None, changed: int, first: tuple[i
 
 
 # -- zip files (.xlsx, .ods) --------------------------------------------------------------------
-def check_zip_directory(z: zipfile.ZipFile) -> None:
-    """The zip's directory alone: entry count, declared sizes, compression ratio, methods."""
+def _reader_reads(name: str) -> bool:
+    """The parts of an .xlsx the reader opens besides the sheets (it never opens pictures,
+    drawings, printer settings or document properties)."""
+    low = name.lower()
+    return low in ("[content_types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                   "xl/styles.xml") or low.endswith("sharedstrings.xml") \
+        or low.startswith(("xl/tables/", "xl/worksheets/_rels/"))
+
+
+def check_zip_directory(z: zipfile.ZipFile, read: set[str] | None = None) -> None:
+    """The zip's directory alone: entry count, declared sizes, compression ratio, methods.
+    Sizes and ratios count for the parts that will be read (``read``, else all)."""
     infos = z.infolist()
     if len(infos) > MAX_ZIP_ENTRIES:
         raise TooBig(f"压缩包里有 {len(infos):,} 个部件，不是正常的表格文件")
@@ -160,6 +170,8 @@ def check_zip_directory(z: zipfile.ZipFile) -> None:
         # declared size is false (and the real content far larger)
         if packed > size + size // 1000 + 1024:
             raise TooBig(f"部件“{info.filename}”的大小记录不一致，文件已损坏")
+        if read is not None and info.filename not in read:
+            continue
         total += size
         if size > RATIO_FROM and size > MAX_RATIO * max(packed, 1):
             raise TooBig(f"部件“{info.filename}”压缩比异常（{max(packed, 1):,} 字节解压后为 {size:,} 字节），"
@@ -266,18 +278,20 @@ class XlsxCheck:
         import io
         data = self.data
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            check_zip_directory(z)
-            self.infos = {i.filename: i for i in z.infolist()
-                          if not i.is_dir() and i.filename.lower().endswith((".xml", ".rels"))}
-        # pictures, printer settings, macros: the reader does not open them
-        for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-            if name in self.infos:
+            self.infos = {i.filename: i for i in z.infolist() if not i.is_dir()}
+            first = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"} & set(self.infos)
+            check_zip_directory(z, first)
+            for name in first:
                 self._inflate(name)
-        self.sheet_parts = _sheet_parts(self.parts, set(self.infos))
-        later = {part for _, part in self.sheet_parts}
-        for name in self.infos:
-            if name not in later and name not in self.parts:
-                self._inflate(name)
+            # the sheets are whatever the workbook's relationships name (any file name) and any
+            # other worksheet part; the reader reads those and a few parts besides (pictures,
+            # printer settings, document properties it never opens)
+            self.sheet_parts = _sheet_parts(self.parts, set(self.infos))
+            later = {part for _, part in self.sheet_parts}
+            read = {n for n in self.infos if _reader_reads(n)} | later
+            check_zip_directory(z, read)
+        for name in sorted(read - later - set(self.parts)):
+            self._inflate(name)
         shared = next((self.parts[n] for n in self.parts if n.lower().endswith("sharedstrings.xml")), b"")
         self.si_len, self.si_long = _shared_string_lengths(shared)
         self.shared = shared
@@ -656,7 +670,7 @@ def check_ods(data: bytes) -> bool:
     the cells may hold control characters."""
     import io
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        check_zip_directory(z)
+        check_zip_directory(z, {"content.xml"})           # the one part the reader reads
         info = next((i for i in z.infolist() if i.filename == "content.xml"), None)
     if info is None:
         return False
