@@ -130,6 +130,25 @@ def test_a_computed_column_is_compared_with_the_computation(campaign_store, tmp_
     assert any("1 行与文件所填不符（第 3 行）" in n for n in plan.notes), plan.notes
 
 
+def test_a_rosters_case_columns_and_a_repeated_column_lose_nothing(campaign_store, tmp_path):
+    """A roster exported with its case's 编号, 用人单位 and 项目名称 beside each worker: those
+    describe the case and stay with it; a second column with the same text is not data lost."""
+    LedgerRepo(campaign_store, registry.get("cases")).insert({"case_no": "K-1", "registered_on": "2026-11-01"})
+    ids = _ids(2)
+    f = _csv(tmp_path / "花名册.csv", [["所属问题编号", "用人单位", "项目名称", "姓名", "身份证号码", "身份证号", "应发工资"],
+                                    ["K-1", "甲公司", "安置房", "张三", ids[0], ids[0], "3000"],
+                                    ["K-1", "甲公司", "安置房", "李四", ids[1], ids[1], "4000"]])
+    plan = plan_import(campaign_store, f, "workers", case_no="K-1")
+    j = plan.to_json()
+    assert j["unmapped"] == [] and not j["fatal"] and j["problems"] == []
+    assert "F 列“身份证号”与 E 列“身份证号码”逐行相同，按 E 列导入。" in j["notes"]
+    assert any(n.startswith("“用人单位”、“项目名称”列是所属问题本身的信息") for n in j["notes"])
+    differs = _csv(tmp_path / "花名册2.csv", [["姓名", "身份证号码", "身份证号", "应发工资"],
+                                          ["张三", ids[0], ids[1], "3000"]])
+    (u,) = plan_import(campaign_store, differs, "workers", case_no="K-1").blocking
+    assert (u["letter"], u["looks_like"], u["why"]) == ("C", "身份证号码", "与 B 列同为“身份证号码”")
+
+
 # -- the command line --------------------------------------------------------------------------
 def test_command_line_map_and_ignore(campaign_store, tmp_path, capsys):
     db = str(campaign_store.path)
@@ -302,6 +321,7 @@ def test_identical_genuine_repayments_stay_two_and_a_second_import_adds_nothing(
     ("信访台账.csv", "workers", "petitions"),
     ("欠薪线索台账-平台导出.xlsx", "repayments", "cases"),
     ("工资花名册-安置房二期.xlsx", "petitions", "workers"),
+    ("信访台账.csv", "cases", "petitions"),
 ])
 def test_a_file_of_another_kind_is_refused_naming_it(campaign_store, file, kind, looks):
     LedgerRepo(campaign_store, registry.get("cases")).insert({"case_no": "C-1", "registered_on": "2026-11-01"})

@@ -240,7 +240,9 @@ def _kind_score(header: Header | None) -> float:
 
 def _looks_like_kind(book: Book, sheet: str, ledger: Ledger, header: Header | None) -> Ledger | None:
     """Another ledger whose header this sheet plainly is (a worker roster given as cases): its
-    header names at least three of that ledger's fields and twice as many as of this one."""
+    header names at least three of that ledger's fields, and twice as many as of this one, or
+    three more and half as many again (a petition ledger shares 人数, 涉及单位, 交办专班 and
+    办理结果 with a case ledger, and names four more of its own)."""
     own = _kind_score(header)
     part = book.load(sheet, nrows=40) if book.fmt not in ("csv", "html") else book.load(sheet)
     best, best_score = None, 0.0
@@ -251,7 +253,9 @@ def _looks_like_kind(book: Book, sheet: str, ledger: Ledger, header: Header | No
         score = _kind_score(h)
         if score > best_score:
             best, best_score = other, score
-    if best is not None and best_score >= 3 and best_score >= 2 * max(own, 1.0) and best_score - own >= 2:
+    if best is None or best_score < 3 or best_score - own < 2:
+        return None
+    if best_score >= 2 * max(own, 1.0) or (best_score >= own + 3 and best_score >= 1.5 * own):
         return best
     return None
 
@@ -355,8 +359,15 @@ def _is_money(t: str) -> bool:
 
 def _scan_unmapped(plan: ImportPlan, rows: list[list], row_index: list[int]) -> None:
     """Columns that hold data in the record rows and that no field takes; and the columns the
-    user chose to leave out, with how many filled cells each one leaves behind."""
+    user chose to leave out, with how many filled cells each one leaves behind. Two kinds of
+    column lose nothing and are only noted: a second column for a field holding the same text
+    in every row (所属问题 beside 所属问题编号), and, in a ledger of one case's rows, a column
+    describing the case itself (用人单位, 项目名称: kept with the case)."""
     ledger = plan.ledger
+    matcher = Matcher(ledger)
+    parent = _parent_ledger(ledger) if (plan.case_no or any(c.field == ledger.parent for c in plan.header.columns)) \
+        else None
+    of_parent = []
     for col in plan.header.columns:
         if col.field or col.how in ("计算列", "序号"):
             continue
@@ -369,15 +380,43 @@ def _scan_unmapped(plan: ImportPlan, rows: list[list], row_index: list[int]) -> 
         if col.how == "ignored":
             plan.ignored.append(entry)
             continue
-        kind = looks_like(col.label or col.parent, values)
         why = ""
         if col.how == "重复":
-            other = next((o for o in plan.header.columns if o.field and o.index != c and
-                          o.field == Matcher(ledger).match(col.label, col.parent)[0]), None)
+            same = matcher.match(col.label, col.parent)[0]
+            other = next((o for o in plan.header.columns if o.field and o.index != c and o.field == same), None)
             if other is not None:
+                if _same_text(rows, row_index, c, other.index):
+                    plan.notes.append(f"{col.letter} 列“{header}”与 {other.letter} 列“{other.key}”逐行相同，按 "
+                                      f"{other.letter} 列导入。")
+                    continue
                 why = f"与 {other.letter} 列同为“{ledger.field(other.field).label}”"
+        elif parent is not None and col.label and parent.has(Matcher(parent).match(col.label, col.parent)[0] or ""):
+            of_parent.append(f"“{header}”")
+            continue
+        kind = looks_like(col.label or col.parent, values)
         entry.update({"looks_like": kind, "blocks": kind in BLOCKING, "why": why})
         plan.unmapped.append(entry)
+    if of_parent:
+        pf = ledger.field(ledger.parent)
+        plan.notes.append(f"{'、'.join(of_parent)}列是{pf.label}本身的信息，以{parent.title}中的记录为准，不随本表导入。")
+
+
+def _parent_ledger(ledger: Ledger) -> Ledger | None:
+    """The ledger of the records this one's rows belong to (a worker's case)."""
+    if not ledger.parent:
+        return None
+    table = ledger.field(ledger.parent).ref_table
+    return next((lg for lg in registry.all_ledgers() if lg.table == table), None)
+
+
+def _same_text(rows: list[list], row_index: list[int], a: int, b: int) -> bool:
+    for i in row_index:
+        r = rows[i]
+        x = C.text_value(r[a]) if a < len(r) else ""
+        y = C.text_value(r[b]) if b < len(r) else ""
+        if x != y:
+            return False
+    return True
 
 
 def blocking_message(plan: ImportPlan) -> str:
@@ -436,10 +475,10 @@ def _check_computed(plan: ImportPlan, rows: list[list]) -> None:
         label = col.key
         if differ:
             shown = "、".join(map(str, differ[:10])) + ("等" if len(differ) > 10 else "")
-            plan.notes.append(f"“{label}”列由程序按“{ledger.field(owed).label} − 已付”计算，不导入；"
+            plan.notes.append(f"“{label}”列由程序按“{ledger.field(owed).label} − {ledger.field('paid_fen').label}”计算，不导入；"
                               f"其中 {len(differ)} 行与文件所填不符（第 {shown} 行），请核对。")
         elif checked:
-            plan.notes.append(f"“{label}”列由程序按“{ledger.field(owed).label} − 已付”计算，不导入；"
+            plan.notes.append(f"“{label}”列由程序按“{ledger.field(owed).label} − {ledger.field('paid_fen').label}”计算，不导入；"
                               f"文件所填 {checked} 行与计算结果一致。")
 
 
