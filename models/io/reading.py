@@ -252,10 +252,18 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return data.decode("gb18030"), "gb18030"
 
 
+# UTF-8 lead bytes of U+4E00–U+9FFF → L, continuation bytes → C, others → x: three Chinese
+# characters in UTF-8 read LCCLCCLCC (a translate and a find: ~10 ms for a 100,000-row file)
+_BYTE_CLASS = bytes(76 if 0xE4 <= b <= 0xE9 else 67 if 0x80 <= b <= 0xBF else 120 for b in range(256))
+_UTF8_HAN3 = b"LCC" * 3
+
+
 def _check_mixed(data: bytes) -> None:
     """The file is not UTF-8 as a whole. If some of its lines are plainly UTF-8 (valid, with
     three or more Chinese characters: GBK text is that only by rare accident) while others
     are not UTF-8 at all, the file was put together from two sources."""
+    if _UTF8_HAN3 not in data.translate(_BYTE_CLASS):    # no three UTF-8 Chinese characters in a row
+        return
     first_utf8 = first_other = 0
     for n, line in enumerate(data.split(b"\n"), 1):
         if line.isascii():
