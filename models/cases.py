@@ -262,9 +262,9 @@ def refresh_activity(store: Store, after_id: int = 0, with_edits: bool = False) 
     Used by loaders that write history directly (the demo)."""
     edits = ", substr(updated_at, 1, 10)" if with_edits else ""
     store.execute(
-        "UPDATE case_record SET last_activity_on = MAX(COALESCE(last_activity_on, ''), registered_on, "
-        "COALESCE((SELECT MAX(l.changed_on) FROM case_status_log l WHERE l.case_id = case_record.id), ''), "
-        "COALESCE((SELECT MAX(r.paid_on) FROM repayment r WHERE r.case_id = case_record.id "
+        "UPDATE case_record SET last_activity_on = MAX(COALESCE(last_activity_on, ''), substr(registered_on, 1, 10), "
+        "COALESCE((SELECT substr(MAX(l.changed_on), 1, 10) FROM case_status_log l WHERE l.case_id = case_record.id), ''), "
+        "COALESCE((SELECT substr(MAX(r.paid_on), 1, 10) FROM repayment r WHERE r.case_id = case_record.id "
         f"AND r.deleted_at IS NULL), ''){edits}) WHERE id > ?", (after_id,))
 
 

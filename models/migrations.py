@@ -473,9 +473,10 @@ M007 = r"""
 -- change, the date of a repayment, a clerk's edit), not from when its row was last written: a
 -- repayment dated last month, or a backlog imported today, does not make a case look touched today
 ALTER TABLE case_record ADD COLUMN last_activity_on TEXT;
-UPDATE case_record SET last_activity_on = MAX(registered_on,
-    COALESCE((SELECT MAX(l.changed_on) FROM case_status_log l WHERE l.case_id = case_record.id), ''),
-    COALESCE((SELECT MAX(r.paid_on) FROM repayment r WHERE r.case_id = case_record.id AND r.deleted_at IS NULL), ''));
+UPDATE case_record SET last_activity_on = MAX(substr(registered_on, 1, 10),
+    COALESCE((SELECT substr(MAX(l.changed_on), 1, 10) FROM case_status_log l WHERE l.case_id = case_record.id), ''),
+    COALESCE((SELECT substr(MAX(r.paid_on), 1, 10) FROM repayment r WHERE r.case_id = case_record.id
+                                                                   AND r.deleted_at IS NULL), ''));
 DROP INDEX case_open;
 CREATE INDEX case_open ON case_record(deleted_at, status, deadline, workstream_id, last_activity_on, is_major,
     is_sensitive);

@@ -120,6 +120,7 @@ CASES = register(Ledger(
           synonyms=("办结时间", "化解日期", "化解时间", "结案日期", "结案时间", "销号日期"),
           help="变更状态时由程序记下；导入旧台账时可随文件带入"),
         F("last_activity_on", "最近进展日期", "date", width=10, in_table=False, in_form=False, editable=False,
+          export=False,
           help="登记、状态变更、兑付、修改中最晚的日期，久拖未动据此计算"),
         F("is_major", "是否重大", "bool", width=4, synonyms=("重大",)),
         F("is_sensitive", "是否敏感", "bool", width=4, synonyms=("敏感",)),
