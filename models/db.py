@@ -18,35 +18,12 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from models import migrations
-
-
-class StoreError(Exception):
-    """A problem the user must be told about, in Chinese."""
-
-
-class DamagedDatabase(StoreError):
-    pass
-
-
-class NewerDatabase(StoreError):
-    pass
-
-
-class DatabaseLocked(StoreError):
-    pass
-
-
-class NotOurDatabase(DamagedDatabase):
-    """A file at the database's path that is not a 清欠工作台 database (empty, another
-    program's SQLite file, text): never taken for a new database, never changed."""
+from models.errors import (DamagedDatabase, DatabaseLocked, NewerDatabase, NotOurDatabase,  # noqa: F401
+                           PermissionDenied, StoreError)
 
 
 # tables every version of the program's database has (migration 1)
 OWN_TABLES = ("setting", "audit_log", "campaign", "workstream", "case_record", "worker", "repayment")
-
-
-class PermissionDenied(StoreError):
-    """A change the acting account may not make (role, workstream, or a signed ledger)."""
 
 
 def now_text() -> str:

@@ -528,7 +528,7 @@ def version_of(path) -> int | None:
 def upgrade(conn: sqlite3.Connection) -> int:
     """Bring the schema to LATEST. Returns the version found before."""
     from models import access, audit
-    from models.db import NewerDatabase
+    from models.errors import NewerDatabase
 
     found = conn.execute("PRAGMA user_version").fetchone()[0]
     if found > LATEST:
