@@ -44,6 +44,7 @@ def register(subparsers) -> None:
     e.add_argument("kind", help="台账类型：cases、workers、repayments …")
     add_db(e)
     e.add_argument("--out", required=True, help="输出文件（.xlsx 或 .csv）")
+    e.add_argument("--force", action="store_true", help="输出文件已存在时替换它")
     e.add_argument("--unmasked", action="store_true", help="身份证号码、银行卡号、电话不遮蔽")
     e.add_argument("--wan", action="store_true", help="金额以万元为单位")
     e.add_argument("--encoding", choices=("utf-8-sig", "gb18030"), default="utf-8-sig",
@@ -167,6 +168,10 @@ def run_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         return _fail(f"输出文件须以 .xlsx 或 .csv 结尾：{args.out}")
+    from models.paths import out_problem
+    problem = out_problem(out, args.db, args.force)     # never the database; replacing needs --force
+    if problem:
+        return _fail(problem)
     try:
         registry.get(args.kind)
     except KeyError as exc:

@@ -74,13 +74,6 @@ def cmd_report(args) -> int:
         return fail("台账打印按当前记录打印，不能标为以前的日期；以前某日的数字请用 report stats 或 report weekly 加 --date")
     if not args.out.lower().endswith(".pdf"):
         return fail(f"输出文件应为 .pdf：{args.out}")
-    from pathlib import Path
-    from models.paths import out_problem
-    # the files this report writes: never the database, an existing one only with --force
-    companions = (Path(args.out).with_suffix(".xlsx"),) if args.which == "stats" else ()
-    problem = out_problem(args.out, args.db, args.force, companions)
-    if problem:
-        return fail(problem)
     if args.which == "minutes":
         try:
             import models.reports.minutes  # noqa: F401
@@ -96,6 +89,13 @@ def cmd_report(args) -> int:
             if args.kind not in registry.kinds():
                 return fail(f"没有名为 {args.kind} 的台账（可用：{'、'.join(registry.kinds())}）")
             query = parse_filters(store, args.kind, args.filter)
+        from pathlib import Path
+        from models.paths import out_problem
+        # the files this report writes: never the database, an existing one only with --force
+        companions = (Path(args.out).with_suffix(".xlsx"),) if args.which == "stats" else ()
+        problem = out_problem(args.out, args.db, args.force, companions)
+        if problem:
+            return fail(problem)
         if args.which in ("weekly", "stats"):       # as the campaign stood at the end of that day
             result = make_report(args.which, store, args.out, today, as_of=day, meeting=args.meeting)
         else:
