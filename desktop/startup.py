@@ -28,8 +28,9 @@ def open_database(db_path: Path, user: str | None, prefs) -> tuple[Store, QLockF
     lock = acquire_lock(db_path)
     if lock is None:
         QMessageBox.critical(None, "清欠工作台",
-                             f"另一个清欠工作台窗口正在使用此数据库：\n{db_path}\n\n"
-                             "为防止两处同时写入造成数据混乱，本窗口不再打开它。请切换到已打开的窗口。")
+                             f"数据库正被另一个窗口或命令使用：\n{db_path}\n\n"
+                             "为防止两处同时写入造成数据混乱，本窗口不再打开它。"
+                             "请切换到已打开的窗口，或等命令（导入、恢复等）结束后再打开。")
         return None
     notice = _before_upgrade(db_path)
     while True:
@@ -98,14 +99,18 @@ def _offer_restore(db_path: Path, message: str) -> bool:
     box.exec()
     clicked = box.clickedButton()
     if restore_btn is not None and clicked is restore_btn:
-        backup.restore(latest, db_path)
-        return True
+        try:            # this window holds the database's lock: nobody else can be using it
+            backup.restore(latest, db_path, holding_lock=True)
+            return True
+        except backup.BackupError as exc:
+            QMessageBox.critical(None, "恢复失败", str(exc))
+            return _offer_restore(db_path, message)
     if clicked is pick_btn:
         path, _ = QFileDialog.getOpenFileName(None, "选择备份文件", str(backup.backup_dir(db_path)),
                                               "数据库备份 (*.sqlite *.db);;所有文件 (*)")
         if path:
             try:
-                backup.restore(path, db_path)
+                backup.restore(path, db_path, holding_lock=True)
                 return True
             except backup.BackupError as exc:
                 QMessageBox.critical(None, "恢复失败", str(exc))

@@ -372,7 +372,8 @@ def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user:
             if f.exists():
                 f.unlink()
         kept = _kept_name(db) if db.exists() else None
-        _prepare(src, tmp, user or "未知用户", str(kept) if kept else "", authorize)
+        from models.db import default_user
+        _prepare(src, tmp, user or default_user(), str(kept) if kept else "", authorize)
         if kept is not None:
             _checkpoint(db)
             shutil.copy2(db, kept)

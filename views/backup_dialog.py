@@ -16,6 +16,11 @@ def backup_now(parent, ctx: AppContext) -> None:
     if not path:
         return
     db_path = ctx.store_path
+    from models.paths import out_problem
+    problem = out_problem(path, db_path, force=True)     # the dialog has asked about replacing
+    if problem:
+        QMessageBox.critical(parent, "备份失败", problem)
+        return
 
     def work(jc):
         return backup.backup_file(db_path, path, progress=lambda d, t: jc.progress(d, t, "正在备份…"))
