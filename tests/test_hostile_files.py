@@ -580,3 +580,74 @@ def test_pictures_are_not_counted(case_store, tmp_path):
         z.writestr("xl/media/image1.bmp", b"BM" + b"\xff" * (8 << 20))
     plan = plan_import(case_store, path, "workers", case_no="H-1")
     assert [r.values["name"] for r in plan.rows] == ["赵六"]
+
+
+# -- big sheets: the whole-buffer path (parts over 1 MB) -------------------------------------------------
+def _big_rows(n: int, start: int = 2) -> str:
+    return "".join(worker_row(r, r % 8, name="赵六") for r in range(start, start + n))
+
+
+@pytest.mark.parametrize("hidden, words", [
+    ('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', ["XFD1048576"]),
+    ('<row r="7"><c r="A0"><v>1</v></c></row>', ["“A0”"]),
+    ('<row r="7"><c r="AAAA7"><v>1</v></c></row>', ["“AAAA7”"]),
+    (f'<row r="9"><c r="C9" t="inlineStr"><is><t>{"孙" * 33_000}</t></is></c></row>', ["第 9 行 C 列", "33,000"]),
+    ('<row r="90000"><c r="ZZ90000"><v>1</v></c></row>', ["ZZ90000", "90,000 行 × 702 列"]),
+])
+def test_big_sheet_with_one_hostile_cell_in_the_middle(case_store, tmp_path, hidden, words):
+    rows = _big_rows(8000)
+    middle = rows.index('<row r="3000">')
+    path = write_xlsx(tmp_path / "大表.xlsx", header_row() + rows[:middle] + hidden + rows[middle:])
+    assert zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").file_size > (1 << 20)
+    with pytest.raises(UnusableFile) as info:
+        plan_import(case_store, path, "workers", case_no="H-1")
+    for w in words:
+        assert w in str(info.value), str(info.value)
+
+
+def test_big_sheet_area_agrees_with_the_cell_by_cell_walk(tmp_path):
+    """The whole-buffer reading of the references gives what walking cell by cell gives."""
+    import random
+
+    import numpy as np
+
+    from models.io import limits as L
+    rnd = random.Random(7)
+    for _ in range(5):
+        cells = []
+        for _ in range(30_000):
+            r, c = rnd.choice([rnd.randint(1, 999), rnd.randint(1, 999_999)]), rnd.choice([rnd.randint(1, 26),
+                                                                                          rnd.randint(1, 16_384)])
+            cells.append(f'<row r="{r}"><c r="{L.col_letters(c - 1)}{r}" s="1"><v>{r}</v></c></row>')
+        xml = ("<worksheet><sheetData>" + "".join(cells) + "</sheetData></worksheet>").encode()
+        a = np.frombuffer(xml, np.uint8)
+        fast = L._max_refs(a, xml, L._starts(xml, a, b"c"), "表")
+        slow = L._max_refs_slow(xml, "表")
+        assert fast[:2] == slow[:2]
+
+
+def test_big_legitimate_sheet_is_read_whole(case_store, tmp_path):
+    path = write_xlsx(tmp_path / "正常大表.xlsx", header_row() + _big_rows(8000), dim="A1:C8001")
+    assert zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").file_size > (1 << 20)
+    plan = plan_import(case_store, path, "workers", case_no="H-1")
+    assert len(plan.rows) == 8000 and plan.rows[-1].row == 8001
+
+
+def test_prefixed_sheet_is_walked(case_store, tmp_path):
+    """Some libraries write <x:c …>: such a sheet is walked cell by cell, far cells found all the same."""
+    body = (header_row() + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>').replace("<row", "<x:row") \
+        .replace("</row>", "</x:row>").replace("<c ", "<x:c ").replace("</c>", "</x:c>") \
+        .replace("<v>", "<x:v>").replace("</v>", "</x:v>")
+    path = write_xlsx(tmp_path / "前缀.xlsx", body)
+    data = path.read_bytes()
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = tmp_path / "前缀2.xlsx"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                part = part.replace(b"<worksheet xmlns=", b"<x:worksheet xmlns:x=").replace(
+                    b"<sheetData>", b"<x:sheetData>").replace(b"</sheetData></worksheet>", b"</x:sheetData></x:worksheet>")
+            z.writestr(info.filename, part)
+    with pytest.raises(UnusableFile, match="XFD1048576"):
+        plan_import(case_store, out, "workers", case_no="H-1")

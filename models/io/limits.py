@@ -589,8 +589,10 @@ def _max_refs(a, xml: bytes, cells, sheet: str) -> tuple[int, int, str]:
             raise TooBig(f"{where(sheet)}有无效的单元格地址“{ref.decode('latin-1')[:20]}”，文件已被改动或损坏")
         return _ref_value(m.group(1), m.group(2))
 
-    if int(nlet.min()) < 1 or int(ndig.min()) < 1:
-        value(int(np.flatnonzero((nlet < 1) | (ndig < 1))[0]))      # raises
+    lead = w[np.minimum(nlet, 11), np.arange(len(off))]             # a row number's first digit
+    bad = (nlet < 1) | (ndig < 1) | (lead < 49) | (lead > 57)
+    if bad.any():
+        value(int(np.flatnonzero(bad)[0]))                            # raises, naming the reference
     long_r = np.flatnonzero(ndig == ndig.max())
     long_c = np.flatnonzero(nlet == nlet.max())
     if len(long_r) <= 20_000:
