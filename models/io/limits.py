@@ -259,6 +259,9 @@ def _sheet_parts(parts: dict[str, bytes], names: set[str]) -> list[tuple[str, st
     return out
 
 
+_OWN_TEXT = re.compile(rb"""t\s*=\s*["'](?:inlineStr|str)["']""")      # cells that hold their own text
+
+
 class XlsxCheck:
     """The checks of one .xlsx, in two steps: ``first`` (the zip's directory, every XML part
     inflated and verified, the shared strings) must pass before the reader opens the file
@@ -324,8 +327,7 @@ class XlsxCheck:
             if book_cells > MAX_BOOK_CELLS:
                 raise TooBig(f"各工作表的数据区域合计超过 {MAX_BOOK_CELLS:,} 个单元格，"
                              "请只保留要导入的工作表，或把表格分成几个文件后再导入")
-            if not facts.controls and (b"inlineStr" in xml or b't="str"' in xml or b"t='str'" in xml) \
-                    and _may_hold_controls(xml):
+            if not facts.controls and _OWN_TEXT.search(xml) and _may_hold_controls(xml):
                 facts.controls = True
             del xml
         total_text = sum(s.text_bytes for s in facts.sheets)
