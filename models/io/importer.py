@@ -245,11 +245,13 @@ def _looks_like_kind(book: Book, sheet: str, ledger: Ledger, header: Header | No
     办理结果 with a case ledger, and names four more of its own)."""
     own = _kind_score(header)
     part = book.load(sheet, nrows=40) if book.fmt not in ("csv", "html") else book.load(sheet)
+    # where this ledger found its header, the others look too (and a row below, for a two-row one)
+    rows = part.rows[:header.data_start + 1] if header is not None else part.rows[:40]
     best, best_score = None, 0.0
     for other in registry.all_ledgers():
         if other.kind == ledger.kind or not importable(other):
             continue
-        h = find_header(part.rows, part.merged, other)
+        h = find_header(rows, part.merged, other)
         score = _kind_score(h)
         if score > best_score:
             best, best_score = other, score
