@@ -223,3 +223,25 @@ def test_dialog_stops_on_an_unmapped_money_column_until_decided(cjk_app, qtbot, 
     combo.setCurrentIndex(combo.findData("paid_fen"))
     qtbot.waitUntil(lambda: dlg2.plan is not old, timeout=15000)
     assert [r.values["paid_fen"] for r in dlg2.plan.rows] == [3000000, 120050, 300000]
+
+
+def test_dialog_lists_rows_to_complete_and_imports_them(cjk_app, qtbot, tmp_path, db_with_case):
+    """An old ledger's closed cases without 核处结论: listed as 待补录 under the preview, not
+    refused; the import goes ahead and says how many wait for completion."""
+    from views.import_dialog import ImportDialog
+    f = tmp_path / "旧台账.csv"
+    f.write_text("编号,登记日期,用人单位,欠薪金额,已支付金额,办理状态,核处结论\n"
+                 "O-1,2025-01-06,甲公司,3000,3000,已化解,\n"
+                 "O-2,2025-02-06,乙公司,2000,2000,已化解,经核实存在欠薪，已支付完毕\n"
+                 "O-3,2025-03-06,丙公司,1000,0,化解中,\n", encoding="gb18030")
+    dlg = ImportDialog(None, str(db_with_case), "cases", "测试员", path=str(f))
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.plan is not None, timeout=15000)
+    t = dlg.problem_table
+    assert t.rowCount() == 1 and t.item(0, 0).text() == "2" and t.item(0, 1).text() == "核处结论"
+    assert t.item(0, 2).text().startswith("待补录（照常导入）")
+    assert "1 行待补录" in dlg.problem_title.text() and dlg.import_button.isEnabled()
+    dlg.import_button.click()
+    qtbot.waitUntil(lambda: dlg.result is not None, timeout=15000)
+    assert dlg.result["imported"] and dlg.result["inserted"] == 3
+    assert "待补录 核处结论 1 条" in dlg.status_label.text()
