@@ -196,6 +196,7 @@ def build_window(store, prefs, *, today=None, interactive: bool = True, prefetch
     ctx = AppContext(store=store, prefs=prefs, bus=DataBus(), prefetch=prefetch)
     if today is not None:
         ctx.today = lambda: today
+        store.today = today         # the day-dependent columns (逾期未还, 期满待移出) count from it too
     from desktop.pages import all_pages
     actor = store.actor
     pages = [p for p in all_pages() if not (p.key == "accounts" and actor is not None and actor.role != "办公室")]

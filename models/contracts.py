@@ -8,7 +8,7 @@ from models.db import Store, now_text
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
 from models.ledger.service import LedgerService, service
-from models.ledgers.contract_arrears import OWED_SQL, split_case_nos
+from models.ledgers.contract_arrears import owed_sql, split_case_nos
 from models.values import fen_to_yuan_text as _y
 
 
@@ -85,7 +85,7 @@ class InstalmentService(LedgerService):
 
 
 def owed(store: Store, contract_id: int) -> int:
-    return int(store.scalar(f"SELECT {OWED_SQL} FROM contract_arrear WHERE id = ?", (contract_id,), 0))
+    return int(store.scalar(f"SELECT {owed_sql()} FROM contract_arrear t WHERE t.id = ?", (contract_id,), 0))
 
 
 def set_plan(store: Store, contract_id: int, plan: list[tuple[str, int]]) -> list[int]:

@@ -58,6 +58,7 @@ class Store:
         self.path = Path(path)
         self.user = user or default_user()
         self.bulk = False          # set by bulk loaders: triggers skip per-row work
+        self.today: _dt.date | None = None   # the program's today (qq_today() in SQL); None: the clock
         self.audit_reason = ""     # a reason attached to the audit rows of the next writes
         self.actor = None          # models.access.Actor once someone has logged in
         self.last_denial = ""
@@ -105,6 +106,12 @@ class Store:
                     migrations.upgrade(self.conn)
                 finally:
                     self.actor = None
+        except sqlite3.OperationalError as exc:
+            self.conn.close()
+            if is_busy(exc):            # waited the busy timeout: someone else is writing
+                from models.lockfile import busy_message
+                raise DatabaseLocked(busy_message(self.path)) from exc
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{exc}）") from exc
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{exc}）") from exc
@@ -131,6 +138,8 @@ class Store:
         c.create_function("qq_uuid", 0, _uuid, deterministic=False)
         c.create_function("qq_may_write", 3, self._may_write, deterministic=False)
         c.create_function("qq_signed_ok", 3, self._signed_ok, deterministic=False)
+        # computed columns that depend on the day (逾期未还, 期满待移出) ask this, never the clock
+        c.create_function("qq_today", 0, lambda: (self.today or _dt.date.today()).isoformat(), deterministic=False)
 
     def _may_write(self, table: str, workstream_id, record_id) -> int:
         from models.access import check_write      # no actor: allowed only before any account exists
@@ -330,6 +339,12 @@ class Store:
         if lock is not None:
             lock.release()
             self._lock = None
+
+
+def is_busy(exc: BaseException) -> bool:
+    """A SQLite error saying another connection holds the database past the busy timeout."""
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        w in str(exc).lower() for w in ("database is locked", "database is busy", "database table is locked"))
 
 
 def refuse_foreign_file(path: Path) -> None:

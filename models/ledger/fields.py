@@ -39,7 +39,8 @@ class Field:
     ref_table: str = ""             # for ref: the table and its label column
     ref_label: str = "name"
     stored: bool = True             # False: computed in SQL (expr) and read-only
-    expr: str = ""                  # SQL expression for computed fields
+    # computed fields: the SQL of the value for a row called by the given alias (LedgerRepo.column_sql)
+    expr: Callable[[str], str] | None = None
     editable: bool = True
     in_table: bool = True
     in_form: bool = True

@@ -2,7 +2,6 @@
 validated inserts and updates, recycle bin. Sorting and filtering happen in SQL."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field as dc_field
 from typing import Any, Iterable, Sequence
 
@@ -63,8 +62,8 @@ class LedgerRepo:
     def column_sql(self, f: Field, alias: str = "t") -> str:
         if f.kind == "ref" and f.ref_table:
             return f'(SELECT r."{f.ref_label}" FROM "{f.ref_table}" r WHERE r.id = {alias}."{f.name}")'
-        if not f.stored and f.expr:
-            return "(" + re.sub(r"\b([a-z_]+_fen|[a-z_]+_count)\b", lambda m: f'{alias}."{m.group(1)}"', f.expr) + ")"
+        if not f.stored and f.expr is not None:
+            return "(" + f.expr(alias) + ")"
         return f'{alias}."{f.name}"'
 
     def sort_sql(self, f: Field) -> str:

@@ -18,12 +18,18 @@ LIST_YEARS = 3
 EARLY_MIN_YEARS = 1
 REMOVAL_REASONS = ("期满移出", "信用修复提前移出", "经复核撤销列入", "其他")
 # three years on; a 29 February listing ends on 28 February (the month has no 29th)
-REMOVAL_DUE_SQL = ("CASE WHEN listed_on IS NULL OR listed_on = '' THEN NULL "
-                   "WHEN strftime('%m-%d', listed_on) = '02-29' THEN date(listed_on, '-1 day', '+3 years') "
-                   "ELSE date(listed_on, '+3 years') END")
-STATUS_SQL = ("CASE WHEN removed_on IS NOT NULL AND removed_on != '' THEN '已移出' "
-              "WHEN listed_on IS NULL OR listed_on = '' THEN '已上报待列入' "
-              f"WHEN ({REMOVAL_DUE_SQL}) <= date('now', 'localtime') THEN '期满待移出' ELSE '惩戒中' END")
+def removal_due_sql(t: str = "t") -> str:
+    """The SQL form of ``removal_due`` (tested equal to it)."""
+    return (f"CASE WHEN {t}.listed_on IS NULL OR {t}.listed_on = '' THEN NULL "
+            f"WHEN strftime('%m-%d', {t}.listed_on) = '02-29' THEN date({t}.listed_on, '-1 day', '+{LIST_YEARS} years') "
+            f"ELSE date({t}.listed_on, '+{LIST_YEARS} years') END")
+
+
+def status_sql(t: str = "t") -> str:
+    """期满待移出 against the program's today (qq_today()), not the clock."""
+    return (f"CASE WHEN {t}.removed_on IS NOT NULL AND {t}.removed_on != '' THEN '已移出' "
+            f"WHEN {t}.listed_on IS NULL OR {t}.listed_on = '' THEN '已上报待列入' "
+            f"WHEN ({removal_due_sql(t)}) <= qq_today() THEN '期满待移出' ELSE '惩戒中' END")
 STATUSES = ("已上报待列入", "惩戒中", "期满待移出", "已移出")
 
 
@@ -74,12 +80,12 @@ BLACKLIST = register(Ledger(
         F("reason", "列入事由", "longtext", required=True, width=17, synonyms=("失信行为", "列入原因", "主要失信事实")),
         F("reported_on", "上报日期", "date", width=8, filter=True, synonyms=("提请日期", "报送日期")),
         F("listed_on", "列入日期", "date", width=8, synonyms=("列入名单日期", "认定日期")),
-        F("removal_due", "期满日期", "date", stored=False, editable=False, width=8, expr=REMOVAL_DUE_SQL,
+        F("removal_due", "期满日期", "date", stored=False, editable=False, width=8, expr=removal_due_sql,
           synonyms=("移出期限", "惩戒期满日期")),
         F("removed_on", "移出日期", "date", width=8, synonyms=("移出名单日期",)),
         F("removal_reason", "移出原因", "choice", choices=REMOVAL_REASONS, width=9, synonyms=("移出事由",)),
         F("status", "名单状态", "choice", choices=STATUSES, stored=False, editable=False, width=7, filter=True,
-          expr=STATUS_SQL),
+          expr=status_sql),
         F("case_nos", "关联欠薪问题", width=16, search=True, in_table=False, synonyms=("关联问题编号", "问题编号")),
         F("workstream_id", "责任专班", "ref", ref_table="workstream", width=12, in_table=False, synonyms=("专班",)),
         F("notes", "备注", "longtext", width=12, in_table=False),

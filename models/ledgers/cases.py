@@ -93,7 +93,7 @@ CASES = register(Ledger(
         F("total_paid_fen", "已付金额", "money", stored=False, editable=False, width=12, sum=True,
           export=False),
         F("outstanding_fen", "未付金额", "money", stored=False, editable=False, width=12, sum=True,
-          expr="total_owed_fen - total_paid_fen", export=False, min_value=None),
+          expr=lambda t: f"{t}.total_owed_fen - {t}.total_paid_fen", export=False, min_value=None),
         F("period_from", "欠薪起始日期", "date", width=10, in_table=False,
           synonyms=("欠薪开始时间", "拖欠起始时间", "欠薪时间起")),
         F("period_to", "欠薪截止日期", "date", width=10, in_table=False,

@@ -13,15 +13,26 @@ from models.ledger.repo import missing_case_nos
 from models.values import fen_to_yuan_text as _y
 
 CASE_NO_SPLIT = re.compile(r"[\s,，、;；/]+")
-OWED_SQL = "(CASE WHEN settled_fen > 0 THEN settled_fen ELSE contract_fen END) - paid_fen"
-# upper case: kept out of LedgerRepo.column_sql's "…_fen" prefixing (see models.ledgers.funds)
-PLAN_LEFT_SQL = ("(SELECT COALESCE(SUM(i.AMOUNT_FEN - i.PAID_AMOUNT_FEN), 0) FROM contract_instalment i "
-                 "WHERE i.contract_id = t.id AND i.deleted_at IS NULL)")
-NEXT_DUE_SQL = ("(SELECT MIN(i.due_on) FROM contract_instalment i WHERE i.contract_id = t.id "
-                "AND i.deleted_at IS NULL AND i.PAID_AMOUNT_FEN < i.AMOUNT_FEN)")
-STATUS_SQL = (f"CASE WHEN {OWED_SQL} <= 0 THEN '已结清' WHEN (SELECT COUNT(*) FROM contract_instalment i "
-              "WHERE i.contract_id = t.id AND i.deleted_at IS NULL) = 0 THEN '未定计划' "
-              f"WHEN {NEXT_DUE_SQL} < date('now', 'localtime') THEN '逾期未还' ELSE '按计划化解' END")
+# computed columns, as SQL over a contract_arrear row called ``t`` (LedgerRepo.column_sql)
+def owed_sql(t: str = "t") -> str:
+    return f"(CASE WHEN {t}.settled_fen > 0 THEN {t}.settled_fen ELSE {t}.contract_fen END) - {t}.paid_fen"
+
+
+def plan_left_sql(t: str = "t") -> str:
+    return ("(SELECT COALESCE(SUM(i.amount_fen - i.paid_amount_fen), 0) FROM contract_instalment i "
+            f"WHERE i.contract_id = {t}.id AND i.deleted_at IS NULL)")
+
+
+def next_due_sql(t: str = "t") -> str:
+    return (f"(SELECT MIN(i.due_on) FROM contract_instalment i WHERE i.contract_id = {t}.id "
+            "AND i.deleted_at IS NULL AND i.paid_amount_fen < i.amount_fen)")
+
+
+def status_sql(t: str = "t") -> str:
+    """逾期未还 against the program's today (qq_today(), the day the store is told), not the clock."""
+    return (f"CASE WHEN {owed_sql(t)} <= 0 THEN '已结清' WHEN (SELECT COUNT(*) FROM contract_instalment i "
+            f"WHERE i.contract_id = {t}.id AND i.deleted_at IS NULL) = 0 THEN '未定计划' "
+            f"WHEN {next_due_sql(t)} < qq_today() THEN '逾期未还' ELSE '按计划化解' END")
 STATUSES = ("未定计划", "按计划化解", "逾期未还", "已结清")
 
 
@@ -54,14 +65,14 @@ CONTRACTS = register(Ledger(
         F("contract_fen", "合同金额", "money", width=9, sum=True, synonyms=("合同价款", "合同价", "中标金额")),
         F("settled_fen", "结算金额", "money", width=9, sum=True, synonyms=("审计结算金额", "结算价款", "决算金额")),
         F("paid_fen", "已付工程款", "money", width=9, sum=True, synonyms=("已支付工程款", "已付金额", "累计支付")),
-        F("owed_fen", "拖欠工程款", "money", stored=False, editable=False, width=9, sum=True, expr=OWED_SQL,
+        F("owed_fen", "拖欠工程款", "money", stored=False, editable=False, width=9, sum=True, expr=owed_sql,
           min_value=None, synonyms=("欠款金额", "拖欠金额")),
         F("labour_fen", "其中人工费", "money", width=8, sum=True, synonyms=("人工费", "其中农民工工资", "人工费用")),
         F("plan_left_fen", "计划待还", "money", stored=False, editable=False, width=11, sum=True,
-          expr=PLAN_LEFT_SQL, export=False, in_table=False),
-        F("next_due", "下期还款日", "date", stored=False, editable=False, width=8, expr=NEXT_DUE_SQL, export=False),
+          expr=plan_left_sql, export=False, in_table=False),
+        F("next_due", "下期还款日", "date", stored=False, editable=False, width=8, expr=next_due_sql, export=False),
         F("status", "化解情况", "choice", choices=STATUSES, stored=False, editable=False, width=7, filter=True,
-          expr=STATUS_SQL, export=False),
+          expr=status_sql, export=False),
         F("workstream_id", "责任专班", "ref", ref_table="workstream", width=12, in_table=False, synonyms=("专班",)),
         F("owner_person", "包案责任人", width=7, in_table=False, synonyms=("责任人", "包案领导")),
         F("case_nos", "关联欠薪问题", width=18, search=True, in_table=False, synonyms=("关联问题编号", "涉及欠薪问题", "问题编号"),
@@ -108,7 +119,7 @@ INSTALMENTS = register(Ledger(
 def _contracts(store: Store, today: _dt.date):
     repaid_sql = ("(SELECT COALESCE(SUM(i.paid_amount_fen), 0) FROM contract_instalment i "
                   "WHERE i.contract_id = t.id AND i.deleted_at IS NULL)")
-    for r in store.query(f"SELECT t.*, {OWED_SQL} AS owed, {PLAN_LEFT_SQL} AS plan_left, {repaid_sql} AS repaid "
+    for r in store.query(f"SELECT t.*, {owed_sql()} AS owed, {plan_left_sql()} AS plan_left, {repaid_sql} AS repaid "
                          "FROM contract_arrear t WHERE t.deleted_at IS NULL"):
         label = f"{r['arrear_no']} {r['project_name']}"
         for _name, message in _amounts(dict(r)):

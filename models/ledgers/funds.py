@@ -24,10 +24,10 @@ CHANNEL_WORKSTREAM = {"国有资产处置": "国有资产处置专班", "宅基�
                       "产业收益": "产业发展专班", "项目资金争取": "项目资金及经费争取专班",
                       "财政": "项目资金及经费争取专班", "应急周转金": "欠薪化解专班", "其他": "欠薪化解专班"}
 
-# LedgerRepo.column_sql prefixes every lower-case "…_fen" word of an expression with the
-# row alias; the allocation table's column is written in upper case so the sub-query keeps its own.
-ALLOCATED_SQL = ("(SELECT COALESCE(SUM(a.AMOUNT_FEN), 0) FROM fund_allocation a "
-                 "WHERE a.fund_id = t.id AND a.deleted_at IS NULL)")
+def allocated_sql(t: str = "t") -> str:
+    """已分配金额 of a fund row called ``t``: its live allocations."""
+    return (f"(SELECT COALESCE(SUM(a.amount_fen), 0) FROM fund_allocation a "
+            f"WHERE a.fund_id = {t}.id AND a.deleted_at IS NULL)")
 
 
 def _received_has_date(row: dict) -> list[tuple[str, str]]:
@@ -52,9 +52,9 @@ FUNDS = register(Ledger(
           synonyms=("实际到位金额", "已到位金额", "到账金额", "筹措到位金额")),
         F("received_on", "到位日期", "date", width=9, filter=True, synonyms=("到账日期", "到位时间")),
         F("allocated_fen", "已分配金额", "money", stored=False, editable=False, width=10, sum=True,
-          expr=ALLOCATED_SQL, export=True),
+          expr=allocated_sql, export=True),
         F("balance_fen", "余额", "money", stored=False, editable=False, width=10, sum=True,
-          expr=f"received_fen - {ALLOCATED_SQL}", min_value=None),
+          expr=lambda t: f"{t}.received_fen - {allocated_sql(t)}", min_value=None),
         F("account", "存放账户", width=14, in_table=False, synonyms=("账户", "专户")),
         F("notes", "备注", "longtext", width=16, in_table=False, synonyms=("说明",)),
     ),

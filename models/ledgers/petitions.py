@@ -15,16 +15,21 @@ REPEAT_DAYS = 90
 CHANNELS = ("来访", "来信", "来电", "网上信访", "12345转办", "上级交办")
 RESULTS = ("已登记", "已交办", "正在处理", "已答复", "已化解", "已办结")
 
-COLLECTIVE_SQL = f"CASE WHEN people_count >= {COLLECTIVE_MIN} THEN 1 ELSE 0 END"
-# an earlier live petition by the same person (name and phone) or on the same matter: the same
-# linked case, or, for a petition not yet linked to a case, the same employer
-REPEAT_SQL = (
-    "EXISTS (SELECT 1 FROM petition p WHERE p.deleted_at IS NULL AND p.id != t.id "
-    "AND (p.visited_on < t.visited_on OR (p.visited_on = t.visited_on AND p.id < t.id)) "
-    f"AND julianday(t.visited_on) - julianday(p.visited_on) <= {REPEAT_DAYS} "
-    "AND ((p.petitioner = t.petitioner AND p.phone = t.phone) "
-    "OR (t.case_id IS NOT NULL AND p.case_id = t.case_id) "
-    "OR (t.case_id IS NULL AND t.employer_name != '' AND p.employer_name = t.employer_name)))")
+def collective_sql(t: str = "t") -> str:
+    return f"CASE WHEN {t}.people_count >= {COLLECTIVE_MIN} THEN 1 ELSE 0 END"
+
+
+def repeat_sql(t: str = "t") -> str:
+    """重复访: an earlier live petition by the same person (name and phone) or on the same matter
+    (the same linked case, or, for a petition not yet linked to a case, the same employer) within
+    REPEAT_DAYS. The list of those petitions is ``models.petitions.earlier_petitions``, tested to
+    agree with this."""
+    return (f"EXISTS (SELECT 1 FROM petition p WHERE p.deleted_at IS NULL AND p.id != {t}.id "
+            f"AND (p.visited_on < {t}.visited_on OR (p.visited_on = {t}.visited_on AND p.id < {t}.id)) "
+            f"AND julianday({t}.visited_on) - julianday(p.visited_on) <= {REPEAT_DAYS} "
+            f"AND ((p.petitioner = {t}.petitioner AND p.phone = {t}.phone) "
+            f"OR ({t}.case_id IS NOT NULL AND p.case_id = {t}.case_id) "
+            f"OR ({t}.case_id IS NULL AND {t}.employer_name != '' AND p.employer_name = {t}.employer_name)))")
 
 
 def _people(row: dict) -> list[tuple[str, str]]:
@@ -52,9 +57,9 @@ PETITIONS = register(Ledger(
           synonyms=("承办专班", "责任专班", "办理专班")),
         F("reply", "答复意见", "longtext", width=20, in_table=False, synonyms=("答复情况", "回复")),
         F("result", "办理结果", "choice", choices=RESULTS, width=6, filter=True, synonyms=("办理情况", "处理结果")),
-        F("is_collective", "集体访", "bool", stored=False, editable=False, width=5, expr=COLLECTIVE_SQL,
+        F("is_collective", "集体访", "bool", stored=False, editable=False, width=5, expr=collective_sql,
           filter=True, synonyms=("是否集体访",)),
-        F("is_repeat", "重复访", "bool", stored=False, editable=False, width=5, expr=REPEAT_SQL, filter=True,
+        F("is_repeat", "重复访", "bool", stored=False, editable=False, width=5, expr=repeat_sql, filter=True,
           synonyms=("是否重复访",)),
         F("notes", "备注", "longtext", width=12, in_table=False),
     ),
