@@ -227,8 +227,8 @@ def case_figures(store: Store, since: str, until: str, as_of: str | None, today:
     if b is not None:
         for wid, open_n, left in b.query(
                 f"t.workstream_id, SUM(t.status IN {figures.OPEN_IN}), "
-                f"SUM(CASE WHEN t.status != '{figures.EXCLUDED}' THEN t.outstanding_fen ELSE 0 END)", "1", (),
-                "GROUP BY t.workstream_id"):
+                f"SUM(CASE WHEN t.status != '{figures.EXCLUDED}' THEN t.total_owed_fen - t.total_paid_fen ELSE 0 END)",
+                "1", (), "GROUP BY t.workstream_id"):
             out["open_cases"][wid], out["outstanding_fen"][wid] = open_n or 0, left or 0
         for wid, n in b.warning_by("逾期", "t.workstream_id"):
             out["overdue_cases"][wid] = n

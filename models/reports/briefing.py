@@ -135,7 +135,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     stamp = data_stamp(store, today)
     _step(job, 1, "正在汇总各项数据…")
     camp = campaigns.current(store)
-    dash = stats.dashboard(store, today, list_limit=LIST_CAP, as_of=as_of)
+    dash = stats.dashboard(store, today, list_limit=LIST_CAP, basis=basis)
     tot = dash.totals
     day = dash.day
     series = stats.repaid_series(store, tot.counted.paid_fen, until=None if dash.figures.now else day)
