@@ -296,7 +296,11 @@ def test_old_ledger_on_the_command_line_lists_what_to_complete(campaign_store, t
 
 
 # -- rows without a key ---------------------------------------------------------------------------
-def test_identical_genuine_repayments_stay_two_and_a_second_import_adds_nothing(campaign_store, tmp_path):
+@pytest.mark.parametrize("threshold", [10 ** 9, 0], ids=["row-by-row", "set-based"])
+def test_identical_genuine_repayments_stay_two_and_a_second_import_adds_nothing(campaign_store, tmp_path,
+                                                                                 monkeypatch, threshold):
+    from models.io import importer
+    monkeypatch.setattr(importer, "BULK_THRESHOLD", threshold)
     LedgerRepo(campaign_store, registry.get("cases")).insert({"case_no": "R-1", "registered_on": "2026-11-01",
                                                              "amount_fen": 10_000_00})
     head = ["问题编号", "兑付日期", "兑付金额", "支付主体"]
