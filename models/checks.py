@@ -52,9 +52,10 @@ class CheckReport:
     def summary(self) -> str:
         warn = self.warning_text()
         warn = f"；{warn}（工作预警，不属于数据问题）" if warn else ""
+        at = self.at.replace("T", " ")
         if self.passed:
-            return f"数据审核通过（{self.at}，{len(self.rules_run)} 项规则）{warn}"
-        return f"数据审核发现 {len(self.findings)} 处问题（{self.at}）{warn}"
+            return f"数据审核通过（{at}，{len(self.rules_run)} 项规则）{warn}"
+        return f"数据审核发现 {len(self.findings)} 处问题（{at}）{warn}"
 
     def by_rule(self) -> dict[str, int]:
         out: dict[str, int] = {}
