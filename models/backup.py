@@ -299,12 +299,33 @@ def _kept_name(db: Path) -> Path:
     return kept
 
 
+def check_candidate(src: str | os.PathLike) -> None:
+    """Raise BackupError (one line) unless ``src`` is a 清欠工作台 database of a known
+    version that passes ``PRAGMA integrity_check``. Changes nothing."""
+    src = Path(src)
+    if not src.is_file():
+        raise BackupError(f"找不到备份文件：{src}")
+    _identify(src)
+    _check(src, "integrity_check")
+
+
+def has_accounts(db_path: str | os.PathLike) -> bool | None:
+    """Whether a database has active accounts, read without changing it (None: it cannot be read)."""
+    try:
+        conn = sqlite3.connect(sqlite_uri(db_path), uri=True, timeout=10)
+        try:
+            return conn.execute("SELECT 1 FROM account WHERE active = 1 LIMIT 1").fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
 def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None) -> None:
     """Copy ``src`` to ``tmp``, bring it to the current schema, check it is one of the program's
     databases with its triggers, and record the restore in its audit log. Raises BackupError
     (or whatever ``authorize(store)``, called on the copy, raises to refuse)."""
-    _identify(src)
-    _check(src, "integrity_check")
+    check_candidate(src)
     try:
         source = sqlite3.connect(sqlite_uri(src), uri=True, timeout=30)
         try:

@@ -43,9 +43,11 @@ def _one_chinese_line(err: str) -> str:
 
 
 def _files(db: Path) -> dict[str, bytes]:
-    """The database and whatever lies beside it, byte for byte."""
+    """The database and whatever lies beside it that holds data, byte for byte (the shared-memory
+    index and an empty write-ahead log, which a reader may leave, hold none)."""
     return {p.name: p.read_bytes() for p in sorted(db.parent.iterdir()) if p.is_file()
-            and p.name.startswith(db.name) and not p.name.endswith(".lock")}
+            and p.name.startswith(db.name) and not p.name.endswith((".lock", "-shm"))
+            and not (p.name.endswith("-wal") and p.stat().st_size == 0)}
 
 
 def _cases(db: Path) -> int:

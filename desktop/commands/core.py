@@ -96,8 +96,9 @@ def cmd_restore(args) -> int:
     except lockfile.DatabaseBusy as exc:
         return fail(f"{exc}（恢复未进行，数据库未作任何改动）")
     try:
+        backup.check_candidate(src)     # a file that cannot be restored is said so before anything else
         current = None
-        if db.exists():
+        if db.exists() and backup.has_accounts(db) is not False:
             try:
                 current = Store(db, getattr(args, "user", None), check="light", create=False)
             except (StoreError, OSError):
