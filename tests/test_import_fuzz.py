@@ -18,7 +18,8 @@ from models.io.reading import UnusableFile
 
 DATA = Path(__file__).parent / "data"
 SEEDS = {name: (DATA / name).read_bytes() for name in
-         ("信访台账.csv", "工资花名册-安置房二期.xlsx", "排查台账-冬季专项行动.xlsx", "欠薪线索台账-平台导出.xlsx")}
+         ("信访台账.csv", "工资花名册-安置房二期.xlsx", "排查台账-冬季专项行动.xlsx", "欠薪线索台账-平台导出.xlsx",
+          "旧版台账-97格式.xls")}
 FUZZ = settings(max_examples=30, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 _STATE: dict = {}

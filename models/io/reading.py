@@ -97,6 +97,12 @@ def _refused(path: Path, exc: L.TooBig) -> UnusableFile:
     return UnusableFile(f"文件“{path.name}”{glue}{reason}。")
 
 
+def _check_failed(path: Path, exc: BaseException) -> UnusableFile:
+    """Over a limit: the reason; anything else the checks met (bytes too damaged to follow):
+    a damaged file, as the reader would have said."""
+    return _refused(path, exc) if isinstance(exc, L.TooBig) else _unusable(path, exc)
+
+
 def _unusable(path: Path, exc: BaseException | None = None, what: str = "") -> UnusableFile:
     text = str(exc or "").lower()
     if "password" in text or "encrypt" in text:
@@ -165,8 +171,8 @@ def _open_zip(path: Path, data: bytes) -> Book:
     if b"opendocument.spreadsheet" in mimetype:
         try:
             controls = L.check_ods(data)
-        except L.TooBig as exc:
-            raise _refused(path, exc) from None
+        except Exception as exc:  # noqa: BLE001 - the check reads damaged bytes too
+            raise _check_failed(path, exc) from None
         book = _calamine_book(path, data, "ods")
         book.controls = controls
         return book
@@ -184,14 +190,14 @@ def _open_xlsx(path: Path, data: bytes) -> Book:
     check = L.XlsxCheck(data)
     try:
         check.first()
-    except L.TooBig as exc:
-        raise _refused(path, exc) from None
+    except Exception as exc:  # noqa: BLE001 - the check reads damaged bytes too
+        raise _check_failed(path, exc) from None
     outcome: dict[str, Any] = {}
 
     def sheets() -> None:
         try:
             outcome["facts"] = check.sheets()
-        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
+        except Exception as exc:  # noqa: BLE001 - handed to the reading thread
             outcome["error"] = exc
 
     t = threading.Thread(target=sheets, name="xlsx-limits", daemon=True)
@@ -204,11 +210,8 @@ def _open_xlsx(path: Path, data: bytes) -> Book:
             raise _refused(path, outcome["error"]) from None
         raise
     t.join()
-    error = outcome.get("error")
-    if isinstance(error, L.TooBig):
-        raise _refused(path, error) from None
-    if error is not None:
-        raise error
+    if "error" in outcome:
+        raise _check_failed(path, outcome["error"]) from None
     book.controls = outcome["facts"].controls
     return book
 
@@ -221,8 +224,8 @@ def _open_ole(path: Path, data: bytes) -> Book:
         raise UnusableFile(f"文件“{path.name}”是文字文档（Word），不是表格，请把表格复制到 Excel 中另存后再导入。")
     try:
         L.check_xls(data)
-    except L.TooBig as exc:
-        raise _refused(path, exc) from None
+    except Exception as exc:  # noqa: BLE001 - the check reads damaged bytes too
+        raise _check_failed(path, exc) from None
     book = _calamine_book(path, data, "xls")
     book.controls = True            # BIFF text is not scanned for them: every sheet read is cleaned
     return book
