@@ -241,3 +241,96 @@ def test_new_uuids_are_version_7_unique_and_increasing():
     assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in parsed)
     assert made == sorted(made) and len(set(made)) == len(made)
     assert all(str(p) == u for p, u in zip(parsed, made))
+
+
+# -- issue 14, break 2: a file that is not this program's database is never taken for a new one --
+def _foreign(path: Path, kind: str) -> None:
+    if kind == "zero":
+        path.write_bytes(b"")
+    elif kind == "text":
+        path.write_text("姓名,身份证号码\n张三,1\n", encoding="utf-8")
+    elif kind == "other_program":
+        c = sqlite3.connect(path)
+        c.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)")
+        c.execute("INSERT INTO contacts(name) VALUES ('张三')")
+        c.commit()
+        c.close()
+    elif kind == "empty_sqlite":
+        c = sqlite3.connect(path)
+        c.execute("CREATE TABLE t(x)")
+        c.execute("DROP TABLE t")
+        c.commit()
+        c.close()
+
+
+@pytest.mark.parametrize("kind", ["zero", "text", "other_program", "empty_sqlite"])
+def test_a_file_that_is_not_ours_is_refused_at_open_and_left_alone(tmp_path, kind):
+    from models.db import NotOurDatabase
+    path = tmp_path / "清欠工作台.sqlite"
+    _foreign(path, kind)
+    before = path.read_bytes()
+    with pytest.raises(NotOurDatabase) as err:
+        Store(path)
+    assert "不是清欠工作台数据库" in str(err.value) and str(path) in str(err.value)
+    assert path.read_bytes() == before
+    assert not path.with_name(path.name + "-wal").exists()
+
+
+@pytest.mark.parametrize("kind", ["zero", "other_program"])
+def test_every_command_reports_a_file_that_is_not_ours(tmp_path, kind, monkeypatch, capsys):
+    from desktop.cli import main
+    path = tmp_path / "清欠工作台.sqlite"
+    _foreign(path, kind)
+    before = path.read_bytes()
+    csv = tmp_path / "线索.csv"
+    csv.write_text("登记日期,用人单位\n2026-11-20,某公司\n", encoding="utf-8-sig")
+    monkeypatch.delenv("QINGQIAN_PASSWORD", raising=False)
+    for argv in (["check"], ["backup"], ["report", "daily", "--out", str(tmp_path / "r.pdf")],
+                 ["export", "cases", "--out", str(tmp_path / "e.xlsx")],
+                 ["import", str(csv), "--kind", "cases"], ["import", str(csv), "--kind", "cases", "--dry-run"]):
+        assert main([*argv, "--db", str(path)]) == 2, argv
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "不是清欠工作台数据库" in err[0], (argv, err)
+    assert path.read_bytes() == before
+    assert not backup.list_backups(path)          # no backup of it counts toward the kept ones
+
+
+def test_a_missing_file_is_created_only_when_asked(tmp_path):
+    from models.db import StoreError
+    with pytest.raises(StoreError, match="找不到数据库文件"):
+        Store(tmp_path / "没有.sqlite", create=False)
+    assert not (tmp_path / "没有.sqlite").exists()
+    Store(tmp_path / "新建.sqlite").close()
+    assert migrations.version_of(tmp_path / "新建.sqlite") == migrations.LATEST
+
+
+def test_rotation_keeps_the_newest_backups_with_data_whatever_comes_after(tmp_path, campaign_store):
+    """Fourteen good backups, then twenty that hold nothing (an empty database, a 0-byte file,
+    a foreign or truncated one) written after them: the fourteen stay."""
+    path = campaign_store.path
+    folder = backup.backup_dir(path)
+    good = []
+    for day in range(1, 15):
+        p = backup.backup_to(campaign_store.conn, folder / f"202611{day:02d}-120000-close.sqlite")
+        good.append(p)
+    empty = Store(tmp_path / "空库.sqlite")
+    for i in range(20):
+        name = folder / f"202612{i + 1:02d}-120000-close.sqlite"
+        if i % 4 == 0:
+            backup.backup_to(empty.conn, name)                 # a database with nothing in it
+        elif i % 4 == 1:
+            name.write_bytes(b"")
+        elif i % 4 == 2:
+            _foreign(name, "other_program")
+        else:
+            name.write_bytes(good[0].read_bytes()[:8192])       # cut short
+    empty.close()
+    newest = backup.auto_backup(campaign_store.conn, path, "close", keep=14)
+    left = backup.list_backups(path)
+    with_data = [p for p in left if backup.inspect(p).holds_data]
+    assert newest in with_data and len(with_data) == 14
+    assert with_data[1:] == sorted(good[1:], reverse=True)      # the 13 newest older ones
+    assert len(left) <= 28                                        # the folder does not grow without end
+    assert backup.latest_good(path) == newest
+    # an empty or broken backup is never offered before one with data
+    assert backup.inspect(folder / "20261201-120000-close.sqlite").holds_data is False
