@@ -9,7 +9,6 @@ from pathlib import Path
 
 from desktop.cli import main as cli
 from models import completion
-from models.db import Store
 from models.io.importer import commit_import, plan_import
 
 TODAY = dt.date(2026, 11, 26)

@@ -32,7 +32,7 @@ from models.io import cells as C
 from models.io import columns as CL
 from models.io.row_checks import row_validator
 from models import completion
-from models.io.header import (IGNORE, ChoiceProblem, Column, Header, Matcher, apply_mapping, choose_sheet,
+from models.io.header import (ChoiceProblem, Column, Header, Matcher, apply_mapping, choose_sheet,
                               find_header, norm, remember, remembered, unit_of, user_choices)
 from models.io.reading import Book, UnusableFile, open_book
 from models.io.writing import match_existing, write_rows
