@@ -317,10 +317,11 @@ def _csv_rows(path: Path, text: str, delimiter: str) -> list[list[str]]:
     old = csv.field_size_limit()
     rows: list[list[str]] = []
     cells = 0
+    guarded = "'" in text                  # our export's '= guard: undone below when present
     try:
         csv.field_size_limit(L.MAX_CELL_CHARS)
         for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            rows.append([_unguard(c) for c in r] if any(c[:1] == "'" for c in r) else r)
+            rows.append([_unguard(c) for c in r] if guarded and any(c[:1] == "'" for c in r) else r)
             cells += len(r)
             if cells > L.MAX_SHEET_CELLS or len(rows) > L.MAX_ROWS:
                 raise UnusableFile(f"文件“{path.name}”超过一次可导入的 {L.MAX_SHEET_CELLS:,} 个单元格"
