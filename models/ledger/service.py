@@ -109,6 +109,7 @@ class LedgerService:
     def insert(self, values: dict[str, Any], reason: str = "") -> int:
         values = dict(values)
         self._refuse_not_editable(values)
+        self.fill_defaults([values])
         self.prepare_new([values])
         problems = self.check_new(values)
         if problems:
@@ -140,6 +141,31 @@ class LedgerService:
         self.repo.restore(record_ids)
 
     # -- helpers -------------------------------------------------------------------------
+    def fill_defaults(self, rows: list[dict]) -> None:
+        """A field left blank (a blank cell, an empty form field) or left out (a file without the
+        column) takes the table's default, the same on every path (兑付渠道 企业自行支付, 线索来源 其他)."""
+        defaults = self._table_defaults()
+        for v in rows:
+            for name, value in defaults.items():
+                if v.get(name) in (None, ""):
+                    v[name] = value
+
+    def _table_defaults(self) -> dict[str, Any]:
+        cache = getattr(type(self), "_defaults_cache", None)
+        if cache is None:
+            cache = type(self)._defaults_cache = {}
+        key = self.ledger.table           # the program's schema: the same defaults in every database
+        if key not in cache:
+            out = {}
+            for r in self.store.query(f'PRAGMA table_info("{self.ledger.table}")'):
+                name, default = r[1], r[4]
+                if not self.ledger.has(name) or default is None or not self.ledger.field(name).stored:
+                    continue
+                if default.startswith("'") and default.endswith("'") and len(default) > 2:
+                    out[name] = default[1:-1].replace("''", "'")
+            cache[key] = out
+        return cache[key]
+
     def current(self, record_id: int) -> dict:
         row = self.store.one(f'SELECT * FROM "{self.ledger.table}" WHERE id = ?', (record_id,))
         if row is None:
@@ -213,6 +239,7 @@ class ImportWrite:
         for r in updates:
             svc.prepare_change(r.record_id, current[r.record_id], r.changes)
         inserts = [r for r in self.rows if r.action == "insert" and not r.problems]
+        svc.fill_defaults([r.values for r in inserts])
         svc.prepare_new([r.values for r in inserts])
         for r in inserts:
             for name, message in svc.check_new(r.values):
