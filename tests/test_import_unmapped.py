@@ -101,7 +101,10 @@ def test_a_column_without_a_header_is_named_by_its_letter(campaign_store, tmp_pa
     plan = plan_import(campaign_store, f, "cases")
     assert [(u["header"], u["letter"], u["looks_like"]) for u in plan.blocking] == [("（无表头）", "F", "金额")]
     assert "--ignore 'F'" in plan.fatal
-    assert not plan_import(campaign_store, f, "cases", ignores=["F"]).fatal
+    left = plan_import(campaign_store, f, "cases", ignores=["F"])
+    assert not left.fatal and commit_import(campaign_store, left)["inserted"] == 2
+    again = plan_import(campaign_store, f, "cases")         # the choice is remembered with the header
+    assert not again.fatal and again.to_json()["ignored"] == [{"header": "（无表头）", "letter": "F", "cells": 2}]
 
 
 def test_the_second_of_two_columns_for_one_field_is_not_dropped_silently(campaign_store, tmp_path):

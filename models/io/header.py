@@ -152,6 +152,7 @@ class Header:
     columns: list[Column]
     score: float
     meta: dict = dc_field(default_factory=dict)     # unit_name, date, money_unit from lines above
+    found_width: int | None = None  # columns found with the header; later ones hold data further right
 
     @property
     def data_start(self) -> int:
@@ -159,14 +160,15 @@ class Header:
 
     @property
     def signature(self) -> str:
-        return hashlib.sha1("\x1f".join(c.key for c in self.columns).encode("utf-8")).hexdigest()
+        cols = self.columns if self.found_width is None else self.columns[:self.found_width]
+        return hashlib.sha1("\x1f".join(c.key for c in cols).encode("utf-8")).hexdigest()
 
     def mapping(self) -> dict[str, str]:
         """{column key: field name, or "field|万元" with a money column's unit, ``IGNORE`` for a column
         the user chose to leave out, or "" for not imported}."""
-        return {c.key: (f"{c.field}|{c.unit}" if c.field and c.unit else c.field or
-                        (IGNORE if c.how == "ignored" else ""))
-                for c in self.columns if c.label or c.parent}
+        return {_key(c): (f"{c.field}|{c.unit}" if c.field and c.unit else c.field or
+                          (IGNORE if c.how == "ignored" else ""))
+                for c in self.columns if c.label or c.parent or c.field or c.how == "ignored"}
 
 
 class Matcher:

@@ -207,11 +207,11 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
         other = _looks_like_kind(book, name, ledger, header)
         if other is not None:
             raise UnusableFile(_other_kind_message(path, other))
-    apply_mapping(header, ledger, remembered(store, header, kind), "remembered")
-    apply_mapping(header, ledger, mapping, "user")
     ctx.check()
     data = book.load(name)
     _columns_beyond_header(header, data.rows)
+    apply_mapping(header, ledger, remembered(store, header, kind), "remembered")
+    apply_mapping(header, ledger, mapping, "user")
     if maps or ignores:
         try:
             apply_mapping(header, ledger, user_choices(header, ledger, maps, ignores), "user")
@@ -281,6 +281,8 @@ _MONTH = re.compile(r"^\d{4}\s*[年./-]\s*\d{1,2}\s*(月|$|[至到~—\-－])")
 def _columns_beyond_header(header: Header, rows: list[list]) -> None:
     """Data further right than the header reaches: columns without a header, so they are named too."""
     width = max((len(r) for r in rows[header.data_start:]), default=0)
+    if header.found_width is None:
+        header.found_width = len(header.columns)        # the remembered mapping's key stays the header's
     for c in range(len(header.columns), width):
         header.columns.append(Column(c, ""))
 
