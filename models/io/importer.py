@@ -203,7 +203,7 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
         where = f"工作表“{name}”" if len(book.sheet_names) > 1 else f"文件“{path.name}”"
         raise UnusableFile(f"{where}中找不到{ledger.title}的表头（应有“{names}”等列），"
                            "请确认台账类型和工作表是否选对。")
-    if not chosen:
+    if not chosen and remembered(store, header, kind) is None:     # not a layout once imported as this kind
         other = _looks_like_kind(book, name, ledger, header)
         if other is not None:
             raise UnusableFile(_other_kind_message(path, other))
