@@ -348,3 +348,37 @@ def test_two_commands_that_write_take_turns(demo_db):
     t.start()
     t.join()
     assert done == [None]
+
+
+# -- break 9: a dry run answers as the real run would ---------------------------------------------
+def test_a_dry_run_is_refused_where_the_real_run_would_be(accounts, tmp_path, monkeypatch, capsys):
+    db, _good = accounts
+    s = Store(db)
+    own, other = [r[0] for r in s.query("SELECT name FROM workstream ORDER BY id LIMIT 2")]
+    s.close()
+    f = tmp_path / "问题.csv"
+    f.write_text("编号,登记日期,用人单位,欠薪金额（元）,责任专班\n"
+                 f"X-1,2026-11-20,丙公司,1000,{other}\n", encoding="utf-8-sig")
+    n = _cases(db)
+    real = _run(monkeypatch, capsys, "import", f, "--db", db, "--kind", "cases", "--user", "clerk", password="secret2")
+    dry = _run(monkeypatch, capsys, "import", f, "--db", db, "--kind", "cases", "--user", "clerk", "--dry-run",
+               password="secret2")
+    assert real[0] == 2 and dry[0] == 2
+    assert "将会" not in dry[1] and "拒绝" in _one_chinese_line(dry[2])
+    assert "只能修改本专班" in real[2] and "只能修改本专班" in dry[2]
+    for who, pw in (("leader", "secret3"), ("clerk", "wrong!")):
+        code, out, err = _run(monkeypatch, capsys, "import", f, "--db", db, "--kind", "cases", "--user", who,
+                              "--dry-run", password=pw)
+        assert code == 2 and "将会" not in out
+        _one_chinese_line(err)
+    # the office may: its dry run says what would happen, and writes nothing
+    code, out, err = _run(monkeypatch, capsys, "import", f, "--db", db, "--kind", "cases", "--user", "office",
+                          "--dry-run", password="secret1")
+    assert code == 0 and "将会" in out, err
+    assert _cases(db) == n
+    f.write_text("编号,登记日期,用人单位,欠薪金额（元）,责任专班\n"
+                 f"X-1,2026-11-20,丙公司,1000,{own}\n", encoding="utf-8-sig")
+    code, out, err = _run(monkeypatch, capsys, "import", f, "--db", db, "--kind", "cases", "--user", "clerk",
+                          "--dry-run", password="secret2")
+    assert code == 0 and "将会" in out, err
+    assert _cases(db) == n

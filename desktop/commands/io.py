@@ -108,6 +108,11 @@ def run_import(args: argparse.Namespace) -> int:
             return _fail(plan.fatal, args.json)
         if args.dry_run or plan.check_only:
             result = plan.to_json(imported=False)
+            if args.dry_run and not plan.check_only:    # answer for the account, as the real run would
+                from desktop.commands._dry_run import refusal_of_real_run
+                refused = refusal_of_real_run(store, plan, args)
+                if refused:
+                    return _fail(refused, args.json)
         else:
             try:
                 result = commit_import(store, plan, accept_partial=args.accept_partial)
