@@ -186,10 +186,12 @@ def test_summary(township):
     assert _one(c, "SELECT COUNT(*) FROM case_record") == s["cases"]
     assert _one(c, "SELECT COUNT(*) FROM worker") == s["workers"]
     assert _one(c, "SELECT COUNT(*) FROM repayment") == s["repayments"]
-    assert _one(c, "SELECT SUM(total_owed_fen) FROM case_record") == s["owed_fen"]
-    assert _one(c, "SELECT SUM(total_paid_fen) FROM case_record") == s["paid_fen"]
+    # the headline 口径: cases found to owe nothing (不存在欠薪) count as cases, not as money
+    assert _one(c, "SELECT SUM(total_owed_fen) FROM case_record WHERE status != '不存在欠薪'") == s["owed_fen"]
+    assert _one(c, "SELECT SUM(total_paid_fen) FROM case_record WHERE status != '不存在欠薪'") == s["paid_fen"]
+    assert s["cleared_pct"] == round(100 * s["paid_fen"] / s["owed_fen"], 1)
     # every fen repaid is in the repayment ledger
-    assert _one(c, "SELECT SUM(amount_fen) FROM repayment") == s["paid_fen"]
+    assert _one(c, "SELECT SUM(amount_fen) FROM repayment") == _one(c, "SELECT SUM(total_paid_fen) FROM case_record")
 
 
 def test_progress_reported_in_chinese(township):

@@ -107,18 +107,19 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = 2026112
             store.execute(f"PRAGMA cache_size = {int(old_cache)}")
         report(99, 100, "正在整理数据库文件…")
         store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        row = store.one("SELECT COUNT(*), COALESCE(SUM(total_owed_fen), 0), COALESCE(SUM(total_paid_fen), 0) "
-                        "FROM case_record WHERE deleted_at IS NULL")
+        # the headline figures, counted as every screen and report counts them (models.figures)
+        from models.figures import figures
+        fig = figures(store, today, keys=("cases", "owed_fen", "paid_fen", "cleared_pct"))
         summary = {
             "scale": scale,
             "path": str(Path(path)),
             "today": today.isoformat(),
-            "cases": row[0],
+            "cases": fig.cases,
             "workers": counts["workers"],
             "repayments": store.scalar("SELECT COUNT(*) FROM repayment WHERE deleted_at IS NULL", default=0),
-            "owed_fen": row[1],
-            "paid_fen": row[2],
-            "cleared_pct": round(100.0 * row[2] / row[1], 1) if row[1] else 0.0,
+            "owed_fen": fig.owed_fen,
+            "paid_fen": fig.paid_fen,
+            "cleared_pct": fig.cleared_pct,
             "seconds": 0.0,
             **extras,
         }
