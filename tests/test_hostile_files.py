@@ -593,6 +593,7 @@ def _big_rows(n: int, start: int = 2) -> str:
     ('<row r="7"><c r="AAAA7"><v>1</v></c></row>', ["“AAAA7”"]),
     (f'<row r="9"><c r="C9" t="inlineStr"><is><t>{"孙" * 33_000}</t></is></c></row>', ["第 9 行 C 列", "33,000"]),
     ('<row r="90000"><c r="ZZ90000"><v>1</v></c></row>', ["ZZ90000", "90,000 行 × 702 列"]),
+    (f'<row r="11"><c r="B11" t="d"><v>{"2" * 40_000}</v></c></row>', ["第 11 行 B 列", "40,000"]),
 ])
 def test_big_sheet_with_one_hostile_cell_in_the_middle(case_store, tmp_path, hidden, words):
     rows = _big_rows(8000)

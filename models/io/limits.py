@@ -259,7 +259,7 @@ def _sheet_parts(parts: dict[str, bytes], names: set[str]) -> list[tuple[str, st
     return out
 
 
-_OWN_TEXT = re.compile(rb"""t\s*=\s*["'](?:inlineStr|str)["']""")      # cells that hold their own text
+_OWN_TEXT = re.compile(rb"""t\s*=\s*["'](?:inlineStr|str|d)["']""")    # cells that hold their own text
 
 
 class XlsxCheck:
@@ -321,13 +321,14 @@ class XlsxCheck:
         for sheet, part in self.sheet_parts:
             xml = self.parts.pop(part, None) or self._inflate(part)
             self.parts.pop(part, None)
-            sf = _check_sheet(sheet, part, xml, self.si_len, self.si_long)
+            own = bool(_OWN_TEXT.search(xml))
+            sf = _check_sheet(sheet, part, xml, self.si_len, self.si_long, own)
             facts.sheets.append(sf)
             book_cells += sf.rows * sf.cols
             if book_cells > MAX_BOOK_CELLS:
                 raise TooBig(f"各工作表的数据区域合计超过 {MAX_BOOK_CELLS:,} 个单元格，"
                              "请只保留要导入的工作表，或把表格分成几个文件后再导入")
-            if not facts.controls and _OWN_TEXT.search(xml) and _may_hold_controls(xml):
+            if not facts.controls and own and _may_hold_controls(xml):
                 facts.controls = True
             del xml
         total_text = sum(s.text_bytes for s in facts.sheets)
@@ -472,7 +473,8 @@ def _shared_string_lengths(xml: bytes) -> tuple[list | object, dict[int, int]]:
 _REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,4})([0-9]{0,8})["']""")
 
 
-def _check_sheet(sheet: str, part: str, xml: bytes, si_len, si_long: dict[int, int]) -> SheetFacts:
+def _check_sheet(sheet: str, part: str, xml: bytes, si_len, si_long: dict[int, int],
+                 own_text: bool = True) -> SheetFacts:
     sf = SheetFacts(sheet, part)
     cells = _positions(xml, b"c")
     ncells = len(cells)
@@ -489,10 +491,15 @@ def _check_sheet(sheet: str, part: str, xml: bytes, si_len, si_long: dict[int, i
                      f"{col_letters(MAX_COLS - 1)} 列），文件已被改动或损坏")
     if max_row * max_col > MAX_SHEET_CELLS:
         raise too_many(sheet, max_row, max_col, far)
-    # 2. each cell's own text (inline strings, formula results): a cell's bytes bound its text
-    end = xml.rfind(b"</")
-    spans = _spans(cells, max(end, int(cells[-1]) + 1))
-    text = _total(spans)
+    # 2. each cell's own text (inline strings, formula results, ISO dates): a cell's bytes bound
+    # its text. Other cells hold numbers, booleans and error codes (a long one is no number, and
+    # the reader refuses it) or refer to a shared string (below).
+    text = 0
+    spans = cells[:0]
+    if own_text:
+        end = xml.rfind(b"</")
+        spans = _spans(cells, max(end, int(cells[-1]) + 1))
+        text = _total(spans)
     for i in _over(spans, MAX_CELL_CHARS):
         s = int(cells[i])
         chunk = xml[s:s + int(spans[i])]
