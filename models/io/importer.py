@@ -34,6 +34,7 @@ from models.io.row_checks import row_validator
 from models import completion
 from models.io.header import (ChoiceProblem, Column, Header, Matcher, apply_mapping, choose_sheet,
                               find_header, norm, remember, remembered, unit_of, user_choices)
+from models.io.problems import Problem, field_label
 from models.io.reading import Book, UnusableFile, open_book
 from models.io.writing import match_existing, write_rows
 from models.jobs import NULL, JobContext, gc_paused
@@ -45,18 +46,6 @@ PREVIEW_ROWS = 200
 # Above this many rows to write, a commit is done set-based (models.io.bulk_commit) with the
 # per-row triggers off and their work done once for all rows; below it, row by row as ever.
 BULK_THRESHOLD = 500
-
-
-@dataclass
-class Problem:
-    row: int                        # as the spreadsheet shows it
-    column: str                     # as its header says
-    rule: str
-    message: str
-    field: str = ""
-
-    def to_json(self) -> dict:
-        return {"row": self.row, "column": self.column, "rule": self.rule, "message": self.message}
 
 
 @dataclass(slots=True)
@@ -694,8 +683,7 @@ def _blank_is_none(parse):
     return p
 
 
-def _label(ledger: Ledger, name: str) -> str:
-    return ledger.field(name).label if ledger.has(name) else name
+_label = field_label
 
 
 def _generated_key(values: dict) -> str:

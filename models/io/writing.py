@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from models.db import Store, new_uuids, now_text
+from models.io.problems import Problem, field_label
 from models.jobs import JobContext
 
 if TYPE_CHECKING:
@@ -111,8 +112,7 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
             hit = by_key.get(key)
             if hit is None and key in deleted:
                 r.action = "reject"
-                from models.io.importer import Problem, _label
-                r.problems.append(Problem(r.row, _label(ledger, key_fields[-1]), "重复",
+                r.problems.append(Problem(r.row, field_label(ledger, key_fields[-1]), "重复",
                                           "回收站中已有相同的记录，请先在回收站中恢复或彻底删除后再导入",
                                           key_fields[-1]))
                 continue
