@@ -50,6 +50,8 @@ def cmd_user(args) -> int:
         first = not access.has_accounts(store.conn)
         if args.action != "list" and not args.name:
             return fail("请给出用户名")
+        if args.action != "list":
+            store.hold_lock()           # the window's lock: refused while a window or command holds it
         if first:
             if args.action == "list":
                 print("[]")          # nothing to list, nothing to protect
