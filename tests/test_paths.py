@@ -15,7 +15,6 @@ import pytest
 from desktop import cli
 from models import backup, migrations
 from models.db import Store
-from models.paths import sqlite_uri
 
 # '?' is not allowed in Windows file names; these tests run where it is
 AWKWARD = ["井号#文件夹", "问号?文件夹", "百分号%41文件夹", "空 格", "中文目录"]
@@ -48,6 +47,7 @@ def awkward_db(request, demo_db, tmp_path) -> Path:
 
 
 def test_a_uri_names_exactly_the_file(tmp_path):
+    from models.paths import sqlite_uri
     for name in ("a#b.sqlite", "a?mode=rw.sqlite", "100%25.sqlite", "空 格 中文.sqlite"):
         path = tmp_path / "x#?% 目录" / name
         path.parent.mkdir(exist_ok=True)
