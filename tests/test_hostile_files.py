@@ -218,6 +218,14 @@ def _mixed_encodings(d: Path) -> Path:
     return path
 
 
+def _mixed_html(d: Path) -> Path:
+    head = "".join(f"<td>{h}</td>" for h in HEADER)
+    path = d / "网页混合编码.xls"
+    path.write_bytes(f'<html><head><meta charset="gbk"></head><body><table><tr>{head}</tr>'.encode("gbk")
+                     + f"<tr><td>张三丰</td><td>{IDS[0]}</td><td>1</td></tr></table></body></html>".encode("utf-8"))
+    return path
+
+
 def _long_csv_field(d: Path) -> Path:
     path = d / "长字段.csv"
     path.write_text(",".join(HEADER) + f"\n张三,{IDS[0]},1000\n李四,{IDS[1]},{'9' * (1 << 20)}\n", encoding="utf-8")
@@ -331,6 +339,7 @@ HOSTILE = {          # name → (builder, words the refusal must contain)
     "many_spans": (_many_spans, ["合并过多.xls", "合并单元格", "500,000"]),
     "html_long_cell": (_html_long_cell, ["网页长文字.xls", "第 3 行 A 列", "40,000"]),
     "mixed_encodings": (_mixed_encodings, ["混合编码.csv", "第 1 行是 GBK", "第 2 行是 UTF-8"]),
+    "mixed_html": (_mixed_html, ["网页混合编码.xls", "第 1 行是 GBK", "UTF-8"]),
     "long_csv_field": (_long_csv_field, ["长字段.csv", "第 3 行 C 列", "1,048,576", "32,767"]),
     "many_csv_cells": (_many_csv_cells, ["单元格过多.csv", "5,000,000"]),
     "nul_csv": (_nul_csv, ["空字符.csv", "二进制"]),

@@ -261,14 +261,17 @@ _BYTE_CLASS = bytes(76 if 0xE4 <= b <= 0xE9 else 67 if 0x80 <= b <= 0xBF else 12
 _UTF8_HAN3 = b"LCC" * 3
 
 
-def _check_mixed(data: bytes) -> None:
+def _check_mixed(data: bytes, sep: bytes = b"\n") -> None:
     """The file is not UTF-8 as a whole. If some of its lines are plainly UTF-8 (valid, with
     three or more Chinese characters: GBK text is that only by rare accident) while others
     are not UTF-8 at all, the file was put together from two sources."""
     if _UTF8_HAN3 not in data.translate(_BYTE_CLASS):    # no three UTF-8 Chinese characters in a row
         return
     first_utf8 = first_other = 0
-    for n, line in enumerate(data.split(b"\n"), 1):
+    start = 1 if sep == b"\n" else 0          # HTML is split at its rows (<tr): the first piece is the head
+    # (lower-casing leaves UTF-8 lines as they are and GBK lines still not UTF-8)
+    for n, line in enumerate((data if sep == b"\n" else data.lower()).split(sep), start):
+        n = max(n, 1)
         if line.isascii():
             continue
         try:
@@ -465,9 +468,14 @@ def _open_html(path: Path, data: bytes) -> Book:
         if b"charset=" + name in head or b'charset="' + name in head:
             encoding = "gb18030"
     try:
+        if encoding != "utf-8":
+            _check_mixed(data, b"<tr")          # declared GBK, yet rows pasted in as UTF-8
         text = data.decode(encoding)
+    except MixedEncoding as exc:
+        raise UnusableFile(f"文件“{path.name}”{exc}") from None
     except UnicodeDecodeError:
         try:
+            _check_mixed(data, b"<tr")
             text, encoding = decode_text(data)
         except MixedEncoding as exc:
             raise UnusableFile(f"文件“{path.name}”{exc}") from None
