@@ -160,13 +160,8 @@ def _resolved(store: Store, today: _dt.date):
                       f"状态为已化解，但仍有 {_yuan(r['left'])} 元未付")
 
 
-@rule("closed_has_verdict", "办结的问题有核处结论")
-def _verdict(store: Store, today: _dt.date):
-    from models.ledgers.cases import closed_sql
-    for r in store.query("SELECT id, case_no, status FROM case_record c WHERE " + LIVE_CASE +
-                         f" AND {closed_sql('c')} AND TRIM(verdict) = ''"):
-        yield Finding("closed_has_verdict", "case_record", r["id"], r["case_no"],
-                      f"状态为{r['status']}，但没有核处结论")
+# A closed case without its 核处结论 is not a contradiction but a record to complete: it is listed
+# as 待补录 (models.completion), beside the findings, and never fails the check.
 
 
 @rule("dates_in_order", "日期先后合理")

@@ -118,11 +118,12 @@ def test_sign_off_needs_passing_checks_or_reasons(two_streams):
     from models import signoff
     from models.checks import run_checks
     s, ws, a, b = two_streams
-    with s.tx():        # plant a fault in workstream 0: a closed case without a verdict
-        s.execute("UPDATE case_record SET status = '已化解' WHERE id = ?", (a,))
+    with s.tx():        # plant a fault in workstream 0: a case marked 已化解 with money still unpaid
+        s.execute("UPDATE case_record SET status = '已化解', verdict = '经核实存在欠薪，已支付完毕', "
+                  "amount_fen = 100000 WHERE id = ?", (a,))
     report = run_checks(s)
     mine = signoff.findings_for(s, report, ws[0]["id"])
-    assert any(f.rule == "closed_has_verdict" for f in mine)
+    assert any(f.rule == "resolved_means_paid" for f in mine)
     with pytest.raises(ValueError, match="未说明理由"):
         signoff.sign_off(s, ws[0]["id"], "2026-11-26")
     reasons = {signoff.finding_key(f): "已电话核实，结论待补录" for f in mine}

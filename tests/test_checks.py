@@ -42,7 +42,6 @@ PLANTS = {
     "case_totals_match_workers": ("UPDATE case_record SET w_owed_fen = w_owed_fen + 7 WHERE id = :c", "case_record"),
     "resolved_means_paid": ("UPDATE case_record SET status = '已化解', verdict = '经核实存在欠薪，已支付完毕' "
                             "WHERE id = :c", "case_record"),
-    "closed_has_verdict": ("UPDATE case_record SET status = '已移送', verdict = '' WHERE id = :c", "case_record"),
     "dates_in_order": ("UPDATE worker SET entered_on = '2026-12-01' WHERE id = :w", "worker"),
     "no_duplicate_worker": ("INSERT INTO worker(uuid, case_id, name, id_number, owed_fen) "
                             "SELECT qq_uuid(), case_id, '张三', id_number, 0 FROM worker WHERE id = :w", "worker"),
