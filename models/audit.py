@@ -173,7 +173,8 @@ def install_triggers(conn: sqlite3.Connection, table: str) -> None:
 
 
 ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除", "recycle": "移入回收站",
-                 "restore": "从回收站恢复", "bulk": "批量写入", "login_failed": "登录失败"}
+                 "restore": "从回收站恢复", "bulk": "批量写入", "login_failed": "登录失败",
+                 "restore_db": "从备份恢复数据库"}
 
 
 def record_bulk(conn: sqlite3.Connection, table: str, summary: dict[str, Any], user: str) -> None:

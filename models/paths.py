@@ -41,12 +41,11 @@ def sqlite_uri(path: str | os.PathLike, mode: str = "ro") -> str:
     p = Path(os.path.abspath(os.fspath(path)))
     text = p.as_posix()
     if sys.platform == "win32":
-        # file:///C:/... ; the drive's colon stays as it is
-        text = "/" + text if not text.startswith("/") else text
-        quoted = quote(text, safe="/:")
+        # C:/... -> file:/C:/... (the drive's colon stays); \\server\share -> file:////server/share
+        quoted = quote(text if text.startswith("/") else "/" + text, safe="/:")
     else:
         quoted = quote(text, safe="/")
-    uri = f"file:{quoted}"
+    uri = f"file://{quoted}" if quoted.startswith("//") else f"file:{quoted}"
     return f"{uri}?mode={mode}" if mode else uri
 
 

@@ -225,3 +225,36 @@ def test_damaged_settings_file_gives_defaults_and_a_warning(tmp_path):
     assert list(tmp_path.glob("settings.json.damaged-*"))
     prefs.set("x", 1)
     assert Prefs(p).get("x") == 1 and Prefs(p).warning == ""
+
+
+def test_the_window_offers_a_backup_for_a_file_that_is_not_a_database(campaign_store, qtbot, monkeypatch):
+    """A 0-byte file where the database was (a failed copy): not a new, empty database but a
+    damaged one, and the latest backup with data is offered and restored under the window's lock."""
+    from desktop import startup
+    path = campaign_store.path
+    good = backup.auto_backup(campaign_store.conn, path, "close")
+    campaign_store.close()
+    for side in ("-wal", "-shm"):
+        path.with_name(path.name + side).unlink(missing_ok=True)
+    path.write_bytes(b"")
+    offered = []
+
+    def offer(p, message):
+        offered.append(message)
+        return startup.backup.restore(startup.backup.latest_good(p), p, holding_lock=True) is not None
+    monkeypatch.setattr(startup, "_offer_restore", offer)
+    opened = startup.open_database(path, "测试", None)
+    assert offered and "不是清欠工作台数据库" in offered[0] and "0 字节" in offered[0]
+    assert opened is not None
+    store, lock = opened
+    try:
+        assert store.scalar("SELECT COUNT(*) FROM campaign") == 1
+        assert store.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'restore_db'") == 1
+        # while this window holds it, nobody else restores over it
+        with pytest.raises(backup.BackupError, match="数据库正被另一个窗口或命令使用"):
+            backup.restore(good, path)
+    finally:
+        store.close()
+        lock.unlock()
+    kept = list(path.parent.glob(path.name + ".before-restore-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == b""

@@ -4,10 +4,10 @@ from __future__ import annotations
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
 
-ACTIONS = ("insert", "update", "delete", "recycle", "restore", "reveal", "bulk", "login_failed")
+ACTIONS = ("insert", "update", "delete", "recycle", "restore", "reveal", "bulk", "login_failed", "restore_db")
 ACTION_LABELS = (("insert", "新增"), ("update", "修改"), ("delete", "删除"), ("recycle", "移入回收站"),
                  ("restore", "恢复"), ("reveal", "查看完整号码"), ("bulk", "批量写入"),
-                 ("login_failed", "登录失败"))
+                 ("login_failed", "登录失败"), ("restore_db", "从备份恢复数据库"))
 TABLE_LABELS = (("case_record", "欠薪问题"), ("worker", "农民工"), ("repayment", "兑付"), ("campaign", "专项行动"),
                 ("campaign_phase", "阶段目标"), ("workstream", "工作专班"), ("workstream_member", "专班成员"),
                 ("leading_group_member", "领导小组成员"), ("person", "人员"), ("setting", "设置"),
