@@ -315,15 +315,17 @@ class Store:
     def schema_version(self) -> int:
         return int(self.scalar("PRAGMA user_version", default=0))
 
-    def hold_lock(self) -> None:
+    def hold_lock(self, wait: float | None = None) -> None:
         """Take the database's lock file (the one the window takes) until ``close()``: a
-        command that writes refuses while a window or another command holds the database,
-        and no window or restore can take it meanwhile. Raises ``DatabaseLocked``."""
+        command that writes waits for another to finish (``lockfile.WAIT_SECONDS``), then
+        refuses while a window or another command holds the database; no window or restore
+        can take it meanwhile. Raises ``DatabaseLocked``."""
         from models import lockfile
         if getattr(self, "_lock", None) is not None:
             return
         try:
-            self._lock = lockfile.DatabaseLock(self.path).acquire()
+            self._lock = lockfile.DatabaseLock(self.path).acquire(
+                lockfile.WAIT_SECONDS if wait is None else wait)
         except lockfile.DatabaseBusy as exc:
             raise DatabaseLocked(str(exc)) from None
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BUSY = "数据库正被另一个窗口或命令使用"
+# how long a command waits for another to finish before it says so (as SQLite's busy timeout)
+WAIT_SECONDS = 10.0
 # a lock file with nothing in it is being written, or was left by a crash while it was
 EMPTY_STALE_AFTER = 10.0
 
@@ -168,15 +170,24 @@ class DatabaseLock:
     def held(self) -> bool:
         return self._fd is not None
 
-    def acquire(self) -> "DatabaseLock":
+    def acquire(self, wait: float = 0.0) -> "DatabaseLock":
+        """Take the lock, waiting up to ``wait`` seconds for its holder to let go; raises
+        ``DatabaseBusy`` (one Chinese line) when it does not."""
         if self._fd is not None:
             return self
-        for _ in range(3):
+        deadline = time.monotonic() + wait
+        tries = 0
+        while tries < 3:
+            tries += 1
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
                 if holder(self.db_path) is not None:
-                    raise DatabaseBusy(busy_message(self.db_path)) from None
+                    if time.monotonic() >= deadline:
+                        raise DatabaseBusy(busy_message(self.db_path)) from None
+                    time.sleep(0.2)
+                    tries -= 1
+                    continue
                 self._remove_stale()
                 continue
             except OSError as exc:

@@ -134,6 +134,8 @@ def test_the_window_will_not_open_a_database_a_command_holds(demo_db, qtbot):
 def test_a_command_that_writes_is_refused_while_the_window_holds_the_database(demo_db, tmp_path, qtbot,
                                                                                  monkeypatch, capsys):
     from desktop import startup
+    from models import lockfile
+    monkeypatch.setattr(lockfile, "WAIT_SECONDS", 0.5)       # a window does not let go: no need to wait long
     f = tmp_path / "线索.csv"
     f.write_text("登记日期,用人单位,欠薪金额\n2026-11-20,某某建筑公司,1000\n", encoding="utf-8-sig")
     lock = startup.acquire_lock(demo_db)
@@ -337,7 +339,7 @@ def test_two_commands_that_write_take_turns(demo_db):
     assert holder(demo_db) is not None
     second = Store(demo_db)
     with pytest.raises(Exception) as err:
-        second.hold_lock()
+        second.hold_lock(wait=0)
     assert BUSY in str(err.value)
     first.close()
     assert holder(demo_db) is None
@@ -382,3 +384,20 @@ def test_a_dry_run_is_refused_where_the_real_run_would_be(accounts, tmp_path, mo
                           "--dry-run", password="secret2")
     assert code == 0 and "将会" in out, err
     assert _cases(db) == n
+
+
+def test_a_command_waits_for_another_to_finish(demo_db, monkeypatch, capsys):
+    """Another command holds the database for a moment: the next one waits, then goes ahead."""
+    from models.lockfile import DatabaseLock
+    lock = DatabaseLock(demo_db).acquire()
+    timer = threading.Timer(0.5, lock.release)
+    timer.start()
+    try:
+        code, out, err = _run(monkeypatch, capsys, "user", "add", "office", "--db", demo_db, "--role", "办公室",
+                              password="secret1")
+    finally:
+        timer.join()
+    assert code == 0, err
+    s = Store(demo_db)
+    assert access.has_accounts(s.conn)
+    s.close()
