@@ -56,9 +56,10 @@ def open_database(db_path: Path, user: str | None, prefs) -> tuple[Store, QLockF
 
 
 def _before_upgrade(db_path: Path):
-    """A file from an earlier version of the program: keep a backup of it as it is, then
-    say what is happening while its format is brought up to date (a county-sized file takes
-    some seconds). Returns the notice to close once the file is open, or None."""
+    """A file from an earlier version of the program: say what is happening while it is copied
+    as it is (models.migrations.backup_before_upgrade, on every path) and its format is brought
+    up to date (a county-sized file takes some seconds). Returns the notice to close once the
+    file is open, or None."""
     from models import migrations
     found = migrations.version_of(db_path)
     if not found or found >= migrations.LATEST:
@@ -71,12 +72,7 @@ def _before_upgrade(db_path: Path):
     notice.setMinimumDuration(0)
     notice.show()
     QApplication.processEvents()
-    try:
-        backup.auto_backup_path(db_path, "upgrade")
-    except Exception as exc:  # noqa: BLE001 - the upgrade itself is one transaction per step; say so and go on
-        QMessageBox.warning(None, "清欠工作台", f"升级前的备份未能完成：{exc}\n\n"
-                            "升级每一步都在一个事务中完成，失败时数据保持原样；仍将继续打开。")
-    return notice
+    return notice                   # the copy before the upgrade is kept by the store itself
 
 
 def offer_restore(db_path: Path, message: str) -> bool:

@@ -6,7 +6,10 @@ a newer program (user_version above what we know) is refused, never changed.
 """
 from __future__ import annotations
 
+import datetime as _dt
+import os
 import sqlite3
+from pathlib import Path
 from typing import Callable
 
 AUDITED_TABLES = [
@@ -535,6 +538,8 @@ def upgrade(conn: sqlite3.Connection) -> int:
         raise NewerDatabase(
             f"此数据库由更新版本的清欠工作台创建（数据结构第 {found} 版，本程序只认识到第 {LATEST} 版），"
             "为免损坏数据，本程序不打开它。请安装新版本后再打开。")
+    if 0 < found < LATEST:
+        backup_before_upgrade(conn, found)
     for version in range(found + 1, LATEST + 1):
         conn.execute("BEGIN EXCLUSIVE")
         try:
@@ -556,6 +561,28 @@ def upgrade(conn: sqlite3.Connection) -> int:
             raise
     _sync_declared_ledgers(conn)
     return found
+
+
+def backup_before_upgrade(conn: sqlite3.Connection, found: int) -> Path | None:
+    """A copy of the database as it is, before the first step changes it, beside its automatic
+    backups (``<db>.backups/<time>-upgrade-v<N>.sqlite``): whoever opens an older file (the
+    window, a command, a report) keeps it. Written under a temporary name, then renamed."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    if row is None or not row[2]:
+        return None                     # in memory: nothing to keep
+    db = Path(row[2])
+    folder = db.with_name(db.name + ".backups")
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{stamp}-upgrade-v{found}.sqlite"
+    part = target.with_name(target.name + ".part")
+    dest = sqlite3.connect(str(part))
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    os.replace(part, target)
+    return target
 
 
 def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:

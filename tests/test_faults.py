@@ -152,7 +152,7 @@ def test_an_older_file_is_backed_up_before_its_format_is_upgraded(campaign_store
     store, lock = opened
     try:
         assert store.schema_version() == migrations.LATEST
-        kept = [p for p in backup.list_backups(path) if p.name.endswith("-upgrade.sqlite")]
+        kept = [p for p in backup.list_backups(path) if p.name.endswith(f"-upgrade-v{migrations.LATEST - 1}.sqlite")]
         assert len(kept) == 1 and migrations.version_of(kept[0]) == migrations.LATEST - 1
         assert store.scalar("SELECT COUNT(*) FROM case_record") == cases
     finally:

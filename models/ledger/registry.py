@@ -56,24 +56,33 @@ def by_table(table: str) -> Ledger | None:
     return None
 
 
+def _column_sql(f) -> str:
+    col = f'"{f.name}" {f.sql_type}'
+    if f.kind == "ref" and f.ref_table:
+        col += f' REFERENCES "{f.ref_table}"(id)'
+    return col
+
+
+def _index_sql(ledger: Ledger, f) -> str | None:
+    """The index a declared column has: references, dates, filters and key fields are looked up."""
+    if f.kind in ("ref", "date") or f.filter or f.name in ledger.key:
+        return f'CREATE INDEX "{ledger.table}_{f.name}" ON "{ledger.table}"("{f.name}")'
+    return None
+
+
 def create_table_sql(ledger: Ledger) -> list[str]:
     cols = ["id INTEGER PRIMARY KEY", "uuid TEXT NOT NULL UNIQUE"]
-    for f in ledger.stored_fields:
-        col = f'"{f.name}" {f.sql_type}'
-        if f.kind == "ref" and f.ref_table:
-            col += f' REFERENCES "{f.ref_table}"(id)'
-        cols.append(col)
+    cols += [_column_sql(f) for f in ledger.stored_fields]
     cols += ["created_at TEXT NOT NULL DEFAULT (qq_now())",
              "updated_at TEXT NOT NULL DEFAULT (qq_now())", "deleted_at TEXT"]
     stmts = [f'CREATE TABLE "{ledger.table}" (\n    ' + ",\n    ".join(cols) + "\n)"]
-    for f in ledger.stored_fields:
-        if f.kind in ("ref", "date") or f.filter or f.name in ledger.key:
-            stmts.append(f'CREATE INDEX "{ledger.table}_{f.name}" ON "{ledger.table}"("{f.name}")')
+    stmts += [sql for f in ledger.stored_fields if (sql := _index_sql(ledger, f))]
     return stmts
 
 
 def schema_changes(conn: sqlite3.Connection) -> list[tuple[str, list[str]]]:
-    """Tables to create and columns to add so every declared ledger has its storage."""
+    """Tables to create and columns to add so every declared ledger has its storage; a column
+    added to an existing table comes with the reference and the index a new table would have."""
     out = []
     for ledger in all_ledgers():
         exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
@@ -83,8 +92,13 @@ def schema_changes(conn: sqlite3.Connection) -> list[tuple[str, list[str]]]:
                 out.append((ledger.table, create_table_sql(ledger)))
             continue
         have = {r[1] for r in conn.execute(f'PRAGMA table_xinfo("{ledger.table}")')}
-        adds = [f'ALTER TABLE "{ledger.table}" ADD COLUMN "{f.name}" {f.sql_type}'
-                for f in ledger.stored_fields if f.name not in have]
+        adds = []
+        for f in ledger.stored_fields:
+            if f.name in have:
+                continue
+            adds.append(f'ALTER TABLE "{ledger.table}" ADD COLUMN {_column_sql(f)}')
+            if ledger.managed and (index := _index_sql(ledger, f)):
+                adds.append(index)
         if adds:
             out.append((ledger.table, adds))
     return out

@@ -1,0 +1,107 @@
+"""Migrations: a database made by any earlier version and brought up to date has the same schema
+as a new one (tables, columns, foreign keys, indexes, triggers), and is backed up before it is
+changed, whichever path opens it."""
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from models import migrations
+from models.db import Store
+
+
+def _schema(path: Path) -> dict:
+    """What a database's structure promises, independent of the order columns were added in."""
+    c = sqlite3.connect(path)
+    out: dict = {}
+    tables = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                      "AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' "
+                                      "AND name NOT LIKE '%fts_%'")]
+    for t in tables:
+        cols = {r[1]: (r[2].upper(), r[3], r[4], r[5]) for r in c.execute(f'PRAGMA table_xinfo("{t}")')}
+        fks = sorted((r[2], r[3], r[4]) for r in c.execute(f'PRAGMA foreign_key_list("{t}")'))
+        indexes = set()
+        for r in c.execute(f'PRAGMA index_list("{t}")'):
+            cols_of = tuple(x[2] for x in c.execute(f'PRAGMA index_info("{r[1]}")'))
+            indexes.add((cols_of, r[2]))          # columns, unique
+        out[t] = {"columns": cols, "foreign_keys": fks, "indexes": indexes}
+    # a trigger's words, in any order: an audit trigger lists a table's columns in the table's
+    # order, which differs where a column was added to an existing table
+    out["triggers"] = {r[0]: sorted(re.sub(r"[(),;]", " ", r[1]).split()) for r in c.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    out["user_version"] = c.execute("PRAGMA user_version").fetchone()[0]
+    c.close()
+    return out
+
+
+def _old(path: Path, version: int, monkeypatch) -> None:
+    """A database as version ``version`` of the program left it: the numbered steps up to it, and
+    none of the declared ledgers' tables (the oldest program had none of them)."""
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "LATEST", version)
+        m.setattr(migrations, "_sync_declared_ledgers", lambda conn: None)
+        s = Store(path, "旧版本")
+        s.close()
+    assert migrations.version_of(path) == version
+
+
+@pytest.mark.parametrize("version", range(1, migrations.LATEST))
+def test_an_upgraded_database_is_a_new_one(tmp_path, monkeypatch, version):
+    new = tmp_path / "new.sqlite"
+    Store(new, "新").close()
+    old = tmp_path / "old.sqlite"
+    _old(old, version, monkeypatch)
+    Store(old, "升级").close()
+    a, b = _schema(old), _schema(new)
+    assert a.keys() == b.keys()
+    for name in b:
+        assert a[name] == b[name], name
+
+
+def test_a_backup_is_kept_before_any_upgrade(tmp_path, monkeypatch):
+    """Opening an older database from any path (a command, a report, the window) keeps a copy of
+    it as it was, before the first step changes it."""
+    old = tmp_path / "镇 #1.sqlite"
+    _old(old, 3, monkeypatch)
+    before = old.read_bytes()
+    Store(old, "升级").close()
+    kept = sorted((tmp_path / "镇 #1.sqlite.backups").glob("*-upgrade-v3.sqlite"))
+    assert len(kept) == 1
+    assert migrations.version_of(kept[0]) == 3
+    c = sqlite3.connect(kept[0])
+    assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    c.close()
+    assert before[:16] == b"SQLite format 3\x00"
+    assert migrations.version_of(old) == migrations.LATEST
+    Store(old, "再开").close()                  # nothing to upgrade: no second copy
+    assert len(list((tmp_path / "镇 #1.sqlite.backups").glob("*-upgrade-*.sqlite"))) == 1
+
+
+def test_a_new_database_needs_no_backup(tmp_path):
+    Store(tmp_path / "n.sqlite", "新").close()
+    assert not (tmp_path / "n.sqlite.backups").exists()
+
+
+def test_a_column_a_declared_ledger_gains_comes_with_its_reference_and_index(tmp_path):
+    """A database made before a declared ledger gained a column (here: 清欠资金台账's 责任专班, a
+    reference with an index) gets the column with its foreign key and index, as a new one has it."""
+    new = tmp_path / "new.sqlite"
+    Store(new, "新").close()
+    old = tmp_path / "old.sqlite"
+    Store(old, "旧").close()
+    c = sqlite3.connect(old)
+    for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                             "AND tbl_name = 'fund' AND sql LIKE '%workstream_id%'").fetchall():
+        kind = c.execute("SELECT type FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
+        c.execute(f'DROP {kind.upper()} "{name}"')
+    c.execute("ALTER TABLE fund DROP COLUMN workstream_id")
+    c.commit()
+    c.close()
+    assert "workstream_id" not in _schema(old)["fund"]["columns"]
+    Store(old, "升级").close()
+    a, b = _schema(old), _schema(new)
+    assert a["fund"] == b["fund"]
+    assert a["triggers"] == b["triggers"]
