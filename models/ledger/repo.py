@@ -2,13 +2,16 @@
 validated inserts and updates, recycle bin. Sorting and filtering happen in SQL."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field as dc_field
 from typing import Any, Iterable, Sequence
 
 from models.db import Store, now_text
-from models.io.limits import CONTROL_RE
 from models.ledger.fields import Field, Ledger
 from models.values import ValueProblem
+
+# control characters (as models.io.limits.CONTROL_CHARS): dropped from search text
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 FTS_TABLES = {"case_record": "case_fts", "worker": "worker_fts"}
 
@@ -104,7 +107,7 @@ class LedgerRepo:
 
     def search_condition(self, text: str) -> tuple[str, list]:
         """FTS5 trigram for 3+ characters; LIKE for one or two (trigrams cannot match them)."""
-        text = CONTROL_RE.sub("", text).strip()     # a NUL or ESC typed or pasted in is no search
+        text = _CONTROL.sub("", text).strip()       # a NUL or ESC typed or pasted in is no search
         fts = FTS_TABLES.get(self.t)
         if fts and len(text) >= 3:
             quoted = '"' + text.replace('"', '""') + '"'
@@ -126,7 +129,7 @@ class LedgerRepo:
         """SQL for the ordered ids. A text search in id order reads the search index in its own
         rowid order, so the first page comes without collecting every match first."""
         fts = FTS_TABLES.get(self.t)
-        text = CONTROL_RE.sub("", q.search).strip()
+        text = _CONTROL.sub("", q.search).strip()
         by_id = (not q.sort and self.ledger.order_by.replace(" ", "").lower() in ("id", "idasc", "iddesc")) \
             or q.sort == "id"
         if fts and len(text) >= 3 and by_id:
