@@ -230,15 +230,15 @@ class DatabaseLock:
     def release(self) -> None:
         if self._fd is None:
             return
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
-        try:
+        try:                    # closed first: Windows removes no file that is still open
             os.close(self._fd)
         except OSError:
             pass
         self._fd = None
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
 
     def __enter__(self) -> "DatabaseLock":
         return self.acquire()
