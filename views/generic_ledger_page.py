@@ -48,7 +48,7 @@ class FilterBar(QWidget):
         self.search.textChanged.connect(lambda: self._timer.start())
         lay.addWidget(self.search, 2)
         for f in ledger.filter_fields:
-            if f.kind == "date":
+            if f.kind_of.filter == "dates":
                 lo, hi = QLineEdit(), QLineEdit()
                 lo.setPlaceholderText(f"{f.label}从")
                 hi.setPlaceholderText("至")
@@ -63,7 +63,7 @@ class FilterBar(QWidget):
             box = QComboBox()
             box.setObjectName(f"filter_{f.name}")
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            if f.kind == "bool":
+            if f.kind_of.filter == "yes_no":
                 box.addItem(f"{f.label}：全部", None)
                 box.addItem(f"{f.label}：是", 1)
                 box.addItem(f"{f.label}：否", 0)
@@ -188,7 +188,7 @@ class GenericLedgerPage(QWidget):
         parts = [f"共 {self.model.rowCount():,} 条"]
         for name, value in (sums.items() if self.model.rowCount() else ()):
             f = self.ledger.field(name)
-            parts.append(f"{f.label} {f.format(value)}{'元' if f.kind == 'money' else ''}")
+            parts.append(f"{f.label} {f.format(value)}{f.kind_of.unit}")
         self.totals.setText("　".join(parts) + f"　（{q.describe(self.ledger, self._labels())}）")
         banner = ledger_refs.hook(self.ledger.extra.get("banner"))
         text = banner(self.ctx.store, self.ctx.today()) if banner else ""

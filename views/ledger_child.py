@@ -73,7 +73,7 @@ class ChildPane(QWidget):
         parts = [f"共 {self.model.rowCount()} 条"]
         for name, value in sums.items():
             f = self.ledger.field(name)
-            parts.append(f"{f.label} {f.format(value)}{'元' if f.kind == 'money' else ''}")
+            parts.append(f"{f.label} {f.format(value)}{f.kind_of.unit}")
         self.totals.setText("　".join(parts) if self.parent_id is not None else "")
 
     def service(self):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from models.ledger.fields import Field, Ledger
 from models.ledger.repo import ValidationError
-from models.values import ValueProblem, fen_to_yuan_text
+from models.values import ValueProblem
 
 ERROR_STYLE = "border: 1px solid #c0392b; background: #fdecea;"
 
@@ -24,33 +24,29 @@ class FieldEditor:
     def __init__(self, f: Field, options: Sequence[tuple[Any, str]] | None = None) -> None:
         self.f = f
         self.options = list(options or [])
-        k = f.kind
-        if k == "longtext":
+        kind = f.kind_of                    # models.ledger.kinds: which editor, what hint, which side
+        k = self.k = kind.editor
+        if k == "multiline":
             w = QPlainTextEdit()
             w.setFixedHeight(64)
-        elif k == "bool":
+        elif k == "check":
             w = QCheckBox()
-        elif k == "choice":
+        elif k == "combo":
             w = QComboBox()
             w.setEditable(False)
             w.addItem("")
             w.addItems(list(f.choices))
-        elif k == "ref":
+        elif k == "reference":
             w = QComboBox()
             w.addItem("", None)
             for value, label in self.options:
                 w.addItem(label, value)
         else:
             w = QLineEdit()
-            if k == "date":
-                w.setPlaceholderText("如 2026-11-05")
-            elif k == "money":
-                w.setPlaceholderText("元，如 1200.50 或 1.2万")
+            if kind.hint:
+                w.setPlaceholderText(kind.hint)
+            if kind.align == "R":
                 w.setAlignment(Qt.AlignmentFlag.AlignRight)
-            elif k == "int":
-                w.setAlignment(Qt.AlignmentFlag.AlignRight)
-            elif k == "id_number":
-                w.setPlaceholderText("18位身份证号码")
         w.setObjectName(f"field_{f.name}")
         if not f.editable:
             w.setEnabled(False)
@@ -63,34 +59,32 @@ class FieldEditor:
         self.error.hide()
 
     def set_value(self, value: Any) -> None:
-        w, k = self.widget, self.f.kind
-        if k == "bool":
+        w, k = self.widget, self.k
+        if k == "check":
             w.setChecked(bool(value))
-        elif k == "choice":
+        elif k == "combo":
             i = w.findText(str(value or ""))
             if i < 0 and value:
                 w.addItem(str(value))
                 i = w.count() - 1
             w.setCurrentIndex(max(i, 0))
-        elif k == "ref":
+        elif k == "reference":
             i = w.findData(value)
             w.setCurrentIndex(max(i, 0))
-        elif k == "longtext":
+        elif k == "multiline":
             w.setPlainText(str(value or ""))
-        elif k == "money":
-            w.setText("" if value in (None, "") else fen_to_yuan_text(value, thousands=False))
         else:
-            w.setText("" if value is None else str(value))
+            w.setText(self.f.kind_of.edit_text(self.f, value))
 
     def raw(self) -> Any:
-        w, k = self.widget, self.f.kind
-        if k == "bool":
+        w, k = self.widget, self.k
+        if k == "check":
             return 1 if w.isChecked() else 0
-        if k == "choice":
+        if k == "combo":
             return w.currentText()
-        if k == "ref":
+        if k == "reference":
             return w.currentData()
-        if k == "longtext":
+        if k == "multiline":
             return w.toPlainText()
         return w.text()
 

@@ -215,8 +215,7 @@ def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bo
         headers = ["序号"] + [header_text(f, wan) for f in fields]
         w.widths = [6.0] + [max(f.width * 1.15 + 2, len(h) * 1.9 + 2) for f, h in zip(fields, headers[1:])]
         w.widths = [min(x, 60.0) for x in w.widths]
-        w.col_styles = [None] + ["text" if f.kind in ("id_number", "phone", "bank_card", "credit_code") else None
-                                 for f in fields]
+        w.col_styles = [None] + ["text" if f.kind_of.text_cell else None for f in fields]
         w.freeze_row = 3
         w.repeat = (2, 2)
         w.header_text = ""

@@ -9,19 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 from typing import Any, Callable, Sequence
 
-from models import values as V
-
-# kind → SQL type; every kind is also a parse/format rule below.
-SQL_TYPES = {
-    "text": "TEXT NOT NULL DEFAULT ''", "longtext": "TEXT NOT NULL DEFAULT ''",
-    "choice": "TEXT NOT NULL DEFAULT ''", "int": "INTEGER NOT NULL DEFAULT 0",
-    "money": "INTEGER NOT NULL DEFAULT 0", "date": "TEXT", "bool": "INTEGER NOT NULL DEFAULT 0",
-    "id_number": "TEXT NOT NULL DEFAULT ''", "phone": "TEXT NOT NULL DEFAULT ''",
-    "bank_card": "TEXT NOT NULL DEFAULT ''", "credit_code": "TEXT NOT NULL DEFAULT ''",
-    "ref": "INTEGER", "area": "INTEGER NOT NULL DEFAULT 0",
-}
-NUMERIC_KINDS = {"int", "money", "area"}
-SENSITIVE_KINDS = {"id_number": "id", "phone": "phone", "bank_card": "card"}
+from models.ledger.kinds import KINDS, Kind
 
 Validator = Callable[[Any, dict], "str | None"]
 
@@ -55,29 +43,31 @@ class Field:
     value_labels: Sequence[tuple[str, str]] = ()   # stored value → what a person reads
 
     def __post_init__(self) -> None:
-        if self.kind not in SQL_TYPES:
+        if self.kind not in KINDS:
             raise ValueError(f"unknown field kind {self.kind!r} for {self.name}")
 
     @property
+    def kind_of(self) -> Kind:
+        """What this kind of field is (models.ledger.kinds): parse, format, SQL type, editor …"""
+        return KINDS[self.kind]
+
+    @property
     def sql_type(self) -> str:
-        return SQL_TYPES[self.kind]
+        return self.kind_of.sql_type
 
     @property
     def sensitive(self) -> str | None:
-        return SENSITIVE_KINDS.get(self.kind)
+        return self.kind_of.sensitive
 
     @property
     def numeric(self) -> bool:
-        return self.kind in NUMERIC_KINDS
+        return self.kind_of.numeric
 
     @property
     def header(self) -> str:
         """Column header with its unit, as township spreadsheets write it."""
-        if self.kind == "money":
-            return f"{self.label}（元）"
-        if self.kind == "area":
-            return f"{self.label}（平方米）"
-        return self.label
+        unit = self.kind_of.unit
+        return f"{self.label}（{unit}）" if unit else self.label
 
     def all_names(self) -> list[str]:
         return [self.label, self.header, self.name, *self.synonyms]
@@ -86,69 +76,11 @@ class Field:
     def parse(self, raw: Any, unit: str | None = None) -> Any:
         """Turn what a person typed (or a spreadsheet cell) into the stored value.
         Raises ``ValueProblem`` with a Chinese message."""
-        k = self.kind
-        if k == "money":
-            return V.parse_money(raw, unit or self.unit)
-        if k in ("int", "area"):
-            if k == "area" and isinstance(raw, str) and raw.strip():
-                try:
-                    return V.parse_money(raw.replace("平方米", "").replace("㎡", ""), "元") // 100
-                except V.ValueProblem:
-                    pass
-            return V.parse_int(raw)
-        if k == "date":
-            return V.parse_date(raw)
-        if k == "bool":
-            return V.parse_bool(raw)
-        if k == "ref":
-            return raw
-        if k in ("id_number", "bank_card") and isinstance(raw, float):
-            # Excel keeps 15 significant digits: an 18-digit number typed into a number cell is already wrong
-            if raw >= 1e15:
-                raise V.ValueProblem(f"{self.label}已被Excel存成数字，第15位以后的数字已丢失，请把该列设为文本后重新录入",
-                                     self.label)
-        text = V.clean_text(raw)
-        if k == "id_number":
-            from models.rules.idcard import validate_id
-            if not text:
-                return ""
-            res = validate_id(text)
-            if not res.ok:
-                raise V.ValueProblem(res.message, "身份证号码")
-            return res.value
-        if k == "credit_code":
-            from models.rules.credit_code import validate_credit_code
-            if not text:
-                return ""
-            ok, message = validate_credit_code(text)
-            if not ok:
-                raise V.ValueProblem(message, "统一社会信用代码")
-            return V.halfwidth(text).upper()
-        if k == "phone":
-            from models.rules.idcard import validate_phone
-            text = text.replace(" ", "")
-            if not text:
-                return ""
-            ok, message = validate_phone(text)
-            if not ok:
-                raise V.ValueProblem(message, "联系电话")
-            return text
-        if k == "bank_card":
-            from models.rules.idcard import validate_bank_card
-            text = text.replace(" ", "")
-            if not text:
-                return ""
-            ok, message = validate_bank_card(text)
-            if not ok:
-                raise V.ValueProblem(message, "银行卡号")
-            return text
-        if k == "choice" and text and self.choices and text not in self.choices:
-            raise V.ValueProblem(f"“{text}”不在可选项中（{'、'.join(self.choices)}）", "可选值")
-        return text
+        return self.kind_of.parse(self, raw, unit)
 
     def check(self, value: Any, row: dict) -> str | None:
         """Rules on the parsed value: required, non-negative, custom validators."""
-        empty = value is None or value == "" or (self.kind == "ref" and not value)
+        empty = self.kind_of.empty(value)
         if self.required and empty:
             return f"{self.label}不能为空"
         if self.numeric and value is not None and self.min_value is not None and value < self.min_value:
@@ -167,16 +99,7 @@ class Field:
             for stored, shown in self.value_labels:
                 if value == stored:
                     return shown
-        k = self.kind
-        if k == "money":
-            return V.fen_to_wan_text(value, 4) if wan else V.fen_to_yuan_text(value)
-        if k == "bool":
-            return V.format_bool(value)
-        if masked and self.sensitive and value:
-            from models.rules import idcard
-            fn = {"id": idcard.mask_id, "card": idcard.mask_bank_card, "phone": idcard.mask_phone}
-            return fn[self.sensitive](str(value))
-        return str(value)
+        return self.kind_of.format(self, value, masked=masked, wan=wan)
 
 
 @dataclass(frozen=True)

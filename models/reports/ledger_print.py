@@ -140,7 +140,7 @@ def build(store, out: Path, today: _dt.date, *, kind: str = "cases", query: Quer
     while size > 6.5 and sum(chars) * size * 1.05 > W:
         size -= 0.5
     aligns = ("LLL" if by_case else "") + \
-        "".join("R" if f.numeric else ("C" if f.kind in ("date", "bool") else "L") for f in fields)
+        "".join(f.kind_of.align for f in fields)
     heads = ([label for _c, label, _w in CASE_CONTEXT] if by_case else []) + [f.header for f in fields]
     sign = signature_lines(W * 0.8)
     sign_h = SIGN_GAP + sign.wrap(W, 1000)[1] + 2
