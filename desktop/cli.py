@@ -72,7 +72,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def failure_line(exc: BaseException, db: str | None) -> str:
     """One Chinese line for an error a command did not turn into a message itself."""
-    import errno
     import sqlite3
     from models import lockfile
     from models.db import StoreError
@@ -94,12 +93,8 @@ def failure_line(exc: BaseException, db: str | None) -> str:
             return f"读写数据库文件时出错（磁盘或网络盘故障）：{db}"
         return f"数据库操作未能完成，数据库未作改动：{db}（SQLite 错误代码 {getattr(exc, 'sqlite_errorname', '未知')}）"
     if isinstance(exc, OSError):
-        name = exc.filename or db or ""
-        reasons = {errno.ENOENT: "找不到文件或文件夹", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
-                   errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个文件夹", errno.EROFS: "磁盘只读",
-                   errno.ENOTDIR: "路径中有一段不是文件夹", errno.EEXIST: "文件已存在",
-                   errno.ENAMETOOLONG: "文件名太长"}
-        return f"无法读写文件：{name}（{reasons.get(exc.errno, f'系统错误 {exc.errno}')}）"
+        from models.paths import os_error_text
+        return f"无法读写文件：{exc.filename or db or ''}（{os_error_text(exc)}）"
     if isinstance(exc, MemoryError):
         return "内存不足，操作未完成。请关闭其他程序后重试"
     return f"命令未能完成（程序内部错误：{type(exc).__name__}），数据库未作改动。请把这一行告诉维护人员"

@@ -39,12 +39,28 @@ def backup_dir(db_path: str | os.PathLike) -> Path:
 
 
 def _one_line(rows: list[str]) -> str:
-    """integrity_check can report thousands of problems: the first one and how many."""
-    rows = [r for r in rows if r]
-    if not rows:
-        return "未知问题"
-    first = rows[0].replace("\n", " ")[:160]
-    return first if len(rows) == 1 else f"{first}，共 {len(rows)} 处问题"
+    """integrity_check can report thousands of problems (in English): how many, in one line."""
+    n = len([r for r in rows if r])
+    return f"发现 {n} 处结构错误，文件已损坏" if n > 1 else "发现结构错误，文件已损坏"
+
+
+_SQLITE_WORDS = (("not a database", "不是数据库文件"), ("malformed", "文件结构已损坏"),
+                 ("disk i/o", "读写出错（磁盘或网络盘故障）"), ("full", "磁盘空间不足"),
+                 ("unable to open", "无法打开文件"), ("locked", "正被另一个窗口或命令使用"),
+                 ("busy", "正被另一个窗口或命令使用"), ("readonly", "文件只读"), ("read-only", "文件只读"),
+                 ("no such table", "缺少数据表"), ("corrupt", "文件已损坏"))
+
+
+def why(exc: BaseException) -> str:
+    """A SQLite or file-system error in a few Chinese words (their own text is English)."""
+    if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
+        from models.paths import os_error_text
+        return os_error_text(exc)
+    text = str(exc).lower()
+    for en, zh in _SQLITE_WORDS:
+        if en in text:
+            return zh
+    return f"SQLite 错误 {getattr(exc, 'sqlite_errorname', '') or type(exc).__name__}"
 
 
 def _check(path: Path, pragma: str = "quick_check") -> None:
@@ -52,11 +68,11 @@ def _check(path: Path, pragma: str = "quick_check") -> None:
     try:
         conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=30)
     except sqlite3.Error as exc:
-        raise BackupError(f"备份文件无法打开：{path}（{exc}）") from exc
+        raise BackupError(f"备份文件无法打开：{path}（{why(exc)}）") from exc
     try:
         rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"备份文件已损坏：{path}（{exc}）") from exc
+        raise BackupError(f"备份文件已损坏：{path}（{why(exc)}）") from exc
     finally:
         conn.close()
     if rows != ["ok"]:
@@ -70,7 +86,7 @@ def _identify(path: Path) -> None:
         refuse_foreign_file(path)
         conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=30)
     except sqlite3.Error as exc:
-        raise BackupError(f"备份文件无法打开：{path}（{exc}）") from exc
+        raise BackupError(f"备份文件无法打开：{path}（{why(exc)}）") from exc
     except StoreError as exc:
         raise BackupError(str(exc)) from exc
     try:
@@ -113,7 +129,7 @@ def inspect(path: str | os.PathLike) -> BackupInfo:
                 return BackupInfo(path, True, True)
         return BackupInfo(path, True, False)
     except (sqlite3.Error, OSError) as exc:
-        return BackupInfo(path, False, False, f"备份文件已损坏：{path}（{exc}）")
+        return BackupInfo(path, False, False, f"备份文件已损坏：{path}（{why(exc)}）")
     finally:
         conn.close()
 
@@ -145,7 +161,8 @@ def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
             pass
         if isinstance(exc, OSError) and exc.errno == 28 or "full" in str(exc).lower():
             raise BackupError(f"磁盘空间不足，备份未完成：{target}。原有文件未受影响。") from exc
-        raise BackupError(f"备份失败：{target}（{exc}）。原有文件未受影响。") from exc
+        raise BackupError(f"备份失败：{target}（{why(exc) if not isinstance(exc, BackupError) else exc}）。"
+                          "原有文件未受影响。") from exc
     return target
 
 
@@ -154,12 +171,12 @@ def full_check(db_path: str | os.PathLike) -> str:
     try:
         conn = sqlite3.connect(sqlite_uri(db_path), uri=True, timeout=30)
     except sqlite3.Error as exc:
-        return str(exc)
+        return why(exc)
     try:
         rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
-        return "ok" if rows == ["ok"] else _one_line(rows)[:300]
+        return "ok" if rows == ["ok"] else _one_line(rows)
     except sqlite3.DatabaseError as exc:
-        return str(exc)
+        return why(exc)
     finally:
         conn.close()
 
@@ -232,7 +249,7 @@ def _source(db_path: str | os.PathLike) -> sqlite3.Connection:
     try:
         return sqlite3.connect(sqlite_uri(path, "rw"), uri=True, timeout=30)
     except sqlite3.Error as exc:
-        raise BackupError(f"数据库文件无法打开：{path}（{exc}）") from exc
+        raise BackupError(f"数据库文件无法打开：{path}（{why(exc)}）") from exc
 
 
 def backup_file(db_path: str | os.PathLike, target: str | os.PathLike,
@@ -337,12 +354,13 @@ def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None) ->
         finally:
             source.close()
     except sqlite3.Error as exc:
-        raise BackupError(f"备份文件无法读取：{src}（{exc}）") from exc
+        raise BackupError(f"备份文件无法读取：{src}（{why(exc)}）") from exc
     from models.db import Store, StoreError
     try:
         store = Store(tmp, user, check=False)
     except (StoreError, sqlite3.Error) as exc:
-        raise BackupError(f"备份文件无法使用：{src}（{exc}）") from exc
+        text = str(exc).replace(str(tmp), str(src)) if isinstance(exc, StoreError) else why(exc)
+        raise BackupError(f"备份文件无法使用：{src}（{text}）") from exc
     try:
         missing = missing_triggers(store.conn)
         if missing:
@@ -359,7 +377,7 @@ def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None) ->
                 (json.dumps({"原数据库另存为": kept_hint}, ensure_ascii=False),
                  json.dumps({"恢复自": str(src)}, ensure_ascii=False)))
     except sqlite3.Error as exc:
-        raise BackupError(f"备份文件无法使用：{src}（{exc}）") from exc
+        raise BackupError(f"备份文件无法使用：{src}（{why(exc)}）") from exc
     finally:
         store.close()
 
@@ -409,7 +427,7 @@ def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user:
         os.replace(tmp, db)
         return kept
     except OSError as exc:
-        raise BackupError(f"恢复失败：{exc.strerror or exc}（{exc.filename or db}）。数据库未被替换。") from exc
+        raise BackupError(f"恢复失败：{exc.filename or db}（{why(exc)}）。数据库未被替换。") from exc
     finally:
         for f in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
             try:

@@ -80,3 +80,16 @@ def out_problem(out: str | os.PathLike, db_path: str | os.PathLike | None, force
         if Path(target).exists() and not force:
             return f"文件已存在：{target}（要替换它，请加 --force）"
     return None
+
+
+def os_error_text(exc: OSError) -> str:
+    """Why a file could not be read or written, in Chinese (``strerror`` is English)."""
+    import errno
+    reasons = {errno.ENOENT: "找不到文件或文件夹", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+               errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个文件夹", errno.EROFS: "磁盘只读",
+               errno.ENOTDIR: "路径中有一段不是文件夹", errno.EEXIST: "文件已存在",
+               errno.ENAMETOOLONG: "文件名太长", errno.EBUSY: "文件正被占用", errno.EIO: "读写出错（磁盘或网络盘故障）",
+               errno.EXDEV: "不能跨磁盘移动"}
+    if getattr(exc, "winerror", None) == 32:
+        return "文件正被另一个程序打开"
+    return reasons.get(exc.errno, f"系统错误 {exc.errno}")

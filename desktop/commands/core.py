@@ -85,9 +85,8 @@ def cmd_restore(args) -> int:
     database being replaced when it still opens, else against the backup), only a whole
     清欠工作台 database with the program's triggers. One line and nothing changed otherwise."""
     from pathlib import Path
-    from desktop.commands._common import Refused, authenticated_actor
+    from desktop.commands._common import Refused
     from models import backup, lockfile
-    from models.db import Store, StoreError, default_user
     db, src = Path(args.db), Path(args.file)
     if not src.is_file():
         return fail(f"找不到备份文件：{src}")
@@ -97,30 +96,7 @@ def cmd_restore(args) -> int:
         return fail(f"{exc}（恢复未进行，数据库未作任何改动）")
     try:
         backup.check_candidate(src)     # a file that cannot be restored is said so before anything else
-        current = None
-        if db.exists() and backup.has_accounts(db) is not False:
-            try:
-                current = Store(db, getattr(args, "user", None), check="light", create=False)
-            except (StoreError, OSError):
-                current = None          # damaged or not ours: the backup's accounts decide
-        authorize = None
-        if current is not None:
-            try:
-                try:
-                    authenticated_actor(current, args, roles=OFFICE)
-                except sqlite3.DatabaseError:
-                    current.close()
-                    current = None
-                else:
-                    who = current.user
-            finally:
-                if current is not None:
-                    current.close()
-        if current is None:
-            def authorize(store):
-                authenticated_actor(store, args, roles=OFFICE)
-                return store.user
-            who = getattr(args, "user", None) or default_user()
+        who, authorize = _restorer(db, args)
         kept = backup.restore(src, db, user=who, holding_lock=True, authorize=authorize)
     except Refused as exc:
         return fail(f"{exc}（恢复未进行）")
@@ -131,3 +107,29 @@ def cmd_restore(args) -> int:
     print(json.dumps({"restored": str(db), "previous_kept_as": str(kept) if kept else None},
                      ensure_ascii=False))
     return 0
+
+
+def _restorer(db, args):
+    """Who restores: (name for the audit, None) once proven as 办公室 against the database being
+    replaced, when it opens and has accounts; else (name, a check to run against the backup's
+    own accounts). Raises ``Refused``."""
+    from desktop.commands._common import authenticated_actor
+    from models import backup
+    from models.db import Store, StoreError, default_user
+
+    def against_backup(store):
+        authenticated_actor(store, args, roles=OFFICE)
+    name = getattr(args, "user", None) or default_user()
+    if not db.exists() or backup.has_accounts(db) is False:
+        return name, against_backup
+    try:
+        current = Store(db, getattr(args, "user", None), check="light", create=False)
+    except (StoreError, OSError):
+        return name, against_backup         # damaged or not ours: the backup's accounts decide
+    try:
+        authenticated_actor(current, args, roles=OFFICE)
+        return current.user, None
+    except sqlite3.DatabaseError:
+        return name, against_backup
+    finally:
+        current.close()
