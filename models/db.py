@@ -380,7 +380,8 @@ def refuse_foreign_schema(conn: sqlite3.Connection, path: Path) -> None:
         raise DamagedDatabase(f"数据库文件已损坏：{path}（{exc}）") from exc
     missing = [t for t in OWN_TABLES if t not in tables]
     if version == 0 and not tables:
-        raise NotOurDatabase(f"这是一个空的 SQLite 文件，不是清欠工作台数据库：{path}")
+        raise NotOurDatabase(f"这是一个空的 SQLite 文件，不是清欠工作台数据库：{path}。"
+                             "如要在此新建数据库，请先把该文件改名或删除")
     if version == 0 or (missing and version <= migrations.LATEST):
         raise NotOurDatabase(f"这是其他程序的 SQLite 数据库，不是清欠工作台数据库：{path}"
                              f"（缺少本程序的数据表 {'、'.join(missing[:3])}{'等' if len(missing) > 3 else ''}）"
