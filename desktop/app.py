@@ -155,7 +155,7 @@ def _schedule_full_check(window, store, prefs) -> None:
         from desktop.startup import offer_restore
         window.hide()
         store.close()
-        if offer_restore(path, f"数据库完整性检查未通过：{path}（{result}）"):
+        if offer_restore(path, f"数据库完整性检查未通过：{path}（{result}）", user=store.user):
             from models.db import Store
             new_store = Store(path, None)
             new_store.actor = store.actor

@@ -75,12 +75,13 @@ def _before_upgrade(db_path: Path):
     return notice                   # the copy before the upgrade is kept by the store itself
 
 
-def offer_restore(db_path: Path, message: str) -> bool:
-    """Tell the user the file is damaged and offer the latest good backup. True if restored."""
-    return _offer_restore(db_path, message)
+def offer_restore(db_path: Path, message: str, user: str = "") -> bool:
+    """Tell the user the file is damaged and offer the latest good backup. True if restored.
+    ``user``: who is logged in, for the restore's audit row (nobody yet at start-up)."""
+    return _offer_restore(db_path, message, user)
 
 
-def _offer_restore(db_path: Path, message: str) -> bool:
+def _offer_restore(db_path: Path, message: str, user: str = "") -> bool:
     latest = backup.latest_good(db_path)
     box = QMessageBox(QMessageBox.Icon.Critical, "数据库已损坏", message)
     restore_btn = None
@@ -96,19 +97,19 @@ def _offer_restore(db_path: Path, message: str) -> bool:
     clicked = box.clickedButton()
     if restore_btn is not None and clicked is restore_btn:
         try:            # this window holds the database's lock: nobody else can be using it
-            backup.restore(latest, db_path, holding_lock=True)
+            backup.restore(latest, db_path, holding_lock=True, user=user)
             return True
         except backup.BackupError as exc:
             QMessageBox.critical(None, "恢复失败", str(exc))
-            return _offer_restore(db_path, message)
+            return _offer_restore(db_path, message, user)
     if clicked is pick_btn:
         path, _ = QFileDialog.getOpenFileName(None, "选择备份文件", str(backup.backup_dir(db_path)),
                                               "数据库备份 (*.sqlite *.db);;所有文件 (*)")
         if path:
             try:
-                backup.restore(path, db_path, holding_lock=True)
+                backup.restore(path, db_path, holding_lock=True, user=user)
                 return True
             except backup.BackupError as exc:
                 QMessageBox.critical(None, "恢复失败", str(exc))
-                return _offer_restore(db_path, message)
+                return _offer_restore(db_path, message, user)
     return False
