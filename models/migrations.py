@@ -506,7 +506,38 @@ def _m008(conn: sqlite3.Connection) -> None:
     audit.upgrade_to_masked(conn)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004, _m005, _m006, _m007, _m008]
+M009 = r"""
+CREATE TABLE exchange_township (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL UNIQUE,               -- 乡镇代码 (区划代码)
+    name TEXT NOT NULL,                      -- 乡镇名称
+    campaign TEXT NOT NULL DEFAULT '',       -- the township's campaign, as its packages name it
+    sequence INTEGER NOT NULL,               -- the sequence number of the package held now
+    as_of TEXT NOT NULL,                     -- 数据截至 (date and time) of that package
+    received_at TEXT NOT NULL,
+    sender TEXT NOT NULL DEFAULT '',
+    package_sha256 TEXT NOT NULL,            -- of the whole package file
+    content_sha256 TEXT NOT NULL,            -- of the township database inside it
+    file TEXT NOT NULL,                      -- the township's copy, in <county>.townships/
+    full_ids INTEGER NOT NULL DEFAULT 0,
+    schema_version INTEGER NOT NULL,
+    program_version TEXT NOT NULL DEFAULT '',
+    figures TEXT NOT NULL,                   -- the package's own figures (JSON, as models.figures gives them)
+    counts TEXT NOT NULL DEFAULT '{}'        -- records per ledger (JSON)
+);
+"""
+
+
+def _m009(conn: sqlite3.Connection) -> None:
+    """The county's register of townships (报送包 received): one row per township, its latest
+    package. Empty in a township's database."""
+    for stmt in _split_sql(M009):
+        conn.execute(stmt)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004, _m005, _m006, _m007, _m008,
+                                                          _m009]
 LATEST = len(MIGRATIONS)
 
 
