@@ -1,0 +1,21 @@
+"""Data that travels: 报送包 (report packages) from a township up to its county, and the
+county's database that keeps each township's latest package side by side.
+
+- ``identity``: which unit a database is (township or county, name, code) and the county's
+  thresholds, kept as settings.
+- ``package``: the package file itself (a zip holding ``manifest.json`` and the township's
+  database), written and read here only; the format is described in the README.
+- ``export``: a township writes its package.
+- ``receive``: a county checks a package and applies it, or refuses it with one Chinese line.
+- ``county``: the county's figures, the sum of its townships' lines.
+
+The package's ``kind`` names what it carries; this version writes and receives ``report``
+(township → county). ``dispatch`` (county → townships), ``liaison_copy`` and
+``liaison_return`` (office ↔ workstream liaison) are reserved names in the same format.
+"""
+from __future__ import annotations
+
+
+class PackageRefused(Exception):
+    """A package that cannot be written or applied; the message is one Chinese line and
+    nothing has been changed."""

@@ -1,0 +1,155 @@
+"""The package file (报送包): one zip archive with two members.
+
+- ``manifest.json``: UTF-8 JSON, one object (the keys are listed in ``MANIFEST_KEYS`` and in
+  the README), with ``manifest_sha256``: the SHA-256 of the manifest's own canonical text
+  (sorted keys, no spaces, UTF-8) without that key.
+- ``content.sqlite``: the sending township's database, a SQLite 3 file of this program's schema
+  (``schema_version``), made by SQLite's backup and ``VACUUM INTO`` (so nothing deleted or masked
+  survives in free pages); its SHA-256 and size are in the manifest's ``content``.
+
+A reader checks, in order: the zip is whole (every member's CRC), the manifest's hash, the
+format and kind it knows, the content's size and hash. Nothing in the file is trusted before
+that. The archive is written under a temporary name and renamed, so a failed write never
+leaves a half package under the real name.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.exchange import PackageRefused
+
+FORMAT = "qingqian-package"
+FORMAT_VERSION = 1
+KINDS = ("report", "dispatch", "liaison_copy", "liaison_return")   # only "report" is written by this version
+KIND_NAMES = {"report": "报送包", "dispatch": "下发包", "liaison_copy": "专班副本", "liaison_return": "专班回报包"}
+MANIFEST, CONTENT = "manifest.json", "content.sqlite"
+SUFFIX = ".qqpkg"
+
+MANIFEST_KEYS = (
+    "format", "format_version", "kind", "program_version", "schema_version",
+    "township", "county", "campaign", "as_of", "sequence", "sender", "created_at",
+    "counts", "figures", "full_ids", "content", "manifest_sha256",
+)
+
+
+def canonical(manifest: dict) -> bytes:
+    body = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def seal(manifest: dict) -> dict:
+    out = dict(manifest)
+    out["manifest_sha256"] = hashlib.sha256(canonical(out)).hexdigest()
+    return out
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write(out: str | os.PathLike, manifest: dict, content: str | os.PathLike) -> Path:
+    """Write the package: ``manifest`` (sealed here) and the database file ``content``.
+    Written beside ``out`` first and renamed (returns ``out``)."""
+    out = Path(out)
+    part = out.with_name(out.name + ".part")
+    try:
+        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+            z.writestr(MANIFEST, json.dumps(seal(manifest), ensure_ascii=False, indent=1))
+            z.write(content, CONTENT)
+        os.replace(part, out)
+    finally:
+        if part.exists():
+            part.unlink()
+    return out
+
+
+@dataclass
+class Package:
+    path: Path
+    manifest: dict
+    sha256: str             # of the whole file
+
+    @property
+    def kind(self) -> str:
+        return self.manifest["kind"]
+
+    @property
+    def township(self) -> dict:
+        return self.manifest.get("township") or {}
+
+    @property
+    def sequence(self) -> int:
+        return int(self.manifest["sequence"])
+
+    def extract_content(self, target: str | os.PathLike) -> Path:
+        """The township database, written to ``target`` and checked against the manifest's
+        size and SHA-256 (refused, and ``target`` removed, when they differ)."""
+        target = Path(target)
+        want = self.manifest["content"]
+        h = hashlib.sha256()
+        size = 0
+        try:
+            with zipfile.ZipFile(self.path) as z, z.open(CONTENT) as src, open(target, "wb") as dst:
+                for block in iter(lambda: src.read(1 << 20), b""):
+                    h.update(block)
+                    size += len(block)
+                    dst.write(block)
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+            target.unlink(missing_ok=True)
+            if isinstance(exc, OSError) and not isinstance(exc, EOFError) and getattr(exc, "errno", None):
+                raise
+            raise PackageRefused(f"报送包不完整或已损坏，未接收：{self.path.name}") from exc
+        if size != want.get("bytes") or h.hexdigest() != want.get("sha256"):
+            target.unlink(missing_ok=True)
+            raise PackageRefused(f"报送包的数据与其校验值（SHA-256）不符，可能已被改动，未接收：{self.path.name}")
+        return target
+
+
+def read(path: str | os.PathLike) -> Package:
+    """Open a package and check everything that can be checked without its content: the
+    archive is whole, the manifest is sealed and of a format and kind this program knows."""
+    path = Path(path)
+    if not path.is_file():
+        raise PackageRefused(f"找不到报送包文件：{path}")
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = set(z.namelist())
+            if MANIFEST not in members or CONTENT not in members:
+                raise PackageRefused(f"不是清欠工作台的数据包（缺少 {MANIFEST if MANIFEST not in members else CONTENT}）：{name}")
+            bad = z.testzip()          # reads every member: a truncated or damaged archive fails here
+            if bad is not None:
+                raise PackageRefused(f"报送包已损坏（{bad} 校验不符），未接收：{name}")
+            raw = z.read(MANIFEST)
+    except zipfile.BadZipFile as exc:
+        raise PackageRefused(f"报送包不完整或已损坏（不是完整的数据包文件），未接收：{name}") from exc
+    except (EOFError, zipfile.LargeZipFile) as exc:
+        raise PackageRefused(f"报送包不完整或已损坏，未接收：{name}") from exc
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+        assert isinstance(manifest, dict)
+    except (ValueError, AssertionError) as exc:
+        raise PackageRefused(f"报送包的清单无法读取，未接收：{name}") from exc
+    if manifest.get("format") != FORMAT:
+        raise PackageRefused(f"不是清欠工作台的数据包：{name}")
+    if manifest.get("manifest_sha256") != hashlib.sha256(canonical(manifest)).hexdigest():
+        raise PackageRefused(f"报送包的清单与其校验值（SHA-256）不符，可能已被改动，未接收：{name}")
+    fv = manifest.get("format_version")
+    if not isinstance(fv, int) or fv > FORMAT_VERSION:
+        raise PackageRefused(f"报送包由更新版本的清欠工作台制作（包格式第 {fv} 版，本程序只认识到第 {FORMAT_VERSION} 版），"
+                             f"未接收：{name}。请先升级本程序")
+    if manifest.get("kind") not in KINDS:
+        raise PackageRefused(f"报送包的类型“{manifest.get('kind')}”本程序不认识，未接收：{name}")
+    missing = [k for k in MANIFEST_KEYS if k not in manifest]
+    if missing:
+        raise PackageRefused(f"报送包的清单缺少 {'、'.join(missing)}，未接收：{name}")
+    return Package(path, manifest, file_sha256(path))
