@@ -28,7 +28,8 @@ def office(campaign_store):
         cases.register_case(s, {"registered_on": "2026-11-02", "employer_name": f"单位{i}", "workstream_id": ws[0]["id"],
                                 "amount_fen": 100000})
     with s.tx():
-        s.execute("UPDATE case_record SET status = '已化解' WHERE id = 1")   # planted: closed without verdict
+        # planted: marked 已化解 with its 1,000 元 unpaid (and no 核处结论: that alone is only 待补录)
+        s.execute("UPDATE case_record SET status = '已化解' WHERE id = 1")
     access.create_account(s, "office", "secret1", "办公室", "张丽")
     s.actor = access.login(s, "office", "secret1")
     return s
@@ -76,7 +77,7 @@ def test_checks_page_finds_planted_fault_and_signs(office, qtbot, tmp_path, app_
     page.run()
     qtbot.waitUntil(lambda: page.report is not None, timeout=10000)
     texts = [page.table.item(r, 3).text() for r in range(page.table.rowCount())]
-    assert any("没有核处结论" in t for t in texts)
+    assert any("已化解" in t and "未付" in t for t in texts)
     page.ws_box.setCurrentIndex(1)
     page.sign()
     assert "未说明理由" in page.sign_msg.text()

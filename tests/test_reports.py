@@ -269,9 +269,9 @@ def test_reports_say_when_checks_fail(town, tmp_path):
     src = Store(town)
     backup_to(src.conn, tmp_path / "bad.sqlite")
     s = Store(tmp_path / "bad.sqlite")
-    with s.tx():      # a closed case without a verdict: the checks must find it
-        s.execute("UPDATE case_record SET verdict = '' WHERE id = (SELECT id FROM case_record "
-                  "WHERE status = '已化解' LIMIT 1)")
+    with s.tx():      # a case marked 已化解 with wages still unpaid: the checks must find it
+        s.execute("UPDATE worker SET owed_fen = owed_fen + 10000 WHERE id = (SELECT w.id FROM worker w "
+                  "JOIN case_record c ON c.id = w.case_id WHERE c.status = '已化解' AND w.deleted_at IS NULL LIMIT 1)")
     r = make_report("stats", s, tmp_path / "bad.pdf", TODAY)
     assert not r.passed and "发现" in r.check_text
     assert "数据审核：未通过" in flat_of(r.path)
