@@ -132,7 +132,7 @@ def _opt(argv: list[str], name: str) -> str | None:
 # which module of desktop.commands registers each command (checked by a test)
 COMMAND_MODULES = {"demo": "core", "backup": "core", "restore": "core", "selftest": "selftest",
                    "check": "check", "user": "users", "import": "io", "export": "io", "report": "report",
-                   "figures": "figures"}
+                   "figures": "figures", "init": "init", "package": "package"}
 
 
 def _first_word(argv: list[str]) -> tuple[str | None, bool]:

@@ -44,6 +44,10 @@ def cmd_figures(args) -> int:
         version = store.scalar("PRAGMA user_version")
         if version != migrations.LATEST:
             return fail(f"数据库格式为第 {version} 版，需先用本程序打开一次完成升级后再统计：{path}")
+        from models.exchange import identity
+        if identity.is_county(store):          # a county: its townships' latest 报送 and their sum
+            from desktop.commands._county_figures import print_county
+            return print_county(store, today, as_of, args.json)
         try:
             f = figures.figures(store, today, as_of)
         except figures.NotKnown as exc:

@@ -223,7 +223,7 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
     if row is not None and row["file"] != final.name:
         for suffix in ("", "-wal", "-shm"):
             (folder / (row["file"] + suffix)).unlink(missing_ok=True)
-    return {**summary, "already_received": False, **totals, "tables": diff,
+    return {**summary, "already_received": False, **totals, "tables": {t: d for t, d in diff.items() if any(d.values())},
             "backup": str(kept) if kept else None, "seconds": round(time.perf_counter() - t0, 3)}
 
 

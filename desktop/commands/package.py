@@ -1,0 +1,118 @@
+"""package: 报送包, township → county.
+
+qingqian package export --db 乡镇.sqlite --out FILE [--full-ids] [--township 名称 --code 代码 --county 县]
+                        [--json] [--user U]
+qingqian package import FILE --db 县级.sqlite [--json] [--user U]
+
+Exit 0 done, 2 refused (one Chinese line on standard error, nothing changed).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+
+from desktop.commands._common import add_db, fail, open_store
+
+OFFICE = ("办公室",)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("package", help="数据包：乡镇制作报送包（export），县级接收（import）")
+    words = p.add_subparsers(dest="package_command", required=True, parser_class=type(p))
+
+    e = words.add_parser("export", help="制作本乡镇的报送包（身份证号码、银行卡号、电话默认部分隐藏）")
+    add_db(e)
+    e.add_argument("--out", required=True, help="报送包文件（建议以 .qqpkg 结尾）")
+    e.add_argument("--for", dest="target", choices=("county",), default="county", help="报送对象：county 县级")
+    e.add_argument("--full-ids", action="store_true", help="含完整身份证号码、银行卡号和电话（实名核对用，记入审计日志）")
+    e.add_argument("--township", help="乡镇名称（第一次报送前须设定）")
+    e.add_argument("--code", help="乡镇代码（行政区划代码）")
+    e.add_argument("--county", help="所属县名称")
+    e.add_argument("--county-code", help="所属县的区划代码")
+    e.add_argument("--force", action="store_true", help="--out 指定的文件已存在时替换它")
+    e.add_argument("--json", action="store_true", help="以 JSON 输出")
+    e.add_argument("--now", help=argparse.SUPPRESS)       # the moment taken as now (scripts and tests)
+    e.set_defaults(func=cmd_export)
+
+    i = words.add_parser("import", help="县级数据库接收乡镇报送包（该乡镇较新的报送包替换其旧的）")
+    i.add_argument("file", help="报送包文件")
+    add_db(i)
+    i.add_argument("--json", action="store_true", help="以 JSON 输出")
+    i.add_argument("--now", help=argparse.SUPPRESS)
+    i.set_defaults(func=cmd_import)
+
+
+def _now(args) -> _dt.datetime | None:
+    if not getattr(args, "now", None):
+        return None
+    return _dt.datetime.fromisoformat(args.now)
+
+
+def cmd_export(args) -> int:
+    from pathlib import Path
+    from models.exchange import PackageRefused, identity
+    from models.exchange.export import export_package
+    from models.paths import out_problem
+    try:
+        now = _now(args)
+    except ValueError:
+        return fail(f"时间格式不对：{args.now}")
+    problem = out_problem(args.out, args.db, args.force)
+    if problem:
+        return fail(problem)
+    given = (args.township, args.code, args.county)
+    if any(given) and not all(given):
+        return fail("--township、--code、--county 须一起给出（乡镇名称、乡镇代码、所属县）")
+    store, code = open_store(args, write=True, roles=OFFICE)
+    if store is None:
+        return code
+    try:
+        if all(given):
+            try:
+                identity.set_township(store, name=args.township, code=args.code, county_name=args.county,
+                                      county_code=args.county_code or "")
+            except ValueError as exc:
+                return fail(str(exc))
+        try:
+            summary = export_package(store, Path(args.out), now=now, full_ids=args.full_ids)
+        except PackageRefused as exc:
+            return fail(str(exc))
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(f"已制作{summary['township']}第 {summary['sequence']} 号报送包：{summary['out']}"
+              f"（数据截至 {summary['as_of'].replace('T', ' ')}，{sum(summary['counts'].values())} 条记录，"
+              f"{'含完整号码' if summary['full_ids'] else '号码部分隐藏'}）")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from models.exchange import PackageRefused
+    from models.exchange.receive import receive_package
+    try:
+        now = _now(args)
+    except ValueError:
+        return fail(f"时间格式不对：{args.now}")
+    store, code = open_store(args, write=True, roles=OFFICE)
+    if store is None:
+        return code
+    try:
+        try:
+            summary = receive_package(store, args.file, now=now)
+        except PackageRefused as exc:
+            return fail(str(exc))
+    finally:
+        store.close()
+    summary["conflicts"] = []          # a report package replaces the township's copy whole: nothing to decide
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    elif summary["already_received"]:
+        print(f"{summary['township']}第 {summary['sequence']} 号报送包此前已接收，未作改动")
+    else:
+        print(f"已接收{summary['township']}第 {summary['sequence']} 号报送包（数据截至 "
+              f"{summary['as_of'].replace('T', ' ')}）：新增 {summary['added']} 条，修改 {summary['changed']} 条，"
+              f"未变 {summary['unchanged']} 条，删除 {summary['removed']} 条")
+    return 0
