@@ -241,3 +241,34 @@ def test_an_imported_case_is_registered_as_a_typed_one(base, tmp_path, monkeypat
         assert s.scalar("SELECT deadline FROM case_record WHERE case_no = 'PAR-003'") is not None
     finally:
         s.close()
+
+
+def test_history_keeps_its_own_dates(base, tmp_path, monkeypatch):
+    """A repayment dated last month, recorded today, makes its case look worked on last month,
+    not today: 久拖未动 counts from the latest dated fact."""
+    from models import cases
+    db = Path(shutil.copy(base, tmp_path / "h.sqlite"))
+    s = Store(db, USER)
+    try:
+        case = s.one("SELECT id, last_activity_on FROM case_record WHERE case_no = 'BASE-W'")
+        assert case["last_activity_on"] == "2026-09-20"
+        day = dt.date(2026, 11, 26)
+        assert "久拖未动" in cases.Warner(s, day).kinds(cases.repo(s).get(case["id"]))
+        worker = s.scalar("SELECT id FROM worker WHERE case_id = ? AND name = '赵大山'", (case["id"],))
+        service_for(s, "repayments").insert({"case_id": case["id"], "worker_id": worker, "paid_on": "2026-10-20",
+                                             "amount_fen": 100_000, "payer": "总包"})
+        row = cases.repo(s).get(case["id"])
+        assert row["last_activity_on"] == "2026-10-20"              # the payment's date, not the clock's
+        assert "久拖未动" in cases.Warner(s, day).kinds(row)          # still more than 10 days before
+        assert "久拖未动" not in cases.Warner(s, dt.date(2026, 10, 25)).kinds(row)
+    finally:
+        s.close()
+    # the same through an import of last month's repayments
+    db2 = Path(shutil.copy(base, tmp_path / "h2.sqlite"))
+    file = _csv(tmp_path / "pay.csv", [{"农民工": "钱小红", "兑付日期": "2026-10-21", "兑付金额": "500"}])
+    _by_import(db2, "repayments", "BASE-W", file, 0, monkeypatch)
+    s = Store(db2, USER)
+    try:
+        assert s.scalar("SELECT last_activity_on FROM case_record WHERE case_no = 'BASE-W'") == "2026-10-21"
+    finally:
+        s.close()
