@@ -199,9 +199,9 @@ def build_window(store, prefs, *, today=None, interactive: bool = True, prefetch
         store.today = today         # the day-dependent columns (逾期未还, 期满待移出) count from it too
     from desktop.pages import all_pages
     actor = store.actor
-    pages = [p for p in all_pages() if not (p.key == "accounts" and actor is not None and actor.role != "办公室")]
+    pages = [p for p in all_pages(store) if not (p.key == "accounts" and actor is not None and actor.role != "办公室")]
     window = MainWindow(ctx, pages)
-    window.show_page("dashboard")
+    window.show_page(pages[0].key)
     return window
 
 

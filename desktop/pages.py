@@ -49,8 +49,14 @@ AFTER: list[PageSpec] = [
 ]
 
 
-def all_pages() -> list[PageSpec]:
+COUNTY_PAGE = PageSpec("county", "县级汇总", "views.exchange.county_page:CountyPage")
+
+
+def all_pages(store=None) -> list[PageSpec]:
+    """Every page; a county database (``store`` given) opens on its townships (县级汇总)."""
     from models.ledger import registry
+    from models.exchange.identity import is_county
+    first = [COUNTY_PAGE] if store is not None and is_county(store) else []
     ledger_pages = []
     for ledger in registry.all_ledgers():
         if ledger.extra.get("page"):
@@ -58,7 +64,7 @@ def all_pages() -> list[PageSpec]:
                 f"ledger:{ledger.kind}", ledger.extra.get("page_title", ledger.title),
                 CUSTOM_PAGES.get(ledger.kind, GENERIC_LEDGER_PAGE), ledger.kind)))
     ledger_pages.sort(key=lambda p: p[0])
-    return BEFORE + [p for _o, p in ledger_pages] + AFTER
+    return first + BEFORE + [p for _o, p in ledger_pages] + AFTER
 
 
 def page(key: str) -> PageSpec:
