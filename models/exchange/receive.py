@@ -191,7 +191,7 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
         _check_content(pkg, incoming)
         old = folder / row["file"] if row is not None else None
         diff = compare(old if old is not None and old.is_file() else None, incoming)
-        kept = auto_backup(store.conn, store.path, "package") if backup else None
+        kept = auto_backup(store.conn, store.path, f"package-{code}-{int(m['sequence'])}") if backup else None
         os.replace(incoming, final)
         received = (now or _dt.datetime.now()).replace(microsecond=0).isoformat()
         values = {"name": town["name"], "code": code, "campaign": (m["campaign"] or {}).get("name", ""),
