@@ -62,7 +62,8 @@ def write(out: str | os.PathLike, manifest: dict, content: str | os.PathLike) ->
     out = Path(out)
     part = out.with_name(out.name + ".part")
     try:
-        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        # deflate level 1: a 40 MB township database in 0.5 s (level 6: 1.5 s for a file 13% smaller)
+        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             z.writestr(MANIFEST, json.dumps(seal(manifest), ensure_ascii=False, indent=1))
             z.write(content, CONTENT)
         os.replace(part, out)
