@@ -23,6 +23,24 @@ class WorkerService(LedgerService):
     def check_new(self, row: dict) -> list[tuple[str, str]]:
         return _duplicate(self.store, row.get("case_id"), row.get("id_number", ""))
 
+    def check_new_batch(self, rows: list[dict]) -> list[list[tuple[str, str]]]:
+        """One query for all rows: the ID numbers already listed in the cases the rows go to."""
+        none: list[tuple[str, str]] = []          # shared, never changed: most rows have no problem
+        taken: dict[tuple, str] = {}
+        cases = sorted({v.get("case_id") for v in rows} - {None})
+        for start in range(0, len(cases), 500):
+            part = cases[start:start + 500]
+            for r in self.store.query("SELECT case_id, id_number, name FROM worker WHERE deleted_at IS NULL "
+                                      f"AND id_number != '' AND case_id IN ({','.join('?' * len(part))})", part):
+                taken.setdefault((r[0], r[1]), r[2])
+        if not taken:                               # a first roster for its case: nothing to clash with
+            return [none] * len(rows)
+        out = []
+        for v in rows:
+            other = taken.get((v.get("case_id"), v.get("id_number")))
+            out.append([("id_number", f"该身份证号码已登记在本问题的农民工“{other}”名下")] if other else [])
+        return out
+
     def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
         if "id_number" in changes or "case_id" in changes:
             merged = {**current, **changes}
@@ -51,9 +69,30 @@ class RepaymentService(LedgerService):
         self._pending: dict[tuple[str, int], int] = {}      # ("w"|"c", id) -> paid in this batch
 
     def check_new(self, row: dict) -> list[tuple[str, str]]:
+        return self.check_new_batch([row])[0]
+
+    def check_new_batch(self, rows: list[dict]) -> list[list[tuple[str, str]]]:
+        """The cases and workers the rows pay are read once, then each row is checked in turn
+        against what the rows before it have already paid."""
+        cases = self._read("SELECT id, w_count, total_owed_fen, total_paid_fen FROM case_record",
+                           {v.get("case_id") for v in rows})
+        workers = self._read("SELECT id, case_id, name, owed_fen - paid_fen AS outstanding FROM worker "
+                             "WHERE deleted_at IS NULL", {v.get("worker_id") for v in rows}, where=True)
+        return [self._check(v, cases, workers) for v in rows]
+
+    def _read(self, sql: str, ids: set, where: bool = False) -> dict:
+        ids = sorted(i for i in ids if i is not None)
+        out = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            cond = f"{' AND' if where else ' WHERE'} id IN ({','.join('?' * len(part))})"
+            for r in self.store.query(sql + cond, part):
+                out[r["id"]] = r
+        return out
+
+    def _check(self, row: dict, cases: dict, workers: dict) -> list[tuple[str, str]]:
         case_id = row.get("case_id")
-        case = self.store.one("SELECT w_count, total_owed_fen, total_paid_fen FROM case_record WHERE id = ?",
-                              (case_id,))
+        case = cases.get(case_id)
         if case is None:
             return [("case_id", "该问题不存在")]
         amount = int(row.get("amount_fen") or 0)
@@ -61,9 +100,8 @@ class RepaymentService(LedgerService):
         if case["w_count"] > 0 and not wid:
             return [("worker_id", "本问题已列出农民工名单，兑付须落到具体农民工")]
         if wid:
-            w = self.store.one("SELECT name, owed_fen - paid_fen AS outstanding FROM worker "
-                               "WHERE id = ? AND case_id = ? AND deleted_at IS NULL", (wid, case_id))
-            if w is None:
+            w = workers.get(wid)
+            if w is None or w["case_id"] != case_id:
                 return [("worker_id", "该农民工不属于本问题")]
             key, left, whose = ("w", wid), w["outstanding"], f"{w['name']}未付工资"
         else:

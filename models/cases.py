@@ -155,9 +155,17 @@ class CaseService(LedgerService):
         return f"{prefix}{numbers[prefix]:04d}"
 
     def check_new(self, row: dict) -> list[tuple[str, str]]:
-        if self.store.scalar("SELECT 1 FROM case_record WHERE case_no = ?", (row["case_no"],)):
-            return [("case_no", f"编号 {row['case_no']} 已存在")]
-        return []
+        return self.check_new_batch([row])[0]
+
+    def check_new_batch(self, rows: list[dict]) -> list[list[tuple[str, str]]]:
+        """A case number is used once (recycled cases included): one query for all rows."""
+        nos = sorted({v["case_no"] for v in rows})
+        taken = set()
+        for start in range(0, len(nos), 500):
+            part = nos[start:start + 500]
+            taken |= {r[0] for r in self.store.query(
+                f"SELECT case_no FROM case_record WHERE case_no IN ({','.join('?' * len(part))})", part)}
+        return [[("case_no", f"编号 {v['case_no']} 已存在")] if v["case_no"] in taken else [] for v in rows]
 
     def after_insert(self, ids: Sequence[int]) -> None:
         """The first status-log entries: 登记 on the registration date; a case that arrives

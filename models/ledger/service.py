@@ -99,6 +99,11 @@ class LedgerService:
     def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
         return []
 
+    def check_new_batch(self, rows: list[dict]) -> list[list[tuple[str, str]]]:
+        """``check_new`` for many new records at once (an import); a ledger whose rule asks the
+        database overrides it to ask once for all rows."""
+        return [self.check_new(v) for v in rows]
+
     def after_insert(self, ids: Sequence[int]) -> None:
         """Effects of new records on this and other ledgers, set-based."""
 
@@ -241,8 +246,8 @@ class ImportWrite:
         inserts = [r for r in self.rows if r.action == "insert" and not r.problems]
         svc.fill_defaults([r.values for r in inserts])
         svc.prepare_new([r.values for r in inserts])
-        for r in inserts:
-            for name, message in svc.check_new(r.values):
+        for r, problems in zip(inserts, svc.check_new_batch([r.values for r in inserts])):
+            for name, message in problems:
                 self._refuse(r, name, "规则", message)
         new_rows = [r.values for r in inserts if r.action == "insert"]
         _same_columns(svc.ledger, new_rows)
@@ -251,10 +256,11 @@ class ImportWrite:
 
     def finish(self) -> None:
         svc, store = self.svc, self.svc.store
-        new_ids = [r[0] for r in store.query(f'SELECT id FROM "{svc.ledger.table}" WHERE id > ? ORDER BY id',
-                                             (self.first_new,))]
-        if new_ids:
-            svc.after_insert(new_ids)
+        if type(svc).after_insert is not LedgerService.after_insert:     # only a ledger with effects asks
+            new_ids = [r[0] for r in store.query(f'SELECT id FROM "{svc.ledger.table}" WHERE id > ? ORDER BY id',
+                                                 (self.first_new,))]
+            if new_ids:
+                svc.after_insert(new_ids)
         if self.updated:
             svc.after_update(self.updated)
 
@@ -297,10 +303,14 @@ class ImportWrite:
 def _same_columns(ledger: Ledger, rows: list[dict]) -> None:
     """Every new row names the same columns (a batch insert binds the first row's), a column a
     rule filled for some rows only taking its empty value in the others."""
-    names = dict.fromkeys(k for v in rows for k in v)
+    if not rows:
+        return
+    first = rows[0].keys()
+    odd = [v for v in rows if v.keys() != first]
+    if not odd:
+        return
+    names = dict.fromkeys([*first, *(k for v in odd for k in v)])
     for v in rows:
-        if len(v) == len(names):
-            continue
         for name in names:
             if name not in v:
                 v[name] = _empty(ledger, name)
