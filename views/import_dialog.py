@@ -71,6 +71,10 @@ class ImportDialog(QDialog):
         self.case_edit.setPlaceholderText("所属问题编号，如 XS20261100001")
         self.case_edit.editingFinished.connect(self._case_changed)
         self.partial_box = QCheckBox("有问题的行跳过，只导入通过检查的行")
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("import_reason")
+        self.reason_edit.setPlaceholderText("修改理由（改动已审核签字台账的记录时必填）")
+        self.reason_edit.setToolTip("导入要改动已审核签字的台账记录时须填写理由：记入审计日志，报表注明“签字后修改”。")
 
         top = QFormLayout()
         row = QHBoxLayout()
@@ -144,6 +148,7 @@ class ImportDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.partial_box)
+        buttons.addWidget(self.reason_edit, 1)
         buttons.addStretch(1)
         buttons.addWidget(self.check_button)
         buttons.addWidget(self.import_button)
@@ -466,6 +471,7 @@ class ImportDialog(QDialog):
         if plan is None:
             return
         store_path, user, partial = self.store_path, self.user, self.partial_box.isChecked()
+        reason = self.reason_edit.text().strip()
         actor = self.actor
         if any(r.problems for r in plan.rows) and not partial:
             self.status_label.setStyleSheet("color: #c0392b;")
@@ -478,7 +484,7 @@ class ImportDialog(QDialog):
             store = Store(store_path, user, check=False)
             store.actor = actor
             try:
-                return commit_import(store, plan, accept_partial=partial, ctx=ctx)
+                return commit_import(store, plan, accept_partial=partial, ctx=ctx, reason=reason)
             finally:
                 store.close()
 
@@ -496,6 +502,10 @@ class ImportDialog(QDialog):
             self.import_button.setEnabled(False)
             self.cancel_button.setText("关闭")
             self.imported.emit(result)
+        elif any(p.get("rule") == "签字" for p in result.get("problems", ())):
+            self.status_label.setStyleSheet("color: #c0392b;")
+            self.status_label.setText("未导入：文件要改动已审核签字台账的记录，请在“修改理由”中写明理由，再点“检查”后导入。")
+            self.reason_edit.setFocus()
         else:
             self.status_label.setText("未导入：" + summary_text(result) + "。")
 

@@ -33,6 +33,8 @@ def register(subparsers) -> None:
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.add_argument("--accept-partial", action="store_true", help="有被拒绝的行时仍导入其余各行")
+    p.add_argument("--reason", default="", metavar="理由",
+                   help="修改理由：导入要改动已审核签字台账的记录时必须填写，记入审计日志，报表注明“签字后修改”")
     p.add_argument("--map", dest="maps", action="append", default=[], metavar="表头=字段",
                    help="指定某列对应的台账栏目（栏目写中文名称或字段名，可重复），如 --map '实付金额=已支付金额'")
     p.add_argument("--ignore", dest="ignores", action="append", default=[], metavar="表头",
@@ -115,7 +117,7 @@ def run_import(args: argparse.Namespace) -> int:
                     return _fail(refused, args.json)
         else:
             try:
-                result = commit_import(store, plan, accept_partial=args.accept_partial)
+                result = commit_import(store, plan, accept_partial=args.accept_partial, reason=args.reason)
             except PermissionDenied as exc:
                 return _fail(f"导入被拒绝，数据库未作任何改动：{exc}", args.json)
             except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; say why in one line
