@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import re
 import weakref
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
@@ -32,10 +31,12 @@ from models.io import cells as C
 from models.io import columns as CL
 from models.io.row_checks import row_validator
 from models import completion
-from models.io.header import (ChoiceProblem, Column, Header, Matcher, apply_mapping, choose_sheet,
-                              find_header, norm, remember, remembered, unit_of, user_choices)
+from models.io.header import (ChoiceProblem, Header, apply_mapping, choose_sheet, find_header, remember,
+                              remembered, user_choices)
 from models.io.problems import Problem, field_label
 from models.io.reading import Book, UnusableFile, open_book
+from models.io.unplaced import (_check_computed, _columns_beyond_header, _scan_unmapped,  # noqa: F401
+                                blocking_message, looks_like, unmapped_text)     # looks_like: for callers
 from models.io.writing import match_existing, write_rows
 from models.jobs import NULL, JobContext, gc_paused
 from models.ledger.service import ImportWrite, service_for
@@ -255,226 +256,6 @@ def _other_kind_message(path: Path, other: Ledger) -> str:
     return f"文件“{path.name}”看起来是{other.title}，请用 --kind {other.kind} 导入（窗口中在“台账类型”里选“{other.title}”）。"
 
 
-# -- columns that no field takes ------------------------------------------------------------
-BLOCKING = ("金额", "日期", "身份证号码", "银行卡号")
-_MONEY_WORDS = ("金额", "工资", "薪", "款", "费", "资金", "报酬", "补偿", "补贴", "奖金", "扣", "元", "价", "兑", "付",
-                "偿")
-_DATE_WORDS = ("日期", "时间", "年月", "日", "时段", "期间")
-_COUNT_WORDS = ("人数", "数量", "天数", "个数", "户数", "次数", "工日", "序号", "编号", "号码", "电话", "卡号")
-_ID = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
-_CARD = re.compile(r"^\d{12,19}$")
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-_MONTH = re.compile(r"^\d{4}\s*[年./-]\s*\d{1,2}\s*(月|$|[至到~—\-－])")
-
-
-def _columns_beyond_header(header: Header, rows: list[list]) -> None:
-    """Data further right than the header reaches: columns without a header, so they are named too."""
-    width = max((len(r) for r in rows[header.data_start:]), default=0)
-    if header.found_width is None:
-        header.found_width = len(header.columns)        # the remembered mapping's key stays the header's
-    for c in range(len(header.columns), width):
-        header.columns.append(Column(c, ""))
-
-
-def looks_like(header_text: str, values: list) -> str:
-    """What a column's non-empty cells hold, as far as losing them would matter: 身份证号码,
-    银行卡号, 日期, 金额 (these stop an import until the user decides), 电话号码, or "" (text,
-    counts, anything else)."""
-    if not values:
-        return ""
-    h = norm(header_text)
-    step = max(1, len(values) // 2000)
-    sample = values[::step]
-    n = len(sample)
-    ids = cards = phones = dates = money = plain = 0
-    money_hint = (any(w in h for w in _MONEY_WORDS) or unit_of(header_text) is not None) \
-        and not any(w in h for w in _COUNT_WORDS)
-    date_hint = any(w in h for w in _DATE_WORDS)
-    for v in sample:
-        if isinstance(v, (_dt.date, _dt.datetime)):
-            dates += 1
-            continue
-        if isinstance(v, bool):
-            continue
-        if isinstance(v, (int, float)):
-            if abs(v) >= 1e14:
-                ids += 1                       # an ID or card number Excel stored as a number
-            elif date_hint and 20000 <= v <= 80000:
-                dates += 1
-            else:
-                plain += 1
-                if money_hint:
-                    money += 1
-            continue
-        t = V.halfwidth(str(v)).strip().replace(" ", "")
-        if _ID.match(t):
-            ids += 1
-        elif _PHONE.match(t):
-            phones += 1
-        elif _CARD.match(t):
-            cards += 1
-        elif _MONTH.match(t) or _is_date(t):
-            dates += 1
-        elif re.search(r"\d", t) and (t.endswith(("元", "万", "万元")) or t.startswith(("￥", "¥"))):
-            money += 1
-        elif money_hint and _is_money(t):
-            money += 1
-    need = max(1, (n * 6 + 9) // 10)           # at least 60 % of the cells
-    if ids >= need or ("身份证" in h or "证件号" in h) and ids:
-        return "身份证号码"
-    if cards >= need:
-        return "银行卡号"
-    if dates >= need:
-        return "日期"
-    if money >= need:
-        return "金额"
-    if phones >= need:
-        return "电话号码"
-    return ""
-
-
-def _is_date(t: str) -> bool:
-    if t.isdigit():                                     # 20260305; other digit runs are numbers
-        return bool(re.fullmatch(r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])", t))
-    try:
-        return V.parse_date(t) is not None
-    except V.ValueProblem:
-        return False
-
-
-def _is_money(t: str) -> bool:
-    try:
-        V.parse_money(t)
-        return True
-    except V.ValueProblem:
-        return False
-
-
-def _scan_unmapped(plan: ImportPlan, rows: list[list], row_index: list[int]) -> None:
-    """Columns that hold data in the record rows and that no field takes; and the columns the
-    user chose to leave out, with how many filled cells each one leaves behind. Two kinds of
-    column lose nothing and are only noted: a second column for a field holding the same text
-    in every row (所属问题 beside 所属问题编号), and, in a ledger of one case's rows, a column
-    describing the case itself (用人单位, 项目名称: kept with the case)."""
-    ledger = plan.ledger
-    matcher = Matcher(ledger)
-    parent = _parent_ledger(ledger) if (plan.case_no or any(c.field == ledger.parent for c in plan.header.columns)) \
-        else None
-    of_parent = []
-    for col in plan.header.columns:
-        if col.field or col.how in ("计算列", "序号"):
-            continue
-        c = col.index
-        values = [rows[i][c] for i in row_index if c < len(rows[i]) and not C.is_empty(rows[i][c])]
-        if not values:
-            continue
-        header = col.key or "（无表头）"
-        entry = {"header": header, "letter": col.letter, "cells": len(values)}
-        if col.how == "ignored":
-            plan.ignored.append(entry)
-            continue
-        why = ""
-        if col.how == "重复":
-            same = matcher.match(col.label, col.parent)[0]
-            other = next((o for o in plan.header.columns if o.field and o.index != c and o.field == same), None)
-            if other is not None:
-                if _same_text(rows, row_index, c, other.index):
-                    plan.notes.append(f"{col.letter} 列“{header}”与 {other.letter} 列“{other.key}”逐行相同，按 "
-                                      f"{other.letter} 列导入。")
-                    continue
-                why = f"与 {other.letter} 列同为“{ledger.field(other.field).label}”"
-        elif parent is not None and col.label and parent.has(Matcher(parent).match(col.label, col.parent)[0] or ""):
-            of_parent.append(f"“{header}”")
-            continue
-        kind = looks_like(col.label or col.parent, values)
-        entry.update({"looks_like": kind, "blocks": kind in BLOCKING, "why": why})
-        plan.unmapped.append(entry)
-    if of_parent:
-        pf = ledger.field(ledger.parent)
-        plan.notes.append(f"{'、'.join(of_parent)}列是{pf.label}本身的信息，以{parent.title}中的记录为准，不随本表导入。")
-
-
-def _parent_ledger(ledger: Ledger) -> Ledger | None:
-    """The ledger of the records this one's rows belong to (a worker's case)."""
-    if not ledger.parent:
-        return None
-    table = ledger.field(ledger.parent).ref_table
-    return next((lg for lg in registry.all_ledgers() if lg.table == table), None)
-
-
-def _same_text(rows: list[list], row_index: list[int], a: int, b: int) -> bool:
-    for i in row_index:
-        r = rows[i]
-        x = C.text_value(r[a]) if a < len(r) else ""
-        y = C.text_value(r[b]) if b < len(r) else ""
-        if x != y:
-            return False
-    return True
-
-
-def blocking_message(plan: ImportPlan) -> str:
-    """One sentence: which columns stop the import, and how to decide."""
-    parts = [f"{u['letter']} 列“{u['header']}”（{u['cells']} 个{u['looks_like']}）" for u in plan.blocking]
-    first = plan.blocking[0]["header"]
-    if first == "（无表头）":
-        first = plan.blocking[0]["letter"]
-    return (f"文件“{plan.path.name}”中的 {'、'.join(parts)}没有对应的{plan.ledger.title}栏目，为免丢失数据，导入已停止："
-            f"请在“列对应”中为它选择栏目或选“不导入”（命令行用 --map '{first}=栏目名称' 或 --ignore '{first}'）。")
-
-
-def unmapped_text(result: dict) -> str:
-    """The columns left out, for the summary: 未导入的列：F 列“反映人电话”（120 个）…"""
-    out = []
-    un = result.get("unmapped") or []
-    if un:
-        out.append("未导入的列：" + "、".join(
-            f"{u['letter']} 列“{u['header']}”（{u['cells']} 个{u.get('looks_like') or '有内容的单元格'}"
-            + (f"，{u['why']}" if u.get("why") else "") + "）" for u in un))
-    ig = result.get("ignored") or []
-    if ig:
-        out.append("按选择不导入的列：" + "、".join(f"{u['letter']} 列“{u['header']}”（{u['cells']} 个）" for u in ig))
-    return "；".join(out)
-
-
-def _check_computed(plan: ImportPlan, rows: list[list]) -> None:
-    """A computed column in the file (未付 = 应付 − 已付) is not imported; say whether the
-    file's figures agree with the computation, row by row."""
-    ledger = plan.ledger
-    owed = next((n for n in ("amount_fen", "owed_fen") if ledger.has(n) and ledger.field(n).stored), None)
-    if owed is None or not ledger.has("paid_fen"):
-        return
-    for col in plan.header.columns:
-        if col.how != "计算列" or not ledger.has("outstanding_fen"):
-            continue
-        name, _ = Matcher(ledger).match(col.label, col.parent)
-        if name != "outstanding_fen":
-            continue
-        unit = unit_of(col.label) or unit_of(col.parent) or plan.header.meta.get("money_unit") or "元"
-        parse = C.column_parser(ledger.field("outstanding_fen"), unit)
-        differ, checked = [], 0
-        for r in plan.rows:
-            if r.problems or owed not in r.values or "paid_fen" not in r.values:
-                continue
-            raw = rows[r.row - 1][col.index] if col.index < len(rows[r.row - 1]) else None
-            if C.is_empty(raw):
-                continue
-            try:
-                v = parse(raw)
-            except (V.ValueProblem, ArithmeticError, ValueError, TypeError):
-                continue
-            checked += 1
-            if v != (r.values.get(owed) or 0) - (r.values.get("paid_fen") or 0):
-                differ.append(r.row)
-        label = col.key
-        if differ:
-            shown = "、".join(map(str, differ[:10])) + ("等" if len(differ) > 10 else "")
-            plan.notes.append(f"“{label}”列由程序按“{ledger.field(owed).label} − {ledger.field('paid_fen').label}”计算，不导入；"
-                              f"其中 {len(differ)} 行与文件所填不符（第 {shown} 行），请核对。")
-        elif checked:
-            plan.notes.append(f"“{label}”列由程序按“{ledger.field(owed).label} − {ledger.field('paid_fen').label}”计算，不导入；"
-                              f"文件所填 {checked} 行与计算结果一致。")
-
-
 def _match(store: Store, plan: ImportPlan) -> None:
     """``match_existing``, skipped when it has already run on this connection and nothing has
     been written since: by this connection (``total_changes``, which counts rolled-back and
@@ -644,7 +425,7 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
         keep = problems or len(out) < PREVIEW_ROWS
         out.append(RowResult(excel_row, values, problems, "reject" if problems else "insert",
                              None, list(cells) if keep else None, None))
-    _check_computed(plan, rows)
+    _check_computed(plan, rows, store)
     ctx.progress(n, n, "检查完毕")
 
 
