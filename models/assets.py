@@ -67,11 +67,7 @@ class AssetService(LedgerService):
 
 def save_item(store: Store, values: dict, record_id: int | None = None, today: _dt.date | None = None) -> int:
     """A new item starts at its category's first stage; its number and workstream are filled in."""
-    svc = AssetService(store, today=today)
-    if record_id is None:
-        return svc.insert(values)
-    svc.update(record_id, values)
-    return record_id
+    return AssetService(store, today=today).save(values, record_id)
 
 
 def next_stages(category: str, stage: str) -> list[str]:

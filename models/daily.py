@@ -69,11 +69,7 @@ class DailyReportService(LedgerService):
 
 def submit_return(store: Store, values: dict, record_id: int | None = None) -> int:
     """One return per workstream per day; nothing new and no notes makes it a 零报告."""
-    svc = DailyReportService(store)
-    if record_id is None:
-        return svc.insert(values)
-    svc.update(record_id, values)
-    return record_id
+    return DailyReportService(store).save(values, record_id)
 
 
 def missing_on(store: Store, day: str | _dt.date) -> list[dict]:

@@ -75,11 +75,7 @@ class FundService(LedgerService):
 
 def save_fund(store: Store, values: dict, record_id: int | None = None) -> int:
     """New fund, or an edit that never brings 到位金额 below what has been allocated."""
-    svc = FundService(store)
-    if record_id is None:
-        return svc.insert(values)
-    svc.update(record_id, values)
-    return record_id
+    return FundService(store).save(values, record_id)
 
 
 def allocate(store: Store, fund_id: int, case_id: int, amount_fen: int, on: str | _dt.date, *,

@@ -91,11 +91,7 @@ class PetitionService(LedgerService):
 
 def save_petition(store: Store, values: dict, record_id: int | None = None) -> int:
     """A petition linked to a case takes the case's employer and workstream where left blank."""
-    svc = PetitionService(store)
-    if record_id is None:
-        return svc.insert(values)
-    svc.update(record_id, values)
-    return record_id
+    return PetitionService(store).save(values, record_id)
 
 
 def counts(store: Store, since: str | None = None) -> dict[str, int]:

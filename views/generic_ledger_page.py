@@ -222,11 +222,7 @@ class GenericLedgerPage(QWidget):
         return service_for(self.ctx.store, self.ledger.kind, today=self.ctx.today())
 
     def save(self, values: dict, record_id: int | None = None) -> int:
-        svc = self.service()
-        if record_id is None:
-            return svc.insert(values)
-        svc.update(record_id, values)
-        return record_id
+        return self.service().save(values, record_id)
 
     def new_record(self) -> None:
         initial = self.service().defaults()

@@ -139,6 +139,13 @@ class LedgerService:
             self.repo.update(record_id, changes, reason)
             self.after_update([record_id])
 
+    def save(self, values: dict[str, Any], record_id: int | None = None, reason: str = "") -> int:
+        """A form's save: a new record, or the changes to ``record_id``. Returns the record's id."""
+        if record_id is None:
+            return self.insert(values, reason)
+        self.update(record_id, values, reason)
+        return record_id
+
     def recycle(self, record_ids: Sequence[int], reason: str = "") -> None:
         self.repo.recycle(record_ids, reason)
 
