@@ -137,16 +137,21 @@ def test_startup_offers_backup_for_a_damaged_file(campaign_store, qtbot, monkeyp
     assert path.read_bytes() == b"not a database" * 1000   # nothing overwritten silently
 
 
-def test_an_older_file_is_backed_up_before_its_format_is_upgraded(campaign_store, qtbot):
+def test_an_older_file_is_backed_up_before_its_format_is_upgraded(tmp_path, qtbot, monkeypatch):
+    import datetime as _dt
     from desktop import startup
-    from models import migrations
-    path = campaign_store.path
-    cases = campaign_store.scalar("SELECT COUNT(*) FROM case_record")
-    campaign_store.close()
-    c = sqlite3.connect(path)
-    c.execute(f"PRAGMA user_version = {migrations.LATEST - 1}")     # as the previous version left it
-    c.close()
+    from models import campaign, migrations
+    path = tmp_path / "上一版.sqlite"
+    with monkeypatch.context() as m:            # a database as the previous version made it
+        m.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:-1])
+        m.setattr(migrations, "LATEST", migrations.LATEST - 1)
+        old = Store(path, "测试")
+        campaign.create_campaign(old, "2026年根治欠薪冬季专项行动", "青山县青山镇人民政府", _dt.date(2026, 9, 14))
+        cases = old.scalar("SELECT COUNT(*) FROM campaign")
+        old.close()
     assert migrations.version_of(path) == migrations.LATEST - 1
+    # a file the upgrade cannot open must fail this test, not wait for a click on a message box
+    monkeypatch.setattr(startup, "_offer_restore", lambda p, message: pytest.fail(message))
     opened = startup.open_database(path, "测试", None)
     assert opened is not None
     store, lock = opened
@@ -154,7 +159,7 @@ def test_an_older_file_is_backed_up_before_its_format_is_upgraded(campaign_store
         assert store.schema_version() == migrations.LATEST
         kept = [p for p in backup.list_backups(path) if p.name.endswith(f"-upgrade-v{migrations.LATEST - 1}.sqlite")]
         assert len(kept) == 1 and migrations.version_of(kept[0]) == migrations.LATEST - 1
-        assert store.scalar("SELECT COUNT(*) FROM case_record") == cases
+        assert store.scalar("SELECT COUNT(*) FROM campaign") == cases == 1
     finally:
         store.close()
         lock.unlock()
