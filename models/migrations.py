@@ -507,7 +507,7 @@ def _m008(conn: sqlite3.Connection) -> None:
 
 
 M009 = r"""
-CREATE TABLE exchange_township (
+CREATE TABLE IF NOT EXISTS exchange_township (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
     code TEXT NOT NULL UNIQUE,               -- 乡镇代码 (区划代码)
