@@ -359,3 +359,24 @@ def test_applying_makes_a_backup_first_and_replaces_the_older_copy(sent, tmp_pat
     assert json.loads(row[0])["序号"] == two
     assert hashlib.sha256((townships_dir(c) / files[0]).read_bytes()).hexdigest() == \
         json.loads(zipfile.ZipFile(sent["p2"]).read("manifest.json"))["content"]["sha256"]
+
+
+def test_a_package_of_an_older_schema_is_upgraded_in_the_copy_and_received(sent, tmp_path):
+    """A township still on the previous version of the program: its database is brought up to
+    this program's schema in the county's copy (never in the package), then received."""
+    data = _content(sent["p3"], tmp_path)
+    conn = sqlite3.connect(data)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST - 1}")
+    conn.close()
+    raw = data.read_bytes()
+
+    def older(m):
+        m["schema_version"] = migrations.LATEST - 1
+        m["content"] = {"name": package.CONTENT, "bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+    pkg = rewrite(sent["p3"], tmp_path / "older.qqpkg", manifest=older, content=lambda _d: raw)
+    c = make_county(tmp_path / "c4.sqlite")
+    got = receive(c, pkg)
+    assert got["sequence"] == seq(sent["p3"]) and got["already_received"] is False
+    files = sorted(p.name for p in townships_dir(c).iterdir())
+    assert files == [f"511234101-{seq(sent['p3']):06d}.sqlite"]            # no upgrade copy left behind
+    assert migrations.version_of(townships_dir(c) / files[0]) == migrations.LATEST

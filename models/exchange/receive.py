@@ -90,6 +90,11 @@ def _check_content(pkg: package.Package, path: Path) -> dict:
     if found < migrations.LATEST:
         try:
             Store(path, "报送包接收", check=True).close()     # an older township's schema: upgraded in the copy
+            conn = sqlite3.connect(str(path))
+            try:
+                conn.execute("PRAGMA journal_mode = DELETE")    # one file again, as it came
+            finally:
+                conn.close()
         except Exception as exc:  # noqa: BLE001
             raise PackageRefused(f"报送包中的数据库无法升级到本程序的数据结构（{exc}），未接收：{name}") from exc
         finally:
@@ -219,7 +224,8 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
             final.unlink(missing_ok=True)
             raise
     finally:
-        incoming.unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            incoming.with_name(incoming.name + suffix).unlink(missing_ok=True)
     if row is not None and row["file"] != final.name:
         for suffix in ("", "-wal", "-shm"):
             (folder / (row["file"] + suffix)).unlink(missing_ok=True)
