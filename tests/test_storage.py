@@ -204,10 +204,13 @@ def test_killed_writer_loses_nothing_committed(tmp_path, campaign_store):
     for run in range(3):
         proc = subprocess.Popen([sys.executable, str(script), str(path), str(ROOT)], stdout=subprocess.PIPE,
                                 text=True)
-        time.sleep(0.6 + 0.3 * run)
+        # killed after it reported 5, 15, 25 commits (events, not a clock): mid-way through the next
+        seen = [proc.stdout.readline() for _ in range(5 + 10 * run)]
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
+        out = "".join(seen) + out
         committed = [int(x) for x in out.split()]
+        assert len(committed) >= 5 + 10 * run
         s = Store(path)
         assert s.scalar("PRAGMA integrity_check") == "ok"
         have = {r[0] for r in s.query("SELECT case_no FROM case_record WHERE case_no LIKE 'K%'")}
