@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from models.io import limits as L
+from models.io.limits_ods import check_ods
+from models.io.limits_xls import check_xls
+from models.io.limits_xlsx import XlsxCheck
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -170,7 +173,7 @@ def _open_zip(path: Path, data: bytes) -> Book:
         raise _unusable(path, exc) from exc
     if b"opendocument.spreadsheet" in mimetype:
         try:
-            controls = L.check_ods(data)
+            controls = check_ods(data)
         except Exception as exc:  # noqa: BLE001 - the check reads damaged bytes too
             raise _check_failed(path, exc) from None
         book = _calamine_book(path, data, "ods")
@@ -187,7 +190,7 @@ def _open_xlsx(path: Path, data: bytes) -> Book:
     """The limits first (``limits.XlsxCheck``): the zip and the shared strings before the reader
     opens the file, the sheets on another thread while it does (the reader lets go of the
     interpreter while it works), both before any sheet is read."""
-    check = L.XlsxCheck(data)
+    check = XlsxCheck(data)
     try:
         check.first()
     except Exception as exc:  # noqa: BLE001 - the check reads damaged bytes too
@@ -223,7 +226,7 @@ def _open_ole(path: Path, data: bytes) -> Book:
     if "WordDocument".encode("utf-16-le") in data[:1 << 16] and b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" not in data:
         raise UnusableFile(f"文件“{path.name}”是文字文档（Word），不是表格，请把表格复制到 Excel 中另存后再导入。")
     try:
-        L.check_xls(data)
+        check_xls(data)
     except Exception as exc:  # noqa: BLE001 - the check reads damaged bytes too
         raise _check_failed(path, exc) from None
     book = _calamine_book(path, data, "xls")
