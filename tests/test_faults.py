@@ -88,6 +88,7 @@ def test_killed_at_random_points_loses_nothing_committed(campaign_store, roster,
     script.write_text(CHILD, encoding="utf-8")
     rng = random.Random(11)
     committed_imports, edits, kills = set(), {}, 0
+    edit_reports = 0
     started_cases = set()
     for run in range(RUNS):
         proc = subprocess.Popen([sys.executable, str(script), str(path), str(run), str(ROOT), str(roster)],
@@ -109,6 +110,7 @@ def test_killed_at_random_points_loses_nothing_committed(campaign_store, roster,
                 started_cases.add(rest[0])
             elif kind == "edit":
                 edits[int(rest[0])] = rest[1]
+                edit_reports += 1
     s = Store(path)
     assert s.scalar("PRAGMA integrity_check") == "ok"
     counts = dict(s.query("SELECT c.case_no, COUNT(w.id) FROM case_record c LEFT JOIN worker w ON w.case_id = c.id "
@@ -123,8 +125,10 @@ def test_killed_at_random_points_loses_nothing_committed(campaign_store, roster,
     assert run_checks(s).passed, run_checks(s).findings[:3]
     s.close()
     print(json.dumps({"runs": RUNS, "kills": kills, "imports_committed": len(committed_imports),
-                      "edits_committed": len(edits), "records_lost": 0}))
-    assert len(committed_imports) > RUNS and len(edits) > RUNS      # about 3 of each per run
+                      "edits_committed": edit_reports, "records_lost": 0}))
+    # about three committed imports and three edits a run (the kill comes after 0-12 reports): the
+    # runs really wrote, whatever the machine's speed
+    assert len(committed_imports) > RUNS and edit_reports > RUNS
 
 
 def test_damaged_file_offers_latest_backup_and_keeps_it(campaign_store, tmp_path):
