@@ -25,6 +25,8 @@ import struct
 import zipfile
 import zlib
 
+from models.io.xlsxfast import col_letter
+
 # -- the limits -----------------------------------------------------------------------
 MAX_FILE_BYTES = 256 << 20        # the file itself (read whole into memory)
 MAX_ROWS = 1_048_576              # Excel's sheet: rows
@@ -46,14 +48,7 @@ class TooBig(Exception):
     """Raised by the checks; ``reading`` turns it into ``UnusableFile`` with the file's name."""
 
 
-def col_letters(i: int) -> str:
-    """0-based column index → A, B, …, XFD."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
+col_letters = col_letter          # 0-based column index → A, B, …, XFD (one function for reading and writing)
 
 
 def where(sheet: str | None, row: int | None = None, col: int | None = None) -> str:
