@@ -12,8 +12,14 @@ START = time.perf_counter()
 import sys  # noqa: E402 - START is the program's first moment; the rest load as needed
 
 
+# argparse's own words (its help headings and the -h line), as the rest of the command line speaks
+_ARGPARSE_HEADINGS = {"usage: ": "用法：", "positional arguments": "位置参数", "options": "选项",
+                      "optional arguments": "选项", "show this help message and exit": "显示本帮助并退出"}
+
+
 def _parser_class():
     import argparse
+    argparse._ = lambda text: _ARGPARSE_HEADINGS.get(text, text)     # argparse looks its words up here
 
     class ChineseArgumentParser(argparse.ArgumentParser):
         def error(self, message: str) -> None:  # argparse exits 2 on bad arguments, as the contract wants

@@ -11,8 +11,9 @@ from desktop.commands._common import add_db, fail, open_store
 def register(sub) -> None:
     p = sub.add_parser("demo", help="生成演示数据（虚构乡镇或县级规模）")
     add_db(p)
-    p.add_argument("--scale", choices=("township", "county"), default="township")
-    p.add_argument("--seed", type=int, default=20261126)
+    p.add_argument("--scale", choices=("township", "county"), default="township",
+                   help="township：一个虚构乡镇（约150个问题、3000名农民工）；county：县级规模（10万个问题、100万名农民工）")
+    p.add_argument("--seed", type=int, default=20261126, help="随机数种子：同一种子、同一天生成的数据相同")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("backup", help="备份数据库（SQLite 在线备份）")

@@ -18,12 +18,14 @@ NEW_PASSWORD_ENV = "QINGQIAN_NEW_PASSWORD"
 
 def register(sub) -> None:
     p = sub.add_parser("user", help="账号管理：新增、重设密码、列出")
-    p.add_argument("action", choices=("add", "passwd", "list"))
+    p.add_argument("action", choices=("add", "passwd", "list"),
+                   help="add 新增账号；passwd 重设密码（新密码取自 QINGQIAN_NEW_PASSWORD 或在终端输入两次）；list 列出账号")
     p.add_argument("name", nargs="?", help="用户名")
     add_db(p)
-    p.add_argument("--role", choices=("办公室", "专班填报员", "领导"), default="办公室")
+    p.add_argument("--role", choices=("办公室", "专班填报员", "领导"), default="办公室",
+                   help="新账号的角色：办公室（全部功能）、专班填报员（只能改本专班）、领导（查看和打印）")
     p.add_argument("--workstream", help="专班填报员所属专班名称")
-    p.add_argument("--display-name", default="")
+    p.add_argument("--display-name", default="", help="显示的姓名（不写则同用户名）")
     p.set_defaults(func=cmd_user)
 
 

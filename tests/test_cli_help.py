@@ -1,0 +1,43 @@
+"""The command line speaks Chinese: argparse's own headings are translated, and every option of
+every command says in a sentence what it does."""
+from __future__ import annotations
+
+import argparse
+import re
+
+import pytest
+
+from desktop import cli
+
+
+def _commands():
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return parser, sub.choices
+
+
+def test_every_option_of_every_command_has_a_chinese_sentence():
+    parser, commands = _commands()
+    missing = []
+    for name, p in [("qingqian", parser), *commands.items()]:
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            text = action.help or ""
+            if action.help == argparse.SUPPRESS:
+                continue
+            if not re.search(r"[\u4e00-\u9fff]", text):
+                missing.append(f"{name} {'/'.join(action.option_strings) or action.dest}")
+    assert missing == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["import", "--help"], ["report", "--help"], ["restore", "--help"]])
+def test_help_has_no_english_headings(args, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(args)
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("用法：qingqian")
+    for english in ("usage:", "positional arguments", "options:", "show this help message"):
+        assert english not in out
+    assert "显示本帮助并退出" in out
