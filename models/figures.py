@@ -317,10 +317,14 @@ def unpaid_fen(b: Basis) -> int:
     return owed_fen(b) - paid_fen(b)
 
 
+def _pct(part: int, whole: int, digits: int) -> float:
+    """part ÷ whole × 100, rounded as the figure's 口径 says; 0 when there is no whole."""
+    return round(100.0 * part / whole, digits) if whole else 0.0
+
+
 @figure("cleared_pct", "清偿率", "%", "已兑付 ÷ 欠薪总额 × 100%，保留一位小数。")
 def cleared_pct(b: Basis) -> float:
-    o = owed_fen(b)
-    return round(100.0 * paid_fen(b) / o, 1) if o else 0.0
+    return _pct(paid_fen(b), owed_fen(b), 1)
 
 
 @figure("resolved_fen", "解决金额", "分", "状态为“已化解”的问题的已付金额合计（按兑付记录计算，不取台账手填的“解决金额”栏）。")
@@ -330,14 +334,12 @@ def resolved_fen(b: Basis) -> int:
 
 @figure("resolved_pct", "解决率", "%", "解决金额 ÷ 欠薪总额 × 100%：已全部化解的问题所占的金额比例，保留两位小数。")
 def resolved_pct(b: Basis) -> float:
-    o = owed_fen(b)
-    return round(100.0 * resolved_fen(b) / o, 2) if o else 0.0
+    return _pct(resolved_fen(b), owed_fen(b), 2)
 
 
 @figure("closed_pct", "办结率", "%", "已办结问题数 ÷ 欠薪问题数 × 100%，保留两位小数。")
 def closed_pct(b: Basis) -> float:
-    n = cases(b)
-    return round(100.0 * closed_cases(b) / n, 2) if n else 0.0
+    return _pct(closed_cases(b), cases(b), 2)
 
 
 @figure("on_time_cases", "按期办结问题数", "件", "已办结、设有办结时限、办结日期不晚于办结时限的问题。")
@@ -349,7 +351,7 @@ def on_time_cases(b: Basis) -> int:
         "按期办结问题数 ÷ 设有办结时限的已办结问题数 × 100%，保留两位小数；没有办结时限的问题不计入分子分母。")
 def on_time_pct(b: Basis) -> float:
     done, base, _none = b.on_time
-    return round(100.0 * done / base, 2) if base else 0.0
+    return _pct(done, base, 2)
 
 
 @figure("closed_without_deadline", "无办结时限的已办结问题", "件", "已办结但台账未填办结时限的问题（不计入按期化解率）。")

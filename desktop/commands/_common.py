@@ -20,6 +20,14 @@ def add_db(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--user", default=argparse.SUPPRESS, help="操作人（写入审计日志）")
 
 
+def days(args) -> tuple:
+    """(today, the day asked for with --date or None) from a command's --today / --date;
+    ValueError for a date not written YYYY-MM-DD."""
+    import datetime as _dt
+    today = _dt.date.fromisoformat(args.today) if getattr(args, "today", None) else _dt.date.today()
+    return today, (_dt.date.fromisoformat(args.date) if args.date else None)
+
+
 def fail(message: str, code: int = 2) -> int:
     sys.stderr.write(message.rstrip() + "\n")
     return code

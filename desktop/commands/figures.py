@@ -8,10 +8,9 @@ not exist is not created. Exit 0 with the figures, 2 with one Chinese line on st
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 
-from desktop.commands._common import add_db, fail
+from desktop.commands._common import add_db, days, fail
 
 
 def register(sub) -> None:
@@ -29,8 +28,7 @@ def cmd_figures(args) -> int:
     from models import figures, migrations
     from models.db import Store, StoreError
     try:
-        today = _dt.date.fromisoformat(args.today) if getattr(args, "today", None) else _dt.date.today()
-        as_of = _dt.date.fromisoformat(args.date) if args.date else None
+        today, as_of = days(args)
     except ValueError:
         return fail(f"日期格式不对：{args.date or args.today}（应为 YYYY-MM-DD）")
     path = Path(args.db)

@@ -10,10 +10,9 @@ cannot be made, with one Chinese line on standard error.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 
-from desktop.commands._common import add_db, fail, open_store
+from desktop.commands._common import add_db, days, fail, open_store
 
 WHICH = ("weekly", "minutes", "ledger", "stats", "daily")
 
@@ -66,8 +65,8 @@ def parse_filters(store, kind: str, items: list[str]):
 def cmd_report(args) -> int:
     from models.reports import ReportUnavailable, make_report
     try:
-        today = _dt.date.fromisoformat(args.today) if getattr(args, "today", None) else _dt.date.today()
-        day = _dt.date.fromisoformat(args.date) if args.date else today
+        today, day = days(args)
+        day = day or today
     except ValueError:
         return fail(f"日期格式不对：{args.date or args.today}（应为 YYYY-MM-DD）")
     if args.which == "ledger" and day != today:

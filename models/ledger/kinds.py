@@ -149,7 +149,8 @@ class Reference(Kind):
 class _Number(Kind):
     """Personal and official numbers: text, never numbers (Excel would round them)."""
     text_cell = True
-    what = ""
+    check: ClassVar[str] = ""       # models.rules.idcard's validator: (ok, message)
+    rule: ClassVar[str] = ""        # the rule a refusal names
 
     def parse(self, f, raw, unit=None):
         if isinstance(raw, float) and raw >= 1e15 and self.name in ("id_number", "bank_card"):
@@ -162,6 +163,11 @@ class _Number(Kind):
         return self.check_number(text) if text else ""
 
     def check_number(self, text: str) -> str:
+        if self.check:
+            from models.rules import idcard
+            ok, message = getattr(idcard, self.check)(text)
+            if not ok:
+                raise V.ValueProblem(message, self.rule)
         return text
 
     def format(self, f, value, *, masked=False, wan=False):
@@ -188,25 +194,13 @@ class IdNumber(_Number):
 class Phone(_Number):
     name = "phone"
     sensitive = "phone"
-
-    def check_number(self, text):
-        from models.rules.idcard import validate_phone
-        ok, message = validate_phone(text)
-        if not ok:
-            raise V.ValueProblem(message, "联系电话")
-        return text
+    check, rule = "validate_phone", "联系电话"
 
 
 class BankCard(_Number):
     name = "bank_card"
     sensitive = "card"
-
-    def check_number(self, text):
-        from models.rules.idcard import validate_bank_card
-        ok, message = validate_bank_card(text)
-        if not ok:
-            raise V.ValueProblem(message, "银行卡号")
-        return text
+    check, rule = "validate_bank_card", "银行卡号"
 
 
 class CreditCode(_Number):
