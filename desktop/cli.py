@@ -135,10 +135,6 @@ def _opt(argv: list[str], name: str) -> str | None:
     return None
 
 
-# which module of desktop.commands registers each command (checked by a test)
-COMMAND_MODULES = {"demo": "core", "backup": "core", "restore": "core", "selftest": "selftest",
-                   "check": "check", "user": "users", "import": "io", "export": "io", "report": "report",
-                   "figures": "figures", "init": "init", "package": "package"}
 
 
 def _first_word(argv: list[str]) -> tuple[str | None, bool]:
@@ -161,6 +157,7 @@ def _command_module(argv: list[str]) -> str | None:
     """The module of the subcommand asked for; None for --help, --version or anything
     unclear (then every command is registered, and argparse explains)."""
     word, other = _first_word(argv)
+    from desktop.commands import COMMAND_MODULES
     return None if other or word is None else COMMAND_MODULES.get(word)
 
 

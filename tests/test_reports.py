@@ -278,9 +278,10 @@ def test_reports_say_when_checks_fail(town, tmp_path):
 
 
 def test_each_command_is_found_in_the_module_the_command_line_names():
-    """A command starts with only its own module loaded (desktop.cli.COMMAND_MODULES);
+    """A command starts with only its own module loaded (desktop.commands.COMMAND_MODULES);
     the map must name every command and the right module for each."""
-    from desktop.cli import COMMAND_MODULES, build_parser
+    from desktop.cli import build_parser
+    from desktop.commands import COMMAND_MODULES
     every = build_parser()._subparsers._group_actions[0].choices
     assert set(every) == set(COMMAND_MODULES)
     for command, module in COMMAND_MODULES.items():

@@ -28,6 +28,20 @@ def days(args) -> tuple:
     return today, (_dt.date.fromisoformat(args.date) if args.date else None)
 
 
+def add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（默认输出中文说明）")
+
+
+def emit(args, data, lines) -> None:
+    """A command's result: JSON with --json, else Chinese lines (``lines``: a string or a list
+    of strings). The one way every command prints what it did."""
+    if getattr(args, "json", False):
+        import json
+        print(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        print(lines if isinstance(lines, str) else "\n".join(lines))
+
+
 def fail(message: str, code: int = 2) -> int:
     sys.stderr.write(message.rstrip() + "\n")
     return code
