@@ -1,10 +1,16 @@
-"""package: 报送包, township → county.
+"""package: the exchange's packages, one command for every kind.
 
-qingqian package export --db 乡镇.sqlite --out FILE [--full-ids] [--township 名称 --code 代码 --county 县]
-                        [--json] [--user U]
-qingqian package import FILE --db 县级.sqlite [--json] [--user U]
+qingqian package export --db 乡镇.sqlite --out FILE [--for county] [--full-ids]
+                        [--township 名称 --code 代码 --county 县] [--json] [--user U]     报送包 (township → county)
+qingqian package export --db 县级.sqlite --out FILE [...]                                 下发包 (county → townships)
+qingqian package export --db 乡镇.sqlite --out FILE --workstream 专班 [...]                专班副本 (office → liaison)
+qingqian package export --db 副本.sqlite --out FILE --for office [...]                    专班回报包 (liaison → office)
+qingqian package import FILE --db D [--json] [--user U]      by the package's kind (read from its manifest)
+qingqian package decide --db D ...                            the office decides a clash left by a 专班回报包
 
-Exit 0 done, 2 refused (one Chinese line on standard error, nothing changed).
+Exit 0 done, 1 clashes left to decide, 2 refused (one Chinese line on standard error, nothing
+changed). This module reads the arguments and routes; each kind's work is in its own module
+(``_package_dispatch``, ``_package_liaison``) and in ``models.exchange``.
 """
 from __future__ import annotations
 
@@ -24,7 +30,9 @@ def register(sub) -> None:
     e = words.add_parser("export", help="制作本乡镇的报送包（身份证号码、银行卡号、电话默认部分隐藏）")
     add_db(e)
     e.add_argument("--out", required=True, help="报送包文件（建议以 .qqpkg 结尾）")
-    e.add_argument("--for", dest="target", choices=("county",), default="county", help="报送对象：county 县级")
+    e.add_argument("--for", dest="target", choices=("county", "office"), default=None,
+                   help="报送对象：county 县级（乡镇数据库的默认）；office 办公室（专班联络员交回其改动）")
+    e.add_argument("--workstream", help="办公室为该专班的联络员制作专班副本（专班名称）")
     e.add_argument("--full-ids", action="store_true", help="含完整身份证号码、银行卡号和电话（实名核对用，记入审计日志）")
     e.add_argument("--township", help="乡镇名称（第一次报送前须设定）")
     e.add_argument("--code", help="乡镇代码（行政区划代码）")
@@ -42,6 +50,9 @@ def register(sub) -> None:
     i.add_argument("--now", help=argparse.SUPPRESS)
     i.set_defaults(func=cmd_import)
 
+    from desktop.commands import _package_liaison
+    _package_liaison.register_decide(words)
+
 
 def _now(args) -> _dt.datetime | None:
     if not getattr(args, "now", None):
@@ -50,6 +61,42 @@ def _now(args) -> _dt.datetime | None:
 
 
 def cmd_export(args) -> int:
+    if args.workstream or args.target == "office":
+        from desktop.commands import _package_liaison
+        return _package_liaison.cmd_export(args)
+    if args.target is None and _is_county(args.db):
+        from desktop.commands import _package_dispatch
+        return _package_dispatch.cmd_export(args)
+    return cmd_export_report(args)
+
+
+def _is_county(db: str) -> bool:
+    """Whether ``db`` is a county database (read without the lock; a missing or unreadable
+    file is left to the command that opens it, which says what is wrong)."""
+    from pathlib import Path
+    if not Path(db).is_file():
+        return False
+    from models.db import Store, StoreError
+    from models.exchange import identity
+    try:
+        store = Store(Path(db))
+    except StoreError:
+        return False
+    try:
+        return identity.is_county(store)
+    finally:
+        store.close()
+
+
+def _kind_of(path: str) -> str | None:
+    from models.exchange import PackageRefused, package
+    try:
+        return package.read(path).kind
+    except PackageRefused:
+        return None             # the report path reads it again and says what is wrong
+
+
+def cmd_export_report(args) -> int:
     from pathlib import Path
     from models.exchange import PackageRefused, identity
     from models.exchange.export import export_package
@@ -90,6 +137,17 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
+    kind = _kind_of(args.file)
+    if kind == "dispatch":
+        from desktop.commands import _package_dispatch
+        return _package_dispatch.cmd_import(args)
+    if kind in ("liaison_copy", "liaison_return"):
+        from desktop.commands import _package_liaison
+        return _package_liaison.cmd_import(args)
+    return cmd_import_report(args)
+
+
+def cmd_import_report(args) -> int:
     from models.exchange import PackageRefused
     from models.exchange.receive import receive_package
     try:
