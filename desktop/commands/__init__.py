@@ -8,4 +8,5 @@ touching the others.
 # command, so start-up stays fast; checked by a test). A new command adds its word here.
 COMMAND_MODULES = {"demo": "core", "backup": "core", "restore": "core", "selftest": "selftest",
                    "check": "check", "user": "users", "import": "io", "export": "io", "report": "report",
-                   "figures": "figures", "init": "init", "package": "package"}
+                   "figures": "figures", "init": "init", "package": "package",
+                   "directive": "directive"}
