@@ -1,19 +1,28 @@
 # 清欠工作台 — two commands for a new machine:
 #   make run    set everything up, then start the program on its default database
 #   make test   set everything up, then run the tests (Qt off-screen)
+#   make xcb-check   the window on a real X display (Xvfb, Qt's xcb platform), with screenshots
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 QT_DEBS := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3
+# what Qt's xcb platform (the window on a desktop's X display) loads: PySide6's libqxcb.so and
+# libQt6XcbQpa.so, as ldd lists them (without libxcb-icccm4 / libxcb-keysyms1 the window aborts)
+XCB_DEBS := libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xkb1 \
+  libxcb-image0 libxcb-randr0 libxcb-render-util0 libx11-xcb1 libxcb-xfixes0 libxcb-sync1 libxcb-shm0 \
+  libxcb-render0 libxcb-glx0
+# an X server without a screen, for the tests and CI's check of the real display
+XVFB_DEBS := xvfb xauth
+XCB_DIR := build/xcb-check
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench dist dist-check debs venv demo selftest clean
+.PHONY: run test bench dist dist-check debs test-debs venv demo selftest xcb-check clean
 
 run: debs $(STAMP)
 	$(BIN)/qingqian $(ARGS)
 
-test: debs $(STAMP)
+test: test-debs $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: debs $(STAMP)
@@ -39,13 +48,33 @@ dist-check: dist
 	  "dist/清欠工作台/qingqian" selftest --db build/dist-check/demo.sqlite --screenshots build/dist-check/screens
 	@du -sh "dist/清欠工作台"
 
-# Debian / Ubuntu packages Qt needs to start (only those missing are installed).
-debs:
+# The window on the X display of an Xvfb server, as a desktop shows it (QT_QPA_PLATFORM=xcb): the
+# self-test visits every page and saves its pictures; the program started as `make run` starts
+# it is seen on the X screen itself. Fails when a picture is missing or blank.
+xcb-check: test-debs $(STAMP)
+	rm -rf $(XCB_DIR) && mkdir -p $(XCB_DIR)
+	XCB_SHOTS=$(XCB_DIR) QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -s -p no:cacheprovider \
+	  tests/test_xcb_display.py
+	@ls $(XCB_DIR)/selftest/*.png $(XCB_DIR)/screen/x-screen.png | wc -l | xargs echo "xcb 截图（张）："
+
+# Debian / Ubuntu packages Qt needs to start, on a screen or off it (only those missing are
+# installed). A package renamed for 64-bit time (Ubuntu 24.04: libglib2.0-0t64) counts as present.
+define install_missing
 	@if command -v dpkg >/dev/null 2>&1; then \
-	  missing=""; for p in $(QT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  missing=""; for p in $(1); do \
+	    for q in $$p $${p}t64; do dpkg-query -W -f='$${Status}\n' $$q 2>/dev/null; done \
+	      | grep -q ' installed$$' || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then echo "安装 Qt 所需系统包:$$missing"; \
 	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi; \
 	fi
+endef
+
+debs:
+	$(call install_missing,$(QT_DEBS) $(XCB_DEBS))
+
+# the tests also start an X server (tests/test_xcb_display.py)
+test-debs:
+	$(call install_missing,$(QT_DEBS) $(XCB_DEBS) $(XVFB_DEBS))
 
 venv: $(STAMP)
 
