@@ -1,6 +1,8 @@
 """周调度会 (一周一调度): when the next meeting is, the agenda prepared from the
 ledgers, the reports frozen at the meeting, decisions turned into action items
-(交办事项) and followed until 办结销号, closing and audited correction.
+(交办事项) and followed until 办结销号, closing and audited correction. The county's 督办事项,
+received in its 下发包, are action items too (no meeting; ``source`` 县督办; see
+``models.exchange.apply_dispatch``).
 
 The week of a meeting is [since, meeting date): since is the previous 例会's date, so
 consecutive weeks neither overlap nor leave gaps. Figures, per workstream:
@@ -30,6 +32,8 @@ from models.rules.workdays import WorkCalendar
 from models.values import fen_to_wan_text
 
 WEEKDAYS = "一二三四五六日"
+# an action item sent down by the county (a 督办事项 received in its 下发包): source = '县督办'
+SOURCE_SQL = "(SELECT '县督办' FROM directive_received r WHERE r.uuid = t.uuid) AS source"
 _CLOSED = "('" + "', '".join(CLOSED_STATUSES) + "')"
 
 
@@ -245,7 +249,7 @@ def carried_items(store: Store, meeting_date: str, exclude_meeting_id: int | Non
     """Action items from earlier meetings still open on the meeting's morning: they stay on
     every agenda until 办结销号; one closed before the meeting is gone."""
     rows = store.query(
-        "SELECT t.*, m.meeting_no, m.date AS meeting_date, w.name AS workstream FROM action_item t "
+        f"SELECT t.*, m.meeting_no, m.date AS meeting_date, w.name AS workstream, {SOURCE_SQL} FROM action_item t "
         "LEFT JOIN meeting m ON m.id = t.meeting_id LEFT JOIN workstream w ON w.id = t.workstream_id "
         "WHERE t.deleted_at IS NULL AND (t.meeting_id IS NULL OR (m.date < ? AND t.meeting_id IS NOT ?)) "
         "AND (t.status != '已办结' OR t.closed_on >= ?) ORDER BY t.due_date, m.meeting_no, t.decision_no",
@@ -326,7 +330,8 @@ def agenda_text(agenda: Agenda, meeting: dict | None = None) -> str:
     overdue = sum(1 for it in open_items if it["state"] == "逾期")
     lines.append(f"二、通报前期交办事项办理情况（未办结{len(open_items)}项，其中逾期{overdue}项）")
     for it in open_items:
-        lines.append(f"　　第{it['meeting_no'] or '—'}期第{it['decision_no'] or '—'}项：{it['content']}"
+        where = "" if it.get("source") else f"第{it['meeting_no'] or '—'}期第{it['decision_no'] or '—'}项："
+        lines.append(f"　　{where}{it['content']}"
                      f"（{it['workstream'] or '领导小组办公室'}，{it['owner_person'] or '未定'}，时限{it['due_date'] or '未定'}，"
                      f"{it['state']}）")
     w = agenda.warnings
@@ -425,7 +430,8 @@ def remove_decision(store: Store, item_id: int) -> None:
 def decisions(store: Store, meeting_id: int, today: _dt.date | None = None) -> list[dict]:
     ref = (today or _dt.date.today()).isoformat()
     return [{**dict(r), "state": effective_status(dict(r), ref)} for r in store.query(
-        "SELECT t.*, w.name AS workstream FROM action_item t LEFT JOIN workstream w ON w.id = t.workstream_id "
+        f"SELECT t.*, w.name AS workstream, {SOURCE_SQL} FROM action_item t "
+        "LEFT JOIN workstream w ON w.id = t.workstream_id "
         "WHERE t.meeting_id = ? AND t.deleted_at IS NULL ORDER BY t.decision_no, t.id", (meeting_id,))]
 
 
@@ -442,7 +448,7 @@ def open_items(store: Store, today: _dt.date, include_closed: bool = False) -> l
     where = "t.deleted_at IS NULL" + ("" if include_closed else f" AND {OPEN_ITEM_SQL}")
     ref = today.isoformat()
     return [{**dict(r), "state": effective_status(dict(r), ref)} for r in store.query(
-        "SELECT t.*, m.meeting_no, m.date AS meeting_date, w.name AS workstream FROM action_item t "
+        f"SELECT t.*, m.meeting_no, m.date AS meeting_date, w.name AS workstream, {SOURCE_SQL} FROM action_item t "
         "LEFT JOIN meeting m ON m.id = t.meeting_id LEFT JOIN workstream w ON w.id = t.workstream_id "
         f"WHERE {where} ORDER BY t.status = '已办结', t.due_date IS NULL, t.due_date, m.meeting_no, t.decision_no")]
 

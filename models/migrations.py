@@ -16,6 +16,7 @@ AUDITED_TABLES = [
     "campaign", "campaign_phase", "person", "leading_group_member", "workstream",
     "workstream_member", "employer", "project", "verdict_option", "case_record",
     "worker", "repayment", "calendar_year", "setting", "account", "signoff",
+    "directive", "directive_target",
 ]
 
 M001 = r"""
@@ -536,8 +537,76 @@ def _m009(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
+M010 = r"""
+-- 督办事项 (a county's): content, deadline, who issued it and when; the county may 销号 or 撤销 it
+CREATE TABLE IF NOT EXISTS directive (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,               -- kept by every township's copy (its action item's uuid)
+    content TEXT NOT NULL,
+    due_date TEXT,                           -- 完成时限
+    issued_on TEXT NOT NULL,                 -- 交办日期
+    issued_by TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT '督办中' CHECK (status IN ('督办中', '已销号', '已撤销')),
+    closed_on TEXT,                          -- 销号 or 撤销 date
+    close_note TEXT NOT NULL DEFAULT '',
+    sent_in INTEGER,                         -- the 下发包 that first carried it
+    created_at TEXT NOT NULL DEFAULT (qq_now()),
+    updated_at TEXT NOT NULL DEFAULT (qq_now())
+);
+-- the townships a 督办事项 is addressed to
+CREATE TABLE IF NOT EXISTS directive_target (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    directive_id INTEGER NOT NULL REFERENCES directive(id) ON DELETE CASCADE,
+    township_code TEXT NOT NULL,
+    township_name TEXT NOT NULL,
+    UNIQUE (directive_id, township_code)
+);
+CREATE INDEX IF NOT EXISTS directive_target_code ON directive_target(township_code);
+-- a county: each township's state of each 督办事项, as its latest 报送包 carried it
+CREATE TABLE IF NOT EXISTS directive_progress (
+    id INTEGER PRIMARY KEY,
+    directive_uuid TEXT NOT NULL,
+    township_code TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT '',         -- 待办 / 办理中 / 已办结, as the township stores it
+    progress TEXT NOT NULL DEFAULT '',       -- 办理进展
+    closed_on TEXT,                          -- 办结（销号）日期
+    removed INTEGER NOT NULL DEFAULT 0,      -- the township put its copy in the recycle bin
+    updated_at TEXT,                         -- the township's last change to it
+    as_of TEXT NOT NULL,                     -- 数据截至 of the 报送包 that carried it
+    sequence INTEGER NOT NULL,               -- that 报送包's number
+    UNIQUE (directive_uuid, township_code)
+);
+-- a township: the 督办事项 received from its county, as last sent (the action item is the
+-- township's own copy, with the same uuid)
+CREATE TABLE IF NOT EXISTS directive_received (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    action_item_id INTEGER,
+    county TEXT NOT NULL DEFAULT '',
+    content TEXT NOT NULL,
+    due_date TEXT,
+    county_status TEXT NOT NULL DEFAULT '督办中',
+    closed_on TEXT,
+    dispatch_sequence INTEGER NOT NULL,
+    received_at TEXT NOT NULL
+);
+"""
+
+
+def _m010(conn: sqlite3.Connection) -> None:
+    """下发 (county → townships): the county's 督办事项 and their addressees, each township's
+    progress on them as its 报送包 carry it, and on a township the items received. Runs again
+    over a file that has them (a package's copy whose version number was set back)."""
+    for stmt in _split_sql(M010):
+        conn.execute(stmt)
+    if _table_exists(conn, "exchange_township") and not _has_column(conn, "exchange_township", "dispatch_sequence"):
+        # the last 下发包 the township had applied when it sent its latest 报送包
+        conn.execute("ALTER TABLE exchange_township ADD COLUMN dispatch_sequence INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004, _m005, _m006, _m007, _m008,
-                                                          _m009]
+                                                          _m009, _m010]
 LATEST = len(MIGRATIONS)
 
 

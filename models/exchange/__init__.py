@@ -8,10 +8,12 @@ county's database that keeps each township's latest package side by side.
 - ``export``: a township writes its package.
 - ``receive``: a county checks a package and applies it, or refuses it with one Chinese line.
 - ``county``: the county's figures, the sum of its townships' lines.
+- ``dispatch``: a county's 督办事项 and its 下发包 (county → townships); the townships' progress
+  on them, as their 报送包 carry it back.
+- ``apply_dispatch``: a township checks a 下发包 and applies what is addressed to it.
 
-The package's ``kind`` names what it carries; this version writes and receives ``report``
-(township → county). ``dispatch`` (county → townships), ``liaison_copy`` and
-``liaison_return`` (office ↔ workstream liaison) are reserved names in the same format.
+The package's ``kind`` names what it carries: ``report`` (township → county), ``dispatch``
+(county → townships), ``liaison_copy`` and ``liaison_return`` (office ↔ workstream liaison).
 """
 from __future__ import annotations
 

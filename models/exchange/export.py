@@ -10,6 +10,9 @@ interface (a consistent picture even while the window is open) and then, in the 
 - the accounts' password hashes replaced (a county has no use for them);
 - rebuilt with ``VACUUM INTO``, so no old value survives in the file's free pages.
 
+The manifest also carries ``directives``: the township's state of each county 督办事项 it has
+received (``models.exchange.dispatch.township_progress``), which the county records on receipt.
+
 The township's own database changes only by its package counter (``exchange.sequence``) and an
 audit row naming the package, its number and whether it carries full numbers.
 """
@@ -129,6 +132,8 @@ def export_package(store: Store, out: str | os.PathLike, *, now: _dt.datetime | 
     actor = store.actor
     sender = sender or (actor.display_name or actor.username if actor is not None else store.user)
     fig = _figures.figures(store, now.date())
+    from models.exchange.dispatch import township_progress
+    directives = township_progress(store, now.date())        # the 督办事项 received, and their progress
     with tempfile.TemporaryDirectory(prefix="qq-package-", dir=out.parent) as tmp:
         raw = Path(tmp) / "raw.sqlite"
         content = Path(tmp) / package.CONTENT
@@ -157,6 +162,7 @@ def export_package(store: Store, out: str | os.PathLike, *, now: _dt.datetime | 
             "counts": counts, "figures": dict(fig.values), "full_ids": bool(full_ids),
             "content": {"name": package.CONTENT, "bytes": content.stat().st_size,
                         "sha256": package.file_sha256(content)},
+            "directives": directives,
         }
         staged = Path(tmp) / "package.part"
         package.write(staged, manifest, content)
@@ -175,4 +181,5 @@ def export_package(store: Store, out: str | os.PathLike, *, now: _dt.datetime | 
             os.replace(staged, out)
     return {"kind": "report", "township": unit.name, "code": unit.code, "sequence": sequence,
             "as_of": now.isoformat(), "out": str(out), "bytes": out.stat().st_size, "counts": counts,
-            "full_ids": bool(full_ids), "seconds": round(time.perf_counter() - t0, 3)}
+            "full_ids": bool(full_ids), "directives": len(directives["items"]),
+            "seconds": round(time.perf_counter() - t0, 3)}

@@ -1,11 +1,16 @@
-"""The package file (报送包): one zip archive with two members.
+"""The package file (报送包, 下发包, …): one zip archive with two members.
 
 - ``manifest.json``: UTF-8 JSON, one object (the keys are listed in ``MANIFEST_KEYS`` and in
   the README), with ``manifest_sha256``: the SHA-256 of the manifest's own canonical text
   (sorted keys, no spaces, UTF-8) without that key.
-- ``content.sqlite``: the sending township's database, a SQLite 3 file of this program's schema
+- ``content.sqlite``: a SQLite 3 file; its SHA-256 and size are in the manifest's ``content``.
+  In a 报送包 (kind ``report``) it is the sending township's database, of this program's schema
   (``schema_version``), made by SQLite's backup and ``VACUUM INTO`` (so nothing deleted or masked
-  survives in free pages); its SHA-256 and size are in the manifest's ``content``.
+  survives in free pages); the manifest adds ``directives`` (the township's progress on its
+  county's 督办事项). In a 下发包 (kind ``dispatch``, county → townships) it holds only what
+  goes down (``models.exchange.dispatch.CONTENT_SQL``: 督办事项 and their addressees, holiday
+  calendar, blacklist, thresholds); ``township`` is empty, the manifest adds ``townships`` (the
+  addressees: name, code, campaign, number of items) and ``counts`` gives its rows per table.
 
 A reader checks, in order: the zip is whole (every member's CRC), the manifest's hash, the
 format and kind it knows, the content's size and hash. Nothing in the file is trusted before
@@ -25,7 +30,7 @@ from models.exchange import PackageRefused
 
 FORMAT = "qingqian-package"
 FORMAT_VERSION = 1
-KINDS = ("report", "dispatch", "liaison_copy", "liaison_return")   # only "report" is written by this version
+KINDS = ("report", "dispatch", "liaison_copy", "liaison_return")
 KIND_NAMES = {"report": "报送包", "dispatch": "下发包", "liaison_copy": "专班副本", "liaison_return": "专班回报包"}
 MANIFEST, CONTENT = "manifest.json", "content.sqlite"
 SUFFIX = ".qqpkg"

@@ -13,8 +13,10 @@ Before anything is written the package is checked: whole archive, sealed manifes
 kind known, content matching its SHA-256, schema not newer than this program's, the county it
 is for, the campaign, the township's name and code as registered, a sequence number newer than
 the one held, and the figures in the manifest equal to the figures computed again from the
-data it carries (as of the package's date). Any failure raises ``PackageRefused`` with one
-Chinese line and changes nothing. The same package received again changes nothing either.
+data it carries (as of the package's date), and so is its progress on the county's 督办事项
+(the manifest's ``directives``, recorded in ``directive_progress``). Any failure raises
+``PackageRefused`` with one Chinese line and changes nothing. The same package received again
+changes nothing either.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from pathlib import Path
 from models import migrations
 from models.db import Store, _uuid
 from models.exchange import PackageRefused, identity, package
+from models.exchange.dispatch import record_progress
 from models.exchange.export import ledger_tables
 
 
@@ -129,6 +132,22 @@ def _check_content(pkg: package.Package, path: Path) -> dict:
     return values
 
 
+def _check_directives(pkg: package.Package, path: Path) -> dict:
+    """The township's progress on its county's 督办事项, read from the data the package carries
+    (as of its date), and equal to the manifest's ``directives`` where the manifest has them
+    (a package of a program before 下发 has none: then what the data says)."""
+    from models.exchange.dispatch import township_progress
+    store = Store(path, read_only=True)
+    try:
+        found = township_progress(store, _dt.datetime.fromisoformat(pkg.manifest["as_of"]).date())
+    finally:
+        store.conn.close()
+    sent = pkg.manifest.get("directives")
+    if sent is not None and sent != found:
+        raise PackageRefused(f"报送包清单中的督办事项进展与其数据不符，未接收：{pkg.path.name}")
+    return found
+
+
 def compare(old: Path | None, new: Path) -> dict[str, dict[str, int]]:
     """Per table: records added, changed, unchanged and removed from ``old`` to ``new`` (two
     township databases), matched by ``uuid`` and compared column by column."""
@@ -194,6 +213,7 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
     try:
         pkg.extract_content(incoming)
         _check_content(pkg, incoming)
+        progress = _check_directives(pkg, incoming)
         old = folder / row["file"] if row is not None else None
         diff = compare(old if old is not None and old.is_file() else None, incoming)
         kept = auto_backup(store.conn, store.path, f"package-{code}-{int(m['sequence'])}") if backup else None
@@ -209,7 +229,8 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
         totals = _totals(diff)
         note = {"乡镇": town["name"], "乡镇代码": code, "序号": m["sequence"], "数据截至": m["as_of"],
                 "报送人": values["sender"], "完整号码": bool(m["full_ids"]), "文件": pkg.path.name,
-                "新增": totals["added"], "修改": totals["changed"], "未变": totals["unchanged"], "删除": totals["removed"]}
+                "新增": totals["added"], "修改": totals["changed"], "未变": totals["unchanged"], "删除": totals["removed"],
+                "督办事项进展": len(progress["items"])}
         try:
             with store.tx(reason="接收报送包"):
                 if row is None:
@@ -217,6 +238,7 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
                 else:
                     rid = row["id"]
                     store.update("exchange_township", rid, values)
+                record_progress(store, code, progress, as_of=m["as_of"], sequence=m["sequence"])
                 store.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, after, reason) "
                               "VALUES (qq_now(), qq_user(), 'exchange_township', ?, 'receive', ?, '接收报送包')",
                               (rid, json.dumps(note, ensure_ascii=False)))
