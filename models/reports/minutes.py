@@ -1,10 +1,10 @@
 """会议纪要 as PDF, after the 纪要 layout of GB/T 9704-2012 (党政机关公文格式 §10.3):
-A4, 版心 156 × 225 mm (上 37, 下 35, 左 28, 右 26 mm); the 纪要标识 centred in a large
-font (black here, not red); 期数 and date; 时间 / 地点 / 主持 / 记录; body in 3号
-(16 pt) with a two-character first-line indent; numbered 议定事项 with owner and
-deadline; 出席 / 请假 / 列席 lines after the body, continuation lines aligned after the
-colon; page numbers "— 1 —" centred 7 mm below the 版心. The bundled TrueType font is
-embedded (subset), so the file reads the same on any machine.
+the layout of ``models.reports.official``: the red 纪要标志 (版头) with 期数, 编印单位 and date
+above the red line; 时间 / 地点 / 主持 / 记录; the body in the 仿宋-style face, 三号, with a
+two-character first-line indent; numbered 议定事项 with owner and deadline; 出席 / 请假 / 列席
+after the body (label in 黑体, continuation lines aligned after the colon); page numbers
+"— N —" at the outer side; 抄送 / 印发 at the foot of the last page (抄送 from the setting
+``reports.minutes_cc``). The faces are embedded (subset), so the file reads the same anywhere.
 
 Also the default wording of a meeting's body (``default_body``), from its frozen figures.
 """
@@ -113,157 +113,66 @@ def _people(text: str) -> list[str]:
     return out
 
 
-# 禁则: what may not start or end a line of Chinese text
-NO_START = set("，。、；：！？）》〉」』”’】〕…—%·")
-NO_END = set("（《〈「『“‘【〔")
-_ALNUM = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,:%-")
+# the line breaking and the official layout live in models.reports.official (names kept here)
+def __getattr__(name: str):
+    if name in ("NO_START", "NO_END", "break_lines"):
+        from models.reports import official
+        return getattr(official, name)
+    raise AttributeError(name)
 
 
-def break_lines(text: str, width: float, font: str, size: float, first_indent: float = 0,
-                left_indent: float = 0) -> list[tuple[float, str, bool]]:
-    """Chinese line breaking: (x offset, text, justify) per line. A character that may not
-    start a line pulls the one before it down (推出) rather than hanging in the margin;
-    numbers and Latin words are not split."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-    widths: dict[str, float] = {}
-    lines, pos, first = [], 0, True
-    while pos < len(text):
-        x = left_indent + (first_indent if first else 0)
-        room, used, j = width - x, 0.0, pos
-        while j < len(text):
-            w = widths.get(text[j]) or widths.setdefault(text[j], stringWidth(text[j], font, size))
-            if used + w > room + 0.01:
-                break
-            used += w
-            j += 1
-        if j < len(text):
-            k = j
-            while k > pos + 1 and (text[k] in NO_START or text[k - 1] in NO_END
-                                   or (text[k] in _ALNUM and text[k - 1] in _ALNUM)):
-                k -= 1
-            j = k if k > pos + 1 else j
-        lines.append((x, text[pos:j], j < len(text)))
-        pos, first = j, False
-    return lines
+CC_SETTING = "reports.minutes_cc"
+DEFAULT_CC = "县根治欠薪工作领导小组办公室，镇根治欠薪工作领导小组各成员，各工作专班"
 
 
-def _cjk_para_class():
-    from reportlab.platypus import Flowable
-
-    class CJKPara(Flowable):
-        """A paragraph laid out by ``break_lines``, justified on the character grid, split
-        across pages line by line."""
-
-        def __init__(self, text, font, size, leading, first_indent=0.0, left_indent=0.0, lines=None):
-            super().__init__()
-            self.text, self.font, self.size, self.leading = text, font, size, leading
-            self.first_indent, self.left_indent, self.lines = first_indent, left_indent, lines
-
-        def wrap(self, aw, ah):
-            self.aw = aw
-            if self.lines is None:
-                self.lines = break_lines(self.text, aw, self.font, self.size, self.first_indent, self.left_indent)
-            return aw, len(self.lines) * self.leading
-
-        def split(self, aw, ah):
-            self.wrap(aw, ah)
-            n = int(ah // self.leading)
-            if n <= 0 or n >= len(self.lines):
-                return [] if n <= 0 else [self]
-            make = lambda part: CJKPara(self.text, self.font, self.size, self.leading, lines=part)  # noqa: E731
-            return [make(self.lines[:n]), make(self.lines[n:])]
-
-        def draw(self):
-            from reportlab.pdfbase.pdfmetrics import stringWidth
-            c = self.canv
-            for i, (x, line, justify) in enumerate(self.lines):
-                t = c.beginText(x, (len(self.lines) - i) * self.leading - self.leading / 2 - self.size * 0.36)
-                t.setFont(self.font, self.size)
-                if justify and len(line) > 1:
-                    t.setCharSpace((self.aw - x - stringWidth(line, self.font, self.size)) / (len(line) - 1))
-                t.textOut(line)
-                c.drawText(t)
-
-    return CJKPara
-
-
-def build_minutes_pdf(store: Store, meeting_id: int, out_path: str | Path) -> Path:
-    """Write the minutes of one meeting to ``out_path`` and return it."""
-    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import BaseDocTemplate, Frame, HRFlowable, PageTemplate, Paragraph, Spacer, Table
-    from xml.sax.saxutils import escape
-
-    font = register_font()
-    CJKPara = _cjk_para_class()
+def minutes_story(store: Store, meeting_id: int) -> tuple[list, dict]:
+    """The minutes as flowables in the GB/T 9704 纪要 layout, and the document's metadata
+    (title, author). The Word version is written from the same story."""
+    from models.reports import official as O
+    O.register_faces()
     m = M.get_meeting(store, meeting_id)
     items = M.decisions(store, meeting_id)
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    width = A4[0] - 54 * mm
-    size, lead = width / 28, 225 * mm / 22       # 3号 (≈16 pt): 28 characters a line, 22 lines a page
-    title = ParagraphStyle("title", fontName=font, fontSize=22, leading=34, alignment=TA_CENTER, wordWrap="CJK")
-    centre = ParagraphStyle("centre", fontName=font, fontSize=size, leading=lead, alignment=TA_CENTER)
-    small = ParagraphStyle("small", fontName=font, fontSize=14, leading=22)
-    small_r = ParagraphStyle("small_r", parent=small, alignment=TA_RIGHT)
-    para = lambda text, first=2 * size, left=0.0: CJKPara(text, font, size, lead, first, left)  # noqa: E731
     org, kind_line = minutes_title(store, m)
     d = _dt.date.fromisoformat(m["date"])
-    flat = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("FONTNAME", (0, 0), (-1, -1), font)]
-
-    def byline(left: str, right: str):
-        return Table([[Paragraph(escape(left), small), Paragraph(escape(right), small_r)]],
-                     colWidths=[width - 60 * mm, 60 * mm], style=flat)
-
-    story = [Paragraph(escape(org), title), Paragraph(escape(kind_line), title), Spacer(1, 6),
-             Paragraph(f"第{m['meeting_no']}期", centre), Spacer(1, 4), byline(f"{org}办公室", M.cn_date(d)),
-             HRFlowable(width="100%", thickness=1.2, color="black", spaceBefore=2, spaceAfter=14)]
+    story: list = [O.RedHeader(O.Masthead([org, kind_line], f"第{m['meeting_no']}期", f"{org}办公室",
+                                          M.cn_date(d))), O.Blank(O.LEAD * 0.5)]
     for label, value in (("时间", f"{M.cn_date(d, True)}{m['time_text'] or ''}"), ("地点", m["place"]),
                          ("主持", m["host"]), ("记录", m["recorder"])):
-        story.append(para(f"{label}：{value or ''}"))
-    story.append(Spacer(1, lead / 2))
+        story.append(O.body(f"{label}：{value or ''}"))
+    story.append(O.Blank(O.LEAD / 2))
     for text in (m["body"] or default_body(store, meeting_id)).splitlines():
         if text.strip():
-            story.append(para(text.strip().lstrip("　")))
+            story.append(O.body(text.strip().lstrip("\u3000")))
     if items:
-        story.append(para("现将会议议定事项纪要如下："))
+        story.append(O.body("现将会议议定事项纪要如下："))
         for i, it in enumerate(items, 1):
             unit = it["workstream"] or "领导小组办公室"
             due = f"{M.cn_date(it['due_date'])}前" if it["due_date"] else "长期坚持"
-            story.append(para(f"{cn_number(i)}、{it['content'].rstrip('。；;')}（责任单位：{unit}；"
-                              f"责任人：{it['owner_person'] or '—'}；完成时限：{due}）"))
+            story.append(O.body(f"{cn_number(i)}、{it['content'].rstrip('。；;')}（责任单位：{unit}；"
+                                f"责任人：{it['owner_person'] or '—'}；完成时限：{due}）"))
     else:
-        story.append(para("本次会议无议定事项。"))
-    story.append(Spacer(1, lead / 2))
-    # 出席：回行时与冒号后的首字对齐 (two characters in, the label, then the colon)
+        story.append(O.body("本次会议无议定事项。"))
+    story.append(O.Blank(O.LEAD))
+    # 出席 / 请假 / 列席: 黑体 label two characters in, names aligned after the colon
     for label, field in (("出席", "attendees_present"), ("请假", "absent_with_reason"), ("列席", "attending_nonvoting")):
-        people = _people(m[field])
-        story.append(para(f"{label}：{'，'.join(people) if people else '无'}", -3 * size, 5 * size))
-    story += [Spacer(1, lead / 2), HRFlowable(width="100%", thickness=0.8, color="black", spaceAfter=4),
-              byline(f"{org}办公室", f"{M.cn_date(_print_day(m))}印发"),
-              HRFlowable(width="100%", thickness=0.8, color="black", spaceBefore=4)]
+        story.append(O.attendance(label, _people(m[field])))
+    cc = store.get_setting(CC_SETTING) or DEFAULT_CC
+    story.append(O.ImprintBlock(O.Imprint(cc, f"{org}办公室", _print_day(m))))
+    meta = {"title": f"{org}{kind_line}（第{m['meeting_no']}期）", "author": f"{org}办公室"}
+    return story, meta
 
-    def footer(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(font, 14)                 # 4号; 一字线 either side, 7 mm below the 版心
-        num, y = str(doc.page), 35 * mm - 7 * mm - 14
-        gap = stringWidth(num, font, 14) / 2 + 7
-        canvas.drawCentredString(A4[0] / 2, y, num)
-        canvas.drawRightString(A4[0] / 2 - gap, y, "—")
-        canvas.drawString(A4[0] / 2 + gap, y, "—")
-        canvas.restoreState()
 
-    doc = BaseDocTemplate(str(out), pagesize=A4, initialFontName=font, initialFontSize=size,
-                          title=f"{org}{kind_line}（第{m['meeting_no']}期）", author=f"{org}办公室",
-                          creator="清欠工作台")
-    frame = Frame(28 * mm, 35 * mm, width, 225 * mm, leftPadding=0, rightPadding=0, topPadding=0,
-                  bottomPadding=0, id="body")
-    doc.addPageTemplates([PageTemplate("page", [frame], onPage=footer)])
-    doc.build(story)
+def build_minutes_pdf(store: Store, meeting_id: int, out_path: str | Path) -> Path:
+    """Write the minutes of one meeting to ``out_path`` (PDF, or Word when it ends in .docx)."""
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    story, meta = minutes_story(store, meeting_id)
+    if out.suffix.lower() == ".docx":
+        from models.reports.word import write_docx
+        write_docx(story, out, meta["title"], meta["author"], official=True)
+        return out
+    from models.reports.official import OfficialDoc
+    OfficialDoc(out, meta["title"], meta["author"]).build(story)
     return out
 
 

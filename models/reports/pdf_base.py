@@ -66,7 +66,9 @@ def style(name: str) -> ParagraphStyle:
 def para(text: str, name: str = "plain") -> Paragraph:
     from xml.sax.saxutils import escape
     # reportlab treats U+3000 as a breakable space and collapses it: keep the 全角 gaps
-    return Paragraph(escape(text).replace("\n", "<br/>").replace("\u3000", "&nbsp;" * 3), style(name))
+    p = Paragraph(escape(text).replace("\n", "<br/>").replace("\u3000", "&nbsp;" * 3), style(name))
+    p.qq_text = text              # the plain text, for the Word version (models.reports.word)
+    return p
 
 
 def org_name(unit: str) -> str:
@@ -290,6 +292,8 @@ class LongTable(Flowable):
             self.header, self.hh, self.rows, self.heights, self.total, self.th, self.shade, self.band = _prepared
             return
         self.band = set(band)
+        # the cells as given (before fitting to the column), for the Word version
+        self.raw = (list(header), rows, list(total) if total else None, set(shade), set(band))
         pad = 2 * 2.5
         self.header = [fit_lines(h, w - 4, size, 3) for h, w in zip(header, self.widths)]
         self.hh = max(h.count("\n") + 1 for h in self.header) * self.leading + pad
@@ -452,6 +456,7 @@ def signature_lines(width: float, labels: Sequence[str] = ("填报人", "审核�
                            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                            *[("LINEBELOW", (j, 0), (j, 0), 0.6, colors.black) for j in range(len(labels))],
                            ("RIGHTPADDING", (0, 0), (-1, -1), 18)]))
+    t.qq_signature = list(labels)
     return t
 
 
@@ -478,7 +483,10 @@ def chart_image(fig, width: float, dpi: int = 130) -> Image:
 
     from models.charts import png_bytes
     w_in, h_in = fig.get_size_inches()
-    return Image(io.BytesIO(png_bytes(fig, dpi)), width=width, height=width * h_in / w_in)
+    data = png_bytes(fig, dpi)
+    img = Image(io.BytesIO(data), width=width, height=width * h_in / w_in)
+    img.qq_png = data
+    return img
 
 
 def key_figures(items: Sequence[tuple[str, str]], width: float, cols: int = 4) -> Table:
@@ -496,6 +504,7 @@ def key_figures(items: Sequence[tuple[str, str]], width: float, cols: int = 4) -
     if row:
         cells.append(row + [""] * (cols - len(row)))
     t = Table(cells, colWidths=[width / cols] * cols)
+    t.qq_pairs = list(items)
     t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT),
                            ("BOX", (0, 0), (-1, -1), 0.6, GRID), ("INNERGRID", (0, 0), (-1, -1), 0.4, GRID),
                            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 4),
