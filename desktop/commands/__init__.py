@@ -9,4 +9,5 @@ touching the others.
 COMMAND_MODULES = {"demo": "core", "backup": "core", "restore": "core", "selftest": "selftest",
                    "check": "check", "user": "users", "import": "io", "export": "io", "report": "report",
                    "figures": "figures", "init": "init", "package": "package",
-                   "directive": "directive"}
+                   "directive": "directive", "phase": "setup", "workstream": "setup", "holidays": "holidays",
+                   "meeting": "meeting", "item": "meeting", "signoff": "signoff", "fund": "funds"}

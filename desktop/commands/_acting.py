@@ -1,0 +1,164 @@
+"""What the commands that do the window's work share: a nested command word (``meeting create``),
+the acting account's write, one Chinese line for every refusal, and the few look-ups by name
+(a workstream, a case, a meeting, an action item) the window does by picking from a list."""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+
+from desktop.commands._common import add_db, add_json, fail, open_store
+
+OFFICE = ("办公室",)
+OFFICE_OR_FILLER = ("办公室", "专班填报员")
+
+
+def actions(sub, word: str, help_text: str, description: str = ""):
+    """The command word's own sub-commands (``qingqian WORD ACTION …``)."""
+    p = sub.add_parser(word, help=help_text, description=description or help_text)
+    return p.add_subparsers(dest="action", required=True, metavar="操作", title="操作",
+                            parser_class=type(p))
+
+
+def action(subs, name: str, help_text: str, func, *, today: bool = True) -> argparse.ArgumentParser:
+    """One action: --db / --user / --json, and the hidden --today scripts and tests set."""
+    p = subs.add_parser(name, help=help_text, description=help_text)
+    add_db(p)
+    add_json(p)
+    if today:
+        p.add_argument("--today", help=argparse.SUPPRESS)     # the day taken as today (scripts and tests)
+    p.set_defaults(func=func)
+    return p
+
+
+def today_of(args) -> _dt.date:
+    text = getattr(args, "today", None)
+    if not text:
+        return _dt.date.today()
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"日期格式不对：{text}（应为 YYYY-MM-DD）") from None
+
+
+def parse_day(text: str | None, what: str, default: _dt.date | None = None) -> str | None:
+    """A date as a clerk writes it (2026-12-01, 2026/12/1, 2026年12月1日, 20261201) → ISO text."""
+    from models.values import ValueProblem, parse_date
+    if text is None or not str(text).strip():
+        return default.isoformat() if default else None
+    try:
+        d = parse_date(text)
+    except ValueProblem:
+        d = None
+    if not d:
+        raise ValueError(f"{what}“{text}”看不懂（可写 2026-12-01、2026/12/1 或 2026年12月1日）")
+    return d
+
+
+def one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split("\n")).strip() or type(exc).__name__
+
+
+def run(args, work, *, roles: tuple[str, ...] | None, write: bool = True) -> int:
+    """Open the store (with the acting account proven when it writes), do ``work(store)``, and
+    turn what the models refuse into one Chinese line on standard error (exit 2)."""
+    from models.db import PermissionDenied, StoreError
+    try:
+        today_of(args)
+    except ValueError as exc:
+        return fail(str(exc))
+    store, code = open_store(args, write=write, roles=roles)
+    if store is None:
+        return code
+    try:
+        return int(work(store) or 0)
+    except (ValueError, PermissionDenied, StoreError, LookupError) as exc:   # ValidationError, ValueProblem
+        return fail(one_line(exc))
+    finally:
+        store.close()
+
+
+def who(store) -> str:
+    """The acting person, as progress notes name them."""
+    a = store.actor
+    return (a.display_name or a.username) if a is not None else (store.user or "")
+
+
+# -- look-ups by name ---------------------------------------------------------------------
+def workstream(store, name: str | None, *, office_ok: bool = False) -> int | None:
+    """A workstream by its name or an unambiguous part of it (欠薪化解 → 欠薪化解专班); with
+    ``office_ok``, 领导小组办公室 / 办公室 / nothing mean no workstream (an office item)."""
+    from models import campaign
+    text = (name or "").strip()
+    if office_ok and text in ("", "领导小组办公室", "办公室", "无"):
+        return None
+    if not text:
+        raise ValueError("请用 --workstream 指明专班")
+    wss = campaign.workstreams(store)
+    exact = [w for w in wss if w["name"] == text]
+    if exact:
+        return exact[0]["id"]
+    near = [w for w in wss if text in w["name"]]
+    if len(near) == 1:
+        return near[0]["id"]
+    names = "、".join(w["name"] for w in (near or wss))
+    raise LookupError(f"专班“{text}”{'不唯一' if near else '不存在'}（{'可能是' if near else '现有'}：{names}）")
+
+
+def workstream_name(store, ws_id: int | None) -> str:
+    if ws_id is None:
+        return "领导小组办公室"
+    return store.scalar("SELECT name FROM workstream WHERE id = ?", (ws_id,), "")
+
+
+def case_id(store, case_no: str) -> int:
+    cid = store.scalar("SELECT id FROM case_record WHERE case_no = ? AND deleted_at IS NULL", (case_no.strip(),))
+    if cid is None:
+        raise LookupError(f"没有编号为“{case_no}”的欠薪问题（或已移入回收站）")
+    return int(cid)
+
+
+def meeting_id(store, ref: str) -> int:
+    """``第12期`` / ``12`` (the meeting's number, else its record id)."""
+    from models import meetings as M
+    text = str(ref).strip().removeprefix("第").removesuffix("期")
+    if not text.isdigit():
+        raise ValueError(f"会议“{ref}”应写期数，如 13 或 第13期")
+    return M.resolve_meeting(store, int(text))
+
+
+def item_id(store, ref: str) -> int:
+    """An action item: ``12-3`` (第12期第3项) or its record id."""
+    text = str(ref).strip()
+    if "-" in text:
+        no, _, seq = text.partition("-")
+        no = no.removeprefix("第").removesuffix("期")
+        if not (no.isdigit() and seq.removesuffix("项").removeprefix("第").isdigit()):
+            raise ValueError(f"交办事项“{ref}”应写成 期数-序号（如 12-3）或编号")
+        row = store.one("SELECT t.id FROM action_item t JOIN meeting m ON m.id = t.meeting_id "
+                        "WHERE m.meeting_no = ? AND t.decision_no = ? AND t.deleted_at IS NULL AND m.deleted_at IS NULL",
+                        (int(no), int(seq.removesuffix("项").removeprefix("第"))))
+        if row is None:
+            raise LookupError(f"没有第{no}期第{seq.removesuffix('项')}项交办事项")
+        return int(row[0])
+    if not text.isdigit():
+        raise ValueError(f"交办事项“{ref}”应写成 期数-序号（如 12-3）或编号")
+    if store.scalar("SELECT id FROM action_item WHERE id = ? AND deleted_at IS NULL", (int(text),)) is None:
+        raise LookupError(f"没有编号为 {text} 的交办事项")
+    return int(text)
+
+
+def money(text: str, what: str = "金额") -> int:
+    from models.values import ValueProblem, parse_money
+    try:
+        fen = parse_money(text)
+    except ValueProblem as exc:
+        raise ValueError(f"{what}“{text}”看不懂：{exc}") from None
+    return fen
+
+
+def yuan(fen: int) -> str:
+    from models.values import fen_to_yuan_text
+    return fen_to_yuan_text(fen)
+
+
+__all__ = ["actions", "action", "run", "fail", "today_of", "parse_day", "OFFICE", "OFFICE_OR_FILLER"]

@@ -1,0 +1,243 @@
+"""phase and workstream: the campaign's phased targets and its workstreams' members, as the
+专项行动设置 page keeps them (办公室 changes them; anyone may list them).
+
+qingqian phase list --db PATH
+qingqian phase set NAME --due YYYY-MM-DD --target PCT [--rename 新名称] --db PATH
+qingqian phase remove NAME --db PATH
+qingqian workstream list --db PATH
+qingqian workstream members 专班 --db PATH
+qingqian workstream add-member 专班 --person 姓名 [--role 成员] [--unit --title --phone] --db PATH
+qingqian workstream lead 专班 --person 姓名 [--old-role 副组长] --db PATH
+qingqian workstream remove-member 专班 --person 姓名 --db PATH
+"""
+from __future__ import annotations
+
+from desktop.commands._acting import OFFICE, action, actions, parse_day, run, workstream
+from desktop.commands._common import emit
+
+ROLES = ("组长", "副组长", "成员", "联络员")
+
+
+def register(sub) -> None:
+    subs = actions(sub, "phase", "专项行动的阶段目标：列出、新增或修改（日期和累计化解比例）、删除")
+    action(subs, "list", "列出各阶段的完成日期和累计化解目标", cmd_phase_list)
+    p = action(subs, "set", "新增一个阶段，或修改同名阶段的日期和目标（须办公室账号）", cmd_phase_set)
+    p.add_argument("name", help="阶段名称，如 第二阶段")
+    p.add_argument("--due", help="完成日期（如 2026-12-19）；修改已有阶段时不写则不变")
+    p.add_argument("--target", type=int, help="累计化解目标（按欠薪金额计的百分比，0–100）；修改时不写则不变")
+    p.add_argument("--rename", help="把阶段改叫这个名称")
+    p = action(subs, "remove", "删除一个阶段（须办公室账号）", cmd_phase_remove)
+    p.add_argument("name", help="要删除的阶段名称")
+
+    subs = actions(sub, "workstream", "工作专班：列出专班和成员，增加成员、更换组长、移除成员")
+    action(subs, "list", "列出各专班、组长和成员人数", cmd_ws_list)
+    p = action(subs, "members", "列出一个专班的成员", cmd_ws_members)
+    p.add_argument("workstream", help="专班名称（可写其中能区分的一部分，如 欠薪化解）")
+    p = action(subs, "add-member", "为专班增加一名成员，或修改已有成员的职务和联系方式（须办公室账号）", cmd_ws_add)
+    _person_args(p)
+    p.add_argument("--role", choices=ROLES, default="成员", help="职务：组长、副组长、成员或联络员（默认成员）")
+    p = action(subs, "lead", "更换专班组长：指定的人任组长，原组长改任 --old-role 的职务（须办公室账号）", cmd_ws_lead)
+    _person_args(p)
+    p.add_argument("--old-role", choices=("副组长", "成员", "联络员", "不再任职"), default="成员",
+                   help="原组长改任的职务（默认成员；“不再任职”则移出专班）")
+    p = action(subs, "remove-member", "把一名成员移出专班（须办公室账号）", cmd_ws_remove)
+    p.add_argument("workstream", help="专班名称（可写其中能区分的一部分）")
+    p.add_argument("--person", required=True, help="成员姓名")
+
+
+def _person_args(p) -> None:
+    p.add_argument("workstream", help="专班名称（可写其中能区分的一部分，如 欠薪化解）")
+    p.add_argument("--person", required=True, help="成员姓名")
+    p.add_argument("--unit", help="所在单位")
+    p.add_argument("--title", help="单位职务，如 党委委员、副镇长")
+    p.add_argument("--phone", help="联系电话")
+
+
+# -- phases -------------------------------------------------------------------------------
+def _phase_rows(c) -> list[dict]:
+    return [{"name": p.name, "due_date": p.due_date, "target_pct": p.target_pct} for p in c.phases]
+
+
+def _phase_lines(c) -> list[str]:
+    return [f"{c.name}（{c.start_date} 至 {c.end_date}）"] + \
+        [f"　　{p.name}：{p.due_date} 前累计化解 {p.target_pct}%" for p in c.phases]
+
+
+def _campaign(store):
+    from models import campaign
+    c = campaign.current(store)
+    if c is None:
+        raise LookupError("数据库中还没有专项行动，请先用 qingqian init 新建")
+    return c
+
+
+def cmd_phase_list(args) -> int:
+    def work(store) -> int:
+        c = _campaign(store)
+        emit(args, {"campaign": c.name, "start_date": c.start_date, "end_date": c.end_date,
+                    "phases": _phase_rows(c)}, _phase_lines(c))
+    return run(args, work, roles=None, write=False)
+
+
+def _save_phases(store, c, phases) -> None:
+    from models import campaign
+    campaign.update_campaign(store, c.id, name=c.name, unit=c.unit, start_date=c.start_date, end_date=c.end_date,
+                             office_location=c.office_location, phases=phases)
+
+
+def cmd_phase_set(args) -> int:
+    from models import campaign
+
+    def work(store) -> int:
+        c = _campaign(store)
+        name = args.name.strip()
+        if not name:
+            raise ValueError("阶段名称不能为空")
+        due = parse_day(args.due, "完成日期")
+        if args.target is not None and not 0 <= args.target <= 100:
+            raise ValueError(f"累计化解目标应在 0 到 100 之间，而不是 {args.target}")
+        phases = list(c.phases)
+        old = next((p for p in phases if p.name == name), None)
+        if old is None:
+            if due is None or args.target is None:
+                raise ValueError(f"新增阶段“{name}”须同时给出 --due 完成日期和 --target 目标比例")
+            phases.append(campaign.Phase(args.rename or name, due, args.target))
+        else:
+            if due is None and args.target is None and not args.rename:
+                raise ValueError(f"阶段“{name}”已有：请用 --due、--target 或 --rename 说明要改什么")
+            phases[phases.index(old)] = campaign.Phase((args.rename or name).strip(), due or old.due_date,
+                                                       old.target_pct if args.target is None else args.target)
+        if len({p.name for p in phases}) != len(phases):
+            raise ValueError(f"已有名为“{args.rename}”的阶段")
+        if not (c.start_date <= (due or c.start_date) <= c.end_date):
+            raise ValueError(f"完成日期 {due} 不在专项行动期间（{c.start_date} 至 {c.end_date}）")
+        _save_phases(store, c, phases)
+        c = _campaign(store)
+        emit(args, {"ok": True, "added": old is None, "phases": _phase_rows(c)},
+             [f"已{'新增' if old is None else '修改'}阶段“{args.rename or name}”。"] + _phase_lines(c)[1:])
+    return run(args, work, roles=OFFICE)
+
+
+def cmd_phase_remove(args) -> int:
+    def work(store) -> int:
+        c = _campaign(store)
+        phases = [p for p in c.phases if p.name != args.name.strip()]
+        if len(phases) == len(c.phases):
+            raise LookupError(f"没有名为“{args.name}”的阶段（现有：{'、'.join(p.name for p in c.phases) or '无'}）")
+        if not phases:
+            raise ValueError("专项行动至少要有一个阶段目标")
+        _save_phases(store, c, phases)
+        c = _campaign(store)
+        emit(args, {"ok": True, "phases": _phase_rows(c)}, [f"已删除阶段“{args.name}”。"] + _phase_lines(c)[1:])
+    return run(args, work, roles=OFFICE)
+
+
+# -- workstreams --------------------------------------------------------------------------
+def _member_line(m: dict) -> str:
+    extra = "，".join(x for x in (m.get("unit"), m.get("title"), m.get("phone")) if x)
+    return f"　　{m['role']}：{m['name']}" + (f"（{extra}）" if extra else "")
+
+
+def cmd_ws_list(args) -> int:
+    from models import campaign
+
+    def work(store) -> int:
+        out, lines = [], []
+        for w in campaign.workstreams(store):
+            ms = campaign.members(store, w["id"])
+            lead = next((m["name"] for m in ms if m["role"] == "组长"), "")
+            out.append({"id": w["id"], "name": w["name"], "lead": lead, "members": len(ms), "duties": w["duties"]})
+            lines.append(f"{w['name']}：组长 {lead or '（未定）'}，成员 {len(ms)} 人")
+        emit(args, out, lines or ["还没有工作专班"])
+    return run(args, work, roles=None, write=False)
+
+
+def _members_out(store, ws_id: int) -> list[dict]:
+    from models import campaign
+    return [{k: m[k] for k in ("role", "name", "unit", "title", "phone")} for m in campaign.members(store, ws_id)]
+
+
+def _show(args, store, ws_id: int, head: str) -> None:
+    from desktop.commands._acting import workstream_name
+    ms = _members_out(store, ws_id)
+    name = workstream_name(store, ws_id)
+    emit(args, {"workstream": name, "members": ms}, ([head] if head else []) + [f"{name}成员："] +
+         [_member_line(m) for m in ms])
+
+
+def cmd_ws_members(args) -> int:
+    def work(store) -> int:
+        _show(args, store, workstream(store, args.workstream), "")
+    return run(args, work, roles=None, write=False)
+
+
+def _person(args, old: dict | None, role: str) -> dict:
+    old = old or {}
+    return {"role": role, "name": args.person.strip(),
+            "unit": args.unit if args.unit is not None else old.get("unit") or "",
+            "title": args.title if args.title is not None else old.get("title") or "",
+            "phone": args.phone if args.phone is not None else old.get("phone") or ""}
+
+
+def _find(ms: list[dict], name: str) -> dict | None:
+    return next((m for m in ms if m["name"] == name.strip()), None)
+
+
+def cmd_ws_add(args) -> int:
+    from models import campaign
+
+    def work(store) -> int:
+        ws = workstream(store, args.workstream)
+        ms = _members_out(store, ws)
+        if not args.person.strip():
+            raise ValueError("成员姓名不能为空")
+        old = _find(ms, args.person)
+        if args.role == "组长" and any(m["role"] == "组长" and m is not old for m in ms):
+            raise ValueError("本专班已有组长：更换组长请用 qingqian workstream lead")
+        new = _person(args, old, args.role)
+        ms = [new if m is old else m for m in ms] if old else ms + [new]
+        campaign.set_members(store, ws, ms)
+        _show(args, store, ws, f"已{'修改' if old else '增加'}成员 {new['name']}（{new['role']}）。")
+    return run(args, work, roles=OFFICE)
+
+
+def cmd_ws_lead(args) -> int:
+    from models import campaign
+
+    def work(store) -> int:
+        ws = workstream(store, args.workstream)
+        ms = _members_out(store, ws)
+        if not args.person.strip():
+            raise ValueError("组长姓名不能为空")
+        current = next((m for m in ms if m["role"] == "组长"), None)
+        if current is not None and current["name"] == args.person.strip():
+            raise ValueError(f"{args.person} 已是本专班组长")
+        out = []
+        for m in ms:
+            if m is current:
+                if args.old_role != "不再任职":
+                    out.append({**m, "role": args.old_role})
+            elif m["name"] != args.person.strip():
+                out.append(m)
+        out.insert(0, _person(args, _find(ms, args.person), "组长"))
+        campaign.set_members(store, ws, out)
+        was = f"，原组长 {current['name']} " + ("移出专班" if args.old_role == "不再任职" else f"改任{args.old_role}") \
+            if current else ""
+        _show(args, store, ws, f"组长已改为 {args.person.strip()}{was}。")
+    return run(args, work, roles=OFFICE)
+
+
+def cmd_ws_remove(args) -> int:
+    from models import campaign
+
+    def work(store) -> int:
+        ws = workstream(store, args.workstream)
+        ms = _members_out(store, ws)
+        old = _find(ms, args.person)
+        if old is None:
+            raise LookupError(f"本专班没有名为“{args.person}”的成员")
+        if old["role"] == "组长":
+            raise ValueError(f"{old['name']} 是组长：请先用 qingqian workstream lead 另定组长")
+        campaign.set_members(store, ws, [m for m in ms if m is not old])
+        _show(args, store, ws, f"已把 {old['name']} 移出专班。")
+    return run(args, work, roles=OFFICE)
