@@ -2,7 +2,10 @@
 
 Automatic backups live in a folder beside the database (``<name>.backups/``),
 one per day plus one at every close. Rotation keeps the newest ``KEEP`` backups
-that hold data, however many empty or failed ones come after them.
+that hold data, however many empty or failed ones come after them. A large database's
+backups are packed (``models.backup_pages``: a compressed full copy and, after it, only the
+pages that changed); every function here takes either kind of file. Closing the window never
+waits for a large database's backup: it is taken by a process of its own (``close_backup``).
 
 A restore is guarded: it is refused while a window or a command holds the database
 (its lock file), and the file to restore must be a 清欠工作台 database of a schema
@@ -63,8 +66,30 @@ def why(exc: BaseException) -> str:
     return f"SQLite 错误 {getattr(exc, 'sqlite_errorname', '') or type(exc).__name__}"
 
 
+def _unpacked(path: Path) -> Path:
+    """A packed backup rebuilt beside itself (the caller removes it), as BackupError on failure."""
+    from models import backup_pages
+    target = path.with_name(path.name + ".checking")
+    try:
+        return backup_pages.unpack(path, target)
+    except backup_pages.PackError as exc:
+        raise BackupError(str(exc)) from exc
+    except OSError as exc:
+        target.unlink(missing_ok=True)
+        raise BackupError(f"备份文件无法还原：{path}（{why(exc)}）") from exc
+
+
 def _check(path: Path, pragma: str = "quick_check") -> None:
-    """The file opens as SQLite and passes ``quick_check`` (or ``integrity_check``)."""
+    """The file opens as SQLite and passes ``quick_check`` (or ``integrity_check``); a packed
+    backup is rebuilt first and its rebuilt database checked."""
+    from models import backup_pages
+    if backup_pages.is_packed(path):
+        plain = _unpacked(path)
+        try:
+            _identify(plain)
+            return _check(plain, pragma)
+        finally:
+            plain.unlink(missing_ok=True)
     try:
         conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=30)
     except sqlite3.Error as exc:
@@ -109,6 +134,17 @@ def inspect(path: str | os.PathLike) -> BackupInfo:
     """A cheap look at a backup (no full check: run at every rotation, over every file):
     is it a 清欠工作台 database, is it whole as far as its header says, does it hold data."""
     path = Path(path)
+    from models import backup_pages
+    if backup_pages.is_packed(path):
+        try:
+            h = backup_pages.read_header(path)
+        except backup_pages.PackError as exc:
+            return BackupInfo(path, False, False, str(exc))
+        if h.kind == "delta" and not path.with_name(h.base or "").is_file():
+            return BackupInfo(path, False, h.holds_data, f"备份文件所依据的完整备份已不存在：{path}")
+        if path.stat().st_size < h.body_at:
+            return BackupInfo(path, False, False, f"备份文件不完整：{path}")
+        return BackupInfo(path, True, h.holds_data)
     try:
         _identify(path)
         conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=30)
@@ -186,7 +222,9 @@ def list_backups(db_path: str | os.PathLike) -> list[Path]:
     d = backup_dir(db_path)
     if not d.exists():
         return []
-    return sorted((p for p in d.glob("*.sqlite") if p.is_file()), key=lambda p: p.name, reverse=True)
+    from models.backup_pages import SUFFIX
+    return sorted((p for p in (*d.glob("*.sqlite"), *d.glob("*" + SUFFIX)) if p.is_file()),
+                  key=lambda p: p.name, reverse=True)
 
 
 def latest_good(db_path: str | os.PathLike) -> Path | None:
@@ -209,15 +247,24 @@ def rotate(db_path: str | os.PathLike, keep: int = KEEP, spare: Path | None = No
     """Delete old automatic backups: the newest ``keep`` that hold data stay, and so do empty
     or failed ones among the newest ``keep`` files (they never count toward the ``keep``, so no
     run of them can push out a backup with data). ``spare`` is never deleted. Returns what went."""
+    from models.backup_pages import needed_bases
     files = list_backups(db_path)
     with_data = 0
-    removed = []
+    going, staying = [], []
     for i, p in enumerate(files):
         info = inspect(p)
         if info.holds_data and with_data < keep:
             with_data += 1
+            staying.append(p)
             continue
         if p == spare or (not info.holds_data and i < keep):
+            staying.append(p)
+            continue
+        going.append(p)
+    bases = needed_bases(staying)           # a packed base stays while a kept delta rests on it
+    removed = []
+    for p in going:
+        if p.name in bases:
             continue
         try:
             p.unlink()
@@ -234,10 +281,75 @@ def auto_backup(conn: sqlite3.Connection, db_path: str | os.PathLike, reason: st
     today = _dt.date.today().strftime("%Y%m%d")
     if reason == "daily" and any(p.name.startswith(today) for p in list_backups(db_path)):
         return None
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = backup_to(conn, d / f"{stamp}-{reason}.sqlite")
+    from models import backup_pages
+    stamp = _free_stamp(d, reason)
+    if backup_pages.wants_packing(db_path):
+        path = _packed_backup(conn, d, f"{stamp}-{reason}")
+    else:
+        path = backup_to(conn, d / f"{stamp}-{reason}.sqlite")
     rotate(db_path, keep, spare=path)
     return path
+
+
+def _free_stamp(folder: Path, reason: str) -> str:
+    """Now as the name's time; a second later while a backup of that name exists (two in one
+    second must neither overwrite each other nor sort out of order)."""
+    at = _dt.datetime.now().replace(microsecond=0)
+    while any((folder / f"{at:%Y%m%d-%H%M%S}-{reason}{ext}").exists() for ext in (".sqlite", ".qqbak")):
+        at += _dt.timedelta(seconds=1)
+    return at.strftime("%Y%m%d-%H%M%S")
+
+
+def _packed_backup(conn: sqlite3.Connection, folder: Path, name: str) -> Path:
+    """A checked snapshot (``backup_to``), packed as a delta against the current base or as a
+    new base (``models.backup_pages``); the plain snapshot is removed."""
+    from models import backup_pages
+    snap = folder / f"{name}.snapshot"
+    backup_to(conn, snap)
+    try:
+        holds = inspect(snap).holds_data
+        target = folder / f"{name}{backup_pages.SUFFIX}"
+        try:
+            return backup_pages.pack(snap, target, holds_data=holds, base=backup_pages.choose_base(folder))
+        except (backup_pages.PackError, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno == 28:
+                raise BackupError(f"磁盘空间不足，备份未完成：{target}。原有文件未受影响。") from exc
+            raise BackupError(f"备份失败：{target}（{exc if isinstance(exc, backup_pages.PackError) else why(exc)}）。"
+                              "原有文件未受影响。") from exc
+    finally:
+        snap.unlink(missing_ok=True)
+
+
+def close_backup(conn: sqlite3.Connection, db_path: str | os.PathLike) -> Path | None:
+    """The backup taken when the window closes. A database under ``backup_pages.LARGE`` is
+    backed up here (well under a second); a larger one by a process of its own started here,
+    so closing never waits for it (it reads a snapshot, holds no lock, and a check failure
+    there leaves the earlier backups as they were). Returns the file written here, or None."""
+    from models import backup_pages
+    if not backup_pages.wants_packing(db_path):
+        return auto_backup(conn, db_path, "close")
+    spawn_background(db_path, "close")
+    return None
+
+
+def background_command(db_path: str | os.PathLike, reason: str) -> list[str]:
+    """The command that takes an automatic backup in a process of its own."""
+    import sys
+    if getattr(sys, "frozen", False):           # the bundle: its program is the command line
+        return [sys.executable, "backup", "--db", str(db_path), "--auto", reason]
+    return [sys.executable, "-m", "models.backup", str(db_path), reason]
+
+
+def spawn_background(db_path: str | os.PathLike, reason: str) -> None:
+    import subprocess
+    import sys
+    kw: dict = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL,
+                "close_fds": True}
+    if sys.platform.startswith("win"):
+        kw["creationflags"] = subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP
+    else:
+        kw["start_new_session"] = True
+    subprocess.Popen(background_command(db_path, reason), **kw)
 
 
 def _source(db_path: str | os.PathLike) -> sqlite3.Connection:
@@ -322,6 +434,10 @@ def check_candidate(src: str | os.PathLike) -> None:
     src = Path(src)
     if not src.is_file():
         raise BackupError(f"找不到备份文件：{src}")
+    from models import backup_pages
+    if backup_pages.is_packed(src):
+        _check(src, "integrity_check")          # rebuilt, identified and checked
+        return
     _identify(src)
     _check(src, "integrity_check")
 
@@ -342,19 +458,17 @@ def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None) ->
     """Copy ``src`` to ``tmp``, bring it to the current schema, check it is one of the program's
     databases with its triggers, and record the restore in its audit log. Raises BackupError
     (or whatever ``authorize(store)``, called on the copy, raises to refuse)."""
-    check_candidate(src)
-    try:
-        source = sqlite3.connect(sqlite_uri(src), uri=True, timeout=30)
+    from models import backup_pages
+    if backup_pages.is_packed(src):         # rebuilt straight into the copy, then checked
         try:
-            dest = sqlite3.connect(str(tmp))
-            try:
-                source.backup(dest)
-            finally:
-                dest.close()
-        finally:
-            source.close()
-    except sqlite3.Error as exc:
-        raise BackupError(f"备份文件无法读取：{src}（{why(exc)}）") from exc
+            backup_pages.unpack(src, tmp)
+        except backup_pages.PackError as exc:
+            raise BackupError(str(exc)) from exc
+        _identify(tmp)
+        _check(tmp, "integrity_check")
+    else:
+        check_candidate(src)
+        _copy(src, tmp)
     from models.db import Store, StoreError
     try:
         store = Store(tmp, user, check=False)
@@ -380,6 +494,21 @@ def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None) ->
         raise BackupError(f"备份文件无法使用：{src}（{why(exc)}）") from exc
     finally:
         store.close()
+
+
+def _copy(src: Path, tmp: Path) -> None:
+    try:
+        source = sqlite3.connect(sqlite_uri(src), uri=True, timeout=30)
+        try:
+            dest = sqlite3.connect(str(tmp))
+            try:
+                source.backup(dest)
+            finally:
+                dest.close()
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        raise BackupError(f"备份文件无法读取：{src}（{why(exc)}）") from exc
 
 
 def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user: str = "",
@@ -449,3 +578,12 @@ def _checkpoint(db: Path) -> None:
             conn.close()
     except sqlite3.Error:
         pass
+
+
+if __name__ == "__main__":          # python -m models.backup DB REASON: the background backup (close_backup)
+    import sys as _sys
+    try:
+        auto_backup_path(_sys.argv[1], _sys.argv[2] if len(_sys.argv) > 2 else "close")
+    except BackupError as _exc:
+        _sys.stderr.write(f"{_exc}\n")
+        raise SystemExit(2)
