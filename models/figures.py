@@ -260,6 +260,18 @@ class Basis:
         return int(r[0]), int(r[1])
 
 
+    @cached_property
+    def daily_missing(self) -> int:
+        """Workstreams of the current campaign with no 日报告 for the day (``models.daily.missing_on``),
+        on a workday; 0 on a day off."""
+        if not self.store.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'daily_report'"):
+            return 0
+        from models import daily
+        if not daily.is_workday(self.store, self.day):
+            return 0
+        return len(daily.missing_on(self.store, self.day))
+
+
 # -- the figures -------------------------------------------------------------------------------
 _WHOLE = "欠薪问题台账在册的问题（截至统计日已登记、未删除）"
 _MONEY = "不含经核实不存在欠薪的问题；有农民工实名名册的按名册合计，没有名册的按问题登记数"
@@ -394,6 +406,13 @@ def items_open(b: Basis) -> int:
 @figure("items_overdue", "逾期交办事项", "项", "未办结交办事项中完成时限早于统计日的（督办）。")
 def items_overdue(b: Basis) -> int:
     return b.items[1]
+
+
+@figure("daily_missing", "日报告未报专班数", "个",
+        "统计日为工作日时，本专项行动各工作专班中没有统计日日报告（零报告也算已报）的专班个数，"
+        "即日报告页列为“未报”的专班；统计日为休息日（按节假日安排）时计 0。")
+def daily_missing(b: Basis) -> int:
+    return b.daily_missing
 
 
 # -- all of them at once ---------------------------------------------------------------------

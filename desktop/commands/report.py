@@ -1,28 +1,34 @@
-"""report: 周调度材料 / 会议纪要 / 台账打印 / 统计报表 / 日报告 as PDF (DESIGN.md §7).
+"""report: 周调度材料 / 会议纪要 / 台账打印 / 统计报表 / 日报告 as PDF (DESIGN.md §7), and on a
+county database the county's 周调度材料, 通报 and 统计汇总表 (models.reports.county).
 
-qingqian report weekly|minutes|ledger|stats|daily --db PATH --out FILE.pdf [--date YYYY-MM-DD]
-                [--kind KIND] [--filter 字段=值 …] [--meeting N]
+qingqian report weekly|bulletin|minutes|ledger|stats|daily --db PATH --out FILE.pdf|FILE.docx
+                [--date YYYY-MM-DD] [--kind KIND] [--filter 字段=值 …] [--meeting N] [--json]
 
-Prints one JSON object (path, title, pages, passed, extra files, seconds). Exit 0 when the
-file is written (whether or not the data passed the checks: the report says so), 2 when it
-cannot be made, with one Chinese line on standard error.
+Prints what was written in Chinese lines, or with --json one JSON object (path, title, pages,
+passed, check, extra files, seconds). Exit 0 when the file is written (whether or not the data
+passed the checks: the report says so), 2 when it cannot be made, with one Chinese line on
+standard error. A .docx path is handed to ``models.reports.make_report`` as it is; while that
+writes PDF only, the command says so and leaves no file.
 """
 from __future__ import annotations
 
 import argparse
 import json
 
-from desktop.commands._common import add_db, days, fail, open_store
+from desktop.commands._common import add_db, add_json, days, emit, fail, open_store
 
-WHICH = ("weekly", "minutes", "ledger", "stats", "daily")
+WHICH = ("weekly", "bulletin", "minutes", "ledger", "stats", "daily")
+COUNTY_WHICH = ("weekly", "bulletin", "stats")       # made from the townships' packages on a county database
+SUFFIXES = (".pdf", ".docx")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report", help="生成报表 PDF：周调度材料、会议纪要、台账打印、统计报表、日报告")
-    p.add_argument("which", choices=WHICH, help="weekly 周调度材料｜minutes 会议纪要｜ledger 台账打印｜"
-                                                "stats 统计报表（另存 Excel）｜daily 日报告 / 零报告")
+    p = sub.add_parser("report", help="生成报表 PDF：周调度材料、通报、会议纪要、台账打印、统计报表、日报告")
+    p.add_argument("which", choices=WHICH, help="weekly 周调度材料｜bulletin 通报（县级汇总数据库，各乡镇排名）｜"
+                                                "minutes 会议纪要｜ledger 台账打印｜stats 统计报表（另存 Excel；"
+                                                "县级汇总数据库为统计汇总表）｜daily 日报告 / 零报告")
     add_db(p)
-    p.add_argument("--out", required=True, help="输出的 PDF 文件（stats 另在同名 .xlsx 写 Excel）")
+    p.add_argument("--out", required=True, help="输出文件：.pdf，或 .docx（Word）；stats 另在同名 .xlsx 写 Excel")
     p.add_argument("--force", action="store_true", help="输出文件已存在时替换它（stats 连同同名 .xlsx）")
     p.add_argument("--date", help="报表日期（YYYY-MM-DD），默认今天；weekly / stats 按该日日终的情况统计")
     p.add_argument("--today", help=argparse.SUPPRESS)     # the day taken as today (scripts and tests)
@@ -30,6 +36,7 @@ def register(sub) -> None:
     p.add_argument("--filter", action="append", default=[], metavar="字段=值",
                    help="ledger：筛选条件，可重复，如 --filter 状态=化解中 --filter 责任专班=欠薪化解专班")
     p.add_argument("--meeting", type=int, help="minutes：会议期数（默认最近一次会议）")
+    add_json(p)
     p.set_defaults(func=cmd_report)
 
 
@@ -63,6 +70,8 @@ def parse_filters(store, kind: str, items: list[str]):
 
 
 def cmd_report(args) -> int:
+    from pathlib import Path
+
     from models.reports import ReportUnavailable, make_report
     try:
         today, day = days(args)
@@ -71,8 +80,9 @@ def cmd_report(args) -> int:
         return fail(f"日期格式不对：{args.date or args.today}（应为 YYYY-MM-DD）")
     if args.which == "ledger" and day != today:
         return fail("台账打印按当前记录打印，不能标为以前的日期；以前某日的数字请用 report stats 或 report weekly 加 --date")
-    if not args.out.lower().endswith(".pdf"):
-        return fail(f"输出文件应为 .pdf：{args.out}")
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in SUFFIXES:
+        return fail(f"输出文件应为 .pdf 或 .docx（Word）：{args.out}")
     if args.which == "minutes":
         try:
             import models.reports.minutes  # noqa: F401
@@ -82,32 +92,60 @@ def cmd_report(args) -> int:
     if store is None:
         return code
     try:
+        from models.exchange import identity
+        county = identity.is_county(store) and args.which in COUNTY_WHICH
+        if args.which == "bulletin" and not county:
+            return fail("通报是县级汇总数据库的报表（各乡镇排名），乡镇数据库不生成通报；"
+                        "本乡镇的情况请用 report weekly（周调度材料）")
+        if county and suffix != ".pdf":
+            return fail(f"县级报表目前只生成 PDF，请把输出文件改为 .pdf：{args.out}")
+        if county and day != today:
+            return fail("县级报表按各乡镇最近一次报送的数字汇总，不能按以前某日统计（不用 --date）")
         query = None
         if args.which == "ledger":
             from models.ledger import registry
             if args.kind not in registry.kinds():
                 return fail(f"没有名为 {args.kind} 的台账（可用：{'、'.join(registry.kinds())}）")
             query = parse_filters(store, args.kind, args.filter)
-        from pathlib import Path
         from models.paths import out_problem
         # the files this report writes: never the database, an existing one only with --force
         companions = (Path(args.out).with_suffix(".xlsx"),) if args.which == "stats" else ()
         problem = out_problem(args.out, args.db, args.force, companions)
         if problem:
             return fail(problem)
-        if args.which in ("weekly", "stats"):       # as the campaign stood at the end of that day
+        if county:
+            from models.reports.county import build
+            result = build(args.which, store, args.out, today)
+        elif args.which in ("weekly", "stats"):       # as the campaign stood at the end of that day
             result = make_report(args.which, store, args.out, today, as_of=day, meeting=args.meeting)
         else:
             result = make_report(args.which, store, args.out, day, kind=args.kind, query=query,
                                  meeting=args.meeting)
+        if suffix == ".docx" and not _is_word(result.path):
+            for p in (result.path, *result.extra):
+                Path(p).unlink(missing_ok=True)
+            return fail(f"本版本的报表只能生成 PDF，尚不能生成 Word 文件，未写入：{args.out}（请改用 .pdf）")
     except (ReportUnavailable, ValueError) as exc:
         return fail(str(exc))
     except OSError as exc:
         return fail(f"无法写入文件：{args.out}（{exc.strerror or exc}）")
     finally:
         store.close()
-    print(json.dumps({"path": str(result.path), "title": result.title, "pages": result.pages,
-                      "passed": result.passed, "check": result.check_text,
-                      "extra": [str(p) for p in result.extra], "seconds": round(result.seconds, 2)},
-                     ensure_ascii=False))
+    data = {"path": str(result.path), "title": result.title, "pages": result.pages, "passed": result.passed,
+            "check": result.check_text, "extra": [str(p) for p in result.extra], "seconds": round(result.seconds, 2)}
+    lines = [f"{result.title}已生成：{result.path}（{result.pages} 页，用时 {result.seconds:.1f} 秒）"]
+    lines += [f"另存 Excel：{p}" for p in result.extra]
+    if result.check_text:
+        lines.append(result.check_text if result.passed else f"注意：{result.check_text}")
+    emit(args, data, lines)
     return 0
+
+
+def _is_word(path) -> bool:
+    """A Word file (a zip package), not a PDF written under a .docx name."""
+    from pathlib import Path
+    try:
+        with open(Path(path), "rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False

@@ -23,7 +23,8 @@ RATES = {
     "closed_pct": (("closed_cases",), ("cases",), (), 2),
     "on_time_pct": (("on_time_cases",), ("closed_cases",), ("closed_without_deadline",), 2),
 }
-LINE_KEYS = ("cases", "workers", "owed_fen", "paid_fen", "cleared_pct", "overdue", "stalled", "major_open")
+LINE_KEYS = ("cases", "workers", "owed_fen", "paid_fen", "cleared_pct", "overdue", "stalled", "major_open",
+             "daily_missing")
 
 
 def rate(values: dict, key: str) -> float:
@@ -75,6 +76,15 @@ def township_lines(store: Store, today: _dt.date) -> list[dict]:
     return out
 
 
+def total_row(lines: list[dict], keys) -> dict:
+    """The county's line for a table of townships: each key the sum of the townships' (rates from
+    the sums), or None for a key some township's package does not carry (a package from an older
+    version of the program): a sum over part of the townships would not be the county's."""
+    have = [k for k in keys if all(k in line for line in lines)]
+    out = total(lines, have) if lines else {k: (0.0 if k in RATES else 0) for k in have}
+    return {k: out.get(k) for k in keys}
+
+
 def county_figures(store: Store, today: _dt.date) -> CountyFigures:
     from models.figures import DEFINITIONS
     unit = identity.unit(store)
@@ -95,11 +105,93 @@ def text_lines(cf: CountyFigures) -> list[str]:
     else:
         out += [f"{DEFINITIONS[k].name}：{v}" for k, v in known.items()]
     out.append("各乡镇：")
-    out.append("　　乡镇（代码）｜问题数｜人数｜应付（元）｜已付（元）｜清偿率｜逾期｜久拖未动｜在办重大｜数据截至｜距今天数")
+    out.append("　　乡镇（代码）｜问题数｜人数｜应付（元）｜已付（元）｜清偿率｜逾期｜久拖未动｜在办重大｜日报告未报｜"
+               "数据截至｜距今天数")
     for t in cf.townships:
+        missing = t.get("daily_missing")
         out.append(f"　　{t['name']}（{t['code']}）｜{t['cases']}｜{t['workers']}｜{fen_to_yuan_text(t['owed_fen'])}｜"
                    f"{fen_to_yuan_text(t['paid_fen'])}｜{t['cleared_pct']}%｜{t['overdue']}｜{t['stalled']}｜"
-                   f"{t['major_open']}｜{t['as_of'].replace('T', ' ')}（第 {t['sequence']} 号）｜{t['days_since_report']}")
+                   f"{t['major_open']}｜{'—' if missing is None else missing}｜"
+                   f"{t['as_of'].replace('T', ' ')}（第 {t['sequence']} 号）｜{t['days_since_report']}")
     if not cf.townships:
         out.append("　　（尚未接收任何乡镇的报送包）")
+    return out
+
+
+# -- a township's own data, read-only (drill-down) ------------------------------------------------
+class TownshipMissing(LookupError):
+    """The township has no package received, or its kept file is gone (one Chinese line)."""
+
+
+def township_row(store: Store, code: str) -> dict:
+    r = store.one("SELECT * FROM exchange_township WHERE code = ?", (code,))
+    if r is None:
+        raise TownshipMissing(f"本县尚未接收乡镇代码 {code} 的报送包")
+    return dict(r)
+
+
+def township_file(store: Store, code: str):
+    """The path of the township's latest database kept by the county."""
+    from models.exchange.receive import townships_dir
+    row = township_row(store, code)
+    path = townships_dir(store.path) / row["file"]
+    if not path.is_file():
+        raise TownshipMissing(f"{row['name']}的报送数据文件不见了：{path}（请重新接收其最近一次报送包）")
+    return path
+
+
+def open_township(store: Store, code: str) -> Store:
+    """The township's latest database as received, opened so that nothing can change it: a
+    read-only connection (``mode=ro``) that also refuses every write statement
+    (``PRAGMA query_only``). The caller closes it (``.conn.close()``)."""
+    from models.exchange.receive import township_store
+    path = township_file(store, code)
+    t = township_store(store.path, path.name)
+    t.conn.execute("PRAGMA query_only = ON")
+    t.user = store.user
+    return t
+
+
+def township_ledgers(tstore: Store) -> list[dict]:
+    """Every declared ledger the township's file holds: kind, title, table and its live rows."""
+    from models.ledger import registry
+    tables = {r[0] for r in tstore.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    out = []
+    for ledger in registry.all_ledgers():
+        if ledger.table not in tables:
+            continue
+        cols = {r[1] for r in tstore.query(f'PRAGMA table_info("{ledger.table}")')}
+        where = " WHERE deleted_at IS NULL" if "deleted_at" in cols else ""
+        n = int(tstore.scalar(f'SELECT COUNT(*) FROM "{ledger.table}"{where}', default=0) or 0)
+        out.append({"kind": ledger.kind, "title": ledger.title, "table": ledger.table, "rows": n})
+    return out
+
+
+# -- ranking (周调度 / 通报) -----------------------------------------------------------------------
+# (key, name, better): the figures townships are ranked by, "high" or "low" being better
+RANK_KEYS = (("cleared_pct", "清偿率", "high"), ("overdue", "逾期问题数", "low"), ("stalled", "久拖未动问题数", "low"),
+             ("major_open", "在办重大问题数", "low"), ("daily_missing", "日报告未报专班数", "low"))
+RANK_RULE = ("排名规则：按清偿率从高到低排列；清偿率相同的，逾期问题少的在前；再相同的，久拖未动问题少的在前；"
+             "三项都相同的并列同一名次。没有欠薪金额（欠薪总额为 0）的乡镇不计清偿率，列在最后，不排名次。"
+             "各单项名次：清偿率高者在前，其余各项少者在前，数值相同的并列。")
+
+
+def ranked(lines: list[dict]) -> list[dict]:
+    """The townships in the order of ``RANK_RULE``, each with ``rank`` (None: not ranked, no
+    money owed) and ``rank_<key>`` for every key of ``RANK_KEYS`` the line carries."""
+    def order(line):
+        return (-float(line.get("cleared_pct") or 0), int(line.get("overdue") or 0), int(line.get("stalled") or 0))
+    money = sorted((line for line in lines if line.get("owed_fen")), key=lambda x: (order(x), x["code"]))
+    none = sorted((line for line in lines if not line.get("owed_fen")), key=lambda x: x["code"])
+    out, prev, rank = [], None, 0
+    for i, line in enumerate(money, 1):
+        if order(line) != prev:
+            rank, prev = i, order(line)
+        out.append({**line, "rank": rank})
+    out += [{**line, "rank": None} for line in none]
+    for key, _name, better in RANK_KEYS:
+        have = [x for x in out if key in x and (key != "cleared_pct" or x.get("owed_fen"))]
+        values = sorted((x[key] for x in have), reverse=better == "high")
+        for x in out:
+            x[f"rank_{key}"] = (values.index(x[key]) + 1) if x in have else None
     return out
