@@ -1,0 +1,373 @@
+"""The office applies a 专班回报包, and decides the clashes it leaves.
+
+Checks first (``PackageRefused``, nothing changed): the archive, the manifest's seal and the
+content's SHA-256 (``package``); the kind; the office it was made for (``liaison.office_id``);
+the copy it comes from (registered in ``exchange_liaison_copy``); its sequence (the next one
+for that copy: the same package twice, or one skipped, is refused); the schema.
+
+Then, after an automatic backup, in one transaction on an APSW connection to the office's
+database: the changeset is rewritten from the liaison's row ids to the office's (by ``uuid``:
+rows both sides have keep the office's id; a row the liaison added keeps its id where the
+office has no such id, else gets the next free one; foreign keys follow) and applied by
+SQLite's ``sqlite3changeset_apply``. The office's triggers run as in any edit: the guard
+triggers judge every change as the liaison's account would be judged (a change outside the
+liaison's workstream refuses the whole package), the audit triggers write every change under
+the liaison's name, the roll-up triggers keep the cases' totals. SQLite calls the conflict
+handler for each clash:
+
+- ``DATA``: the office changed a field the liaison also changed (or changed a record the liaison
+  deleted). Where the office already holds the liaison's values the change is counted
+  unchanged; otherwise it is kept in ``exchange_liaison_clash`` (field, the copy's value, the
+  office's value, the liaison's value) for the office to decide, and the office's values stay;
+- ``NOTFOUND``: the office deleted the record outright: a deletion is already done; an edit is
+  kept as a clash that only the office's side can win;
+- ``CONFLICT``: an added record the office already has (the same values: unchanged; else a
+  clash); ``CONSTRAINT`` (e.g. both added a case with the same 编号): a clash;
+- ``FOREIGN_KEY``: refused (the liaison's records point at something the office no longer has).
+
+Afterwards the stamps (``updated_at``, ``last_activity_on``) of the records changed take the
+later of the office's and the liaison's.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from models.db import Store, now_text
+from models.exchange import PackageRefused, package
+from models.exchange.liaison import LIAISON_ROLE, OFFICE_ID, ensure_office_tables
+
+KIND_LABELS = {"update": "双方都改过", "delete": "办公室改过、联络员删除", "missing": "办公室已删除",
+               "insert": "新增记录与办公室的记录冲突"}
+
+
+def _conn(store: Store, actor, reason: str):
+    """An APSW connection to the office database, with the functions the triggers call: who
+    acts (the liaison), the time, the reason, and the write rule judged for ``actor``."""
+    import apsw
+    from models.access import may_write
+    from models.db import _uuid
+    conn = apsw.Connection(str(store.path))
+    conn.set_busy_timeout(10000)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA recursive_triggers = ON")
+    denial = {"why": ""}
+
+    def may(table, ws, rid):
+        ok, why = may_write(actor, table, ws, rid)
+        if not ok:
+            denial["why"] = why
+        return 1 if ok else 0
+    today = (store.today or _dt.date.today()).isoformat()
+    for name, fn, n in (("qq_user", lambda: actor.display_name or actor.username, 0), ("qq_bulk", lambda: 0, 0),
+                        ("qq_now", now_text, 0), ("qq_reason", lambda: reason, 0), ("qq_uuid", _uuid, 0),
+                        ("qq_may_write", may, 3), ("qq_signed_ok", lambda *a: 1, 3), ("qq_today", lambda: today, 0)):
+        conn.create_scalar_function(name, fn, n)
+    return conn, denial
+
+
+def _liaison_actor(store: Store, info: dict, workstream_id: int):
+    from models.access import Actor
+    ws = store.one("SELECT name FROM workstream WHERE id = ?", (workstream_id,))
+    return Actor(-1, str(info.get("user") or "联络员"), str(info.get("name") or info.get("user") or "联络员"),
+                 LIAISON_ROLE, workstream_id, ws["name"] if ws else "")
+
+
+def _check(store: Store, pkg: package.Package) -> tuple[dict, sqlite3.Row]:
+    from models import migrations
+    m, name = pkg.manifest, pkg.path.name
+    if pkg.kind != "liaison_return":
+        raise PackageRefused(f"这是{package.KIND_NAMES.get(pkg.kind, pkg.kind)}，办公室在这里只接收专班回报包，未接收：{name}")
+    info = m.get("liaison") if isinstance(m.get("liaison"), dict) else {}
+    office = info.get("office") if isinstance(info.get("office"), dict) else {}
+    mine = store.get_setting(OFFICE_ID)
+    if not mine or office.get("id") != mine:
+        raise PackageRefused(f"这个回报包来自另一个办公室（{office.get('name') or '未写明'}）发出的专班副本，"
+                             f"不是本数据库发出的，未接收：{name}")
+    ensure_office_tables(store.conn)
+    row = store.one("SELECT * FROM exchange_liaison_copy WHERE copy_id = ?", (str(info.get("copy_id")),))
+    if row is None:
+        raise PackageRefused(f"这个回报包所依据的专班副本不是本数据库发出的（或已作废），未接收：{name}")
+    seq = m["sequence"]
+    if not isinstance(seq, int) or seq < 1:
+        raise PackageRefused(f"回报包的序号“{seq}”无效，未接收：{name}")
+    if seq <= row["returns"]:
+        raise PackageRefused(f"{row['workstream']}第 {seq} 号回报包此前已应用（{str(row['last_return_at'] or '')[:16]}），"
+                             f"再次导入不作改动：{name}")
+    if seq != row["returns"] + 1:
+        raise PackageRefused(f"{row['workstream']}的回报包应依次应用：尚缺第 {row['returns'] + 1} 号，"
+                             f"这是第 {seq} 号，未接收：{name}")
+    if m["schema_version"] != migrations.LATEST:
+        raise PackageRefused(f"回报包的数据结构（第 {m['schema_version']} 版）与本程序（第 {migrations.LATEST} 版）不同，"
+                             f"未接收：{name}")
+    return info, row
+
+
+def _read_content(pkg: package.Package, tmp: Path) -> tuple[bytes, dict, list]:
+    path = pkg.extract_content(tmp / "content.sqlite")
+    name = pkg.path.name
+    try:
+        c = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            cs = c.execute("SELECT data FROM liaison_changeset WHERE id = 1").fetchone()
+            keys = {(t, i): u for t, i, u in c.execute("SELECT tbl, id, uuid FROM liaison_key")}
+            stamps = c.execute("SELECT tbl, id, col, value FROM liaison_stamp").fetchall()
+            meta = {k: json.loads(v) for k, v in c.execute("SELECT key, value FROM liaison_return")}
+        finally:
+            c.close()
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        raise PackageRefused(f"回报包的内容无法读取，未接收：{name}") from exc
+    if cs is None:
+        raise PackageRefused(f"回报包中没有改动集，未接收：{name}")
+    if meta.get("copy_id") != pkg.manifest["liaison"].get("copy_id"):
+        raise PackageRefused(f"回报包的内容与清单不符，未接收：{name}")
+    return bytes(cs[0]), keys, stamps
+
+
+class _Mapper:
+    """Liaison row ids → office row ids, by ``uuid``."""
+
+    def __init__(self, conn, keys: dict):
+        self.conn, self.keys, self.map = conn, keys, {}
+        self.taken: dict[str, set] = {}
+        self.next: dict[str, int] = {}
+
+    def office_id(self, table: str, lid, *, new_row: bool = False):
+        if lid is None or not isinstance(lid, int):
+            return lid
+        k = (table, lid)
+        if k in self.map:
+            return self.map[k]
+        u = self.keys.get(k)
+        found = None
+        if u is not None:
+            r = list(self.conn.execute(f'SELECT id FROM "{table}" WHERE uuid = ?', (u,)))
+            found = r[0][0] if r else None
+        elif not new_row:
+            found = lid                      # a table without uuid: ids are the same on both sides
+        if found is None:
+            if not new_row:
+                found = -lid - 1 if lid >= 0 else lid     # no such record at the office: NOTFOUND
+            else:
+                free = not list(self.conn.execute(f'SELECT 1 FROM "{table}" WHERE id = ?', (lid,)))
+                taken = self.taken.setdefault(table, set())
+                if free and lid not in taken:
+                    found = lid
+                else:
+                    if table not in self.next:
+                        self.next[table] = int(list(self.conn.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"'))[0][0])
+                    self.next[table] = max(self.next[table], max(taken, default=0)) + 1
+                    found = self.next[table]
+                taken.add(found)
+        self.map[k] = found
+        return found
+
+
+def _office_changeset(conn, raw: bytes, keys: dict) -> tuple[bytes, _Mapper]:
+    import apsw
+    from models.exchange.liaison_changes import foreign_keys
+    nc = apsw.no_change
+    mapper = _Mapper(conn, keys)
+    fk_cache: dict[str, dict[int, str]] = {}
+    b = apsw.ChangesetBuilder()
+    b.schema(conn, "main")
+    changes = [(ch.name, ch.op, ch.old, ch.new) for ch in apsw.Changeset.iter(raw)]
+    for table, op, _old, new in changes:     # new rows first: their ids are decided before anyone refers to them
+        if op == "INSERT":
+            mapper.office_id(table, new[0], new_row=True)
+    for table, op, old, new in changes:
+        if table not in fk_cache:
+            cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+            fk_cache[table] = {cols.index(c): p for c, p in foreign_keys(conn, table).items() if c in cols}
+        fks = fk_cache[table]
+
+        def fix(row, table=table, fks=fks):
+            row = list(row)
+            if row[0] is not nc:
+                row[0] = mapper.office_id(table, row[0])
+            for i, parent in fks.items():
+                if row[i] is not nc:
+                    row[i] = mapper.office_id(parent, row[i])
+            return row
+        if op == "INSERT":
+            b.add_insert(table, False, fix(new))
+        elif op == "DELETE":
+            b.add_delete(table, False, fix(old))
+        else:
+            b.add_update(table, False, fix(old), fix(new))
+    out = b.output()
+    b.close()
+    return out, mapper
+
+
+def _label(table: str) -> str:
+    from models.ledgers.audit import TABLE_LABELS
+    return dict(TABLE_LABELS).get(table, table)
+
+
+def field_labels(table: str) -> dict[str, str]:
+    from models.ledger import registry
+    ledger = registry.by_table(table)
+    return {f.name: f.label for f in (ledger.fields if ledger else ())}
+
+
+def _plain(v: Any) -> Any:
+    import apsw
+    if v is apsw.no_change:
+        return None
+    if isinstance(v, bytes):
+        return v.hex()
+    return v
+
+
+def apply_return(store: Store, path: str | os.PathLike, *, now: _dt.datetime | None = None,
+                 backup: bool = True) -> dict:
+    """Check and apply the 专班回报包 at ``path`` to the office database ``store`` (its lock held,
+    its acting account set by the caller, no transaction open). Returns {kind, township,
+    workstream, liaison, sequence, added, changed, unchanged, conflicts, backup, seconds}."""
+    import apsw
+    from models.backup import auto_backup
+    t0 = time.perf_counter()
+    pkg = package.read(path)
+    info, copy = _check(store, pkg)
+    name = pkg.path.name
+    with tempfile.TemporaryDirectory(prefix="qq-liaison-") as tmp:
+        raw, keys, stamps = _read_content(pkg, Path(tmp))
+    actor = _liaison_actor(store, info, copy["workstream_id"])
+    seq = pkg.manifest["sequence"]
+    reason = f"专班回报包：{copy['workstream']}第 {seq} 号（联络员 {actor.display_name}）"
+    kept = auto_backup(store.conn, store.path, f"liaison-{copy['sequence']}-{seq}") if backup else None
+    conn, denial = _conn(store, actor, reason)
+    counts = {"added": 0, "changed": 0, "unchanged": 0}
+    clashes: list[dict] = []
+    omitted = {"INSERT": 0, "UPDATE": 0, "DELETE": 0}
+    cols_cache: dict[str, list[str]] = {}
+
+    def cols(table):
+        if table not in cols_cache:
+            cols_cache[table] = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+        return cols_cache[table]
+
+    def clash(kind: str, ch, current) -> None:
+        c = cols(ch.name)
+        fields = []
+        src = ch.new if ch.op != "DELETE" else ch.old
+        for i, col in enumerate(c):
+            if i == 0 or col == "uuid" and ch.op == "UPDATE":
+                continue
+            liaison_v = ch.new[i] if ch.new is not None else None
+            base_v = ch.old[i] if ch.old is not None else None
+            if ch.op == "UPDATE" and liaison_v is apsw.no_change:
+                continue
+            if ch.op == "DELETE":
+                liaison_v = None
+            if ch.op == "INSERT" and src[i] is apsw.no_change:
+                continue
+            office_v = current[i] if current is not None else None
+            fields.append({"field": col, "base": _plain(base_v), "office": _plain(office_v),
+                           "liaison": _plain(liaison_v)})
+        pk = (ch.old if ch.op != "INSERT" else ch.new)[0]
+        uuid = None
+        if "uuid" in c:
+            ui = c.index("uuid")
+            uuid = next((r[ui] for r in (current, ch.new, ch.old) if r is not None and r[ui] is not apsw.no_change), None)
+        clashes.append({"table": ch.name, "record_id": pk if pk is not None and pk >= 0 else None,
+                        "record_uuid": uuid, "op": ch.op.lower(), "kind": kind, "fields": fields})
+
+    def on_conflict(why: int, ch) -> int:
+        answer = _resolve(why, ch)
+        if answer == apsw.SQLITE_CHANGESET_OMIT:
+            omitted[ch.op] += 1
+        return answer
+
+    def _resolve(why: int, ch) -> int:
+        cur = ch.conflict
+        if why == apsw.SQLITE_CHANGESET_FOREIGN_KEY:
+            return apsw.SQLITE_CHANGESET_ABORT
+        if why == apsw.SQLITE_CHANGESET_NOTFOUND:
+            if ch.op == "DELETE":
+                counts["unchanged"] += 1
+            else:
+                clash("missing", ch, None)
+            return apsw.SQLITE_CHANGESET_OMIT
+        if why == apsw.SQLITE_CHANGESET_DATA and ch.op == "UPDATE":
+            if all(v is apsw.no_change or v == cur[i] for i, v in enumerate(ch.new)):
+                counts["unchanged"] += 1
+            else:
+                clash("update", ch, cur)
+            return apsw.SQLITE_CHANGESET_OMIT
+        if why == apsw.SQLITE_CHANGESET_DATA:
+            clash("delete", ch, cur)
+            return apsw.SQLITE_CHANGESET_OMIT
+        if why == apsw.SQLITE_CHANGESET_CONFLICT and cur is not None and tuple(cur) == tuple(ch.new):
+            counts["unchanged"] += 1
+            return apsw.SQLITE_CHANGESET_OMIT
+        clash("insert", ch, cur)
+        return apsw.SQLITE_CHANGESET_OMIT
+
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            office_cs, mapper = _office_changeset(conn, raw, keys)
+            total = {"INSERT": 0, "UPDATE": 0, "DELETE": 0}
+            for ch in apsw.Changeset.iter(office_cs):
+                total[ch.op] += 1
+            try:
+                apsw.Changeset.apply(office_cs, conn, conflict=on_conflict)
+            except apsw.ConstraintError as exc:
+                raise PackageRefused(f"回报包中有超出联络员权限的改动（{denial['why'] or exc}），未接收：{name}") from exc
+            except apsw.AbortError as exc:
+                raise PackageRefused(f"回报包中的记录指向办公室已不存在的记录（如已删除的问题），未接收：{name}") from exc
+            counts["added"] = total["INSERT"] - omitted["INSERT"]
+            counts["changed"] = total["UPDATE"] + total["DELETE"] - omitted["UPDATE"] - omitted["DELETE"]
+            for table, lid, col, value in stamps:
+                oid = mapper.map.get((table, lid))
+                if oid is not None and oid >= 0:
+                    conn.execute(f'UPDATE "{table}" SET "{col}" = ? WHERE id = ? AND ("{col}" IS NULL OR "{col}" < ?)',
+                                 (value, oid, value))
+            at = now_text()
+            for c in clashes:
+                conn.execute("INSERT INTO exchange_liaison_clash(copy_id, return_seq, liaison, table_name, record_id, "
+                             "record_uuid, op, kind, fields, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             (copy["copy_id"], seq, actor.display_name, c["table"], c["record_id"], c["record_uuid"],
+                              c["op"], c["kind"], json.dumps(c["fields"], ensure_ascii=False), at))
+                c["id"] = conn.last_insert_rowid()
+            received = (now or _dt.datetime.now()).replace(microsecond=0).isoformat()
+            conn.execute("UPDATE exchange_liaison_copy SET returns = ?, last_return_at = ?, last_return_sha256 = ? "
+                         "WHERE copy_id = ?", (seq, received, pkg.sha256, copy["copy_id"]))
+            note = {"专班回报包": name, "专班": copy["workstream"], "序号": seq, "联络员": actor.display_name,
+                    "新增": counts["added"], "修改": counts["changed"], "未变": counts["unchanged"],
+                    "待裁定": len(clashes)}
+            conn.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, after, reason) "
+                         "VALUES (qq_now(), ?, 'exchange', NULL, 'receive', ?, ?)",
+                         (actor.display_name, json.dumps(note, ensure_ascii=False), reason))
+            conn.execute("COMMIT")
+        except BaseException:
+            if not conn.get_autocommit():
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+    return {"kind": "liaison_return", "township": pkg.township.get("name") or "", "workstream": copy["workstream"],
+            "liaison": actor.display_name, "sequence": seq, **counts,
+            "conflicts": [describe(c) for c in clashes], "backup": str(kept) if kept else None,
+            "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def describe(c: dict) -> dict:
+    """A clash as the command line and the window show it."""
+    table = c.get("table") or c["table_name"]
+    labels = field_labels(table)
+    fields = c["fields"] if isinstance(c["fields"], list) else json.loads(c["fields"])
+    return {"id": c.get("id"), "table": table, "table_label": _label(table), "record_id": c["record_id"],
+            "record_uuid": c["record_uuid"], "op": c["op"], "kind": c["kind"],
+            "kind_label": KIND_LABELS.get(c["kind"], c["kind"]),
+            "liaison": c.get("liaison"), "decision": c.get("decision"),
+            "fields": [{**f, "label": labels.get(f["field"], f["field"]),
+                        "differs": f["office"] != f["liaison"]} for f in fields]}
