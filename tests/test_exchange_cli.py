@@ -91,8 +91,14 @@ def test_init_export_import_and_county_figures(town, tmp_path, capsys, monkeypat
     cut.write_bytes(pkg.read_bytes()[:5000])
     code, out, err = run(capsys, "package", "import", cut, "--db", c, "--json")
     assert code == 2 and "不完整或已损坏" in err and err.count("\n") == 1 and out == ""
-    code, _o, err = run(capsys, "package", "export", "--db", c, "--out", tmp_path / "x.qqpkg")
-    assert code == 2 and "县级汇总数据库" in err
+    # export on a county database makes its 下发包 (county → townships), not a 报送包
+    code, out, err = run(capsys, "package", "export", "--db", c, "--out", tmp_path / "x.qqpkg", "--json")
+    assert code == 0, err
+    down = json.loads(out)
+    assert (down["kind"], down["county"], down["sequence"]) == ("dispatch", "青山县", 1)
+    assert [t["name"] for t in down["townships"]] == ["青山镇", "白石镇"]
+    code, _o, err = run(capsys, "package", "export", "--db", c, "--out", tmp_path / "y.qqpkg", "--full-ids")
+    assert code == 2 and "下发包" in err and "--full-ids" in err
 
 
 def test_an_account_is_needed_once_the_county_has_accounts(town, tmp_path, capsys, monkeypatch):

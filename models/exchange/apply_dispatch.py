@@ -46,8 +46,10 @@ def _refuse_foreign(store: Store, pkg: package.Package) -> None:
         raise PackageRefused(f"这是{package.KIND_NAMES.get(m['kind'], m['kind'])}，不是县级下发包，未接收：{name}")
     county = m["county"] if isinstance(m["county"], dict) else {}
     c_name, c_code = str(county.get("name") or ""), str(county.get("code") or "")
-    if c_name != me.county_name or (c_code and me.county_code and c_code != me.county_code):
+    if c_name != me.county_name:
         raise PackageRefused(f"这是{c_name or '（未写明）'}的下发包，本乡镇属于{me.county_name}，未接收：{name}")
+    if c_code and me.county_code and c_code != me.county_code:
+        raise PackageRefused(f"下发包的县代码 {c_code} 与本乡镇所属县的代码 {me.county_code} 不符，未接收：{name}")
     if c_code and not me.code.startswith(c_code[:6]):
         raise PackageRefused(f"本乡镇代码 {me.code} 不在{c_name}（县代码 {c_code}）之下，未接收：{name}")
     camp = _campaign.current(store)
