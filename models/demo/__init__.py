@@ -1,4 +1,4 @@
-"""Demo data: a realistic fictional township (or a county-sized database for benchmarks).
+"""Demo data: realistic fictional townships, a county of them, or one county-sized database.
 
 ``build_demo(path, "township")`` fills an empty database with one special action
 (2026年根治欠薪冬季专项行动 of 青山县青山镇), its leading group and seven workstreams with
@@ -7,18 +7,24 @@ weeks, 3,000 workers named in them and their repayments. All dates are relative 
 so the demo always looks current: older cases are mostly closed, recent ones are still being
 verified, a few are overdue or stalled, and about 60 % of the money has been repaid. The
 other modules' demo rows (the workstreams' ledgers, the Monday meetings) are added on top.
+``township="白鹤镇"`` (and a ``seed``) makes another township: its own name and 9-digit code
+(the county's six digits and three of its own), its own firms, people, cases and amounts, and
+the township named in the database (``models.exchange.identity``) so it can send its 报送包 at
+once. Without ``township`` the default demo is exactly what it always was.
 
-``build_demo(path, "county")`` writes the same shape at county size (100,000 cases,
-1,000,000 workers) in bulk mode (``store.bulk``): rows go in with ``executemany`` and
-precomputed values; per-row triggers and secondary indexes are set aside inside the one
-transaction and put back, byte for byte, at the end; the case roll-ups come from a GROUP BY
-over the workers and both full-text indexes are filled from the tables with INSERT … SELECT
-(what FTS5's 'rebuild' does), batch by batch while a second thread generates the next rows;
-a single audit row records the load.
+``build_demo(path, "county")`` makes a real county (``models.demo.county``): a county database
+that has received the 报送包 of 30 townships, 100,000 cases and 1,000,000 workers in all.
+``build_demo(path, "big")`` writes one database of that size (the table, search and import
+benchmarks use it).
+
+A township of up to a few hundred cases is written row by row with every trigger on (audit,
+roll-ups, search index, repayments applied). A bigger one is written as a large import is
+(``models.demo.bulk``): each batch of rows through its ledger's write service and the
+import's set-based commit, so the trigger work is done by the one set-based copy the import
+uses, never by a copy of the demo's own.
 
 Everything is drawn from ``random.Random(seed)``: a seed and a ``today`` give the same data
-(apart from the UUIDs and timestamps of the few rows written through ``models.campaign``).
-Nothing here imports Qt.
+(apart from the UUIDs and timestamps of rows the program stamps itself). Nothing here imports Qt.
 """
 from __future__ import annotations
 
@@ -29,48 +35,79 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from models import audit
 from models.campaign import create_campaign, default_phases, set_leading_group, set_members
 from models.db import Store
 from models.rules.workdays import WorkCalendar, before_spring_festival, parse_schedule_text
-from models.demo.bulk import _Producer, _bulk_load, _fts_tune
+from models.demo.bulk import fts_tune, write_batch
 from models.demo.cases import _Gen
 from models.demo.places import _setup_employers_projects
 from models.demo.plan import _plan
-from models.demo.words import COUNTY, GOV, _WS_NAMES, V_AGREED, V_COURT, V_NONE, V_PAID, V_POLICE
+from models.demo.words import (COUNTY, DEFAULT_COUNTY_CODE, GOV, _WS_NAMES, V_AGREED, V_COURT, V_NONE, V_PAID,
+                               V_POLICE, Place, firm_cores, township_code)
 
-from models.demo.base import (DEMO_USER, SCALES, Progress, _BULK_CACHE, _Ctx, _Pick,
+from models.demo.base import (COUNTY_PLAN, DEMO_USER, IMPORT_FROM, SCALES, Progress, _BULK_CACHE, _Ctx, _Pick,
                                _mobile, _monday, _person_name)
 
-__all__ = ["build_demo", "SCALES", "DEMO_USER"]
+__all__ = ["build_demo", "SCALES", "DEMO_USER", "DEFAULT_SEED", "COUNTY_PLAN", "township_place"]
+
+DEFAULT_SEED = 20261126
+
+
+def township_place(township: str, *, seed: int = DEFAULT_SEED, code: str | None = None,
+                   county: str | None = None, county_code: str | None = None) -> Place:
+    """The township ``township`` of the county (青山县 511234 unless given): its code (given, or
+    the county's six digits and three of its own) and its firms, drawn by ``seed``."""
+    from models.exchange import identity
+    county = (county or COUNTY).strip()
+    county_code = identity.check_code(county_code or DEFAULT_COUNTY_CODE, "县代码")
+    code = identity.check_code(code or township_code(township.strip(), county_code), "乡镇代码")
+    return Place(township.strip(), code, county, county_code, firms=firm_cores(seed))
+
 
 # ---------------------------------------------------------------------------------------------
 # The build
 # ---------------------------------------------------------------------------------------------
-def build_demo(path: str | Path, scale: str = "township", *, seed: int = 20261126,
+def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT_SEED,
                today: date | None = None, progress: Progress | None = None,
+               township: str | None = None, code: str | None = None, county: str | None = None,
+               county_code: str | None = None, townships: int | None = None,
                _cases: int | None = None, _workers: int | None = None, _extras: bool = True,
                actor=None) -> dict:
     """Fill the database at ``path`` with demo data and return a summary.
 
-    ``scale`` is "township" (150 cases, 3,000 workers, written through the normal triggers) or
-    "county" (100,000 cases, 1,000,000 workers, bulk mode). ``_cases`` / ``_workers`` change the
-    size (the tests use a small bulk build); ``_extras=False`` leaves out the other modules' demo
-    ledgers and meetings (see ``_add_other_ledgers``). Refuses (ValueError) a database that already holds
-    cases. The build is one transaction: an error, or ``Cancelled`` raised from ``progress``,
-    leaves the file as it was.
+    ``scale`` is "township" (150 cases, 3,000 workers), "county" (a county database receiving
+    ``townships`` townships' packages, 100,000 cases and 1,000,000 workers in all; see
+    ``models.demo.county.build_county``) or "big" (one database of 100,000 cases and 1,000,000
+    workers). ``township`` / ``code`` / ``county`` / ``county_code`` name another township (see
+    ``township_place``). ``_cases`` / ``_workers`` change the size (the tests build small ones);
+    ``_extras=False`` leaves out the other modules' demo ledgers and meetings (see
+    ``_add_other_ledgers``). Refuses (ValueError) a database that already holds cases. The
+    build is one transaction: an error, or ``Cancelled`` raised from ``progress``, leaves the
+    file as it was.
 
     Returns {scale, path, today, cases, workers, repayments, owed_fen, paid_fen, cleared_pct,
-    seconds, file_bytes}.
+    seconds, file_bytes} (and, for a named township, township and code).
     """
+    if scale == "county":
+        from models.demo.county import build_county
+        return build_county(path, seed=seed, today=today, progress=progress, county=county,
+                            county_code=county_code, townships=townships, cases=_cases, workers=_workers,
+                            extras=_extras, actor=actor)
     if scale not in SCALES:
         raise ValueError(f"未知的演示数据规模“{scale}”（可选：township 乡镇、county 县级）")
+    place = township_place(township, seed=seed, code=code, county=county, county_code=county_code) \
+        if township else Place()
+    if township and not place.town:
+        raise ValueError("乡镇名称不能为空")
     sc = SCALES[scale]
     if _cases is not None or _workers is not None:
         nc = _cases or sc.cases
         sc = replace(sc, cases=nc, workers=_workers or sc.workers,
                      employers=min(sc.employers, max(40, nc // 50)) if sc.employers else 0,
                      projects=min(sc.projects, max(15, nc // 140)) if sc.projects else 0)
+        if scale == "township" and nc > IMPORT_FROM:
+            # a big township: written as an import is, with the county's share of 重大 cases
+            sc = replace(sc, via_import=True, big_share=0.05, big_range=(30, 90), chunk=2000)
     if sc.cases < 1 or sc.workers < 0:
         raise ValueError("演示数据的问题数应大于0")
     today = today or date.today()
@@ -86,24 +123,26 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = 2026112
         rng = random.Random(seed)
         start = _monday(today - timedelta(weeks=10))
         base = int(_dt.datetime.combine(start - timedelta(days=30), _dt.time(8, 0)).timestamp() * 1000)
-        ctx = _Ctx(store, rng, today, sc, start, base)
+        ctx = _Ctx(store, rng, today, sc, start, base, place=place)
         # deadlines on the office's own holiday calendar where it has entered one (as the program does)
         ctx.cal = WorkCalendar({r["year"]: parse_schedule_text(r["year"], r["schedule_text"])
                                 for r in store.query("SELECT year, schedule_text FROM calendar_year")})
         old_cache = store.scalar("PRAGMA cache_size")
-        if sc.bulk:
+        if sc.via_import:
             store.execute(f"PRAGMA cache_size = {_BULK_CACHE}")   # while loading
         try:
             with store.tx(reason="生成演示数据"):
                 report(0, 100, "正在建立专项行动、领导小组和工作专班…")
+                if township:
+                    from models.exchange import identity
+                    identity.set_township(store, name=place.town, code=place.code, county_name=place.county,
+                                          county_code=place.county_code)
                 _setup_campaign(ctx)
                 report(1, 100, "正在生成用人单位和工程项目…")
                 _setup_employers_projects(ctx)
                 counts = _build_cases(ctx, report)
-                store.bulk = False
                 extras = _add_other_ledgers(ctx, report) if _extras else {}
         finally:
-            store.bulk = False
             store.execute(f"PRAGMA cache_size = {int(old_cache)}")
         report(99, 100, "正在整理数据库文件…")
         store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -114,6 +153,7 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = 2026112
             "scale": scale,
             "path": str(Path(path)),
             "today": today.isoformat(),
+            **({"township": place.town, "code": place.code, "county": place.county} if township else {}),
             "cases": fig.cases,
             "workers": counts["workers"],
             "repayments": store.scalar("SELECT COUNT(*) FROM repayment WHERE deleted_at IS NULL", default=0),
@@ -135,10 +175,9 @@ def _add_other_ledgers(ctx: _Ctx, report: Progress) -> dict:
     """The rest of a working township, drawn from the cases just written (inside the same
     transaction, triggers on): the workstreams' ledgers (funds, assets, contract arrears,
     petitions…) and the Monday dispatch meetings with their action items. Each lives in its own
-    module. Township only: at county size these modules'
-    row-by-row queries would take longer than the whole bulk load."""
+    module. Townships only: the county-sized database has no one township's ledgers."""
     extras: dict = {}
-    if ctx.scale.bulk:
+    if ctx.scale.employers:
         return extras
     from models.demo.ledgers import add_demo_ledgers
     from models.demo.meetings import add_demo_meetings
@@ -170,10 +209,12 @@ def _setup_campaign(ctx: _Ctx) -> None:
     rng, store = ctx.rng, ctx.store
     start, end, name_year = _campaign_dates(ctx.today)
     county = ctx.scale.employers > 0
-    unit = f"{COUNTY}人民政府" if county else f"{COUNTY}{GOV}"
+    place = ctx.place
+    unit = f"{place.county}人民政府" if county else place.local(f"{COUNTY}{GOV}")
     cid = create_campaign(store, f"{name_year}年根治欠薪冬季专项行动", unit, start, end,
                           phases=default_phases(start, end),
-                          office_location="县人力资源和社会保障局三楼" if county else "镇便民服务中心二楼社会事务办公室")
+                          office_location="县人力资源和社会保障局三楼" if county else
+                          place.title("镇便民服务中心二楼社会事务办公室"))
     used: set[str] = set()
 
     def nm(female: bool | None = None) -> str:
@@ -194,6 +235,8 @@ def _setup_campaign(ctx: _Ctx) -> None:
     lg = [("组长", "mayor"), ("常务副组长", "exec"), ("副组长", "vice_build"), ("副组长", "politics"),
           ("办公室主任", "office"), ("成员", "finance"), ("成员", "justice"), ("成员", "police"),
           ("成员", "stability")]
+    for d in leaders.values():
+        d["unit"], d["title"] = place.local(d["unit"]), place.title(d["title"])
     set_leading_group(store, cid, [dict(role=r, **leaders[k]) for r, k in lg])
     extra = {
         "labour": dict(name=nm(), unit="青山镇劳动保障所", title="所长"),
@@ -206,6 +249,9 @@ def _setup_campaign(ctx: _Ctx) -> None:
         "land": dict(name=nm(), unit="青山自然资源所", title="所长"),
         "econ": dict(name=nm(), unit=town, title="镇经济发展办公室主任"),
     }
+    for d in extra.values():
+        d["unit"], d["title"] = place.local(d["unit"]), place.title(d["title"])
+    town = place.local(town)
     people = {**leaders, **extra}
     # (组长, 副组长) of each workstream, in _WS_NAMES order
     heads = [("exec", "labour"), ("vice_build", "planning"), ("politics", "stability"), ("org", "finance"),
@@ -213,6 +259,7 @@ def _setup_campaign(ctx: _Ctx) -> None:
     member_units = {0: ["青山镇劳动保障所", town, "青山镇劳动保障所"], 1: [town, town, "青山镇劳动保障所"],
                     2: ["青山派出所", town, town], 3: ["青山镇财政所", town, town],
                     4: ["青山自然资源所", town, town], 5: [town, town, town], 6: [town, "青山镇财政所", town]}
+    member_units = {i: [place.local(u) for u in us] for i, us in member_units.items()}
     staff_titles = ["科员", "一级科员", "四级主任科员", "工作人员", "事业干部"]
     rows = store.query("SELECT id, name FROM workstream WHERE campaign_id = ? ORDER BY sort, id", (cid,))
     by_name = {r["name"]: r["id"] for r in rows}
@@ -256,6 +303,7 @@ def _insert_sql(ctx: _Ctx, table: str, cols: str, table_no: int) -> str:
     return f"INSERT INTO {table}({cols}) VALUES ({', '.join(marks)})"
 
 
+
 def _build_cases(ctx: _Ctx, report: Progress) -> dict:
     store, sc = ctx.store, ctx.scale
     n = sc.cases
@@ -269,10 +317,7 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
     g.next_case = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM case_record", default=0)) + 1
     g.next_worker = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM worker", default=0)) + 1
     g.next_repay = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM repayment", default=0)) + 1
-    first_case, first_worker = g.next_case, g.next_worker
-    case_sql = _insert_sql(ctx, "case_record", _CASE_COLS, 3)
-    worker_sql = _insert_sql(ctx, "worker", _WORKER_COLS, 4)
-    repay_sql = _insert_sql(ctx, "repayment", _REPAY_COLS, 5)
+    first_case = g.next_case
 
     steps = (n + sc.chunk - 1) // sc.chunk
     counts = {"workers": 0, "repayments": 0}
@@ -286,11 +331,16 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
     def done(step: int, workers: list, repays: list) -> None:
         counts["workers"] += len(workers)
         counts["repayments"] += len(repays)
-        report(3 + (step + 1) * (83 if sc.bulk else 87) // steps, 100,
+        report(3 + (step + 1) * 87 // steps, 100,
                f"正在生成欠薪问题、农民工和兑付记录…（{min((step + 1) * sc.chunk, n)}/{n} 件，"
                f"农民工 {counts['workers']} 人）")
 
-    if not sc.bulk:
+    if sc.via_import:
+        _write_as_import(ctx, make, done, steps)
+    else:
+        case_sql = _insert_sql(ctx, "case_record", _CASE_COLS, 3)
+        worker_sql = _insert_sql(ctx, "worker", _WORKER_COLS, 4)
+        repay_sql = _insert_sql(ctx, "repayment", _REPAY_COLS, 5)
         all_repays: list[tuple] = []
         for step in range(steps):
             cases, workers, repays, logs = make(step)
@@ -303,70 +353,40 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
         report(91, 100, "正在登记工资兑付…")
         all_repays.sort(key=lambda r: (r[4], r[0]))
         store.executemany(repay_sql, all_repays)
-        # the roll-up triggers stamped updated_at with the clock; put back the case's own history
-        store.executemany("UPDATE case_record SET updated_at = ?, status_changed_at = ? WHERE id = ?", g.touch)
-        from models.cases import refresh_activity
-        refresh_activity(store, first_case - 1, with_edits=True)
-        return counts
-
-    # Bulk: while SQLite (which releases the GIL) indexes one batch of chunks for full-text
-    # search and rolls its workers up into the cases, a second thread generates the next batch.
-    store.bulk = True
-    fts = ("case_fts", "worker_fts")
-    for t in fts:
-        _fts_tune(store, t, fast=True)
-    batch_size = 4
-    step = 0
-    with _bulk_load(store, ("case_record", "case_status_log", "worker", "repayment"), report), \
-            _Producer(make, steps) as producer:
-        producer.request(batch_size)
-        while True:
-            # the whole batch first: the generator thread is idle while rows are bound
-            batch = []
-            while len(batch) < batch_size and (chunk := producer.next()) is not None:
-                batch.append(chunk)
-            ranges = []
-            while batch:
-                cases, workers, repays, logs = batch.pop(0)
-                store.executemany(case_sql, cases)
-                store.executemany(_LOG_SQL, logs)
-                store.executemany(worker_sql, workers)
-                store.executemany(repay_sql, repays)
-                ranges.append((cases[0][0], cases[-1][0], workers[0][0] if workers else None,
-                               workers[-1][0] if workers else None))
-                done(step, workers, repays)
-                step += 1
-                del cases, workers, repays, logs
-            if not ranges:
-                break
-            producer.request(batch_size)     # generated while the statements below run
-            c0, c1 = ranges[0][0], ranges[-1][1]
-            store.execute("INSERT INTO case_fts(rowid, case_no, employer_name, project_name, summary, owner_person) "
-                          "SELECT id, case_no, employer_name, project_name, summary, owner_person FROM case_record "
-                          "WHERE id BETWEEN ? AND ?", (c0, c1))
-            ws = [r for r in ranges if r[2] is not None]
-            if ws:
-                w0, w1 = ws[0][2], ws[-1][3]
-                store.execute("INSERT INTO worker_fts(rowid, name, id_number, trade) "
-                              "SELECT id, name, id_number, trade FROM worker WHERE id BETWEEN ? AND ?",
-                              (w0, w1))
-                # the case roll-ups: one GROUP BY over the batch's workers (a case's workers are
-                # all in one chunk)
-                store.execute(
-                    "UPDATE case_record SET w_count = s.c, w_owed_fen = s.o, w_paid_fen = s.p "
-                    "FROM (SELECT case_id, COUNT(*) AS c, SUM(owed_fen) AS o, SUM(paid_fen) AS p FROM worker "
-                    "WHERE id BETWEEN ? AND ? AND deleted_at IS NULL GROUP BY case_id) AS s "
-                    "WHERE s.case_id = case_record.id", (w0, w1))
-    for t in fts:
-        _fts_tune(store, t, fast=False)
+    # the roll-ups stamped updated_at with the clock; put back the case's own history
+    report(94, 100, "正在整理各问题的办理时间…")
+    store.executemany("UPDATE case_record SET updated_at = ?, status_changed_at = ? WHERE id = ?", g.touch)
     from models.cases import refresh_activity
     refresh_activity(store, first_case - 1, with_edits=True)
-    report(96, 100, "正在写入数据库文件…")
-    audit.record_bulk(store.conn, "case_record", {
-        "reason": "生成演示数据（县级规模）", "employers": len(ctx.employers), "projects": len(ctx.projects),
-        "cases": n, "workers": counts["workers"],
-        "repayments": counts["repayments"], "first_case_id": first_case, "first_worker_id": first_worker},
-        store.user)
     return counts
 
 
+def _keys(cols: str) -> list[str]:
+    return [c.strip() for c in cols.split(",")]
+
+
+def _write_as_import(ctx: _Ctx, make, done, steps: int) -> None:
+    """Each batch of cases, their status history, workers and repayments written as an import
+    of that many rows is (``models.demo.bulk.write_batch``): the case ledger's service sets its
+    flags and dates and the bulk commit writes the audit rows and search index; the workers'
+    and repayments' services check them and the commit rolls the workers up into their cases
+    and applies each repayment to its worker or case. The history (status log, timestamps) is
+    the demo's own: an import knows no history."""
+    store, today = ctx.store, ctx.today
+    case_keys, worker_keys, repay_keys = _keys(_CASE_COLS), _keys(_WORKER_COLS), _keys(_REPAY_COLS)
+
+    def dicts(keys: list[str], rows: list[tuple]) -> list[dict]:
+        return [{k: v for k, v in zip(keys, r) if k != "uuid"} for r in rows]
+    big = ctx.scale.cases > 20_000
+    if big:
+        fts_tune(store, fast=True)
+    for step in range(steps):
+        cases, workers, repays, logs = make(step)
+        write_batch(store, "cases", dicts(case_keys, cases), today, effects=False)
+        store.executemany(_LOG_SQL, logs)
+        write_batch(store, "workers", dicts(worker_keys, workers), today)
+        repays.sort(key=lambda r: (r[4], r[0]))
+        write_batch(store, "repayments", dicts(repay_keys, repays), today)
+        done(step, workers, repays)
+    if big:
+        fts_tune(store, fast=False)

@@ -16,6 +16,8 @@ from models.demo.words import (
 
 _PAYER = {"企业自行支付": "emp", "总包先行清偿": "gc", "建设单位垫付": "owner", "应急周转金": GOV,
           "资产处置资金": GOV, "工资保证金": "青山县人力资源和社会保障局", "法院执行": "青山县人民法院", "其他": "emp"}
+# a case number's day part takes four digits where a day can bring a thousand cases
+_WIDE_NUMBERS_FROM = 20_000
 _TAILS = {"拖欠工程款": "，施工方称建设单位未按进度拨付工程款", "结算纠纷": "，双方对工程量结算存在争议",
           "非法转包": "，工程被层层转包给无资质个人", "三无工程": "，项目手续不全",
           "使用零散工": "，系零散用工未签书面劳动合同", "无故拖欠": "，企业以资金紧张为由拖欠", "其他": ""}
@@ -31,12 +33,13 @@ class _Gen:
         self.other_emps = [e for e in ctx.employers if e["kind"] == "biz"]
         self.emp_by_name = {e["name"]: e for e in ctx.employers}
         self.idm = _IdMaker(date(ctx.today.year - 63, 1, 1), date(ctx.today.year - 20, 12, 31),
-                            exact=not ctx.scale.bulk)
+                            exact=not ctx.scale.via_import)
         self.next_case = self.next_worker = self.next_repay = 1
         self.voucher = 0
         self.day_seq: dict[int, int] = {}
         self.touch: list[tuple] = []
-        self.bulk = ctx.scale.bulk
+        self.wide = ctx.scale.cases > _WIDE_NUMBERS_FROM
+        self.payer = {k: ctx.place.local(v) for k, v in _PAYER.items()}
         self.split = ctx.scale.split_repayments
         self.small_works = [w.format(v=v) for w in _SMALL_WORKS for v in _VILLAGES]
         self.projects = ctx.projects
@@ -115,6 +118,7 @@ class _Gen:
         owner = ws["owners"](r())
         liaison = ws["liaison"]
         payers = {"emp": emp_name, "gc": gc or emp_name, "owner": owner_unit or emp_name}
+        pay = self.payer
 
         # when: the arrears period, then the case's own timeline (planned in _plan_timeline)
         span = 30 + int(r() * 211)
@@ -133,12 +137,12 @@ class _Gen:
             days = sorted(verify + int(r() * (close - verify + 1)) for _ in range(k - 1)) + [close]
             for j, d in enumerate(days):
                 ch = main_ch if j == k - 1 or r() < 0.6 else ch_pick(r())
-                batches.append((self.office_day(d), ch, payers.get(_PAYER[ch], _PAYER[ch])))
+                batches.append((self.office_day(d), ch, payers.get(pay[ch], pay[ch])))
         elif status == "化解中" and p["paid_share"] > 0:
             k = 1 if r() < 0.6 else 2
             for d in sorted(verify + int(r() * (today - verify + 1)) for _ in range(k)):
                 ch = main_ch if r() < 0.7 else ch_pick(r())
-                batches.append((self.office_day(d), ch, payers.get(_PAYER[ch], _PAYER[ch])))
+                batches.append((self.office_day(d), ch, payers.get(pay[ch], pay[ch])))
             paid_share = p["paid_share"]
 
         # workers (or, for unlisted cases, the totals as reported)
@@ -162,7 +166,6 @@ class _Gen:
                         last_pay = max(last_pay, d)
                 paid_total = target
                 paid_count = w_count if status == "已化解" else 0
-        case_paid = paid_total if (not p["listed"] and self.bulk) else 0
 
         # status history
         lg = [[cid, None, "待核实", self.ts(reg), liaison, f"登记受理，交{ws['name']}办理，包案责任人{owner}"]]
@@ -208,17 +211,16 @@ class _Gen:
         sens = 1 if (source == "网络舆情" or (source == "上级交办" and r() < 0.3)
                      or (source == "信访来访" and w_count >= 20 and r() < 0.2)
                      or r() < 0.006) else 0
-        case_no = ("QS%s%04d" if self.bulk else "QS%s%03d") % (ctx.ds(reg).replace("-", ""), seq)
+        case_no = ("QS%s%04d" if self.wide else "QS%s%03d") % (ctx.ds(reg).replace("-", ""), seq)
         cases.append((cid, rng.getrandbits(62), case_no, source, ctx.ds(reg), "工程建设" if build else "非工程建设",
                       industry, emp_name, emp["id"] if emp else None, project_name, project_id, owner_unit, gc, sub,
-                      gov, w_count, amount, case_paid, ctx.ds(period_from), ctx.ds(period_to), reason,
+                      gov, w_count, amount, 0, ctx.ds(period_from), ctx.ds(period_to), reason,
                       self.summary(w_count, amount, emp_name, project_name, max(1, round(span / 30)), reason, source),
                       ws["id"], owner, 15, ctx.ds(deadline), status, verdict,
                       paid_count if status in ("已化解", "化解中") else 0,
                       paid_total if status in ("已化解", "化解中") else 0,
                       resolution, is_major, sens, 0, closed_on, notes, status_at, lg[0][3], upd_ts))
-        if not self.bulk:
-            self.touch.append((upd_ts, status_at, cid))
+        self.touch.append((upd_ts, status_at, cid))
 
     def summary(self, n, amount, emp, project, months, reason, source) -> str:
         yuan = f"{amount / 100:.2f}元" if amount < 1_000_000 else f"{amount / 1_000_000:.2f}万元"
@@ -266,7 +268,6 @@ class _Gen:
         areas, n_areas = _AREAS, len(_AREAS)
         append = out.append
         repay = self.repay
-        bulk = self.bulk
         for _ in range(n):
             wid = self.next_worker
             self.next_worker += 1
@@ -327,5 +328,5 @@ class _Gen:
             paid_sum += paid
             append((wid, bits(62), cid, name, idn, phone, card, bank[1], trade, DS[entered - o0],
                     DS[left - o0] if all_paid or r() > 0.06 else None, owed,
-                    paid if bulk else 0, 1 if paid == owed else 0, "", created_ts, max(upd, created_ts)))
+                    0, 1 if paid == owed else 0, "", created_ts, max(upd, created_ts)))
         return owed_sum, paid_sum, paid_count, last_pay

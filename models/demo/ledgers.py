@@ -32,6 +32,11 @@ class DemoCtx:
         for w in campaign.workstreams(store):
             self.members[w["id"]] = campaign.members(store, w["id"])
         self.cal = load_calendar(store)
+        from models.demo.words import Place
+        self.place = Place.of_store(store)      # another township's place names in its items
+
+    def local(self, spec: tuple) -> tuple:
+        return tuple(self.place.local(v) if isinstance(v, str) else v for v in spec)
 
     def ws_id(self, name: str) -> int | None:
         return self.ws.get(name)
@@ -202,13 +207,13 @@ def _funds_and_assets(ctx: DemoCtx) -> None:
             "fund_no": FU.next_fund_no(store, day), "channel": "应急周转金",
             "source": f"镇财政安排农民工工资应急周转金（第{nth[min(i, 9)]}批）",
             "workstream_id": ctx.ws_id("欠薪化解专班"), "planned_fen": amount, "received_fen": amount,
-            "received_on": day.isoformat(), "account": "青山镇农民工工资应急周转金专户",
+            "received_on": day.isoformat(), "account": ctx.place.local("青山镇农民工工资应急周转金专户"),
             "notes": "按“先垫付、后追偿”使用，垫付款由镇欠薪化解专班向用人单位追偿"})
         _link(store, fid, rows)
     # asset disposal money: each tranche is one item sold
     disposal = [p for p in pays if p["channel"] == "资产处置资金"]
     for i, (day, amount, rows) in enumerate(_sales(ctx, disposal)):
-        spec = _ASSET_SALES[i % len(_ASSET_SALES)]
+        spec = ctx.local(_ASSET_SALES[i % len(_ASSET_SALES)])
         if i >= len(_ASSET_SALES):
             spec = (spec[0], f"{spec[1]}（续）", *spec[2:])
         appraised = _wan_up(int(amount / spec[5]), 1)
@@ -216,11 +221,12 @@ def _funds_and_assets(ctx: DemoCtx) -> None:
         _link(store, fid, rows)
     # industry income and project money raised this month, allocated through the real operation
     fresh = []
-    for spec in _INDUSTRY:
+    for spec in map(ctx.local, _INDUSTRY):
         day = ctx.day(ctx.today - _dt.timedelta(days=20), ctx.today - _dt.timedelta(days=12))
         fresh.append(_produce(ctx, spec, spec[5] * 1_000_000, day, f"{spec[1]}{spec[4]}收益（第三季度）"))
     day = ctx.day(ctx.today - _dt.timedelta(days=14), ctx.today - _dt.timedelta(days=8))
-    fresh.append(_produce(ctx, _PROJECT, _PROJECT[5] * 1_000_000, day, _PROJECT[1], applied=_PROJECT[6] * 1_000_000))
+    project = ctx.local(_PROJECT)
+    fresh.append(_produce(ctx, project, project[5] * 1_000_000, day, project[1], applied=project[6] * 1_000_000))
     FU.save_fund(store, {"fund_no": FU.next_fund_no(store, ctx.today), "channel": "财政",
                          "source": "县财政清欠专项补助资金（已申请，待拨付）", "workstream_id": ctx.ws_id("项目资金及经费争取专班"),
                          "planned_fen": 100 * 1_000_000, "received_fen": 0,
@@ -240,7 +246,7 @@ def _funds_and_assets(ctx: DemoCtx) -> None:
             on = ctx.day(_dt.date.fromisoformat(fund["received_on"]) + _dt.timedelta(days=1), ctx.today)
             FU.allocate(store, fid, t["id"], amount, max(on.isoformat(), fund["received_on"]))
             budget -= amount
-    for spec in _UNDER_WAY:
+    for spec in map(ctx.local, _UNDER_WAY):
         cat, name, loc, area, appraised, method, applied, stage = spec
         _item(ctx, cat, name, loc, area, method, stage, appraised * 1_000_000, applied * 1_000_000)
 

@@ -9,9 +9,9 @@ from models.demo.words import (COUNTY, _CONSTRUCTION_KINDS, _CORES, _OTHER_KINDS
                                _TOWNSHIPS, _TOWN_EMPLOYERS, _TOWN_PROJECTS, _VILLAGES)
 from models.rules.credit_code import make_credit_code
 
-def _address(rng: random.Random, name: str) -> str:
+def _address(rng: random.Random, name: str, home: tuple[str, str] = ("青山县", "青山县青山镇")) -> str:
     street = rng.choice(["正街", "新华街", "滨河路", "迎宾大道", "工业园区", "学府街", "人民路", "建设路"])
-    for place, district in (("青山县", "青山县青山镇"), ("巴中市", "巴中市巴州区"), ("南充市", "南充市顺庆区"),
+    for place, district in (home, ("巴中市", "巴中市巴州区"), ("南充市", "南充市顺庆区"),
                             ("达州市", "达州市通川区"), ("广安市", "广安市广安区"), ("重庆", "重庆市渝北区")):
         if name.startswith(place):
             return f"{district}{street}{rng.randint(1, 260)}号"
@@ -19,23 +19,23 @@ def _address(rng: random.Random, name: str) -> str:
 
 
 def _setup_employers_projects(ctx: _Ctx) -> None:
-    rng, store, sc = ctx.rng, ctx.store, ctx.scale
+    rng, store, sc, place = ctx.rng, ctx.store, ctx.scale, ctx.place
     used: set[str] = set()
     if sc.employers:
         emps = _county_employers(rng, sc.employers)
         projs = _county_projects(rng, sc.projects, emps)
     else:
-        emps = [dict(name=n, kind=k, industry=ind, dept=dept) for n, k, ind, dept in _TOWN_EMPLOYERS]
-        projs = [dict(name=p, owner=o, gc=g, sub=s, gov=gv, contract_wan=c, address=a)
+        f = place.firm
+        emps = [dict(name=f(n), kind=k, industry=ind, dept=dept) for n, k, ind, dept in _TOWN_EMPLOYERS]
+        projs = [dict(name=f(p), owner=f(o), gc=f(g), sub=f(s), gov=gv, contract_wan=c, address=place.local(a))
                  for p, o, g, s, gv, c, a in _TOWN_PROJECTS]
     areas = ["511322"] * 6 + ["511902", "511300", "511900", "510000"]
-    if sc.bulk:
-        store.bulk = True   # county: no per-row audit from here on; one bulk row at the end
+    home = (place.county, f"{place.county}{place.town}")
     rows = []
     for e in emps:
-        area = "511322" if e["name"].startswith(COUNTY) else rng.choice(areas)
+        area = "511322" if e["name"].startswith(place.county) else rng.choice(areas)
         rows.append((rng.getrandbits(62), e["name"], make_credit_code(rng.getrandbits(40), area, e["dept"]),
-                     _person_name(rng, used), _mobile(rng), _address(rng, e["name"])))
+                     _person_name(rng, used), _mobile(rng), _address(rng, e["name"], home)))
     # a database with employers already in it keeps them (names are unique)
     base = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM employer", default=0))
     store.executemany(

@@ -144,3 +144,91 @@ for _v in (_SOURCE_WEIGHTS, _REASON_BUILD, _REASON_OTHER):
     assert set(_v) <= set(SOURCES) | set(REASONS)
 assert set(_CH_GOV) | set(_CH_PRIVATE) | set(_CH_OTHER) <= set(CHANNELS)
 assert set(_PATH_OF_CHANNEL.values()) <= set(RESOLUTION_PATHS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Which township: the word lists above are written for 青山县青山镇; another township (or the
+# same one drawn again with another seed) gets them with its own place names and firm names.
+# ---------------------------------------------------------------------------------------------
+DEFAULT_COUNTY_CODE = "511234"
+# 30 townships of the fictional county (a county has 20–40): stem, suffix
+COUNTY_TOWNSHIPS = [(s, "镇") for s in _TOWNSHIPS] + [
+    ("桃园", "乡"), ("马鞍", "镇"), ("天池", "乡"), ("白马", "镇"), ("水口", "镇"), ("观音", "镇"),
+    ("万寿", "乡"), ("高桥", "镇"), ("文昌", "镇"), ("三合", "乡")]
+# the firm-name cores of _TOWN_EMPLOYERS / _TOWN_PROJECTS, which another township's firms replace
+_TOWN_CORES = ("华厦 蜀道 川东 嘉陵 恒通 顺达 宏达 鑫源 永固 美居 锦程 通川 华兴 锦绣 恒丰 佳美 兴农 金穗 宏图 "
+               "顺丰达 福满楼 绿源 鑫隆 安心 好又多 蜀香").split()
+_MORE_CORES = ("德胜 兴盛 宏业 鸿运 金泰 富源 康达 恒信 瑞祥 新力 华盛 大成 利民 众鑫 建业 永兴 昌盛 顺通 "
+               "嘉信 豪达 宏昌 天源 川北 金山 泰和 远大 信达 聚源 海川 明达").split()
+
+
+class Place:
+    """A township of the demo: its name and code, its county's, and the firms of its ledger.
+
+    ``local(text)`` turns a text of the 青山镇 word lists into this township's: 青山县 becomes
+    the county, 青山镇 the township, any other 青山 (青山派出所, 原青山乡) the township's stem,
+    and (``firms``) the cores of the firms' names the township's own. The default place changes
+    nothing, so the default demo is the one it always was."""
+
+    def __init__(self, town: str = TOWN, code: str = "", county: str = COUNTY,
+                 county_code: str = DEFAULT_COUNTY_CODE, firms: dict[str, str] | None = None) -> None:
+        self.town, self.code, self.county, self.county_code = town, code, county, county_code
+        self.stem = town[:-2] if town.endswith("街道") else (town[:-1] if town[-1:] in "镇乡" else town)
+        self.kind = "乡" if town.endswith("乡") else "镇"
+        self.firms = firms or {}
+        self._firm_re = None
+        self.default = town == TOWN and county == COUNTY and not self.firms
+        self.gov = f"{town}人民政府"
+
+    @classmethod
+    def of_store(cls, store) -> "Place":
+        """The township a database names (``models.exchange.identity``), else 青山镇."""
+        try:
+            name = store.get_setting("exchange.unit_name") or ""
+            county = store.get_setting("exchange.county_name") or ""
+            level = store.get_setting("exchange.level") or "township"
+        except Exception:  # noqa: BLE001 - a database without settings: the default township
+            return cls()
+        if not name or level != "township":
+            return cls()
+        return cls(name, store.get_setting("exchange.unit_code") or "", county or COUNTY,
+                   store.get_setting("exchange.county_code") or "")
+
+    def local(self, text: str) -> str:
+        if self.default or not text:
+            return text
+        t = text.replace("青山县", "\0").replace("青山镇", self.town).replace("青山", self.stem)
+        return t.replace("\0", self.county)
+
+    def firm(self, text: str) -> str:
+        """A firm's or project's name: cores replaced, then the places."""
+        if self.firms:
+            if self._firm_re is None:
+                import re
+                self._firm_re = re.compile("|".join(sorted(map(re.escape, self.firms), key=len, reverse=True)))
+            text = self._firm_re.sub(lambda m: self.firms[m.group(0)], text)    # one pass: no chains
+        return self.local(text)
+
+    def title(self, text: str) -> str:
+        """A township post (镇党委委员、副镇长) as a 乡 names it."""
+        return text.replace("镇", self.kind) if self.kind != "镇" else text
+
+
+def firm_cores(seed: int) -> dict[str, str]:
+    """Another township's firms: each core of the 青山镇 lists replaced by a different one,
+    drawn (from its own random stream) by the seed."""
+    import random
+    rng = random.Random(f"firms-{seed}")
+    pool = list(dict.fromkeys(c for c in (*_CORES, *_MORE_CORES) if c not in _TOWN_CORES or rng.random() < 0.3))
+    rng.shuffle(pool)
+    return dict(zip(_TOWN_CORES, pool[:len(_TOWN_CORES)]))
+
+
+def township_code(name: str, county_code: str = DEFAULT_COUNTY_CODE) -> str:
+    """A township's 9-digit code: the county's six digits and three of its own (101… in the
+    order of ``COUNTY_TOWNSHIPS``; another name gets a number from its characters)."""
+    import zlib
+    names = [s + k for s, k in COUNTY_TOWNSHIPS]
+    if name in names:
+        return f"{county_code[:6]}{101 + names.index(name):03d}"
+    return f"{county_code[:6]}{200 + zlib.crc32(name.encode('utf-8')) % 700:03d}"
