@@ -121,7 +121,7 @@ def cmd_show(args) -> int:
         mid = meeting_id(store, args.meeting)
         m = M.get_meeting(store, mid)
         reports = M.meeting_reports(store, mid)
-        items = M.decisions(store, mid, today_of(args))
+        items = [{**it, "meeting_no": m["meeting_no"]} for it in M.decisions(store, mid, today_of(args))]
         data = {**{k: v for k, v in m.items() if k not in ("uuid",)},
                 "reports": [{"workstream": r["workstream"], "report_text": r["report_text"] or "",
                              "problems": r["problems"] or "", "frozen": bool(r["figures"]), "figures": r["figures"]}
