@@ -74,7 +74,7 @@ def run_window(db: str | None, user: str | None, started: float | None = None) -
     if window is None:
         store.close()
         return 0
-    window.show()
+    window.show_fitted()
     _schedule_daily_backup(window, store.path)
     if getattr(store, "needs_full_check", False):
         _schedule_full_check(window, store, prefs)

@@ -5,12 +5,53 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QStackedWidget, QWidget)
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QAction, QColor, QFontMetrics, QKeySequence
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QScrollArea, QStackedWidget, QStyle, QWidget)
 
 from desktop.pages import PageSpec, all_pages
 from views.context import AppContext
+
+
+NAV_STYLE = ("QListWidget#nav { font-size: 14px; }"
+             "QListWidget#nav::item { padding: 4px 6px; }"
+             "QListWidget#nav::item:disabled { padding: 7px 6px 1px 6px; }")
+PREFERRED = QSize(1280, 800)
+
+
+def default_size(available: QSize) -> tuple[int, int]:
+    """The window's first size: 1280×800, or the whole of a smaller screen (1366×768 at 125 %
+    leaves about 1093×580 logical pixels)."""
+    return min(PREFERRED.width(), available.width()), min(PREFERRED.height(), available.height())
+
+
+class PageStack(QStackedWidget):
+    """The pages, one shown at a time, in a frameless scroll area. The stack asks only for what
+    the page shown needs: on a screen smaller than that page can shrink to (150 % scaling of
+    1366×768), the page scrolls inside the window instead of the window outgrowing the screen;
+    otherwise it fills the area and nothing scrolls but its own tables."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
+        self.area = QScrollArea()
+        self.area.setFrameShape(QFrame.Shape.NoFrame)
+        self.area.setWidgetResizable(True)
+        self.area.setWidget(self)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        page = self.currentWidget()
+        return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else QSize(0, 0)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else QSize(0, 0)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        # a page with wrapped text asks the scroll area for its *preferred* height at this width;
+        # the area should only ever grow the page past the window to reach its minimum
+        return self.minimumSizeHint().height()
 
 
 class MainWindow(QMainWindow):
@@ -22,22 +63,14 @@ class MainWindow(QMainWindow):
         self.specs = list(pages or all_pages())
         self.built: dict[str, QWidget] = {}
         self.setWindowTitle(self._title())
-        self.nav = QListWidget()
-        self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(176)
-        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.nav.setStyleSheet("QListWidget#nav { font-size: 15px; } QListWidget#nav::item { padding: 9px 10px; }")
-        for spec in self.specs:
-            item = QListWidgetItem(spec.title)
-            item.setData(Qt.ItemDataRole.UserRole, spec.key)
-            self.nav.addItem(item)
-        self.stack = QStackedWidget()
+        self.nav = self._build_nav()
+        self.stack = PageStack()
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.nav)
-        row.addWidget(self.stack, 1)
+        row.addWidget(self.stack.area, 1)
         self.setCentralWidget(central)
         self.db_label = QLabel()
         self.statusBar().addPermanentWidget(self.db_label)
@@ -45,9 +78,67 @@ class MainWindow(QMainWindow):
         ctx.bus.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ctx.bus.changed.connect(lambda _t: self._update_status())
         ctx.navigate = self.show_page
-        self.nav.currentRowChanged.connect(lambda row: self.show_page(self.specs[row].key))
+        self.nav.currentRowChanged.connect(self._nav_row_changed)
         self._build_menu()
-        self.resize(1280, 800)
+        self.resize(*default_size(self.screen().availableGeometry().size()))
+
+    def _build_nav(self) -> QListWidget:
+        """The sidebar: the pages under their group headings (台账 / 会议与督办 / 报表 / 管理)."""
+        nav = QListWidget()
+        nav.setObjectName("nav")
+        nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        nav.setStyleSheet(NAV_STYLE)
+        nav.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.nav_rows: dict[str, int] = {}
+        heading_font = nav.font()
+        heading_font.setBold(True)
+        group = None
+        for spec in self.specs:
+            if spec.group and spec.group != group:
+                head = QListWidgetItem(spec.group)
+                head.setFlags(Qt.ItemFlag.NoItemFlags)          # a heading: not a page, never chosen
+                head.setData(Qt.ItemDataRole.UserRole, None)
+                head.setData(Qt.ItemDataRole.AccessibleDescriptionRole, "分组")
+                head.setFont(heading_font)
+                head.setForeground(QColor("#6b7480"))
+                nav.addItem(head)
+            group = spec.group
+            item = QListWidgetItem(("　" if spec.group else "") + spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            item.setToolTip(spec.title)
+            self.nav_rows[spec.key] = nav.count()
+            nav.addItem(item)
+        fm = QFontMetrics(nav.font())
+        widest = max(fm.horizontalAdvance(nav.item(i).text()) for i in range(nav.count()))
+        # item padding, frame, and the scroll bar a short screen needs: no title is ever cut
+        bar = nav.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        nav.setFixedWidth(min(230, widest + 30 + bar))
+        return nav
+
+    def nav_groups(self) -> list[tuple[str, list[str]]]:
+        """(heading, page titles) in sidebar order; the pages above the first heading under ""."""
+        out: list[tuple[str, list[str]]] = [("", [])]
+        for i in range(self.nav.count()):
+            item = self.nav.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) is None:
+                out.append((item.text(), []))
+            else:
+                out[-1][1].append(item.text().strip("　"))
+        return [g for g in out if g[1]]
+
+    def _nav_row_changed(self, row: int) -> None:
+        item = self.nav.item(row) if row >= 0 else None
+        key = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if key is not None:
+            self.show_page(key)
+
+    def show_fitted(self) -> None:
+        """Shown maximised on a screen smaller than the preferred size (an office PC's 1366×768)."""
+        avail = self.screen().availableGeometry().size()
+        if avail.width() < PREFERRED.width() or avail.height() < PREFERRED.height():
+            self.showMaximized()
+        else:
+            self.show()
 
     def _title(self) -> str:
         from models import campaign
@@ -91,9 +182,10 @@ class MainWindow(QMainWindow):
             self.built[key] = widget
             self.stack.addWidget(widget)
         self.stack.setCurrentWidget(widget)
-        if self.nav.currentRow() != idx:
+        row = self.nav_rows[key]
+        if self.nav.currentRow() != row:
             self.nav.blockSignals(True)
-            self.nav.setCurrentRow(idx)
+            self.nav.setCurrentRow(row)
             self.nav.blockSignals(False)
         self.pageShown.emit(key, (time.perf_counter() - start) * 1000)
         return widget

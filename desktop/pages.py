@@ -18,12 +18,19 @@ GENERIC_LEDGER_PAGE = "views.generic_ledger_page:GenericLedgerPage"
 CUSTOM_PAGES = {"meetings": "views.meeting_page:MeetingPage"}
 
 
+# the sidebar's groups, in order; a page with no group stands above them (首页, 县级汇总)
+GROUPS = ("台账", "会议与督办", "报表", "管理")
+# declared ledgers with a page go under 台账 unless they say otherwise (extra["page_group"]) or are here
+LEDGER_GROUPS = {"meetings": "会议与督办", "daily_reports": "会议与督办", "action_items": "会议与督办"}
+
+
 @dataclass(frozen=True)
 class PageSpec:
     key: str
     title: str
     factory: str          # "module:Class", imported when the page is first shown
     arg: str | None = None
+    group: str = ""       # one of GROUPS, or "" for the pages above the groups
 
     def build(self, ctx: AppContext) -> QWidget:
         module, cls = self.factory.split(":")
@@ -33,19 +40,19 @@ class PageSpec:
 
 BEFORE: list[PageSpec] = [
     PageSpec("dashboard", "首页", "views.dashboard_page:DashboardPage"),
-    PageSpec("cases", "欠薪问题台账", "views.case_page:CasePage"),
-    PageSpec("workers", "农民工名册", "views.worker_page:WorkerPage"),
-    PageSpec("warnings", "预警", "views.warnings_page:WarningsPage"),
-    PageSpec("major", "重大敏感问题", "views.major_page:MajorPage"),
+    PageSpec("cases", "欠薪问题台账", "views.case_page:CasePage", group="台账"),
+    PageSpec("workers", "农民工名册", "views.worker_page:WorkerPage", group="台账"),
+    PageSpec("warnings", "预警", "views.warnings_page:WarningsPage", group="会议与督办"),
+    PageSpec("major", "重大敏感问题", "views.major_page:MajorPage", group="会议与督办"),
 ]
 AFTER: list[PageSpec] = [
-    PageSpec("charts", "图表", "views.charts_page:ChartsPage"),
-    PageSpec("reports", "报表", "views.reports_page:ReportsPage"),
-    PageSpec("checks", "数据审核", "views.checks_page:ChecksPage"),
-    PageSpec("audit", "审计日志", "views.audit_page:AuditPage"),
-    PageSpec("recycle", "回收站", "views.recycle_page:RecyclePage"),
-    PageSpec("accounts", "账号管理", "views.accounts_page:AccountsPage"),
-    PageSpec("setup", "专项行动设置", "views.setup_page:SetupPage"),
+    PageSpec("charts", "图表", "views.charts_page:ChartsPage", group="报表"),
+    PageSpec("reports", "报表", "views.reports_page:ReportsPage", group="报表"),
+    PageSpec("checks", "数据审核", "views.checks_page:ChecksPage", group="报表"),
+    PageSpec("audit", "审计日志", "views.audit_page:AuditPage", group="管理"),
+    PageSpec("recycle", "回收站", "views.recycle_page:RecyclePage", group="管理"),
+    PageSpec("accounts", "账号管理", "views.accounts_page:AccountsPage", group="管理"),
+    PageSpec("setup", "专项行动设置", "views.setup_page:SetupPage", group="管理"),
 ]
 
 
@@ -62,9 +69,18 @@ def all_pages(store=None) -> list[PageSpec]:
         if ledger.extra.get("page"):
             ledger_pages.append((ledger.extra.get("page_order", 50), PageSpec(
                 f"ledger:{ledger.kind}", ledger.extra.get("page_title", ledger.title),
-                CUSTOM_PAGES.get(ledger.kind, GENERIC_LEDGER_PAGE), ledger.kind)))
+                CUSTOM_PAGES.get(ledger.kind, GENERIC_LEDGER_PAGE), ledger.kind,
+                group=ledger.extra.get("page_group") or LEDGER_GROUPS.get(ledger.kind, "台账"))))
     ledger_pages.sort(key=lambda p: p[0])
-    return first + BEFORE + [p for _o, p in ledger_pages] + AFTER
+    pages = first + BEFORE + [p for _o, p in ledger_pages] + AFTER
+    return grouped(pages)
+
+
+def grouped(pages: list[PageSpec]) -> list[PageSpec]:
+    """The pages in sidebar order: those with no group first, then group by group (a page keeps
+    its place within its group)."""
+    rank = {g: i + 1 for i, g in enumerate(GROUPS)}
+    return sorted(pages, key=lambda p: rank.get(p.group, 0 if not p.group else len(GROUPS) + 1))
 
 
 def page(key: str) -> PageSpec:

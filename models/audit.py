@@ -11,6 +11,7 @@ the set-based import uses too; ``mask_logged`` masks what older versions wrote).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from typing import Any
 
@@ -175,6 +176,73 @@ def install_triggers(conn: sqlite3.Connection, table: str) -> None:
 ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除", "recycle": "移入回收站",
                  "restore": "从回收站恢复", "bulk": "批量写入", "login_failed": "登录失败",
                  "restore_db": "从备份恢复数据库"}
+
+
+# -- how the audit viewer shows a logged row: 元, Chinese names, times without "T" ------------
+COLUMN_LABELS = {"pw_hash": "密码", "created_at": "创建时间", "updated_at": "修改时间", "deleted_at": "移入回收站时间",
+                 "uuid": "唯一标识", "id": "记录号", "closed_on": "办结日期", "flags_manual": "手工标记",
+                 "status_changed_at": "状态变更时间", "w_count": "名单人数", "w_owed_fen": "名单应发",
+                 "w_paid_fen": "名单实发", "employer_id": "用人单位记录号", "project_id": "工程项目记录号",
+                 "last_activity_on": "最近进展日期", "record_uuid": "记录唯一标识"}
+_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?$")
+
+
+def time_text(value: Any) -> str:
+    """``2026-12-07T01:40:45`` as people write it: ``2026-12-07 01:40:45``."""
+    if value is None:
+        return ""
+    m = _TIME.match(str(value))
+    return f"{m.group(1)} {m.group(2)}" if m else str(value)
+
+
+def table_label(table: str | None) -> str:
+    """A table by its Chinese name (欠薪问题, 周调度会议 …); an unknown one by its own name."""
+    if not table:
+        return ""
+    from models.ledgers.audit import TABLE_LABELS
+    labels = dict(TABLE_LABELS)
+    if table in labels:
+        return labels[table]
+    from models.ledger import registry
+    ledger = registry.by_table(table)
+    return ledger.title if ledger else table
+
+
+def _field(table: str | None, column: str):
+    from models.ledger import registry
+    ledger = registry.by_table(table) if table else None
+    if ledger is not None and ledger.has(column):
+        return ledger.field(column)
+    return None
+
+
+def column_label(table: str | None, column: str) -> str:
+    """A logged column by the label its ledger gives it (money with its unit: 欠薪金额（元）)."""
+    f = _field(table, column)
+    if f is not None:
+        return f.header
+    if column in COLUMN_LABELS:
+        return COLUMN_LABELS[column] + ("（元）" if column.endswith("_fen") else "")
+    return column
+
+
+def value_text(table: str | None, column: str, value: Any) -> str:
+    """A logged value as the ledger shows it: amounts in 元 (分 are stored), yes/no, the choice's
+    words, times without "T"; masked numbers stay masked."""
+    if value is None:
+        return ""
+    f = _field(table, column)
+    if f is not None and f.kind != "ref":
+        try:
+            return time_text(f.format(value))
+        except (TypeError, ValueError):
+            return str(value)
+    if column.endswith("_fen") and isinstance(value, int) and not isinstance(value, bool):
+        from models.values import fen_to_yuan_text
+        return fen_to_yuan_text(value)
+    if isinstance(value, str):
+        return time_text(value)
+    return str(value)
 
 
 def record_bulk(conn: sqlite3.Connection, table: str, summary: dict[str, Any], user: str) -> None:

@@ -75,8 +75,9 @@ def test_every_ledger_is_in_the_window(ledger_store):
     for kind in KINDS:
         assert f"ledger:{kind}" in keys
     titles = [p.title for p in pages.all_pages() if p.key.startswith("ledger:") and p.arg in KINDS]
+    # in sidebar order: the ledgers under 台账, then 日报告 under 会议与督办
     assert titles == ["清欠资金台账", "资产处置及资金筹措", "拖欠工程款台账", "排查台账", "信访台账",
-                          "日报告 / 零报告", "失信联合惩戒名单"]
+                      "失信联合惩戒名单", "日报告 / 零报告"]
 
 
 def test_page_filters_banner_and_colours(ledger_store, qtbot, tmp_path):

@@ -4,9 +4,8 @@ from __future__ import annotations
 import html
 import json
 
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTextBrowser,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser,
                                QVBoxLayout, QWidget)
-from PySide6.QtCore import Qt
 
 from models import access, audit
 from models.audit import ACTION_LABELS
@@ -14,8 +13,23 @@ from models.ledger import registry
 from models.ledger.repo import LedgerRepo, Query
 from models.values import ValueProblem, parse_date
 from views.context import AppContext
+from views.detail_split import DetailSplitter
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
+
+
+EMPTY_HINT = "在上方选中一条记录，这里显示它修改前后的内容。"
+
+
+class AuditModel(LedgerTableModel):
+    """The log's rows as people read them: times without "T", tables by their Chinese names."""
+
+    def display(self, f, rec: dict) -> str:
+        if f.name == "at":
+            return audit.time_text(rec.get("at"))
+        if f.name == "table_name":
+            return audit.table_label(rec.get("table_name"))
+        return super().display(f, rec)
 
 
 class AuditPage(QWidget):
@@ -28,7 +42,7 @@ class AuditPage(QWidget):
         self.ledger = registry.get("audit")
         self.repo = LedgerRepo(ctx.store, self.ledger)
         fields = [f for f in self.ledger.table_fields if f.name not in ("before", "after")]
-        self.model = LedgerTableModel(self.repo, fields, self)
+        self.model = AuditModel(self.repo, fields, self)
         self.table = LedgerTableView(self.model, ctx.prefs, "audit", self)
         self.table.setSortingEnabled(False)
         self.user_box = QComboBox()
@@ -56,24 +70,34 @@ class AuditPage(QWidget):
         self.reveal_button.clicked.connect(self.reveal)
         self.reveal_button.setVisible(self._may_reveal())
         self.reveal_button.setEnabled(False)
+        # the boxes narrow with the window (a long item is shown whole in the open list)
+        for box, chars in ((self.user_box, 4), (self.table_box, 6), (self.action_box, 4)):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(chars)
+        digits = self.fontMetrics().horizontalAdvance("0")
+        self.record.setMinimumWidth(digits * 7 + 16)
+        for w in (self.date_from, self.date_to):
+            w.setMinimumWidth(self.fontMetrics().horizontalAdvance("2026-12-31") + 16)
         bar = QHBoxLayout()
         for w in (QLabel("操作人"), self.user_box, QLabel("数据表"), self.table_box, QLabel("操作"), self.action_box,
-                  self.record, QLabel("日期"), self.date_from, QLabel("—"), self.date_to, go, export,
-                  self.reveal_button):
+                  self.record, QLabel("日期"), self.date_from, QLabel("—"), self.date_to):
             bar.addWidget(w)
         bar.addStretch(1)
-        bar.addWidget(self.message)
+        buttons = QHBoxLayout()
+        for w in (go, export, self.reveal_button):
+            buttons.addWidget(w)
+        buttons.addWidget(self.message, 1)
         self.detail = QTextBrowser()
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
+        self.split = DetailSplitter(self.table, self.detail,
+                                    lambda: self.detail.fontMetrics().lineSpacing() * 2 + 16)
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
-        lay.addWidget(split, 1)
+        lay.addLayout(buttons)
+        lay.addWidget(self.split, 1)
         self.count = QLabel()
         lay.addWidget(self.count)
         self.table.currentRecord.connect(self.show_detail)
+        self.show_detail(None)
         self._fill_boxes()
         for box in (self.user_box, self.table_box, self.action_box):
             box.currentIndexChanged.connect(self.apply)
@@ -86,8 +110,7 @@ class AuditPage(QWidget):
             self.user_box.addItem(u, u)
         self.table_box.addItem("全部", None)
         for (t,) in self.ctx.store.query("SELECT DISTINCT table_name FROM audit_log ORDER BY table_name"):
-            ledger = registry.by_table(t)
-            self.table_box.addItem(ledger.title if ledger else t, t)
+            self.table_box.addItem(audit.table_label(t), t)
         self.action_box.addItem("全部", None)
         for a, label in ACTION_LABELS.items():
             self.action_box.addItem(label, a)
@@ -153,8 +176,9 @@ class AuditPage(QWidget):
 
     def show_detail(self, record_id: int | None) -> None:
         self.revealed = {}
+        self.split.set_chosen(record_id is not None)
         if record_id is None:
-            self.detail.clear()
+            self.detail.setHtml(f"<p style='color:#777'>{EMPTY_HINT}</p>")
             self.reveal_button.setEnabled(False)
             return
         row = self.repo.get(record_id)
@@ -162,20 +186,27 @@ class AuditPage(QWidget):
         before = json.loads(row["before"]) if row.get("before") else {}
         after = json.loads(row["after"]) if row.get("after") else {}
         keys = sorted(set(before) | set(after), key=lambda k: (before.get(k) == after.get(k), k))
-        ledger = registry.by_table(row["table_name"])
-        names = {f.name: f.label for f in ledger.fields} if ledger else {}
-        names.update({"pw_hash": "密码", "created_at": "创建时间", "updated_at": "修改时间", "deleted_at": "移入回收站时间",
-                      "uuid": "唯一标识", "id": "记录号", "closed_on": "办结日期", "flags_manual": "手工标记",
-                      "status_changed_at": "状态变更时间", "w_count": "名单人数", "w_owed_fen": "名单应发",
-                      "w_paid_fen": "名单实发"})
+        table = row["table_name"]
+        changed = row["action"] == "update"
         cells = "".join(
-            f"<tr style='background:{'#fff3cd' if before.get(k) != after.get(k) and row['action'] == 'update' else 'white'}'>"
-            f"<td>{names.get(k, k)}</td><td>{'' if before.get(k) is None else before.get(k)}</td>"
-            f"<td>{'' if after.get(k) is None else after.get(k)}</td></tr>" for k in keys)
-        self.detail.setHtml(f"<p>{row['at']}　{row['user']}　{ACTION_LABELS.get(row['action'], row['action'])}　"
-                            f"{ledger.title if ledger else row['table_name']} #{row['record_id'] or ''}　{row['reason'] or ''}</p>"
+            f"<tr style='background:{'#fff3cd' if changed and before.get(k) != after.get(k) else 'white'}'>"
+            f"<td>{html.escape(audit.column_label(table, k))}</td><td>{html.escape(self._value(table, k, before.get(k)))}</td>"
+            f"<td>{html.escape(self._value(table, k, after.get(k)))}</td></tr>" for k in keys)
+        self.detail.setHtml(f"<p>{audit.time_text(row['at'])}　{html.escape(row['user'] or '')}　"
+                            f"{ACTION_LABELS.get(row['action'], row['action'])}　"
+                            f"{html.escape(audit.table_label(table))} #{row['record_id'] or ''}　"
+                            f"{html.escape(row['reason'] or '')}</p>"
                             f"<table border='1' cellspacing='0' cellpadding='3'><tr><th>字段</th><th>修改前</th>"
                             f"<th>修改后</th></tr>{cells}</table>")
+
+    def _value(self, table: str, column: str, value) -> str:
+        """A logged value as its ledger shows it; a reference by the name it points to."""
+        ledger = registry.by_table(table)
+        if value is not None and ledger is not None and ledger.has(column) and ledger.field(column).kind == "ref":
+            from models.ledger_refs import ref_options
+            label = dict(ref_options(self.ctx.store, ledger.field(column), limit=0, keep=value)).get(value)
+            return f"{label}（记录号 {value}）" if label is not None else str(value)
+        return audit.value_text(table, column, value)
 
     def export(self) -> None:
         from views.ledger_io import open_export      # with the logged-in account; never unmasked

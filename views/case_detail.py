@@ -70,6 +70,10 @@ class CaseDetail(QTabWidget):
         self.addTab(self.history, "处理经过")
         self.show_case(None)
 
+    def compact_height(self) -> int:
+        """Height of the pane's page when no case is chosen: its one line of hint."""
+        return self.fontMetrics().lineSpacing() * 2 + 16
+
     def show_case(self, case_id: int | None) -> None:
         self.case_id = case_id
         q = Query(equals={"case_id": case_id if case_id is not None else -1})

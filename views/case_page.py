@@ -6,7 +6,7 @@ import datetime as _dt
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
-                               QSplitter, QToolBar, QVBoxLayout, QWidget)
+                               QToolBar, QVBoxLayout, QWidget)
 
 from models import campaign, cases
 from models.ledger.repo import Query, ValidationError
@@ -16,6 +16,8 @@ from views import ledger_io
 from views.case_detail import CaseDetail
 from views.case_dialogs import StatusDialog
 from views.context import AppContext
+from views.detail_split import DetailSplitter
+from views.legend import ColourLegend
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
 from views.record_form import RecordForm
@@ -36,35 +38,27 @@ class CasePage(QWidget):
         self._build_toolbar()
         self.totals = QLabel()
         self.totals.setObjectName("totals")
-        self.warn_bar = QHBoxLayout()
-        self.warn_buttons: dict[str, QPushButton] = {}
-        for kind in cases.WARNING_KINDS:
-            b = QPushButton()
-            b.setFlat(True)
-            b.setStyleSheet(f"background: {cases.WARNING_COLOURS[kind]}; padding: 2px 8px; border-radius: 3px;")
-            b.clicked.connect(lambda _=False, k=kind: self._show_warning(k))
-            self.warn_buttons[kind] = b
-            self.warn_bar.addWidget(b)
-        self.warn_bar.addStretch(1)
+        self.totals.setWordWrap(True)
+        # the row colours and what they mean; each swatch lists its cases when clicked
+        self.legend = ColourLegend([(cases.WARNING_COLOURS[k], k) for k in cases.WARNING_KINDS], self,
+                                   note="（一行有几项预警时，取靠前一项的颜色；点击可只看该类）",
+                                   on_click=lambda i: self._show_warning(cases.WARNING_KINDS[i]))
+        self.warn_buttons: dict[str, QPushButton] = dict(zip(cases.WARNING_KINDS, self.legend.swatches))
         self.calendar_note = QLabel()
         self.calendar_note.setStyleSheet("color: #8a6d3b;")
         self.calendar_note.setWordWrap(True)
 
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([520, 260])
+        self.split = split = DetailSplitter(self.table, self.detail, self.detail_compact_height)
         lay = QVBoxLayout(self)
         lay.addWidget(self.toolbar)
         lay.addLayout(self.filter_bar)
-        lay.addLayout(self.warn_bar)
+        lay.addWidget(self.legend)
         lay.addWidget(self.calendar_note)
         lay.addWidget(split, 1)
         lay.addWidget(self.totals)
 
         self.table.currentRecord.connect(self.detail.show_case)
+        self.table.currentRecord.connect(lambda rid: split.set_chosen(rid is not None))
         self.table.activatedRecord.connect(self.edit_case)
         self.model.queryChanged.connect(self._update_totals)
         ctx.bus.changed.connect(self._on_data_changed)
@@ -73,6 +67,10 @@ class CasePage(QWidget):
         self._search_timer.setInterval(250)
         self._search_timer.timeout.connect(self.apply_filters)
         self.refresh()
+
+    # -- the detail pane: one line of hint while no case is chosen, its share once one is -------
+    def detail_compact_height(self) -> int:
+        return self.detail.tabBar().sizeHint().height() + self.detail.compact_height()
 
     # -- building ------------------------------------------------------------------
     def _build_filters(self) -> None:
@@ -96,6 +94,7 @@ class CasePage(QWidget):
         self.date_to.setPlaceholderText("至")
         for w in (self.date_from, self.date_to):
             w.setMaximumWidth(110)
+            w.setMinimumWidth(self.fontMetrics().horizontalAdvance("2026-12-31") + 16)
             w.editingFinished.connect(self.apply_filters)
         self.search = QLineEdit()
         self.search.setPlaceholderText("检索编号、单位、项目、摘要、责任人（Ctrl+F）")
@@ -104,11 +103,14 @@ class CasePage(QWidget):
         for box in (self.status_box, self.ws_box, self.source_box, self.warn_box):
             box.currentIndexChanged.connect(self.apply_filters)
         self.filter_bar = QHBoxLayout()
-        self.search.setMinimumWidth(260)
-        self.filter_bar.addWidget(self.search, 2)
-        for w in (self.status_box, self.ws_box, self.source_box, self.warn_box):
-            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            self.filter_bar.addWidget(w)
+        self.search.setMinimumWidth(150)
+        self.filter_bar.addWidget(self.search, 3)
+        # the boxes may narrow with the window (a long item is shown whole in the open list)
+        for w, chars in ((self.status_box, 5), (self.ws_box, 6), (self.source_box, 6), (self.warn_box, 6)):
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(chars)
+            w.view().setMinimumWidth(w.view().sizeHintForColumn(0) + 24)
+            self.filter_bar.addWidget(w, 1)
         for w in (QLabel("登记日期"), self.date_from, QLabel("—"), self.date_to):
             self.filter_bar.addWidget(w)
         self.filter_message = QLabel()
@@ -235,7 +237,8 @@ class CasePage(QWidget):
     def new_case(self) -> None:
         store = self.ctx.store
         today = self.ctx.today()
-        initial = {"case_no": cases.next_case_no(store, today), "registered_on": today.isoformat(),
+        from views.case_numbering import proposed_case_no
+        initial = {"case_no": proposed_case_no(self.repo, today), "registered_on": today.isoformat(),
                    "deadline_days": cases.setting(store, "case.deadline_days"), "status": "待核实",
                    "source": SOURCES[0], "industry_type": "工程建设"}
         fields = [f for f in self.repo.ledger.form_fields if f.name not in ("status", "verdict", "deadline")]

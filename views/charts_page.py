@@ -3,7 +3,7 @@ each savable as PNG or SVG. The figures are read on a worker thread (its own Sto
 drawing happens here. matplotlib is imported when the page is first built, not at start-up."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTabWidget, QVBoxLayout,
                                QWidget)
 
@@ -89,6 +89,7 @@ class ChartTab(QWidget):
 
 class ChartsPage(QWidget):
     title = "图表"
+    settled = Signal(bool)          # the charts are drawn (True), or reading them failed / was cancelled
 
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
@@ -150,13 +151,20 @@ class ChartsPage(QWidget):
         self.info.setText(f"截至 {today.isoformat()}：累计兑付 {s.total_fen / 1_000_000:,.2f} 万元"
                           + (f"（其中 {s.residual_fen / 1_000_000:,.2f} 万元无兑付记录，按办结或登记日期计入）"
                              if s.residual_fen else "") + "。图表中的数字与首页、报表一致。")
+        shown = self.tabs.currentWidget()
+        if shown is not None and shown.canvas is not None:
+            shown.canvas.draw()         # the chart in view drawn now: whoever waits on ``settled`` sees it
         if self._dirty:
             self.refresh()
+        else:
+            self.settled.emit(True)
 
     def _failed(self, exc: Exception) -> None:
         self.job = None
         self.info.setText(f"图表数据读取失败：{exc}")
+        self.settled.emit(False)
 
     def _cancelled(self) -> None:
         self.job = None
         self.info.setText("已取消。")
+        self.settled.emit(False)

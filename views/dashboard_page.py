@@ -18,6 +18,7 @@ from models import figures, stats
 from models.values import fen_to_wan_text, fen_to_yuan_text
 from models.warm_start import DASHBOARD_LIST_LIMIT
 from views.context import AppContext
+from views.table_fit import FitColumns
 
 RED, AMBER, GREEN = "#b00020", "#9a6700", "#1e7b34"
 LIST_LIMIT = DASHBOARD_LIST_LIMIT
@@ -62,10 +63,7 @@ def _table(headers: tuple[str, ...], stretch: int = -1) -> QTableWidget:
     t.verticalHeader().setDefaultSectionSize(ROW_H)
     t.setWordWrap(False)
     t.setAlternatingRowColors(True)
-    h = t.horizontalHeader()
-    h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    if stretch >= 0:
-        h.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    t.fitter = FitColumns(t, stretch)      # the main column never squeezed to "…"
     return t
 
 
@@ -82,7 +80,15 @@ def _fill(t: QTableWidget, rows: list[list], right: set[int] = frozenset(), colo
             if ids is not None and j == 0:
                 item.setData(Qt.ItemDataRole.UserRole, ids[i])
             t.setItem(i, j, item)
-    height = t.horizontalHeader().sizeHint().height() + ROW_H * len(rows) + 2 * t.frameWidth() + 2
+    t.fitter.after = lambda: _fit_height(t)
+    t.fitter.fit()
+
+
+def _fit_height(t: QTableWidget) -> None:
+    """Tall enough for every row, and for the sideways scroll bar when the window is narrow."""
+    height = t.horizontalHeader().sizeHint().height() + ROW_H * t.rowCount() + 2 * t.frameWidth() + 2
+    if t.fitter.scrolls_sideways():
+        height += t.horizontalScrollBar().sizeHint().height()
     t.setFixedHeight(max(60, min(height, 420)))
 
 

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QSplitter,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QToolBar, QVBoxLayout, QWidget)
 
 from models import ledger_refs
@@ -21,6 +21,8 @@ from models.ledger.repo import LedgerRepo, Query, ValidationError
 from models.values import ValueProblem, parse_date
 from views import ledger_actions
 from views.context import AppContext
+from views.detail_split import DetailSplitter
+from views.legend import ColourLegend
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
 from views.record_form import RecordForm
@@ -127,17 +129,19 @@ class GenericLedgerPage(QWidget):
         if kids:
             from views.ledger_child import ChildPane
             self.child = ChildPane(self, kids[0])
-            split = QSplitter(Qt.Orientation.Vertical)
-            split.addWidget(self.table)
-            split.addWidget(self.child)
-            split.setStretchFactor(0, 3)
-            split.setStretchFactor(1, 2)
+            # the child pane keeps only its caption line until a row above is chosen
+            split = DetailSplitter(self.table, self.child, self.child.compact_height)
             body = split
             self.table.currentRecord.connect(self.child.show_parent)
+            self.table.currentRecord.connect(lambda rid: split.set_chosen(rid is not None))
         lay = QVBoxLayout(self)
         lay.addWidget(self.toolbar)
         lay.addWidget(self.banner)
         lay.addWidget(self.filters)
+        self.legend = None
+        if self.ledger.extra.get("legend"):         # what the row colours mean
+            self.legend = ColourLegend(self.ledger.extra["legend"], self)
+            lay.addWidget(self.legend)
         lay.addWidget(self.empty)
         lay.addWidget(body, 1)
         lay.addWidget(self.totals)

@@ -52,6 +52,12 @@ class ChildPane(QWidget):
         self.model.queryChanged.connect(self._update_totals)
         self.show_parent(None)
 
+    def compact_height(self) -> int:
+        """The pane while no row above is chosen: its caption line (which says to choose one)."""
+        m = self.layout().contentsMargins()
+        return max(self.caption.sizeHint().height(), self.findChild(QToolBar).sizeHint().height()) \
+            + m.top() + m.bottom() + 4
+
     def show_parent(self, parent_id) -> None:
         self.parent_id = parent_id
         q = Query()

@@ -1,13 +1,29 @@
 """The table view every ledger page uses: sorting in SQL, chosen and reordered
-columns remembered, copy as tab-separated text, Enter to open."""
+columns remembered, copy as tab-separated text, Enter to open.
+
+Default layout (until the user resizes, moves or hides a column): each column as wide as its
+header and its first rows need, the ledger's key columns (``extra["key_columns"]``) first and
+narrowed, where the window is small, until they all fit in the view; the other columns follow
+to the right. Once the user changes the layout it is remembered as it is."""
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QStyle, QTableView
 
 from models.prefs import Prefs
 from views.ledger_model import LedgerTableModel
+
+SAMPLE_ROWS = 60            # rows measured for a column's default width
+CAP_CHARS = 22              # a text column's default width: at most this many Chinese characters
+FLOOR_CHARS = 6             # narrowed to fit the window: never below this (nor below its header)
+ELASTIC_KINDS = ("text", "longtext", "ref")
+
+
+def _old_default_width(f) -> int:
+    """The width every column had before widths were measured (a layout saved with exactly these
+    widths, nothing moved or hidden, is an untouched default, not a choice)."""
+    return max(56, min(300, f.width * 11 + 14))
 
 
 class LedgerTableView(QTableView):
@@ -15,7 +31,7 @@ class LedgerTableView(QTableView):
     currentRecord = Signal(object)     # record id or None
 
     def __init__(self, model: LedgerTableModel, prefs: Prefs | None = None, prefs_key: str = "",
-                 parent=None) -> None:
+                 parent=None, key_columns: tuple[str, ...] | None = None) -> None:
         super().__init__(parent)
         self.setModel(model)
         self.prefs = prefs
@@ -23,6 +39,13 @@ class LedgerTableView(QTableView):
         import zlib
         sig = zlib.crc32("|".join(f.name for f in model.fields).encode()) if prefs_key else 0
         self.prefs_key = f"{prefs_key}.{sig:08x}" if prefs_key else ""
+        names = [f.name for f in model.fields]
+        wanted = key_columns if key_columns is not None else model.repo.ledger.extra.get("key_columns", ())
+        self.key_columns: list[int] = [names.index(n) for n in wanted if n in names]
+        self.user_layout = False           # True once the user resized, moved or hid a column
+        self._quiet = 0                    # >0 while the program itself lays the columns out
+        self._natural: dict[int, int] = {}
+        self._measured_rows = False
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
@@ -40,11 +63,10 @@ class LedgerTableView(QTableView):
         h.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         h.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         h.customContextMenuRequested.connect(self._header_menu)
-        for i, f in enumerate(model.fields):
-            self.setColumnWidth(i, max(56, min(300, f.width * 11 + 14)))
-        self._restore_layout()
-        h.sectionMoved.connect(lambda *a: self._save_layout())
-        h.sectionResized.connect(lambda *a: self._save_layout())
+        if not self._restore_layout():
+            self.apply_default_layout()
+        h.sectionMoved.connect(lambda *a: self._user_changed())
+        h.sectionResized.connect(lambda *a: self._user_changed())
         self.doubleClicked.connect(lambda idx: self._emit_activated(idx.row()))
         copy = QAction("复制选中行", self)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
@@ -53,22 +75,51 @@ class LedgerTableView(QTableView):
         model.modelReset.connect(self._after_reset)
 
     # -- layout ------------------------------------------------------------------
-    def _restore_layout(self) -> None:
+    def _restore_layout(self) -> bool:
+        """The user's remembered layout; False when there is none (or only an untouched default)."""
         if not (self.prefs and self.prefs_key):
-            return
+            return False
         state = self.prefs.get(f"table.{self.prefs_key}")
-        if state:
-            self.horizontalHeader().restoreState(QByteArray.fromBase64(state.encode()))
-            self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        if isinstance(state, dict):
+            text, chosen = state.get("state"), bool(state.get("user"))
+        else:
+            text, chosen = state, False
+        if not isinstance(text, str) or not text:
+            return False
+        h = self.horizontalHeader()
+        self._quiet += 1
+        try:
+            if not h.restoreState(QByteArray.fromBase64(text.encode())):
+                return False
+            h.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            if not chosen and self._is_old_default():
+                return False
+        finally:
+            self._quiet -= 1
+        self.user_layout = True
+        return True
+
+    def _is_old_default(self) -> bool:
+        h = self.horizontalHeader()
+        fields = self.model().fields
+        return h.count() == len(fields) and all(
+            not h.isSectionHidden(i) and h.visualIndex(i) == i and h.sectionSize(i) == _old_default_width(f)
+            for i, f in enumerate(fields))
+
+    def _user_changed(self) -> None:
+        if self._quiet:
+            return
+        self.user_layout = True
+        self._save_layout()
 
     def _save_layout(self) -> None:
-        if self.prefs and self.prefs_key:
+        if self.prefs and self.prefs_key and self.user_layout:
             state = self.horizontalHeader().saveState().toBase64().data().decode()
-            self.prefs.data[f"table.{self.prefs_key}"] = state
+            self.prefs.data[f"table.{self.prefs_key}"] = {"state": state, "user": True}
 
     def save_layout_now(self) -> None:
         self._save_layout()
-        if self.prefs:
+        if self.prefs and self.user_layout:
             self.prefs.save()
 
     def _header_menu(self, pos) -> None:
@@ -79,17 +130,119 @@ class LedgerTableView(QTableView):
             act = menu.addAction(f.label)
             act.setCheckable(True)
             act.setChecked(not h.isSectionHidden(i))
-            act.toggled.connect(lambda on, col=i: (h.setSectionHidden(col, not on), self.save_layout_now()))
+            act.toggled.connect(lambda on, col=i: self.set_column_shown(col, on))
         menu.addSeparator()
         menu.addAction("恢复默认列").triggered.connect(self.reset_columns)
         menu.exec(h.mapToGlobal(pos))
 
-    def reset_columns(self) -> None:
-        h = self.horizontalHeader()
-        for i in range(h.count()):
-            h.setSectionHidden(i, False)
-            h.moveSection(h.visualIndex(i), i)
+    def set_column_shown(self, column: int, shown: bool) -> None:
+        self.horizontalHeader().setSectionHidden(column, not shown)
+        self.user_layout = True
         self.save_layout_now()
+
+    def reset_columns(self) -> None:
+        """Back to the default layout; the remembered one is forgotten."""
+        self.user_layout = False
+        if self.prefs and self.prefs_key:
+            self.prefs.data.pop(f"table.{self.prefs_key}", None)
+            self.prefs.save()
+        self.apply_default_layout()
+
+    def default_order(self) -> list[int]:
+        """Logical columns in their default visual order: the key columns first."""
+        rest = [i for i in range(len(self.model().fields)) if i not in self.key_columns]
+        return self.key_columns + rest
+
+    def apply_default_layout(self) -> None:
+        h = self.horizontalHeader()
+        self._quiet += 1
+        try:
+            for visual, logical in enumerate(self.default_order()):
+                h.setSectionHidden(logical, False)
+                if h.visualIndex(logical) != visual:
+                    h.moveSection(h.visualIndex(logical), visual)
+            self._fit_widths()
+        finally:
+            self._quiet -= 1
+
+    def _header_width(self, col: int) -> int:
+        f = self.model().fields[col]
+        fm = self.horizontalHeader().fontMetrics()
+        # margins on both sides and room for the sort arrow, so a sorted header is not cut either
+        return fm.horizontalAdvance(f.header) + 2 * fm.horizontalAdvance("0") + 22
+
+    def _content_width(self, col: int) -> int:
+        model: LedgerTableModel = self.model()
+        f = model.fields[col]
+        fm = self.fontMetrics()
+        rows = min(model.rowCount(), SAMPLE_ROWS)
+        if rows:
+            texts = [model.data(model.index(r, col)) or "" for r in range(rows)]
+            widest = max(fm.horizontalAdvance(str(t)) for t in texts)
+        else:
+            widest = fm.horizontalAdvance("0") * min(f.width, 12)
+        return widest + 2 * fm.horizontalAdvance("0") + 4
+
+    def natural_width(self, col: int) -> int:
+        """What a column needs to show its header and its first rows without eliding."""
+        if col not in self._natural:
+            f = self.model().fields[col]
+            want = self._content_width(col)
+            if f.kind in ELASTIC_KINDS:
+                want = min(want, self.fontMetrics().horizontalAdvance("中") * CAP_CHARS)
+            self._natural[col] = max(self._header_width(col), want)
+        return self._natural[col]
+
+    def _floor_width(self, col: int) -> int:
+        return min(self.natural_width(col),
+                   max(self._header_width(col), self.fontMetrics().horizontalAdvance("中") * FLOOR_CHARS + 12))
+
+    def _fit_widths(self) -> None:
+        """Natural widths; key columns narrowed (the text ones) until they fit the view."""
+        n = len(self.model().fields)
+        widths = {c: self.natural_width(c) for c in range(n)}
+        avail = self._viewport_width()
+        keys = self.key_columns
+        need = sum(widths[c] for c in keys)
+        if keys and avail > 0 and need > avail:
+            elastic = [c for c in keys if self.model().fields[c].kind in ELASTIC_KINDS]
+            room = {c: widths[c] - self._floor_width(c) for c in elastic}
+            total_room = sum(room.values())
+            cut = min(need - avail, total_room)
+            if total_room > 0:
+                for c in elastic:
+                    widths[c] -= -(-cut * room[c] // total_room)       # rounded up: never a pixel short
+        for c, w in widths.items():
+            if self.columnWidth(c) != w:
+                self.setColumnWidth(c, w)
+
+    def _viewport_width(self) -> int:
+        """The width the columns share once the view is laid out (0 before it is)."""
+        if not self.isVisible() and not self.testAttribute(Qt.WidgetAttribute.WA_Resized):
+            return 0
+        w = self.viewport().width()
+        sb = self.verticalScrollBar()
+        model = self.model()
+        rows_h = model.rowCount() * self.verticalHeader().defaultSectionSize()
+        if not sb.isVisible() and rows_h > self.viewport().height() > 0:
+            w -= self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return w
+
+    def key_columns_fit(self) -> bool:
+        """Every key column's right edge inside the view, with no sideways scrolling."""
+        h = self.horizontalHeader()
+        return all(not h.isSectionHidden(c) and h.sectionViewportPosition(c) >= 0
+                   and h.sectionViewportPosition(c) + h.sectionSize(c) <= self.viewport().width()
+                   for c in self.key_columns)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if not self.user_layout:
+            self._quiet += 1
+            try:
+                self._fit_widths()
+            finally:
+                self._quiet -= 1
 
     # -- records -----------------------------------------------------------------
     def selected_rows(self) -> list[int]:
@@ -130,6 +283,15 @@ class LedgerTableView(QTableView):
         # a new order or filter starts at the top (staying at row 900,000 of a new order would
         # make the model read every id up to there at once)
         self.scrollToTop()
+        if not self._measured_rows and self.model().rowCount():
+            self._measured_rows = True          # widths from the first rows shown, measured once
+            self._natural.clear()
+            if not self.user_layout:
+                self._quiet += 1
+                try:
+                    self._fit_widths()
+                finally:
+                    self._quiet -= 1
         self.currentRecord.emit(None)
 
     def select_record(self, record_id: int) -> None:

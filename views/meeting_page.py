@@ -20,6 +20,7 @@ from models.ledgers.meetings import KINDS
 from models.values import ValueProblem, fen_to_wan_text
 from views.context import AppContext
 from views.record_form import RecordForm
+from views.table_fit import FitColumns
 
 FIG_COLS = ("专班", "新增（件）", "办结（件）", "兑付（万元）", "在办（件）", "尚欠（万元）", "逾期（件）", "交办未结", "交办逾期")
 ITEM_COLS = ("期数", "序号", "交办事项", "责任专班", "责任人", "完成时限", "状态", "最近进展")
@@ -31,7 +32,8 @@ NOTES = {"筹备": "筹备中：议程按台账数据生成，开会前可修改
          "已关闭": "已关闭（{at}），内容只读；如需更正请点“更正…”并说明理由。"}
 
 
-def _table(headers, stretch: int) -> QTableWidget:
+def _table(headers, stretch: int, wrap: bool = False) -> QTableWidget:
+    """``stretch``: the main column; ``wrap``: a table of text (交办事项), whose long cells wrap."""
     t = QTableWidget(0, len(headers))       # dozens of rows at most: a plain widget is fine
     t.setHorizontalHeaderLabels(headers)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -41,6 +43,7 @@ def _table(headers, stretch: int) -> QTableWidget:
     t.verticalHeader().setDefaultSectionSize(24)
     t.setAlternatingRowColors(True)
     t.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    t.fitter = FitColumns(t, stretch, wrap)
     return t
 
 
@@ -59,7 +62,7 @@ def _fill(t: QTableWidget, rows: list[tuple], data: list | None = None, colour_c
             if j == 0 and data is not None:
                 item.setData(Qt.ItemDataRole.UserRole, data[i])
             t.setItem(i, j, item)
-    t.resizeColumnsToContents()
+    t.fitter.fit()
 
 
 def _fig_row(name: str, f: dict) -> tuple:
@@ -121,7 +124,7 @@ class MeetingPage(QWidget):
         self.list.setObjectName("meeting_list")
         self.list.setStyleSheet("QListWidget#meeting_list::item { padding: 4px 2px; border-bottom: 1px solid #e3e3e3; }"
                                 "QListWidget#meeting_list::item:selected { background: #2e6da4; color: white; }")
-        self.list.setMinimumWidth(270)
+        self.list.setMinimumWidth(200)
         self.list.setWordWrap(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(
@@ -176,7 +179,7 @@ class MeetingPage(QWidget):
     def _agenda_tab(self) -> QWidget:
         self.agenda_note = QLabel()
         self.agenda_note.setWordWrap(True)
-        self.fig_table, self.carry_table = _table(FIG_COLS, 0), _table(ITEM_COLS, 2)
+        self.fig_table, self.carry_table = _table(FIG_COLS, 0), _table(ITEM_COLS, 2, wrap=True)
         self.edits["agenda"] = QPlainTextEdit()
         self.regen_btn = _button("按台账数据重新生成议程", self.regenerate_agenda)
         w = QWidget()
@@ -202,7 +205,7 @@ class MeetingPage(QWidget):
     def _decisions_tab(self) -> QWidget:
         self.edits["body"] = QPlainTextEdit()
         self.edits["body"].setPlaceholderText("会议纪要正文；空着时按汇报数据自动生成")
-        self.decision_table = _table(("序号", "议定事项", "责任专班", "责任人", "完成时限", "状态"), 1)
+        self.decision_table = _table(("序号", "议定事项", "责任专班", "责任人", "完成时限", "状态"), 1, wrap=True)
         self.body_btn = _button("按汇报数据生成正文", self.generate_body)
         self.add_btn = _button("新增议定事项…", self.add_decision)
         self.del_btn = _button("删除选中事项", self.remove_decision)
@@ -216,7 +219,7 @@ class MeetingPage(QWidget):
         self.track_note = QLabel()
         self.show_closed = QCheckBox("显示已办结")
         self.show_closed.toggled.connect(lambda _on: self.refresh_tracking())
-        self.track_table = _table(ITEM_COLS, 2)
+        self.track_table = _table(ITEM_COLS, 2, wrap=True)
         row = _lay(QHBoxLayout(), self.track_note, self.show_closed, _button("标为办理中", self.mark_doing),
                    _button("添加进展…", self.add_progress), _button("办结销号…", self.close_item))
         row.setStretch(0, 1)

@@ -1,15 +1,46 @@
 """农民工名册: every listed worker across all cases, searchable, fit for a million rows."""
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from models import case_workers
-from models.ledger.repo import Query
+from models import case_workers, cases
+from models.ledger.fields import Field
+from models.ledger.repo import LedgerRepo, Query
 from views.context import AppContext
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
+
+
+# the case's 用人单位 beside each worker: shown, never stored, exported or imported (a roster's own
+# 用人单位 column describes its case, models.io)
+EMPLOYER = Field("case_employer", "用人单位", width=20, stored=False, editable=False, in_form=False,
+                 export=False, printed=False)
+
+
+class WorkerRows(LedgerRepo):
+    """The worker ledger's rows with their case's 用人单位, read a page at a time."""
+
+    def __init__(self, store) -> None:
+        base = case_workers.workers_repo(store)
+        super().__init__(store, base.ledger)
+        self.cases = cases.repo(store)
+
+    def rows_by_ids(self, ids) -> dict[int, dict]:
+        out = super().rows_by_ids(ids)
+        case_ids = sorted({r["case_id"] for r in out.values() if r.get("case_id") is not None})
+        names = {cid: row.get("employer_name") or "" for cid, row in self.cases.rows_by_ids(case_ids).items()}
+        for r in out.values():
+            r[EMPLOYER.name] = names.get(r.get("case_id"), "")
+        return out
+
+
+class WorkerModel(LedgerTableModel):
+    def sort(self, column: int, order=None) -> None:
+        if 0 <= column < len(self.fields) and self.fields[column] is EMPLOYER:
+            return              # sorted by the case instead would mislead; the view puts the arrow back
+        super().sort(column, order) if order is not None else super().sort(column)
 
 
 class WorkerPage(QWidget):
@@ -18,12 +49,16 @@ class WorkerPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.repo = case_workers.workers_repo(ctx.store)
+        self.repo = WorkerRows(ctx.store)
         fields = list(self.repo.ledger.table_fields)
         case_field = self.repo.ledger.field("case_id")
-        fields = [case_field] + [f for f in fields if f.name != "case_id"]
-        self.model = LedgerTableModel(self.repo, fields, self)
-        self.table = LedgerTableView(self.model, ctx.prefs, "workers", self)
+        fields = [case_field] + [f for f in fields if f.name != "case_id"] + [EMPLOYER]
+        self.model = WorkerModel(self.repo, fields, self)
+        self.table = LedgerTableView(self.model, ctx.prefs, "workers", self,
+                                     key_columns=("name", "case_id", EMPLOYER.name, "owed_fen", "paid_fen",
+                                                  "outstanding_fen"))
+        self._sorted = (-1, Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_indicator)
         self.search = QLineEdit()
         words = "、".join(f.label for f in self.repo.ledger.search_fields)      # what the search looks at
         self.search.setPlaceholderText(f"检索{words}（Ctrl+F）")
@@ -64,6 +99,16 @@ class WorkerPage(QWidget):
         self.table.activatedRecord.connect(self._open_case)
         ctx.bus.changed.connect(lambda t: self.model.reload() if t in ("", "worker", "repayment") else None)
         self.apply()
+
+    def _sort_indicator(self, column: int, order) -> None:
+        h = self.table.horizontalHeader()
+        if 0 <= column < len(self.model.fields) and self.model.fields[column] is EMPLOYER:
+            h.blockSignals(True)
+            h.setSortIndicator(*self._sorted)
+            h.blockSignals(False)
+            self.ctx.bus.status.emit("用人单位列不能排序：可按“所属问题”排序")
+            return
+        self._sorted = (column, order)
 
     def _reveal(self, on: bool) -> None:
         if on:

@@ -12,7 +12,15 @@ TABLE_LABELS = (("case_record", "欠薪问题"), ("worker", "农民工"), ("repa
                 ("campaign_phase", "阶段目标"), ("workstream", "工作专班"), ("workstream_member", "专班成员"),
                 ("leading_group_member", "领导小组成员"), ("person", "人员"), ("setting", "设置"),
                 ("account", "账号"), ("signoff", "审核签字"), ("calendar_year", "节假日安排"),
-                ("verdict_option", "核处结论选项"), ("employer", "用人单位"), ("project", "工程项目"))
+                ("verdict_option", "核处结论选项"), ("employer", "用人单位"), ("project", "工程项目"),
+                ("asset_item", "资产处置及资金筹措"), ("blacklist_entry", "失信联合惩戒名单"),
+                ("contract_arrear", "拖欠工程款"), ("contract_instalment", "工程款分期还款计划"),
+                ("daily_report", "日报告（零报告）"), ("fund", "清欠资金"), ("fund_allocation", "清欠资金分配"),
+                ("inspection", "排查台账"), ("meeting", "周调度会议"), ("meeting_report", "专班汇报"),
+                ("action_item", "交办事项"), ("petition", "信访"), ("case_status_log", "问题状态变更"),
+                ("exchange_township", "县级汇总乡镇"), ("directive", "督办事项"),
+                ("directive_target", "督办对象"), ("directive_progress", "督办进展"),
+                ("directive_received", "收到的督办事项"), ("audit_log", "审计日志"))
 
 AUDIT = register(Ledger(
     kind="audit", title="审计日志", table="audit_log", managed=False, soft_delete=False,

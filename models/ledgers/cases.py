@@ -60,7 +60,11 @@ CASES = register(Ledger(
     label_field="case_no",
     extra={"table_columns": ("case_no", "registered_on", "employer_name", "project_name", "total_workers",
                              "total_owed_fen", "total_paid_fen", "outstanding_fen", "status", "workstream_id",
-                             "owner_person", "deadline", "source", "is_major", "is_sensitive", "industry_type")},
+                             "owner_person", "deadline", "source", "is_major", "is_sensitive", "industry_type"),
+           # the columns a clerk works by: shown first, and kept in view on a small screen
+           "key_columns": ("case_no", "employer_name", "total_workers", "outstanding_fen", "status",
+                           "workstream_id", "owner_person", "deadline"),
+           },
     fields=(
         F("case_no", "编号", required=True, width=14, search=True,
           synonyms=("问题编号", "线索编号", "序号编号", "案件编号", "登记编号")),
@@ -138,6 +142,8 @@ _worker_dates = _dates_in_order("entered_on", "left_on", "进离场时间")
 WORKERS = register(Ledger(
     kind="workers", title="农民工工资支付台账", table="worker", managed=False,
     key=("case_id", "id_number"), order_by="id", parent="case_id", label_field="name",
+    # shown first, and kept in view on a small screen (所属问题 where the table lists it)
+    extra={"key_columns": ("name", "case_id", "owed_fen", "paid_fen", "outstanding_fen")},
     fields=(
         F("case_id", "所属问题", "ref", ref_table="case_record", ref_label="case_no", width=14,
           required=True, in_form=False, export=False, printed=False),

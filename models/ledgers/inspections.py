@@ -83,6 +83,8 @@ INSPECTIONS = register(Ledger(
            # the construction-site rules are left blank for an employer that is not a project
            "blank_when": {name: ("target_type", "用人单位") for name in PROJECT_ONLY},
            "decorate": "models.inspections:decorator",
+           # what the row colours of models.inspections.decorator mean, shown above the table
+           "legend": (("#f8d7da", "超过整改时限未销号"), ("#fff3cd", "隐患整改中")),
            "banner": "models.inspections:banner"},
 ))
 

@@ -65,7 +65,9 @@ PETITIONS = register(Ledger(
     ),
     row_rules=(_people,),
     extra={"page": True, "page_order": 34, "page_title": "信访台账",
-           "decorate": "models.petitions:decorator", "banner": "models.petitions:banner"},
+           "decorate": "models.petitions:decorator", "banner": "models.petitions:banner",
+           # what the row colours of models.petitions.decorator mean, shown above the table
+           "legend": (("#f8d7da", "集体访"), ("#fff3cd", "重复访（90 日内）"))},
 ))
 
 
