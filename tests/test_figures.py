@@ -388,3 +388,27 @@ def test_case_ledger_footer_says_where_it_counts_otherwise(town, tmp_path, qtbot
         assert f"共 {f.cases:,} 件" in page.totals.text()
     finally:
         store.close()
+
+
+def test_daily_missing_is_the_workstreams_the_daily_page_lists_as_not_reported(s):
+    """日报告未报专班数: on a workday, the workstreams without a return that day (a 零报告 counts as
+    sent), counted here from the returns themselves; 0 on a day off; the same now and as of a day."""
+    from models import campaign, daily
+
+    def not_reported(day: _dt.date) -> int:
+        sent = {r[0] for r in s.query("SELECT workstream_id FROM daily_report WHERE report_on = ? "
+                                      "AND deleted_at IS NULL", (day.isoformat(),))}
+        return sum(1 for w in campaign.workstreams(s) if w["id"] not in sent)
+    # the demo: two workstreams late today; every workstream sent on the nine workdays before
+    assert figures.figures(s, TODAY).daily_missing == not_reported(TODAY) == 2
+    assert figures.one(s, "daily_missing", TODAY) == len(daily.missing_on(s, TODAY))
+    assert "未报" in daily.banner(s, TODAY) and daily.is_workday(s, TODAY)
+    workday = _dt.date(2026, 11, 25)
+    assert figures.figures(s, TODAY, workday).daily_missing == not_reported(workday) == 0
+    early = _dt.date(2026, 11, 2)                         # a Monday before the demo's returns begin
+    assert figures.figures(s, TODAY, early).daily_missing == not_reported(early) == len(campaign.workstreams(s)) > 0
+    sunday = _dt.date(2026, 11, 22)
+    assert not daily.is_workday(s, sunday) and not_reported(sunday) > 0
+    assert figures.figures(s, TODAY, sunday).daily_missing == 0
+    d = figures.DEFINITIONS["daily_missing"]
+    assert d.unit == "个" and "零报告也算已报" in d.basis and "休息日" in d.basis

@@ -163,8 +163,25 @@ def township_ledgers(tstore: Store) -> list[dict]:
         cols = {r[1] for r in tstore.query(f'PRAGMA table_info("{ledger.table}")')}
         where = " WHERE deleted_at IS NULL" if "deleted_at" in cols else ""
         n = int(tstore.scalar(f'SELECT COUNT(*) FROM "{ledger.table}"{where}', default=0) or 0)
-        out.append({"kind": ledger.kind, "title": ledger.title, "table": ledger.table, "rows": n})
+        # a column this program declares that the file lacks (a file of another program version): the
+        # ledger is listed, with its rows, but cannot be shown column by column
+        missing = [f.label for f in ledger.fields if f.stored and f.name not in cols] or _unreadable(tstore, ledger)
+        out.append({"kind": ledger.kind, "title": ledger.title, "table": ledger.table, "rows": n,
+                    "missing": missing})
     return out
+
+
+def _unreadable(tstore: Store, ledger) -> list[str]:
+    """[] when the ledger's rows can be read as the ledger pages read them; else a one-item list
+    saying why (the first row is read: what a table would ask first)."""
+    import sqlite3
+    from models.ledger.repo import LedgerRepo
+    repo = LedgerRepo(tstore, ledger)
+    try:
+        repo.rows_by_ids(repo.ids(limit=1))
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    return []
 
 
 # -- ranking (周调度 / 通报) -----------------------------------------------------------------------

@@ -44,6 +44,9 @@ class TownshipLedgers(QDialog):
         for item in self.ledgers:
             w = QListWidgetItem(f"{item['title']}（{item['rows']:,}）")
             w.setData(Qt.ItemDataRole.UserRole, item["kind"])
+            if item["missing"]:
+                w.setFlags(w.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                w.setToolTip(f"该台账无法在此显示（{'、'.join(item['missing'][:3])}）")
             self.list.addItem(w)
         self.list.setMaximumWidth(260)
         self.search = QLineEdit()
@@ -78,8 +81,9 @@ class TownshipLedgers(QDialog):
         self.model: LedgerTableModel | None = None
         self.view: LedgerTableView | None = None
         self.list.currentRowChanged.connect(self._show)
-        if self.ledgers:
-            self.list.setCurrentRow(0)
+        first = next((i for i, x in enumerate(self.ledgers) if not x["missing"]), None)
+        if first is not None:
+            self.list.setCurrentRow(first)
         self.resize(1280, 720)
 
     @property
@@ -88,7 +92,7 @@ class TownshipLedgers(QDialog):
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def _show(self, row: int) -> None:
-        if row < 0 or self.tstore.closed:
+        if row < 0 or self.tstore.closed or self.ledgers[row]["missing"]:
             return
         ledger = registry.get(self.ledgers[row]["kind"])
         model = LedgerTableModel(LedgerRepo(self.tstore, ledger), parent=self)
