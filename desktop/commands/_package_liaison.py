@@ -1,23 +1,194 @@
 """package export / import / decide for 专班副本 and 专班回报包 (office ↔ liaison). Routed here by
-``package``."""
+``package``.
+
+qingqian package export --db 办公室.sqlite --out F --workstream 专班 [--user U]    专班副本 (办公室账号)
+qingqian package import F --db 联络员.sqlite --user 账号                            the liaison's database from the copy
+qingqian package export --db 联络员.sqlite --out R --for office --user 账号         专班回报包 (联络员账号)
+qingqian package import R --db 办公室.sqlite [--json]                               applied; exit 1 if clashes are left
+qingqian package decide --db 办公室.sqlite [--list] [--clash N --keep office|liaison] [--all-keep office|liaison]
+"""
 from __future__ import annotations
 
-from desktop.commands._common import add_db, fail
+import os
+import sys
+
+from desktop.commands._common import PASSWORD_ENV, add_db, add_json, emit, fail, open_store
+
+OFFICE = ("办公室",)
+LIAISON = ("专班填报员",)
+SIDE_NAMES = {"office": "办公室", "liaison": "联络员"}
 
 
 def register_decide(words) -> None:
-    d = words.add_parser("decide", help="办公室裁定专班回报包中双方都改过的记录")
+    d = words.add_parser("decide", help="办公室裁定专班回报包中双方都改过的记录（列出冲突、保留某一方的值）")
     add_db(d)
+    d.add_argument("--list", action="store_true", help="逐条列出待裁定的冲突：字段、办公室的值、联络员的值")
+    d.add_argument("--clash", type=int, help="要裁定的冲突编号（--list 所列）")
+    d.add_argument("--keep", choices=("office", "liaison"), help="与 --clash 一起用：office 保留办公室的值，liaison 采用联络员的值")
+    d.add_argument("--all-keep", choices=("office", "liaison"), help="所有待裁定的冲突都保留办公室（office）或联络员（liaison）的值")
+    add_json(d)
     d.set_defaults(func=cmd_decide)
 
 
+def _now(args):
+    import datetime as _dt
+    return _dt.datetime.fromisoformat(args.now) if getattr(args, "now", None) else None
+
+
+# -- export ---------------------------------------------------------------------------------
 def cmd_export(args) -> int:
-    return fail("专班副本尚未实现")
+    from models.exchange import PackageRefused
+    from models.paths import out_problem
+    if args.workstream and args.target == "office":
+        return fail("--workstream（办公室制作专班副本）与 --for office（联络员交回改动）不能同时使用")
+    if args.target == "county":
+        return fail("--workstream 用于办公室制作专班副本，不能与 --for county 同时使用")
+    try:
+        now = _now(args)
+    except ValueError:
+        return fail(f"时间格式不对：{args.now}")
+    problem = out_problem(args.out, args.db, args.force)
+    if problem:
+        return fail(problem)
+    store, code = open_store(args, write=True, roles=OFFICE if args.workstream else LIAISON)
+    if store is None:
+        return code
+    try:
+        if args.workstream:
+            from models.exchange.liaison import make_copy
+            summary = make_copy(store, args.out, args.workstream, now=now)
+            line = (f"已为{summary['workstream']}制作第 {summary['sequence']} 号专班副本：{summary['out']}"
+                    f"（交给该专班联络员，用 package import 导入为其数据库）")
+        else:
+            from models.exchange.liaison import make_return
+            summary = make_return(store, args.out, now=now)
+            n = sum(summary["changes"].values())
+            line = (f"已制作{summary['workstream']}第 {summary['sequence']} 号专班回报包：{summary['out']}"
+                    f"（{n} 处改动，联络员 {summary['liaison']}）")
+    except PackageRefused as exc:
+        return fail(str(exc))
+    finally:
+        store.close()
+    emit(args, summary, line)
+    return 0
+
+
+# -- import ---------------------------------------------------------------------------------
+def _new_password(username: str) -> str | None:
+    pw = os.environ.get(PASSWORD_ENV)
+    if pw is not None:
+        return pw
+    try:
+        interactive = sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    if not interactive:
+        return None
+    import getpass
+    try:
+        first = getpass.getpass(f"为联络员账号“{username}”设定密码（至少 6 位）：")
+        again = getpass.getpass("再输入一次：")
+    except (EOFError, KeyboardInterrupt):
+        return None
+    return first if first == again else ""
 
 
 def cmd_import(args) -> int:
-    return fail("专班回报包尚未实现")
+    from models.exchange import PackageRefused, package
+    try:
+        kind = package.read(args.file).kind
+    except PackageRefused as exc:
+        return fail(str(exc))
+    if kind == "liaison_copy":
+        return _import_copy(args)
+    return _import_return(args)
+
+
+def _import_copy(args) -> int:
+    from models.exchange import PackageRefused
+    from models.exchange.liaison import import_copy
+    username = (getattr(args, "user", None) or "").strip()
+    if not username:
+        return fail("导入专班副本须用 --user 给出联络员账号的用户名（导入后用它登录，只能修改本专班的记录）")
+    password = _new_password(username)
+    if password is None:
+        return fail(f"须为联络员账号设定密码：请在终端中运行，或用 {PASSWORD_ENV} 环境变量给出")
+    if password == "":
+        return fail("两次输入的密码不一致，未导入")
+    try:
+        summary = import_copy(args.file, args.db, username=username, password=password)
+    except PackageRefused as exc:
+        return fail(str(exc))
+    emit(args, summary, f"已导入{summary['workstream']}的专班副本：{summary['db']}（联络员账号 {username}，"
+                        f"只能修改本专班的记录；改完用 package export --for office 制作回报包）")
+    return 0
+
+
+def _import_return(args) -> int:
+    from models.exchange import PackageRefused
+    from models.exchange.liaison_apply import apply_return
+    try:
+        now = _now(args)
+    except ValueError:
+        return fail(f"时间格式不对：{args.now}")
+    store, code = open_store(args, write=True, roles=OFFICE)
+    if store is None:
+        return code
+    try:
+        summary = apply_return(store, args.file, now=now)
+    except PackageRefused as exc:
+        return fail(str(exc))
+    finally:
+        store.close()
+    n = len(summary["conflicts"])
+    lines = [f"已应用{summary['workstream']}第 {summary['sequence']} 号专班回报包（联络员 {summary['liaison']}）："
+             f"新增 {summary['added']} 条，修改 {summary['changed']} 条，未变 {summary['unchanged']} 条，"
+             f"待裁定冲突 {n} 条"]
+    if n:
+        lines.append("双方都改过的记录已保留办公室的值，联络员的值待裁定：用 package decide --list 查看")
+    emit(args, summary, lines)
+    return 1 if n else 0
+
+
+# -- decide ---------------------------------------------------------------------------------
+def _clash_lines(store, c: dict) -> list[str]:
+    from models.exchange.liaison_decide import record_title
+    head = (f"第 {c['id']} 号冲突 · {record_title(store, c)}（{c['kind_label']}；联络员 {c['liaison']}）")
+    rows = [head]
+    for f in c["fields"]:
+        note = "（双方改得不同）" if f["conflict"] else "（只有联络员改过）" if f["differs"] else "（相同）"
+        rows.append(f"    {f['label']}：办公室“{f['office_text']}” ｜ 联络员“{f['liaison_text']}”{note}")
+    return rows
 
 
 def cmd_decide(args) -> int:
-    return fail("专班回报包尚未实现")
+    from models.exchange.liaison_decide import DecideError, clashes, decide, decide_all
+    if args.clash is not None and not args.keep:
+        return fail("--clash 须与 --keep office 或 --keep liaison 一起使用")
+    if args.keep and args.clash is None:
+        return fail("--keep 须与 --clash（冲突编号）一起使用；全部裁定用 --all-keep")
+    if args.clash is not None and args.all_keep:
+        return fail("--clash 与 --all-keep 不能同时使用")
+    deciding = args.clash is not None or bool(args.all_keep)
+    store, code = open_store(args, write=deciding, roles=OFFICE if deciding else None)
+    if store is None:
+        return code
+    try:
+        decided = []
+        try:
+            if args.clash is not None:
+                decided = [decide(store, args.clash, args.keep)]
+            elif args.all_keep:
+                decided = decide_all(store, args.all_keep)
+        except DecideError as exc:
+            return fail(str(exc))
+        left = clashes(store)
+        lines = [f"已裁定第 {c['id']} 号冲突：保留{SIDE_NAMES[c['decision']]}的值" for c in decided]
+        if not deciding or args.list:
+            for c in left:
+                lines.extend(_clash_lines(store, c))
+        lines.append(f"待裁定冲突 {len(left)} 条" if left else "没有待裁定的冲突")
+        emit(args, {"decided": decided, "open": left}, lines)
+        return 1 if left else 0
+    finally:
+        store.close()

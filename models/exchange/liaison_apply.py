@@ -72,11 +72,21 @@ def _conn(store: Store, actor, reason: str):
     return conn, denial
 
 
-def _liaison_actor(store: Store, info: dict, workstream_id: int):
+def _liaison_actor(store: Store, info: dict, workstream_id: int | None):
+    """The liaison as the office's triggers see them: the write rule of a 专班填报员 of their
+    workstream, and their name in the audit log. No account of the office has this actor."""
     from models.access import Actor
-    ws = store.one("SELECT name FROM workstream WHERE id = ?", (workstream_id,))
-    return Actor(-1, str(info.get("user") or "联络员"), str(info.get("name") or info.get("user") or "联络员"),
-                 LIAISON_ROLE, workstream_id, ws["name"] if ws else "")
+    ws = store.query("SELECT name FROM workstream WHERE id = ?", (workstream_id,))
+    name = str(info.get("name") or info.get("user") or "联络员")
+    return Actor(-1, name, name, LIAISON_ROLE, workstream_id, ws[0]["name"] if ws else "")
+
+
+def _reopen(store: Store) -> None:
+    """The store's own connection again, after the apply (see ``apply_return``)."""
+    store.conn = sqlite3.connect(str(store.path), timeout=10, isolation_level=None, check_same_thread=False)
+    store.conn.row_factory = sqlite3.Row
+    store._configure()
+    store._sudb = None
 
 
 def _check(store: Store, pkg: package.Package) -> tuple[dict, sqlite3.Row]:
@@ -91,7 +101,8 @@ def _check(store: Store, pkg: package.Package) -> tuple[dict, sqlite3.Row]:
         raise PackageRefused(f"这个回报包来自另一个办公室（{office.get('name') or '未写明'}）发出的专班副本，"
                              f"不是本数据库发出的，未接收：{name}")
     ensure_office_tables(store.conn)
-    row = store.one("SELECT * FROM exchange_liaison_copy WHERE copy_id = ?", (str(info.get("copy_id")),))
+    rows = store.query("SELECT * FROM exchange_liaison_copy WHERE copy_id = ?", (str(info.get("copy_id")),))
+    row = rows[0] if rows else None
     if row is None:
         raise PackageRefused(f"这个回报包所依据的专班副本不是本数据库发出的（或已作废），未接收：{name}")
     seq = m["sequence"]
@@ -211,10 +222,21 @@ def _label(table: str) -> str:
     return dict(TABLE_LABELS).get(table, table)
 
 
-def field_labels(table: str) -> dict[str, str]:
+def ledger_fields(table: str) -> dict:
     from models.ledger import registry
     ledger = registry.by_table(table)
-    return {f.name: f.label for f in (ledger.fields if ledger else ())}
+    return {f.name: f for f in (ledger.fields if ledger else ())}
+
+
+def _text(field, value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if field is not None:
+        try:
+            return field.format(value) or "（空）"
+        except Exception:  # noqa: BLE001 - a value of an unexpected type shows as it is
+            pass
+    return str(value)
 
 
 def _plain(v: Any) -> Any:
@@ -230,19 +252,37 @@ def apply_return(store: Store, path: str | os.PathLike, *, now: _dt.datetime | N
                  backup: bool = True) -> dict:
     """Check and apply the 专班回报包 at ``path`` to the office database ``store`` (its lock held,
     its acting account set by the caller, no transaction open). Returns {kind, township,
-    workstream, liaison, sequence, added, changed, unchanged, conflicts, backup, seconds}."""
-    import apsw
+    workstream, liaison, sequence, added, changed, unchanged, conflicts, backup, seconds}.
+
+    The changeset is applied through APSW, whose SQLite is not the one Python's ``sqlite3``
+    module uses. Two SQLite libraries must never hold the same file open in one process (their
+    POSIX locks do not see each other: one would reset the other's write-ahead log), so the
+    store's own connection is closed for the length of the apply and opened again afterwards;
+    no other connection of this process may have the file open meanwhile (the command line
+    has none; a window would run this in a process of its own)."""
     from models.backup import auto_backup
     t0 = time.perf_counter()
     pkg = package.read(path)
     info, copy = _check(store, pkg)
-    name = pkg.path.name
     with tempfile.TemporaryDirectory(prefix="qq-liaison-") as tmp:
         raw, keys, stamps = _read_content(pkg, Path(tmp))
     actor = _liaison_actor(store, info, copy["workstream_id"])
     seq = pkg.manifest["sequence"]
     reason = f"专班回报包：{copy['workstream']}第 {seq} 号（联络员 {actor.display_name}）"
     kept = auto_backup(store.conn, store.path, f"liaison-{copy['sequence']}-{seq}") if backup else None
+    if store.conn.in_transaction:
+        raise RuntimeError("apply_return needs the store without an open transaction")
+    store.conn.close()
+    try:
+        return _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, t0)
+    finally:
+        _reopen(store)
+
+
+def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, t0) -> dict:
+    import apsw
+    name = pkg.path.name
+    seq = pkg.manifest["sequence"]
     conn, denial = _conn(store, actor, reason)
     counts = {"added": 0, "changed": 0, "unchanged": 0}
     clashes: list[dict] = []
@@ -288,8 +328,8 @@ def apply_return(store: Store, path: str | os.PathLike, *, now: _dt.datetime | N
 
     def _resolve(why: int, ch) -> int:
         cur = ch.conflict
-        if why == apsw.SQLITE_CHANGESET_FOREIGN_KEY:
-            return apsw.SQLITE_CHANGESET_ABORT
+        if why == apsw.SQLITE_CHANGESET_FOREIGN_KEY or denial["why"]:
+            return apsw.SQLITE_CHANGESET_ABORT          # a guard trigger refused: the liaison may not
         if why == apsw.SQLITE_CHANGESET_NOTFOUND:
             if ch.op == "DELETE":
                 counts["unchanged"] += 1
@@ -320,9 +360,9 @@ def apply_return(store: Store, path: str | os.PathLike, *, now: _dt.datetime | N
                 total[ch.op] += 1
             try:
                 apsw.Changeset.apply(office_cs, conn, conflict=on_conflict)
-            except apsw.ConstraintError as exc:
-                raise PackageRefused(f"回报包中有超出联络员权限的改动（{denial['why'] or exc}），未接收：{name}") from exc
-            except apsw.AbortError as exc:
+            except (apsw.ConstraintError, apsw.AbortError) as exc:
+                if denial["why"]:
+                    raise PackageRefused(f"回报包中有超出联络员权限的改动（{denial['why']}），未接收：{name}") from exc
                 raise PackageRefused(f"回报包中的记录指向办公室已不存在的记录（如已删除的问题），未接收：{name}") from exc
             counts["added"] = total["INSERT"] - omitted["INSERT"]
             counts["changed"] = total["UPDATE"] + total["DELETE"] - omitted["UPDATE"] - omitted["DELETE"]
@@ -361,13 +401,21 @@ def apply_return(store: Store, path: str | os.PathLike, *, now: _dt.datetime | N
 
 
 def describe(c: dict) -> dict:
-    """A clash as the command line and the window show it."""
+    """A clash as the command line and the window show it: per field the copy's value (base),
+    the office's and the liaison's, as stored and as a person reads them; ``conflict`` marks a
+    field both sides changed to different values, ``differs`` any field whose two values differ."""
     table = c.get("table") or c["table_name"]
-    labels = field_labels(table)
+    known = ledger_fields(table)
     fields = c["fields"] if isinstance(c["fields"], list) else json.loads(c["fields"])
+    out = []
+    for f in fields:
+        fd = known.get(f["field"])
+        office_changed = c["op"] != "insert" and f["office"] != f["base"]
+        out.append({**f, "label": fd.label if fd is not None else f["field"],
+                    "base_text": _text(fd, f["base"]), "office_text": _text(fd, f["office"]),
+                    "liaison_text": _text(fd, f["liaison"]), "differs": f["office"] != f["liaison"],
+                    "conflict": office_changed and f["office"] != f["liaison"]})
     return {"id": c.get("id"), "table": table, "table_label": _label(table), "record_id": c["record_id"],
             "record_uuid": c["record_uuid"], "op": c["op"], "kind": c["kind"],
             "kind_label": KIND_LABELS.get(c["kind"], c["kind"]),
-            "liaison": c.get("liaison"), "decision": c.get("decision"),
-            "fields": [{**f, "label": labels.get(f["field"], f["field"]),
-                        "differs": f["office"] != f["liaison"]} for f in fields]}
+            "liaison": c.get("liaison"), "decision": c.get("decision"), "fields": out}

@@ -11,7 +11,7 @@ import json
 
 from models.db import Store
 from models.exchange.liaison import ensure_office_tables
-from models.exchange.liaison_apply import _conn, _liaison_actor, describe
+from models.exchange.liaison_apply import _liaison_actor, describe
 
 SIDES = {"office": "办公室", "liaison": "联络员"}
 
@@ -22,7 +22,7 @@ class DecideError(Exception):
 
 def clashes(store: Store, *, open_only: bool = True) -> list[dict]:
     """The clashes, oldest first, each as ``describe`` gives it (fields side by side)."""
-    if not store.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exchange_liaison_clash'"):
+    if not store.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exchange_liaison_clash'"):
         return []
     where = " WHERE decision IS NULL" if open_only else ""
     return [describe(dict(r)) for r in store.query(f"SELECT * FROM exchange_liaison_clash{where} ORDER BY id")]
@@ -41,59 +41,56 @@ def record_title(store: Store, clash: dict) -> str:
     cols = {r[1] for r in store.query(f'PRAGMA table_info("{table}")')}
     for c in ("case_no", "name", "item_no", "fund_no", "insp_no", "meeting_no", "arrear_no"):
         if c in cols:
-            row = store.one(f'SELECT "{c}" FROM "{table}" WHERE id = ?', (rid,))
-            if row is not None and row[0]:
-                return f"{label} {row[0]}"
+            found = store.query(f'SELECT "{c}" FROM "{table}" WHERE id = ?', (rid,))
+            if found and found[0][0]:
+                return f"{label} {found[0][0]}"
     return f"{label} 第 {rid} 条"
 
 
 def decide(store: Store, clash_id: int, keep: str) -> dict:
-    """Decide one clash: ``keep`` is "office" or "liaison". Returns the clash as decided."""
+    """Decide one clash: ``keep`` is "office" or "liaison". Returns the clash as decided.
+    Written through the store's own connection, in one transaction."""
+    import sqlite3
+    from models.db import PermissionDenied
     if keep not in SIDES:
         raise DecideError("裁定须为 office（保留办公室的值）或 liaison（采用联络员的值）")
     ensure_office_tables(store.conn)
-    row = store.one("SELECT * FROM exchange_liaison_clash WHERE id = ?", (clash_id,))
-    if row is None:
+    rows = store.query("SELECT * FROM exchange_liaison_clash WHERE id = ?", (clash_id,))
+    if not rows:
         raise DecideError(f"没有第 {clash_id} 号待裁定的冲突")
+    row = rows[0]
     if row["decision"]:
         raise DecideError(f"第 {clash_id} 号冲突已裁定（保留{SIDES.get(row['decision'], row['decision'])}的值）")
-    copy = store.one("SELECT * FROM exchange_liaison_copy WHERE copy_id = ?", (row["copy_id"],))
     if keep == "liaison" and row["kind"] == "missing":
         raise DecideError(f"第 {clash_id} 号冲突的记录办公室已删除，只能保留办公室的处理")
-    who = store.actor.display_name if store.actor is not None and not store.actor.is_system else store.user
-    actor = _liaison_actor(store, {"user": row["liaison"], "name": row["liaison"]},
-                           copy["workstream_id"] if copy else None)
+    copy = store.query("SELECT workstream_id FROM exchange_liaison_copy WHERE copy_id = ?", (row["copy_id"],))
+    office = store.actor
+    who = office.display_name if office is not None and not office.is_system else store.user
+    liaison = _liaison_actor(store, {"name": row["liaison"]}, copy[0]["workstream_id"] if copy else None)
     reason = f"办公室（{who}）裁定采用联络员 {row['liaison']} 的修改（专班回报包第 {row['return_seq']} 号）"
-    conn, denial = _conn(store, actor, reason)
     fields = json.loads(row["fields"])
     table = row["table_name"]
+    note = {"冲突": clash_id, "表": table, "记录": row["record_id"], "保留": SIDES[keep] + "的值",
+            "联络员": row["liaison"], "字段": [f["field"] for f in fields]}
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with store.tx(reason=reason):
             if keep == "liaison":
-                _write_liaison(conn, table, row, fields)
-            conn.execute("UPDATE exchange_liaison_clash SET decision = ?, decided_by = ?, decided_at = qq_now() "
-                         "WHERE id = ?", (keep, who, clash_id))
-            note = {"冲突": clash_id, "表": table, "记录": row["record_id"], "保留": SIDES[keep] + "的值",
-                    "联络员": row["liaison"], "字段": [f["field"] for f in fields]}
-            conn.execute("INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, after, reason) "
-                         "VALUES (qq_now(), ?, ?, ?, ?, 'decide', ?, ?)",
-                         (who, table, row["record_id"], row["record_uuid"], json.dumps(note, ensure_ascii=False),
-                          f"裁定专班回报包冲突：保留{SIDES[keep]}的值"))
-            conn.execute("COMMIT")
-        except BaseException:
-            if not conn.get_autocommit():
-                conn.execute("ROLLBACK")
-            raise
-    except DecideError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - apsw's constraint errors, in one Chinese line
-        why = denial["why"] or str(exc)
-        raise DecideError(f"无法采用联络员的值（{why}），第 {clash_id} 号冲突未裁定") from exc
-    finally:
-        conn.close()
-    out = dict(store.one("SELECT * FROM exchange_liaison_clash WHERE id = ?", (clash_id,)))
-    return describe(out)
+                store.actor = liaison        # judged and audited as the liaison's change
+                try:
+                    _write_liaison(store.conn, table, row, fields)
+                finally:
+                    store.actor = office
+            store.execute("UPDATE exchange_liaison_clash SET decision = ?, decided_by = ?, decided_at = qq_now() "
+                          "WHERE id = ?", (keep, who, clash_id))
+            store.execute("INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, after, reason) "
+                          "VALUES (qq_now(), ?, ?, ?, ?, 'decide', ?, ?)",
+                          (who, table, row["record_id"], row["record_uuid"], json.dumps(note, ensure_ascii=False),
+                           f"裁定专班回报包冲突：保留{SIDES[keep]}的值"))
+    except PermissionDenied as exc:
+        raise DecideError(f"无法采用联络员的值（{exc}），第 {clash_id} 号冲突未裁定") from exc
+    except sqlite3.IntegrityError as exc:
+        raise DecideError(f"无法采用联络员的值（与办公室现有的记录冲突：{exc}），第 {clash_id} 号冲突未裁定") from exc
+    return describe(dict(store.query("SELECT * FROM exchange_liaison_clash WHERE id = ?", (clash_id,))[0]))
 
 
 def _write_liaison(conn, table: str, row, fields: list[dict]) -> None:
