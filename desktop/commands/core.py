@@ -1,36 +1,76 @@
 """demo, backup, restore."""
 from __future__ import annotations
 
-import json
+import argparse
 import sqlite3
 import sys
 
-from desktop.commands._common import add_db, fail, open_store
+from desktop.commands._common import add_db, add_json, emit, fail, open_store
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"“{text}”应大于0")
+    return n
 
 
 def register(sub) -> None:
-    p = sub.add_parser("demo", help="生成演示数据（虚构乡镇或县级规模）")
+    p = sub.add_parser("demo", help="生成演示数据（虚构乡镇，或由若干乡镇报送组成的县级汇总）")
     add_db(p)
-    p.add_argument("--scale", choices=("township", "county"), default="township",
-                   help="township：一个虚构乡镇（约150个问题、3000名农民工）；county：县级规模（10万个问题、100万名农民工）")
-    p.add_argument("--seed", type=int, default=20261126, help="随机数种子：同一种子、同一天生成的数据相同")
+    # "big" (one database of county size, for the benchmarks) is accepted but not offered
+    p.add_argument("--scale", choices=("township", "county", "big"), default="township",
+                   metavar="{township,county}",
+                   help="township：一个虚构乡镇（约150个问题、3000名农民工）；county：县级汇总数据库，"
+                        "接收约30个乡镇的报送包（共约10万个问题、100万名农民工）")
+    p.add_argument("--seed", type=int, default=20261126,
+                   help="随机数种子：同一种子、同一天生成的数据相同；不同种子生成不同的乡镇")
+    p.add_argument("--township", help="乡镇名称，如 白鹤镇：生成这个乡镇（名称、代码、企业、人员、问题各不相同），"
+                                      "并设好报送身份，可直接制作报送包")
+    p.add_argument("--code", help="乡镇的行政区划代码（9位）；不写则取县代码加3位")
+    p.add_argument("--county", help="所属县（或县级汇总的县）名称，默认 青山县")
+    p.add_argument("--county-code", help="县的行政区划代码（6位），默认 511234")
+    p.add_argument("--townships", type=_count, help="县级：乡镇个数（默认30）")
+    p.add_argument("--cases", type=_count, help="问题总数（乡镇默认150；县级默认100000，按乡镇大小分配）")
+    p.add_argument("--workers", type=_count, help="农民工总人数（乡镇默认3000；县级默认1000000）")
+    p.add_argument("--today", help="以这一天为今天生成（YYYY-MM-DD，默认今天）")
+    add_json(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("backup", help="备份数据库（SQLite 在线备份）")
     add_db(p)
     p.add_argument("--to", help="备份文件；不写则放入自动备份文件夹")
     p.add_argument("--force", action="store_true", help="--to 指定的文件已存在时替换它")
+    add_json(p)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="从备份恢复数据库（须办公室账号和密码；原文件另存，不覆盖）")
     p.add_argument("file", help="备份文件")
     add_db(p)
+    add_json(p)
     p.set_defaults(func=cmd_restore)
 
 
 def cmd_demo(args) -> int:
+    import datetime as _dt
     from pathlib import Path
     from models import demo, lockfile
+    from models.exchange import PackageRefused
+    try:
+        today = _dt.date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        return fail(f"日期“{args.today}”格式不对（应为 YYYY-MM-DD）")
+    if args.scale != "county" and args.townships:
+        return fail("--townships 只用于县级演示数据（--scale county）")
+    if args.scale == "county" and (args.township or args.code):
+        return fail("县级演示数据的各乡镇由程序命名，不用 --township / --code")
+    if args.scale == "big" and (args.township or args.code):
+        return fail("--township / --code 只用于乡镇演示数据")
+    if (args.code or args.county or args.county_code) and args.scale == "township" and not args.township:
+        return fail("--code、--county、--county-code 须与 --township 一起给出")
     actor = None
     if Path(args.db).exists():       # a database with accounts: only its 办公室, by password
         store, code = open_store(args, write=True, roles=("办公室",))
@@ -47,12 +87,40 @@ def cmd_demo(args) -> int:
             sys.stderr.write(f"\r{text} {pct}%   ")
     try:
         with lockfile.DatabaseLock(args.db):       # no window or command writes meanwhile
-            summary = demo.build_demo(args.db, args.scale, seed=args.seed, progress=progress, actor=actor)
-    except (ValueError, lockfile.DatabaseBusy) as exc:
+            summary = demo.build_demo(args.db, args.scale, seed=args.seed, today=today, progress=progress,
+                                      township=args.township, code=args.code, county=args.county,
+                                      county_code=args.county_code, townships=args.townships,
+                                      _cases=args.cases, _workers=args.workers, actor=actor)
+    except (ValueError, lockfile.DatabaseBusy, PackageRefused) as exc:
+        sys.stderr.write("\n")
         return fail(str(exc))
     sys.stderr.write("\n")
-    print(json.dumps(summary, ensure_ascii=False))
+    emit(args, summary, demo_lines(summary))
     return 0
+
+
+def demo_lines(s: dict) -> list[str]:
+    """What a demo build made, in Chinese lines."""
+    from models.values import fen_to_yuan_text as yuan
+    money = (f"欠薪总额 {yuan(s['owed_fen'])} 元，已兑付 {yuan(s['paid_fen'])} 元，清偿率 {s['cleared_pct']}%")
+    if s["scale"] == "county":
+        out = [f"已生成县级演示数据：{s['county']}（代码 {s['code']}），已接收 {len(s['townships'])} 个乡镇的报送包；"
+               f"全县欠薪问题 {s['cases']:,} 件，涉及农民工 {s['workers']:,} 人，{money}。",
+               f"用时 {s['seconds']} 秒（生成各乡镇 {s['build_s']} 秒，制作报送包 {s['export_s']} 秒，"
+               f"接收 {s['receive_s']} 秒）；数据库：{s['path']}",
+               "各乡镇："]
+        for t in s["townships"]:
+            out.append(f"　　{t['name']}（{t['code']}）：问题 {t['cases']:,} 件，农民工 {t['workers']:,} 人，"
+                       f"数据截至 {t['as_of'].replace('T', ' ')}")
+        return out
+    where = f"{s['county']}{s['township']}（代码 {s['code']}）" if s.get("township") else \
+        ("县级规模的单个数据库" if s["scale"] == "big" else "演示乡镇")
+    out = [f"已生成{where}的演示数据：欠薪问题 {s['cases']:,} 件，涉及农民工 {s['workers']:,} 人，"
+           f"兑付记录 {s['repayments']:,} 条；{money}。",
+           f"用时 {s['seconds']} 秒；数据库：{s['path']}"]
+    if s.get("township"):
+        out.append(f"报送身份已设好，可直接制作报送包：qingqian package export --db {s['path']} --out 报送包文件")
+    return out
 
 
 def cmd_backup(args) -> int:
@@ -74,7 +142,7 @@ def cmd_backup(args) -> int:
         return fail(str(exc))
     finally:
         store.close()
-    print(json.dumps({"backup": str(path)}, ensure_ascii=False))
+    emit(args, {"backup": str(path)}, f"已备份到：{path}")
     return 0
 
 
@@ -105,8 +173,9 @@ def cmd_restore(args) -> int:
         return fail(str(exc))
     finally:
         lock.release()
-    print(json.dumps({"restored": str(db), "previous_kept_as": str(kept) if kept else None},
-                     ensure_ascii=False))
+    emit(args, {"restored": str(db), "previous_kept_as": str(kept) if kept else None},
+         [f"已从备份 {src} 恢复数据库：{db}",
+          f"恢复前的数据库另存为：{kept}" if kept else "恢复前没有数据库文件，未另存"])
     return 0
 
 

@@ -102,7 +102,7 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT
     sc = SCALES[scale]
     if _cases is not None or _workers is not None:
         nc = _cases or sc.cases
-        sc = replace(sc, cases=nc, workers=_workers or sc.workers,
+        sc = replace(sc, cases=nc, workers=_workers or sc.workers * nc // sc.cases,
                      employers=min(sc.employers, max(40, nc // 50)) if sc.employers else 0,
                      projects=min(sc.projects, max(15, nc // 140)) if sc.projects else 0)
         if scale == "township" and nc > IMPORT_FROM:
