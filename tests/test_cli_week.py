@@ -164,6 +164,12 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path):
     code, _out, err = cli("item", "close", "13-1", day=thu, user=FILLER, pw=FILLER_PW, ok=False)
     _one_line_refusal(code, err)                 # 销号 is the office's
     cli("item", "close", "13-1", "--note", "经核实已办结", day=thu)
+    cli("case", "status", "QQ2026-0903", "--to", "化解中", "--note", "经核实欠薪属实", day=thu, user=FILLER, pw=FILLER_PW)
+    code, _out, err = cli("case", "status", "QQ2026-0903", "--to", "已化解", day=thu, ok=False)
+    _one_line_refusal(code, err)                 # 办结 needs its 核处结论
+    shut = cli.json("case", "status", "QQ2026-0903", "--to", "已化解", "--verdict", "经调解，用人单位已全额支付",
+                    "--path", "企业自行支付", day=thu, user=FILLER, pw=FILLER_PW)
+    assert (shut["status"], shut["closed_on"], shut["outstanding_fen"]) == ("已化解", thu.isoformat(), 0)
     left = {i["ref"]: i for i in cli.json("item", "list", day=thu)}
     assert "13-1" not in left and "13-2" not in left and "12-1" not in left and left["13-3"]["state"] == "待办"
     done = {i["ref"]: i for i in cli.json("item", "list", "--all", day=thu)}
@@ -185,7 +191,7 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path):
     try:
         window = F.figures(s, fri).to_json()       # what the dashboard shows, counted by the same module
         who = {r[0] for r in s.query("SELECT DISTINCT user FROM audit_log WHERE at >= ? AND table_name IN "
-                                     "('meeting', 'meeting_report', 'action_item', 'fund', 'fund_allocation', 'signoff')",
+                                     "('meeting', 'meeting_report', 'action_item', 'fund', 'fund_allocation', 'signoff', 'case_record')",
                                      (s.scalar("SELECT MIN(at) FROM audit_log WHERE table_name = 'account'"),))}
         new_lead = [m["name"] for m in __import__("models.campaign", fromlist=["x"]).members(
             s, s.scalar("SELECT id FROM workstream WHERE name = '信访维稳工作专班'")) if m["role"] == "组长"]
@@ -195,7 +201,8 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path):
     assert figs == window
     assert figs["cases"] == before.cases + 3
     assert figs["owed_fen"] == before.owed_fen + 16_400_000
-    assert figs["paid_fen"] == before.paid_fen + 800_000 + 5_000_000      # the import and the allocation
+    assert figs["paid_fen"] == before.paid_fen + 800_000 + 5_000_000
+    assert figs["closed_cases"] == before.closed_cases + 1 and figs["open_cases"] == before.open_cases + 2      # the import and the allocation
     assert who == {OFFICE, FILLER}                                          # every write by an acting account
     assert new_lead == ["陈国强"] and phase == 65 and old_lead != "陈国强"
 

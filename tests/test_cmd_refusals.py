@@ -14,7 +14,7 @@ from desktop import cli
 from desktop.cli import main
 from models.db import Store
 
-WORDS = ("phase", "workstream", "holidays", "meeting", "item", "signoff", "fund")
+WORDS = ("phase", "workstream", "holidays", "meeting", "item", "signoff", "fund", "case")
 TODAY = "2026-11-26"
 PW = {"办公室乙": "pw-office", "填报乙": "pw-filler", "领导乙": "pw-leader"}
 
@@ -141,12 +141,28 @@ REFUSALS = [
     (("fund", "add", "--channel", "财政", "--amount", "-5"), "办公室乙", "大于零"),
     (("fund", "cancel", "999999"), "办公室乙", "没有编号为 999999"),
     (("fund", "cancel", "1", "--reason", " "), "办公室乙", "须说明理由"),
+    (("case", "show", "QQ2099-0001"), None, "没有编号"),
+    (("case", "status", "@OPEN", "--to", "已化解", "--verdict", "已支付"), "办公室乙", "未支付"),
+    (("case", "status", "@OPEN", "--to", "不存在欠薪"), "办公室乙", "核处结论"),
+    (("case", "status", "@OPEN", "--to", "待核实"), "办公室乙", "不能从"),
+    (("case", "status", "@OPEN", "--to", "已移送", "--verdict", "移送", "--date", "2026-12-31"), "办公室乙", "之后"),
+    (("case", "status", "@OPEN", "--to", "已移送", "--verdict", "移送"), "领导乙", "无权"),
+    (("case", "pay", "@OPEN", "--amount", "100"), "办公室乙", "--worker"),
+    (("case", "pay", "@OPEN", "--amount", "100", "--worker", "查无此人"), "办公室乙", "名册中没有"),
+    (("case", "pay", "@OPEN", "--amount", "@TOO_MUCH", "--worker", "@WORKER"), "办公室乙", "超过"),
+    (("case", "pay", "@OPEN", "--amount", "100", "--worker", "@WORKER", "--date", "2026-12-31"), "办公室乙", "之后"),
 ]
 
 
 def _open_case(db):
     s = Store(db, "测试")
     try:
+        return s.one("SELECT c.case_no, c.total_owed_fen - c.total_paid_fen AS left, (SELECT w.name FROM worker w "
+                     "WHERE w.case_id = c.id AND w.deleted_at IS NULL AND w.paid_fen < w.owed_fen AND (SELECT COUNT(*) "
+                     "FROM worker x WHERE x.case_id = c.id AND x.name = w.name) = 1 ORDER BY w.id LIMIT 1) AS worker "
+                     "FROM case_record c WHERE c.deleted_at IS NULL "
+                     "AND c.status = '化解中' AND c.w_count > 0 AND c.total_owed_fen - c.total_paid_fen BETWEEN 100000 AND 40000000 "
+                     "ORDER BY c.case_no LIMIT 1")
         return s.one("SELECT case_no, total_owed_fen - total_paid_fen AS left FROM case_record WHERE deleted_at IS NULL "
                      "AND status = '化解中' AND w_count > 0 AND total_owed_fen - total_paid_fen BETWEEN 100000 AND 40000000 "
                      "ORDER BY case_no LIMIT 1")
@@ -157,8 +173,8 @@ def _open_case(db):
 @pytest.mark.parametrize("argv, user, words", REFUSALS, ids=[" ".join(r[0][:3]) + f"-{r[1]}" for r in REFUSALS])
 def test_refused_in_one_chinese_line_and_nothing_written(accounts, capsys, monkeypatch, argv, user, words):
     case = _open_case(accounts)
-    argv = tuple(case["case_no"] if a == "@OPEN" else f"{(case['left'] + 100) / 100:.2f}" if a == "@TOO_MUCH" else a
-                 for a in argv)
+    swap = {"@OPEN": case["case_no"], "@TOO_MUCH": f"{(case['left'] + 100) / 100:.2f}", "@WORKER": case["worker"]}
+    argv = tuple(swap.get(a, a) for a in argv)
     before = _audit_rows(accounts)
     code, out, err = run(capsys, monkeypatch, *argv, "--db", accounts, "--today", TODAY, user=user)
     assert code == 2 and out == "" and err.count("\n") == 1, (argv, out, err)

@@ -10,4 +10,5 @@ COMMAND_MODULES = {"demo": "core", "backup": "core", "restore": "core", "selftes
                    "check": "check", "user": "users", "import": "io", "export": "io", "report": "report",
                    "figures": "figures", "init": "init", "package": "package",
                    "directive": "directive", "phase": "setup", "workstream": "setup", "holidays": "holidays",
-                   "meeting": "meeting", "item": "meeting", "signoff": "signoff", "fund": "funds"}
+                   "meeting": "meeting", "item": "meeting", "signoff": "signoff", "fund": "funds",
+                   "case": "case"}

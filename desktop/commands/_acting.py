@@ -117,6 +117,17 @@ def case_id(store, case_no: str) -> int:
     return int(cid)
 
 
+def worker_id(store, case: int, text: str) -> int:
+    """A worker of the case by name or ID number (as the window's list shows them)."""
+    rows = store.query("SELECT id FROM worker WHERE case_id = ? AND deleted_at IS NULL AND (name = ? OR id_number = ?)",
+                       (case, text.strip(), text.strip().upper()))
+    if not rows:
+        raise LookupError(f"该问题的农民工名册中没有“{text}”")
+    if len(rows) > 1:
+        raise LookupError(f"该问题的农民工名册中有{len(rows)}人叫“{text}”，请改用身份证号码")
+    return int(rows[0][0])
+
+
 def meeting_id(store, ref: str) -> int:
     """``第12期`` / ``12`` (the meeting's number, else its record id)."""
     from models import meetings as M

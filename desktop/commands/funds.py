@@ -10,7 +10,7 @@ qingqian fund cancel 分配编号 [--reason 理由] --db PATH
 from __future__ import annotations
 
 from desktop.commands._acting import (OFFICE_OR_FILLER, action, actions, case_id, money, parse_day, run,
-                                      today_of, yuan)
+                                      today_of, worker_id, yuan)
 from desktop.commands._common import emit
 
 
@@ -91,16 +91,6 @@ def cmd_add(args) -> int:
     return run(args, work, roles=OFFICE_OR_FILLER)
 
 
-def _worker(store, case: int, text: str) -> int:
-    rows = store.query("SELECT id FROM worker WHERE case_id = ? AND deleted_at IS NULL AND (name = ? OR id_number = ?)",
-                       (case, text.strip(), text.strip().upper()))
-    if not rows:
-        raise LookupError(f"该问题的农民工名册中没有“{text}”")
-    if len(rows) > 1:
-        raise LookupError(f"该问题的农民工名册中有{len(rows)}人叫“{text}”，请改用身份证号码")
-    return int(rows[0][0])
-
-
 def cmd_allocate(args) -> int:
     from models import funds
 
@@ -112,7 +102,7 @@ def cmd_allocate(args) -> int:
         on = parse_day(args.date, "分配日期", today)
         if on > today.isoformat():
             raise ValueError(f"分配日期 {on} 在今天（{today}）之后")
-        wid = _worker(store, cid, args.worker) if args.worker else None
+        wid = worker_id(store, cid, args.worker) if args.worker else None
         ids = funds.allocate(store, f["id"], cid, amount, on, worker_id=wid, notes=args.notes.strip())
         left = funds.balance(store, f["id"])
         owed = store.scalar("SELECT total_owed_fen - total_paid_fen FROM case_record WHERE id = ?", (cid,), 0)
