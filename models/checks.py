@@ -7,12 +7,17 @@ an overdue 交办事项) is not a fault in the data: it is a work warning (预�
 with ``@warning``, listed beside the findings and in reports as such, and never makes a check
 or a report say 未通过.
 
-Rules are registered with ``@rule``; a ledger module adds its own the same way.
+Rules are registered with ``@rule``; a ledger module adds its own the same way. A rule says
+what it reads (``reads``: tables; None for "anything") and whether it can be run for some cases
+only (``scope="case"``: its SQL adds ``in_scope(alias)``, which is empty on a full run), and
+whether it depends on the day (``uses_today``): ``models.checks_incremental`` uses these to
+check again only what a change touched.
 Counts and amounts are never negative because the schema's CHECK constraints refuse them,
 so no rule looks for that.
 """
 from __future__ import annotations
 
+import contextvars
 import datetime as _dt
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable
@@ -69,10 +74,30 @@ RULES: dict[str, tuple[str, RuleFn]] = {}
 WARNINGS: dict[str, tuple[str, RuleFn, str]] = {}     # code → (title, fn, unit)
 
 
-def rule(code: str, title: str) -> Callable[[RuleFn], RuleFn]:
+@dataclass(frozen=True)
+class RuleMeta:
+    reads: frozenset[str] | None        # tables the rule reads; None: any
+    scope: str | None                   # "case": can run for some cases only (in_scope)
+    uses_today: bool                    # its findings depend on the day
+
+
+META: dict[str, RuleMeta] = {}
+SCOPE_TABLE = "temp.qq_check_scope"     # the case ids of a scoped run (id INTEGER PRIMARY KEY)
+_scoped: contextvars.ContextVar[bool] = contextvars.ContextVar("qq_check_scoped", default=False)
+
+
+def in_scope(case_id_sql: str) -> str:
+    """SQL to add to a case-scoped rule's WHERE: on a scoped run, only the cases in
+    ``SCOPE_TABLE``; on a full run nothing."""
+    return f" AND {case_id_sql} IN (SELECT id FROM {SCOPE_TABLE})" if _scoped.get() else ""
+
+
+def rule(code: str, title: str, *, reads: Iterable[str] | None = None, scope: str | None = None,
+         uses_today: bool = False) -> Callable[[RuleFn], RuleFn]:
     """A data rule: each record it yields contradicts another record or the rules of the data."""
     def deco(fn: RuleFn) -> RuleFn:
         RULES[code] = (title, fn)
+        META[code] = RuleMeta(frozenset(reads) if reads is not None else None, scope, uses_today)
         return fn
     return deco
 
@@ -119,43 +144,43 @@ def _yuan(fen: int) -> str:
 LIVE_CASE = "c.deleted_at IS NULL"
 
 
-@rule("worker_paid_le_owed", "农民工实发不超过应发")
+@rule("worker_paid_le_owed", "农民工实发不超过应发", reads=("worker", "case_record"), scope="case")
 def _worker_paid(store: Store, today: _dt.date):
     for r in store.query("SELECT w.id, w.name, c.case_no, w.owed_fen, w.paid_fen FROM worker w "
                          "JOIN case_record c ON c.id = w.case_id WHERE w.deleted_at IS NULL AND " + LIVE_CASE +
-                         " AND w.paid_fen > w.owed_fen"):
+                         " AND w.paid_fen > w.owed_fen" + in_scope("c.id")):
         yield Finding("worker_paid_le_owed", "worker", r["id"], f"{r['case_no']} {r['name']}",
                       f"实发 {_yuan(r['paid_fen'])} 元超过应发 {_yuan(r['owed_fen'])} 元")
 
 
-@rule("case_paid_le_owed", "问题已付不超过应付")
+@rule("case_paid_le_owed", "问题已付不超过应付", reads=("case_record",), scope="case")
 def _case_paid(store: Store, today: _dt.date):
     for r in store.query("SELECT id, case_no, total_owed_fen, total_paid_fen FROM case_record c WHERE "
-                         + LIVE_CASE + " AND total_paid_fen > total_owed_fen"):
+                         + LIVE_CASE + " AND total_paid_fen > total_owed_fen" + in_scope("c.id")):
         yield Finding("case_paid_le_owed", "case_record", r["id"], r["case_no"],
                       f"已付 {_yuan(r['total_paid_fen'])} 元超过应付 {_yuan(r['total_owed_fen'])} 元")
 
 
-@rule("case_totals_match_workers", "问题合计与农民工明细一致")
+@rule("case_totals_match_workers", "问题合计与农民工明细一致", reads=("case_record", "worker"), scope="case")
 def _case_totals(store: Store, today: _dt.date):
     for r in store.query(
             "SELECT c.id, c.case_no, c.w_count, c.w_owed_fen, c.w_paid_fen, "
             "COUNT(w.id) AS n, COALESCE(SUM(w.owed_fen), 0) AS owed, COALESCE(SUM(w.paid_fen), 0) AS paid "
             "FROM case_record c LEFT JOIN worker w ON w.case_id = c.id AND w.deleted_at IS NULL "
-            "WHERE " + LIVE_CASE + " GROUP BY c.id HAVING c.w_count != n OR c.w_owed_fen != owed OR c.w_paid_fen != paid"):
+            "WHERE " + LIVE_CASE + in_scope("c.id") + " GROUP BY c.id HAVING c.w_count != n OR c.w_owed_fen != owed OR c.w_paid_fen != paid"):
         yield Finding("case_totals_match_workers", "case_record", r["id"], r["case_no"],
                       f"问题合计（{r['w_count']} 人，应付 {_yuan(r['w_owed_fen'])}，已付 {_yuan(r['w_paid_fen'])}）"
                       f"与农民工明细（{r['n']} 人，应付 {_yuan(r['owed'])}，已付 {_yuan(r['paid'])}）不一致")
     for r in store.query("SELECT id, case_no, amount_fen, w_owed_fen FROM case_record c WHERE " + LIVE_CASE +
-                         " AND w_count > 0 AND amount_fen > 0 AND amount_fen != w_owed_fen"):
+                         " AND w_count > 0 AND amount_fen > 0 AND amount_fen != w_owed_fen" + in_scope("c.id")):
         yield Finding("case_totals_match_workers", "case_record", r["id"], r["case_no"],
                       f"登记欠薪金额 {_yuan(r['amount_fen'])} 元与农民工应发合计 {_yuan(r['w_owed_fen'])} 元不一致")
 
 
-@rule("resolved_means_paid", "已化解的问题无未付金额")
+@rule("resolved_means_paid", "已化解的问题无未付金额", reads=("case_record",), scope="case")
 def _resolved(store: Store, today: _dt.date):
     for r in store.query("SELECT id, case_no, total_owed_fen - total_paid_fen AS left FROM case_record c WHERE "
-                         + LIVE_CASE + " AND status = '已化解' AND total_paid_fen < total_owed_fen"):
+                         + LIVE_CASE + " AND status = '已化解' AND total_paid_fen < total_owed_fen" + in_scope("c.id")):
         yield Finding("resolved_means_paid", "case_record", r["id"], r["case_no"],
                       f"状态为已化解，但仍有 {_yuan(r['left'])} 元未付")
 
@@ -164,13 +189,13 @@ def _resolved(store: Store, today: _dt.date):
 # as 待补录 (models.completion), beside the findings, and never fails the check.
 
 
-@rule("dates_in_order", "日期先后合理")
+@rule("dates_in_order", "日期先后合理", reads=("case_record", "worker"), scope="case", uses_today=True)
 def _dates(store: Store, today: _dt.date):
     t = today.isoformat()
     for r in store.query("SELECT id, case_no, period_from, period_to, registered_on, closed_on, deadline "
                          "FROM case_record c WHERE " + LIVE_CASE + " AND ((period_from > period_to) OR "
                          "(closed_on IS NOT NULL AND closed_on < registered_on) OR (deadline < registered_on) "
-                         "OR registered_on > ?)", (t,)):
+                         "OR registered_on > ?)" + in_scope("c.id"), (t,)):
         if r["period_from"] and r["period_to"] and r["period_from"] > r["period_to"]:
             msg = f"欠薪起始 {r['period_from']} 晚于截止 {r['period_to']}"
         elif r["closed_on"] and r["closed_on"] < r["registered_on"]:
@@ -182,22 +207,22 @@ def _dates(store: Store, today: _dt.date):
         yield Finding("dates_in_order", "case_record", r["id"], r["case_no"], msg)
     for r in store.query("SELECT w.id, w.name, c.case_no, w.entered_on, w.left_on FROM worker w JOIN case_record c "
                          "ON c.id = w.case_id WHERE w.deleted_at IS NULL AND " + LIVE_CASE +
-                         " AND w.entered_on > w.left_on"):
+                         " AND w.entered_on > w.left_on" + in_scope("c.id")):
         yield Finding("dates_in_order", "worker", r["id"], f"{r['case_no']} {r['name']}",
                       f"进场 {r['entered_on']} 晚于离场 {r['left_on']}")
 
 
-@rule("no_duplicate_worker", "同一问题内农民工不重复")
+@rule("no_duplicate_worker", "同一问题内农民工不重复", reads=("worker", "case_record"), scope="case")
 def _dupes(store: Store, today: _dt.date):
     for r in store.query("SELECT MIN(w.id) AS id, c.case_no, w.id_number, COUNT(*) AS n FROM worker w "
                          "JOIN case_record c ON c.id = w.case_id WHERE w.deleted_at IS NULL AND " + LIVE_CASE +
-                         " AND w.id_number != '' GROUP BY w.case_id, w.id_number HAVING n > 1"):
+                         " AND w.id_number != ''" + in_scope("c.id") + " GROUP BY w.case_id, w.id_number HAVING n > 1"):
         from models.rules.idcard import mask_id
         yield Finding("no_duplicate_worker", "worker", r["id"], r["case_no"],
                       f"身份证号码 {mask_id(r['id_number'])} 在本问题中登记了 {r['n']} 次")
 
 
-@rule("id_numbers_valid", "身份证号码校验位和出生日期正确")
+@rule("id_numbers_valid", "身份证号码校验位和出生日期正确", reads=("worker", "case_record"), scope="case")
 def _ids(store: Store, today: _dt.date):
     """Checked 50,000 at a time in one array pass (models.io.columns); only numbers that pass
     are cleared that way, every other goes through the full rules, which give the message.
@@ -205,7 +230,8 @@ def _ids(store: Store, today: _dt.date):
     from models.io.columns import SLOW, id_number_column
     from models.rules.idcard import validate_id
     cur = store.conn.execute("SELECT w.id, w.id_number FROM worker w JOIN case_record c ON c.id = w.case_id "
-                             "WHERE w.deleted_at IS NULL AND " + LIVE_CASE + " AND w.id_number != '' ORDER BY w.id")
+                             "WHERE w.deleted_at IS NULL AND " + LIVE_CASE + " AND w.id_number != ''" + in_scope("c.id") +
+                             " ORDER BY w.id")
     bad = []
     while rows := cur.fetchmany(50_000):
         numbers = [r[1] for r in rows]
@@ -220,12 +246,12 @@ def _ids(store: Store, today: _dt.date):
         yield Finding("id_numbers_valid", "worker", wid, f"{r['case_no']} {r['name']}", message)
 
 
-@rule("repayments_match_workers", "兑付记录与实发工资一致")
+@rule("repayments_match_workers", "兑付记录与实发工资一致", reads=("worker", "case_record", "repayment"), scope="case")
 def _repayments(store: Store, today: _dt.date):
     for r in store.query(
             "SELECT w.id, w.name, c.case_no, w.paid_fen, SUM(p.amount_fen) AS paid FROM worker w "
             "JOIN case_record c ON c.id = w.case_id JOIN repayment p ON p.worker_id = w.id AND p.deleted_at IS NULL "
-            "WHERE w.deleted_at IS NULL AND " + LIVE_CASE + " GROUP BY w.id HAVING paid > w.paid_fen"):
+            "WHERE w.deleted_at IS NULL AND " + LIVE_CASE + in_scope("c.id") + " GROUP BY w.id HAVING paid > w.paid_fen"):
         yield Finding("repayments_match_workers", "worker", r["id"], f"{r['case_no']} {r['name']}",
                       f"兑付记录合计 {_yuan(r['paid'])} 元超过实发 {_yuan(r['paid_fen'])} 元")
 

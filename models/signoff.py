@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 
-from models.checks import CheckReport, Finding, run_checks
+from models.checks import CheckReport, Finding
 from models.db import PermissionDenied, Store
 
 
@@ -36,7 +36,8 @@ def sign_off(store: Store, workstream_id: int, as_of: str, reasons: dict[str, st
     if actor is not None and not (actor.role == "办公室" or
                                   (actor.role == "专班填报员" and actor.workstream_id == workstream_id)):
         raise PermissionDenied("只有办公室或本专班的账号可以为本专班台账签字")
-    report = run_checks(store, today)
+    from models.checks_incremental import check
+    report, _done = check(store, today)         # exact as a full run, checking again only what changed
     open_findings = findings_for(store, report, workstream_id)
     reasons = {k: v.strip() for k, v in (reasons or {}).items() if v and v.strip()}
     missing = [f for f in open_findings if finding_key(f) not in reasons]

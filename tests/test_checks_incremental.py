@@ -1,0 +1,195 @@
+"""数据审核 checks again only what a change touched, and its result equals a full run's:
+every fault of every rule is planted after a full check, and each incremental result is
+compared with a full run of ``models.checks.run_checks``."""
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+
+from models import checks
+from models.checks_incremental import check, same_findings
+from models.db import Store
+
+TODAY = _dt.date(2026, 12, 7)
+
+
+def _one(s, sql, params=()):
+    v = s.scalar(sql, params)
+    assert v is not None, sql
+    return v
+
+
+def _worker_with_repayment(s):
+    return _one(s, "SELECT w.id FROM worker w JOIN repayment p ON p.worker_id = w.id AND p.deleted_at IS NULL "
+                   "WHERE w.deleted_at IS NULL ORDER BY w.id LIMIT 1")
+
+
+def _open_case_with_unpaid(s):
+    return _one(s, "SELECT id FROM case_record WHERE deleted_at IS NULL AND total_paid_fen < total_owed_fen "
+                   "AND status != '已化解' ORDER BY id DESC LIMIT 1")
+
+
+def _copy_worker(s):
+    wid = _one(s, "SELECT id FROM worker WHERE deleted_at IS NULL AND id_number != '' ORDER BY id DESC LIMIT 1")
+    cols = [r[1] for r in s.query("PRAGMA table_info(worker)") if r[1] not in ("id", "uuid")]
+    names = ", ".join(f'"{c}"' for c in cols)
+    s.execute(f"INSERT INTO worker(uuid, {names}) SELECT lower(hex(randomblob(16))), {names} FROM worker WHERE id = ?",
+              (wid,))
+
+
+def _bad_id(s):
+    wid = _one(s, "SELECT id FROM worker WHERE deleted_at IS NULL AND length(id_number) = 18 ORDER BY id LIMIT 1")
+    number = s.scalar("SELECT id_number FROM worker WHERE id = ?", (wid,))
+    last = "0" if number[-1] != "0" else "1"
+    s.execute("UPDATE worker SET id_number = ? WHERE id = ?", (number[:-1] + last, wid))
+
+
+# rule → how to plant one fault of it (raw SQL: the kind of damage the rules exist to find)
+PLANT = {
+    "worker_paid_le_owed": lambda s: s.execute(
+        "UPDATE worker SET paid_fen = owed_fen + 100 WHERE id = (SELECT MIN(id) FROM worker WHERE deleted_at IS NULL)"),
+    "case_paid_le_owed": lambda s: s.execute(
+        "UPDATE case_record SET paid_fen = paid_fen + 100000000000, w_paid_fen = w_paid_fen + 100000000000 "
+        "WHERE id = ?", (_open_case_with_unpaid(s),)),
+    "case_totals_match_workers": lambda s: s.execute(
+        "UPDATE case_record SET w_owed_fen = w_owed_fen + 100 WHERE id = (SELECT MAX(case_id) FROM worker)"),
+    "resolved_means_paid": lambda s: s.execute(
+        "UPDATE case_record SET status = '已化解' WHERE id = ?", (_open_case_with_unpaid(s),)),
+    "dates_in_order": lambda s: s.execute(
+        "UPDATE case_record SET period_from = '2026-06-30', period_to = '2026-01-01' "
+        "WHERE id = (SELECT MIN(id) FROM case_record WHERE deleted_at IS NULL)"),
+    "no_duplicate_worker": _copy_worker,
+    "id_numbers_valid": _bad_id,
+    "repayments_match_workers": lambda s: s.execute(
+        "UPDATE worker SET paid_fen = 0 WHERE id = ?", (_worker_with_repayment(s),)),
+    "assets_match_funds": lambda s: s.execute(
+        "UPDATE asset_item SET income_fen = income_fen + 1 WHERE id = (SELECT MIN(id) FROM asset_item "
+        "WHERE fund_id IS NOT NULL AND deleted_at IS NULL)"),
+    "blacklist_dates": lambda s: s.execute(
+        "UPDATE blacklist_entry SET case_nos = '无此编号-0001' WHERE id = (SELECT MIN(id) FROM blacklist_entry)"),
+    "contract_arrears_consistent": lambda s: s.execute(
+        "UPDATE contract_arrear SET case_nos = '无此编号-0002' WHERE id = (SELECT MIN(id) FROM contract_arrear)"),
+    "daily_reports_unique": lambda s: s.execute(
+        "UPDATE daily_report SET is_zero = 1, new_cases = 3 WHERE id = (SELECT MIN(id) FROM daily_report)"),
+    "funds_reconcile": lambda s: s.execute(
+        "UPDATE fund_allocation SET amount_fen = amount_fen + 1 WHERE id = (SELECT MIN(id) FROM fund_allocation)"),
+    "inspections_rectified": lambda s: s.execute(
+        "UPDATE inspection SET closed_on = NULL, status = '已销号' WHERE id = (SELECT MIN(id) FROM inspection)"),
+    "petitions_linked": lambda s: s.execute(
+        "UPDATE petition SET result = '已答复', reply = '' WHERE id = (SELECT MIN(id) FROM petition)"),
+}
+
+
+def _full(s, today=TODAY):
+    return checks.run_checks(s, today)
+
+
+def _count(report, code):
+    return sum(1 for f in report.findings if f.rule == code)
+
+
+def _diff(a, b):
+    x = {(f.rule, f.table, f.record, f.message) for f in a.findings}
+    y = {(f.rule, f.table, f.record, f.message) for f in b.findings}
+    return {"only incremental": x - y, "only full": y - x}
+
+
+def _of(report, code):
+    return {(f.table, f.record, f.message) for f in report.findings if f.rule == code}
+
+
+def test_every_rule_has_a_planted_fault():
+    from models.ledger import registry
+    registry.all_ledgers()
+    assert set(PLANT) == {c for c in checks.RULES if c not in checks.WARNINGS}
+
+
+def test_every_planted_fault_is_found_as_a_full_run_finds_it(demo_db):
+    s = Store(demo_db)
+    try:
+        first, done = check(s, TODAY)
+        assert done["mode"] == "full" and same_findings(first, _full(s))
+        again, done = check(s, TODAY)
+        assert done["mode"] == "unchanged" and same_findings(again, first)
+        for code, plant in PLANT.items():
+            before = _of(_full(s), code)
+            with s.tx(f"植入{code}"):
+                plant(s)
+            inc, done = check(s, TODAY)
+            full = _full(s)
+            assert _of(full, code) - before, code               # a new finding: the fault is one the rule finds
+            assert same_findings(inc, full), (code, _diff(inc, full))
+            assert done["mode"] == "incremental", code
+            if checks.META[code].scope == "case":
+                assert done["cases"] <= 3, (code, done)         # only the touched cases were checked
+    finally:
+        s.close()
+
+
+def test_deleting_moving_and_recycling_are_followed(demo_db):
+    s = Store(demo_db)
+    try:
+        with s.tx("植入"):
+            PLANT["worker_paid_le_owed"](s)
+            _bad_id(s)
+        check(s, TODAY)
+        bad = s.scalar("SELECT MIN(id) FROM worker WHERE deleted_at IS NULL")
+        other = s.scalar("SELECT MAX(id) FROM case_record WHERE deleted_at IS NULL")
+        steps = [
+            ("UPDATE worker SET case_id = ? WHERE id = ?", (other, bad)),           # moved to another case
+            ("UPDATE case_record SET deleted_at = '2026-12-07T10:00:00' WHERE id = ?", (other,)),   # recycled
+            ("UPDATE case_record SET deleted_at = NULL WHERE id = ?", (other,)),    # restored
+            ("DELETE FROM repayment WHERE worker_id = ?", (bad,)),
+            ("DELETE FROM worker WHERE id = ?", (bad,)),                            # purged
+        ]
+        for sql, params in steps:
+            with s.tx("改动"):
+                s.execute(sql, params)
+            inc, _done = check(s, TODAY)
+            assert same_findings(inc, _full(s)), sql
+    finally:
+        s.close()
+
+
+def test_a_new_day_checks_the_rules_of_the_day_again(demo_db):
+    s = Store(demo_db)
+    try:
+        cid = s.scalar("SELECT MIN(id) FROM case_record WHERE deleted_at IS NULL")
+        with s.tx("植入"):
+            s.execute("UPDATE case_record SET registered_on = '2026-12-09' WHERE id = ?", (cid,))
+        later = TODAY + _dt.timedelta(days=3)
+        inc, _ = check(s, TODAY)
+        assert same_findings(inc, _full(s)) and _count(inc, "dates_in_order") >= 1
+        inc, done = check(s, later)                 # nothing changed, but the day did
+        assert same_findings(inc, _full(s, later)) and "dates_in_order" in done["rules_rerun"]
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("what", ["schema", "rules"])
+def test_anything_unknown_means_a_full_run(demo_db, what):
+    s = Store(demo_db)
+    try:
+        check(s, TODAY)
+        from models.checks_incremental import STATE_KEY
+        state = s.get_setting(STATE_KEY)
+        state[what] = 0 if what == "schema" else ["另一套规则"]
+        s.set_setting(STATE_KEY, state)
+        _, done = check(s, TODAY)
+        assert done["mode"] == "full"
+    finally:
+        s.close()
+
+
+def test_a_whole_run_at_least_once_a_week(demo_db):
+    from models.checks_incremental import FULL_EVERY_DAYS
+    s = Store(demo_db)
+    try:
+        check(s, TODAY)
+        _, done = check(s, TODAY + _dt.timedelta(days=FULL_EVERY_DAYS - 1))
+        assert done["mode"] != "full"
+        _, done = check(s, TODAY + _dt.timedelta(days=FULL_EVERY_DAYS))
+        assert done["mode"] == "full"
+    finally:
+        s.close()
