@@ -290,3 +290,35 @@ def test_clash_decided_in_the_window(office, tmp_path, qtbot, app_font):
     decisions = [json.loads(r["after"])["保留"] for r in office.query(
         "SELECT after FROM audit_log WHERE action = 'decide' ORDER BY id")]
     assert decisions == ["联络员的值", "办公室的值"]
+
+
+def test_records_both_sides_added(office, tmp_path):
+    """A case both sides registered under the same next 编号: the liaison's gets the next free
+    one, its workers follow it; an employer both added under the same name is one employer."""
+    db = set_up_liaison(office, tmp_path)
+    ws = office.scalar("SELECT id FROM workstream WHERE name = ?", (WS,))
+    new_case = {"registered_on": "2026-11-25", "employer_name": "青山县新来建筑有限公司", "workstream_id": ws,
+                "amount_fen": 300000, "workers_count": 3, "source": "来信来访"}
+    li = liaison_store(db)
+    try:
+        mine = service_for(li, "cases").insert(dict(new_case, summary="联络员登记"))
+        service_for(li, "workers").insert({"case_id": mine, "name": "甲", "owed_fen": 70000})
+        with li.tx():
+            li.insert("employer", {"name": "青山县新来建筑有限公司"})
+        number = li.scalar("SELECT case_no FROM case_record WHERE id = ?", (mine,))
+        liaison.make_return(li, tmp_path / "新增.qqpkg", now=NOW)
+    finally:
+        li.close()
+    theirs = service_for(office, "cases").insert(dict(new_case, summary="办公室登记"))
+    with office.tx():
+        office.insert("employer", {"name": "青山县新来建筑有限公司"})
+    assert office.scalar("SELECT case_no FROM case_record WHERE id = ?", (theirs,)) == number
+
+    got = liaison_apply.apply_return(office, tmp_path / "新增.qqpkg", now=NOW, backup=False)
+    assert got["conflicts"] == []
+    [renumbered] = got["renumbered"]
+    assert renumbered["from"] == number and renumbered["to"] > number
+    case = office.one("SELECT id, summary, w_count, w_owed_fen FROM case_record WHERE case_no = ?", (renumbered["to"],))
+    assert (case["summary"], case["w_count"], case["w_owed_fen"]) == ("联络员登记", 1, 70000)
+    assert office.scalar("SELECT summary FROM case_record WHERE case_no = ?", (number,)) == "办公室登记"
+    assert office.scalar("SELECT COUNT(*) FROM employer WHERE name = '青山县新来建筑有限公司'") == 1

@@ -144,6 +144,9 @@ def _import_return(args) -> int:
     lines = [f"已应用{summary['workstream']}第 {summary['sequence']} 号专班回报包（联络员 {summary['liaison']}）："
              f"新增 {summary['added']} 条，修改 {summary['changed']} 条，未变 {summary['unchanged']} 条，"
              f"待裁定冲突 {n} 条"]
+    if summary["renumbered"]:
+        lines.append("联络员新增的问题与办公室新增的问题编号相同，已改为下一个空号：" +
+                     "、".join(f"{r['from']} → {r['to']}" for r in summary["renumbered"]))
     if n:
         lines.append("双方都改过的记录已保留办公室的值，联络员的值待裁定：用 package decide --list 查看")
     emit(args, summary, lines)

@@ -180,7 +180,34 @@ class _Mapper:
         return found
 
 
-def _office_changeset(conn, raw: bytes, keys: dict) -> tuple[bytes, _Mapper]:
+# shared reference data named uniquely: a record the liaison added that the office has added too
+# (the same name) is the same record
+SAME_BY_NAME = {"employer": "name", "project": "name", "person": "name"}
+
+
+def _next_number(conn, value: str, taken: set) -> str:
+    """The next free number in the series of ``value`` (QQ2026-0007 → QQ2026-0012 when the office
+    is at 0011), as the program numbers new cases."""
+    prefix, _sep, digits = value.rpartition("-")
+    if not prefix or not digits.isdigit():
+        prefix, digits = value + "-", "0"
+    else:
+        prefix += "-"
+    n = 0
+    for (v,) in conn.execute("SELECT case_no FROM case_record WHERE case_no LIKE ?", (prefix + "%",)):
+        tail = v[len(prefix):]
+        n = max(n, int(tail) if tail.isdigit() else 0)
+    for v in taken:
+        tail = v[len(prefix):] if v.startswith(prefix) else ""
+        n = max(n, int(tail) if tail.isdigit() else 0)
+    return f"{prefix}{n + 1:0{max(len(digits), 4)}d}"
+
+
+def _office_changeset(conn, raw: bytes, keys: dict) -> tuple[bytes, _Mapper, dict]:
+    """The changeset in the office's row ids. Before that, two kinds of record both sides added
+    are reconciled: a shared record of the same name (``SAME_BY_NAME``) is the office's, and a
+    case whose 编号 the office has given meanwhile to another case gets the next free 编号.
+    Returns (changeset, mapper, {"renumbered": [(old, new)], "same": n})."""
     import apsw
     from models.exchange.liaison_changes import foreign_keys
     nc = apsw.no_change
@@ -188,11 +215,38 @@ def _office_changeset(conn, raw: bytes, keys: dict) -> tuple[bytes, _Mapper]:
     fk_cache: dict[str, dict[int, str]] = {}
     b = apsw.ChangesetBuilder()
     b.schema(conn, "main")
-    changes = [(ch.name, ch.op, ch.old, ch.new) for ch in apsw.Changeset.iter(raw)]
-    for table, op, _old, new in changes:     # new rows first: their ids are decided before anyone refers to them
-        if op == "INSERT":
+    changes = [(ch.name, ch.op, ch.old, list(ch.new) if ch.new is not None else None)
+               for ch in apsw.Changeset.iter(raw)]
+    notes: dict = {"renumbered": [], "same": 0}
+    dropped: set[int] = set()
+    numbers: set[str] = set()
+    for k, (table, op, _old, new) in enumerate(changes):
+        if op != "INSERT" or table not in SAME_BY_NAME and table != "case_record":
+            continue
+        cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+        if table in SAME_BY_NAME:
+            i = cols.index(SAME_BY_NAME[table])
+            found = list(conn.execute(f'SELECT id FROM "{table}" WHERE "{SAME_BY_NAME[table]}" = ? AND uuid != ?',
+                                      (new[i], new[cols.index("uuid")])))
+            if found:
+                mapper.map[(table, new[0])] = found[0][0]
+                dropped.add(k)
+                notes["same"] += 1
+            continue
+        i = cols.index("case_no")
+        clash = new[i] in numbers or list(conn.execute(
+            "SELECT 1 FROM case_record WHERE case_no = ? AND uuid != ?", (new[i], new[cols.index("uuid")])))
+        if clash:
+            fresh = _next_number(conn, new[i], numbers)
+            notes["renumbered"].append((new[i], fresh))
+            new[i] = fresh
+        numbers.add(new[i])
+    for k, (table, op, _old, new) in enumerate(changes):   # new rows' ids, before anyone refers to them
+        if op == "INSERT" and k not in dropped:
             mapper.office_id(table, new[0], new_row=True)
-    for table, op, old, new in changes:
+    for k, (table, op, old, new) in enumerate(changes):
+        if k in dropped:
+            continue
         if table not in fk_cache:
             cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
             fk_cache[table] = {cols.index(c): p for c, p in foreign_keys(conn, table).items() if c in cols}
@@ -214,7 +268,7 @@ def _office_changeset(conn, raw: bytes, keys: dict) -> tuple[bytes, _Mapper]:
             b.add_update(table, False, fix(old), fix(new))
     out = b.output()
     b.close()
-    return out, mapper
+    return out, mapper, notes
 
 
 def _label(table: str) -> str:
@@ -354,7 +408,8 @@ def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, 
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            office_cs, mapper = _office_changeset(conn, raw, keys)
+            office_cs, mapper, notes = _office_changeset(conn, raw, keys)
+            counts["unchanged"] += notes["same"]
             total = {"INSERT": 0, "UPDATE": 0, "DELETE": 0}
             for ch in apsw.Changeset.iter(office_cs):
                 total[ch.op] += 1
@@ -383,7 +438,7 @@ def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, 
                          "WHERE copy_id = ?", (seq, received, pkg.sha256, copy["copy_id"]))
             note = {"专班回报包": name, "专班": copy["workstream"], "序号": seq, "联络员": actor.display_name,
                     "新增": counts["added"], "修改": counts["changed"], "未变": counts["unchanged"],
-                    "待裁定": len(clashes)}
+                    "待裁定": len(clashes), "改编号": [f"{a}→{b}" for a, b in notes["renumbered"]]}
             conn.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, after, reason) "
                          "VALUES (qq_now(), ?, 'exchange', NULL, 'receive', ?, ?)",
                          (actor.display_name, json.dumps(note, ensure_ascii=False), reason))
@@ -396,7 +451,8 @@ def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, 
         conn.close()
     return {"kind": "liaison_return", "township": pkg.township.get("name") or "", "workstream": copy["workstream"],
             "liaison": actor.display_name, "sequence": seq, **counts,
-            "conflicts": [describe(c) for c in clashes], "backup": str(kept) if kept else None,
+            "conflicts": [describe(c) for c in clashes],
+            "renumbered": [{"from": a, "to": b} for a, b in notes["renumbered"]], "backup": str(kept) if kept else None,
             "seconds": round(time.perf_counter() - t0, 3)}
 
 
