@@ -14,7 +14,8 @@ from desktop import cli
 from desktop.cli import main
 from models.db import Store
 
-WORDS = ("phase", "workstream", "holidays", "meeting", "item", "signoff", "fund", "case")
+WORDS = ("phase", "workstream", "group", "holidays", "meeting", "item", "signoff", "fund", "case", "asset", "contract",
+         "inspection")
 TODAY = "2026-11-26"
 PW = {"办公室乙": "pw-office", "填报乙": "pw-filler", "领导乙": "pw-leader"}
 

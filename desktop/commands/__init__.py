@@ -11,4 +11,5 @@ COMMAND_MODULES = {"demo": "core", "backup": "core", "restore": "core", "selftes
                    "figures": "figures", "init": "init", "package": "package",
                    "directive": "directive", "phase": "setup", "workstream": "setup", "holidays": "holidays",
                    "meeting": "meeting", "item": "meeting", "signoff": "signoff", "fund": "funds",
-                   "case": "case"}
+                   "case": "case", "group": "setup",
+                   "asset": "assets", "contract": "contracts", "inspection": "inspections"}

@@ -6,6 +6,8 @@ qingqian meeting list | show N | agenda N --db PATH
 qingqian meeting report N --workstream 专班 [--text 汇报] [--problems 问题] --db PATH
 qingqian meeting freeze N | close N --db PATH
 qingqian meeting decide N --content 事项 [--workstream 专班] [--owner 责任人] [--due D] --db PATH
+qingqian meeting edit N [--place … --present … --absent … --body …] [--reason 更正理由] --db PATH
+qingqian meeting remove-decision 13-2 --db PATH
 qingqian item list [--all] [--workstream 专班] --db PATH
 qingqian item progress 12-3 --note 进展 | start 12-3 | close 12-3 [--note 办结情况] --db PATH
 
@@ -52,6 +54,28 @@ def register(sub) -> None:
     p.add_argument("--due", help="完成时限（如 2026-12-04）")
     p = action(subs, "close", "关闭会议：未冻结的汇报数据此时冻结，此后内容只读（须办公室账号）", cmd_close)
     p.add_argument("meeting", help=MEETING_HELP)
+    p = action(subs, "edit", "修改会议的基本情况、出席和纪要正文；已关闭的会议须用 --reason 说明更正理由（须办公室账号）",
+               cmd_edit)
+    p.add_argument("meeting", help=MEETING_HELP)
+    p.add_argument("--date", help="改开会日期（只限未关闭的会议；统计区间随之移动）")
+    p.add_argument("--title", help="会议名称")
+    p.add_argument("--place", help="地点")
+    p.add_argument("--host", help="主持人")
+    p.add_argument("--recorder", help="记录人")
+    p.add_argument("--time", dest="time_text", help="开会时间，如 上午8:30")
+    p.add_argument("--present", action="append", metavar="姓名（单位职务）",
+                   help="出席人员，一人一个 --present（给出即替换原名单）")
+    p.add_argument("--present-from-group", action="store_true", help="出席人员取领导小组名单（同窗口的“按领导小组填写”）")
+    p.add_argument("--absent", action="append", metavar="姓名：事由", help="请假人员及事由，一人一个 --absent")
+    p.add_argument("--nonvoting", action="append", metavar="姓名（单位职务）", help="列席人员，一人一个 --nonvoting")
+    p.add_argument("--body", help="纪要正文")
+    p.add_argument("--body-from-ledgers", action="store_true", help="按汇报和议定事项生成纪要正文（同窗口的“生成正文”）")
+    p.add_argument("--reason", help="更正已关闭会议的理由（记入修改记录）；已关闭的会议必填")
+    p.add_argument("--workstream", help="更正已关闭会议时，要更正汇报的专班")
+    p.add_argument("--text", help="更正已关闭会议时，该专班的汇报内容")
+    p.add_argument("--problems", help="更正已关闭会议时，该专班的存在问题")
+    p = action(subs, "remove-decision", "删除一项议定事项（只限未关闭的会议，移入回收站；须办公室账号）", cmd_remove_decision)
+    p.add_argument("item", help="议定事项：期数-序号（如 13-2）或编号")
 
     subs = actions(sub, "item", "交办事项：列出，登记办理进展，开始办理，办结销号")
     p = action(subs, "list", "列出未办结的交办事项（逾期的注明）", cmd_items)
@@ -217,7 +241,65 @@ def cmd_close(args) -> int:
         m = M.get_meeting(store, mid)
         n = len(M.decisions(store, mid, today_of(args)))
         emit(args, {"ok": True, **_brief(m), "decisions": n},
-             f"第{m['meeting_no']}期会议已关闭（议定事项{n}项），内容只读；更正须在窗口中说明理由。")
+             f"第{m['meeting_no']}期会议已关闭（议定事项{n}项），内容只读；更正用 qingqian meeting edit 并以 --reason 说明理由。")
+    return run(args, work, roles=OFFICE)
+
+
+def cmd_edit(args) -> int:
+    from models import campaign
+    from models import meetings as M
+
+    def work(store) -> int:
+        mid = meeting_id(store, args.meeting)
+        m = M.get_meeting(store, mid)
+        values = {k: getattr(args, k).strip() for k in ("title", "place", "host", "recorder", "time_text", "body")
+                  if getattr(args, k) is not None}
+        if args.present_from_group:
+            c = campaign.current(store)
+            values["attendees_present"] = "\n".join(M.person_line(p) for p in campaign.leading_group(store, c.id))
+        for key, given in (("attendees_present", args.present), ("absent_with_reason", args.absent),
+                           ("attending_nonvoting", args.nonvoting)):
+            if given is not None:
+                values[key] = "\n".join(x.strip() for x in given if x.strip())
+        if args.body_from_ledgers:
+            from models.reports.minutes import default_body
+            values["body"] = default_body(store, mid, today_of(args))
+        reports = []
+        if args.workstream or args.text is not None or args.problems is not None:
+            if m["status"] != "已关闭":
+                raise ValueError("未关闭的会议请用 qingqian meeting report 记录汇报")
+            ws = workstream(store, args.workstream)
+            reports.append({"workstream_id": ws, "report_text": args.text, "problems": args.problems})
+        if m["status"] == "已关闭":
+            if not (args.reason or "").strip():
+                raise ValueError(f"第{m['meeting_no']}期会议已关闭：更正须用 --reason 说明理由")
+            if args.date:
+                raise ValueError("已关闭的会议不能改开会日期")
+            if not values and not reports:
+                raise ValueError("请给出要更正的内容")
+            M.correct_closed_meeting(store, mid, {**values, "reports": reports}, args.reason)
+        else:
+            if args.date:
+                values["date"] = parse_day(args.date, "开会日期")
+            if not values:
+                raise ValueError("请给出要修改的内容（如 --place、--present、--body）")
+            M.update_meeting(store, mid, values)
+        m = M.get_meeting(store, mid)
+        emit(args, {"ok": True, **_brief(m), "changed": sorted(values) + (["reports"] if reports else [])},
+             f"已{'更正' if args.reason and m['status'] == '已关闭' else '修改'}：{_line(m)}")
+    return run(args, work, roles=OFFICE)
+
+
+def cmd_remove_decision(args) -> int:
+    from models import meetings as M
+
+    def work(store) -> int:
+        iid = item_id(store, args.item)
+        it = _item(store, iid, today_of(args))
+        if not it.get("meeting_id"):
+            raise ValueError(f"交办事项 {args.item} 不是会议的议定事项")
+        M.remove_decision(store, iid)
+        emit(args, {"ok": True, **_item_json(it)}, f"已删除议定事项 {args.item}：{it['content']}")
     return run(args, work, roles=OFFICE)
 
 

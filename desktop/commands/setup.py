@@ -4,7 +4,9 @@
 qingqian phase list --db PATH
 qingqian phase set NAME --due YYYY-MM-DD --target PCT [--rename 新名称] --db PATH
 qingqian phase remove NAME --db PATH
+qingqian group list | add-member 姓名 --role 职务 [--title] | remove-member 姓名 --db PATH
 qingqian workstream list --db PATH
+qingqian workstream add 名称 [--duties 职责] | edit 专班 [--rename 新名称] [--duties 职责] --db PATH
 qingqian workstream members 专班 --db PATH
 qingqian workstream add-member 专班 --person 姓名 [--role 成员] [--unit --title --phone] --db PATH
 qingqian workstream lead 专班 --person 姓名 [--old-role 副组长] --db PATH
@@ -16,6 +18,7 @@ from desktop.commands._acting import OFFICE, action, actions, parse_day, run, wo
 from desktop.commands._common import emit
 
 ROLES = ("组长", "副组长", "成员", "联络员")
+GROUP_ROLES = ("组长", "常务副组长", "副组长", "办公室主任", "成员")
 
 
 def register(sub) -> None:
@@ -29,8 +32,25 @@ def register(sub) -> None:
     p = action(subs, "remove", "删除一个阶段（须办公室账号）", cmd_phase_remove)
     p.add_argument("name", help="要删除的阶段名称")
 
-    subs = actions(sub, "workstream", "工作专班：列出专班和成员，增加成员、更换组长、移除成员")
+    subs = actions(sub, "group", "领导小组：列出成员，增加或修改成员，移除成员")
+    action(subs, "list", "列出领导小组成员", cmd_group_list)
+    p = action(subs, "add-member", "增加领导小组成员，或修改已有成员的职务（须办公室账号）", cmd_group_add)
+    p.add_argument("person", help="姓名")
+    p.add_argument("--role", choices=GROUP_ROLES, default="成员", help="职务：" + "、".join(GROUP_ROLES) + "（默认成员）")
+    p.add_argument("--title", help="单位及职务，如 镇党委副书记、镇长")
+    p.add_argument("--unit", help="所在单位")
+    p = action(subs, "remove-member", "把一名成员移出领导小组（须办公室账号）", cmd_group_remove)
+    p.add_argument("person", help="姓名")
+
+    subs = actions(sub, "workstream", "工作专班：列出专班和成员，新增专班、改名称和职责，增加成员、更换组长、移除成员")
     action(subs, "list", "列出各专班、组长和成员人数", cmd_ws_list)
+    p = action(subs, "add", "新增一个工作专班（须办公室账号）", cmd_ws_new)
+    p.add_argument("name", help="专班名称")
+    p.add_argument("--duties", default="", help="专班职责")
+    p = action(subs, "edit", "修改专班名称或职责（须办公室账号）", cmd_ws_edit)
+    p.add_argument("workstream", help="专班名称（可写其中能区分的一部分）")
+    p.add_argument("--rename", help="新名称")
+    p.add_argument("--duties", help="新的职责说明")
     p = action(subs, "members", "列出一个专班的成员", cmd_ws_members)
     p.add_argument("workstream", help="专班名称（可写其中能区分的一部分，如 欠薪化解）")
     p = action(subs, "add-member", "为专班增加一名成员，或修改已有成员的职务和联系方式（须办公室账号）", cmd_ws_add)
@@ -240,4 +260,88 @@ def cmd_ws_remove(args) -> int:
             raise ValueError(f"{old['name']} 是组长：请先用 qingqian workstream lead 另定组长")
         campaign.set_members(store, ws, [m for m in ms if m is not old])
         _show(args, store, ws, f"已把 {old['name']} 移出专班。")
+    return run(args, work, roles=OFFICE)
+
+
+def cmd_ws_new(args) -> int:
+    from models import campaign
+
+    def work(store) -> int:
+        c = _campaign(store)
+        name = args.name.strip()
+        if any(w["name"] == name for w in campaign.workstreams(store)):
+            raise ValueError(f"已有名为“{name}”的专班")
+        wid = campaign.add_workstream(store, c.id, name, args.duties)
+        emit(args, {"ok": True, "id": wid, "name": name}, f"已新增工作专班“{name}”。")
+    return run(args, work, roles=OFFICE)
+
+
+def cmd_ws_edit(args) -> int:
+    from models import campaign
+
+    def work(store) -> int:
+        ws = workstream(store, args.workstream)
+        row = next(w for w in campaign.workstreams(store) if w["id"] == ws)
+        if args.rename is None and args.duties is None:
+            raise ValueError("请用 --rename 或 --duties 说明要改什么")
+        name = (args.rename if args.rename is not None else row["name"]).strip()
+        if name != row["name"] and any(w["name"] == name for w in campaign.workstreams(store)):
+            raise ValueError(f"已有名为“{name}”的专班")
+        campaign.update_workstream(store, ws, name, args.duties if args.duties is not None else row["duties"])
+        emit(args, {"ok": True, "id": ws, "name": name}, f"已修改工作专班“{name}”。")
+    return run(args, work, roles=OFFICE)
+
+
+# -- the leading group --------------------------------------------------------------------
+def _group(store, c) -> list[dict]:
+    from models import campaign
+    return [{"role": m["role"], "name": m["name"], "unit": m["unit"] or "", "title": m["title"] or ""}
+            for m in campaign.leading_group(store, c.id)]
+
+
+def _group_out(args, store, c, head: str) -> None:
+    ms = _group(store, c)
+    emit(args, ms, ([head] if head else []) + ["领导小组："] +
+         [f"　　{m['role']}：{m['name']}" + (f"（{m['title'] or m['unit']}）" if m['title'] or m['unit'] else "")
+          for m in ms])
+
+
+def cmd_group_list(args) -> int:
+    def work(store) -> int:
+        _group_out(args, store, _campaign(store), "")
+    return run(args, work, roles=None, write=False)
+
+
+def cmd_group_add(args) -> int:
+    from models import campaign
+
+    def work(store) -> int:
+        c = _campaign(store)
+        ms = _group(store, c)
+        name = args.person.strip()
+        if not name:
+            raise ValueError("成员姓名不能为空")
+        old = _find(ms, name)
+        if args.role in ("组长", "办公室主任") and any(m["role"] == args.role and m is not old for m in ms):
+            holder = next(m["name"] for m in ms if m["role"] == args.role)
+            raise ValueError(f"领导小组已有{args.role}（{holder}）：请先把其改任其他职务")
+        new = {"role": args.role, "name": name,
+               "unit": args.unit if args.unit is not None else (old or {}).get("unit", ""),
+               "title": args.title if args.title is not None else (old or {}).get("title", "")}
+        campaign.set_leading_group(store, c.id, [new if m is old else m for m in ms] if old else ms + [new])
+        _group_out(args, store, c, f"已{'修改' if old else '增加'}领导小组成员 {name}（{args.role}）。")
+    return run(args, work, roles=OFFICE)
+
+
+def cmd_group_remove(args) -> int:
+    from models import campaign
+
+    def work(store) -> int:
+        c = _campaign(store)
+        ms = _group(store, c)
+        old = _find(ms, args.person)
+        if old is None:
+            raise LookupError(f"领导小组中没有名为“{args.person}”的成员")
+        campaign.set_leading_group(store, c.id, [m for m in ms if m is not old])
+        _group_out(args, store, c, f"已把 {old['name']} 移出领导小组。")
     return run(args, work, roles=OFFICE)
