@@ -164,7 +164,8 @@ def make_copy(store: Store, out: str | os.PathLike, workstream: str, *, now: _dt
                              content=content, liaison=info)
         staged = Path(tmp) / "package.part"
         package.write(staged, manifest, content)
-        note = {"专班副本": out.name, "专班": ws["name"], "序号": sequence, "副本编号": copy_id}
+        note = {"专班副本": out.name, "专班": ws["name"], "序号": sequence, "副本编号": copy_id,
+                "完整号码": True}     # the liaison works on the records: the copy is the office's data as it is
         with store.tx(reason="制作专班副本"):
             ensure_office_tables(store.conn)
             store.set_setting(COPY_SEQUENCE, sequence)
@@ -189,7 +190,8 @@ def _quiet_functions(conn: sqlite3.Connection) -> None:
 
 
 def _has(conn, table: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() is not None
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    return found is not None
 
 
 # -- 2. the liaison sets up their database ----------------------------------------------------
