@@ -152,6 +152,9 @@ def open_township(store: Store, code: str) -> Store:
     return t
 
 
+FIRST_LEDGERS = ("cases", "workers", "repayments")     # the drill-down lists these first, the audit log last
+
+
 def township_ledgers(tstore: Store) -> list[dict]:
     """Every declared ledger the township's file holds: kind, title, table and its live rows."""
     from models.ledger import registry
@@ -168,7 +171,8 @@ def township_ledgers(tstore: Store) -> list[dict]:
         missing = [f.label for f in ledger.fields if f.stored and f.name not in cols] or _unreadable(tstore, ledger)
         out.append({"kind": ledger.kind, "title": ledger.title, "table": ledger.table, "rows": n,
                     "missing": missing})
-    return out
+    first = {k: i for i, k in enumerate(FIRST_LEDGERS)}
+    return sorted(out, key=lambda x: (first.get(x["kind"], len(first)), x["kind"] == "audit"))
 
 
 def _unreadable(tstore: Store, ledger) -> list[str]:

@@ -281,9 +281,11 @@ class CountyPage(QWidget):
             return (f'<span style="background:{bg.name()}; color:{fg.name()};">&nbsp;&nbsp;{text}&nbsp;&nbsp;</span>')
         red = swatch(RED_BG, RED_FG, "红色")
         yellow = swatch(YELLOW_BG, YELLOW_FG, "黄色")
-        return (f"{red} 清偿率低于 {float(limits[identity.CLEARED_RED]):g}%　　{yellow} 逾期问题多于 "
-                f"{int(limits[identity.OVERDUE_YELLOW])} 件；距上次报送超过 {int(limits[identity.STALE_DAYS])} 天；"
-                f"数据截至日有专班未报日报告　　{DASH} 报送包未含此项")
+        gap = "&nbsp;" * 6              # rich text folds runs of spaces, 全角 ones too
+        return gap.join([f"{red} 清偿率低于 {float(limits[identity.CLEARED_RED]):g}%",
+                         f"{yellow} 逾期问题多于 {int(limits[identity.OVERDUE_YELLOW])} 件；距上次报送超过 "
+                         f"{int(limits[identity.STALE_DAYS])} 天；数据截至日有专班未报日报告",
+                         f"“{DASH}”：报送包未含此项", "双击乡镇查看其台账（只读）"])
 
     def code_at(self, proxy_row: int) -> str | None:
         if proxy_row < 0:
