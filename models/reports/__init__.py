@@ -1,4 +1,4 @@
-"""PDF reports: 周调度材料 (weekly), 台账打印 (ledger), 统计报表 (stats), 日报告 / 零报告 (daily)
+"""PDF and Word reports: 周调度材料 (weekly), 台账打印 (ledger), 统计报表 (stats), 日报告 / 零报告 (daily)
 and 会议纪要 (minutes, in ``models.reports.minutes``).
 
 ``make_report`` is the one entry point for the window (on a worker thread) and the command
@@ -30,7 +30,9 @@ def make_report(which: str, db: Any, out: str | Path, today: _dt.date | None = N
     ``models.jobs.JobContext`` (progress, cancel); ``query`` a ``LedgerRepo`` Query for ledger
     printouts; ``meeting`` the 期数 (or id) for minutes. ``as_of``: the weekly briefing and the
     statistics as they stood at the end of that day (rebuilt from dated facts; refused with
-    ``ReportUnavailable`` when it cannot be known); the daily report is always of ``today``."""
+    ``ReportUnavailable`` when it cannot be known); the daily report is always of ``today``.
+    An ``out`` ending in .docx is written as Word (``models.reports.word``) from the same content;
+    ``pages`` is then 0 (Word paginates when the file is opened)."""
     from models.db import Store
     if which not in REPORTS:
         raise ReportUnavailable(f"没有“{which}”这种报表（可选：{'、'.join(REPORTS)}）")
@@ -82,8 +84,8 @@ def _minutes(store, out: Path, meeting: int | None) -> ReportResult:
             mid = meetings.resolve_meeting(store, int(meeting))
         except ValueError as exc:
             raise ReportUnavailable(str(exc)) from exc
-    path = minutes.build_minutes_pdf(store, mid, out)
-    return ReportResult(Path(path), "会议纪要", pages=count_pages(Path(path)))
+    path = Path(minutes.build_minutes_pdf(store, mid, out))
+    return ReportResult(path, "会议纪要", pages=count_pages(path) if path.suffix.lower() == ".pdf" else 0)
 
 
 def count_pages(path: Path) -> int:

@@ -1,8 +1,11 @@
-"""周调度材料: the Monday briefing pack for the leading group.
+"""周调度材料: the Monday briefing pack for the leading group, a 情况报告 in the GB/T 9704 layout.
 
-Cover; 一、总体进展 (headline figures, phased targets, cases by status); 二、图表;
-三、各专班工作进展 (a summary table, then each workstream's open cases, most urgent first);
-四、逾期及重大问题; 五、交办事项. Every number comes from ``models.stats``.
+版头 and title; 一、总体进展 (headline figures, phased targets, cases by status);
+二、各专班本周工作 (the case ledger per workstream, then every other workstream ledger's week:
+assets, contract arrears, petitions, hazards, daily-report compliance, funds — each a sentence
+and a table in 万元, ``models.reports.week``); 三、逾期及重大问题; 四、交办事项; 附件1 图表;
+附件2 each workstream's open cases, most urgent first; 版记. Case figures come from
+``models.figures`` / ``models.stats``.
 
 Long lists are capped (``CASE_CAP`` per workstream, ``LIST_CAP`` for overdue and major cases)
 with the total stated: the briefing is read at a meeting; the full lists are the ledger printouts.
@@ -16,8 +19,8 @@ from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak
 
 from models import stats
 from models.reports.result import ReportResult
-from models.reports.pdf_base import (LongTable, ReportDoc, chart_image, data_stamp, gap, key_figures, org_name,
-                                     para, scale_widths, wan, yuan)
+from models.reports.pdf_base import (LongTable, chart_image, data_stamp, gap, key_figures, org_name, scale_widths,
+                                     wan, yuan)
 
 CASE_CAP = 30
 LIST_CAP = 50
@@ -41,9 +44,15 @@ def _step(job, done: int, text: str, total: int = 6) -> None:
         job.progress(done, total, text)
 
 
-def case_table(rows: list[dict], width: float, today: _dt.date, with_ws: bool = False) -> LongTable:
+def _money(unit: str):
+    """(cell text of an amount in 分, the unit's label): 万元 with two decimals for leaders' tables."""
+    return (wan, "万元") if unit == "wan" else (yuan, "元")
+
+
+def case_table(rows: list[dict], width: float, today: _dt.date, with_ws: bool = False, unit: str = "yuan") -> LongTable:
+    money, label = _money(unit)
     head = ["编号", "用人单位 / 项目", *(["责任专班"] if with_ws else []), "包案责任人", "办结时限", "状态",
-            "人数", "未付（元）", "预警"]
+            "人数", f"未付（{label}）", "预警"]
     chars = [14, 21 if with_ws else 28, *([10] if with_ws else []), 7, 9, 6, 5, 11, 9]
     body, shade = [], []
     for i, r in enumerate(rows):
@@ -59,14 +68,16 @@ def case_table(rows: list[dict], width: float, today: _dt.date, with_ws: bool = 
         if r["project_name"]:
             who = f"{who}（{r['project_name']}）" if who else r["project_name"]
         body.append([r["case_no"], who, *([r["workstream"] or ""] if with_ws else []), r["owner_person"],
-                     r["deadline"] or "", r["status"], f"{r['workers']:,}", yuan(r["outstanding_fen"]),
+                     r["deadline"] or "", r["status"], f"{r['workers']:,}", money(r["outstanding_fen"]),
                      "、".join(flags)])
     aligns = "LL" + ("L" if with_ws else "") + "LCCRRL"
     return LongTable(head, body, scale_widths(chars, width), aligns, size=8, max_lines=2, shade=shade)
 
 
-def workstream_table(tot: stats.Totals, width: float) -> LongTable:
-    head = ["专班", "问题数", "在办", "已办结", "逾期", "涉及人数", "欠薪金额（元）", "已兑付（元）", "未兑付（元）", "清偿率"]
+def workstream_table(tot: stats.Totals, width: float, unit: str = "yuan") -> LongTable:
+    yuan, label = _money(unit)
+    head = ["专班", "问题数", "在办", "已办结", "逾期", "涉及人数", f"欠薪金额（{label}）", f"已兑付（{label}）",
+            f"未兑付（{label}）", "清偿率"]
     body = [[w.name, f"{w.all.cases:,}", f"{w.open_cases:,}", f"{w.closed_cases:,}", f"{w.overdue:,}",
              f"{w.counted.workers:,}", yuan(w.counted.owed_fen), yuan(w.counted.paid_fen),
              yuan(w.counted.outstanding_fen), f"{w.counted.cleared_pct:.1f}%"] for w in tot.workstreams]
@@ -78,10 +89,11 @@ def workstream_table(tot: stats.Totals, width: float) -> LongTable:
                      size=8, total=total)
 
 
-def status_table(tot: stats.Totals, width: float) -> LongTable:
+def status_table(tot: stats.Totals, width: float, unit: str = "yuan") -> LongTable:
     """Cases by status; 不存在欠薪 counts as a case but owes nothing, so its money is not shown
     and the 合计 row's money and people are the headline figures."""
-    head = ["状态", "问题数（件）", "涉及人数", "欠薪金额（元）", "已兑付（元）", "未兑付（元）", "清偿率"]
+    yuan, label = _money(unit)
+    head = ["状态", "问题数（件）", "涉及人数", f"欠薪金额（{label}）", f"已兑付（{label}）", f"未兑付（{label}）", "清偿率"]
     body = []
     for s, b in tot.by_status.items():
         if s == stats.EXCLUDED:
@@ -113,8 +125,10 @@ def target_text(tp: stats.TargetProgress | None, tot: stats.Totals, today: _dt.d
     return lead
 
 
-def phase_table(tp: stats.TargetProgress, paid_fen: int, width: float) -> LongTable:
-    head = ["阶段", "完成时限", "目标清偿率", "目标金额（元）", "已兑付（元）", "差额（元）", "剩余天数", "是否达到"]
+def phase_table(tp: stats.TargetProgress, paid_fen: int, width: float, unit: str = "yuan") -> LongTable:
+    yuan, label = _money(unit)
+    head = ["阶段", "完成时限", "目标清偿率", f"目标金额（{label}）", f"已兑付（{label}）", f"差额（{label}）", "剩余天数",
+            "是否达到"]
     body = [[p.name, p.due_date, f"{p.target_pct}%", yuan(p.target_fen), yuan(paid_fen),
              yuan(max(0, p.target_fen - paid_fen)), str(p.days_left) if p.days_left >= 0 else "已到期",
              "已达到" if p.reached else "未达到"] for p in tp.phases]
@@ -122,14 +136,24 @@ def phase_table(tp: stats.TargetProgress, paid_fen: int, width: float) -> LongTa
                      shade=[i for i, p in enumerate(tp.phases) if p.days_left < 0 and not p.reached])
 
 
+CC_SETTING = "reports.briefing_cc"
+DEFAULT_CC = "县根治欠薪工作领导小组办公室，镇根治欠薪工作领导小组各成员"
+_CN = "一二三四五六七八九十"
+
+
 def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
           as_of: _dt.date | None = None) -> ReportResult:
     """The briefing as the campaign stood at the end of day ``as_of`` (default: today), every figure
-    from ``models.figures`` / ``models.stats``; a day whose figures cannot be known is refused
-    (``models.figures.NotKnown``). ``naive`` lays every list out as one plain reportlab Table (the
-    benchmark's baseline)."""
+    from ``models.figures`` / ``models.stats`` and, for the other workstreams, their ledgers
+    (``models.reports.week``); a day whose figures cannot be known is refused
+    (``models.figures.NotKnown``). In the GB/T 9704 layout (``models.reports.official``): 版头
+    周调度材料 with the campaign week as 期号, the sections, two 附件 (charts; each workstream's open
+    cases), and the 版记. ``naive`` lays every list out as one plain reportlab Table (the benchmark's
+    baseline). An ``out`` ending in .docx is written as Word from the same story."""
     from models import campaign as campaigns, figures
     from models.charts import all_charts
+    from models.reports import official as O
+    from models.reports import week
     basis = figures.Basis(store, today, as_of)      # refuses a day it cannot know, before any work
     _step(job, 0, "正在审核数据…")
     stamp = data_stamp(store, today)
@@ -146,6 +170,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     n_major = stats.count_cases(store, "重大", today, basis=basis)
     per_ws = [(w, stats.case_list(store, "在办", today, CASE_CAP, workstream_id=w.id, basis=basis))
               for w in tot.workstreams]
+    sections = week.sections(store, day)
     _step(job, 2, "正在绘制图表…")
     charts = all_charts(store, day, data={"totals": tot, "campaign": camp, "series": series, "flows": flows,
                                           "funds": funds})
@@ -153,79 +178,131 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     if not dash.figures.now:
         stamp.warning_text = ""   # today's warnings do not belong on a past day (section 一 gives that day's)
     _step(job, 3, "正在排版…")
-    doc = ReportDoc(out, "周调度材料", stamp)
-    W = doc.width
-    story = [gap(40), para(stamp.unit or "", "subtitle"), para(stamp.campaign or "根治欠薪专项行动", "subtitle"),
-             gap(18), para("周调度材料", "title"), gap(6),
-             para(f"（{_week_label(camp, today)}{cn_date(stats.monday(today))}—"
-                  f"{cn_date(stats.monday(today) + _dt.timedelta(days=6))}）", "subtitle"),
-             gap(60), para(f"{org_name(stamp.unit)}根治欠薪工作领导小组办公室", "subtitle"),
-             para(cn_date(today, weekday=True), "subtitle"), gap(30),
-             para(f"数据截至{cn_date(today)}日终" + ("" if dash.figures.now else
-                  "（按登记、状态变更、兑付等日期还原当日情况）"), "note"), para(stamp.full, "note")]
+    O.register_faces()
+    W = O.WIDTH
+    org = org_name(stamp.unit)
+    office = f"{org}根治欠薪工作领导小组办公室"
+    n_week = (stats.monday(today) - stats.monday(start)).days // 7 + 1 if start else 0
+    mon = stats.monday(today)
+    story: list = [O.RedHeader(O.Masthead(["周调度材料"], f"第{n_week}期" if n_week >= 1 else "",
+                                          office, cn_date(today))), O.Blank(O.LEAD * 0.5)]
+    story += O.title(f"{org}根治欠薪专项行动\n{f'第{n_week}周' if n_week >= 1 else '本周'}工作进展情况")
+    story.append(O.note(f"统计时段：{cn_date(mon)}至{cn_date(today)}；数据截至{cn_date(today)}日终" +
+                        ("" if dash.figures.now else "（按登记、状态变更、兑付等日期还原当日情况；其他专班台账按现有记录统计）")
+                        + "。" + "".join(stamp.lines)))
     if not stamp.passed:
-        story.append(para("注意：本材料所用数据未通过一致性审核，请先核对台账后再作决策。", "alert"))
+        story.append(O.alert("注意：本材料所用数据未通过一致性审核，请先核对台账后再作决策。"))
     if dash.calendar_note:
-        story.append(para(dash.calendar_note, "note"))
-    story += [PageBreak(), para("一、总体进展", "h1")]
+        story.append(O.note(dash.calendar_note))
+    story.append(O.Blank(O.LEAD * 0.5))
+    # 一、总体进展
     c, f = tot.counted, dash.figures
-    story.append(key_figures([
-        ("欠薪总额（万元）", wan(f.owed_fen)), ("已兑付（万元）", wan(f.paid_fen)),
-        ("未兑付（万元）", wan(f.unpaid_fen)), ("清偿率", f"{f.cleared_pct:.1f}%"),
-        ("欠薪问题（件）", f"{f.cases:,}"), ("在办 / 已办结（件）", f"{f.open_cases:,} / {f.closed_cases:,}"),
-        ("涉及农民工（人）", f"{f.workers:,}"), ("逾期 / 即将到期（件）", f"{f.overdue:,} / {f.due_soon:,}"),
-    ], W))
-    story.append(para("注：欠薪总额、已兑付、未兑付、涉及农民工均不含经核实不存在欠薪的问题；各项口径见“qingqian figures”"
-                      "或统计报表的口径说明。", "note"))
-    story += [gap(3), para(target_text(dash.target, tot, today), "body")]
+    story += [O.heading(1, "一、总体进展"),
+              O.body(f"截至{cn_date(today)}，全{org[-1:] or '镇'}共登记欠薪问题 {f.cases:,} 件，在办 {f.open_cases:,} 件，"
+                     f"已办结 {f.closed_cases:,} 件；涉及农民工 {f.workers:,} 人，欠薪 {wan(f.owed_fen)} 万元，已兑付 "
+                     f"{wan(f.paid_fen)} 万元，未兑付 {wan(f.unpaid_fen)} 万元，清偿率 {f.cleared_pct:.1f}%。"),
+              key_figures([
+                  ("欠薪总额（万元）", wan(f.owed_fen)), ("已兑付（万元）", wan(f.paid_fen)),
+                  ("未兑付（万元）", wan(f.unpaid_fen)), ("清偿率", f"{f.cleared_pct:.1f}%"),
+                  ("欠薪问题（件）", f"{f.cases:,}"), ("在办 / 已办结（件）", f"{f.open_cases:,} / {f.closed_cases:,}"),
+                  ("涉及农民工（人）", f"{f.workers:,}"), ("逾期 / 即将到期（件）", f"{f.overdue:,} / {f.due_soon:,}"),
+              ], W),
+              O.note("注：欠薪总额、已兑付、未兑付、涉及农民工均不含经核实不存在欠薪的问题；各项口径见“qingqian figures”"
+                     "或统计报表的口径说明。"),
+              O.body(target_text(dash.target, tot, today))]
     if dash.target and dash.target.phases:
-        story += [gap(2), phase_table(dash.target, c.paid_fen, W)]
-    story += [gap(3), para("欠薪问题按状态", "h2"), status_table(tot, W),
-              para("注：经核实不存在欠薪的问题只计件数，不计人数和金额。", "note"), gap(2),
-              para(f"预警：逾期 {dash.warnings.overdue} 件，{dash.warnings.soon_until} 前到期 {dash.warnings.due_soon} 件，"
-                   f"久拖未动 {dash.warnings.stalled} 件，在办重大问题 {dash.warnings.major_open} 件，"
-                   f"在办敏感问题 {dash.warnings.sensitive_open} 件；逾期交办事项 {dash.figures.items_overdue} 项。"
-                   "以上为工作预警（督办事项），不属于数据审核问题。", "note"),
-              PageBreak(), para("二、图表", "h1")]
+        story += [gap(1), phase_table(dash.target, c.paid_fen, W, "wan")]
+    story += [O.heading(2, "（一）欠薪问题按状态"), status_table(tot, W, "wan"),
+              O.note("注：经核实不存在欠薪的问题只计件数，不计人数和金额。"),
+              O.note(f"预警：逾期 {dash.warnings.overdue} 件，{dash.warnings.soon_until} 前到期 {dash.warnings.due_soon} 件，"
+                     f"久拖未动 {dash.warnings.stalled} 件，在办重大问题 {dash.warnings.major_open} 件，"
+                     f"在办敏感问题 {dash.warnings.sensitive_open} 件；逾期交办事项 {dash.figures.items_overdue} 项。"
+                     "以上为工作预警（督办事项），不属于数据审核问题。")]
+    # 二、各专班本周工作
+    story += [O.heading(1, "二、各专班本周工作"), O.heading(2, "（一）欠薪问题化解"),
+              O.body(f"各专班在办欠薪问题 {tot.open_cases:,} 件，其中逾期 {sum(w.overdue for w in tot.workstreams):,} 件；"
+                     f"累计兑付 {wan(c.paid_fen)} 万元。各专班在办问题清单见附件2。"),
+              workstream_table(tot, W, "wan")]
+    for i, sec in enumerate(sections, 2):
+        head = O.heading(2, f"（{_CN[i - 1]}）{sec.title}")
+        if not sec.available:
+            story += [head, O.note("该台账" + stats.NOT_DECLARED + "。")]
+            continue
+        story += [head, O.body(sec.sentence)]
+        aligns = "L" + "R" * (len(sec.header) - 1)
+        if sec.key == "compliance":
+            aligns = "LRRL"
+        elif sec.key == "assets":
+            aligns = "LRLRRRR"
+        chars = [max(6, len(h) + 1) for h in sec.header]
+        if sec.key == "assets":
+            chars[2] = 26
+        if sec.key == "compliance":
+            chars[3] = 24
+        story.append(LongTable(sec.header, [[week.cell_text(v) for v in r] for r in sec.rows],
+                               scale_widths(chars, W), aligns, size=8.5, max_lines=3,
+                               total=[week.cell_text(v) for v in sec.total] if sec.total else None))
+        if sec.note:
+            story.append(O.note(sec.note))
+    # 三、逾期及重大问题
+    story += [O.heading(1, "三、逾期及重大问题"), O.heading(2, f"（一）逾期未办结问题（{dash.warnings.overdue} 件）")]
+    story.append(case_table(dash.overdue, W, today, with_ws=True, unit="wan") if dash.overdue else O.note("无逾期问题。"))
+    if dash.warnings.overdue > len(dash.overdue):
+        story.append(O.note(f"以上列出逾期最久的 {len(dash.overdue)} 件。"))
+    story += [O.heading(2, f"（二）在办重大问题（{n_major} 件）"),
+              case_table(majors, W, today, with_ws=True, unit="wan") if majors else O.note("无在办重大问题。")]
+    if n_major > len(majors):
+        story.append(O.note(f"以上列出未付金额最大的 {len(majors)} 件。"))
+    story += [O.heading(1, "四、交办事项")]
+    story += _actions(store, stats.action_items(store, today, ACTION_CAP, basis=basis), W)
+    story += [O.Blank(O.LEAD), O.Text("1．图表", label="附件：", label_font=O.FANG, role="body"),
+              O.Text("2．各专班在办问题清单", left_indent=3 * O.SIZE, role="body")]
+    # 附件
+    story += [PageBreak(), O.Text("附件1", O.HEI, first_indent=0, role="h1"), O.Blank(O.LEAD * 0.5),
+              *O.title("图表")]
     for key in ("repaid", "workstreams", "weekly", "status", "funds"):
-        story += [KeepTogether([chart_image(charts[key], W * (0.92 if key != "workstreams" else 0.92))]), gap(3)]
-    story += [PageBreak(), para("三、各专班工作进展", "h1"), workstream_table(tot, W)]
+        story += [KeepTogether([chart_image(charts[key], W * 0.92)]), gap(3)]
+    story += [PageBreak(), O.Text("附件2", O.HEI, first_indent=0, role="h1"), O.Blank(O.LEAD * 0.5),
+              *O.title("各专班在办问题清单")]
     for w, rows in per_ws:
         if not w.all.cases:
             continue
-        story += [CondPageBreak(60), para(f"{w.name}：在办 {w.open_cases} 件，逾期 {w.overdue} 件，"
-                                          f"已兑付 {wan(w.counted.paid_fen)} 万元，清偿率 {w.counted.cleared_pct:.1f}%", "h2")]
+        story += [CondPageBreak(60), O.heading(3, f"{w.name}：在办 {w.open_cases} 件，逾期 {w.overdue} 件，"
+                                                   f"已兑付 {wan(w.counted.paid_fen)} 万元，清偿率 {w.counted.cleared_pct:.1f}%")]
         if rows:
-            story.append(case_table(rows, W, today))
+            story.append(case_table(rows, W, today, unit="wan"))
             if w.open_cases > len(rows):
-                story.append(para(f"共 {w.open_cases} 件在办，以上列出最紧迫的 {len(rows)} 件，其余见欠薪问题台账打印件。", "note"))
+                story.append(O.note(f"共 {w.open_cases} 件在办，以上列出最紧迫的 {len(rows)} 件，其余见欠薪问题台账打印件。"))
         else:
-            story.append(para("无在办问题。", "note"))
-    story += [PageBreak(), para("四、逾期及重大问题", "h1"), para(f"（一）逾期未办结问题（{dash.warnings.overdue} 件）", "h2")]
-    story.append(case_table(dash.overdue, W, today, with_ws=True) if dash.overdue else para("无逾期问题。", "note"))
-    if dash.warnings.overdue > len(dash.overdue):
-        story.append(para(f"以上列出逾期最久的 {len(dash.overdue)} 件。", "note"))
-    story += [para(f"（二）在办重大问题（{n_major} 件）", "h2"),
-              case_table(majors, W, today, with_ws=True) if majors else para("无在办重大问题。", "note")]
-    if n_major > len(majors):
-        story.append(para(f"以上列出未付金额最大的 {len(majors)} 件。", "note"))
-    story += [para("五、交办事项", "h1")]
-    story += _actions(store, stats.action_items(store, today, ACTION_CAP, basis=basis), W)
-    _step(job, 4, "正在生成 PDF…")
+            story.append(O.note("无在办问题。"))
+    cc = store.get_setting(CC_SETTING) or DEFAULT_CC
+    story.append(O.ImprintBlock(O.Imprint(cc, office, today)))
+    _step(job, 4, "正在生成文件…")
+    title_text = f"{org}周调度材料（{cn_date(today)}）"
+    if Path(out).suffix.lower() == ".docx":
+        from models.reports.word import write_docx
+        write_docx(story, out, title_text, office, official=True)
+        _step(job, 6, "周调度材料已生成")
+        return ReportResult(Path(out), "周调度材料", 0, stamp.passed, stamp.check_text,
+                            figures={s.key: s.figures for s in sections})
     if naive:
         _naive(story)
+    doc = O.OfficialDoc(out, title_text, office, subject=stamp.line)
     doc.build(story)
     _step(job, 6, "周调度材料已生成")
-    return ReportResult(out, "周调度材料", doc.page, stamp.passed, stamp.check_text)
+    return ReportResult(out, "周调度材料", doc.page, stamp.passed, stamp.check_text,
+                        figures={s.key: s.figures for s in sections})
 
 
 def _actions(store, items: stats.ActionItems, width: float) -> list:
     if not items.available:
-        return [para(items.note, "note")]
-    out = [para(f"未办结交办事项 {items.open_count} 项，其中逾期 {items.overdue_count} 项；"
-                f"下表列出逾期和本周内到期的事项。", "plain"), gap(2)]
+        from models.reports.official import note
+        return [note(items.note)]
+    from models.reports import official as O
+    out = [O.body(f"未办结交办事项 {items.open_count} 项，其中逾期 {items.overdue_count} 项；"
+                  f"下表列出逾期和本周内到期的事项。")]
     if not items.rows:
-        return out + [para("本周无到期的交办事项。", "note")]
+        return out + [O.note("本周无到期的交办事项。")]
     body = [[str(i), r["content"], r["workstream"] or "", r["owner"] or "", r["due"] or "",
              r["status"] or "", "逾期" if r["overdue"] else ""] for i, r in enumerate(items.rows, 1)]
     return out + [LongTable(["序号", "交办事项", "责任专班", "责任人", "完成时限", "状态", "预警"], body,

@@ -9,7 +9,7 @@ from pathlib import Path
 from models import stats
 from models.reports.result import ReportResult
 from models.reports.briefing import cn_date
-from models.reports.pdf_base import (LongTable, ReportDoc, close_with_signature, data_stamp, gap, para, scale_widths,
+from models.reports.pdf_base import (LongTable, ReportDoc, finish, close_with_signature, data_stamp, gap, para, scale_widths,
                                      yuan)
 
 
@@ -72,10 +72,10 @@ def build(store, out: Path, today: _dt.date, job=None) -> ReportResult:
     close_with_signature(story, W * 0.9)
     if job:
         job.progress(2, 3, "正在生成 PDF…")
-    doc.build(story)
+    pages = finish(doc, story)
     if job:
         job.progress(3, 3, f"{title}已生成")
-    return ReportResult(out, title, doc.page, stamp.passed, stamp.check_text)
+    return ReportResult(out, title, pages, stamp.passed, stamp.check_text)
 
 
 def _scope(unit: str) -> str:

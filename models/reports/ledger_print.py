@@ -21,7 +21,7 @@ from reportlab.platypus import Spacer
 from models.ledger import registry
 from models.ledger.fields import Field, Ledger
 from models.ledger.repo import LedgerRepo, Query
-from models.reports.pdf_base import LongTable, ReportDoc, data_stamp, gap, para, scale_widths, signature_lines
+from models.reports.pdf_base import LongTable, ReportDoc, finish, data_stamp, gap, para, scale_widths, signature_lines
 from models.reports.result import ReportResult, ReportUnavailable
 
 CASE_CONTEXT = (("case_no", "所属问题编号", 13), ("employer_name", "用人单位", 16), ("project_name", "项目", 16))
@@ -163,8 +163,8 @@ def build(store, out: Path, today: _dt.date, *, kind: str = "cases", query: Quer
     else:
         story.append(para("（无符合条件的记录）", "plain"))
     story += [Spacer(1, SIGN_GAP), sign]
-    doc.build(story)
-    return ReportResult(out, ledger.title, doc.page, stamp.passed, stamp.check_text)
+    pages = finish(doc, story)
+    return ReportResult(out, ledger.title, pages, stamp.passed, stamp.check_text)
 
 
 def per_case(ledger: Ledger) -> bool:

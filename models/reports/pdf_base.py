@@ -193,6 +193,8 @@ class ReportDoc(BaseDocTemplate):
                          initialFontName=FONT, initialFontSize=10)
         self.report_title = title
         self.stamp = stamp
+        self.out_path = Path(path)
+        self.wide = wide
         self._progress = progress
         self._pages_hint = pages_hint
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
@@ -219,6 +221,19 @@ class ReportDoc(BaseDocTemplate):
         if self._progress:
             total = max(self._pages_hint, doc.page)
             self._progress(doc.page, total, f"正在排版第 {doc.page} 页…")
+
+
+def finish(doc: ReportDoc, story: list) -> int:
+    """Write ``story`` as the PDF ``doc`` was made for, or as Word when its path ends in .docx (the
+    same title, headings, paragraphs and tables; ``models.reports.word``). Returns the PDF's pages
+    (0 for Word, which paginates when opened)."""
+    if doc.out_path.suffix.lower() == ".docx":
+        from models.reports.word import write_docx
+        write_docx(story, doc.out_path, doc.report_title, doc.stamp.unit or "清欠工作台", wide=doc.wide,
+                   header_left=f"{doc.stamp.unit}　{doc.report_title}".strip(), header_right=doc.stamp.line)
+        return 0
+    doc.build(story)
+    return doc.page
 
 
 # -- long tables ------------------------------------------------------------------------------------

@@ -20,3 +20,4 @@ class ReportResult:
     check_text: str = ""
     extra: list[Path] = field(default_factory=list)     # e.g. the Excel file beside the 统计报表
     seconds: float = 0.0
+    figures: dict = field(default_factory=dict)          # the weekly briefing's workstream sections' totals

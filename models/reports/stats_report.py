@@ -10,7 +10,7 @@ from reportlab.platypus import KeepTogether
 from models import stats
 from models.reports.result import ReportResult
 from models.reports.briefing import cn_date, status_table, workstream_table
-from models.reports.pdf_base import LongTable, ReportDoc, data_stamp, gap, para, scale_widths, signature_lines, yuan
+from models.reports.pdf_base import LongTable, ReportDoc, finish, data_stamp, gap, para, scale_widths, signature_lines, yuan
 
 TITLE = "根治欠薪专项行动统计报表"
 SIGNERS = ("单位负责人", "审核人", "填报人", "报出日期")
@@ -72,7 +72,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, excel: bool = True,
               KeepTogether([para("三、按办理状态", "h2"), status_table(tot, W),
                             para("注：经核实不存在欠薪的问题计入问题数和办结数，不计人数和金额。", "note"),
                             gap(10), signature_lines(W, SIGNERS)])]
-    doc.build(story)
+    pages = finish(doc, story)
     extra = []
     if excel:
         if job:
@@ -80,7 +80,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, excel: bool = True,
         extra.append(write_excel(out.with_suffix(".xlsx"), items, tot, stamp, today))
     if job:
         job.progress(4, 4, "统计报表已生成")
-    return ReportResult(out, "统计报表", doc.page, stamp.passed, stamp.check_text, extra)
+    return ReportResult(out, "统计报表", pages, stamp.passed, stamp.check_text, extra)
 
 
 def write_excel(path: Path, items: list[stats.Indicator], tot: stats.Totals, stamp, today: _dt.date) -> Path:
