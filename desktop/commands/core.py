@@ -92,7 +92,8 @@ def cmd_demo(args) -> int:
                                       county_code=args.county_code, townships=args.townships,
                                       _cases=args.cases, _workers=args.workers, actor=actor)
     except (ValueError, lockfile.DatabaseBusy, PackageRefused) as exc:
-        sys.stderr.write("\n")
+        if last[0] >= 0:
+            sys.stderr.write("\n")
         return fail(str(exc))
     sys.stderr.write("\n")
     emit(args, summary, demo_lines(summary))
