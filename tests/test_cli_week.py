@@ -67,7 +67,8 @@ def _pick(db, sql):
         s.close()
 
 
-def test_a_week_from_the_command_line(cli, demo_db, tmp_path):
+def test_a_week_from_the_command_line(cli, demo_db, tmp_path, qtbot, app_font):
+    from models import campaign
     from models import figures as F
     s = Store(demo_db, "测试")
     before = F.figures(s, _day(4))             # the headline figures before the week, counted as the window counts
@@ -190,10 +191,10 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path):
     s = Store(demo_db, "测试")
     try:
         window = F.figures(s, fri).to_json()       # what the dashboard shows, counted by the same module
-        who = {r[0] for r in s.query("SELECT DISTINCT user FROM audit_log WHERE at >= ? AND table_name IN "
+        who = {r[0] for r in s.query("SELECT DISTINCT user FROM audit_log WHERE id > ? AND table_name IN "
                                      "('meeting', 'meeting_report', 'action_item', 'fund', 'fund_allocation', 'signoff', 'case_record')",
-                                     (s.scalar("SELECT MIN(at) FROM audit_log WHERE table_name = 'account'"),))}
-        new_lead = [m["name"] for m in __import__("models.campaign", fromlist=["x"]).members(
+                                     (s.scalar("SELECT MIN(id) FROM audit_log WHERE table_name = 'account'"),))}
+        new_lead = [m["name"] for m in campaign.members(
             s, s.scalar("SELECT id FROM workstream WHERE name = '信访维稳工作专班'")) if m["role"] == "组长"]
         phase = s.scalar("SELECT target_pct FROM campaign_phase WHERE name = '第二阶段'")
     finally:
@@ -206,6 +207,8 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path):
     assert who == {OFFICE, FILLER}                                          # every write by an acting account
     assert new_lead == ["陈国强"] and phase == 65 and old_lead != "陈国强"
 
+    _the_dashboard_shows_them(demo_db, tmp_path, qtbot, fri, figs)
+
     out = tmp_path / "周调度材料.pdf"
     rep = cli.json("report", "weekly", "--out", out, day=fri, user=None)
     assert rep["pages"] >= 1 and out.exists()
@@ -213,3 +216,30 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path):
     from models.values import fen_to_wan_text
     text = "".join(page_texts(out)).replace(" ", "").replace("\n", "")
     assert fen_to_wan_text(figs["paid_fen"]) in text and str(figs["cases"]) in text
+
+
+def _the_dashboard_shows_them(db, tmp_path, qtbot, day, figs) -> None:
+    """The window's 首页 on the week's database shows the figures the command line printed."""
+    from models.prefs import Prefs
+    from models.values import fen_to_wan_text
+    from views.context import AppContext, DataBus
+    from views.dashboard_page import DashboardPage
+    store = Store(db, "测试")
+    try:
+        ctx = AppContext(store=store, prefs=Prefs(tmp_path / "prefs.json"), bus=DataBus())
+        ctx.today = lambda: day
+        page = DashboardPage(ctx)
+        qtbot.addWidget(page)
+        page.resize(1280, 1700)
+        page.show()
+        qtbot.waitExposed(page)
+        t = page.tiles
+        qtbot.waitUntil(lambda: t["cases"].value.text() == f"{figs['cases']:,}")
+        assert t["owed"].value.text() == fen_to_wan_text(figs["owed_fen"])
+        assert t["paid"].value.text() == fen_to_wan_text(figs["paid_fen"])
+        assert t["left"].value.text() == fen_to_wan_text(figs["unpaid_fen"])
+        assert t["pct"].value.text() == f"{figs['cleared_pct']:.1f}%"
+        assert t["overdue"].value.text() == f"{figs['overdue']:,}"
+        page.close()
+    finally:
+        store.close()

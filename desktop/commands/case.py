@@ -15,13 +15,13 @@ CASE_HELP = "欠薪问题编号，如 QQ2026-0012"
 
 
 def register(sub) -> None:
-    from models.cases import FLOW
+    from models.ledgers.cases import STATUSES       # the declaration only: the holiday library loads when used
     subs = actions(sub, "case", "欠薪问题：查看一件问题、变更状态（办结须填核处结论）、登记兑付")
     p = action(subs, "show", "显示一件问题：状态、金额、办结时限和状态变更记录", cmd_show)
     p.add_argument("case", help=CASE_HELP)
     p = action(subs, "status", "变更问题状态（按状态流转规则；办结须有核处结论；办公室或本专班账号）", cmd_status)
     p.add_argument("case", help=CASE_HELP)
-    p.add_argument("--to", required=True, choices=tuple(FLOW), help="新状态：" + "、".join(FLOW))
+    p.add_argument("--to", required=True, choices=STATUSES, help="新状态：" + "、".join(STATUSES))
     p.add_argument("--verdict", help="核处结论（办结时必填，可写核处结论选项中的一条）")
     p.add_argument("--path", dest="resolution_path", help="化解途径，如 企业自行支付、总包先行清偿")
     p.add_argument("--date", help="状态变更日期（默认今天）")
