@@ -322,3 +322,40 @@ def test_records_both_sides_added(office, tmp_path):
     assert (case["summary"], case["w_count"], case["w_owed_fen"]) == ("联络员登记", 1, 70000)
     assert office.scalar("SELECT summary FROM case_record WHERE case_no = ?", (number,)) == "办公室登记"
     assert office.scalar("SELECT COUNT(*) FROM employer WHERE name = '青山县新来建筑有限公司'") == 1
+
+
+def test_deleted_on_one_side_changed_on_the_other(office, tmp_path):
+    """The liaison deleted a worker the office changed (a clash: keeping the liaison's side
+    deletes it, the case's totals follow); the office deleted a worker the liaison changed
+    (kept as a clash only the office's side can win)."""
+    db = set_up_liaison(office, tmp_path)
+    free = office.query("SELECT w.id FROM worker w JOIN case_record c ON c.id = w.case_id JOIN workstream s "
+                        "ON s.id = c.workstream_id WHERE s.name = ? AND w.deleted_at IS NULL AND NOT EXISTS "
+                        "(SELECT 1 FROM repayment p WHERE p.worker_id = w.id) AND NOT EXISTS (SELECT 1 FROM "
+                        "fund_allocation a WHERE a.worker_id = w.id) ORDER BY w.id LIMIT 2", (WS,))
+    gone_there, gone_here = free[0][0], free[1][0]
+    li = liaison_store(db)
+    try:
+        with li.tx():
+            li.execute("DELETE FROM worker WHERE id = ?", (gone_there,))
+        service_for(li, "workers").update(gone_here, {"trade": "钢筋工（联络员）"})
+        liaison.make_return(li, tmp_path / "删除.qqpkg", now=NOW)
+    finally:
+        li.close()
+    service_for(office, "workers").update(gone_there, {"trade": "木工（办公室）"})
+    with office.tx():
+        office.execute("DELETE FROM worker WHERE id = ?", (gone_here,))
+    case = office.scalar("SELECT case_id FROM worker WHERE id = ?", (gone_there,))
+    w_count = office.scalar("SELECT w_count FROM case_record WHERE id = ?", (case,))
+
+    got = liaison_apply.apply_return(office, tmp_path / "删除.qqpkg", now=NOW, backup=False)
+    kinds = {c["kind"]: c for c in got["conflicts"]}
+    assert set(kinds) == {"delete", "missing"}
+    assert kinds["delete"]["record_id"] == gone_there and kinds["missing"]["record_id"] is None
+    with pytest.raises(liaison_decide.DecideError, match="只能保留办公室"):
+        liaison_decide.decide(office, kinds["missing"]["id"], "liaison")
+    liaison_decide.decide(office, kinds["missing"]["id"], "office")
+    liaison_decide.decide(office, kinds["delete"]["id"], "liaison")
+    assert office.scalar("SELECT COUNT(*) FROM worker WHERE id = ?", (gone_there,)) == 0
+    assert office.scalar("SELECT w_count FROM case_record WHERE id = ?", (case,)) == w_count - 1
+    assert liaison_decide.clashes(office) == []
