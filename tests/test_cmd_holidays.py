@@ -152,3 +152,24 @@ def test_a_deadline_set_by_hand_is_left_alone(demo_db, capsys):
     s.close()
     code, out, _err = run(capsys, "holidays", "list", "--db", demo_db)
     assert code == 0 and "2027年：用户录入" in out and "2026年：内置" in out
+
+
+def test_deadlines_of_a_signed_ledger_move_with_the_reason_and_are_listed(demo_db, capsys):
+    """A workstream signed its ledger; the holidays then move one of its deadlines: the change
+    goes through (the guard asks for a reason, the import gives one) and is listed among the
+    changes made after the signature, with that reason."""
+    from models import signoff
+    from models.cases import CaseService
+    s = Store(demo_db, "测试")
+    ws = s.scalar("SELECT id FROM workstream WHERE name = '欠薪化解专班'")
+    CaseService(s, today=D(2026, 11, 26)).insert({"case_no": "QQ2026-0811", "registered_on": "2026-11-26",
+                                                  "deadline_days": 30, "employer_name": "丁公司", "workstream_id": ws})
+    signoff.sign_off(s, ws, "2026-11-26", {}, D(2026, 11, 26))
+    s.close()
+    code, out, err = run(capsys, "holidays", "import", DATA / "holidays-2027-notice.txt", "--db", demo_db, "--json")
+    assert code == 0, err
+    assert "QQ2026-0811" in [c["case_no"] for c in json.loads(out)["changes"]]
+    s = Store(demo_db, "测试")
+    after = [c for c in signoff.changed_after_signoff(s) if c["table_name"] == "case_record"]
+    s.close()
+    assert after and {c["reason"] for c in after} == {H.reason_for(2027)}
