@@ -31,14 +31,14 @@ def town(tmp_path):
 
 def test_init_export_import_and_county_figures(town, tmp_path, capsys, monkeypatch):
     c = tmp_path / "县级.sqlite"
-    code, out, err = run(capsys, "init", "--db", c, "--level", "county", "--name", "青山县", "--code", "511234")
+    code, out, err = run(capsys, "init", "--db", c, "--level", "county", "--name", "青山县", "--code", "511234", "--json")
     assert code == 0 and json.loads(out)["level"] == "county", err
     code, _out, err = run(capsys, "init", "--db", c, "--level", "county", "--name", "青山县")
     assert code == 2 and "已有专项行动" in err and err.count("\n") == 1
 
     t2 = tmp_path / "新乡镇.sqlite"
     code, out, err = run(capsys, "init", "--db", t2, "--name", "2026年根治欠薪冬季专项行动", "--unit", "青山县白石镇人民政府",
-                         "--start", "2026-10-01", "--township", "白石镇", "--code", "511234102", "--county", "青山县")
+                         "--start", "2026-10-01", "--township", "白石镇", "--code", "511234102", "--county", "青山县", "--json")
     assert code == 0 and json.loads(out) == {"db": str(t2), "level": "township", "name": "白石镇",
                                               "code": "511234102", "county": "青山县"}, err
 

@@ -392,6 +392,16 @@ def test_a_county_database_does_not_apply_a_dispatch(dispatched):
         apply_dispatch(s, dispatched["d3"])
 
 
+def test_a_township_that_has_not_named_itself_is_refused(dispatched, tmp_path):
+    """Without its name, code and county a township cannot tell whether a 下发包 is for it."""
+    town = tmp_path / "unnamed.sqlite"
+    demo.build_demo(town, "township", seed=7, today=TODAY, _cases=5, _workers=20)
+    before = snapshot(town)
+    with pytest.raises(PackageRefused, match="尚未设定乡镇名称"):
+        apply(town, dispatched["d3"])
+    assert snapshot(town) == before
+
+
 def test_applying_is_one_transaction_after_a_backup(dispatched, monkeypatch):
     """A failure half-way (after the items are written) leaves the township as it was; the backup
     made first holds the database as it stood before the package."""
