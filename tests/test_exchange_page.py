@@ -60,7 +60,7 @@ def test_county_page_rows_marks_and_sorting(county_db, qtbot, tmp_path):
             assert (stale is not None) == (line["name"] == "河口乡")
         # sorted by 问题数, largest first
         page.table.sortByColumn(col["cases"], Qt.SortOrder.DescendingOrder)
-        shown = [page.proxy.index(r, col["cases"]).data(SORT_ROLE) for r in range(page.proxy.rowCount() - 1)]
+        shown = [page.proxy.index(r, col["cases"]).data(SORT_ROLE) for r in range(page.proxy.rowCount())]
         assert shown == sorted((line["cases"] for line in lines.values()), reverse=True)
         total = sum(line["cases"] for line in lines.values())
         assert f"欠薪问题 {total:,} 件" in page.summary.text()
@@ -123,25 +123,32 @@ def test_every_dashboard_column_and_a_total_row_that_is_the_sum(county_db, qtbot
             assert k in keys, k
         col = {k: i for i, k in enumerate(keys)}
         lines = page.model.lines
-        assert page.proxy.rowCount() == len(lines) + 1
-        # the sum of the rows shown, column by column, is the total row shown
+        assert page.proxy.rowCount() == len(lines) and page.total_proxy.rowCount() == 1
+
+        def total(k):
+            return page.total_proxy.index(0, col[k]).data()
+        assert total("name") == TOTAL_NAME
+        # the sum of the rows shown, column by column, is the county's line shown below them
         from models.values import fen_to_yuan_text
         for k in ("cases", "workers", "overdue", "stalled", "major_open", "daily_missing"):
-            assert shown_rows(page, col[k])[-1] == f"{sum(x[k] for x in lines):,}", k
+            assert total(k) == f"{sum(int(v.replace(',', '')) for v in shown_rows(page, col[k])):,}", k
         for k in ("owed_fen", "paid_fen"):
-            assert shown_rows(page, col[k])[-1] == fen_to_yuan_text(sum(x[k] for x in lines)), k
+            assert total(k) == fen_to_yuan_text(sum(x[k] for x in lines)), k
         paid, owed = sum(x["paid_fen"] for x in lines), sum(x["owed_fen"] for x in lines)
-        assert shown_rows(page, col["cleared_pct"])[-1] == f"{round(100.0 * paid / owed, 1)}%"
+        assert total("cleared_pct") == f"{round(100.0 * paid / owed, 1)}%"
         # the township's 日报告 missing on its 数据截至 day, as its package said (the demo's two late workstreams)
         assert {x["name"]: x["daily_missing"] for x in lines} == {"青山镇": 2, "白石镇": 2, "河口乡": 0}
-        # sorted either way by any column, the total stays the last row
+        # sorted either way by any column: the townships in that order, the county's line still below
         for k in ("cases", "name", "daily_missing", "cleared_pct"):
             for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
                 page.table.sortByColumn(col[k], order)
                 names = shown_rows(page, col["name"])
-                assert names[-1] == TOTAL_NAME and len(set(names)) == len(names)
+                assert sorted(names) == sorted(x["name"] for x in lines) and total("name") == TOTAL_NAME
                 values = [page.proxy.index(r, col[k]).data(Qt.ItemDataRole.UserRole + 1) for r in range(len(lines))]
                 assert values == sorted(values, reverse=order == Qt.SortOrder.DescendingOrder)
+        # the county's line keeps the townships' column widths
+        assert [page.footer.columnWidth(c) for c in range(len(COLUMNS))] == \
+            [page.table.columnWidth(c) for c in range(len(COLUMNS))]
         assert "清偿率低于" in page.legend.text() and "红色" in page.legend.text() and "黄色" in page.legend.text()
         assert "未报日报告" in page.legend.text()
     finally:
@@ -166,6 +173,7 @@ def test_the_daily_missing_mark_and_a_package_without_the_figure(county_db, qtbo
         page = page_for(store, qtbot, tmp_path)
         col = [k for _t, k, _kind in COLUMNS].index("daily_missing")
         cells = {page.proxy.index(r, 0).data(): page.proxy.index(r, col) for r in range(page.proxy.rowCount())}
+        cells["全县合计"] = page.total_proxy.index(0, col)
         assert cells["青山镇"].data() == "—" and cells["全县合计"].data() == "—"
         assert "旧版本" in cells["青山镇"].data(Qt.ItemDataRole.ToolTipRole)
         assert cells["白石镇"].data() == "2" and cells["白石镇"].data(Qt.ItemDataRole.BackgroundRole).color() == YELLOW_BG
@@ -190,9 +198,8 @@ def test_drill_down_shows_every_ledger_of_the_township_and_writes_nothing(county
         row = next(r for r in range(page.proxy.rowCount()) if page.proxy.index(r, 0).data() == "白石镇")
         page.table.selectRow(row)
         assert page.open_btn.isEnabled()
-        total_row = page.proxy.rowCount() - 1
-        page.table.selectRow(total_row)
-        assert not page.open_btn.isEnabled()           # the county's line is no township
+        page.footer.doubleClicked.emit(page.total_proxy.index(0, 1))
+        assert page.drill == []                         # the county's line is no township
         page.table.doubleClicked.emit(page.proxy.index(row, 1))
         win = page.drill[-1]
         qtbot.addWidget(win)

@@ -66,11 +66,14 @@ class TownshipModel(QAbstractTableModel):
         self.lines: list[dict] = []
         self.total: dict = {}
         self.limits: dict = dict(identity.DEFAULT_THRESHOLDS)
+        self._cells: list[list[dict]] = []
 
     def set_lines(self, lines: list[dict], limits: dict) -> None:
         self.beginResetModel()
         self.lines, self.limits = lines, limits
         self.total = {"name": TOTAL_NAME, "code": "", **county.total_row(lines, TOTAL_KEYS)} if lines else {}
+        # every cell's roles worked out once: the view asks a dozen roles of each cell on every paint
+        self._cells = [[self._cell(r, c) for c in range(len(COLUMNS))] for r in range(self.rowCount())]
         self.endResetModel()
 
     def is_total(self, row: int) -> bool:
@@ -97,63 +100,72 @@ class TownshipModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        total = self.is_total(index.row())
-        line = self.line(index.row())
-        _title, key, kind = COLUMNS[index.column()]
+        return self._cells[index.row()][index.column()].get(role)
+
+    def _cell(self, row: int, col: int) -> dict:
+        """{role: value} of one cell."""
+        R = Qt.ItemDataRole
+        total = self.is_total(row)
+        line = self.line(row)
+        _title, key, kind = COLUMNS[col]
         value = line.get(key)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if value is None:
-                return "" if total and key not in TOTAL_KEYS else DASH
-            if kind == "fen":
-                return fen_to_yuan_text(value)
-            if kind == "pct":
-                return f"{value}%"
-            if kind == "int":
-                return f"{value:,}"
-            if kind == "time":
-                return str(value).replace("T", " ")[:16]
-            return str(value)
-        if role == SORT_ROLE:
-            return value
-        if role == CODE_ROLE:
-            return None if total else line["code"]
-        if role == Qt.ItemDataRole.TextAlignmentRole and kind in ("int", "fen", "pct"):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        out = {R.DisplayRole: self._text(value, key, kind, total), SORT_ROLE: value,
+               CODE_ROLE: None if total else line["code"]}
+        if kind in ("int", "fen", "pct"):
+            out[R.TextAlignmentRole] = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if total:
-            if role == Qt.ItemDataRole.FontRole:
-                f = QFont()
-                f.setBold(True)
-                return f
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(TOTAL_BG)
-            if role == Qt.ItemDataRole.ToolTipRole and value is None and key in TOTAL_KEYS:
-                return "有乡镇的报送包（旧版本程序制作）未含此项，不计合计"
-            return None
-        if value is None and role == Qt.ItemDataRole.ToolTipRole:
-            return "该乡镇的报送包由旧版本程序制作，未含此项"
+            f = QFont()
+            f.setBold(True)
+            out[R.FontRole] = f
+            out[R.BackgroundRole] = QBrush(TOTAL_BG)
+            if value is None and key in TOTAL_KEYS:
+                out[R.ToolTipRole] = "有乡镇的报送包（旧版本程序制作）未含此项，不计合计"
+            return out
+        if value is None:
+            out[R.ToolTipRole] = "该乡镇的报送包由旧版本程序制作，未含此项"
+            return out
         m = mark(line, key, self.limits)
-        if m and role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(RED_BG if m == "red" else YELLOW_BG)
-        if m and role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(RED_FG if m == "red" else YELLOW_FG)
-        if m and role == Qt.ItemDataRole.ToolTipRole:
-            return tip(key, self.limits)
-        return None
+        if m:
+            out[R.BackgroundRole] = QBrush(RED_BG if m == "red" else YELLOW_BG)
+            out[R.ForegroundRole] = QBrush(RED_FG if m == "red" else YELLOW_FG)
+            out[R.ToolTipRole] = tip(key, self.limits)
+        return out
+
+    @staticmethod
+    def _text(value, key: str, kind: str, total: bool) -> str:
+        if value is None:
+            return "" if total and key not in TOTAL_KEYS else DASH
+        if kind == "fen":
+            return fen_to_yuan_text(value)
+        if kind == "pct":
+            return f"{value}%"
+        if kind == "int":
+            return f"{value:,}"
+        if kind == "time":
+            return str(value).replace("T", " ")[:16]
+        return str(value)
 
 
-class TotalLastProxy(QSortFilterProxyModel):
-    """Sorts the townships and keeps the county's line last, whichever the order."""
+class TownshipProxy(QSortFilterProxyModel):
+    """The townships' rows, sorted; a figure a package lacks ("—") sorts below every number.
+    The county's line is not among them: it stands in the footer below (``TotalProxy``), so it
+    stays in sight however long the list and whichever the order."""
 
-    def lessThan(self, left, right) -> bool:  # noqa: N802 - Qt's name
-        src = self.sourceModel()
-        lt, rt = src.is_total(left.row()), src.is_total(right.row())
-        if lt or rt:
-            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
-            return rt != descending if not lt else descending
+    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt's name
+        return not self.sourceModel().is_total(row)
+
+    def lessThan(self, left, right) -> bool:  # noqa: N802
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        if a is None or b is None:                   # "—" (not in the package) sorts below every number
+        if a is None or b is None:
             return a is None and b is not None
         return a < b
+
+
+class TotalProxy(QSortFilterProxyModel):
+    """The county's line only."""
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802
+        return self.sourceModel().is_total(row)
 
 
 class CountyPage(QWidget):
@@ -171,7 +183,7 @@ class CountyPage(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.model = TownshipModel(self)
-        self.proxy = TotalLastProxy(self)
+        self.proxy = TownshipProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
@@ -183,9 +195,25 @@ class CountyPage(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.doubleClicked.connect(lambda idx: self.open_township(self.code_at(idx.row())))
+        # the county's line, below the townships and kept in step with their columns
+        self.total_proxy = TotalProxy(self)
+        self.total_proxy.setSourceModel(self.model)
+        self.footer = QTableView()
+        self.footer.setModel(self.total_proxy)
+        self.footer.horizontalHeader().setVisible(False)
+        self.footer.verticalHeader().setVisible(False)
+        self.footer.verticalHeader().setDefaultSectionSize(26)
+        self.footer.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.footer.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.footer.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        self.footer.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.footer.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.footer.setFixedHeight(26 + 2 * self.footer.frameWidth())
+        self.table.horizontalHeader().sectionResized.connect(lambda c, _o, w: self.footer.setColumnWidth(c, w))
+        self.table.horizontalScrollBar().valueChanged.connect(self.footer.horizontalScrollBar().setValue)
         self.red = QDoubleSpinBox()
         self.red.setRange(0, 100)
         self.red.setDecimals(1)
@@ -240,7 +268,11 @@ class CountyPage(QWidget):
         lay.addWidget(self.summary)
         lay.addLayout(limits)
         lay.addWidget(self.legend)
-        lay.addWidget(self.table, 1)
+        tables = QVBoxLayout()
+        tables.setSpacing(0)
+        tables.addWidget(self.table, 1)
+        tables.addWidget(self.footer)
+        lay.addLayout(tables, 1)
         lay.addLayout(actions)
         lay.addWidget(self.status)
         lay.addWidget(self.note)
@@ -258,6 +290,7 @@ class CountyPage(QWidget):
         self.yellow.setValue(int(limits[identity.OVERDUE_YELLOW]))
         self.stale.setValue(int(limits[identity.STALE_DAYS]))
         self.model.set_lines(cf.townships, limits)
+        self._fit_columns()
         self.heading.setText(f"{cf.county or '本县'}各乡镇清欠情况（{len(cf.townships)} 个乡镇已报送）")
         t = self.model.total
         if cf.townships:
@@ -274,6 +307,15 @@ class CountyPage(QWidget):
                           f"“日报告未报”按各乡镇数据截至日计；最后一行“全县合计”为各乡镇之和，清偿率按合计金额计算。"
                           f"“{DASH}”：该乡镇的报送包由旧版本程序制作，未含此项。统计日：{today.isoformat()}。")
         self._enable()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its widest cell, the county's line included (once per refresh,
+        not on every paint)."""
+        self.table.resizeColumnsToContents()
+        for c in range(len(COLUMNS)):
+            w = max(self.table.columnWidth(c), self.footer.sizeHintForColumn(c))
+            self.table.setColumnWidth(c, w)
+            self.footer.setColumnWidth(c, w)
 
     @staticmethod
     def legend_html(limits: dict) -> str:
