@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QAction, QColor, QFontMetrics, QKeySequence
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QScrollArea, QStackedWidget, QStyle, QWidget)
 
@@ -14,9 +14,10 @@ from desktop.pages import PageSpec, all_pages
 from views.context import AppContext
 
 
-NAV_STYLE = ("QListWidget#nav { font-size: 14px; }"
-             "QListWidget#nav::item { padding: 4px 6px; }"
-             "QListWidget#nav::item:disabled { padding: 7px 6px 1px 6px; }")
+NAV_STYLE = ("QListWidget#nav {{ font-size: {px}px; }}"
+             "QListWidget#nav::item {{ padding: {pad}px 6px {pad}px 18px; }}"
+             "QListWidget#nav::item:disabled {{ padding: {head}px 6px 1px 4px; }}")
+NARROW = 1000           # a window narrower than this (1366×768 at 150 %) gets the compact sidebar
 PREFERRED = QSize(1280, 800)
 
 
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.built: dict[str, QWidget] = {}
         self.setWindowTitle(self._title())
         self.nav = self._build_nav()
+        self._style_nav(False)
         self.stack = PageStack()
         central = QWidget()
         row = QHBoxLayout(central)
@@ -87,7 +89,6 @@ class MainWindow(QMainWindow):
         nav = QListWidget()
         nav.setObjectName("nav")
         nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        nav.setStyleSheet(NAV_STYLE)
         nav.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.nav_rows: dict[str, int] = {}
         heading_font = nav.font()
@@ -103,17 +104,32 @@ class MainWindow(QMainWindow):
                 head.setForeground(QColor("#6b7480"))
                 nav.addItem(head)
             group = spec.group
-            item = QListWidgetItem(("　" if spec.group else "") + spec.title)
+            item = QListWidgetItem(spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             item.setToolTip(spec.title)
             self.nav_rows[spec.key] = nav.count()
             nav.addItem(item)
-        fm = QFontMetrics(nav.font())
-        widest = max(fm.horizontalAdvance(nav.item(i).text()) for i in range(nav.count()))
-        # item padding, frame, and the scroll bar a short screen needs: no title is ever cut
-        bar = nav.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        nav.setFixedWidth(min(230, widest + 30 + bar))
+        self.nav_compact: bool | None = None
         return nav
+
+    def _style_nav(self, compact: bool) -> None:
+        """Page titles at 14 px, or 12 px with less air in a narrow window; the sidebar exactly as
+        wide as its longest title (with the scroll bar a short screen needs): no title is cut."""
+        if compact == self.nav_compact:
+            return
+        self.nav_compact = compact
+        px = 12 if compact else 14
+        self.nav.setStyleSheet(NAV_STYLE.format(px=px, pad=2 if compact else 4, head=4 if compact else 7))
+        font = QFont(self.nav.font())
+        font.setPixelSize(px)
+        fm = QFontMetrics(font)
+        widest = max(fm.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count()))
+        bar = self.nav.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.nav.setFixedWidth(widest + 18 + 6 + 2 * self.nav.frameWidth() + bar + 4)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._style_nav(self.width() < NARROW)
+        super().resizeEvent(event)
 
     def nav_groups(self) -> list[tuple[str, list[str]]]:
         """(heading, page titles) in sidebar order; the pages above the first heading under ""."""
@@ -123,7 +139,7 @@ class MainWindow(QMainWindow):
             if item.data(Qt.ItemDataRole.UserRole) is None:
                 out.append((item.text(), []))
             else:
-                out[-1][1].append(item.text().strip("　"))
+                out[-1][1].append(item.text())
         return [g for g in out if g[1]]
 
     def _nav_row_changed(self, row: int) -> None:

@@ -41,8 +41,9 @@ class CasePage(QWidget):
         self.totals.setWordWrap(True)
         # the row colours and what they mean; each swatch lists its cases when clicked
         self.legend = ColourLegend([(cases.WARNING_COLOURS[k], k) for k in cases.WARNING_KINDS], self,
-                                   note="（一行有几项预警时，取靠前一项的颜色；点击可只看该类）",
+                                   note="点击可只看该类",
                                    on_click=lambda i: self._show_warning(cases.WARNING_KINDS[i]))
+        self.legend.setToolTip("台账各行按预警着底色；一行有几项预警时，取靠前一项的颜色。点击色块只看该类问题。")
         self.warn_buttons: dict[str, QPushButton] = dict(zip(cases.WARNING_KINDS, self.legend.swatches))
         self.calendar_note = QLabel()
         self.calendar_note.setStyleSheet("color: #8a6d3b;")
@@ -85,7 +86,7 @@ class CasePage(QWidget):
         for s in SOURCES:
             self.source_box.addItem(s, s)
         self.warn_box = QComboBox()
-        self.warn_box.addItem("全部（不限预警）", None)
+        self.warn_box.addItem("全部预警", None)
         for k in cases.WARNING_KINDS:
             self.warn_box.addItem(k, k)
         self.date_from = QLineEdit()
@@ -97,16 +98,17 @@ class CasePage(QWidget):
             w.setMinimumWidth(self.fontMetrics().horizontalAdvance("2026-12-31") + 16)
             w.editingFinished.connect(self.apply_filters)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("检索编号、单位、项目、摘要、责任人（Ctrl+F）")
+        self.search.setPlaceholderText("检索编号、单位、责任人…")
+        self.search.setToolTip("检索编号、用人单位、项目、摘要、包案责任人（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda: self._search_timer.start())
         for box in (self.status_box, self.ws_box, self.source_box, self.warn_box):
             box.currentIndexChanged.connect(self.apply_filters)
         self.filter_bar = QHBoxLayout()
-        self.search.setMinimumWidth(150)
+        self.search.setMinimumWidth(120)
         self.filter_bar.addWidget(self.search, 3)
         # the boxes may narrow with the window (a long item is shown whole in the open list)
-        for w, chars in ((self.status_box, 5), (self.ws_box, 6), (self.source_box, 6), (self.warn_box, 6)):
+        for w, chars in ((self.status_box, 4), (self.ws_box, 4), (self.source_box, 4), (self.warn_box, 4)):
             w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             w.setMinimumContentsLength(chars)
             w.view().setMinimumWidth(w.view().sizeHintForColumn(0) + 24)

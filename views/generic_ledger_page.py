@@ -42,7 +42,7 @@ class FilterBar(QWidget):
         words = "、".join(f.label for f in (ledger.search_fields or [])[:4])
         self.search.setPlaceholderText(f"检索{words}（Ctrl+F）" if words else "检索（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(140)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
@@ -56,6 +56,7 @@ class FilterBar(QWidget):
                 hi.setPlaceholderText("至")
                 for w in (lo, hi):
                     w.setMaximumWidth(104)
+                    w.setMinimumWidth(self.fontMetrics().horizontalAdvance("2026-12-31") + 16)
                     w.editingFinished.connect(on_change)
                 self.ranges[f.name] = (lo, hi)
                 lay.addWidget(lo)
@@ -64,7 +65,9 @@ class FilterBar(QWidget):
                 continue
             box = QComboBox()
             box.setObjectName(f"filter_{f.name}")
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            # narrows with the window (a long item is shown whole in the open list)
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(5)
             if f.kind_of.filter == "yes_no":
                 box.addItem(f"{f.label}：全部", None)
                 box.addItem(f"{f.label}：是", 1)

@@ -168,9 +168,12 @@ class LedgerTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.UserRole:
                 return rec.get(f.name)
             if role == Qt.ItemDataRole.ToolTipRole:
-                if self.decorate:
-                    return self.decorate(rec)[1] or None
-                return None
+                tip = self.decorate(rec)[1] if self.decorate else ""
+                if f.kind in ("text", "longtext", "ref") and f.width >= 16:
+                    text = self.display(f, rec)      # a long name narrowed to fit: whole in the tooltip
+                    if len(text) > 8:
+                        tip = f"{text}\n{tip}" if tip else text
+                return tip or None
             return self.display(f, rec)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if f.numeric:

@@ -16,8 +16,14 @@ from views.ledger_model import LedgerTableModel
 
 SAMPLE_ROWS = 60            # rows measured for a column's default width
 CAP_CHARS = 22              # a text column's default width: at most this many Chinese characters
-FLOOR_CHARS = 6             # narrowed to fit the window: never below this (nor below its header)
+FLOOR_CHARS = 5             # narrowed to fit the window: never below this (nor below its header)
 ELASTIC_KINDS = ("text", "longtext", "ref")
+ELASTIC_FROM = 16           # a text column declared at least this wide (names, not codes) may narrow
+
+
+def _elastic(f) -> bool:
+    """Names and references may narrow to fit the window; numbers, codes and dates never do."""
+    return f.kind == "ref" or (f.kind in ELASTIC_KINDS and f.width >= ELASTIC_FROM)
 
 
 def _old_default_width(f) -> int:
@@ -55,6 +61,7 @@ class LedgerTableView(QTableView):
         self.setSortingEnabled(True)
         self.setWordWrap(False)
         self.verticalHeader().setDefaultSectionSize(24)
+        self.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         h = self.horizontalHeader()
         h.setSectionsMovable(True)
@@ -169,7 +176,7 @@ class LedgerTableView(QTableView):
         f = self.model().fields[col]
         fm = self.horizontalHeader().fontMetrics()
         # margins on both sides and room for the sort arrow, so a sorted header is not cut either
-        return fm.horizontalAdvance(f.header) + 2 * fm.horizontalAdvance("0") + 22
+        return fm.horizontalAdvance(f.header) + 2 * fm.horizontalAdvance("0") + 12
 
     def _content_width(self, col: int) -> int:
         model: LedgerTableModel = self.model()
@@ -205,7 +212,7 @@ class LedgerTableView(QTableView):
         keys = self.key_columns
         need = sum(widths[c] for c in keys)
         if keys and avail > 0 and need > avail:
-            elastic = [c for c in keys if self.model().fields[c].kind in ELASTIC_KINDS]
+            elastic = [c for c in keys if _elastic(self.model().fields[c])]
             room = {c: widths[c] - self._floor_width(c) for c in elastic}
             total_room = sum(room.values())
             cut = min(need - avail, total_room)

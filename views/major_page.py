@@ -12,6 +12,7 @@ from models import cases, reports_major
 from models.ledger.repo import Query
 from models.values import fen_to_yuan_text
 from views.context import AppContext
+from views.legend import ColourLegend
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
 
@@ -76,9 +77,13 @@ class MajorPage(QWidget):
         split.addWidget(lower)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        self.note.setWordWrap(True)
+        self.legend = ColourLegend([(cases.WARNING_COLOURS[k], k) for k in cases.WARNING_KINDS], self)
+        self.legend.setToolTip("各行按预警着底色；一行有几项预警时，取靠前一项的颜色。")
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
         lay.addWidget(self.note)
+        lay.addWidget(self.legend)
         lay.addWidget(split, 1)
         lay.addWidget(self.totals)
         self.table.activatedRecord.connect(self.open_case)

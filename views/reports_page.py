@@ -1,6 +1,7 @@
-"""报表: choose a report and a date (and for ledger printouts the ledger and its filter), make the
-PDF on a worker thread with progress, then look at it, print-preview it, print it or open its
-folder.
+"""报表: choose a report, a date (and for ledger printouts the ledger and its filter) and a format
+(PDF, or Word for offices that edit before 印发), make the file on a worker thread with progress,
+then look at it, print-preview it, print it or open its folder. A Word file is opened in the
+system's word processor (Word or WPS), which paginates it.
 
 Showing a PDF needs a renderer: QtPdf when the PySide6_Pdf add-on is installed, else poppler's
 ``pdftoppm`` when present. Pages are drawn as images onto the QPrinter, so print preview and
@@ -202,6 +203,10 @@ class ReportsPage(QWidget):
         self.day.setToolTip("周调度材料和统计报表按该日日终的情况统计（以前的日期按登记、状态变更、兑付等日期还原）；"
                             "台账打印按当前记录打印")
         self.meeting = QComboBox()
+        self.format = QComboBox()
+        self.format.addItem("PDF（打印、报送）", ".pdf")
+        self.format.addItem("Word（.docx，可编辑后印发）", ".docx")
+        self.format.setToolTip("Word 版与 PDF 版内容、标题、表格相同，页码在页脚；可在 Word 或 WPS 中修改后印发")
         self.ledger = LedgerOptions(ctx)
         form = QFormLayout()
         form.addRow("报表", self.which)
@@ -209,7 +214,8 @@ class ReportsPage(QWidget):
         self.day_label = form.labelForField(self.day)
         form.addRow("会议", self.meeting)
         self.meeting_label = form.labelForField(self.meeting)
-        self.make_btn = QPushButton("生成 PDF")
+        form.addRow("格式", self.format)
+        self.make_btn = QPushButton("生成")
         self.make_btn.setDefault(True)
         self.make_btn.clicked.connect(self.generate)
         self.preview_btn, self.print_btn = QPushButton("打印预览…"), QPushButton("打印…")
@@ -224,7 +230,7 @@ class ReportsPage(QWidget):
         for b in (self.make_btn, self.preview_btn, self.print_btn, self.open_btn, self.folder_btn, self.save_btn):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        self.status = QLabel("选择报表和日期，然后点“生成 PDF”。")
+        self.status = QLabel("选择报表、日期和格式，然后点“生成”。")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.thumbs = QListWidget()
@@ -276,7 +282,7 @@ class ReportsPage(QWidget):
         if key == "ledger":
             title = self.ledger.kind.currentText()
         stamp = _dt.datetime.now().strftime("%H%M%S")
-        return reports_dir(self.ctx) / f"{title}_{day.isoformat()}_{stamp}.pdf"
+        return reports_dir(self.ctx) / f"{title}_{day.isoformat()}_{stamp}{self.format.currentData() or '.pdf'}"
 
     # -- making ------------------------------------------------------------------------------
     def generate(self, out: str | Path | None = None) -> None:
@@ -310,10 +316,18 @@ class ReportsPage(QWidget):
         self.make_btn.setEnabled(True)
         self.result = result
         self._set_ready(True)
-        self.pages = PdfPages(result.path) if renderer_name() else None
+        word = result.path.suffix.lower() == ".docx"
+        self.pages = PdfPages(result.path) if renderer_name() and not word else None
         extra = "".join(f"；另存 Excel：{p}" for p in result.extra)
-        self.status.setText(f"已生成：{result.path}（{result.pages} 页，用时 {result.seconds:.1f} 秒）{extra}\n"
-                            f"{result.check_text}" + ("" if self.pages else f"\n{NO_RENDERER}"))
+        if word:
+            self.status.setText(f"已生成 Word 文件：{result.path}（用时 {result.seconds:.1f} 秒）{extra}\n"
+                                f"{result.check_text}\n请点“用阅读器打开”在 Word 或 WPS 中查看、修改和打印；"
+                                "需要按印发样式预览时，请生成 PDF。")
+        else:
+            self.status.setText(f"已生成：{result.path}（{result.pages} 页，用时 {result.seconds:.1f} 秒）{extra}\n"
+                                f"{result.check_text}" + ("" if self.pages else f"\n{NO_RENDERER}"))
+        self.preview_btn.setEnabled(not word)
+        self.print_btn.setEnabled(not word)
         self.status.setStyleSheet("" if result.passed else "color: #b00020;")
         self.ctx.bus.status.emit(f"{result.title}已生成：{result.path}")
         self._thumbnails()
@@ -354,7 +368,8 @@ class ReportsPage(QWidget):
             return None
         if self.pages is None:
             self._open_url(self.result.path)
-            QMessageBox.information(self, "打印预览", NO_RENDERER)
+            if self.result.path.suffix.lower() != ".docx":
+                QMessageBox.information(self, "打印预览", NO_RENDERER)
             return None
         self._preview_printer = printer = self._printer()     # the dialog does not own it: keep it alive
         dlg = QPrintPreviewDialog(printer, self)
@@ -382,7 +397,9 @@ class ReportsPage(QWidget):
     def save_as(self) -> None:
         if self.result is None:
             return
-        path, _f = QFileDialog.getSaveFileName(self, "另存为", str(Path.home() / self.result.path.name), "PDF 文件 (*.pdf)")
+        word = self.result.path.suffix.lower() == ".docx"
+        path, _f = QFileDialog.getSaveFileName(self, "另存为", str(Path.home() / self.result.path.name),
+                                               "Word 文件 (*.docx)" if word else "PDF 文件 (*.pdf)")
         if path:
             import shutil
             shutil.copyfile(self.result.path, path)

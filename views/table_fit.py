@@ -9,7 +9,8 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QTableWidget
 
 SIDE_CAP_CHARS = 9      # a side column (责任专班, 最近进展 …) of a text table: at most this wide, then wrapped
-TEXT_FLOOR_CHARS = 12   # the main column (交办事项, 专班) never narrower than this
+TEXT_FLOOR_CHARS = 12   # a wrapped main column (交办事项) never narrower than this
+MAIN_CAP_CHARS = 40     # an unwrapped main column (专班, 用人单位 / 项目) as wide as its text, up to this
 
 
 class FitColumns(QObject):
@@ -63,9 +64,11 @@ class FitColumns(QObject):
                 h.resizeSection(c, w)
                 others += w
             if self.main >= 0:
+                em = t.fontMetrics().horizontalAdvance("中")
+                # wrapped text needs a dozen characters a line; unwrapped, the whole of its longest cell
                 floor = max(self.header_width(self.main),
-                            min(self.content_width(self.main) if not self.wrap else 10 ** 6,
-                                t.fontMetrics().horizontalAdvance("中") * TEXT_FLOOR_CHARS + 12))
+                            em * TEXT_FLOOR_CHARS + 12 if self.wrap
+                            else min(self.content_width(self.main), em * MAIN_CAP_CHARS))
                 if self._width - others >= floor:
                     h.setSectionResizeMode(self.main, QHeaderView.ResizeMode.Stretch)
                 else:

@@ -46,7 +46,7 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def window_size(size: tuple[int, int], scale: float) -> tuple[int, int]:
     """The logical size of a maximised window on a ``size`` screen at ``scale``."""
-    return int(size[0] / scale), int(size[1] / scale) - SCREEN_CHROME
+    return round(size[0] / scale), round(size[1] / scale) - SCREEN_CHROME
 
 
 def _configure_screen(size: tuple[int, int], scale: float, folder) -> None:

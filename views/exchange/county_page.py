@@ -379,7 +379,7 @@ class CountyPage(QWidget):
             self.drill.remove(win)
 
     # -- reports --------------------------------------------------------------------------------
-    def out_path(self, which: str) -> "Path":
+    def out_path(self, which: str):
         import datetime as _dt
         from pathlib import Path
         from models.paths import data_dir
