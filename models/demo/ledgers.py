@@ -124,18 +124,25 @@ def _wan_up(fen: int, step_wan: int = 5) -> int:
 def _tranches(ctx: DemoCtx, repayments: list, first_day: _dt.date, lookahead: int, minimum_wan: int):
     """Cover ``repayments`` (by date) with funds received in tranches, first in first out:
     [(received day, amount, [repayment rows])]."""
-    out, cur = [], None
+    out, cur, used = [], None, 0
+    days = [_dt.date.fromisoformat(p["paid_on"]) for p in repayments]
     for i, p in enumerate(repayments):
-        day = _dt.date.fromisoformat(p["paid_on"])
-        if cur is None or cur[1] - sum(x["amount_fen"] for x in cur[2]) < p["amount_fen"]:
-            soon = sum(q["amount_fen"] for q in repayments[i:]
-                       if _dt.date.fromisoformat(q["paid_on"]) <= day + _dt.timedelta(days=lookahead))
+        day = days[i]
+        if cur is None or cur[1] - used < p["amount_fen"]:
+            limit = day + _dt.timedelta(days=lookahead)
+            soon = 0
+            for j in range(i, len(repayments)):      # by date: stop at the first one beyond the look-ahead
+                if days[j] > limit:
+                    break
+                soon += repayments[j]["amount_fen"]
             amount = max(_wan_up(int(soon * ctx.rng.uniform(1.05, 1.25))), minimum_wan * 1_000_000)
             lo = first_day if cur is None else cur[0]
             got = ctx.workday_on_or_before(day - _dt.timedelta(days=ctx.rng.randint(1, 4)))
             cur = (min(max(got, lo), day), amount, [])
+            used = 0
             out.append(cur)
         cur[2].append(p)
+        used += p["amount_fen"]
     return out
 
 
