@@ -9,6 +9,10 @@ import datetime as _dt
 from desktop.commands._common import add_db, add_json, fail, open_store
 
 OFFICE = ("办公室",)
+
+
+class NotFound(LookupError):
+    """What the command names (a workstream, a case, a meeting …) is not there: one Chinese line."""
 OFFICE_OR_FILLER = ("办公室", "专班填报员")
 
 
@@ -71,7 +75,7 @@ def run(args, work, *, roles: tuple[str, ...] | None, write: bool = True) -> int
         return code
     try:
         return int(work(store) or 0)
-    except (ValueError, PermissionDenied, StoreError, LookupError) as exc:   # ValidationError, ValueProblem
+    except (ValueError, PermissionDenied, StoreError, NotFound) as exc:   # ValidationError, ValueProblem
         return fail(one_line(exc))
     finally:
         store.close()
@@ -101,7 +105,7 @@ def workstream(store, name: str | None, *, office_ok: bool = False) -> int | Non
     if len(near) == 1:
         return near[0]["id"]
     names = "、".join(w["name"] for w in (near or wss))
-    raise LookupError(f"专班“{text}”{'不唯一' if near else '不存在'}（{'可能是' if near else '现有'}：{names}）")
+    raise NotFound(f"专班“{text}”{'不唯一' if near else '不存在'}（{'可能是' if near else '现有'}：{names}）")
 
 
 def workstream_name(store, ws_id: int | None) -> str:
@@ -113,7 +117,7 @@ def workstream_name(store, ws_id: int | None) -> str:
 def case_id(store, case_no: str) -> int:
     cid = store.scalar("SELECT id FROM case_record WHERE case_no = ? AND deleted_at IS NULL", (case_no.strip(),))
     if cid is None:
-        raise LookupError(f"没有编号为“{case_no}”的欠薪问题（或已移入回收站）")
+        raise NotFound(f"没有编号为“{case_no}”的欠薪问题（或已移入回收站）")
     return int(cid)
 
 
@@ -122,9 +126,9 @@ def worker_id(store, case: int, text: str) -> int:
     rows = store.query("SELECT id FROM worker WHERE case_id = ? AND deleted_at IS NULL AND (name = ? OR id_number = ?)",
                        (case, text.strip(), text.strip().upper()))
     if not rows:
-        raise LookupError(f"该问题的农民工名册中没有“{text}”")
+        raise NotFound(f"该问题的农民工名册中没有“{text}”")
     if len(rows) > 1:
-        raise LookupError(f"该问题的农民工名册中有{len(rows)}人叫“{text}”，请改用身份证号码")
+        raise NotFound(f"该问题的农民工名册中有{len(rows)}人叫“{text}”，请改用身份证号码")
     return int(rows[0][0])
 
 
@@ -146,15 +150,16 @@ def item_id(store, ref: str) -> int:
         if not (no.isdigit() and seq.removesuffix("项").removeprefix("第").isdigit()):
             raise ValueError(f"交办事项“{ref}”应写成 期数-序号（如 12-3）或编号")
         row = store.one("SELECT t.id FROM action_item t JOIN meeting m ON m.id = t.meeting_id "
-                        "WHERE m.meeting_no = ? AND t.decision_no = ? AND t.deleted_at IS NULL AND m.deleted_at IS NULL",
+                        "WHERE m.meeting_no = ? AND t.decision_no = ? AND t.deleted_at IS NULL "
+                        "AND m.deleted_at IS NULL",
                         (int(no), int(seq.removesuffix("项").removeprefix("第"))))
         if row is None:
-            raise LookupError(f"没有第{no}期第{seq.removesuffix('项')}项交办事项")
+            raise NotFound(f"没有第{no}期第{seq.removesuffix('项')}项交办事项")
         return int(row[0])
     if not text.isdigit():
         raise ValueError(f"交办事项“{ref}”应写成 期数-序号（如 12-3）或编号")
     if store.scalar("SELECT id FROM action_item WHERE id = ? AND deleted_at IS NULL", (int(text),)) is None:
-        raise LookupError(f"没有编号为 {text} 的交办事项")
+        raise NotFound(f"没有编号为 {text} 的交办事项")
     return int(text)
 
 

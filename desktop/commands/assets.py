@@ -7,7 +7,7 @@ qingqian asset income 编号 --amount 金额 [--date D] --db PATH
 """
 from __future__ import annotations
 
-from desktop.commands._acting import OFFICE_OR_FILLER, action, actions, money, parse_day, run, today_of, yuan
+from desktop.commands._acting import NotFound, OFFICE_OR_FILLER, action, actions, money, parse_day, run, today_of, yuan
 from desktop.commands._common import emit
 
 
@@ -31,7 +31,7 @@ def _item(store, no: str) -> dict:
                     "(SELECT fund_no FROM fund f WHERE f.id = a.fund_id) AS fund_no FROM asset_item a "
                     "WHERE item_no = ? AND deleted_at IS NULL", (no.strip(),))
     if row is None:
-        raise LookupError(f"没有编号为“{no}”的资产处置或资金筹措事项")
+        raise NotFound(f"没有编号为“{no}”的资产处置或资金筹措事项")
     return dict(row)
 
 

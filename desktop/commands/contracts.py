@@ -6,7 +6,7 @@ qingqian contract pay 编号 --seq 期次 --amount 金额 [--date D] --db PATH
 """
 from __future__ import annotations
 
-from desktop.commands._acting import OFFICE_OR_FILLER, action, actions, money, parse_day, run, today_of, yuan
+from desktop.commands._acting import NotFound, OFFICE_OR_FILLER, action, actions, money, parse_day, run, today_of, yuan
 from desktop.commands._common import emit
 
 
@@ -22,7 +22,8 @@ def register(sub) -> None:
 
 def _rows(store) -> list[dict]:
     out = []
-    for c in store.query("SELECT id, arrear_no, project_name FROM contract_arrear WHERE deleted_at IS NULL ORDER BY arrear_no"):
+    for c in store.query("SELECT id, arrear_no, project_name FROM contract_arrear WHERE deleted_at IS NULL "
+                         "ORDER BY arrear_no"):
         plan = [dict(r) for r in store.query(
             "SELECT id, seq, due_on, amount_fen, paid_amount_fen FROM contract_instalment WHERE contract_id = ? "
             "AND deleted_at IS NULL ORDER BY seq", (c["id"],))]
@@ -47,11 +48,12 @@ def cmd_pay(args) -> int:
 
     def work(store) -> int:
         today = today_of(args)
-        row = store.one("SELECT i.id, c.arrear_no FROM contract_instalment i JOIN contract_arrear c ON c.id = i.contract_id "
+        row = store.one("SELECT i.id, c.arrear_no FROM contract_instalment i "
+                        "JOIN contract_arrear c ON c.id = i.contract_id "
                         "WHERE c.arrear_no = ? AND i.seq = ? AND i.deleted_at IS NULL AND c.deleted_at IS NULL",
                         (args.arrear.strip(), args.seq))
         if row is None:
-            raise LookupError(f"拖欠工程款“{args.arrear}”没有第{args.seq}期还款计划")
+            raise NotFound(f"拖欠工程款“{args.arrear}”没有第{args.seq}期还款计划")
         on = parse_day(args.date, "还款日期", today)
         if on > today.isoformat():
             raise ValueError(f"还款日期 {on} 在今天（{today}）之后")

@@ -9,7 +9,7 @@ qingqian fund cancel 分配编号 [--reason 理由] --db PATH
 """
 from __future__ import annotations
 
-from desktop.commands._acting import (OFFICE_OR_FILLER, action, actions, case_id, money, parse_day, run,
+from desktop.commands._acting import (NotFound, OFFICE_OR_FILLER, action, actions, case_id, money, parse_day, run,
                                       today_of, worker_id, yuan)
 from desktop.commands._common import emit
 
@@ -44,7 +44,7 @@ def _fund(store, fund_no: str) -> dict:
     row = store.one("SELECT id, fund_no, channel, source, received_fen, received_on FROM fund "
                     "WHERE fund_no = ? AND deleted_at IS NULL", (fund_no.strip(),))
     if row is None:
-        raise LookupError(f"没有编号为“{fund_no}”的清欠资金（或已移入回收站）")
+        raise NotFound(f"没有编号为“{fund_no}”的清欠资金（或已移入回收站）")
     return dict(row)
 
 
@@ -117,7 +117,8 @@ def cmd_allocations(args) -> int:
     def work(store) -> int:
         f = _fund(store, args.fund)
         rows = [dict(r) for r in store.query(
-            "SELECT a.id, c.case_no, w.name AS worker, a.amount_fen, a.allocated_on, a.repayment_id FROM fund_allocation a "
+            "SELECT a.id, c.case_no, w.name AS worker, a.amount_fen, a.allocated_on, a.repayment_id "
+            "FROM fund_allocation a "
             "JOIN case_record c ON c.id = a.case_id LEFT JOIN worker w ON w.id = a.worker_id "
             "WHERE a.fund_id = ? AND a.deleted_at IS NULL ORDER BY a.allocated_on, a.id", (f["id"],))]
         emit(args, rows, [f"{f['fund_no']} 的分配明细（{len(rows)}笔）："] +
@@ -130,10 +131,11 @@ def cmd_cancel(args) -> int:
     from models import funds
 
     def work(store) -> int:
-        row = store.one("SELECT a.amount_fen, f.fund_no, c.case_no FROM fund_allocation a JOIN fund f ON f.id = a.fund_id "
-                        "JOIN case_record c ON c.id = a.case_id WHERE a.id = ? AND a.deleted_at IS NULL", (args.allocation,))
+        row = store.one("SELECT a.amount_fen, f.fund_no, c.case_no FROM fund_allocation a "
+                        "JOIN fund f ON f.id = a.fund_id JOIN case_record c ON c.id = a.case_id "
+                        "WHERE a.id = ? AND a.deleted_at IS NULL", (args.allocation,))
         if row is None:
-            raise LookupError(f"没有编号为 {args.allocation} 的分配记录（或已撤销）")
+            raise NotFound(f"没有编号为 {args.allocation} 的分配记录（或已撤销）")
         if not args.reason.strip():
             raise ValueError("撤销分配须说明理由")
         funds.cancel_allocation(store, args.allocation, args.reason.strip())

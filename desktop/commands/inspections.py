@@ -6,7 +6,7 @@ qingqian inspection close 编号 [--date D] [--note 整改情况] --db PATH
 """
 from __future__ import annotations
 
-from desktop.commands._acting import OFFICE_OR_FILLER, action, actions, parse_day, run, today_of
+from desktop.commands._acting import NotFound, OFFICE_OR_FILLER, action, actions, parse_day, run, today_of
 from desktop.commands._common import emit
 
 
@@ -43,9 +43,10 @@ def cmd_close(args) -> int:
 
     def work(store) -> int:
         today = today_of(args)
-        iid = store.scalar("SELECT id FROM inspection WHERE insp_no = ? AND deleted_at IS NULL", (args.inspection.strip(),))
+        iid = store.scalar("SELECT id FROM inspection WHERE insp_no = ? AND deleted_at IS NULL",
+                           (args.inspection.strip(),))
         if iid is None:
-            raise LookupError(f"没有编号为“{args.inspection}”的排查记录")
+            raise NotFound(f"没有编号为“{args.inspection}”的排查记录")
         on = parse_day(args.date, "销号日期", today)
         if on > today.isoformat():
             raise ValueError(f"销号日期 {on} 在今天（{today}）之后")

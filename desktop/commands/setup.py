@@ -14,7 +14,7 @@ qingqian workstream remove-member 专班 --person 姓名 --db PATH
 """
 from __future__ import annotations
 
-from desktop.commands._acting import OFFICE, action, actions, parse_day, run, workstream
+from desktop.commands._acting import NotFound, OFFICE, action, actions, parse_day, run, workstream
 from desktop.commands._common import emit
 
 ROLES = ("组长", "副组长", "成员", "联络员")
@@ -87,7 +87,7 @@ def _campaign(store):
     from models import campaign
     c = campaign.current(store)
     if c is None:
-        raise LookupError("数据库中还没有专项行动，请先用 qingqian init 新建")
+        raise NotFound("数据库中还没有专项行动，请先用 qingqian init 新建")
     return c
 
 
@@ -143,7 +143,7 @@ def cmd_phase_remove(args) -> int:
         c = _campaign(store)
         phases = [p for p in c.phases if p.name != args.name.strip()]
         if len(phases) == len(c.phases):
-            raise LookupError(f"没有名为“{args.name}”的阶段（现有：{'、'.join(p.name for p in c.phases) or '无'}）")
+            raise NotFound(f"没有名为“{args.name}”的阶段（现有：{'、'.join(p.name for p in c.phases) or '无'}）")
         if not phases:
             raise ValueError("专项行动至少要有一个阶段目标")
         _save_phases(store, c, phases)
@@ -255,7 +255,7 @@ def cmd_ws_remove(args) -> int:
         ms = _members_out(store, ws)
         old = _find(ms, args.person)
         if old is None:
-            raise LookupError(f"本专班没有名为“{args.person}”的成员")
+            raise NotFound(f"本专班没有名为“{args.person}”的成员")
         if old["role"] == "组长":
             raise ValueError(f"{old['name']} 是组长：请先用 qingqian workstream lead 另定组长")
         campaign.set_members(store, ws, [m for m in ms if m is not old])
@@ -341,7 +341,7 @@ def cmd_group_remove(args) -> int:
         ms = _group(store, c)
         old = _find(ms, args.person)
         if old is None:
-            raise LookupError(f"领导小组中没有名为“{args.person}”的成员")
+            raise NotFound(f"领导小组中没有名为“{args.person}”的成员")
         campaign.set_leading_group(store, c.id, [m for m in ms if m is not old])
         _group_out(args, store, c, f"已把 {old['name']} 移出领导小组。")
     return run(args, work, roles=OFFICE)

@@ -9,7 +9,7 @@ A ledger is signed once its checks pass, or with a written reason for each findi
 """
 from __future__ import annotations
 
-from desktop.commands._acting import OFFICE_OR_FILLER, action, actions, parse_day, run, today_of, workstream
+from desktop.commands._acting import NotFound, OFFICE_OR_FILLER, action, actions, parse_day, run, today_of, workstream
 from desktop.commands._common import emit
 
 
@@ -83,7 +83,7 @@ def cmd_sign(args) -> int:
         keys = {signoff.finding_key(f) for f in found}
         unknown = [k for k in reasons if k not in keys]
         if unknown:
-            raise LookupError(f"没有代码为“{unknown[0]}”的审核问题（用 qingqian signoff findings 查看）")
+            raise NotFound(f"没有代码为“{unknown[0]}”的审核问题（用 qingqian signoff findings 查看）")
         if args.reason_all and args.reason_all.strip():
             for k in keys:
                 reasons.setdefault(k, args.reason_all.strip())
