@@ -503,3 +503,27 @@ def test_directives_view_shows_progress_marks_late_ones_and_adds(world, tmp_path
         assert D.get_directive(store, late)["status"] == "已销号" and not view.close_btn.isEnabled()
     finally:
         store.close()
+
+
+def test_a_new_calendar_from_the_county_moves_the_open_cases_deadlines(world, tmp_path):
+    """The county's holiday calendar is applied as the 节假日安排 import applies it: open cases
+    whose 办结时限 followed the old calendar move with the new one, through the case service."""
+    c, qs = world["county"], world["511234101"]
+    with opened(qs, "镇办公室") as s:
+        before = {r["case_no"]: r["deadline"] for r in s.query(
+            "SELECT case_no, deadline FROM case_record WHERE deleted_at IS NULL AND deadline_days > 0")}
+    assert any(d > "2026-12-03" for d in before.values())
+    with opened(c, "县办公室") as s:        # three more days off at the start of December
+        save_calendar_year(s, 2026, "2026-10-01 至 2026-10-08 放假 国庆节\n2026-12-01 至 2026-12-03 放假\n")
+    send_down(c, tmp_path / "d1.qqpkg", SENT)
+    got = apply(qs, tmp_path / "d1.qqpkg")
+    assert got["deadlines_moved"] > 0 and got["tables"]["calendar_year"]["changed"] + \
+        got["tables"]["calendar_year"]["added"] == 1
+    with opened(qs, "镇办公室") as s:
+        after = {r["case_no"]: r["deadline"] for r in s.query(
+            f"SELECT case_no, deadline FROM case_record WHERE case_no IN ({','.join('?' * len(before))})", list(before))}
+        reasons = {r[0] for r in s.query("SELECT reason FROM audit_log WHERE table_name = 'case_record' "
+                                         "AND action = 'update' AND after LIKE '%deadline%'")}
+    moved = [n for n in before if after[n] != before[n]]
+    assert len(moved) == got["deadlines_moved"] and all(after[n] > before[n] for n in moved)
+    assert "按2026年节假日安排重算办结时限" in reasons

@@ -16,7 +16,8 @@ Applied in one transaction, after an automatic backup of the township's database
   county's content and 完成时限 where the county changed them since the last 下发, 已办结 when
   the county 销号 it, the recycle bin when the county 撤销 it. Status, 办理进展 and 办结日期 are
   the township's: its progress goes back up in its next 报送包;
-- the holiday calendar: each year the county holds replaces the township's entry of that year;
+- the holiday calendar: each year the county holds replaces the township's entry of that year,
+  as the 节假日安排 import does it (open cases' deadlines that followed the old calendar move);
 - the 失信联合惩戒名单: each county entry is matched by uuid, else by 单位名称 and 列入日期, else
   by 单位名称 among entries reported but not yet listed; new ones are added, differing ones
   updated, ones the county recycled are recycled here (through the blacklist's write service);
@@ -183,15 +184,24 @@ def _apply_items(store: Store, rows, code: str, county: str, sequence: int, toda
         tally.add("action_item", "changed" if changes else "unchanged")
 
 
-def _apply_calendar(store: Store, rows, tally: _Tally) -> None:
-    from models.cases import save_calendar_year
+def _apply_calendar(store: Store, rows, today: _dt.date, tally: _Tally) -> int:
+    """Each year as the 节假日安排 import stores it (``models.holiday_import``): the open cases'
+    deadlines that followed the old calendar move with it, through the case service. Returns
+    the deadlines moved."""
+    from models.holiday_import import Parsed, import_schedule
+    from models.rules.workdays import parse_schedule_text
+    moved = 0
     for r in rows["calendar_year"]:
         have = store.scalar("SELECT schedule_text FROM calendar_year WHERE year = ?", (r["year"],))
         if have == r["schedule_text"]:
             tally.add("calendar_year", "unchanged")
             continue
-        save_calendar_year(store, int(r["year"]), r["schedule_text"])
+        year = int(r["year"])
+        schedule = parse_schedule_text(year, r["schedule_text"])
+        done = import_schedule(store, Parsed(year, schedule, len(schedule.holidays) + len(schedule.workdays)), today)
+        moved += len(done.changed)
         tally.add("calendar_year", "added" if have is None else "changed")
+    return moved
 
 
 def _match_blacklist(store: Store, e: dict):
@@ -265,7 +275,7 @@ def apply_dispatch(store: Store, path: str | os.PathLike, *, now: _dt.datetime |
     if m["kind"] == "dispatch" and m["sequence"] == store.get_setting(APPLIED_SEQUENCE) \
             and pkg.sha256 == store.get_setting(APPLIED_SHA):
         return {**summary, "already_applied": True, "added": 0, "changed": 0, "unchanged": 0, "tables": {},
-                "directives": 0, "backup": None, "seconds": round(time.perf_counter() - t0, 3)}
+                "directives": 0, "deadlines_moved": 0, "backup": None, "seconds": round(time.perf_counter() - t0, 3)}
     _refuse_foreign(store, pkg)
     now = (now or _dt.datetime.now()).replace(microsecond=0)
     with tempfile.TemporaryDirectory(prefix="qq-dispatch-in-") as tmp:
@@ -278,7 +288,7 @@ def apply_dispatch(store: Store, path: str | os.PathLike, *, now: _dt.datetime |
     seq = int(m["sequence"])
     with store.tx(reason="接收下发包"):
         _apply_items(store, rows, me.code, str(county.get("name") or ""), seq, now.date(), tally)
-        _apply_calendar(store, rows, tally)
+        moved = _apply_calendar(store, rows, now.date(), tally)
         _apply_blacklist(store, rows, now.date(), tally)
         _apply_thresholds(store, rows, tally)
         store.set_setting(APPLIED_SEQUENCE, seq)
@@ -286,11 +296,11 @@ def apply_dispatch(store: Store, path: str | os.PathLike, *, now: _dt.datetime |
         totals = tally.totals()
         note = {"下发包": pkg.path.name, "县": county.get("name"), "序号": seq, "数据截至": m["as_of"],
                 "发送人": str(m["sender"] or ""), "新增": totals["added"], "修改": totals["changed"],
-                "未变": totals["unchanged"]}
+                "未变": totals["unchanged"], "重算办结时限": moved}
         store.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, after, reason) "
                       "VALUES (qq_now(), qq_user(), 'exchange', NULL, 'apply_dispatch', ?, '接收下发包')",
                       (json.dumps(note, ensure_ascii=False),))
     items = tally.tables.get("action_item", {})
     return {**summary, "already_applied": False, **totals, "tables": tally.tables,
-            "directives": sum(items.values()), "backup": str(kept) if kept else None,
+            "directives": sum(items.values()), "deadlines_moved": moved, "backup": str(kept) if kept else None,
             "seconds": round(time.perf_counter() - t0, 3)}
