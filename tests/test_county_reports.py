@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY
-from models.db import Store
 from models.exchange import county
 from models.figures import DEFINITIONS
 from pdftext import flat, text_of
@@ -281,3 +280,10 @@ def test_report_command_on_a_township_prints_chinese_lines_or_json(sent, tmp_pat
     assert re.match(r"^.+已生成：.+a\.pdf（\d+ 页，用时 [\d.]+ 秒）", out)
     code, out, err = cli([*args, "--out", tmp_path / "b.pdf", "--json"], capsys)
     assert code == 0 and json.loads(out)["path"] == str(tmp_path / "b.pdf")
+
+
+def test_the_county_line_of_a_few_columns_computes_its_rates_from_the_summed_amounts():
+    lines = [{"owed_fen": 1000, "paid_fen": 250, "cases": 2}, {"owed_fen": 3000, "paid_fen": 2750, "cases": 1}]
+    assert county.total_row(lines, ["cleared_pct"]) == {"cleared_pct": 75.0}          # 3000 / 4000, not (25 + 91.7) / 2
+    assert county.total_row(lines, ["cases", "daily_missing"]) == {"cases": 3, "daily_missing": None}
+    assert county.total_row([], ["cases", "cleared_pct"]) == {"cases": 0, "cleared_pct": 0.0}

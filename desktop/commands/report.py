@@ -13,7 +13,6 @@ writes PDF only, the command says so and leaves no file.
 from __future__ import annotations
 
 import argparse
-import json
 
 from desktop.commands._common import add_db, add_json, days, emit, fail, open_store
 

@@ -80,7 +80,11 @@ def total_row(lines: list[dict], keys) -> dict:
     """The county's line for a table of townships: each key the sum of the townships' (rates from
     the sums), or None for a key some township's package does not carry (a package from an older
     version of the program): a sum over part of the townships would not be the county's."""
-    have = [k for k in keys if all(k in line for line in lines)]
+    def parts(k):
+        return [c for part in RATES[k][:3] for c in part] if k in RATES else [k]
+    need = dict.fromkeys([k for key in keys for k in (*parts(key), key)])
+    # a rate is known when its parts are (it is computed again from their sums)
+    have = [k for k in need if all(c in line for line in lines for c in parts(k))]
     out = total(lines, have) if lines else {k: (0.0 if k in RATES else 0) for k in have}
     return {k: out.get(k) for k in keys}
 
