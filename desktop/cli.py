@@ -12,20 +12,87 @@ START = time.perf_counter()
 import sys  # noqa: E402 - START is the program's first moment; the rest load as needed
 
 
-# argparse's own words (its help headings and the -h line), as the rest of the command line speaks
-_ARGPARSE_HEADINGS = {"usage: ": "用法：", "positional arguments": "位置参数", "options": "选项",
-                      "optional arguments": "选项", "show this help message and exit": "显示本帮助并退出"}
+# argparse's own words, as the rest of the command line speaks: its help headings and the -h
+# line, and every error message it can give (looked up by argparse through ``argparse._``)
+_ARGPARSE_WORDS = {
+    "usage: ": "用法：", "positional arguments": "位置参数", "options": "选项",
+    "optional arguments": "选项", "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s：%(message)s",
+    "the following arguments are required: %s": "缺少参数：%s",
+    "one of the arguments %s is required": "须给出这几个参数之一：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "not allowed with argument %s": "不能与 %s 同时使用",
+    "expected one argument": "后面须跟一个值",
+    "expected at most one argument": "后面至多跟一个值",
+    "expected at least one argument": "后面须跟至少一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是 %(matches)s",
+    "ignored explicit argument %r": "此选项不带值，却写了 %r",
+    "unexpected option string: %s": "不该出现的选项：%s",
+    "invalid %(type)s value: %(value)r": "值 %(value)r 不是有效的 %(type)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的值 %(value)r（可选 %(choices)s）",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有命令 %(parser_name)r（可选 %(choices)s）",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：%(message)s\n",
+    "cannot have multiple subparser arguments": "不能有多个子命令参数",
+}
+# positional arguments by their Chinese names (an option is named by what is typed: --kind)
+_POSITIONAL_NAMES = {"command": "命令", "action": "操作", "which": "材料种类", "file": "文件",
+                     "kind": "台账类型", "name": "名称"}
+_TYPE_NAMES = {"int": "整数", "float": "数字"}
+
+
+def _argument_name(action) -> str | None:
+    """How an error message names an argument: the option as typed, else a Chinese name."""
+    import argparse
+    import re
+    if action is None:
+        return None
+    if action.option_strings:
+        return "/".join(action.option_strings)
+    if isinstance(action, argparse._SubParsersAction):
+        return action.metavar if action.metavar not in (None, argparse.SUPPRESS) else "命令"
+    if action.metavar not in (None, argparse.SUPPRESS):
+        return str(action.metavar)
+    lead = re.split(r"[（(：:，,；;｜ ]", action.help or "", maxsplit=1)[0]
+    if lead and len(lead) <= 10 and re.fullmatch(r"[\u4e00-\u9fff]+", lead):
+        return lead                      # the help sentence's first words: 要导入的文件, 资金编号
+    return _POSITIONAL_NAMES.get(action.dest, action.dest)
 
 
 def _parser_class():
     import argparse
-    argparse._ = lambda text: _ARGPARSE_HEADINGS.get(text, text)     # argparse looks its words up here
+    argparse._ = lambda text: _ARGPARSE_WORDS.get(text, text)     # argparse looks its words up here
+    argparse.ngettext = lambda one, many, n: "后面须跟 %s 个值"
+    argparse._get_action_name = _argument_name
 
     class ChineseArgumentParser(argparse.ArgumentParser):
         def error(self, message: str) -> None:  # argparse exits 2 on bad arguments, as the contract wants
             # one Chinese line, no usage dump (qingqian 命令 --help shows the usage)
-            sys.stderr.write(f"参数有误：{_argparse_chinese(message)}（用 --help 查看用法）\n")
-            raise SystemExit(2)
+            if message.startswith("缺少参数："):
+                message = message.replace(", ", "、")
+            if message.startswith("选项 ") and "可能是" in message:
+                message = message.replace(", ", "、")
+            _argument_error(self.prog, " ".join(message.split()))
+
+        def format_help(self) -> str:       # section headings end in a Chinese colon: 选项：
+            import re
+            return re.sub(r"(?m)^(\S[^\n]*?):$", r"\1：", super().format_help())
+
+        def _check_value(self, action, value):
+            if action.choices is not None and value not in action.choices:
+                choices = "、".join(map(str, action.choices))
+                if isinstance(action, argparse._SubParsersAction):
+                    raise argparse.ArgumentError(None, f"没有“{value}”这个命令（可用的命令：{choices}）")
+                raise argparse.ArgumentError(action, f"不能是“{value}”，只能是 {choices} 之一")
+
+        def _get_value(self, action, arg_string):
+            kind = _TYPE_NAMES.get(getattr(action.type, "__name__", ""))
+            if kind:
+                try:
+                    return action.type(arg_string)
+                except (TypeError, ValueError):
+                    raise argparse.ArgumentError(action, f"应为{kind}，而不是“{arg_string}”") from None
+            return super()._get_value(action, arg_string)
     return ChineseArgumentParser
 
 
@@ -36,26 +103,40 @@ def build_parser(only: str | None = None):
     import pkgutil
     parser_class = _parser_class()
     parser = parser_class(prog="qingqian", description="清欠工作台：根治欠薪专项行动台账与调度")
-    parser.add_argument("--db", help="数据库文件（默认在用户数据文件夹）")
-    parser.add_argument("--user", help="操作人（写入审计日志）")
+    parser.add_argument("--db", help="数据库文件（打开窗口时默认在用户数据文件夹；可写在命令之前或之后）")
+    parser.add_argument("--user", help="操作人（写入审计日志；可写在命令之前或之后）")
     parser.add_argument("--version", action="store_true", help="显示版本")
-    sub = parser.add_subparsers(dest="command", parser_class=parser_class)
+    sub = parser.add_subparsers(dest="command", parser_class=parser_class, title="命令", metavar="命令",
+                                help="qingqian 命令 --help 查看各命令的用法")
     import desktop.commands as pkg
     names = sorted(i.name for i in pkgutil.iter_modules(pkg.__path__) if not i.name.startswith("_"))
     for name in names:
         if only is None or name == only:
             importlib.import_module(f"desktop.commands.{name}").register(sub)
+    for leaf in _leaves(parser):            # for a message about the line: its command's --help
+        leaf.set_defaults(command_prog=leaf.prog)
     return parser
+
+
+def _leaves(parser):
+    """The parsers of the commands that run (``check``, ``meeting create``), depth first."""
+    import argparse
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        yield parser
+    for action in subs:
+        for child in dict.fromkeys(action.choices.values()):     # an alias maps to the same parser
+            yield from _leaves(child)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # The window is the common case: start it without building every subcommand's parser.
-    if not argv or (argv[0].startswith("--db") or argv[0] == "--user") and not _has_command(argv):
+    if not argv or (argv[0].startswith("--db") or argv[0] == "--user") and not _has_command(argv) \
+            and _opt(argv, argv[0].split("=")[0]) is not None:      # `--db` without its file: argparse says so
         from desktop.app import run_window
         return run_window(_opt(argv, "--db"), _opt(argv, "--user"), started=START)
-    parser = build_parser(_command_module(argv))
-    args = parser.parse_args(argv)
+    args = parse(argv)
     if args.version:
         from desktop import __version__
         print(f"清欠工作台 {__version__}")
@@ -76,6 +157,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def parse(argv: list[str]):
+    """The namespace of a command line (without the program's name). A line that cannot be
+    used raises SystemExit(2) after one Chinese line on standard error; --help, SystemExit(0)."""
+    argv = _globals_first(argv)
+    parser = build_parser(_command_module(argv))
+    args, extra = parser.parse_known_args(argv)
+    prog = getattr(args, "command_prog", parser.prog)
+    if extra:
+        _argument_error(prog, f"无法识别的参数：{' '.join(extra)}")
+    if getattr(args, "db_required", False) and not args.db:
+        _argument_error(prog, "缺少参数：--db（数据库文件）")
+    return args
+
+
+def _argument_error(prog: str, message: str):
+    sys.stderr.write(f"参数有误：{message}（用 {prog} --help 查看用法）\n")
+    raise SystemExit(2)
+
+
 def failure_line(exc: BaseException, db: str | None) -> str:
     """One Chinese line for an error a command did not turn into a message itself."""
     import sqlite3
@@ -91,7 +191,9 @@ def failure_line(exc: BaseException, db: str | None) -> str:
         text = str(exc).lower()
         if "full" in text:
             return f"磁盘空间不足，操作未完成，数据库未作改动：{db}"
-        if "malformed" in text or "not a database" in text or "corrupt" in text:
+        if "not a database" in text:        # SQLite's words for a file that is no database at all
+            return f"不是数据库文件：{db}（请确认 --db 所指的是清欠工作台的数据库）"
+        if "malformed" in text or "corrupt" in text:
             return f"数据库文件已损坏：{db}。请用 qingqian check 检查，或从备份恢复"
         if "readonly" in text or "read-only" in text:
             return f"数据库文件只读，无法写入：{db}"
@@ -106,26 +208,6 @@ def failure_line(exc: BaseException, db: str | None) -> str:
     return f"命令未能完成（程序内部错误：{type(exc).__name__}），数据库未作改动。请把这一行告诉维护人员"
 
 
-_ARGPARSE_WORDS = (
-    ("the following arguments are required: ", "缺少参数 "),
-    ("unrecognized arguments: ", "无法识别的参数 "),
-    ("invalid choice: ", "无效的选项 "),
-    ("(choose from ", "（可选 "),
-    ("expected one argument", "后面须跟一个值"),
-    ("invalid int value: ", "应为整数，而不是 "),
-    ("argument ", "参数 "),
-    ("not allowed with argument ", "不能与此参数同用 "),
-    ("ambiguous option: ", "含义不明的选项 "),
-    (" could match ", " 可能是 "),
-)
-
-
-def _argparse_chinese(message: str) -> str:
-    for en, zh in _ARGPARSE_WORDS:
-        message = message.replace(en, zh)
-    return message.replace("')", "'）") if "（可选" in message else message
-
-
 def _opt(argv: list[str], name: str) -> str | None:
     for i, a in enumerate(argv):
         if a == name and i + 1 < len(argv):
@@ -135,6 +217,31 @@ def _opt(argv: list[str], name: str) -> str | None:
     return None
 
 
+
+
+GLOBAL_OPTIONS = ("--db", "--user")
+
+
+def _globals_first(argv: list[str]) -> list[str]:
+    """--db and --user moved to the front, wherever they were written (before the command word,
+    after it, or between a command word and its action), so every command takes them in any
+    place. A --db without its value stays where it is, for argparse to say so."""
+    front, rest, i = [], [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            rest.extend(argv[i:])
+            break
+        if a in GLOBAL_OPTIONS and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+            front += argv[i:i + 2]
+            i += 2
+            continue
+        if a.split("=", 1)[0] in GLOBAL_OPTIONS and "=" in a:
+            front.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
 
 
 def _first_word(argv: list[str]) -> tuple[str | None, bool]:

@@ -15,9 +15,14 @@ class Refused(Exception):
 
 
 def add_db(p: argparse.ArgumentParser, required: bool = True) -> None:
-    # SUPPRESS keeps a --db given before the subcommand name
-    p.add_argument("--db", default=argparse.SUPPRESS, required=required, help="数据库文件")
+    """--db and --user, accepted before or after the command word (``desktop.cli`` moves them to
+    the front). SUPPRESS keeps a --db given before the command word; a required --db is checked
+    once the whole line is read (``db_required`` names the command for its --help)."""
+    p.add_argument("--db", default=argparse.SUPPRESS,
+                   help="数据库文件" + ("（必须给出；可写在命令之前或之后）" if required else ""))
     p.add_argument("--user", default=argparse.SUPPRESS, help="操作人（写入审计日志）")
+    if required:
+        p.set_defaults(db_required=p.prog)
 
 
 def days(args) -> tuple:
@@ -37,9 +42,16 @@ def emit(args, data, lines) -> None:
     of strings). The one way every command prints what it did."""
     if getattr(args, "json", False):
         import json
-        print(json.dumps(data, ensure_ascii=False, default=str))
+        text = json.dumps(data, ensure_ascii=False, default=str)
+        fallback = lambda: json.dumps(data, ensure_ascii=True, default=str)     # noqa: E731
     else:
-        print(lines if isinstance(lines, str) else "\n".join(lines))
+        text = lines if isinstance(lines, str) else "\n".join(lines)
+        fallback = lambda: text.encode(sys.stdout.encoding or "utf-8", "replace").decode(  # noqa: E731
+            sys.stdout.encoding or "utf-8")
+    try:
+        sys.stdout.write(text + "\n")
+    except UnicodeEncodeError:          # a console that cannot show every character (e.g. 䶮 in GBK)
+        sys.stdout.write(fallback() + "\n")
 
 
 def fail(message: str, code: int = 2) -> int:

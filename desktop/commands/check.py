@@ -3,47 +3,53 @@ work warnings (逾期问题, 逾期交办事项) are listed after the findings a
 from __future__ import annotations
 
 import datetime as _dt
-import json
 
-from desktop.commands._common import add_db, fail, open_store
+from desktop.commands._common import add_db, add_json, emit, fail, open_store
 
 
 def register(sub) -> None:
     p = sub.add_parser("check", help="数据审核：运行一致性检查")
     add_db(p)
-    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    add_json(p)
     p.add_argument("--date", help="以此日期为“今天”（YYYY-MM-DD）")
     p.set_defaults(func=cmd_check)
 
 
 def cmd_check(args) -> int:
     from models import checks
-    store, code = open_store(args)
-    if store is None:
-        return code
     try:
         today = _dt.date.fromisoformat(args.date) if args.date else None
     except ValueError:
         return fail(f"日期格式不对：{args.date}（应为 YYYY-MM-DD）")
+    store, code = open_store(args)
+    if store is None:
+        return code
     report = checks.run_checks(store, today)
     from models import completion
     gaps = completion.list_incomplete(store)        # 待补录: incomplete, not wrong; never the exit status
     store.close()
-    if args.json:
-        print(json.dumps({"passed": report.passed, "at": report.at, "rules": report.rules_run,
-                          "findings": [f.to_json() for f in report.findings],
-                          "warnings": [f.to_json() for f in report.warnings],
-                          "warning_counts": report.warning_counts,
-                          "incomplete": [g.to_json() for g in gaps]}, ensure_ascii=False))
-    else:
-        titles = checks.rule_titles()
-        print(report.summary())
-        for f in report.findings:
-            print(f"[{titles.get(f.rule, f.rule)}] {f.table} #{f.record} {f.label}：{f.message}")
-        for f in report.warnings:
-            print(f"[预警·{titles.get(f.rule, f.rule)}] {f.label}：{f.message}")
-        if gaps:
-            print(completion.summary(gaps) + "（照常计入台账，请补录）")
-            for g in gaps[:200]:
-                print(f"[待补录·{g.field_label}] {g.label}：{g.message}")
+    data = {"passed": report.passed, "at": report.at, "rules": report.rules_run,
+            "findings": [f.to_json() for f in report.findings],
+            "warnings": [f.to_json() for f in report.warnings],
+            "warning_counts": report.warning_counts,
+            "incomplete": [g.to_json() for g in gaps]}
+    emit(args, data, _lines(report, gaps) if not getattr(args, "json", False) else [])
     return 0 if report.passed else 1
+
+
+def _lines(report, gaps) -> list[str]:
+    from models import checks, completion
+    from models.ledger import registry
+    titles = checks.rule_titles()
+
+    def ledger(table: str) -> str:              # the ledger's Chinese name, as the window shows it
+        found = registry.by_table(table) if table else None
+        return found.title if found is not None else (table or "")
+    out = [report.summary()]
+    out += [f"[{titles.get(f.rule, f.rule)}] {ledger(f.table)} #{f.record} {f.label}：{f.message}"
+            for f in report.findings]
+    out += [f"[预警·{titles.get(f.rule, f.rule)}] {f.label}：{f.message}" for f in report.warnings]
+    if gaps:
+        out.append(completion.summary(gaps) + "（照常计入台账，请补录）")
+        out += [f"[待补录·{g.field_label}] {g.label}：{g.message}" for g in gaps[:200]]
+    return out

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 
-from desktop.commands._common import add_db, fail, open_store
+from desktop.commands._common import add_db, add_json, emit, fail, open_store
 
 
 def register(sub) -> None:
@@ -28,6 +27,7 @@ def register(sub) -> None:
     p.add_argument("--county-code", help="所属县的区划代码")
     p.add_argument("--campaign", help="县级：只接收这个专项行动的报送包（不写则不限）")
     p.add_argument("--today", help=argparse.SUPPRESS)
+    add_json(p)
     p.set_defaults(func=cmd_init)
 
 
@@ -82,8 +82,16 @@ def cmd_init(args) -> int:
         except ValueError as exc:
             return fail(str(exc))
         u = identity.unit(store)
-        print(json.dumps({"db": str(store.path), "level": u.level, "name": u.name or args.name, "code": u.code,
-                          "county": u.county_name}, ensure_ascii=False))
+        c = campaign.current(store)
+        data = {"db": str(store.path), "level": u.level, "name": u.name or args.name, "code": u.code,
+                "county": u.county_name}
+        if u.level == "county":
+            line = f"已新建县级汇总数据库：{store.path}（{u.name or args.name}" + (f"，代码 {u.code}" if u.code else "") + "）"
+        else:
+            where = f"；乡镇：{u.name}（{u.code}），所属县：{u.county_name}" if args.township else ""
+            line = (f"已新建乡镇数据库：{store.path}（专项行动：{c.name}，填报单位：{c.unit}，"
+                    f"{c.start_date} 至 {c.end_date}{where}）")
+        emit(args, data, line)
         return 0
     finally:
         store.close()

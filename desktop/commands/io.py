@@ -14,12 +14,10 @@ the handlers: the window's start-up must not pay for them.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-
-from desktop.commands._common import add_db
+from desktop.commands._common import add_db, add_json, emit
 
 
 def register(subparsers) -> None:
@@ -31,7 +29,7 @@ def register(subparsers) -> None:
     p.add_argument("--case", dest="case_no", help="导入农民工名册时所属问题的编号")
     p.add_argument("--sheet", help="工作表名称（默认自动查找）")
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    add_json(p)
     p.add_argument("--accept-partial", action="store_true", help="有被拒绝的行时仍导入其余各行")
     p.add_argument("--reason", default="", metavar="理由",
                    help="修改理由：导入要改动已审核签字台账的记录时必须填写，记入审计日志，报表注明“签字后修改”")
@@ -52,6 +50,7 @@ def register(subparsers) -> None:
     e.add_argument("--encoding", choices=("utf-8-sig", "gb18030"), default="utf-8-sig",
                    help="CSV 的编码（默认 UTF-8 带 BOM；GB18030 供旧版 Excel）")
     e.add_argument("--unit", default="", help="填报单位（默认取当前专项行动的单位）")
+    add_json(e)
     e.set_defaults(func=run_export)
 
 
@@ -63,11 +62,7 @@ def _fail(message: str, as_json: bool = False) -> int:
 
 
 def _print_json(obj: dict) -> None:
-    text = json.dumps(obj, ensure_ascii=False, indent=1)
-    try:
-        sys.stdout.write(text + "\n")
-    except UnicodeEncodeError:          # a console that cannot show every character
-        sys.stdout.write(json.dumps(obj, ensure_ascii=True, indent=1) + "\n")
+    emit(argparse.Namespace(json=True), obj, [])
 
 
 def _open_store(args: argparse.Namespace, must_exist: bool, write: bool):
@@ -124,14 +119,11 @@ def run_import(args: argparse.Namespace) -> int:
                 return _fail(f"导入失败，数据库未作任何改动：{exc}", args.json)
     finally:
         store.close()
-    if args.json:
-        _print_json(result)
-    else:
-        _print_human(result, args)
+    emit(args, result, [] if args.json else _human_lines(result, args))
     return 1 if result["rows_rejected"] else 0
 
 
-def _print_human(result: dict, args: argparse.Namespace) -> None:
+def _human_lines(result: dict, args: argparse.Namespace) -> list[str]:
     from models.io.importer import summary_text
     from models.values import fen_to_yuan_text
     out = [f"文件：{result['file']}（工作表“{result['sheet']}”，表头在第 {'、'.join(map(str, result['header_rows']))} 行）",
@@ -165,7 +157,7 @@ def _print_human(result: dict, args: argparse.Namespace) -> None:
         out.append("有被拒绝的行，未写入任何数据。请修改文件后重试，或加 --accept-partial 只导入通过检查的行。")
     else:
         out.append("未写入。")
-    print("\n".join(out))
+    return out
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -197,6 +189,7 @@ def run_export(args: argparse.Namespace) -> int:
             return _fail("当前账号不能导出未遮蔽的身份证号码、银行卡号和电话")
         from models.access import record_reveal
         record_reveal(store, registry.get(args.kind).table, None, f"导出未遮蔽文件：{out}")
+    ledger = registry.get(args.kind)
     try:
         path = export_ledger(store, args.kind, out, masked=not args.unmasked, wan=args.wan,
                              unit_name=args.unit, encoding=args.encoding)
@@ -204,5 +197,7 @@ def run_export(args: argparse.Namespace) -> int:
         return _fail(f"无法写入文件“{out}”：{exc.strerror or exc}（文件是否正在 Excel 中打开？）")
     finally:
         store.close()
-    print(f"已导出：{path}")
+    emit(args, {"exported": str(path), "kind": args.kind, "ledger": ledger.title, "masked": not args.unmasked,
+                "wan": args.wan, "encoding": args.encoding if Path(path).suffix.lower() == ".csv" else None},
+         f"已导出{ledger.title}：{path}" + ("（身份证号码、银行卡号、电话未遮蔽）" if args.unmasked else ""))
     return 0

@@ -7,11 +7,11 @@ new password comes from ``QINGQIAN_NEW_PASSWORD`` or is asked twice on the termi
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 
-from desktop.commands._common import PASSWORD_ENV, Refused, add_db, authenticated_actor, fail, open_store
+from desktop.commands._common import (PASSWORD_ENV, Refused, add_db, add_json, authenticated_actor, emit,
+                                     fail, open_store)
 
 NEW_PASSWORD_ENV = "QINGQIAN_NEW_PASSWORD"
 
@@ -22,6 +22,7 @@ def register(sub) -> None:
                    help="add 新增账号；passwd 重设密码（新密码取自 QINGQIAN_NEW_PASSWORD 或在终端输入两次）；list 列出账号")
     p.add_argument("name", nargs="?", help="用户名")
     add_db(p)
+    add_json(p)
     p.add_argument("--role", choices=("办公室", "专班填报员", "领导"), default="办公室",
                    help="新账号的角色：办公室（全部功能）、专班填报员（只能改本专班）、领导（查看和打印）")
     p.add_argument("--workstream", help="专班填报员所属专班名称")
@@ -56,7 +57,7 @@ def cmd_user(args) -> int:
             store.hold_lock()           # the window's lock: refused while a window or command holds it
         if first:
             if args.action == "list":
-                print("[]")          # nothing to list, nothing to protect
+                emit(args, [], "本数据库还没有账号")      # nothing to list, nothing to protect
                 return 0
             if args.action != "add":
                 return fail("本数据库还没有账号：请先用 qingqian user add 建立办公室（管理员）账号")
@@ -65,12 +66,13 @@ def cmd_user(args) -> int:
             # the first account's own password: the same variable a script then logs in with
             access.create_account(store, args.name, _new_password(args.name, PASSWORD_ENV), "办公室",
                                   args.display_name, None)
-            print(json.dumps({"ok": True, "user": args.name}, ensure_ascii=False))
+            emit(args, {"ok": True, "user": args.name}, f"已新增办公室（管理员）账号“{args.name}”")
             return 0
         own_password = args.action == "passwd" and args.name == (getattr(args, "user", None) or "")
         actor = authenticated_actor(store, args, roles=None if own_password else ("办公室",))
         if args.action == "list":
-            print(json.dumps(access.accounts(store), ensure_ascii=False))
+            rows = access.accounts(store)
+            emit(args, rows, [f"账号 {len(rows)} 个："] + [_account_line(r) for r in rows])
             return 0
         if args.action == "add":
             ws = None
@@ -84,7 +86,9 @@ def cmd_user(args) -> int:
             if access.find_actor(store.conn, args.name) is None:
                 return fail(f"没有名为“{args.name}”的有效账号")
             access.set_password(store, args.name, _new_password(args.name, NEW_PASSWORD_ENV))
-        print(json.dumps({"ok": True, "user": args.name, "by": actor.username}, ensure_ascii=False))
+        done = (f"已新增{args.role}账号“{args.name}”" if args.action == "add"
+                else f"已重设账号“{args.name}”的密码")
+        emit(args, {"ok": True, "user": args.name, "by": actor.username}, f"{done}（操作人：{actor.username}）")
         return 0
     except (access.AuthError, Refused) as exc:
         return fail(str(exc))
@@ -95,3 +99,15 @@ def cmd_user(args) -> int:
         raise
     finally:
         store.close()
+
+
+def _account_line(row: dict) -> str:
+    """One account as the 账号管理 page lists it."""
+    parts = [row["role"] + (f"·{row['workstream']}" if row.get("workstream") else "")]
+    if row.get("display_name") and row["display_name"] != row["username"]:
+        parts.append(f"姓名 {row['display_name']}")
+    parts.append("在用" if row.get("active") else "已停用")
+    if row.get("locked_until"):
+        parts.append(f"锁定至 {str(row['locked_until']).replace('T', ' ')[:16]}")
+    parts.append(f"上次登录 {str(row['last_login']).replace('T', ' ')[:16]}" if row.get("last_login") else "从未登录")
+    return f"  {row['username']}（{'，'.join(parts)}）"
