@@ -144,6 +144,10 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path, qtbot, app_font):
     pay = tmp_path / "兑付.csv"
     pay.write_text("问题编号,兑付日期,兑付金额,支付主体\nQQ2026-0903,2026-12-01,8000,用人单位\n", encoding="utf-8")
     cli("import", pay, "--kind", "repayments")
+    ret = cli.json("daily", "submit", "--workstream", "欠薪化解", "--notes", "兑付兴旺餐饮店厨工工资", day=tue,
+                   user=FILLER, pw=FILLER_PW)
+    assert (ret["repaid_fen"], ret["is_zero"], ret["reporter"]) == (800_000, 0, FILLER)
+    assert "欠薪化解专班" not in cli.json("daily", "missing", day=tue)["missing"]
 
     # -- Wednesday: a fund arrives and is allocated -------------------------------------------------
     wed = _day(2)

@@ -15,7 +15,7 @@ from desktop.cli import main
 from models.db import Store
 
 WORDS = ("phase", "workstream", "group", "holidays", "meeting", "item", "signoff", "fund", "case", "asset", "contract",
-         "inspection")
+         "inspection", "daily")
 TODAY = "2026-11-26"
 PW = {"办公室乙": "pw-office", "填报乙": "pw-filler", "领导乙": "pw-leader"}
 
@@ -143,6 +143,10 @@ REFUSALS = [
     (("fund", "cancel", "999999"), "办公室乙", "没有编号为 999999"),
     (("fund", "cancel", "1", "--reason", " "), "办公室乙", "须说明理由"),
     (("case", "show", "QQ2099-0001"), None, "没有编号"),
+    (("daily", "submit", "--workstream", "欠薪化解"), "办公室乙", "已报送"),
+    (("daily", "submit", "--workstream", "宅基地"), "填报乙", "专班填报员只能修改本专班"),
+    (("daily", "submit", "--workstream", "宅基地", "--date", "2026-12-01"), "办公室乙", "之后"),
+    (("daily", "export", "--out", "日报.pdf"), None, ".xlsx"),
     (("case", "status", "@OPEN", "--to", "已化解", "--verdict", "已支付"), "办公室乙", "未支付"),
     (("case", "status", "@OPEN", "--to", "不存在欠薪"), "办公室乙", "核处结论"),
     (("case", "status", "@OPEN", "--to", "待核实"), "办公室乙", "不能从"),

@@ -12,4 +12,5 @@ COMMAND_MODULES = {"demo": "core", "backup": "core", "restore": "core", "selftes
                    "directive": "directive", "phase": "setup", "workstream": "setup", "holidays": "holidays",
                    "meeting": "meeting", "item": "meeting", "signoff": "signoff", "fund": "funds",
                    "case": "case", "group": "setup",
-                   "asset": "assets", "contract": "contracts", "inspection": "inspections"}
+                   "asset": "assets", "contract": "contracts", "inspection": "inspections",
+                   "daily": "daily"}
