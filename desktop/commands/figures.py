@@ -8,9 +8,8 @@ not exist is not created. Exit 0 with the figures, 2 with one Chinese line on st
 from __future__ import annotations
 
 import argparse
-import json
 
-from desktop.commands._common import add_db, days, fail
+from desktop.commands._common import add_db, days, emit, fail
 
 
 def register(sub) -> None:
@@ -45,7 +44,7 @@ def cmd_figures(args) -> int:
         from models.exchange import identity
         if identity.is_county(store):          # a county: its townships' latest 报送 and their sum
             from desktop.commands._county_figures import print_county
-            return print_county(store, today, as_of, args.json)
+            return print_county(store, today, as_of, args)
         try:
             f = figures.figures(store, today, as_of)
         except figures.NotKnown as exc:
@@ -57,13 +56,7 @@ def cmd_figures(args) -> int:
         raise
     finally:
         store.conn.close()
-    if args.json:
-        print(json.dumps(f.to_json(), ensure_ascii=False))
-        return 0
-    print(f"统计截至：{f.as_of.year}年{f.as_of.month}月{f.as_of.day}日日终" + ("（今天）" if f.now else ""))
-    for line in figures.lines(f):
-        print(line)
-    print("口径：")
-    for d in figures.DEFINITIONS.values():
-        print(f"　　{d.name}：{d.basis}")
+    text = [f"统计截至：{f.as_of.year}年{f.as_of.month}月{f.as_of.day}日日终" + ("（今天）" if f.now else ""),
+            *figures.lines(f), "口径：", *[f"　　{d.name}：{d.basis}" for d in figures.DEFINITIONS.values()]]
+    emit(args, f.to_json(), text)
     return 0
