@@ -96,3 +96,29 @@ def test_group_workstreams_and_meeting_corrections(demo_db, capsys):
     q(capsys, demo_db, "meeting", "remove-decision", d["ref"])
     assert q(capsys, demo_db, "meeting", "show", str(made["meeting_no"]))["decisions"] == []
     assert "已关闭" in q(capsys, demo_db, "meeting", "remove-decision", "12-1", ok=False)
+
+
+def test_recycle_bin_and_settings(demo_db, capsys):
+    no = _one(demo_db, "SELECT case_no FROM case_record WHERE deleted_at IS NULL ORDER BY id LIMIT 1")[0]
+    q(capsys, demo_db, "recycle", "move", "cases", no, "--reason", "重复登记")
+    assert [r["key"] for r in q(capsys, demo_db, "recycle", "list")] == [no]
+    assert "没有" in q(capsys, demo_db, "case", "show", no, ok=False)
+    assert "重复登记" == _one(demo_db, "SELECT reason FROM audit_log WHERE table_name = 'case_record' "
+                                       "ORDER BY id DESC LIMIT 1")[0]
+    q(capsys, demo_db, "recycle", "restore", "cases", no)
+    assert q(capsys, demo_db, "case", "show", no)["case_no"] == no
+    assert "回收站中没有" in q(capsys, demo_db, "recycle", "restore", "cases", no, ok=False)
+    assert "#记录号" in q(capsys, demo_db, "recycle", "move", "workers", "张三", "--reason", "x", ok=False)
+    assert "没有名为" in q(capsys, demo_db, "recycle", "list", "--kind", "nothing", ok=False)
+
+    q(capsys, demo_db, "settings", "set", "重大金额", "50")
+    q(capsys, demo_db, "settings", "set", "warn.stalled_days", "7")
+    got = {r["name"]: r["value"] for r in q(capsys, demo_db, "settings", "list")["settings"]}
+    assert got["重大金额"] == 50 and got["久拖未动"] == 7
+    assert _one(demo_db, "SELECT value FROM setting WHERE key = 'major.amount_fen'")[0] == "50000000"
+    assert "正整数" in q(capsys, demo_db, "settings", "set", "到期提醒", "0", ok=False)
+    assert "没有名为" in q(capsys, demo_db, "settings", "set", "随便", "3", ok=False)
+    texts = q(capsys, demo_db, "settings", "verdicts", "--add", "经调解达成分期支付协议")
+    assert texts[-1] == "经调解达成分期支付协议"
+    assert "经调解达成分期支付协议" not in q(capsys, demo_db, "settings", "verdicts", "--remove", "经调解达成分期支付协议")
+    assert "没有" in q(capsys, demo_db, "settings", "verdicts", "--remove", "不存在的结论", ok=False)

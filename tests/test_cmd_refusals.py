@@ -15,7 +15,7 @@ from desktop.cli import main
 from models.db import Store
 
 WORDS = ("phase", "workstream", "group", "holidays", "meeting", "item", "signoff", "fund", "case", "asset", "contract",
-         "inspection", "daily")
+         "inspection", "daily", "recycle", "settings")
 TODAY = "2026-11-26"
 PW = {"办公室乙": "pw-office", "填报乙": "pw-filler", "领导乙": "pw-leader"}
 
@@ -147,6 +147,10 @@ REFUSALS = [
     (("daily", "submit", "--workstream", "宅基地"), "填报乙", "专班填报员只能修改本专班"),
     (("daily", "submit", "--workstream", "宅基地", "--date", "2026-12-01"), "办公室乙", "之后"),
     (("daily", "export", "--out", "日报.pdf"), None, ".xlsx"),
+    (("settings", "set", "重大金额", "50"), "填报乙", "无权"),
+    (("settings", "verdicts", "--add", "新结论"), "领导乙", "无权"),
+    (("recycle", "move", "cases", "@OPEN", "--reason", "误登"), "领导乙", "无权"),
+    (("recycle", "move", "cases", "@OPEN", "--reason", " "), "办公室乙", "须说明理由"),
     (("case", "status", "@OPEN", "--to", "已化解", "--verdict", "已支付"), "办公室乙", "未支付"),
     (("case", "status", "@OPEN", "--to", "不存在欠薪"), "办公室乙", "核处结论"),
     (("case", "status", "@OPEN", "--to", "待核实"), "办公室乙", "不能从"),
