@@ -252,24 +252,31 @@ def test_report_command_on_a_county_database(sent, tmp_path, capsys):
         assert not Path(argv[4]).exists()
 
 
-def test_report_docx_is_passed_on_and_refused_while_reports_write_pdf_only(sent, tmp_path, capsys, monkeypatch):
-    """A .docx path goes to make_report as it is; what comes back is checked to be Word."""
+@pytest.mark.parametrize("writes", ["word", "pdf"])
+def test_report_docx_is_passed_on_and_refused_unless_word_comes_back(sent, tmp_path, capsys, monkeypatch, writes):
+    """A .docx path goes to make_report as it is. What comes back is checked to be a Word file
+    (a zip package): a PDF written under that name is removed, one Chinese line says so, and a
+    file the user had there (replaced with --force) is put back as it was."""
     import models.reports as reports
+    from models.reports.result import ReportResult
     seen = []
-    real = reports.make_report
 
-    def spy(which, db, out, *a, **k):
+    def fake(which, db, out, *a, **k):
         seen.append(Path(out))
-        return real(which, db, out, *a, **k)
-    monkeypatch.setattr(reports, "make_report", spy)
+        Path(out).write_bytes(b"PK\x03\x04 a Word package" if writes == "word" else b"%PDF-1.4 ...")
+        return ReportResult(Path(out), "日报告", 0)
+    monkeypatch.setattr(reports, "make_report", fake)
     town = sent["root"] / "511234101.sqlite"
     out = tmp_path / "日报.docx"
-    code, _out, err = cli(["report", "daily", "--db", town, "--out", out, "--today", TODAY.isoformat()], capsys)
+    out.write_bytes(b"last week's")
+    code, got, err = cli(["report", "daily", "--db", town, "--out", out, "--force", "--today", TODAY.isoformat()],
+                         capsys)
     assert seen == [out]
-    if code == 0:                                    # make_report writes Word: a zip package
-        assert out.read_bytes()[:2] == b"PK"
+    if writes == "word":
+        assert code == 0 and out.read_bytes().startswith(b"PK") and "日报告已生成" in got and "0 页" not in got
     else:
-        assert code == 2 and "尚不能生成 Word" in err and not out.exists()
+        assert code == 2 and "尚不能生成 Word" in err and out.read_bytes() == b"last week's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["日报.docx"]          # nothing set aside is left
 
 
 def test_report_command_on_a_township_prints_chinese_lines_or_json(sent, tmp_path, capsys):

@@ -90,6 +90,7 @@ def cmd_report(args) -> int:
     store, code = open_store(args)
     if store is None:
         return code
+    kept = None
     try:
         from models.exchange import identity
         county = identity.is_county(store) and args.which in COUNTY_WHICH
@@ -112,6 +113,7 @@ def cmd_report(args) -> int:
         problem = out_problem(args.out, args.db, args.force, companions)
         if problem:
             return fail(problem)
+        kept = _set_aside(Path(args.out)) if suffix == ".docx" else None
         if county:
             from models.reports.county import build
             result = build(args.which, store, args.out, today)
@@ -124,20 +126,38 @@ def cmd_report(args) -> int:
             for p in (result.path, *result.extra):
                 Path(p).unlink(missing_ok=True)
             return fail(f"本版本的报表只能生成 PDF，尚不能生成 Word 文件，未写入：{args.out}（请改用 .pdf）")
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+            kept = None
     except (ReportUnavailable, ValueError) as exc:
         return fail(str(exc))
     except OSError as exc:
         return fail(f"无法写入文件：{args.out}（{exc.strerror or exc}）")
     finally:
         store.close()
+        if kept is not None and kept.exists():             # not replaced after all: the file is as it was
+            import os
+            os.replace(kept, args.out)
     data = {"path": str(result.path), "title": result.title, "pages": result.pages, "passed": result.passed,
             "check": result.check_text, "extra": [str(p) for p in result.extra], "seconds": round(result.seconds, 2)}
-    lines = [f"{result.title}已生成：{result.path}（{result.pages} 页，用时 {result.seconds:.1f} 秒）"]
+    pages = f"{result.pages} 页，" if result.pages else ""          # a Word file's pages are the reader's to count
+    lines = [f"{result.title}已生成：{result.path}（{pages}用时 {result.seconds:.1f} 秒）"]
     lines += [f"另存 Excel：{p}" for p in result.extra]
     if result.check_text:
         lines.append(result.check_text if result.passed else f"注意：{result.check_text}")
     emit(args, data, lines)
     return 0
+
+
+def _set_aside(out):
+    """An existing file at ``out`` (replaced with --force) moved beside it until the new one is
+    known to be good, so a refused .docx leaves it as it was. None when there is none."""
+    import os
+    if not out.exists():
+        return None
+    kept = out.with_name(f".{out.name}.kept")
+    os.replace(out, kept)
+    return kept
 
 
 def _is_word(path) -> bool:
