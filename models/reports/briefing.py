@@ -152,8 +152,8 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     baseline). An ``out`` ending in .docx is written as Word from the same story."""
     from models import campaign as campaigns, figures
     from models.charts import all_charts
-    from models.reports import official as O
-    from models.reports import week
+    import models.reports.official as O
+    import models.reports.week as week
     basis = figures.Basis(store, today, as_of)      # refuses a day it cannot know, before any work
     _step(job, 0, "正在审核数据…")
     stamp = data_stamp(store, today)
@@ -298,7 +298,7 @@ def _actions(store, items: stats.ActionItems, width: float) -> list:
     if not items.available:
         from models.reports.official import note
         return [note(items.note)]
-    from models.reports import official as O
+    import models.reports.official as O
     out = [O.body(f"未办结交办事项 {items.open_count} 项，其中逾期 {items.overdue_count} 项；"
                   f"下表列出逾期和本周内到期的事项。")]
     if not items.rows:

@@ -116,7 +116,7 @@ def _people(text: str) -> list[str]:
 # the line breaking and the official layout live in models.reports.official (names kept here)
 def __getattr__(name: str):
     if name in ("NO_START", "NO_END", "break_lines"):
-        from models.reports import official
+        import models.reports.official as official
         return getattr(official, name)
     raise AttributeError(name)
 
@@ -128,7 +128,7 @@ DEFAULT_CC = "县根治欠薪工作领导小组办公室，镇根治欠薪工作
 def minutes_story(store: Store, meeting_id: int) -> tuple[list, dict]:
     """The minutes as flowables in the GB/T 9704 纪要 layout, and the document's metadata
     (title, author). The Word version is written from the same story."""
-    from models.reports import official as O
+    import models.reports.official as O
     O.register_faces()
     m = M.get_meeting(store, meeting_id)
     items = M.decisions(store, meeting_id)

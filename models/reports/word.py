@@ -192,7 +192,7 @@ class _Writer:
     # -- the story -------------------------------------------------------------------------
     def add(self, f) -> None:
         from reportlab.platypus import KeepTogether, PageBreak
-        from models.reports import official as O
+        import models.reports.official as O
         from models.reports.pdf_base import LongTable
         if isinstance(f, KeepTogether):
             for g in f._content:
