@@ -527,3 +527,17 @@ def test_a_new_calendar_from_the_county_moves_the_open_cases_deadlines(world, tm
     moved = [n for n in before if after[n] != before[n]]
     assert len(moved) == got["deadlines_moved"] and all(after[n] > before[n] for n in moved)
     assert "按2026年节假日安排重算办结时限" in reasons
+
+
+def test_a_damaged_package_is_named_as_such_on_either_database(dispatched, tmp_path, capsys):
+    """The router cannot read the kind of a truncated file: whichever database it is imported into,
+    the one line says the file is damaged, and nothing changes."""
+    cut = tmp_path / "cut.qqpkg"
+    cut.write_bytes(dispatched["d3"].read_bytes()[:600])
+    town = dispatched["511234101"]
+    before = snapshot(town)
+    for db in (town, dispatched["county"]):
+        code = main(["package", "import", str(cut), "--db", str(db)])
+        out, err = capsys.readouterr()
+        assert code == 2 and "数据包不完整或已损坏" in err and err.count("\n") == 1, err
+    assert snapshot(town) == before

@@ -89,6 +89,11 @@ class Package:
         return self.manifest["kind"]
 
     @property
+    def noun(self) -> str:
+        """报送包, 下发包, …: what the messages call this package."""
+        return KIND_NAMES.get(self.kind, "数据包")
+
+    @property
     def township(self) -> dict:
         return self.manifest.get("township") or {}
 
@@ -113,10 +118,10 @@ class Package:
             target.unlink(missing_ok=True)
             if isinstance(exc, OSError) and not isinstance(exc, EOFError) and getattr(exc, "errno", None):
                 raise
-            raise PackageRefused(f"报送包不完整或已损坏，未接收：{self.path.name}") from exc
+            raise PackageRefused(f"{self.noun}不完整或已损坏，未接收：{self.path.name}") from exc
         if size != want.get("bytes") or h.hexdigest() != want.get("sha256"):
             target.unlink(missing_ok=True)
-            raise PackageRefused(f"报送包的数据与其校验值（SHA-256）不符，可能已被改动，未接收：{self.path.name}")
+            raise PackageRefused(f"{self.noun}的数据与其校验值（SHA-256）不符，可能已被改动，未接收：{self.path.name}")
         return target
 
 
@@ -125,7 +130,7 @@ def read(path: str | os.PathLike) -> Package:
     archive is whole, the manifest is sealed and of a format and kind this program knows."""
     path = Path(path)
     if not path.is_file():
-        raise PackageRefused(f"找不到报送包文件：{path}")
+        raise PackageRefused(f"找不到数据包文件：{path}")
     name = path.name
     try:
         with zipfile.ZipFile(path) as z:
@@ -134,28 +139,29 @@ def read(path: str | os.PathLike) -> Package:
                 raise PackageRefused(f"不是清欠工作台的数据包（缺少 {MANIFEST if MANIFEST not in members else CONTENT}）：{name}")
             bad = z.testzip()          # reads every member: a truncated or damaged archive fails here
             if bad is not None:
-                raise PackageRefused(f"报送包已损坏（{bad} 校验不符），未接收：{name}")
+                raise PackageRefused(f"数据包已损坏（{bad} 校验不符），未接收：{name}")
             raw = z.read(MANIFEST)
     except zipfile.BadZipFile as exc:
-        raise PackageRefused(f"报送包不完整或已损坏（不是完整的数据包文件），未接收：{name}") from exc
+        raise PackageRefused(f"数据包不完整或已损坏（不是完整的数据包文件），未接收：{name}") from exc
     except (EOFError, zipfile.LargeZipFile) as exc:
-        raise PackageRefused(f"报送包不完整或已损坏，未接收：{name}") from exc
+        raise PackageRefused(f"数据包不完整或已损坏，未接收：{name}") from exc
     try:
         manifest = json.loads(raw.decode("utf-8"))
         assert isinstance(manifest, dict)
     except (ValueError, AssertionError) as exc:
-        raise PackageRefused(f"报送包的清单无法读取，未接收：{name}") from exc
+        raise PackageRefused(f"数据包的清单无法读取，未接收：{name}") from exc
     if manifest.get("format") != FORMAT:
         raise PackageRefused(f"不是清欠工作台的数据包：{name}")
+    noun = KIND_NAMES.get(manifest.get("kind"), "数据包")
     if manifest.get("manifest_sha256") != hashlib.sha256(canonical(manifest)).hexdigest():
-        raise PackageRefused(f"报送包的清单与其校验值（SHA-256）不符，可能已被改动，未接收：{name}")
+        raise PackageRefused(f"{noun}的清单与其校验值（SHA-256）不符，可能已被改动，未接收：{name}")
     fv = manifest.get("format_version")
     if not isinstance(fv, int) or fv > FORMAT_VERSION:
-        raise PackageRefused(f"报送包由更新版本的清欠工作台制作（包格式第 {fv} 版，本程序只认识到第 {FORMAT_VERSION} 版），"
+        raise PackageRefused(f"{noun}由更新版本的清欠工作台制作（包格式第 {fv} 版，本程序只认识到第 {FORMAT_VERSION} 版），"
                              f"未接收：{name}。请先升级本程序")
     if manifest.get("kind") not in KINDS:
-        raise PackageRefused(f"报送包的类型“{manifest.get('kind')}”本程序不认识，未接收：{name}")
+        raise PackageRefused(f"数据包的类型“{manifest.get('kind')}”本程序不认识，未接收：{name}")
     missing = [k for k in MANIFEST_KEYS if k not in manifest]
     if missing:
-        raise PackageRefused(f"报送包的清单缺少 {'、'.join(missing)}，未接收：{name}")
+        raise PackageRefused(f"{noun}的清单缺少 {'、'.join(missing)}，未接收：{name}")
     return Package(path, manifest, file_sha256(path))

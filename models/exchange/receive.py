@@ -191,9 +191,9 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
     seconds}. Raises ``PackageRefused`` with nothing changed."""
     from models.backup import auto_backup
     t0 = time.perf_counter()
+    pkg = package.read(path)            # a damaged file is named as such, whichever database it was meant for
     if not identity.is_county(store):
         raise PackageRefused("这不是县级汇总数据库，不能接收乡镇报送包（县级数据库用 qingqian init --level county 建立）")
-    pkg = package.read(path)
     m = pkg.manifest
     town = m["township"] if isinstance(m["township"], dict) else {}
     code = str(town.get("code") or "")
