@@ -122,3 +122,11 @@ def test_recycle_bin_and_settings(demo_db, capsys):
     assert texts[-1] == "经调解达成分期支付协议"
     assert "经调解达成分期支付协议" not in q(capsys, demo_db, "settings", "verdicts", "--remove", "经调解达成分期支付协议")
     assert "没有" in q(capsys, demo_db, "settings", "verdicts", "--remove", "不存在的结论", ok=False)
+
+
+def test_the_campaign_itself(demo_db, capsys):
+    got = q(capsys, demo_db, "campaign", "edit", "--office", "镇政府三楼社会事务办", "--start", "2026/9/7")
+    assert (got["office_location"], got["start_date"]) == ("镇政府三楼社会事务办", "2026-09-07")
+    assert q(capsys, demo_db, "campaign", "show")["end_date"] == "2027-02-05"
+    assert "阶段“第二阶段”" in q(capsys, demo_db, "campaign", "edit", "--end", "2026-12-01", ok=False)
+    assert "要修改的内容" in q(capsys, demo_db, "campaign", "edit", ok=False)

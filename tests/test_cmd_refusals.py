@@ -15,7 +15,7 @@ from desktop.cli import main
 from models.db import Store
 
 WORDS = ("phase", "workstream", "group", "holidays", "meeting", "item", "signoff", "fund", "case", "asset", "contract",
-         "inspection", "daily", "recycle", "settings")
+         "inspection", "daily", "recycle", "settings", "campaign")
 TODAY = "2026-11-26"
 PW = {"办公室乙": "pw-office", "填报乙": "pw-filler", "领导乙": "pw-leader"}
 

@@ -13,4 +13,5 @@ COMMAND_MODULES = {"demo": "core", "backup": "core", "restore": "core", "selftes
                    "meeting": "meeting", "item": "meeting", "signoff": "signoff", "fund": "funds",
                    "case": "case", "group": "setup",
                    "asset": "assets", "contract": "contracts", "inspection": "inspections",
-                   "daily": "daily", "recycle": "recycle", "settings": "recycle"}
+                   "daily": "daily", "recycle": "recycle", "settings": "recycle",
+                   "campaign": "setup"}

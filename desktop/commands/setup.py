@@ -32,6 +32,15 @@ def register(sub) -> None:
     p = action(subs, "remove", "删除一个阶段（须办公室账号）", cmd_phase_remove)
     p.add_argument("name", help="要删除的阶段名称")
 
+    subs = actions(sub, "campaign", "专项行动：查看，修改名称、填报单位、起止日期和办公室地点")
+    action(subs, "show", "显示专项行动的名称、单位、起止日期和阶段目标", cmd_campaign_show)
+    p = action(subs, "edit", "修改专项行动的基本情况（须办公室账号）", cmd_campaign_edit)
+    p.add_argument("--name", help="专项行动名称")
+    p.add_argument("--unit", help="填报单位，如 青山县青山镇人民政府")
+    p.add_argument("--start", help="开始日期")
+    p.add_argument("--end", help="截止日期（春节前）")
+    p.add_argument("--office", help="办公室地点")
+
     subs = actions(sub, "group", "领导小组：列出成员，增加或修改成员，移除成员")
     action(subs, "list", "列出领导小组成员", cmd_group_list)
     p = action(subs, "add-member", "增加领导小组成员，或修改已有成员的职务（须办公室账号）", cmd_group_add)
@@ -149,6 +158,41 @@ def cmd_phase_remove(args) -> int:
         _save_phases(store, c, phases)
         c = _campaign(store)
         emit(args, {"ok": True, "phases": _phase_rows(c)}, [f"已删除阶段“{args.name}”。"] + _phase_lines(c)[1:])
+    return run(args, work, roles=OFFICE)
+
+
+def cmd_campaign_show(args) -> int:
+    def work(store) -> int:
+        c = _campaign(store)
+        emit(args, {"name": c.name, "unit": c.unit, "start_date": c.start_date, "end_date": c.end_date,
+                    "office_location": c.office_location, "phases": _phase_rows(c)},
+             [f"{c.name}", f"填报单位：{c.unit}", f"起止日期：{c.start_date} 至 {c.end_date}",
+              f"办公室地点：{c.office_location or '（未填）'}", "阶段目标："] + _phase_lines(c)[1:])
+    return run(args, work, roles=None, write=False)
+
+
+def cmd_campaign_edit(args) -> int:
+    from models import campaign
+
+    def work(store) -> int:
+        c = _campaign(store)
+        if all(getattr(args, k) is None for k in ("name", "unit", "start", "end", "office")):
+            raise ValueError("请给出要修改的内容（--name、--unit、--start、--end 或 --office）")
+        name = (args.name if args.name is not None else c.name).strip()
+        unit = (args.unit if args.unit is not None else c.unit).strip()
+        if not name or not unit:
+            raise ValueError("专项行动名称和填报单位不能为空")
+        start = parse_day(args.start, "开始日期") or c.start_date
+        end = parse_day(args.end, "截止日期") or c.end_date
+        late = [p.name for p in c.phases if not start <= p.due_date <= end]
+        if late:
+            raise ValueError(f"阶段“{late[0]}”的完成日期不在新的起止日期之内，请先用 qingqian phase set 调整")
+        campaign.update_campaign(store, c.id, name=name, unit=unit, start_date=start, end_date=end,
+                                 office_location=(args.office if args.office is not None else c.office_location).strip(),
+                                 phases=c.phases)
+        c = _campaign(store)
+        emit(args, {"ok": True, "name": c.name, "unit": c.unit, "start_date": c.start_date, "end_date": c.end_date,
+                    "office_location": c.office_location}, f"已修改专项行动：{c.name}（{c.start_date} 至 {c.end_date}）")
     return run(args, work, roles=OFFICE)
 
 
