@@ -37,7 +37,7 @@ from pathlib import Path
 
 from models.campaign import create_campaign, default_phases, set_leading_group, set_members
 from models.db import Store
-from models.rules.workdays import WorkCalendar, before_spring_festival, parse_schedule_text
+from models.rules.workdays import WorkCalendar, parse_schedule_text
 from models.demo.bulk import fts_tune, write_batch
 from models.demo.cases import _Gen
 from models.demo.places import _setup_employers_projects
@@ -46,7 +46,7 @@ from models.demo.words import (COUNTY, DEFAULT_COUNTY_CODE, GOV, _WS_NAMES, V_AG
                                V_POLICE, Place, firm_cores, township_code)
 
 from models.demo.base import (COUNTY_PLAN, DEMO_USER, IMPORT_FROM, SCALES, Progress, _BULK_CACHE, _Ctx, _Pick,
-                               _mobile, _monday, _person_name)
+                               _campaign_dates, _mobile, _monday, _person_name)
 
 __all__ = ["build_demo", "SCALES", "DEMO_USER", "DEFAULT_SEED", "COUNTY_PLAN", "township_place"]
 
@@ -90,7 +90,7 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT
     """
     if scale == "county":
         from models.demo.county import build_county
-        return build_county(path, seed=seed, today=today, progress=progress, county=county,
+        return build_county(path, build_demo, seed=seed, today=today, progress=progress, county=county,
                             county_code=county_code, townships=townships, cases=_cases, workers=_workers,
                             extras=_extras, actor=actor)
     if scale not in SCALES:
@@ -193,18 +193,6 @@ def _add_other_ledgers(ctx: _Ctx, report: Progress) -> dict:
 # ---------------------------------------------------------------------------------------------
 # Campaign, people
 # ---------------------------------------------------------------------------------------------
-def _campaign_dates(today: date) -> tuple[date, date, int]:
-    """Start: the Monday ten weeks before today; end: the eve of the next Spring Festival
-    (the winter action's 春节前 deadline); and the year the action is named after."""
-    start = _monday(today - timedelta(weeks=10))
-    year = start.year + (1 if start.month >= 6 else 0)
-    end = before_spring_festival(year)
-    while end <= today:
-        year += 1
-        end = before_spring_festival(year)
-    return start, end, year - 1
-
-
 def _setup_campaign(ctx: _Ctx) -> None:
     rng, store = ctx.rng, ctx.store
     start, end, name_year = _campaign_dates(ctx.today)

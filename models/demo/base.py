@@ -10,7 +10,7 @@ from typing import Callable
 
 from models.db import Store
 from models.rules.idcard import make_valid_id
-from models.rules.workdays import WorkCalendar
+from models.rules.workdays import WorkCalendar, before_spring_festival
 from models.demo.words import _AREAS, _GIVEN_F, _GIVEN_M, _MOBILE_PREFIXES, _SURNAMES, Place
 
 
@@ -124,6 +124,18 @@ def _uuid_sql(id_param: str, rand_param: str, base_ms: int) -> str:
 
 def _monday(d: date) -> date:
     return d - timedelta(days=d.weekday())
+
+
+def _campaign_dates(today: date) -> tuple[date, date, int]:
+    """Start: the Monday ten weeks before today; end: the eve of the next Spring Festival
+    (the winter action's 春节前 deadline); and the year the action is named after."""
+    start = _monday(today - timedelta(weeks=10))
+    year = start.year + (1 if start.month >= 6 else 0)
+    end = before_spring_festival(year)
+    while end <= today:
+        year += 1
+        end = before_spring_festival(year)
+    return start, end, year - 1
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from models.demo.base import COUNTY_PLAN, DEMO_USER, Progress
+from models.demo.base import COUNTY_PLAN, DEMO_USER, Progress, _campaign_dates
 from models.demo.words import COUNTY, COUNTY_TOWNSHIPS, DEFAULT_COUNTY_CODE
 
 SEND_AT = _dt.time(17, 0)               # townships send their 报送 at the end of the working day
@@ -51,11 +51,12 @@ def township_names(n: int) -> list[str]:
             for i in range(n)]
 
 
-def build_county(path: str | os.PathLike, *, seed: int = 20261126, today: _dt.date | None = None,
+def build_county(path: str | os.PathLike, build_township, *, seed: int = 20261126, today: _dt.date | None = None,
                  progress: Progress | None = None, county: str | None = None, county_code: str | None = None,
                  townships: int | None = None, cases: int | None = None, workers: int | None = None,
                  extras: bool = True, actor=None) -> dict:
-    """Make the county at ``path`` (see the module's docstring). ``townships`` / ``cases`` /
+    """Make the county at ``path`` (see the module's docstring); ``build_township`` is
+    ``models.demo.build_demo`` (passed in, so the two modules do not import each other). ``townships`` / ``cases`` /
     ``workers``: how many townships and their cases and workers in all (30 / 100,000 /
     1,000,000 unless given; the tests build 3 small ones). Refuses (ValueError) a database that
     already holds a campaign or cases, or a townships' folder already beside it. Returns
@@ -65,8 +66,6 @@ def build_county(path: str | os.PathLike, *, seed: int = 20261126, today: _dt.da
     from models import campaign as _campaign
     from models.backup import backup_to
     from models.db import Store
-    from models.demo import build_demo
-    from models.demo import _campaign_dates
     from models.exchange import county as _county, identity
     from models.exchange.export import export_package
     from models.exchange.receive import receive_package, townships_dir
@@ -130,7 +129,7 @@ def build_county(path: str | os.PathLike, *, seed: int = 20261126, today: _dt.da
                 town_db = work / f"town-{i + 1:03d}.sqlite"
                 pkg = work / f"town-{i + 1:03d}.qqpkg"
                 t1 = time.perf_counter()
-                built = build_demo(town_db, "township", seed=seeds[i], today=day, township=town,
+                built = build_township(town_db, "township", seed=seeds[i], today=day, township=town,
                                    code=f"{code[:6]}{101 + i:03d}", county=name, county_code=code,
                                    _cases=case_parts[i], _workers=worker_parts[i], _extras=extras)
                 t2 = time.perf_counter()
