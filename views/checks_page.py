@@ -69,7 +69,10 @@ class ChecksPage(QWidget):
         row.addWidget(sign_btn)
         row.addWidget(self.sign_msg, 1)
         sl.addLayout(row)
-        sl.addWidget(QLabel("审核通过即可签字；仍有问题的，须在上表最后一列逐条写明理由后签字。签字后修改该专班已签记录须填写理由，并在下期报表中标注“签字后修改”。"))
+        rule = QLabel("审核通过即可签字；仍有问题的，须在上表最后一列逐条写明理由后签字。签字后修改该专班已签记录须填写理由，"
+                      "并在下期报表中标注“签字后修改”。")
+        rule.setWordWrap(True)          # wraps with the window instead of widening it
+        sl.addWidget(rule)
         sl.addWidget(self.signed)
         lay = QVBoxLayout(self)
         lay.addLayout(top)

@@ -49,6 +49,13 @@ def _add_remove(t: QTableWidget) -> QHBoxLayout:
     return bar
 
 
+def _wrapped(text: str) -> QLabel:
+    """A sentence that wraps with the window instead of widening it."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
 class SetupPage(QTabWidget):
     title = "专项行动设置"
 
@@ -100,6 +107,7 @@ class SetupPage(QTabWidget):
         self.phases = _table(["阶段名称", "完成日期", "累计化解目标（%）"])
         _fill(self.phases, [[p.name, p.due_date, str(p.target_pct)] for p in c.phases])
         self.campaign_msg = QLabel()
+        self.campaign_msg.setWordWrap(True)
         save = QPushButton("保存")
         save.clicked.connect(self.save_campaign)
         lay = QVBoxLayout(w)
@@ -137,10 +145,11 @@ class SetupPage(QTabWidget):
         _fill(self.group, [[m["role"], m["name"], m["title"] or m["unit"]]
                            for m in campaign.leading_group(self.ctx.store, self.c.id)])
         self.group_msg = QLabel()
+        self.group_msg.setWordWrap(True)
         save = QPushButton("保存领导小组")
         save.clicked.connect(self.save_group)
         lay = QVBoxLayout(w)
-        lay.addWidget(QLabel(campaign.LEADING_GROUP_DUTIES))
+        lay.addWidget(_wrapped(campaign.LEADING_GROUP_DUTIES))
         lay.addWidget(self.group)
         lay.addLayout(_add_remove(self.group))
         lay.addWidget(self.group_msg)
@@ -166,6 +175,7 @@ class SetupPage(QTabWidget):
         self.ws_duties.setFixedHeight(110)
         self.ws_members = _table(["职务（组长/副组长/成员/联络员）", "姓名", "单位及职务", "电话"])
         self.ws_msg = QLabel()
+        self.ws_msg.setWordWrap(True)
         save = QPushButton("保存本专班")
         save.clicked.connect(self.save_workstream)
         add = QPushButton("新增专班")
@@ -243,6 +253,7 @@ class SetupPage(QTabWidget):
         self.cal_text.setPlaceholderText("每行一项，例如：\n2027-01-01 至 2027-01-03 放假\n2027-02-05 至 2027-02-13 放假\n"
                                          "2027-02-14 上班\n（按国务院办公厅公布的节假日安排录入）")
         self.cal_msg = QLabel()
+        self.cal_msg.setWordWrap(True)
         save = QPushButton("保存该年安排")
         save.clicked.connect(self.save_calendar)
         top = QHBoxLayout()
@@ -288,10 +299,11 @@ class SetupPage(QTabWidget):
         w = QWidget()
         self.verdicts = QPlainTextEdit("\n".join(cases.verdicts(self.ctx.store)))
         self.verdict_msg = QLabel()
+        self.verdict_msg.setWordWrap(True)
         save = QPushButton("保存")
         save.clicked.connect(self.save_verdicts)
         lay = QVBoxLayout(w)
-        lay.addWidget(QLabel("核处结论可选项，每行一条（全国根治欠薪线索反映平台的结论已预置，可按本省要求增删）："))
+        lay.addWidget(_wrapped("核处结论可选项，每行一条（全国根治欠薪线索反映平台的结论已预置，可按本省要求增删）："))
         lay.addWidget(self.verdicts, 1)
         lay.addWidget(self.verdict_msg)
         lay.addWidget(save)
