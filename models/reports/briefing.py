@@ -258,11 +258,11 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     story += [O.Blank(O.LEAD), O.Text("1．图表", label="附件：", label_font=O.FANG, role="body"),
               O.Text("2．各专班在办问题清单", left_indent=3 * O.SIZE, role="body")]
     # 附件
-    story += [PageBreak(), O.Text("附件1", O.HEI, first_indent=0, role="h1"), O.Blank(O.LEAD * 0.5),
+    story += [PageBreak(), O.Text("附件1", O.HEI, first_indent=0, role="annex"), O.Blank(O.LEAD * 0.5),
               *O.title("图表")]
     for key in ("repaid", "workstreams", "weekly", "status", "funds"):
         story += [KeepTogether([chart_image(charts[key], W * 0.92)]), gap(3)]
-    story += [PageBreak(), O.Text("附件2", O.HEI, first_indent=0, role="h1"), O.Blank(O.LEAD * 0.5),
+    story += [PageBreak(), O.Text("附件2", O.HEI, first_indent=0, role="annex"), O.Blank(O.LEAD * 0.5),
               *O.title("各专班在办问题清单")]
     for w, rows in per_ws:
         if not w.all.cases:

@@ -2,7 +2,8 @@
 is built from, so both hold the same title, headings, paragraphs and tables.
 
 - Named styles Word and WPS keep: the built-in Title, Heading 1–4 and Normal (shown there as
-  标题 / 标题 1 … / 正文), and 公文标题, 注释, 出席名单, 版记, 表格文字, 表头 for the rest.
+  标题 / 标题 1 … / 正文), and 副标题, 注释, 出席名单, 附件标识, 版头, 版记, 表格文字, 表头,
+  签字栏 for the rest.
 - Tables: the header row repeats on every page (w:tblHeader), a 合计 row is shaded; the rows are
   written as XML in one go (python-docx adds a cell in about a millisecond, too slow for a
   printout of 10,000 rows).
@@ -131,11 +132,11 @@ class _Writer:
             if kw.get("centre"):
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             return s
-        para_style("公文标题", song, 22 if self.official else 18, centre=True)
         para_style("副标题", body, 14 if self.official else 12, centre=True)
         para_style("注释", kai, 12 if self.official else 9)
         para_style("出席名单", body, 16 if self.official else 10.5, exact=self.official)
         para_style("版记", body, 14)
+        para_style("附件标识", hei, 16 if self.official else 12)
         para_style("版头", song, 36)
         para_style("表格文字", body if self.official else CLEAN_FACE, 10.5 if self.official else 9)
         para_style("表头", hei, 10.5 if self.official else 9, centre=True)
@@ -235,7 +236,7 @@ class _Writer:
         from docx.shared import Pt, RGBColor
         role = f.role.split(":")[0]
         style = {"title": "Title", "h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3", "h4": "Heading 4",
-                 "note": "注释", "attend": "出席名单"}.get(role, "Normal")
+                 "note": "注释", "attend": "出席名单", "annex": "附件标识"}.get(role, "Normal")
         p = self.doc.add_paragraph(style=style)
         pf = p.paragraph_format
         if role == "attend":
