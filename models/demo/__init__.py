@@ -291,7 +291,6 @@ def _insert_sql(ctx: _Ctx, table: str, cols: str, table_no: int) -> str:
     return f"INSERT INTO {table}({cols}) VALUES ({', '.join(marks)})"
 
 
-
 def _build_cases(ctx: _Ctx, report: Progress) -> dict:
     store, sc = ctx.store, ctx.scale
     n = sc.cases
