@@ -181,3 +181,31 @@ def test_minutes_attendance_and_its_labels(docs, town):
     assert xs[0] == xs[1] == pytest.approx(5 * O.SIZE)         # two characters in, then 出席：
     assert t.label_font == O.HEI and t.font == O.FANG
     s.close()
+
+
+def test_a_character_outside_the_subset_falls_back_to_the_full_face(tmp_path):
+    """The subsets hold GB 2312 and the program's own text; a rarer character of a name (堃, 喆)
+    is drawn in WenQuanYi Micro Hei, so it prints instead of a box."""
+    from pdftext import text_of
+
+    from models.reports import official as O
+    O.register_faces()
+    assert ord("欠") in O._glyphs[O.FANG] and ord("堃") not in O._glyphs[O.FANG]
+    assert O.runs("王堃同志", O.FANG) == [(O.FANG, "王"), (O.HEI, "堃"), (O.FANG, "同志")]
+    out = tmp_path / "rare.pdf"
+    O.OfficialDoc(out, "测试", "测试").build([O.body("出席人员王堃、李喆同志。")])
+    assert "王堃、李喆" in text_of(out)
+    assert {"QQFangSong", "WenQuanYiMicroHei-0"} <= {n.split("+", 1)[-1] for n, _e in fonts(out)}
+
+
+def test_the_bundle_and_the_package_ship_the_faces_and_their_licences():
+    root = Path(__file__).resolve().parent.parent
+    from models.reports import official as O
+    spec = (root / "build.spec").read_text(encoding="utf-8")
+    assert 'glob("*")' in spec and '".ttf"' in spec and '".txt"' in spec
+    for file in O.FACE_FILES.values():
+        path = root / "resources" / "fonts" / file
+        assert path.exists() and 1_000_000 < path.stat().st_size < 6_000_000, file
+    for lic in ("LICENSE-noto-cjk.txt", "LICENSE-lxgw-wenkai.txt", "LICENSE-wqy-microhei.txt"):
+        assert (root / "resources" / "fonts" / lic).exists(), lic
+    assert 'fonts/*' in (root / "pyproject.toml").read_text(encoding="utf-8")
