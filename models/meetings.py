@@ -34,6 +34,12 @@ from models.values import fen_to_wan_text
 WEEKDAYS = "一二三四五六日"
 # an action item sent down by the county (a 督办事项 received in its 下发包): source = '县督办'
 SOURCE_SQL = "(SELECT '县督办' FROM directive_received r WHERE r.uuid = t.uuid) AS source"
+
+
+def _source_sql(store: Store) -> str:
+    """``SOURCE_SQL``, or NULL on a database read as it is from before the 下发 (a backup, read-only)."""
+    known = store.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'directive_received'")
+    return SOURCE_SQL if known else "NULL AS source"
 _CLOSED = "('" + "', '".join(CLOSED_STATUSES) + "')"
 
 
@@ -249,7 +255,7 @@ def carried_items(store: Store, meeting_date: str, exclude_meeting_id: int | Non
     """Action items from earlier meetings still open on the meeting's morning: they stay on
     every agenda until 办结销号; one closed before the meeting is gone."""
     rows = store.query(
-        f"SELECT t.*, m.meeting_no, m.date AS meeting_date, w.name AS workstream, {SOURCE_SQL} FROM action_item t "
+        f"SELECT t.*, m.meeting_no, m.date AS meeting_date, w.name AS workstream, {_source_sql(store)} FROM action_item t "
         "LEFT JOIN meeting m ON m.id = t.meeting_id LEFT JOIN workstream w ON w.id = t.workstream_id "
         "WHERE t.deleted_at IS NULL AND (t.meeting_id IS NULL OR (m.date < ? AND t.meeting_id IS NOT ?)) "
         "AND (t.status != '已办结' OR t.closed_on >= ?) ORDER BY t.due_date, m.meeting_no, t.decision_no",
@@ -430,7 +436,7 @@ def remove_decision(store: Store, item_id: int) -> None:
 def decisions(store: Store, meeting_id: int, today: _dt.date | None = None) -> list[dict]:
     ref = (today or _dt.date.today()).isoformat()
     return [{**dict(r), "state": effective_status(dict(r), ref)} for r in store.query(
-        f"SELECT t.*, w.name AS workstream, {SOURCE_SQL} FROM action_item t "
+        f"SELECT t.*, w.name AS workstream, {_source_sql(store)} FROM action_item t "
         "LEFT JOIN workstream w ON w.id = t.workstream_id "
         "WHERE t.meeting_id = ? AND t.deleted_at IS NULL ORDER BY t.decision_no, t.id", (meeting_id,))]
 
@@ -448,7 +454,7 @@ def open_items(store: Store, today: _dt.date, include_closed: bool = False) -> l
     where = "t.deleted_at IS NULL" + ("" if include_closed else f" AND {OPEN_ITEM_SQL}")
     ref = today.isoformat()
     return [{**dict(r), "state": effective_status(dict(r), ref)} for r in store.query(
-        f"SELECT t.*, m.meeting_no, m.date AS meeting_date, w.name AS workstream, {SOURCE_SQL} FROM action_item t "
+        f"SELECT t.*, m.meeting_no, m.date AS meeting_date, w.name AS workstream, {_source_sql(store)} FROM action_item t "
         "LEFT JOIN meeting m ON m.id = t.meeting_id LEFT JOIN workstream w ON w.id = t.workstream_id "
         f"WHERE {where} ORDER BY t.status = '已办结', t.due_date IS NULL, t.due_date, m.meeting_no, t.decision_no")]
 
