@@ -38,11 +38,12 @@ class FilterBar(QWidget):
         self.ranges: dict[str, tuple[QLineEdit, QLineEdit]] = {}
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
         self.search = QLineEdit()
         words = "、".join(f.label for f in (ledger.search_fields or [])[:4])
         self.search.setPlaceholderText(f"检索{words}（Ctrl+F）" if words else "检索（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(140)
+        self.search.setMinimumWidth(110)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
@@ -67,7 +68,7 @@ class FilterBar(QWidget):
             box.setObjectName(f"filter_{f.name}")
             # narrows with the window (a long item is shown whole in the open list)
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(5)
+            box.setMinimumContentsLength(4)
             if f.kind_of.filter == "yes_no":
                 box.addItem(f"{f.label}：全部", None)
                 box.addItem(f"{f.label}：是", 1)
