@@ -33,9 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from models.db import Store, now_text
+from models.db import PermissionDenied, Store, now_text
 from models.exchange import PackageRefused, identity, package
-from models.exchange.dispatch import (APPLIED_SEQUENCE, APPLIED_SHA, BLACKLIST_FIELDS, CONTENT_TABLES, MARK)
+from models.exchange.dispatch import APPLIED_SEQUENCE, APPLIED_SHA, BLACKLIST_FIELDS, CONTENT_TABLES, MARK
 from models.ledger.repo import ValidationError
 
 
@@ -286,6 +286,21 @@ def apply_dispatch(store: Store, path: str | os.PathLike, *, now: _dt.datetime |
     kept = auto_backup(store.conn, store.path, f"dispatch-{int(m['sequence'])}") if backup else None
     tally = _Tally()
     seq = int(m["sequence"])
+    try:
+        moved = _apply(store, pkg, rows, me, county, seq, now, tally)
+    except (ValidationError, PermissionDenied) as exc:         # rolled back: the database is as it was
+        raise PackageRefused(f"下发包中的数据不能写入本乡镇数据库（{exc}），未接收：{pkg.path.name}") from exc
+    totals = tally.totals()
+    items = tally.tables.get("action_item", {})
+    return {**summary, "already_applied": False, **totals, "tables": tally.tables,
+            "directives": sum(items.values()), "deadlines_moved": moved, "backup": str(kept) if kept else None,
+            "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def _apply(store: Store, pkg: package.Package, rows, me, county: dict, seq: int, now: _dt.datetime,
+           tally: _Tally) -> int:
+    """Everything the package brings, in one transaction. Returns the deadlines moved."""
+    m = pkg.manifest
     with store.tx(reason="接收下发包"):
         _apply_items(store, rows, me.code, str(county.get("name") or ""), seq, now.date(), tally)
         moved = _apply_calendar(store, rows, now.date(), tally)
@@ -300,7 +315,4 @@ def apply_dispatch(store: Store, path: str | os.PathLike, *, now: _dt.datetime |
         store.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, after, reason) "
                       "VALUES (qq_now(), qq_user(), 'exchange', NULL, 'apply_dispatch', ?, '接收下发包')",
                       (json.dumps(note, ensure_ascii=False),))
-    items = tally.tables.get("action_item", {})
-    return {**summary, "already_applied": False, **totals, "tables": tally.tables,
-            "directives": sum(items.values()), "deadlines_moved": moved, "backup": str(kept) if kept else None,
-            "seconds": round(time.perf_counter() - t0, 3)}
+    return moved
