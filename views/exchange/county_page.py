@@ -272,6 +272,7 @@ class CountyPage(QWidget):
         tables.setSpacing(0)
         tables.addWidget(self.table, 1)
         tables.addWidget(self.footer)
+        tables.addStretch(0)            # a short list: the county's line right below it, the space after
         lay.addLayout(tables, 1)
         lay.addLayout(actions)
         lay.addWidget(self.status)
@@ -310,12 +311,16 @@ class CountyPage(QWidget):
 
     def _fit_columns(self) -> None:
         """Each column as wide as its widest cell, the county's line included (once per refresh,
-        not on every paint)."""
+        not on every paint); the list no taller than its rows."""
         self.table.resizeColumnsToContents()
         for c in range(len(COLUMNS)):
             w = max(self.table.columnWidth(c), self.footer.sizeHintForColumn(c))
             self.table.setColumnWidth(c, w)
             self.footer.setColumnWidth(c, w)
+        rows = self.table.verticalHeader().length()
+        bar = self.table.horizontalScrollBar().sizeHint().height()
+        self.table.setMaximumHeight(self.table.horizontalHeader().sizeHint().height() + rows + bar
+                                    + 2 * self.table.frameWidth())
 
     @staticmethod
     def legend_html(limits: dict) -> str:
