@@ -192,21 +192,24 @@ class _Writer:
 
     # -- the story -------------------------------------------------------------------------
     def add(self, f) -> None:
+        """One flowable. Told apart by what it carries (``role``, ``raw``, ``qq_*``), so this module
+        imports neither ``official`` nor ``pdf_base`` (which import it)."""
         from reportlab.platypus import KeepTogether, PageBreak
-        import models.reports.official as O
-        from models.reports.pdf_base import LongTable
+        role = getattr(f, "role", None)
         if isinstance(f, KeepTogether):
             for g in f._content:
                 self.add(g)
         elif isinstance(f, PageBreak):
             self.doc.add_page_break()
-        elif isinstance(f, O.RedHeader):
+        elif role == "masthead":
             self._masthead(f.head)
-        elif isinstance(f, O.ImprintBlock):
+        elif role == "imprint":
             self.imprint = f.imprint
-        elif isinstance(f, O.Text):
+        elif role == "blank":
+            pass
+        elif role is not None and hasattr(f, "text") and hasattr(f, "label"):
             self._text(f)
-        elif isinstance(f, LongTable) and hasattr(f, "raw"):
+        elif hasattr(f, "raw") and hasattr(f, "widths"):
             self._table(f)
         elif hasattr(f, "qq_text"):
             self._paragraph(f.qq_text, f.style.name)
