@@ -282,3 +282,20 @@ def test_the_new_case_form_proposes_the_ledgers_own_numbering(window, qtbot, mon
     assert propose(["QS202612070009"], _dt.date(2026, 12, 7)) == "QS202612070010"
     assert propose(["欠薪-17", "欠薪-9"], _dt.date(2026, 12, 8)) == "欠薪-18"
     assert propose(["甲"], _dt.date(2026, 12, 8)) is None and propose([], _dt.date(2026, 12, 8)) is None
+
+
+def test_an_empty_recycle_bin_says_so_in_place_of_the_table(window, qtbot):
+    page = window.show_page("recycle")
+    page.kind_box.setCurrentIndex(page.kind_box.findData("blacklist"))
+    assert page.model.rowCount() == 0
+    assert page.empty.isVisibleTo(page) and not page.table.isVisibleTo(page)
+    assert "回收站是空的" in page.empty.text() and not page.restore_btn.isEnabled()
+    repo = page.repo
+    rid = repo.ids()[0] if repo.count() else None
+    if rid is None:                          # the demo's list has entries; the bin gets one of them
+        pytest.fail("the demo has no 失信联合惩戒名单 entries")
+    from models.ledger.service import service_for
+    service_for(window.ctx.store, "blacklist", today=TODAY).recycle([rid], "测试")
+    window.ctx.changed("blacklist_entry")
+    page = window.show_page("recycle")
+    assert page.model.rowCount() == 1 and page.table.isVisibleTo(page) and not page.empty.isVisibleTo(page)

@@ -1,6 +1,7 @@
 """回收站: deleted records of every ledger, restorable; nothing is erased by one click."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from models.ledger import registry
@@ -31,8 +32,15 @@ class RecyclePage(QWidget):
         bar.addWidget(self.restore_btn)
         bar.addStretch(1)
         bar.addWidget(self.info)
+        # an empty bin says so where the table would be, not as a grid of nothing
+        self.empty = QLabel()
+        self.empty.setObjectName("empty")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: #777; padding: 24px;")
         self.lay = QVBoxLayout(self)
         self.lay.addLayout(bar)
+        self.lay.addWidget(self.empty, 1)
         self.table: LedgerTableView | None = None
         self.kind_box.currentIndexChanged.connect(self.show_kind)
         ctx.bus.changed.connect(lambda _t: self.model.reload() if self.table else None)
@@ -48,7 +56,17 @@ class RecyclePage(QWidget):
             self.table.deleteLater()
         self.table = LedgerTableView(self.model, None, "", self)
         self.lay.addWidget(self.table, 1)
-        self.info.setText(f"回收站中有 {self.model.rowCount()} 条" if self.model.rowCount() else "回收站是空的")
+        self.model.queryChanged.connect(self._update_count)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        title = self.kind_box.currentText()
+        self.info.setText(f"回收站中有 {n} 条" if n else "回收站是空的")
+        self.empty.setText(f"{title}的回收站是空的。\n在台账中“移入回收站”的记录会列在这里，选中后可点“恢复所选”放回台账。")
+        self.empty.setVisible(n == 0)
+        self.table.setVisible(n > 0)
+        self.restore_btn.setEnabled(n > 0)
 
     def restore(self) -> None:
         ids = self.table.selected_ids() if self.table else []
