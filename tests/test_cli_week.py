@@ -166,6 +166,8 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path, qtbot, app_font):
     thu = _day(3)
     cli("item", "close", "13-2", "--note", "第三批周转金已到位并分配", day=thu)
     cli("item", "close", "12-1", "--note", "总包单位已动用保证金清偿", day=thu)
+    reported = cli.json("item", "done", "13-1", "--note", "12名木工工资数额已逐人核实", day=thu, user=FILLER, pw=FILLER_PW)
+    assert reported["reported_done"] and reported["state"] == "办理中"           # 办结 reported, not yet 销号
     code, _out, err = cli("item", "close", "13-1", day=thu, user=FILLER, pw=FILLER_PW, ok=False)
     _one_line_refusal(code, err)                 # 销号 is the office's
     cli("item", "close", "13-1", "--note", "经核实已办结", day=thu)

@@ -9,7 +9,10 @@ qingqian meeting decide N --content 事项 [--workstream 专班] [--owner 责任
 qingqian meeting edit N [--place … --present … --absent … --body …] [--reason 更正理由] --db PATH
 qingqian meeting remove-decision 13-2 --db PATH
 qingqian item list [--all] [--workstream 专班] --db PATH
-qingqian item progress 12-3 --note 进展 | start 12-3 | close 12-3 [--note 办结情况] --db PATH
+qingqian item progress 12-3 --note 进展 | start 12-3 | done 12-3 --note 办结情况 | close 12-3 [--note] --db PATH
+
+``done`` (办结) is the workstream's report that the work is finished, kept as a progress line and
+shown as 已报办结 until the office verifies it and ``close`` (销号) marks it 已办结.
 
 N is the meeting's number (第N期); an item is 期数-序号 (12-3) or its record number.
 """
@@ -88,6 +91,10 @@ def register(sub) -> None:
     p = action(subs, "start", "标为办理中（办公室或责任专班账号）", cmd_start)
     p.add_argument("item", help="交办事项：期数-序号（如 12-3）或编号")
     p.add_argument("--date", help="日期（默认今天）")
+    p = action(subs, "done", "报办结：责任专班报告事项已办完，记入进展，待办公室核实销号（办公室或责任专班账号）", cmd_done)
+    p.add_argument("item", help="交办事项：期数-序号（如 12-3）或编号")
+    p.add_argument("--note", required=True, help="办结情况")
+    p.add_argument("--date", help="办结日期（默认今天）")
     p = action(subs, "close", "办结销号：经办公室核实已办结（须办公室账号）", cmd_close_item)
     p.add_argument("item", help="交办事项：期数-序号（如 12-3）或编号")
     p.add_argument("--note", default="", help="办结情况（默认“办结销号”）")
@@ -309,14 +316,22 @@ def _item_json(it: dict) -> dict:
             "meeting_no": it.get("meeting_no"), "decision_no": it.get("decision_no"), "content": it["content"],
             "workstream": it.get("workstream") or "领导小组办公室", "owner": it.get("owner_person") or "",
             "due_date": it.get("due_date"), "status": it.get("status"), "state": it.get("state"),
-            "closed_on": it.get("closed_on"), "progress": it.get("progress") or ""}
+            "closed_on": it.get("closed_on"), "progress": it.get("progress") or "", "reported_done": _reported_done(it)}
+
+
+DONE_MARK = "报办结："
+
+
+def _reported_done(it: dict) -> bool:
+    return it.get("status") != "已办结" and DONE_MARK in (it.get("progress") or "")
 
 
 def _item_line(it: dict) -> str:
     ref = f"{it['meeting_no']}-{it['decision_no']}" if it.get("meeting_no") else f"#{it['id']}"
     last = (it.get("progress") or "").strip().splitlines()
     return (f"{ref}　{it['content']}（{it.get('workstream') or '领导小组办公室'}，{it.get('owner_person') or '未定'}，"
-            f"时限{it.get('due_date') or '未定'}）{it['state']}" + (f"；最近进展：{last[-1]}" if last else ""))
+            f"时限{it.get('due_date') or '未定'}）{it['state']}" + ("（已报办结，待销号）" if _reported_done(it) else "")
+            + (f"；最近进展：{last[-1]}" if last else ""))
 
 
 def _item(store, iid: int, today: _dt.date) -> dict:
@@ -369,6 +384,28 @@ def cmd_start(args) -> int:
         M.set_item_status(store, it["id"], "办理中", parse_day(args.date, "日期", today))
         it = _item(store, it["id"], today)
         emit(args, _item_json(it), f"已标为办理中：{_item_line(it)}")
+    return run(args, work, roles=OFFICE_OR_FILLER)
+
+
+def cmd_done(args) -> int:
+    from models import meetings as M
+
+    def work(store) -> int:
+        today = today_of(args)
+        it = _open_item(store, args.item, today)
+        if _reported_done(it):
+            raise ValueError(f"交办事项 {args.item} 已报办结，待办公室核实销号")
+        if not args.note.strip():
+            raise ValueError("请用 --note 写明办结情况")
+        on = parse_day(args.date, "办结日期", today)
+        if on > today.isoformat():
+            raise ValueError(f"办结日期 {on} 在今天（{today}）之后")
+        with store.tx("报办结"):
+            if it["status"] == "待办":
+                M.set_item_status(store, it["id"], "办理中", on)
+            M.add_progress(store, it["id"], DONE_MARK + args.note.strip(), on, who(store))
+        it = _item(store, it["id"], today)
+        emit(args, _item_json(it), f"已报办结，待办公室核实销号：{_item_line(it)}")
     return run(args, work, roles=OFFICE_OR_FILLER)
 
 
