@@ -115,6 +115,8 @@ def cmd_selftest(args) -> int:
 
     app = make_app()
     stages = {"app": _ms(START)}
+    import shutil
+    shutil.rmtree(work, ignore_errors=True)        # the screen's description is read once, at start
     from models import paths
     from models.db import Store, StoreError
     from models.prefs import Prefs
