@@ -247,3 +247,26 @@ def test_members_and_phases_change_as_asked(demo_db, capsys, monkeypatch):
     assert got["phases"][2] == {"name": "元旦前阶段", "due_date": "2027-01-15", "target_pct": 80}
     got = q("phase", "remove", "元旦前阶段")
     assert [p["target_pct"] for p in got["phases"]] == [30, 60, 100]
+
+
+READS = [("phase", "list"), ("campaign", "show"), ("group", "list"), ("workstream", "list"),
+         ("workstream", "members", "欠薪化解"), ("holidays", "list"), ("holidays", "list", "--year", "2026"),
+         ("meeting", "list"), ("meeting", "show", "12"), ("item", "list"), ("item", "list", "--all"),
+         ("signoff", "status"), ("signoff", "findings", "--workstream", "欠薪化解"), ("fund", "list"),
+         ("fund", "allocations", "ZJ2026-001"), ("case", "show", "@OPEN"), ("asset", "list"), ("contract", "list"),
+         ("inspection", "list"), ("daily", "missing"), ("recycle", "list"), ("settings", "list"),
+         ("settings", "verdicts")]
+
+
+@pytest.mark.parametrize("argv", READS, ids=[" ".join(r) for r in READS])
+def test_chinese_lines_by_default_and_json_with_the_option(accounts, capsys, monkeypatch, argv):
+    """Reading needs no password, prints Chinese lines (not JSON), and the same with --json parses."""
+    argv = tuple(_open_case(accounts)["case_no"] if a == "@OPEN" else a for a in argv)
+    before = _audit_rows(accounts)
+    code, out, err = run(capsys, monkeypatch, *argv, "--db", accounts, "--today", TODAY)
+    assert code == 0 and err == "" and re.search(r"[\u4e00-\u9fff]", out), (argv, err)
+    with pytest.raises(ValueError):
+        json.loads(out)
+    code, out, err = run(capsys, monkeypatch, *argv, "--db", accounts, "--today", TODAY, "--json")
+    assert code == 0 and isinstance(json.loads(out), (dict, list)), (argv, err)
+    assert _audit_rows(accounts) == before
