@@ -198,6 +198,11 @@ def test_drill_down_shows_every_ledger_of_the_township_and_writes_nothing(county
         row = next(r for r in range(page.proxy.rowCount()) if page.proxy.index(r, 0).data() == "白石镇")
         page.table.selectRow(row)
         assert page.open_btn.isEnabled()
+        page.open_btn.click()                           # the button opens it as double-click does
+        assert [w.line["code"] for w in page.drill] == ["511234102"]
+        first = page.drill[0]
+        first.close()
+        assert first.tstore.closed and page.drill == []   # closed: its file let go, the page holds it no more
         page.footer.doubleClicked.emit(page.total_proxy.index(0, 1))
         assert page.drill == []                         # the county's line is no township
         page.table.doubleClicked.emit(page.proxy.index(row, 1))
