@@ -321,13 +321,14 @@ class ReportsPage(QWidget):
         extra = "".join(f"；另存 Excel：{p}" for p in result.extra)
         if word:
             self.status.setText(f"已生成 Word 文件：{result.path}（用时 {result.seconds:.1f} 秒）{extra}\n"
-                                f"{result.check_text}\n请点“用阅读器打开”在 Word 或 WPS 中查看、修改和打印；"
+                                f"{result.check_text}\n请点“用 Word / WPS 打开”查看、修改和打印；"
                                 "需要按印发样式预览时，请生成 PDF。")
         else:
             self.status.setText(f"已生成：{result.path}（{result.pages} 页，用时 {result.seconds:.1f} 秒）{extra}\n"
                                 f"{result.check_text}" + ("" if self.pages else f"\n{NO_RENDERER}"))
         self.preview_btn.setEnabled(not word)
         self.print_btn.setEnabled(not word)
+        self.open_btn.setText("用 Word / WPS 打开" if word else "用阅读器打开")
         self.status.setStyleSheet("" if result.passed else "color: #b00020;")
         self.ctx.bus.status.emit(f"{result.title}已生成：{result.path}")
         self._thumbnails()
