@@ -130,3 +130,23 @@ def test_the_campaign_itself(demo_db, capsys):
     assert q(capsys, demo_db, "campaign", "show")["end_date"] == "2027-02-05"
     assert "阶段“第二阶段”" in q(capsys, demo_db, "campaign", "edit", "--end", "2026-12-01", ok=False)
     assert "要修改的内容" in q(capsys, demo_db, "campaign", "edit", ok=False)
+
+
+def test_an_allocation_taken_back(demo_db, capsys):
+    """Allocated to a named worker, listed, then cancelled: the fund's balance and the case's
+    unpaid amount return to what they were, and the repayment goes to the recycle bin with it."""
+    case = _one(demo_db, "SELECT c.case_no, c.total_owed_fen - c.total_paid_fen AS left, w.id_number FROM case_record c "
+                         "JOIN worker w ON w.case_id = c.id AND w.deleted_at IS NULL AND w.paid_fen + 30000 <= w.owed_fen "
+                         "WHERE c.deleted_at IS NULL AND c.status = '化解中' ORDER BY c.case_no, w.id LIMIT 1")
+    fund = next(f for f in q(capsys, demo_db, "fund", "list") if f["balance_fen"] >= 30000)
+    got = q(capsys, demo_db, "fund", "allocate", fund["fund_no"], "--case", case["case_no"], "--amount", "300",
+            "--worker", case["id_number"], "--date", TODAY)
+    assert got["repayments"] == 1 and got["balance_fen"] == fund["balance_fen"] - 30000
+    [row] = [r for r in q(capsys, demo_db, "fund", "allocations", fund["fund_no"]) if r["id"] == got["allocations"][0]]
+    back = q(capsys, demo_db, "fund", "cancel", row["id"], "--reason", "分错了问题")
+    assert back["amount_fen"] == 30000
+    after = {f["fund_no"]: f for f in q(capsys, demo_db, "fund", "list")}[fund["fund_no"]]
+    assert after["balance_fen"] == fund["balance_fen"]
+    assert q(capsys, demo_db, "case", "show", case["case_no"])["outstanding_fen"] == case["left"]
+    assert _one(demo_db, "SELECT deleted_at IS NOT NULL FROM repayment WHERE id = ?", (row["repayment_id"],))[0] == 1
+    assert "已撤销" in q(capsys, demo_db, "fund", "cancel", row["id"], ok=False)
