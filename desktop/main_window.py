@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QByteArray, QSize
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QScrollArea, QStackedWidget, QStyle, QWidget)
@@ -149,7 +149,12 @@ class MainWindow(QMainWindow):
             self.show_page(key)
 
     def show_fitted(self) -> None:
-        """Shown maximised on a screen smaller than the preferred size (an office PC's 1366×768)."""
+        """Shown as the user left it last time; the first time, maximised on a screen smaller than
+        the preferred size (an office PC's 1366×768)."""
+        saved = self.ctx.prefs.get("window.geometry")
+        if isinstance(saved, str) and saved and self.restoreGeometry(QByteArray.fromBase64(saved.encode())):
+            self.show()
+            return
         avail = self.screen().availableGeometry().size()
         if avail.width() < PREFERRED.width() or avail.height() < PREFERRED.height():
             self.showMaximized()

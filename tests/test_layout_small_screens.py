@@ -299,3 +299,19 @@ def test_an_empty_recycle_bin_says_so_in_place_of_the_table(window, qtbot):
     window.ctx.changed("blacklist_entry")
     page = window.show_page("recycle")
     assert page.model.rowCount() == 1 and page.table.isVisibleTo(page) and not page.empty.isVisibleTo(page)
+
+
+def test_the_window_fits_the_screen_and_comes_back_as_it_was_left(window, qtbot):
+    from desktop.main_window import PREFERRED, default_size
+    avail = window.screen().availableGeometry().size()
+    assert default_size(avail) == (min(1280, avail.width()), min(800, avail.height()))
+    window.show_fitted()
+    small = avail.width() < PREFERRED.width() or avail.height() < PREFERRED.height()
+    assert window.isMaximized() == small
+    window.showNormal()
+    window.resize(700, 450)
+    window.close()                               # remembers its geometry
+    window.ctx.prefs.save()
+    window.show_fitted()
+    qtbot.waitUntil(lambda: window.isVisible())
+    assert (window.width(), window.height()) == (700, 450) and not window.isMaximized()
