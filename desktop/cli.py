@@ -81,8 +81,9 @@ def _parser_class():
         def _check_value(self, action, value):
             if action.choices is not None and value not in action.choices:
                 choices = "、".join(map(str, action.choices))
-                if isinstance(action, argparse._SubParsersAction):
-                    raise argparse.ArgumentError(None, f"没有“{value}”这个命令（可用的命令：{choices}）")
+                if isinstance(action, argparse._SubParsersAction):     # a command word, or a word's action
+                    what = action.metavar if action.metavar in ("命令", "操作") else "命令"
+                    raise argparse.ArgumentError(None, f"没有“{value}”这个{what}（可用的{what}：{choices}）")
                 raise argparse.ArgumentError(action, f"不能是“{value}”，只能是 {choices} 之一")
 
         def _get_value(self, action, arg_string):

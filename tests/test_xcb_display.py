@@ -80,7 +80,7 @@ def test_selftest_paints_every_page_under_xcb(demo_db, tmp_path):
     shots = _shots_dir(tmp_path, "selftest")
     run = subprocess.run(
         [_xvfb_run(), "-a", "-s", f"-screen 0 {SCREEN}", sys.executable, "-m", "desktop", "selftest",
-         "--db", str(demo_db), "--screenshots", str(shots), "--today", TODAY],
+         "--db", str(demo_db), "--screenshots", str(shots), "--today", TODAY, "--json"],
         env=_env(tmp_path), capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads(run.stdout)

@@ -71,7 +71,7 @@ def _open_store(args: argparse.Namespace, must_exist: bool, write: bool):
     from desktop.commands._common import Refused, authenticated_actor
     from models.db import Store, StoreError
     if must_exist and not Path(args.db).exists():
-        raise StoreError(f"数据库文件不存在：{args.db}")
+        raise StoreError(f"找不到数据库文件：{args.db}")
     store = Store(args.db, getattr(args, "user", None))
     if write:
         try:
