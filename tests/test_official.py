@@ -119,6 +119,10 @@ def test_red_masthead_and_separator(docs):
         assert b"Tj" in red_text, name
     texts = page_texts(docs["minutes"])
     assert "青山镇根治欠薪工作领导小组" in texts[0] and "周调度会议纪要" in texts[0]
+    # the mark's upper edge 35 mm below the 版心's (37 mm from the top of the page)
+    for path in docs.values():
+        top = max(b[3] for _c, b in chars(path)[0])
+        assert abs((842 - top) / MM - (37 + 35)) < 4, (842 - top) / MM
     assert "周调度材料" in page_texts(docs["weekly"])[0]
 
 

@@ -258,11 +258,13 @@ class Masthead:
     number: str = ""
     left: str = ""
     right: str = ""
+    top: float = 35 * mm          # the mark's upper edge below the 版心's (§7.2.2, §10.3: 35 mm)
 
 
 class RedHeader(Flowable):
-    """The 版头: the 发文机关标志 in red 小标宋 (sized to the 版心, at most 二号 × 2), 期号 centred,
-    编印单位 / date, and the red separator line 4 mm below, as wide as the 版心."""
+    """The 版头: the 发文机关标志 in red 小标宋 (sized to the 版心, at most 42 pt), its upper edge
+    35 mm below the 版心's, 期号 centred, 编印单位 / date, and the red separator line 4 mm below,
+    as wide as the 版心."""
 
     role = "masthead"
 
@@ -282,13 +284,13 @@ class RedHeader(Flowable):
             h += LEAD
         if self.head.left or self.head.right:
             h += LEAD
-        self.height = h + 4 * mm + 2 * mm
+        self.height = h + 4 * mm + 2 * mm + self.head.top
         return aw, self.height
 
     def draw(self):
         c, aw = self.canv, self.aw
         size = self._mark_size(aw)
-        y = self.height
+        y = self.height - self.head.top
         c.saveState()
         c.setFillColor(RED)
         for line in self.head.org_lines:

@@ -276,8 +276,10 @@ class _Writer:
         from docx.shared import Pt, RGBColor
         longest = max(len(x) for x in head.org_lines)
         size = min(36, int(440 / max(longest, 1)))
-        for line in head.org_lines:
+        for k, line in enumerate(head.org_lines):
             p = self.doc.add_paragraph(style="版头")
+            if k == 0:
+                p.paragraph_format.space_before = Pt(head.top)      # 35 mm below the 版心's upper edge
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.line_spacing = Pt(size * 1.25)
             r = p.add_run(line)
