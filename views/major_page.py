@@ -13,6 +13,7 @@ from models.ledger.repo import Query
 from models.values import fen_to_yuan_text
 from views.context import AppContext
 from views.legend import ColourLegend
+from views.table_fit import FitColumns
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
 
@@ -63,8 +64,7 @@ class MajorPage(QWidget):
         self.projects.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.projects.setAlternatingRowColors(True)
         self.projects.verticalHeader().setDefaultSectionSize(24)
-        for i, w in enumerate((220, 190, 190, 60, 64, 56, 64, 110, 120)):
-            self.projects.setColumnWidth(i, w)
+        self.projects.fitter = FitColumns(self.projects, 0)     # names whole: the table scrolls instead
         lower = QWidget()
         ll = QVBoxLayout(lower)
         ll.setContentsMargins(0, 4, 0, 0)
@@ -117,6 +117,7 @@ class MajorPage(QWidget):
                 if c >= 4:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.projects.setItem(r, c, item)
+        self.projects.fitter.fit()
 
     def _update_totals(self) -> None:
         t = self.repo.totals(self.model.query)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
 from models import cases
 from models.values import fen_to_yuan_text
 from views.context import AppContext
+from views.table_fit import FitColumns
 
 COLUMNS = ("预警", "编号", "用人单位 / 项目", "责任专班", "包案责任人", "办结时限", "状态", "人数", "未付（元）")
 
@@ -23,6 +24,7 @@ class WarningsPage(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))   # at most a few hundred rows: a plain widget is fine
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.fitter = FitColumns(self.table, 2)   # 用人单位 / 项目 whole: the table scrolls instead
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.cellDoubleClicked.connect(self._open)
@@ -86,7 +88,7 @@ class WarningsPage(QWidget):
                 if j >= 7:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
+        self.table.fitter.fit()
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
 
