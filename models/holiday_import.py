@@ -385,3 +385,11 @@ def years(store, around: tuple[int, int] | None = None) -> list[dict]:
         out.append({"year": y, "source": cal.source_of(y), "updated_at": entered.get(y, ""),
                     "holidays": len(sch.holidays) if sch else 0, "workdays": len(sch.workdays) if sch else 0})
     return out
+
+
+def import_text(store, year: int, text: str, today: _dt.date) -> ImportResult:
+    """The 节假日安排 tab's text for ``year`` (``parse_schedule_text``'s format, or the notice's
+    sentences this module reads), stored with the open cases' deadlines recomputed, as the
+    command line does. For the window's 保存该年安排."""
+    rows = [[line] for line in text.splitlines()]
+    return import_schedule(store, parse_rows(rows, year, f"{year}年安排"), today)

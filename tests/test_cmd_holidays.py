@@ -173,3 +173,18 @@ def test_deadlines_of_a_signed_ledger_move_with_the_reason_and_are_listed(demo_d
     after = [c for c in signoff.changed_after_signoff(s) if c["table_name"] == "case_record"]
     s.close()
     assert after and {c["reason"] for c in after} == {H.reason_for(2027)}
+
+
+def test_the_settings_tab_text_recomputes_the_same_way(demo_db):
+    """``import_text`` (for the window's 节假日安排 tab) takes the tab's own text and moves the
+    same deadlines as the command line."""
+    from models.cases import CaseService, load_calendar
+    from models.rules.workdays import schedule_to_text
+    s = Store(demo_db, "测试")
+    CaseService(s, today=D(2026, 11, 26)).insert({"case_no": "QQ2026-0821", "registered_on": "2026-12-01",
+                                                  "deadline_days": 30, "employer_name": "戊公司", "workstream_id": 1})
+    text = schedule_to_text(H.read_schedule(DATA / "holidays-2027-notice.txt").schedule)
+    r = H.import_text(s, 2027, text, D(2026, 11, 26))
+    assert [c.new for c in r.changed if c.case_no == "QQ2026-0821"] == ["2027-01-13"]
+    assert load_calendar(s).source_of(2027) == "用户录入"
+    s.close()
