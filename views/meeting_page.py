@@ -9,9 +9,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox,
                                QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLayout, QLineEdit, QListWidget,
-                               QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTableWidget,
+                               QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from models import campaign, meetings as M
@@ -77,6 +77,16 @@ def _item_row(it: dict) -> tuple:
             it["state"], (it.get("progress") or "").strip())
 
 
+def _scrolling(w: QWidget) -> QScrollArea:
+    """A tab that scrolls within itself on a short screen, so the buttons under the tabs
+    (保存, 关闭会议 …) stay in view."""
+    area = QScrollArea()
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(w)
+    return area
+
+
 def _boxed(title: str, w: QWidget) -> QGroupBox:
     g = QGroupBox(title)
     QVBoxLayout(g).addWidget(w)
@@ -139,7 +149,7 @@ class MeetingPage(QWidget):
         self.tabs = QTabWidget()
         for build, title in ((self._info_tab, "基本信息与出席"), (self._agenda_tab, "议程"), (self._reports_tab, "专班汇报"),
                              (self._decisions_tab, "议定事项"), (self._tracking_tab, "交办事项跟踪")):
-            self.tabs.addTab(build(), title)
+            self.tabs.addTab(_scrolling(build()), title)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_visible())
         self.buttons = {key: _button(text, fn) for key, text, fn in (
             ("save", "保存", self.save), ("freeze", "冻结汇报数据", self.freeze), ("close", "关闭会议", self.close_meeting),
