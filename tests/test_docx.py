@@ -92,7 +92,7 @@ def test_weekly_briefing_in_word(made, town):
     head = doc.paragraphs[0]
     assert head.text == "周调度材料" and head.runs[0].font.color.rgb is not None and \
         str(head.runs[0].font.color.rgb) == "FF0000"
-    assert any('w:color="FF0000"' in p._p.xml and "w:bottom" in p._p.xml for p in doc.paragraphs[:4])
+    assert any('w:color="FF0000"' in p._p.xml and "w:bottom" in p._p.xml for p in doc.paragraphs[:5])
     # odd pages right, even pages left
     sec = doc.sections[0]
     assert doc.settings.odd_and_even_pages_header_footer
@@ -105,11 +105,17 @@ def test_weekly_briefing_in_word(made, town):
     funds = next(t for t in doc.tables if table_cells(t)[0][0] == "筹措渠道")
     total = table_cells(funds)[-1]
     assert total[0] == "合计" and total[2] == fen_to_wan_text(got[0], 2) and total[3] == fen_to_wan_text(got[1], 2)
-    # the 版记 at the end, in a frame at the foot of the page
-    tail = [p for p in doc.element.body.iter(qn("w:p"))][-2:]
-    text = ["".join(t.text for t in p.iter(qn("w:t"))) for p in tail]
-    assert text[0].startswith("抄送：") and text[1].endswith(f"{TODAY.year}年{TODAY.month}月{TODAY.day}日印发")
-    assert all(p.find(".//" + qn("w:framePr")) is not None for p in tail)
+    # the 版记: the last table, floating at the foot of the text area, its rules thick, thin, thick
+    imprint = doc.tables[-1]
+    rows = table_cells(imprint)
+    assert rows[0][0].startswith("抄送：") and rows[-1][0] == "青山镇根治欠薪工作领导小组办公室"
+    assert rows[-1][-1] == f"{TODAY.year}年{TODAY.month}月{TODAY.day}日印发"
+    pr = imprint._tbl.tblPr
+    assert pr.find(qn("w:tblpPr")).get(qn("w:tblpYSpec")) == "bottom"
+    b = pr.find(qn("w:tblBorders"))
+    assert [b.find(qn(f"w:{x}")).get(qn("w:sz")) for x in ("top", "insideH", "bottom")] == ["8", "6", "8"]
+    # the masthead's 编印单位 and date
+    assert table_cells(doc.tables[0])[0] == ["青山镇根治欠薪工作领导小组办公室", "2026年11月26日"]
     s.close()
 
 

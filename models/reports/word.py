@@ -285,23 +285,62 @@ class _Writer:
             r = p.add_run(line)
             r.font.size = Pt(size)
             r.font.color.rgb = RGBColor.from_string(RED)
-        last = None
         if head.number:
-            last = p = self.doc.add_paragraph()
+            p = self.doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.space_before = Pt(12)
             p.add_run(head.number)
         if head.left or head.right:
-            last = p = self.doc.add_paragraph()
-            width = (297 - 36 if self.wide else 156) / 25.4 * 72 - 16
-            from docx.enum.text import WD_TAB_ALIGNMENT
-            p.paragraph_format.tab_stops.add_tab_stop(Pt(width), WD_TAB_ALIGNMENT.RIGHT)
-            p.paragraph_format.left_indent = Pt(16)
-            p.add_run(f"{head.left}\t{head.right}")
-        if last is None:
-            last = p
-        self._border(last, "bottom", RED, 8)
+            # 编印单位 one character in from the left, the date one in from the right: a borderless
+            # two-cell row (a right tab at the margin is placed differently by Word and WPS)
+            self._body_insert(self._row_xml([head.left, head.right], OFFICIAL_FACES["body"], 32, {}, 0))
+        p = self.doc.add_paragraph()
+        p.paragraph_format.line_spacing = Pt(4)
+        r = p.add_run("")
+        r.font.size = Pt(2)
+        self._border(p, "bottom", RED, 8)                 # the red separator line, as wide as the 版心
         self.doc.add_paragraph()
+
+    def _body_insert(self, element) -> None:
+        body = self.doc.element.body
+        body.insert(len(body) - 1, element)              # before the section properties
+
+    def _row_xml(self, cells: list[str], face: str, half_points: int, borders: dict, top: int,
+                 floating: str = "", rows: list[list[str]] | None = None) -> object:
+        """A table of one or more rows of two cells (a row of one text spans both), 156 mm wide:
+        the first cell's text one character in from the left, the second's one in from the right.
+        ``borders``: {"top": eighths, "insideH": eighths, "bottom": eighths}."""
+        from docx.oxml import parse_xml
+        width, half = 8845, 5200
+        rows = rows or [cells]
+
+        def para(text: str, jc: str) -> str:
+            ind = '<w:ind w:left="280" w:right="0" w:firstLine="0"/>' if jc == "left" else \
+                '<w:ind w:left="0" w:right="280" w:firstLine="0"/>'
+            if text.startswith("抄送："):        # continuation lines aligned after the colon
+                ind = f'<w:ind w:left="{280 + half_points * 30}" w:right="280" w:hanging="{half_points * 30}"/>'
+            return (f'<w:p><w:pPr><w:jc w:val="{jc}"/>{ind}<w:spacing w:before="40" w:after="40" w:line="240" '
+                    f'w:lineRule="auto"/></w:pPr><w:r><w:rPr><w:rFonts w:ascii="{face}" w:hAnsi="{face}" '
+                    f'w:eastAsia="{face}"/><w:sz w:val="{half_points}"/></w:rPr><w:t xml:space="preserve">'
+                    f'{escape(text)}</w:t></w:r></w:p>')
+        bdr = "".join(f'<w:{side} w:val="{"single" if v else "nil"}" w:sz="{v or 0}" w:space="0" w:color="000000"/>'
+                      for side, v in (("top", borders.get("top", 0)), ("left", 0),
+                                      ("bottom", borders.get("bottom", 0)), ("right", 0),
+                                      ("insideH", borders.get("insideH", 0)), ("insideV", 0)))
+        trs = []
+        for r in rows:
+            if len(r) == 1:
+                tcs = f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:gridSpan w:val="2"/></w:tcPr>' \
+                      f'{para(r[0], "left")}</w:tc>'
+            else:
+                tcs = (f'<w:tc><w:tcPr><w:tcW w:w="{half}" w:type="dxa"/></w:tcPr>{para(r[0], "left")}</w:tc>'
+                       f'<w:tc><w:tcPr><w:tcW w:w="{width - half}" w:type="dxa"/></w:tcPr>{para(r[1], "right")}</w:tc>')
+            trs.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{tcs}</w:tr>")
+        return parse_xml(
+            f'<w:tbl xmlns:w="{W_NS}"><w:tblPr>{floating}<w:tblW w:w="{width}" w:type="dxa"/><w:jc w:val="center"/>'
+            f'<w:tblLayout w:type="fixed"/><w:tblBorders>{bdr}</w:tblBorders><w:tblCellMar><w:left w:w="0" '
+            f'w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>'
+            f'<w:gridCol w:w="{half}"/><w:gridCol w:w="{width - half}"/></w:tblGrid>{"".join(trs)}</w:tbl>')
 
     def _border(self, p, side: str, colour: str, eighths: int) -> None:
         from docx.oxml import parse_xml
@@ -372,32 +411,16 @@ class _Writer:
         self.doc.add_paragraph()
 
     def finish(self) -> None:
+        """The 版记 as a table of its rules (thick above and below, thin between 抄送 and 印发),
+        floating at the foot of the last page's text area (tblpYSpec="bottom")."""
         if self.imprint is None:
             return
-        from docx.oxml import parse_xml
-        from docx.oxml.ns import nsdecls
         im = self.imprint
-        face = OFFICIAL_FACES["body"]
-        width = 8845                                  # 156 mm in twips
-        frame = (f'<w:framePr w:w="{width}" w:wrap="around" w:vAnchor="margin" w:hAnchor="margin" '
-                 'w:yAlign="bottom" w:xAlign="center"/>')
         d = im.printed_on
-
-        def para(text: str, top: int | None, bottom: int, tab: bool = False, hanging: bool = False) -> None:
-            borders = (f'<w:top w:val="single" w:sz="{top}" w:space="1" w:color="000000"/>' if top else "") + \
-                      f'<w:bottom w:val="single" w:sz="{bottom}" w:space="1" w:color="000000"/>'
-            tabs = f'<w:tabs><w:tab w:val="right" w:pos="{width - 280}"/></w:tabs>' if tab else ""
-            ind = '<w:ind w:left="1120" w:hanging="840"/>' if hanging else '<w:ind w:left="280" w:firstLine="0"/>'
-            runs = "".join(f'<w:r><w:rPr><w:rFonts w:ascii="{face}" w:hAnsi="{face}" w:eastAsia="{face}"/>'
-                           f'<w:sz w:val="28"/></w:rPr>{"<w:tab/>" if k else ""}<w:t xml:space="preserve">'
-                           f'{escape(part)}</w:t></w:r>' for k, part in enumerate(text.split("\t")))
-            xml = (f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.doc.styles["版记"].style_id}"/>{frame}'
-                   f'<w:pBdr>{borders}</w:pBdr>{tabs}<w:spacing w:before="60" w:after="60" w:line="240" '
-                   f'w:lineRule="auto"/>{ind}</w:pPr>{runs}</w:p>')
-            body = self.doc.element.body
-            body.insert(len(body) - 1, parse_xml(xml))
-        if im.cc:
-            para(f"抄送：{im.cc}", 8, 4, hanging=True)
-            para(f"{im.printer}\t{d.year}年{d.month}月{d.day}日印发", None, 8, tab=True)
-        else:
-            para(f"{im.printer}\t{d.year}年{d.month}月{d.day}日印发", 8, 8, tab=True)
+        printed = [im.printer, f"{d.year}年{d.month}月{d.day}日印发"]
+        rows = ([[f"抄送：{im.cc}"]] if im.cc else []) + [printed]
+        floating = ('<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:vertAnchor="margin" w:horzAnchor="margin" '
+                    'w:tblpXSpec="center" w:tblpYSpec="bottom"/><w:tblOverlap w:val="never"/>')
+        self._body_insert(self._row_xml([], OFFICIAL_FACES["body"], 28, {"top": 8, "insideH": 6, "bottom": 8}, 0,
+                                        floating, rows))
+        self.doc.add_paragraph()
