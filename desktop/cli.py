@@ -35,16 +35,36 @@ _ARGPARSE_WORDS = {
     "%(prog)s: error: %(message)s\n": "%(prog)s：%(message)s\n",
     "cannot have multiple subparser arguments": "不能有多个子命令参数",
 }
-# positional arguments by their Chinese names (an option is named by what is typed: --kind)
-_POSITIONAL_NAMES = {"command": "命令", "action": "操作", "which": "材料种类", "file": "文件",
-                     "kind": "台账类型", "name": "名称"}
+# what stands for an argument's value in --help and in messages, when its help sentence does not
+# start with a short name (an option in a message is named as typed: --kind)
+_VALUE_NAMES = {"db": "数据库文件", "user": "操作人", "out": "输出文件", "file": "文件", "date": "日期",
+                "today": "日期", "as_of": "日期", "due": "日期", "start": "日期", "end": "日期",
+                "kind": "台账类型", "meeting": "会议期数", "scale": "缩放比例", "year": "年份", "code": "代码",
+                "county_code": "县代码", "seed": "种子", "case_no": "问题编号", "case": "问题编号",
+                "worker": "农民工", "workstream": "专班", "command": "命令", "action": "操作",
+                "which": "材料种类", "name": "名称"}
 _TYPE_NAMES = {"int": "整数", "float": "数字"}
+
+
+def _value_name(action) -> str:
+    """A short Chinese name for an argument's value: 数据库文件, 会议期数, 要导入的文件 …"""
+    import re
+    lead = re.split(r"[（(：:，,；;｜“” ]", action.help or "", maxsplit=1)[0]
+    if not (lead and len(lead) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", lead)):
+        lead = ""                        # the help sentence's first words: 要导入的文件, 资金编号
+    if action.option_strings:            # an option's own words first (--date 日期, not 以此日期为)
+        return _VALUE_NAMES.get(action.dest) or lead or "值"
+    return lead or _VALUE_NAMES.get(action.dest) or "值"
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _argument_name(action) -> str | None:
     """How an error message names an argument: the option as typed, else a Chinese name."""
     import argparse
-    import re
     if action is None:
         return None
     if action.option_strings:
@@ -53,10 +73,7 @@ def _argument_name(action) -> str | None:
         return action.metavar if action.metavar not in (None, argparse.SUPPRESS) else "命令"
     if action.metavar not in (None, argparse.SUPPRESS):
         return str(action.metavar)
-    lead = re.split(r"[（(：:，,；;｜ ]", action.help or "", maxsplit=1)[0]
-    if lead and len(lead) <= 10 and re.fullmatch(r"[\u4e00-\u9fff]+", lead):
-        return lead                      # the help sentence's first words: 要导入的文件, 资金编号
-    return _POSITIONAL_NAMES.get(action.dest, action.dest)
+    return _value_name(action)
 
 
 def _parser_class():
@@ -65,7 +82,39 @@ def _parser_class():
     argparse.ngettext = lambda one, many, n: "后面须跟 %s 个值"
     argparse._get_action_name = _argument_name
 
+    class ChineseHelpFormatter(argparse.HelpFormatter):
+        """Values named in Chinese in --help (--db 数据库文件, not --db DB), and the help column
+        lined up by display width (a Chinese character takes two columns on a terminal)."""
+        def _get_default_metavar_for_optional(self, action):
+            return _value_name(action)
+
+        def _get_default_metavar_for_positional(self, action):
+            return _value_name(action)
+
+        def add_argument(self, action):
+            super().add_argument(action)
+            if action.help is not argparse.SUPPRESS:
+                shown = [self._format_action_invocation(action)]
+                shown += [self._format_action_invocation(s) for s in self._iter_indented_subactions(action)]
+                self._action_max_length = max(self._action_max_length,
+                                              max(map(_display_width, shown)) + self._current_indent)
+
+        def _format_action(self, action):
+            help_position = min(self._action_max_length + 2, self._max_help_position)
+            action_width = help_position - self._current_indent - 2
+            header = self._format_action_invocation(action)
+            if not action.help or _display_width(header) > action_width:
+                return super()._format_action(action)        # on a line of its own, as argparse does
+            padded = " " * self._current_indent + header + " " * (action_width - _display_width(header) + 2)
+            text = super()._format_action(action)
+            first = " " * self._current_indent + header
+            return padded + text[len(first):].lstrip(" ")
+
     class ChineseArgumentParser(argparse.ArgumentParser):
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+            super().__init__(*args, **kwargs)
+
         def error(self, message: str) -> None:  # argparse exits 2 on bad arguments, as the contract wants
             # one Chinese line, no usage dump (qingqian 命令 --help shows the usage)
             if message.startswith("缺少参数："):

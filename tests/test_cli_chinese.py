@@ -158,6 +158,13 @@ def test_help_of_every_command_is_chinese(path, capsys):
     for english in ("usage:", "positional arguments", "options:", "show this help message"):
         assert english not in out
     assert "显示本帮助并退出" in out and "选项：" in out
+    # a value is named in Chinese: --db 数据库文件, not --db DB
+    english = set(re.findall(r"--[a-z][a-z-]* [A-Z][A-Za-z_]+\b", out)) - ENGLISH_VALUE_NAMES_LEFT.get(path, set())
+    assert english == set()
+
+
+# values still named in English by their command's own metavar (to be renamed by its owner)
+ENGLISH_VALUE_NAMES_LEFT = {("selftest",): {"--screenshots DIR"}}
 
 
 @pytest.mark.parametrize("path", LEAVES, ids=" ".join)
