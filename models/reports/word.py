@@ -293,7 +293,7 @@ class _Writer:
         if head.left or head.right:
             # 编印单位 one character in from the left, the date one in from the right: a borderless
             # two-cell row (a right tab at the margin is placed differently by Word and WPS)
-            self._body_insert(self._row_xml([head.left, head.right], OFFICIAL_FACES["body"], 32, {}, 0))
+            self._body_insert(self._row_xml([head.left, head.right], OFFICIAL_FACES["body"], 32, {}, 0, half=6000))
         p = self.doc.add_paragraph()
         p.paragraph_format.line_spacing = Pt(4)
         r = p.add_run("")
@@ -306,12 +306,12 @@ class _Writer:
         body.insert(len(body) - 1, element)              # before the section properties
 
     def _row_xml(self, cells: list[str], face: str, half_points: int, borders: dict, top: int,
-                 floating: str = "", rows: list[list[str]] | None = None) -> object:
+                 floating: str = "", rows: list[list[str]] | None = None, half: int = 5200) -> object:
         """A table of one or more rows of two cells (a row of one text spans both), 156 mm wide:
         the first cell's text one character in from the left, the second's one in from the right.
         ``borders``: {"top": eighths, "insideH": eighths, "bottom": eighths}."""
         from docx.oxml import parse_xml
-        width, half = 8845, 5200
+        width = 8845
         rows = rows or [cells]
 
         def para(text: str, jc: str) -> str:
