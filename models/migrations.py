@@ -605,8 +605,34 @@ def _m010(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE exchange_township ADD COLUMN dispatch_sequence INTEGER NOT NULL DEFAULT 0")
 
 
+M011 = r"""
+-- the short-search index (models.ledger.chars_index): the search fields with a space between
+-- characters, so one- and two-character searches come from an index
+CREATE VIRTUAL TABLE IF NOT EXISTS case_chars USING fts5(
+    case_no, employer_name, project_name, summary, owner_person, tokenize='unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS worker_chars USING fts5(
+    name, trade, tokenize='unicode61 remove_diacritics 0');
+-- how far each index is: the audit log's last id read and the table's last id indexed
+CREATE TABLE IF NOT EXISTS search_chars_state (
+    tbl TEXT PRIMARY KEY,
+    mark INTEGER NOT NULL,
+    max_id INTEGER NOT NULL
+);
+"""
+
+
+def _m011(conn: sqlite3.Connection) -> None:
+    """One- and two-character searches from an index (see models.ledger.chars_index); an
+    existing database's rows are indexed here, once."""
+    from models.ledger import chars_index
+    for stmt in _split_sql(M011):
+        conn.execute(stmt)
+    for table in chars_index.INDEXES:
+        chars_index.rebuild(conn, table)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004, _m005, _m006, _m007, _m008,
-                                                          _m009, _m010]
+                                                          _m009, _m010, _m011]
 LATEST = len(MIGRATIONS)
 
 

@@ -105,13 +105,26 @@ class LedgerRepo:
             params += list(p)
         return " AND ".join(conds) or "1", params
 
-    def search_condition(self, text: str) -> tuple[str, list]:
-        """FTS5 trigram for 3+ characters; LIKE for one or two (trigrams cannot match them)."""
-        text = _CONTROL.sub("", text).strip()       # a NUL or ESC typed or pasted in is no search
+    def _index_for(self, text: str) -> tuple[str, str] | None:
+        """(index table, MATCH text) answering a search of ``text`` exactly: the trigram index
+        for three characters or more, the short-search index (``chars_index``) for one or two."""
         fts = FTS_TABLES.get(self.t)
         if fts and len(text) >= 3:
-            quoted = '"' + text.replace('"', '""') + '"'
-            return f"t.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", [quoted]
+            return fts, '"' + text.replace('"', '""') + '"'
+        if fts and text:
+            from models.ledger import chars_index
+            match = chars_index.phrase(text)
+            if match and chars_index.catch_up(self.store, self.t):
+                return chars_index.INDEXES[self.t][0], match
+        return None
+
+    def search_condition(self, text: str) -> tuple[str, list]:
+        """From a search index where one answers it (``_index_for``); else LIKE."""
+        text = _CONTROL.sub("", text).strip()       # a NUL or ESC typed or pasted in is no search
+        found = self._index_for(text)
+        if found:
+            index, match = found
+            return f"t.id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)", [match]
         fields = self.ledger.search_fields or [f for f in self.ledger.fields if f.kind == "text"][:3]
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         ors = " OR ".join(f't."{f.name}" LIKE ? ESCAPE \'\\\'' for f in fields if f.stored)
@@ -128,17 +141,17 @@ class LedgerRepo:
     def id_query(self, q: Query) -> tuple[str, list]:
         """SQL for the ordered ids. A text search in id order reads the search index in its own
         rowid order, so the first page comes without collecting every match first."""
-        fts = FTS_TABLES.get(self.t)
         text = _CONTROL.sub("", q.search).strip()
         by_id = (not q.sort and self.ledger.order_by.replace(" ", "").lower() in ("id", "idasc", "iddesc")) \
             or q.sort == "id"
-        if fts and len(text) >= 3 and by_id:
+        found = self._index_for(text) if by_id else None
+        if found:
+            index, match = found
             rest = Query(**{**q.__dict__, "search": ""})
             where, params = self.where(rest)
             desc = "DESC" if (q.descending if q.sort else "desc" in self.ledger.order_by.lower()) else "ASC"
-            quoted = '"' + text.replace('"', '""') + '"'
-            return (f'SELECT t.id FROM {fts} f JOIN "{self.t}" t ON t.id = f.rowid '
-                    f"WHERE {fts} MATCH ? AND {where} ORDER BY f.rowid {desc}", [quoted, *params])
+            return (f'SELECT t.id FROM {index} f JOIN "{self.t}" t ON t.id = f.rowid '
+                    f"WHERE {index} MATCH ? AND {where} ORDER BY f.rowid {desc}", [match, *params])
         where, params = self.where(q)
         return f'SELECT t.id FROM "{self.t}" t WHERE {where} ORDER BY {self.order(q)}', params
 
