@@ -315,3 +315,14 @@ def test_the_window_fits_the_screen_and_comes_back_as_it_was_left(window, qtbot)
     window.show_fitted()
     qtbot.waitUntil(lambda: window.isVisible())
     assert (window.width(), window.height()) == (700, 450) and not window.isMaximized()
+
+
+def test_the_case_form_is_never_taller_than_the_screen(window, qtbot):
+    from views.record_form import RecordForm
+    page = window.show_page("cases")
+    ledger = page.repo.ledger
+    form = RecordForm(page, ledger, "新增欠薪问题", {}, fields=ledger.form_fields)
+    qtbot.addWidget(form)
+    screen = page.screen().availableGeometry()
+    assert len(ledger.form_fields) > 20                      # its fields would want more than a short screen
+    assert form.height() <= screen.height() - 60 and form.width() <= screen.width() - 40

@@ -39,7 +39,8 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("导入台账")
         self.setAcceptDrops(True)
-        self.resize(1100, 720)
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(1100, screen.width() - 40), min(720, screen.height() - 60))    # never past the screen
         self.store_path = store_path
         self.user = user
         self.actor = actor          # the logged-in account: its role limits what the import may change

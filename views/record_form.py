@@ -146,7 +146,9 @@ class RecordForm(QDialog):
         lay.addWidget(scroll)
         lay.addWidget(self.summary)
         lay.addWidget(buttons)
-        self.resize(560, min(760, 120 + 44 * len(self.editors)))
+        # never taller than the screen (1366×768 at 125 % leaves about 580 pixels): the fields scroll
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(560, screen.width() - 40), min(760, screen.height() - 60, 120 + 44 * len(self.editors)))
         for name, value in (values or {}).items():
             if name in self.editors:
                 self.editors[name].set_value(value)
