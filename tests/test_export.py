@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from models.io.exporter import export_ledger
 from models.io.importer import commit_import, plan_import
@@ -246,4 +247,32 @@ def test_cli_export(loaded, tmp_path, capsys):
     assert (tmp_path / "c.csv").read_bytes().decode("gb18030").startswith("编号")
     assert cli(["export", "cases", "--db", db, "--out", str(tmp_path / "c.pdf")]) == 2
     assert cli(["export", "cases", "--db", str(tmp_path / "none.sqlite"), "--out", str(tmp_path / "n.xlsx")]) == 2
-    assert "不存在" in capsys.readouterr().err
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("找不到数据库文件") and last.endswith("none.sqlite")
+
+
+# -- the masking done by slicing equals the canonical one -------------------------------------------
+_NUMBER_TEXT = st.text(alphabet="0123456789xX -*'０１２３９ｘＸ　\t一", max_size=24)
+
+
+@pytest.mark.parametrize("kind", ["id_number", "phone", "bank_card"])
+@settings(max_examples=400, deadline=None)
+@given(value=st.one_of(_NUMBER_TEXT, st.from_regex(r"\A[0-9]{6,20}[xX]?\Z"), st.integers(0, 10 ** 20), st.none()))
+def test_fast_masks_equal_the_canonical_masks(kind, value):
+    from models.io.exporter import _converter
+    f = next(f for f in registry.get("workers").fields if f.kind == kind)
+    canonical = f.format(value, masked=True) if value else ""
+    assert _converter(f, True, False)(value) == canonical
+
+
+def test_fast_masks_on_typical_numbers():
+    from models.io.exporter import _converter
+    fields = {f.kind: f for f in registry.get("workers").fields}
+    cases = {"id_number": {"51192119600101001x": "511921********001X", "511921196001010016": "511921********0016",
+                           "５１１９２１１９６００１０１００１６": "511921********0016", "1234567": "12***67"},
+             "phone": {"13918890385": "139****0385", "0838-2345678": "083*-***5678", "12345678": "123*5678", "2345678": "***5678"},
+             "bank_card": {"6246802405904715818": "624680*********5818", "6246 8024 0590 4715": "624680******4715"}}
+    for kind, expected in cases.items():
+        mask = _converter(fields[kind], True, False)
+        for raw, shown in expected.items():
+            assert mask(raw) == shown == fields[kind].format(raw, masked=True), (kind, raw)

@@ -196,10 +196,58 @@ def _converter(f: Field, masked: bool, wan: bool):
     if k == "bool":
         return lambda v: "是" if v else "否"
     if masked and f.sensitive:
-        return lambda v: f.format(v, masked=True) if v else ""
+        slow = (lambda v: f.format(v, masked=True) if v else "")
+        return _fast_mask(f, slow) or slow
     if getattr(f, "value_labels", ()):
         return lambda v: "" if v is None else f.format(v)
     return lambda v: "" if v is None else str(v)
+
+
+def _fast_mask(f: Field, slow):
+    """The masking of ``Field.format(v, masked=True)`` (models.rules.idcard) for the numbers a
+    check has already normalised (ASCII digits, an ID's X), done by slicing; anything else
+    (full-width digits, spaces, short numbers) goes the canonical way. A test holds the two
+    equal. ~0.1 µs a value instead of 4-7 µs: a third of a 100,000-row export's time."""
+    if getattr(f, "value_labels", ()) or f.kind not in _FAST_MASKS or f.sensitive != _FAST_MASKS[f.kind]:
+        return None
+    if f.kind == "phone":
+        def mask(v):
+            s = v if type(v) is str else str(v) if v else ""
+            n = len(s)
+            if n > 7 and s.isascii() and s.isdigit():
+                return s[:3] + "*" * (n - 7) + s[n - 4:]
+            return slow(v)
+        return mask
+    upper = f.kind == "id_number"
+
+    def mask_number(v):
+        s = v if type(v) is str else str(v) if v else ""
+        n = len(s)
+        if n > 10 and s.isascii() and s.isalnum():
+            if upper:
+                s = s.upper()
+            return s[:6] + "*" * (n - 10) + s[n - 4:]
+        return slow(v)
+    return mask_number
+
+
+_FAST_MASKS = {"id_number": "id", "bank_card": "card", "phone": "phone"}
+
+
+CHUNK = 2000
+
+
+def _segments(keys, count: int) -> list[tuple[int, int, Any]]:
+    """(start, end, key) of the runs of equal ``keys`` in a chunk (one run when not grouped)."""
+    if keys is None:
+        return [(0, count, None)]
+    out, start = [], 0
+    for i in range(1, count):
+        if keys[i] != keys[i - 1]:
+            out.append((start, i, keys[start]))
+            start = i
+    out.append((start, count, keys[start]))
+    return out
 
 
 def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bool, wan: bool,
@@ -253,23 +301,27 @@ def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bo
             return out
         group, sub, in_group = object(), dict.fromkeys(sums, 0), 0
         nf = len(fields)
-        for rec in _cursor(store).execute(sql, params):
-            if grouped and rec[nf] != group:
-                if in_group:
-                    row(sum_row(f"小计（{in_group} 人）" if ledger.kind == "workers" else f"小计（{in_group} 条）", sub))
-                group, sub, in_group = rec[nf], dict.fromkeys(sums, 0), 0
-            n += 1
-            in_group += 1
-            cells = [(n, "center")]
-            for i in range(nf):
-                cells.append((convs[i](rec[i]), styles[i]))
-            for i in sums:
-                if rec[i]:
-                    sums[i] += rec[i]
-                    sub[i] += rec[i]
-            row(cells)
-            if n % 2000 == 0:
-                ctx.progress(n, total, f"已导出 {n} 条，共 {total} 条")
+        col_styles = ["center"] + styles
+        cur = _cursor(store).execute(sql, params)
+        # a chunk of rows at a time, a column at a time: each column converted with one map()
+        # and its cells built in one comprehension (models.io.xlsxfast.rows_columnar)
+        while chunk := cur.fetchmany(CHUNK):
+            cols = list(zip(*chunk))
+            for a, b, key in _segments(cols[nf] if grouped else None, len(chunk)):
+                if grouped and key != group:
+                    if in_group:
+                        row(sum_row(f"小计（{in_group} 人）" if ledger.kind == "workers" else f"小计（{in_group} 条）", sub))
+                    group, sub, in_group = key, dict.fromkeys(sums, 0), 0
+                part = [c[a:b] for c in cols[:nf]] if (a, b) != (0, len(chunk)) else cols[:nf]
+                w.rows_columnar([range(n + 1, n + 1 + b - a)] + [list(map(conv, c)) for conv, c in zip(convs, part)],
+                                col_styles)
+                for i in sums:
+                    s = sum(filter(None, part[i]))
+                    sums[i] += s
+                    sub[i] += s
+                n += b - a
+                in_group += b - a
+            ctx.progress(n, total, f"已导出 {n} 条，共 {total} 条")
         if grouped and in_group:
             row(sum_row(f"小计（{in_group} 人）" if ledger.kind == "workers" else f"小计（{in_group} 条）", sub))
         w.row(sum_row("合计", sums), height=20)

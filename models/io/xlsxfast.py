@@ -156,6 +156,42 @@ class SheetWriter:
             self._flush()
         return r
 
+    def rows_columnar(self, columns: list[list], styles: list[str]) -> int:
+        """Write len(columns[0]) rows at once, given a column at a time (``columns[c][i]`` is
+        the cell of column c in the i-th of these rows), each column in one style. The same
+        cells as ``row`` writes, built a column at a time in comprehensions (about a third of
+        its time for a big ledger). Returns the 0-based index of the first row written."""
+        if self._sheet is None:
+            self._start()
+        first = self._row
+        count = len(columns[0]) if columns else 0
+        if not count:
+            return first
+        self._row += count
+        nums = [str(r) for r in range(first + 1, first + 1 + count)]
+        strings = self._strings
+        add = strings.setdefault
+        built = [[f'<row r="{n}">' for n in nums]]
+        for c, (values, style) in enumerate(zip(columns, styles)):
+            s = STYLE_ID[style]
+            pre = f'<c r="{self._letters[c] if c < 64 else col_letter(c)}'
+            empty, text, num = f'" s="{s}"/>', f'" s="{s}" t="s"><v>', f'" s="{s}"><v>'
+            odd = self._odd_cell
+            built.append([
+                (f"{pre}{n}{empty}" if v is None or v == "" else
+                 f"{pre}{n}{text}{add(v, len(strings))}</v></c>" if t is str else
+                 f"{pre}{n}{num}{v!r}</v></c>" if t is int or t is float else odd(pre, n, s, v))
+                for n, v in zip(nums, values) for t in (type(v),)])
+        built.append(["</row>"] * count)
+        self._flush()                           # rows given one at a time before these
+        self._sheet.write("".join(map("".join, zip(*built))).encode("utf-8"))
+        return first
+
+    def _odd_cell(self, pre: str, n: str, s: int, value: Any) -> str:
+        if type(value) is bool:
+            return f'{pre}{n}" s="{s}" t="b"><v>{int(value)}</v></c>'
+        return f'{pre}{n}" s="{s}"><v>{value!r}</v></c>'
+
     def _flush(self) -> None:
         if self._parts:
             self._sheet.write("".join(self._parts).encode("utf-8"))
