@@ -20,7 +20,7 @@ READY_TIMEOUT_MS = 60_000        # a page still drawing (the charts) is waited f
 def register(sub) -> None:
     p = sub.add_parser("selftest", help="离屏打开窗口、逐页检查并报告耗时，可按指定屏幕和缩放截图")
     add_db(p)
-    p.add_argument("--screenshots", metavar="DIR", help="每页截图保存到此文件夹（文件名在 Windows 上也可用）")
+    p.add_argument("--screenshots", metavar="文件夹", help="每页截图保存到此文件夹（文件名在 Windows 上也可用）")
     p.add_argument("--size", default="1366x768", metavar="宽x高",
                    help="模拟的屏幕分辨率，写成 宽x高（默认 1366x768）；窗口按最大化计，扣除任务栏和标题栏")
     p.add_argument("--scale", type=float, default=1.0,
