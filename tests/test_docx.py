@@ -179,3 +179,14 @@ def test_word_writer_is_fast_enough_for_a_long_printout(tmp_path):
 def test_report_names_the_docx_path(made):
     for r in made.values():
         assert Path(r.path).suffix == ".docx"
+
+
+def test_the_command_line_writes_word_by_the_extension(town, tmp_path, capsys):
+    from docx import Document
+
+    from desktop.cli import main
+    out = tmp_path / "minutes.docx"
+    assert main(["report", "minutes", "--db", str(town), "--out", str(out), "--today", TODAY.isoformat()]) == 0
+    capsys.readouterr()
+    doc = Document(str(out))
+    assert [p.text for p in doc.paragraphs][:2] == ["青山镇根治欠薪工作领导小组", "周调度会议纪要"]
