@@ -170,7 +170,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     n_major = stats.count_cases(store, "重大", today, basis=basis)
     per_ws = [(w, stats.case_list(store, "在办", today, CASE_CAP, workstream_id=w.id, basis=basis))
               for w in tot.workstreams]
-    sections = week.sections(store, day)
+    sections = week.sections(store, day, past=not dash.figures.now)
     _step(job, 2, "正在绘制图表…")
     charts = all_charts(store, day, data={"totals": tot, "campaign": camp, "series": series, "flows": flows,
                                           "funds": funds})
@@ -188,7 +188,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
                                           office, cn_date(today))), O.Blank(O.LEAD * 0.5)]
     story += O.title(f"{org}根治欠薪专项行动\n{f'第{n_week}周' if n_week >= 1 else '本周'}工作进展情况")
     story.append(O.note(f"统计时段：{cn_date(mon)}至{cn_date(today)}；数据截至{cn_date(today)}日终" +
-                        ("" if dash.figures.now else "（按登记、状态变更、兑付等日期还原当日情况；其他专班台账按现有记录统计）")
+                        ("" if dash.figures.now else "（按登记、状态变更、兑付、到位、分配、销号等日期还原当日情况）")
                         + "。" + "".join(stamp.lines)))
     if not stamp.passed:
         story.append(O.alert("注意：本材料所用数据未通过一致性审核，请先核对台账后再作决策。"))

@@ -137,15 +137,29 @@ def petitions(store: Store, day: _dt.date) -> Section:
                    rows, figures={"week": week, "whole": whole})
 
 
-def hazards(store: Store, day: _dt.date) -> Section:
+def hazards(store: Store, day: _dt.date, past: bool = False) -> Section:
+    """``past``: a day before today, rebuilt from the dates (销号 on ``closed_on``), not the status."""
     since, d = monday(day).isoformat(), day.isoformat()
     found = "t.status != '无隐患'"
+    if past:
+        closed = f"({found} AND t.closed_on IS NOT NULL AND t.closed_on <= '{d}')"
+        still = f"({found} AND NOT {closed})"
+        r = store.one(
+            f"SELECT COALESCE(SUM(t.inspected_on BETWEEN ? AND ?), 0), COALESCE(SUM(t.inspected_on BETWEEN ? AND ? AND "
+            f"{found}), 0), COALESCE(SUM(t.closed_on BETWEEN ? AND ?), 0), COUNT(*), COALESCE(SUM({found}), 0), "
+            f"COALESCE(SUM({closed}), 0), COALESCE(SUM({still}), 0), COALESCE(SUM({still} AND t.rectify_by < ?), 0) "
+            "FROM inspection t WHERE t.deleted_at IS NULL AND t.inspected_on <= ?", (since, d, since, d, since, d, d, d))
+        return _hazards(r)
     r = store.one(
         f"SELECT COALESCE(SUM(t.inspected_on BETWEEN ? AND ?), 0), COALESCE(SUM(t.inspected_on BETWEEN ? AND ? AND {found}), 0), "
         "COALESCE(SUM(t.closed_on BETWEEN ? AND ?), 0), COUNT(*), COALESCE(SUM(" + found + "), 0), "
         "COALESCE(SUM(t.status = '已销号'), 0), COALESCE(SUM(t.status IN ('待整改', '整改中')), 0), "
         "COALESCE(SUM(t.status IN ('待整改', '整改中') AND t.rectify_by < ?), 0) FROM inspection t "
         "WHERE t.deleted_at IS NULL AND t.inspected_on <= ?", (since, d, since, d, since, d, d, d))
+    return _hazards(r)
+
+
+def _hazards(r) -> Section:
     wk_insp, wk_found, wk_closed, n, n_found, n_closed, n_open, n_late = (int(v) for v in r)
     rows = [["本周", wk_insp, wk_found, wk_closed, "—", "—"], ["累计", n, n_found, n_closed, n_open, n_late]]
     sentence = (f"本周排查 {wk_insp} 家（处），发现隐患 {wk_found} 条，整改销号 {wk_closed} 条；累计发现隐患 {n_found} 条，"
@@ -182,10 +196,17 @@ def compliance(store: Store, day: _dt.date) -> Section:
                             "missing_today": len(daily.missing_on(store, day)) if day in workdays else 0})
 
 
-def funds(store: Store, day: _dt.date) -> Section:
+def funds(store: Store, day: _dt.date, past: bool = False) -> Section:
+    """``past``: a day before today, money counted by its dates (到位日期, 分配日期) up to that day."""
     since, d = monday(day).isoformat(), day.isoformat()
     alloc, bal = _col(store, "funds", "allocated_fen"), _col(store, "funds", "balance_fen")
-    got = store.query(f"SELECT t.channel, COUNT(*), COALESCE(SUM(t.planned_fen), 0), COALESCE(SUM(t.received_fen), 0), "
+    received = "t.received_fen"
+    if past:
+        received = f"(CASE WHEN t.received_on IS NULL OR t.received_on <= '{d}' THEN t.received_fen ELSE 0 END)"
+        alloc = ("(SELECT COALESCE(SUM(a.amount_fen), 0) FROM fund_allocation a WHERE a.fund_id = t.id AND "
+                 f"a.deleted_at IS NULL AND a.allocated_on <= '{d}')")
+        bal = f"({received} - {alloc})"
+    got = store.query(f"SELECT t.channel, COUNT(*), COALESCE(SUM(t.planned_fen), 0), COALESCE(SUM({received}), 0), "
                       f"COALESCE(SUM({alloc}), 0), COALESCE(SUM({bal}), 0), "
                       "COALESCE(SUM(CASE WHEN t.received_on BETWEEN ? AND ? THEN t.received_fen ELSE 0 END), 0) "
                       "FROM fund t WHERE t.deleted_at IS NULL GROUP BY t.channel ORDER BY t.channel", (since, d))
@@ -210,13 +231,21 @@ BUILDERS = (("asset_item", assets), ("contract_arrear", contracts), ("petition",
             ("inspection", hazards), ("daily_report", compliance), ("fund", funds))
 
 
-def sections(store: Store, day: _dt.date) -> list[Section]:
+DATED = {"hazards", "funds"}          # sections rebuilt from their dates for a past day
+
+
+def sections(store: Store, day: _dt.date, past: bool = False) -> list[Section]:
     """Every workstream ledger's section for the week ending ``day``; a ledger the database does not
-    have yet gives a section that says so."""
+    have yet gives a section that says so. ``past``: ``day`` is before today; hazards and funds are
+    rebuilt from their dates, the others (stages, contract payments, petition results) are as the
+    ledgers hold them now and the section says so."""
     out = []
     for table, fn in BUILDERS:
         if _has(store, table):
-            out.append(fn(store, day))
+            sec = fn(store, day, past=True) if past and fn.__name__ in DATED else fn(store, day)
+            if past and fn.__name__ not in DATED and fn.__name__ != "compliance":
+                sec.note = (sec.note + " " if sec.note else "") + "（进度、还款和办理结果按台账现有记录统计。）"
+            out.append(sec)
         else:
             out.append(Section(fn.__name__, fn.__name__, "", [], [], available=False))
     return out
