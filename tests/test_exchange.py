@@ -282,6 +282,7 @@ REFUSALS = {
     "newer format": (lambda p, o: rewrite(p, o, manifest=_set("format_version", package.FORMAT_VERSION + 1)), "包格式"),
     "another kind": (lambda p, o: rewrite(p, o, manifest=_set("kind", "dispatch")), "下发包"),
     "not a package": (lambda p, o: _write(o, b"SQLite format 3\x00" + b"\x00" * 4000), "不完整或已损坏"),
+    "a line figure missing": (lambda p, o: rewrite(p, o, manifest=lambda m: m["figures"].pop("owed_fen")), "缺少"),
 }
 
 
@@ -380,3 +381,15 @@ def test_a_package_of_an_older_schema_is_upgraded_in_the_copy_and_received(sent,
     files = sorted(p.name for p in townships_dir(c).iterdir())
     assert files == [f"511234101-{seq(sent['p3']):06d}.sqlite"]            # no upgrade copy left behind
     assert migrations.version_of(townships_dir(c) / files[0]) == migrations.LATEST
+
+
+def test_a_package_of_an_earlier_program_without_a_newer_figure_is_received(sent, tmp_path):
+    """日报告未报 came with a later version: a package without it is received, and the county
+    shows "—" for it rather than refusing the township's report."""
+    pkg = rewrite(sent["p3"], tmp_path / "earlier.qqpkg", manifest=lambda m: m["figures"].pop("daily_missing"))
+    c = make_county(tmp_path / "c5.sqlite")
+    got = receive(c, pkg)
+    assert got["already_received"] is False
+    line = county_now(c).townships[0]
+    assert "daily_missing" not in line and line["cases"] == json.loads(
+        zipfile.ZipFile(sent["p3"]).read(package.MANIFEST))["figures"]["cases"]

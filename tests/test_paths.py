@@ -123,7 +123,7 @@ def test_report_stats_never_overwrites_an_excel_file_it_was_not_told_to(town, tm
     assert code == 2 and "统计.xlsx" in _one_line(err) and "--force" in err
     assert xlsx.read_bytes() == b"the user's own workbook" and not pdf.exists()
     code, out, err = _run(monkeypatch, capsys, "report", "stats", "--db", town, "--out", pdf, "--force",
-                          "--date", "2026-11-26", "--today", "2026-11-26")
+                          "--date", "2026-11-26", "--today", "2026-11-26", "--json")
     assert code == 0, err
     assert json.loads(out)["extra"] == [str(xlsx)]          # the second file is named in the output
     assert pdf.read_bytes()[:4] == b"%PDF" and xlsx.read_bytes()[:2] == b"PK"

@@ -35,6 +35,11 @@ from models.exchange.dispatch import record_progress
 from models.exchange.export import ledger_tables
 
 
+# the figures every 报送包 has carried since the first format: a package without one is refused
+CARRIED_SINCE_FORMAT_1 = ("cases", "workers", "owed_fen", "paid_fen", "cleared_pct", "overdue", "stalled",
+                          "major_open")
+
+
 def townships_dir(db_path: str | os.PathLike) -> Path:
     p = Path(db_path)
     return p.with_name(p.name + ".townships")
@@ -124,7 +129,13 @@ def _check_content(pkg: package.Package, path: Path) -> dict:
     finally:
         store.conn.close()
     sent = m["figures"] if isinstance(m["figures"], dict) else {}
-    differ = [k for k in values if sent.get(k) != values[k]]
+    # a package of an earlier program lacks the figures added since (shown as "—"); the county's
+    # line figures it must carry, and every figure it carries must be the data's
+    lacking = [k for k in CARRIED_SINCE_FORMAT_1 if k not in sent]
+    if lacking:
+        d = _figures.DEFINITIONS[lacking[0]]
+        raise PackageRefused(f"报送包清单中缺少{d.name}等数字，未接收：{name}")
+    differ = [k for k in values if k in sent and sent[k] != values[k]]
     if differ:
         d = _figures.DEFINITIONS[differ[0]]
         raise PackageRefused(f"报送包清单中的数字与其数据不符（如{d.name}：清单 {sent.get(differ[0])}，数据 "

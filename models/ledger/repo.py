@@ -168,8 +168,17 @@ class LedgerRepo:
         where, params = self.where(q or Query())
         return int(self.store.scalar(f'SELECT COUNT(*) FROM "{self.t}" t WHERE {where}', params, 0))
 
+    def _uuid_sql(self) -> str:
+        """The record's uuid: its own column, the audit log's record_uuid, or none."""
+        if self.ledger.soft_delete or self.ledger.has("uuid"):
+            return "t.uuid"
+        have = {r[1] for r in self.store.conn.execute(f'PRAGMA table_info("{self.t}")')}
+        if "uuid" in have:
+            return "t.uuid"
+        return "t.record_uuid AS uuid" if "record_uuid" in have else "NULL AS uuid"
+
     def select_list(self, fields: Iterable[Field] | None = None, raw_refs: bool = False) -> str:
-        cols = ["t.id", "t.uuid" if self.ledger.soft_delete or self.ledger.has("uuid") else "t.record_uuid AS uuid"]
+        cols = ["t.id", self._uuid_sql()]
         for f in fields or self.ledger.fields:
             if f.kind == "ref":
                 cols.append(f't."{f.name}" AS "{f.name}"')
