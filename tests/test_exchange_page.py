@@ -307,3 +307,30 @@ def test_dashboard_screenshot_at_1366_by_768(county_db, qtbot, tmp_path):
         assert page.table.horizontalHeader().length() <= page.table.viewport().width()
     finally:
         store.close()
+
+
+def test_the_county_page_holds_the_county_directives(county_db, qtbot, tmp_path):
+    from desktop.app import register_font
+    from models.exchange import dispatch
+    from models.prefs import Prefs
+    from views.context import AppContext, DataBus
+    from views.exchange.county_page import CountyPage
+    from views.exchange.directives_view import DirectivesView
+    register_font()
+    store = Store(county_db, "县办公室")
+    try:
+        ctx = AppContext(store=store, prefs=Prefs(tmp_path / "p.json"), bus=DataBus())
+        ctx.today = lambda: TODAY + dt.timedelta(days=1)
+        page = CountyPage(ctx)
+        qtbot.addWidget(page)
+        assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["各乡镇情况", "县级督办事项"]
+        assert isinstance(page.directives, DirectivesView)
+        before = len(dispatch.list_directives(store))
+        page.tabs.setCurrentWidget(page.directives)
+        page.resize(1366, 768)
+        page.show()
+        qtbot.waitExposed(page)
+        page.grab().save(str(tmp_path / "county-directives.png"))
+        assert len(dispatch.list_directives(store)) == before
+    finally:
+        store.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QSpinBox, QTableView, QVBoxLayout, QWidget)
+                               QSpinBox, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from models.db import PermissionDenied
 from models.exchange import county, identity
@@ -266,17 +266,25 @@ class CountyPage(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.heading)
         lay.addWidget(self.summary)
-        lay.addLayout(limits)
-        lay.addWidget(self.legend)
+        townships = QWidget()
+        t_lay = QVBoxLayout(townships)
+        t_lay.addLayout(limits)
+        t_lay.addWidget(self.legend)
         tables = QVBoxLayout()
         tables.setSpacing(0)
         tables.addWidget(self.table, 1)
         tables.addWidget(self.footer)
         tables.addStretch(0)            # a short list: the county's line right below it, the space after
-        lay.addLayout(tables, 1)
-        lay.addLayout(actions)
-        lay.addWidget(self.status)
-        lay.addWidget(self.note)
+        t_lay.addLayout(tables, 1)
+        t_lay.addLayout(actions)
+        t_lay.addWidget(self.status)
+        t_lay.addWidget(self.note)
+        from views.exchange.directives_view import DirectivesView
+        self.directives = DirectivesView(ctx)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(townships, "各乡镇情况")
+        self.tabs.addTab(self.directives, "县级督办事项")
+        lay.addWidget(self.tabs, 1)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._enable())
         ctx.bus.changed.connect(lambda _t: self.refresh())
         self.refresh()
