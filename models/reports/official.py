@@ -62,9 +62,8 @@ def register_faces() -> None:
             pdfmetrics.registerFont(TTFont(name, str(path)))
             _glyphs[name] = set(pdfmetrics.getFont(name).face.charToGlyph)
         else:
-            from reportlab.pdfbase.ttfonts import TTFont as _T
             from resources import FONT_PATH
-            pdfmetrics.registerFont(_T(name, str(FONT_PATH), subfontIndex=0))
+            pdfmetrics.registerFont(TTFont(name, str(FONT_PATH), subfontIndex=0))
             _glyphs[name] = _glyphs[HEI]
 
 
@@ -357,8 +356,7 @@ class ImprintBlock(Flowable):
         s = self.SIZE
         lw = width_of("抄送：", FANG, s)
         self._cc_lines = break_lines(self.imprint.cc, aw - s, FANG, s, 0, s + lw) if self.imprint.cc else []
-        row = s * 2.0
-        return row * (1 + max(len(self._cc_lines), 0)) + (row * 0 if self._cc_lines else 0) + 4
+        return s * 2.0 * (1 + len(self._cc_lines)) + 4          # a row per 抄送 line, one for 印发
 
     def wrap(self, aw, ah):
         self.aw = aw
