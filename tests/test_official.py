@@ -155,7 +155,7 @@ def test_page_numbers_at_the_outer_side(docs):
                 assert abs(x0 - (28 * MM + 14)) < 3, (name, n, x0)
             top = max(b[3] for _c, b in foot)
             assert 35 * MM - 7 * MM - 12 < top < 35 * MM - 7 * MM + 6, (name, n, top / MM)
-        assert f"— 1 —" in page_texts(path)[0]
+        assert "— 1 —" in page_texts(path)[0]
 
 
 def test_imprint_at_the_foot_of_the_last_page(docs):
