@@ -463,14 +463,29 @@ def overdue_items(store: Store, today: _dt.date) -> list[dict]:
     return [r for r in open_items(store, today) if r["state"] == "逾期"]
 
 
+def _live_item(store: Store, item_id: int) -> dict:
+    row = store.one("SELECT * FROM action_item WHERE id = ?", (item_id,))
+    if row is None:
+        raise ValidationError([("id", f"没有编号为 {item_id} 的交办事项")])
+    if row["deleted_at"]:
+        raise ValidationError([("id", "该交办事项已移入回收站，不能再登记进展或办结")])
+    return dict(row)
+
+
+def _items_service(store: Store):
+    from models.ledger.service import service_for
+    return service_for(store, "action_items")
+
+
 def add_progress(store: Store, item_id: int, note: str, on: _dt.date | str, who: str = "") -> None:
+    """One dated line added to the item's 办理进展 (through the ledger's write service)."""
     note = (note or "").strip()
     if not note:
         raise ValidationError([("progress", "进展内容不能为空")])
     with store.tx():
-        old = store.scalar("SELECT progress FROM action_item WHERE id = ?", (item_id,), "")
+        old = _live_item(store, item_id)["progress"] or ""
         line = f"{on} {who + '：' if who else ''}{note}"
-        store.update("action_item", item_id, {"progress": (old + "\n" + line).strip(), "updated_at": now_text()})
+        _items_service(store).update(item_id, {"progress": (old + "\n" + line).strip()})
 
 
 def set_item_status(store: Store, item_id: int, status: str, on: _dt.date | str, note: str = "") -> None:
@@ -478,8 +493,9 @@ def set_item_status(store: Store, item_id: int, status: str, on: _dt.date | str,
     if status not in ("待办", "办理中", "已办结"):
         raise ValidationError([("status", f"状态“{status}”不能直接设置（逾期由完成时限自动判断）")])
     with store.tx(note):
-        store.update("action_item", item_id, {"status": status, "updated_at": now_text(),
-                                              "closed_on": str(on) if status == "已办结" else None})
+        _live_item(store, item_id)
+        _items_service(store).update(item_id, {"status": status,
+                                               "closed_on": str(on) if status == "已办结" else None}, note)
         if note:
             add_progress(store, item_id, note, on)
 
