@@ -200,7 +200,22 @@ def _converter(f: Field, masked: bool, wan: bool):
         return _fast_mask(f, slow) or slow
     if getattr(f, "value_labels", ()):
         return lambda v: "" if v is None else f.format(v)
-    return lambda v: "" if v is None else str(v)
+    return _as_text
+
+
+def _as_text(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+_TEXTISH = {str, type(None)}
+
+
+def _column_cells(conv, values):
+    """A column's values as the sheet shows them: a text column of texts and blanks as it is
+    (the writer leaves None blank, as ``_as_text`` would), any other through its converter."""
+    if conv is _as_text and set(map(type, values)) <= _TEXTISH:
+        return values
+    return list(map(conv, values))
 
 
 def _fast_mask(f: Field, slow):
@@ -313,7 +328,7 @@ def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bo
                         row(sum_row(f"小计（{in_group} 人）" if ledger.kind == "workers" else f"小计（{in_group} 条）", sub))
                     group, sub, in_group = key, dict.fromkeys(sums, 0), 0
                 part = [c[a:b] for c in cols[:nf]] if (a, b) != (0, len(chunk)) else cols[:nf]
-                w.rows_columnar([range(n + 1, n + 1 + b - a)] + [list(map(conv, c)) for conv, c in zip(convs, part)],
+                w.rows_columnar([range(n + 1, n + 1 + b - a)] + [_column_cells(conv, c) for conv, c in zip(convs, part)],
                                 col_styles)
                 for i in sums:
                     s = sum(filter(None, part[i]))

@@ -12,7 +12,9 @@ panes, merges, print) is given before the first row or before ``close``.
 """
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import zipfile
 from pathlib import Path
 from typing import Any, Iterable
@@ -93,6 +95,7 @@ class SheetWriter:
         self._row = 0
         self._letters = [col_letter(i) for i in range(64)]
         self._parts: list[str] = []
+        self._pump: threading.Thread | None = None
 
     # -- set-up --------------------------------------------------------------------------
     def merge(self, r0: int, c0: int, r1: int, c1: int) -> None:
@@ -121,6 +124,34 @@ class SheetWriter:
             head.append("</cols>")
         head.append("<sheetData>")
         self._sheet.write("".join(head).encode("utf-8"))
+        # the sheet's bytes are deflated on a thread of their own (zlib lets go of the
+        # interpreter), while the next rows are built: on two cores most of it is hidden
+        self._queue: queue.Queue = queue.Queue(maxsize=8)
+        self._pump_error: BaseException | None = None
+        self._pump = threading.Thread(target=self._pump_run, name="xlsx-deflate", daemon=True)
+        self._pump.start()
+
+    def _pump_run(self) -> None:
+        while True:
+            data = self._queue.get()
+            if data is None:
+                return
+            if self._pump_error is None:
+                try:
+                    self._sheet.write(data)
+                except BaseException as exc:  # noqa: BLE001 - raised again on the writing thread
+                    self._pump_error = exc
+
+    def _put(self, data: bytes) -> None:
+        if self._pump_error is not None:
+            raise self._pump_error
+        self._queue.put(data)
+
+    def _stop_pump(self) -> None:
+        if self._pump is not None:
+            self._queue.put(None)
+            self._pump.join()
+            self._pump = None
 
     # -- rows ----------------------------------------------------------------------------------
     def row(self, cells: Iterable[tuple[Any, str] | None], height: float | None = None) -> int:
@@ -184,7 +215,7 @@ class SheetWriter:
                 for n, v in zip(nums, values) for t in (type(v),)])
         built.append(["</row>"] * count)
         self._flush()                           # rows given one at a time before these
-        self._sheet.write("".join(map("".join, zip(*built))).encode("utf-8"))
+        self._put("".join(map("".join, zip(*built))).encode("utf-8"))
         return first
 
     def _odd_cell(self, pre: str, n: str, s: int, value: Any) -> str:
@@ -194,7 +225,7 @@ class SheetWriter:
 
     def _flush(self) -> None:
         if self._parts:
-            self._sheet.write("".join(self._parts).encode("utf-8"))
+            self._put("".join(self._parts).encode("utf-8"))
             self._parts = []
 
     def skip(self, n: int = 1) -> None:
@@ -209,6 +240,9 @@ class SheetWriter:
         if self._sheet is None:
             self._start()
         self._flush()
+        self._stop_pump()
+        if self._pump_error is not None:
+            raise self._pump_error
         tail = ["</sheetData>"]
         if self.merges:
             tail.append(f'<mergeCells count="{len(self.merges)}">')
@@ -235,21 +269,15 @@ class SheetWriter:
             n = len(self._strings)
             f.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.'
                     f'openxmlformats.org/spreadsheetml/2006/main" count="{n}" uniqueCount="{n}">'.encode("utf-8"))
-            buf = []
-            for s in self._strings:
-                t = xml_text(s)
-                sp = ' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else ""
-                buf.append(f"<si><t{sp}>{t}</t></si>")
-                if len(buf) >= 2048:
-                    f.write("".join(buf).encode("utf-8"))
-                    buf = []
-            buf.append("</sst>")
-            f.write("".join(buf).encode("utf-8"))
+            for part in _shared_strings(list(self._strings)):
+                f.write(part.encode("utf-8"))
+            f.write(b"</sst>")
         z.close()
         return self.path
 
     def abort(self) -> None:
         try:
+            self._stop_pump()
             if self._sheet is not None:
                 self._sheet.close()
             self._zip.close()
@@ -268,6 +296,30 @@ class SheetWriter:
                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
                 '<bookViews><workbookView/></bookViews>'
                 f'<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets>{defined}</workbook>')
+
+
+_SEP = "\ue000"                         # a private-use character, between the strings of a batch
+_EDGE_SPACE = re.compile(r"(?:\A|\ue000)\s|\s(?:\ue000|\Z)")
+
+
+def _shared_strings(strings: list[str], batch: int = 4096):
+    """The <si> elements of ``strings``, a batch escaped at once (``xml_text`` on the batch joined
+    by a character none of them holds); a batch with a string that starts or ends with a space,
+    or that holds the joining character, is done a string at a time."""
+    for start in range(0, len(strings), batch):
+        part = strings[start:start + batch]
+        joined = _SEP.join(part)
+        if joined.count(_SEP) == len(part) - 1:
+            text = xml_text(joined)
+            if not _EDGE_SPACE.search(text):
+                yield "<si><t>" + text.replace(_SEP, "</t></si><si><t>") + "</t></si>"
+                continue
+        out = []
+        for s in part:
+            t = xml_text(s)
+            sp = ' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else ""
+            out.append(f"<si><t{sp}>{t}</t></si>")
+        yield "".join(out)
 
 
 def _styles_xml() -> str:
