@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -314,3 +315,15 @@ def test_lines_by_default_json_with_json(word, demo_db, tmp_path, capsys):
             with pytest.raises(ValueError):
                 json.loads(out)
     assert codes["lines"] == codes["json"]
+
+
+def test_a_console_that_cannot_show_a_character_still_gets_the_output():
+    # Chinese Windows consoles are GBK: 䶮 is not in it; the line and the JSON still come out whole
+    code = ("import argparse; from desktop.commands._common import emit; "
+            "emit(argparse.Namespace(json=False), {}, ['姓名：王䶮']); "
+            "emit(argparse.Namespace(json=True), {'姓名': '王䶮'}, [])")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60,
+                         env={**os.environ, "PYTHONIOENCODING": "gbk"}, cwd=Path(__file__).parent.parent)
+    assert run.returncode == 0, run.stderr.decode("utf-8", "replace")
+    line, data = run.stdout.decode("gbk").splitlines()
+    assert line == "姓名：王?" and json.loads(data) == {"姓名": "王䶮"}
