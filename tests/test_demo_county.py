@@ -197,9 +197,15 @@ def test_county_cancel_leaves_nothing(tmp_path):
 
 def test_county_shares_sum_to_the_totals():
     import random
-    from models.demo.county import shares
-    parts = shares(random.Random(1), 100_000, 30)
+    from models.demo.county import shares, workers_for
+    rng = random.Random(1)
+    parts = shares(rng, 100_000, 30)
     assert sum(parts) == 100_000 and len(parts) == 30 and min(parts) >= 1 and max(parts) > 2 * min(parts)
+    workers = workers_for(rng, parts, 1_000_000)
+    assert sum(workers) == 1_000_000
+    per_case = [w / c for w, c in zip(workers, parts)]
+    assert 4 <= min(per_case) and max(per_case) <= 25        # each township near the county's 10 a case
+    assert workers_for(rng, [5, 5], 3) == [5, 5]              # never fewer workers than cases
 
 
 # -- the command line ---------------------------------------------------------------------------------

@@ -45,6 +45,17 @@ def shares(rng: random.Random, total: int, n: int, spread: float = 0.45, least: 
     return parts
 
 
+def workers_for(rng: random.Random, cases: list[int], total: int) -> list[int]:
+    """Workers per township: its cases times a workers-per-case of its own (about the county's
+    average, a third more or less), scaled to ``total``; at least one worker a case."""
+    raw = [c * rng.lognormvariate(0, 0.3) for c in cases]
+    s = sum(raw) or 1.0
+    parts = [max(c, int(total * r / s)) for c, r in zip(cases, raw)]
+    k = max(range(len(parts)), key=parts.__getitem__)
+    parts[k] = max(cases[k], parts[k] + total - sum(parts))
+    return parts
+
+
 def township_names(n: int) -> list[str]:
     names = [s + k for s, k in COUNTY_TOWNSHIPS]
     return [names[i] if i < len(names) else f"{names[i % len(names)][:-1]}{i // len(names) + 1}{names[i % len(names)][-1]}"
@@ -96,8 +107,7 @@ def build_county(path: str | os.PathLike, build_township, *, seed: int = 2026112
     rng = random.Random(seed)
     names = township_names(n)
     case_parts = shares(rng, total_cases, n, least=1)
-    worker_parts = [max(c, int(w)) for c, w in zip(case_parts, shares(rng, total_workers, n, spread=0.5, least=0))]
-    worker_parts[-1] = max(case_parts[-1], total_workers - sum(worker_parts[:-1]))
+    worker_parts = workers_for(rng, case_parts, total_workers)
     # most townships reported today; a few (about one in eight) some days ago
     late = [0 if rng.random() > 0.13 else rng.randint(2, 12) for _ in range(n)]
     seeds = [rng.randrange(1, 2 ** 31) for _ in range(n)]
