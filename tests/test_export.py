@@ -93,6 +93,11 @@ def test_xlsx_layout(loaded, tmp_path):
     assert total_row == 4 + 86 + 1 and ws.cell(total_row - 1, 1).value == "小计（86 人）"     # one case, one 小计
     assert round(ws.cell(total_row, money_col).value * 100) == EXPECTED[ROSTER]["owed_fen"]
     assert round(ws.cell(total_row - 1, money_col).value * 100) == EXPECTED[ROSTER]["owed_fen"]
+    # the 小计 label spans 序号 and 所属问题编号 (centred in the narrow 序号 alone it was cut off in print)
+    assert f"A{total_row - 1}:B{total_row - 1}" in {str(m) for m in ws.merged_cells.ranges}
+    # ID columns are text for cells typed in later too, without borders drawn under the table
+    col_format = ws.column_dimensions[openpyxl.utils.get_column_letter(id_col)]
+    assert col_format.number_format == "@" and col_format.border.left.style is None
     texts = [str(c.value) for row in ws.iter_rows(min_row=total_row + 1) for c in row if c.value]
     assert any(t.startswith("填报人") for t in texts) and any(t.startswith("审核人") for t in texts)
     assert any("已部分遮蔽" in t for t in texts)

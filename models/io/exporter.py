@@ -278,7 +278,7 @@ def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bo
         headers = ["序号"] + [header_text(f, wan) for f in fields]
         w.widths = [6.0] + [max(f.width * 1.15 + 2, len(h) * 1.9 + 2) for f, h in zip(fields, headers[1:])]
         w.widths = [min(x, 60.0) for x in w.widths]
-        w.col_styles = [None] + ["text" if f.kind_of.text_cell else None for f in fields]
+        w.col_styles = [None] + ["text_col" if f.kind_of.text_cell else None for f in fields]
         w.freeze_row = 3
         w.repeat = (2, 2)
         w.header_text = ""
@@ -314,6 +314,12 @@ def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bo
                 else:
                     out.append(("", "total_blank"))
             return out
+        def subtotal(count: int, values: dict) -> None:
+            """A case's 小计 row; its label spans 序号 and the next column when that one holds no
+            figure (centred in the narrow 序号 column alone, it was cut off at the page's edge)."""
+            r = row(sum_row(f"小计（{count} 人）" if ledger.kind == "workers" else f"小计（{count} 条）", values))
+            if ncol > 1 and 0 not in values:
+                w.merge(r, 0, r, 1)
         group, sub, in_group = object(), dict.fromkeys(sums, 0), 0
         nf = len(fields)
         col_styles = ["center"] + styles
@@ -325,7 +331,7 @@ def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bo
             for a, b, key in _segments(cols[nf] if grouped else None, len(chunk)):
                 if grouped and key != group:
                     if in_group:
-                        row(sum_row(f"小计（{in_group} 人）" if ledger.kind == "workers" else f"小计（{in_group} 条）", sub))
+                        subtotal(in_group, sub)
                     group, sub, in_group = key, dict.fromkeys(sums, 0), 0
                 part = [c[a:b] for c in cols[:nf]] if (a, b) != (0, len(chunk)) else cols[:nf]
                 w.rows_columnar([range(n + 1, n + 1 + b - a)] + [_column_cells(conv, c) for conv, c in zip(convs, part)],
@@ -338,7 +344,7 @@ def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bo
                 in_group += b - a
             ctx.progress(n, total, f"已导出 {n} 条，共 {total} 条")
         if grouped and in_group:
-            row(sum_row(f"小计（{in_group} 人）" if ledger.kind == "workers" else f"小计（{in_group} 条）", sub))
+            subtotal(in_group, sub)
         w.row(sum_row("合计", sums), height=20)
         w.skip()
         third = max(1, ncol // 3)

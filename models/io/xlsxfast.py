@@ -47,6 +47,9 @@ STYLES: dict[str, tuple[int, int, int, int, str]] = {
     "total_money4": (2, 0, 1, 166, _VCENTER),
     "total_blank": (2, 0, 1, 0, ""),
     "footer": (0, 0, 0, 0, _LEFT),
+    # a column's own format (cells typed in later stay text), without the data cells' border:
+    # with one, the rows under the table (signatures, the note) printed empty boxes
+    "text_col": (0, 0, 0, 49, ""),
 }
 STYLE_ID = {name: i for i, name in enumerate(STYLES)}
 _BAD_XML = {c: None for c in range(32) if c not in (9, 10, 13)}
