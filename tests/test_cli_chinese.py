@@ -294,7 +294,9 @@ NOT_YET_CHINESE_LINES: set[str] = set()
 
 
 def test_every_command_word_has_a_harmless_invocation():
-    assert set(HARMLESS) == set(COMMAND_MODULES)
+    missing = set(COMMAND_MODULES) - set(HARMLESS)
+    assert missing == set(), f"a new command word needs a harmless invocation in HARMLESS: {sorted(missing)}"
+    assert set(HARMLESS) <= set(COMMAND_MODULES)
 
 
 @pytest.mark.parametrize("word", sorted(set(HARMLESS) - NOT_YET_CHINESE_LINES))
