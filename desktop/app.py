@@ -206,11 +206,14 @@ def build_window(store, prefs, *, today=None, interactive: bool = True, prefetch
 
 
 def close_store(store) -> None:
-    """Back up on close (a quick check first: a damaged file is never copied over good backups)."""
-    from models import backup
+    """Back up on close: a database of ordinary size here (a quick check first: a damaged file is
+    never copied over good backups); a large one in a process of its own, which checks its
+    snapshot before keeping it, so closing never waits for it (``backup.close_backup``)."""
+    from models import backup, backup_pages
     try:
-        store.quick_check()
-        backup.auto_backup(store.conn, store.path, "close")
+        if not backup_pages.wants_packing(store.path):
+            store.quick_check()
+        backup.close_backup(store.conn, store.path)
     except Exception as exc:  # noqa: BLE001 - closing must never lose the user's work over a backup
         sys.stderr.write(f"关闭时备份未完成：{exc}\n")
     store.close()

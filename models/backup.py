@@ -29,7 +29,7 @@ from models.paths import sqlite_uri
 KEEP = 14
 
 # tables whose rows are not the user's data: a database with rows only here holds nothing
-_NOT_DATA = {"setting", "audit_log", "verdict_option", "calendar_year", "case_status_log"}
+_NOT_DATA = {"setting", "audit_log", "verdict_option", "calendar_year", "case_status_log", "search_chars_state"}
 
 
 class BackupError(Exception):
@@ -157,7 +157,7 @@ def inspect(path: str | os.PathLike) -> BackupInfo:
             return BackupInfo(path, False, False, f"备份文件不完整：{path}")
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE '%fts%'")]
+            "AND name NOT LIKE '%fts%' AND name NOT LIKE '%chars%'")]          # search indexes
         for t in tables:
             if t in _NOT_DATA:
                 continue
@@ -292,11 +292,18 @@ def auto_backup(conn: sqlite3.Connection, db_path: str | os.PathLike, reason: st
 
 
 def _free_stamp(folder: Path, reason: str) -> str:
-    """Now as the name's time; a second later while a backup of that name exists (two in one
-    second must neither overwrite each other nor sort out of order)."""
+    """Now as the name's time, or a second after the newest backup's when that is not earlier
+    (two backups in one second must neither overwrite each other nor sort out of order)."""
     at = _dt.datetime.now().replace(microsecond=0)
-    while any((folder / f"{at:%Y%m%d-%H%M%S}-{reason}{ext}").exists() for ext in (".sqlite", ".qqbak")):
-        at += _dt.timedelta(seconds=1)
+    if folder.exists():
+        from models.backup_pages import SUFFIX
+        for p in (*folder.glob("*.sqlite"), *folder.glob("*" + SUFFIX)):
+            try:
+                made = _dt.datetime.strptime(p.name[:15], "%Y%m%d-%H%M%S")
+            except ValueError:
+                continue
+            if made >= at:
+                at = made + _dt.timedelta(seconds=1)
     return at.strftime("%Y%m%d-%H%M%S")
 
 

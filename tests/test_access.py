@@ -107,7 +107,7 @@ def test_command_line_needs_a_user_once_accounts_exist(two_streams, tmp_path):
     r = _cli("user", "add", "clerk2", "--db", path, "--user", "office", "--role", "专班填报员",
              "--workstream", ws[1]["name"], env={"QINGQIAN_PASSWORD": "secret1", "QINGQIAN_NEW_PASSWORD": "secret9"})
     assert r.returncode == 0, r.stderr
-    r = _cli("user", "list", "--db", path, "--user", "office", env={"QINGQIAN_PASSWORD": "secret1"})
+    r = _cli("user", "list", "--db", path, "--user", "office", "--json", env={"QINGQIAN_PASSWORD": "secret1"})
     assert [u["username"] for u in json.loads(r.stdout)] == ["office", "clerk", "leader", "clerk2"]
     check = Store(path)
     assert access.login(check, "clerk2", "secret9").workstream_id == ws[1]["id"]

@@ -90,7 +90,7 @@ def test_a_guessed_password_resets_nothing(accounts_db, monkeypatch, capsys):
 
 
 def test_passwd_takes_the_current_password_and_the_new_one_separately(accounts_db, monkeypatch, capsys):
-    code, out, err = _run(monkeypatch, capsys, "user", "passwd", "office", "--user", "office",
+    code, out, err = _run(monkeypatch, capsys, "user", "passwd", "office", "--user", "office", "--json",
                           "--db", accounts_db, password="secret1", new_password="newpass1")
     assert code == 0, err
     assert json.loads(out) == {"ok": True, "user": "office", "by": "office"}
@@ -122,7 +122,7 @@ def test_accounts_are_listed_and_added_by_a_logged_in_office_only(accounts_db, m
     code, out, err = _run(monkeypatch, capsys, "user", "add", "leader2", "--role", "领导", "--user", "office",
                           "--db", accounts_db, password="secret1", new_password="lead123")
     assert code == 0, err
-    code, out, _ = _run(monkeypatch, capsys, "user", "list", "--user", "office", "--db", accounts_db,
+    code, out, _ = _run(monkeypatch, capsys, "user", "list", "--user", "office", "--db", accounts_db, "--json",
                         password="secret1")
     assert code == 0 and [u["username"] for u in json.loads(out)] == ["office", "clerk", "leader", "leader2"]
     assert "pw_hash" not in out

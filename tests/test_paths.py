@@ -103,7 +103,7 @@ def test_commands_in_awkward_paths(awkward_db, monkeypatch, capsys):
     code, out, err = _run(monkeypatch, capsys, "check", "--db", awkward_db, "--json", "--date", "2026-11-26")
     assert code in (0, 1), err
     assert "findings" in json.loads(out)
-    code, out, err = _run(monkeypatch, capsys, "backup", "--db", awkward_db)
+    code, out, err = _run(monkeypatch, capsys, "backup", "--db", awkward_db, "--json")
     assert code == 0, err
     made = Path(json.loads(out)["backup"])
     assert made.parent == backup.backup_dir(awkward_db) and backup.inspect(made).holds_data

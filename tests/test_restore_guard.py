@@ -93,7 +93,7 @@ def test_restore_is_refused_while_the_window_holds_the_database(with_backup, qtb
     assert s.scalar("SELECT summary FROM case_record ORDER BY id LIMIT 1") == "窗口随后保存"
     s.close()
     # once the window has closed, the same restore goes through
-    code, out, err = _run(monkeypatch, capsys, "restore", good, "--db", db)
+    code, out, err = _run(monkeypatch, capsys, "restore", good, "--db", db, "--json")
     assert code == 0, err
     assert json.loads(out)["previous_kept_as"]
 
@@ -263,7 +263,8 @@ def test_restore_needs_the_office_account_and_its_password(accounts, monkeypatch
     failed = s.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'")
     s.close()
     assert failed == 3          # no name, no password, a wrong password: each a failed log-in
-    code, out, err = _run(monkeypatch, capsys, "restore", good, "--db", db, "--user", "office", password="secret1")
+    code, out, err = _run(monkeypatch, capsys, "restore", good, "--db", db, "--user", "office", "--json",
+                          password="secret1")
     assert code == 0, err
     kept = Path(json.loads(out)["previous_kept_as"])
     s = Store(db)
@@ -288,7 +289,8 @@ def test_a_damaged_database_is_restored_by_the_backups_own_office(accounts, tmp_
     code, out, err = _run(monkeypatch, capsys, "restore", fresh, "--db", db, "--user", "clerk", password="secret2")
     assert code == 2 and "办公室" in _one_chinese_line(err)
     assert db.read_bytes() == b"\x00damaged" * 4000
-    code, out, err = _run(monkeypatch, capsys, "restore", fresh, "--db", db, "--user", "office", password="secret1")
+    code, out, err = _run(monkeypatch, capsys, "restore", fresh, "--db", db, "--user", "office", "--json",
+                          password="secret1")
     assert code == 0, err
     assert Path(json.loads(out)["previous_kept_as"]).read_bytes() == b"\x00damaged" * 4000
     s = Store(db)
