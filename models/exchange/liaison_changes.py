@@ -28,7 +28,8 @@ from __future__ import annotations
 import sqlite3
 
 # tables whose rows never travel: bookkeeping, accounts, settings, indexes, the exchange's own
-SKIP_TABLES = {"setting", "audit_log", "account", "sqlite_stat1", "sqlite_sequence", "signoff"}
+SKIP_TABLES = {"setting", "audit_log", "account", "sqlite_stat1", "sqlite_sequence", "signoff",
+               "search_chars_state"}
 SKIP_PREFIXES = ("exchange_", "sqlite_")
 ROLLUP = {"case_record": ("w_count", "w_owed_fen", "w_paid_fen")}
 STAMPS = ("updated_at", "last_activity_on")
@@ -48,7 +49,7 @@ def record_tables(conn) -> list[str]:
         if any(name.startswith(v + "_") for v in virtual):
             continue
         pk = [r for r in conn.execute(f'PRAGMA table_info("{name}")') if r[5]]
-        if len(pk) == 1:
+        if len(pk) == 1 and pk[0][1] == "id":           # records, keyed by their id
             names.append(name)
     parents = {n: {r[2] for r in conn.execute(f'PRAGMA foreign_key_list("{n}")')} & set(names) - {n} for n in names}
     order: list[str] = []
