@@ -65,11 +65,15 @@ def naive_export(db: Path, out: Path) -> None:
     try:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             z.write(tmp, "content.sqlite")
+            virtual = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")]
             for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-                                     "AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE '%fts%'").fetchall():
+                                     "AND sql NOT LIKE 'CREATE VIRTUAL%'").fetchall():
+                if any(t.startswith(v + "_") for v in virtual):
+                    continue
                 cur = conn.execute(f'SELECT * FROM "{t}"')
                 cols = [d[0] for d in cur.description]
-                z.writestr(f"{t}.json", json.dumps([dict(zip(cols, r)) for r in cur], ensure_ascii=False))
+                z.writestr(f"{t}.json", json.dumps([dict(zip(cols, r)) for r in cur], ensure_ascii=False,
+                                                   default=lambda v: v.hex()))
     finally:
         conn.close()
         tmp.unlink()
@@ -82,11 +86,13 @@ def naive_receive(content: Path, county: Path) -> int:
     n = 0
     try:
         dst.execute("BEGIN")
-        for t, sql in src.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                                  "'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE '%fts%'").fetchall():
-            dst.execute(sql.replace(f'CREATE TABLE "{t}"', f'CREATE TABLE "t_{t}"', 1)
-                        .replace(f"CREATE TABLE {t}", f'CREATE TABLE "t_{t}"', 1))
+        virtual = [r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")]
+        for (t,) in src.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                                "AND sql NOT LIKE 'CREATE VIRTUAL%'").fetchall():
+            if any(t.startswith(v + "_") for v in virtual):
+                continue                    # a search index's own storage
             cols = [r[1] for r in src.execute(f'PRAGMA table_xinfo("{t}")') if r[6] == 0]
+            dst.execute(f'CREATE TABLE "t_{t}" ({", ".join(chr(34) + c + chr(34) for c in cols)})')
             marks = ", ".join("?" * len(cols))
             names = ", ".join(f'"{c}"' for c in cols)
             for row in src.execute(f'SELECT {names} FROM "{t}"'):
