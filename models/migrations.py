@@ -631,8 +631,38 @@ def _m011(conn: sqlite3.Connection) -> None:
         chars_index.rebuild(conn, table)
 
 
+# 一项目一档 (models.ledgers.projects): the project table becomes a declared ledger with a recycle
+# bin, and gains the parties, the wage special account (专户), the deposit and guarantee, and the
+# dates the 40-day settlement rule reads. (ALTER TABLE cannot give a column a computed default:
+# created_at / updated_at are written by the ledger's repository.)
+M012_COLUMNS = (
+    ("created_at", "TEXT"), ("updated_at", "TEXT"), ("deleted_at", "TEXT"),
+    ("labor_manager", "TEXT NOT NULL DEFAULT ''"),          # 劳资专管员
+    ("labor_manager_phone", "TEXT NOT NULL DEFAULT ''"),
+    ("wage_bank", "TEXT NOT NULL DEFAULT ''"),              # 农民工工资专用账户 开户银行
+    ("wage_account", "TEXT NOT NULL DEFAULT ''"),           # 专户账号 (text: long digit strings)
+    ("contractor_arrears", "INTEGER NOT NULL DEFAULT 0"),   # 总包单位经认定有拖欠工资行为
+    ("deposit_form", "TEXT NOT NULL DEFAULT ''"),           # 工资保证金 存储方式
+    ("deposit_on", "TEXT"),
+    ("guarantee_form", "TEXT NOT NULL DEFAULT ''"),         # 工程款支付担保
+    ("guarantee_fen", "INTEGER NOT NULL DEFAULT 0"),
+    ("started_on", "TEXT"), ("completed_on", "TEXT"), ("settled_on", "TEXT"),
+    ("settlement_fen", "INTEGER NOT NULL DEFAULT 0"),
+)
+
+
+def _m012(conn: sqlite3.Connection) -> None:
+    for name, sql_type in M012_COLUMNS:
+        if not _has_column(conn, "project", name):
+            conn.execute(f'ALTER TABLE project ADD COLUMN "{name}" {sql_type}')
+    conn.execute("UPDATE project SET created_at = COALESCE(created_at, qq_now()), "
+                 "updated_at = COALESCE(updated_at, qq_now())")
+    for name in ("deposit_on", "started_on", "completed_on", "settled_on"):
+        conn.execute(f'CREATE INDEX IF NOT EXISTS "project_{name}" ON project("{name}")')
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004, _m005, _m006, _m007, _m008,
-                                                          _m009, _m010, _m011]
+                                                          _m009, _m010, _m011, _m012]
 LATEST = len(MIGRATIONS)
 
 
