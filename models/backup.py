@@ -170,10 +170,61 @@ def inspect(path: str | os.PathLike) -> BackupInfo:
         conn.close()
 
 
+def attachments_dir_of_backup(backup: str | os.PathLike) -> Path:
+    """Where the attachment files (证据材料, ``models.attachments``) of a backup are: the
+    automatic backups in ``<db>.backups/`` share one content-addressed folder,
+    ``<db>.backups/attachments.files/`` (a file is copied once, however many backups name it);
+    a backup written anywhere else has its own, ``<backup>.files/``."""
+    p = Path(backup)
+    if p.parent.name.endswith(".backups"):
+        return p.parent / "attachments.files"
+    return p.with_name(p.name + ".files")
+
+
+def _database_file(conn: sqlite3.Connection) -> Path | None:
+    for row in conn.execute("PRAGMA database_list"):
+        if row[1] == "main" and row[2]:
+            return Path(row[2])
+    return None
+
+
+def copy_attachments(conn: sqlite3.Connection, copy: Path, target: Path) -> dict | None:
+    """The attachment files the backup copy ``copy`` names, copied from the live database's
+    folder into the backup's (``attachments_dir_of_backup(target)``), each checked against its
+    SHA-256 before and after. A file already missing or altered in the database's folder is
+    counted, not copied (the detail pane shows it as such); the backup goes on. None: no files."""
+    from models import attachments
+    check = sqlite3.connect(sqlite_uri(copy), uri=True)
+    try:
+        wanted = attachments.referenced(check)
+    finally:
+        check.close()
+    db = _database_file(conn)
+    if not wanted or db is None:
+        return None
+    return attachments.copy_files(attachments.files_dir(db), attachments_dir_of_backup(target), wanted)
+
+
+def restore_attachments(src: Path, db: Path) -> dict | None:
+    """After a restore: the files the restored database names, brought back into ``<db>.files/``
+    from the backup's folder (checked); files already there are left, and none is deleted."""
+    from models import attachments
+    conn = sqlite3.connect(sqlite_uri(db), uri=True)
+    try:
+        wanted = attachments.referenced(conn)
+    finally:
+        conn.close()
+    if not wanted:
+        return None
+    return attachments.copy_files(attachments_dir_of_backup(src), attachments.files_dir(db), wanted)
+
+
 def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
-              progress: Callable[[int, int], None] | None = None) -> Path:
+              progress: Callable[[int, int], None] | None = None, *, files: bool = True) -> Path:
     """Copy a live database to ``target`` (written beside it first, then renamed, so a
-    full disk or a crash never leaves a half file under the real name)."""
+    full disk or a crash never leaves a half file under the real name). With ``files`` (the
+    default: every backup a person keeps) the attachment files it names are copied too, checked
+    (``copy_attachments``); a working copy (a package's content) passes ``files=False``."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
@@ -189,6 +240,8 @@ def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
         finally:
             dest.close()
         _check(tmp)
+        if files:
+            copy_attachments(conn, tmp, target)
         os.replace(tmp, target)
     except (OSError, sqlite3.Error, BackupError) as exc:
         try:
@@ -286,7 +339,7 @@ def auto_backup(conn: sqlite3.Connection, db_path: str | os.PathLike, reason: st
     if backup_pages.wants_packing(db_path):
         path = _packed_backup(conn, d, f"{stamp}-{reason}")
     else:
-        path = backup_to(conn, d / f"{stamp}-{reason}.sqlite")
+        path = backup_to(conn, d / f"{stamp}-{reason}.sqlite", files=True)
     rotate(db_path, keep, spare=path)
     return path
 
@@ -312,7 +365,7 @@ def _packed_backup(conn: sqlite3.Connection, folder: Path, name: str) -> Path:
     new base (``models.backup_pages``); the plain snapshot is removed."""
     from models import backup_pages
     snap = folder / f"{name}.snapshot"
-    backup_to(conn, snap)
+    backup_to(conn, snap, files=True)
     try:
         holds = inspect(snap).holds_data
         target = folder / f"{name}{backup_pages.SUFFIX}"
@@ -376,7 +429,7 @@ def backup_file(db_path: str | os.PathLike, target: str | os.PathLike,
     """``backup_to`` on a connection of its own (for a worker thread)."""
     conn = _source(db_path)
     try:
-        return backup_to(conn, target, progress)
+        return backup_to(conn, target, progress, files=True)
     finally:
         conn.close()
 
@@ -561,6 +614,10 @@ def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user:
             if side.exists():
                 side.unlink()
         os.replace(tmp, db)
+        try:
+            restore_attachments(src, db)
+        except (OSError, sqlite3.Error):
+            pass        # the database is restored; a file not brought back shows as 文件缺失
         return kept
     except OSError as exc:
         raise BackupError(f"恢复失败：{exc.filename or db}（{why(exc)}）。数据库未被替换。") from exc

@@ -165,7 +165,24 @@ class CaseService(LedgerService):
             part = nos[start:start + 500]
             taken |= {r[0] for r in self.store.query(
                 f"SELECT case_no FROM case_record WHERE case_no IN ({','.join('?' * len(part))})", part)}
-        return [[("case_no", f"编号 {v['case_no']} 已存在")] if v["case_no"] in taken else [] for v in rows]
+        out = [[("case_no", f"编号 {v['case_no']} 已存在")] if v["case_no"] in taken else [] for v in rows]
+        if any(v.get("status") == "已化解" for v in rows):
+            from models import attachments
+            if attachments.proof_required(self.store):
+                for v, problems in zip(rows, out):
+                    if v.get("status") == "已化解":
+                        problems.append(("status", "新登记的问题还没有附件，" + attachments.PROOF_MESSAGE
+                                         + "（可先以“化解中”导入）"))
+        return out
+
+    def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
+        """An import (or any write through the service) that makes a case 已化解 needs its
+        付款凭证 when the office requires one (``cases.require_payment_proof``)."""
+        if changes.get("status") == "已化解" and current.get("status") != "已化解":
+            from models import attachments
+            if attachments.proof_required(self.store) and attachments.cases_without_proof(self.store, [record_id]):
+                return [("status", attachments.PROOF_MESSAGE)]
+        return []
 
     def after_insert(self, ids: Sequence[int]) -> None:
         """The first status-log entries: 登记 on the registration date; a case that arrives
@@ -247,6 +264,10 @@ class CaseService(LedgerService):
             if new == "已化解" and outstanding > 0:
                 from models.values import fen_to_yuan_text
                 raise ValidationError([("status", f"尚有 {fen_to_yuan_text(outstanding)} 元未支付，不能标为已化解")])
+            if new == "已化解":
+                from models import attachments
+                if attachments.proof_required(self.store) and attachments.cases_without_proof(self.store, [case_id]):
+                    raise ValidationError([("status", attachments.PROOF_MESSAGE)])
             values["closed_on"] = change.on
             if new == "已化解":
                 values["resolved_count"] = row["total_workers"]

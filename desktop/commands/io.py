@@ -3,6 +3,7 @@
     qingqian import FILE --db PATH --kind KIND [--case NO] [--sheet NAME] [--dry-run] [--json]
                     [--accept-partial] [--map '表头=字段' …] [--ignore '表头' …]
     qingqian export KIND --db PATH --out FILE.xlsx|.csv [--unmasked] [--wan] [--encoding gb18030|utf-8-sig]
+    qingqian export attachments --db PATH --out FOLDER|FILE.zip     (every attachment file and 附件清单.xlsx)
 
 Exit status: 0 done; 1 rows were rejected; 2 the file or the arguments cannot be used (one
 Chinese sentence on standard error, nothing written). A column holding money, dates or ID
@@ -43,7 +44,8 @@ def register(subparsers) -> None:
                               description="导出台账：标题、填报单位、表头、合计行、签字栏与打印设置。")
     e.add_argument("kind", help="台账类型：cases、workers、repayments …")
     add_db(e)
-    e.add_argument("--out", required=True, help="输出文件（.xlsx 或 .csv）")
+    e.add_argument("--out", required=True,
+                   help="输出文件（.xlsx 或 .csv）；导出 attachments（证据材料）时可给文件夹或 .zip：导出全部附件文件和附件清单")
     e.add_argument("--force", action="store_true", help="输出文件已存在时替换它")
     e.add_argument("--unmasked", action="store_true", help="身份证号码、银行卡号、电话不遮蔽")
     e.add_argument("--wan", action="store_true", help="金额以万元为单位")
@@ -165,6 +167,8 @@ def run_export(args: argparse.Namespace) -> int:
     from models.io.exporter import export_ledger
     from models.ledger import registry
     out = Path(args.out)
+    if args.kind == "attachments" and out.suffix.lower() not in (".xlsx", ".csv"):
+        return run_export_files(args, out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         return _fail(f"输出文件须以 .xlsx 或 .csv 结尾：{args.out}")
     from models.paths import out_problem
@@ -200,4 +204,39 @@ def run_export(args: argparse.Namespace) -> int:
     emit(args, {"exported": str(path), "kind": args.kind, "ledger": ledger.title, "masked": not args.unmasked,
                 "wan": args.wan, "encoding": args.encoding if Path(path).suffix.lower() == ".csv" else None},
          f"已导出{ledger.title}：{path}" + ("（身份证号码、银行卡号、电话未遮蔽）" if args.unmasked else ""))
+    return 0
+
+
+def run_export_files(args: argparse.Namespace, out: Path) -> int:
+    """``export attachments`` to a folder or a .zip: every live attachment's file (hash checked)
+    and the index sheet 附件清单.xlsx (``models.attachments.export_all``)."""
+    from models import attachments
+    from models.db import StoreError
+    if out.suffix.lower() not in ("", ".zip"):
+        return _fail(f"导出证据材料时输出须为文件夹、.zip、.xlsx 或 .csv：{args.out}")
+    if out.suffix.lower() == ".zip":
+        from models.paths import out_problem
+        problem = out_problem(out, args.db, args.force)
+        if problem:
+            return _fail(problem)
+    elif out.exists() and (not out.is_dir() or (any(out.iterdir()) and not args.force)):
+        return _fail(f"输出文件夹“{out}”已存在且不是空文件夹（替换请加 --force）" if out.is_dir()
+                     else f"“{out}”已存在且不是文件夹")
+    if args.unmasked:
+        return _fail("证据材料的文件按原样导出，没有遮蔽与否之分：请去掉 --unmasked")
+    try:
+        store = _open_store(args, must_exist=True, write=False)
+    except StoreError as exc:
+        return _fail(str(exc))
+    try:
+        done = attachments.export_all(store, out)
+    except OSError as exc:
+        return _fail(f"无法写入“{out}”：{exc.strerror or exc}")
+    finally:
+        store.close()
+    lines = f"已导出证据材料 {done.files} 个文件及附件清单：{done.out}"
+    if done.missing:
+        lines += f"（另有 {done.missing} 个附件文件缺失或已被改动，未导出，清单中已注明）"
+    emit(args, {"exported": str(done.out), "kind": "attachments", "files": done.files, "missing": done.missing},
+         lines)
     return 0

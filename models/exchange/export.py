@@ -105,6 +105,23 @@ def sanitise_copy(path: Path, *, full_ids: bool) -> dict[str, int]:
     return masked
 
 
+def attachment_members(store: Store, content: sqlite3.Connection) -> tuple[list[dict], list[tuple[str, Path]]]:
+    """The attachment files the package's database names that are whole in the township's
+    folder: the manifest's ``attachments`` list and the (member, path) pairs to write. A file
+    missing or altered at the township is not carried (the county sees it as 文件缺失)."""
+    from models import attachments
+    folder = attachments.store_dir(store)
+    listed, files = [], []
+    for sha, size in sorted(attachments.referenced(content)):
+        p = attachments.blob_path(folder, sha)
+        if not p.is_file() or p.stat().st_size != size or attachments.sha256_of(p) != sha:
+            continue
+        member = package.attachment_member(sha)
+        listed.append({"member": member, "sha256": sha, "bytes": size})
+        files.append((member, p))
+    return listed, files
+
+
 def export_package(store: Store, out: str | os.PathLike, *, now: _dt.datetime | None = None,
                    full_ids: bool = False, sender: str | None = None) -> dict:
     """Write the township's 报送包 to ``out``. ``now``: the moment the data is taken as of (its
@@ -137,7 +154,7 @@ def export_package(store: Store, out: str | os.PathLike, *, now: _dt.datetime | 
     with tempfile.TemporaryDirectory(prefix="qq-package-", dir=out.parent) as tmp:
         raw = Path(tmp) / "raw.sqlite"
         content = Path(tmp) / package.CONTENT
-        backup_to(store.conn, raw)
+        backup_to(store.conn, raw, files=False)
         sanitise_copy(raw, full_ids=full_ids)
         conn = sqlite3.connect(str(raw), isolation_level=None)
         try:
@@ -148,6 +165,7 @@ def export_package(store: Store, out: str | os.PathLike, *, now: _dt.datetime | 
         try:
             counts = record_counts(conn)
             schema = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            carried, files = attachment_members(store, conn)
         finally:
             conn.close()
         manifest = {
@@ -163,9 +181,10 @@ def export_package(store: Store, out: str | os.PathLike, *, now: _dt.datetime | 
             "content": {"name": package.CONTENT, "bytes": content.stat().st_size,
                         "sha256": package.file_sha256(content)},
             "directives": directives,
+            "attachments": carried,
         }
         staged = Path(tmp) / "package.part"
-        package.write(staged, manifest, content)
+        package.write(staged, manifest, content, files)
         note = {"报送包": out.name, "序号": sequence, "数据截至": now.isoformat(), "完整号码": bool(full_ids),
                 "记录数": sum(counts.values())}
         with store.tx(reason="制作报送包"):
@@ -181,5 +200,5 @@ def export_package(store: Store, out: str | os.PathLike, *, now: _dt.datetime | 
             os.replace(staged, out)
     return {"kind": "report", "township": unit.name, "code": unit.code, "sequence": sequence,
             "as_of": now.isoformat(), "out": str(out), "bytes": out.stat().st_size, "counts": counts,
-            "full_ids": bool(full_ids), "directives": len(directives["items"]),
+            "full_ids": bool(full_ids), "directives": len(directives["items"]), "attachments": len(carried),
             "seconds": round(time.perf_counter() - t0, 3)}

@@ -12,6 +12,12 @@
   calendar, blacklist, thresholds); ``township`` is empty, the manifest adds ``townships`` (the
   addressees: name, code, campaign, number of items) and ``counts`` gives its rows per table.
 
+A package may also carry files: the attachments (证据材料, ``models.attachments``) its database
+names, one zip member each, ``attachments/<sha256>`` (the file's SHA-256 in lower-case hex, no
+extension: the 证据材料 ledger in ``content.sqlite`` gives its name and type), listed in the
+manifest's ``attachments``: [{"member", "sha256", "bytes"}, …]. A reader checks each against its
+hash when it takes it out (``Package.extract_attachments``).
+
 A reader checks, in order: the zip is whole (every member's CRC), the manifest's hash, the
 format and kind it knows, the content's size and hash. Nothing in the file is trusted before
 that. The archive is written under a temporary name and renamed, so a failed write never
@@ -33,6 +39,7 @@ FORMAT_VERSION = 1
 KINDS = ("report", "dispatch", "liaison_copy", "liaison_return")
 KIND_NAMES = {"report": "报送包", "dispatch": "下发包", "liaison_copy": "专班副本", "liaison_return": "专班回报包"}
 MANIFEST, CONTENT = "manifest.json", "content.sqlite"
+ATTACHMENT_PREFIX = "attachments/"
 SUFFIX = ".qqpkg"
 
 MANIFEST_KEYS = (
@@ -61,9 +68,15 @@ def file_sha256(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def write(out: str | os.PathLike, manifest: dict, content: str | os.PathLike) -> Path:
-    """Write the package: ``manifest`` (sealed here) and the database file ``content``.
-    Written beside ``out`` first and renamed (returns ``out``)."""
+def attachment_member(sha256: str) -> str:
+    return f"{ATTACHMENT_PREFIX}{sha256}"
+
+
+def write(out: str | os.PathLike, manifest: dict, content: str | os.PathLike,
+          files: list[tuple[str, str | os.PathLike]] = ()) -> Path:
+    """Write the package: ``manifest`` (sealed here), the database file ``content`` and the
+    extra members ``files`` ((member name, path) pairs: the attachments, already compressed
+    images and PDFs, stored as they are). Written beside ``out`` first and renamed (returns ``out``)."""
     out = Path(out)
     part = out.with_name(out.name + ".part")
     try:
@@ -71,6 +84,8 @@ def write(out: str | os.PathLike, manifest: dict, content: str | os.PathLike) ->
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             z.writestr(MANIFEST, json.dumps(seal(manifest), ensure_ascii=False, indent=1))
             z.write(content, CONTENT)
+            for member, path in files:
+                z.write(path, member, compress_type=zipfile.ZIP_STORED)
         os.replace(part, out)
     finally:
         if part.exists():
@@ -123,6 +138,48 @@ class Package:
             target.unlink(missing_ok=True)
             raise PackageRefused(f"{self.noun}的数据与其校验值（SHA-256）不符，可能已被改动，未接收：{self.path.name}")
         return target
+
+
+    def attachments(self) -> list[dict]:
+        """The attachment files the package carries (the manifest's ``attachments``)."""
+        listed = self.manifest.get("attachments") or []
+        return [a for a in listed if isinstance(a, dict)]
+
+    def extract_attachments(self, folder: str | os.PathLike) -> int:
+        """The attachment files, each written into the content-addressed ``folder``
+        (``<folder>/ab/ab12…``) and checked against its SHA-256 and size (refused when one
+        differs: nothing of it is left). Returns how many were written (a file already whole
+        there is not written again)."""
+        from models.attachments import blob_path, sha256_of
+        folder = Path(folder)
+        n = 0
+        try:
+            with zipfile.ZipFile(self.path) as z:
+                for a in self.attachments():
+                    sha, member = str(a.get("sha256") or ""), str(a.get("member") or "")
+                    if len(sha) != 64 or member != attachment_member(sha):
+                        raise PackageRefused(f"{self.noun}的附件清单有误，未接收：{self.path.name}")
+                    target = blob_path(folder, sha)
+                    if target.is_file() and sha256_of(target) == sha:
+                        continue
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    part = target.with_name(target.name + ".part")
+                    h = hashlib.sha256()
+                    size = 0
+                    with z.open(member) as src, open(part, "wb") as dst:
+                        for block in iter(lambda: src.read(1 << 20), b""):
+                            h.update(block)
+                            size += len(block)
+                            dst.write(block)
+                    if h.hexdigest() != sha or size != a.get("bytes"):
+                        part.unlink(missing_ok=True)
+                        raise PackageRefused(f"{self.noun}中的附件 {member} 与其校验值（SHA-256）不符，"
+                                             f"可能已被改动，未接收：{self.path.name}")
+                    os.replace(part, target)
+                    n += 1
+        except (zipfile.BadZipFile, KeyError, EOFError) as exc:
+            raise PackageRefused(f"{self.noun}中的附件不完整或已损坏，未接收：{self.path.name}") from exc
+        return n
 
 
 def read(path: str | os.PathLike) -> Package:

@@ -17,6 +17,10 @@ data it carries (as of the package's date), and so is its progress on the county
 (the manifest's ``directives``, recorded in ``directive_progress``). Any failure raises
 ``PackageRefused`` with one Chinese line and changes nothing. The same package received again
 changes nothing either.
+
+The attachment files a package carries (``attachments/<sha256>`` members, listed in the
+manifest's ``attachments``) are checked against their hashes and kept beside the township's
+kept file, in ``<file>.files/``, where the township's database finds them.
 """
 from __future__ import annotations
 
@@ -38,6 +42,19 @@ from models.exchange.export import ledger_tables
 # the figures every 报送包 has carried since the first format: a package without one is refused
 CARRIED_SINCE_FORMAT_1 = ("cases", "workers", "owed_fen", "paid_fen", "cleared_pct", "overdue", "stalled",
                           "major_open")
+
+
+def _files_of(kept: Path) -> Path:
+    from models.attachments import files_dir
+    return files_dir(kept)
+
+
+def _take_attachments(pkg: package.Package, final: Path) -> int:
+    """The package's attachment files, kept beside the township's kept file (``<file>.files/``,
+    the folder a database's attachments are in), each checked against its hash."""
+    if not pkg.attachments():
+        return 0
+    return pkg.extract_attachments(_files_of(final))
 
 
 def townships_dir(db_path: str | os.PathLike) -> Path:
@@ -225,6 +242,7 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
         pkg.extract_content(incoming)
         _check_content(pkg, incoming)
         progress = _check_directives(pkg, incoming)
+        n_files = _take_attachments(pkg, final)
         old = folder / row["file"] if row is not None else None
         diff = compare(old if old is not None and old.is_file() else None, incoming)
         kept = auto_backup(store.conn, store.path, f"package-{code}-{int(m['sequence'])}") if backup else None
@@ -255,14 +273,20 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
                               (rid, json.dumps(note, ensure_ascii=False)))
         except BaseException:
             final.unlink(missing_ok=True)
+            shutil.rmtree(_files_of(final), ignore_errors=True)
             raise
+    except BaseException:
+        if not final.is_file():
+            shutil.rmtree(_files_of(final), ignore_errors=True)
+        raise
     finally:
         for suffix in ("", "-wal", "-shm"):
             incoming.with_name(incoming.name + suffix).unlink(missing_ok=True)
     if row is not None and row["file"] != final.name:
         for suffix in ("", "-wal", "-shm"):
             (folder / (row["file"] + suffix)).unlink(missing_ok=True)
-    return {**summary, "already_received": False, **totals, "tables": {t: d for t, d in diff.items() if any(d.values())},
+        shutil.rmtree(_files_of(folder / row["file"]), ignore_errors=True)
+    return {**summary, "already_received": False, **totals, "attachments": n_files, "tables": {t: d for t, d in diff.items() if any(d.values())},
             "backup": str(kept) if kept else None, "seconds": round(time.perf_counter() - t0, 3)}
 
 
