@@ -24,9 +24,63 @@ from models.db import Store
 from models.ledger.service import LedgerService, service
 from models.values import fen_to_yuan_text as _y, halfwidth
 
-# settings with their defaults (the keys are models.ledgers.projects.*_KEY)
-DEFAULT_SETTINGS = {"project.deposit_rate_pct": 2, "project.deposit_rate_offender_pct": 3,
-                    "project.repeat_arrears_cases": 2, "project.settle_days": 40}
+# settings (the office may change them) and their defaults
+RATE_KEY = "project.deposit_rate_pct"
+OFFENDER_RATE_KEY = "project.deposit_rate_offender_pct"
+REPEAT_KEY = "project.repeat_arrears_cases"
+SETTLE_DAYS_KEY = "project.settle_days"
+DEFAULTS = {RATE_KEY: 2, OFFENDER_RATE_KEY: 3, REPEAT_KEY: 5, SETTLE_DAYS_KEY: 40}
+
+
+def _setting_sql(key: str, cast: str = "REAL") -> str:
+    return (f"COALESCE((SELECT CAST(s.value AS {cast}) FROM setting s WHERE s.key = '{key}'), "
+            f"{DEFAULTS[key]})")
+
+
+def blacklisted_sql(t: str = "t") -> str:
+    """The general contractor of project ``t`` is on the 失信联合惩戒名单 (listed, not removed)."""
+    return (f"EXISTS (SELECT 1 FROM blacklist_entry b WHERE b.deleted_at IS NULL "
+            f"AND {t}.general_contractor != '' AND b.employer_name = {t}.general_contractor "
+            f"AND COALESCE(b.listed_on, '') != '' AND COALESCE(b.removed_on, '') = '')")
+
+
+def arrears_cases_sql(t: str = "t") -> str:
+    """How many live cases name the general contractor of project ``t`` as the employer (those
+    found to be no arrears at all left out)."""
+    return (f"(SELECT COUNT(*) FROM case_record c WHERE c.deleted_at IS NULL AND c.status != '不存在欠薪' "
+            f"AND {t}.general_contractor != '' AND c.employer_name = {t}.general_contractor)")
+
+
+def offender_sql(t: str = "t") -> str:
+    return (f"({t}.contractor_arrears = 1 OR {blacklisted_sql(t)} "
+            f"OR {arrears_cases_sql(t)} >= {_setting_sql(REPEAT_KEY, 'INTEGER')})")
+
+
+def rate_sql(t: str = "t") -> str:
+    """The deposit rate in per cent for project ``t``."""
+    return f"(CASE WHEN {offender_sql(t)} THEN {_setting_sql(OFFENDER_RATE_KEY)} ELSE {_setting_sql(RATE_KEY)} END)"
+
+
+def deposit_due_sql(t: str = "t") -> str:
+    """应存工资保证金 in fen: contract price × rate, rounded to the fen; none when exempt."""
+    return (f"(CASE WHEN {t}.deposit_form = '依规免缴' THEN 0 "
+            f"ELSE CAST(ROUND({t}.contract_fen * {rate_sql(t)} / 100.0) AS INTEGER) END)")
+
+
+def settle_due_sql(t: str = "t") -> str:
+    days = _setting_sql(SETTLE_DAYS_KEY, "INTEGER")
+    return (f"(CASE WHEN COALESCE({t}.completed_on, '') = '' THEN NULL "
+            f"ELSE date({t}.completed_on, '+' || {days} || ' days') END)")
+
+
+def settle_state_sql(t: str = "t") -> str:
+    """已结算 / 未竣工 / 结算期内 / 逾期未结算, against the program's today (qq_today())."""
+    return (f"(CASE WHEN COALESCE({t}.settled_on, '') != '' THEN '已结算' "
+            f"WHEN COALESCE({t}.completed_on, '') = '' THEN '未竣工' "
+            f"WHEN {settle_due_sql(t)} < qq_today() THEN '逾期未结算' ELSE '结算期内' END)")
+
+
+DEFAULT_SETTINGS = DEFAULTS
 SETTING_TITLES = {"project.deposit_rate_pct": "工资保证金存储比例（%）",
                   "project.deposit_rate_offender_pct": "失信或多次拖欠的总包单位保证金比例（%）",
                   "project.repeat_arrears_cases": "认定为多次拖欠的欠薪问题件数",
@@ -257,10 +311,9 @@ def project_id(store: Store, name: str) -> int:
 
 def deposit(store: Store, pid: int) -> dict:
     """The deposit a project must keep and why: rate, due, kept, short, the offender reasons."""
-    from models.ledgers import projects as L
     r = store.one(f"SELECT t.contract_fen, t.deposit_fen, t.deposit_form, t.contractor_arrears, "
-                  f"t.general_contractor, {L.rate_sql('t')} AS rate, {L.deposit_due_sql('t')} AS due, "
-                  f"{L.blacklisted_sql('t')} AS listed, {L.arrears_cases_sql('t')} AS cases "
+                  f"t.general_contractor, {rate_sql('t')} AS rate, {deposit_due_sql('t')} AS due, "
+                  f"{blacklisted_sql('t')} AS listed, {arrears_cases_sql('t')} AS cases "
                   "FROM project t WHERE t.id = ?", (pid,))
     reasons = []
     if r["listed"]:

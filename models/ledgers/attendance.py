@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
+from models.projects import normalize_month  # also registers the write services and 三册相符
 from models.ledgers.projects import ID_SYNONYMS, NAME_SYNONYMS, PROJECT_REF, TEAM_SYNONYMS
 
 MONTH_SYNONYMS = ("考勤月份", "所属月份", "年月", "考勤年月", "统计月份", "月度", "考勤期间", "考勤时间",
@@ -13,7 +14,6 @@ MONTH_SYNONYMS = ("考勤月份", "所属月份", "年月", "考勤年月", "统
 
 def month_ok(value, row) -> str | None:
     """A month written any common way (2026-10, 2026年10月, 2026/10, 202610, a date in it)."""
-    from models.projects import normalize_month
     if value and normalize_month(value) is None:
         return f"月份“{value}”无法识别（可写作 2026-10 或 2026年10月）"
     return None
@@ -42,5 +42,3 @@ ATTENDANCE = register(Ledger(
         F("notes", "备注", width=10, in_table=False),
     ),
 ))
-
-import models.projects  # noqa: E402,F401  (the write service that writes months as 2026-10)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
 from models.ledgers.attendance import MONTH_SYNONYMS, days_ok, month_ok
+import models.projects  # noqa: F401  (the write services and the 三册相符 rule)
 from models.ledgers.projects import ID_SYNONYMS, NAME_SYNONYMS, PROJECT_REF, TEAM_SYNONYMS
 
 
@@ -43,5 +44,3 @@ PAYROLL = register(Ledger(
     ),
     row_rules=(_paid_not_above_due,),
 ))
-
-import models.projects  # noqa: E402,F401  (its write service and the 三册相符 rule)

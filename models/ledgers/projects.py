@@ -26,59 +26,8 @@ DEPOSIT_FORMS = ("现金存储", "银行保函", "工程担保公司保函", "�
 GUARANTEE_FORMS = ("银行保函", "工程担保公司保函", "工程保证保险", "未提供")
 SETTLE_STATES = ("已结算", "未竣工", "结算期内", "逾期未结算")
 
-# settings (the office may change them); their defaults are models.projects.DEFAULT_SETTINGS
-RATE_KEY = "project.deposit_rate_pct"
-OFFENDER_RATE_KEY = "project.deposit_rate_offender_pct"
-REPEAT_KEY = "project.repeat_arrears_cases"
-SETTLE_DAYS_KEY = "project.settle_days"
-DEFAULTS = {RATE_KEY: 2, OFFENDER_RATE_KEY: 3, REPEAT_KEY: 2, SETTLE_DAYS_KEY: 40}
-
-
-def _setting_sql(key: str, cast: str = "REAL") -> str:
-    return (f"COALESCE((SELECT CAST(s.value AS {cast}) FROM setting s WHERE s.key = '{key}'), "
-            f"{DEFAULTS[key]})")
-
-
-def blacklisted_sql(t: str = "t") -> str:
-    """The general contractor of project ``t`` is on the 失信联合惩戒名单 (listed, not removed)."""
-    return (f"EXISTS (SELECT 1 FROM blacklist_entry b WHERE b.deleted_at IS NULL "
-            f"AND {t}.general_contractor != '' AND b.employer_name = {t}.general_contractor "
-            f"AND COALESCE(b.listed_on, '') != '' AND COALESCE(b.removed_on, '') = '')")
-
-
-def arrears_cases_sql(t: str = "t") -> str:
-    """How many live cases name the general contractor of project ``t`` as the employer."""
-    return (f"(SELECT COUNT(*) FROM case_record c WHERE c.deleted_at IS NULL "
-            f"AND {t}.general_contractor != '' AND c.employer_name = {t}.general_contractor)")
-
-
-def offender_sql(t: str = "t") -> str:
-    return (f"({t}.contractor_arrears = 1 OR {blacklisted_sql(t)} "
-            f"OR {arrears_cases_sql(t)} >= {_setting_sql(REPEAT_KEY, 'INTEGER')})")
-
-
-def rate_sql(t: str = "t") -> str:
-    """The deposit rate in per cent for project ``t``."""
-    return f"(CASE WHEN {offender_sql(t)} THEN {_setting_sql(OFFENDER_RATE_KEY)} ELSE {_setting_sql(RATE_KEY)} END)"
-
-
-def deposit_due_sql(t: str = "t") -> str:
-    """应存工资保证金 in fen: contract price × rate, rounded to the fen; none when exempt."""
-    return (f"(CASE WHEN {t}.deposit_form = '依规免缴' THEN 0 "
-            f"ELSE CAST(ROUND({t}.contract_fen * {rate_sql(t)} / 100.0) AS INTEGER) END)")
-
-
-def settle_due_sql(t: str = "t") -> str:
-    days = _setting_sql(SETTLE_DAYS_KEY, "INTEGER")
-    return (f"(CASE WHEN COALESCE({t}.completed_on, '') = '' THEN NULL "
-            f"ELSE date({t}.completed_on, '+' || {days} || ' days') END)")
-
-
-def settle_state_sql(t: str = "t") -> str:
-    """已结算 / 未竣工 / 结算期内 / 逾期未结算, against the program's today (qq_today())."""
-    return (f"(CASE WHEN COALESCE({t}.settled_on, '') != '' THEN '已结算' "
-            f"WHEN COALESCE({t}.completed_on, '') = '' THEN '未竣工' "
-            f"WHEN {settle_due_sql(t)} < qq_today() THEN '逾期未结算' ELSE '结算期内' END)")
+from models.projects import (DEFAULTS, SETTLE_DAYS_KEY, deposit_due_sql, offender_sql, rate_sql,  # noqa: F401
+                             settle_due_sql, settle_state_sql)
 
 
 def _dates(row: dict) -> list[tuple[str, str]]:
@@ -223,5 +172,3 @@ def _settlement(store: Store, today: _dt.date):
                           f"{r['completed_on']} 竣工验收，应于 {due.isoformat()} 前完成结算（{days} 日内），"
                           f"已逾期 {(today - due).days} 天仍未结算")
 
-
-import models.projects  # noqa: E402,F401  (its write services and the 三册相符 rule)
