@@ -165,8 +165,15 @@ class DashboardPage(QWidget):
             lay = QVBoxLayout(box)
             for w in widgets:
                 lay.addWidget(w)
+        self.target_table = _table(("专班", "指标", "确保", "力争", "实际", "差距", "情况"), 0)
+        self.targets_box = QGroupBox("专班目标（确保 / 力争）")
+        tv = QVBoxLayout(self.targets_box)
+        self.report_hint = QLabel()
+        self.report_hint.setStyleSheet("color: #555;")
+        tv.addWidget(self.report_hint)
+        tv.addWidget(self.target_table)
         status_box, ws_box = QGroupBox("按办理状态"), QGroupBox("各专班进展")
-        for box in (status_box, ws_box, self.target_box, self.overdue_box, self.soon_box, self.actions_box):
+        for box in (status_box, ws_box, self.targets_box, self.target_box, self.overdue_box, self.soon_box, self.actions_box):
             box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         QVBoxLayout(status_box).addWidget(self.status_table)
         QVBoxLayout(ws_box).addWidget(self.ws_table)
@@ -181,6 +188,7 @@ class DashboardPage(QWidget):
         lay.addLayout(grid)
         lay.addLayout(middle)
         lay.addWidget(ws_box)
+        lay.addWidget(self.targets_box)
         lay.addWidget(self.overdue_box)
         lay.addWidget(self.soon_box)
         lay.addWidget(self.actions_box)
@@ -241,6 +249,7 @@ class DashboardPage(QWidget):
         for i, r in enumerate(tot.workstreams):
             if r.overdue:
                 self.ws_table.item(i, 4).setForeground(QBrush(QColor(RED)))
+        self._fill_targets(today)
         self.overdue_box.setTitle(f"逾期未办结（{w.overdue} 件" + (f"，列出最久的 {len(d.overdue)} 件）" if w.overdue > len(d.overdue) else "）"))
         _fill(self.overdue, [[r["case_no"], _who(r), r["workstream"] or "", r["owner_person"], r["deadline"],
                               f"{r['days_over']} 天", fen_to_yuan_text(r["outstanding_fen"])] for r in d.overdue],
@@ -262,6 +271,19 @@ class DashboardPage(QWidget):
                                   ("逾期 · " if r["overdue"] else "") + (r["status"] or "")] for r in a.rows],
                   colour=[RED if r["overdue"] else None for r in a.rows])
         self.actions_box.setMaximumHeight(self.actions_box.sizeHint().height())
+
+    def _fill_targets(self, today) -> None:
+        """专班目标: 确保 / 力争 / 实际 / 差距 (``models.targets``), and when the next 书面报告 is due."""
+        from models import targets
+        from models.reports.period import next_due_text
+        self.targets = prog = targets.progress(self.ctx.store, today)
+        self.report_hint.setText(next_due_text(today))
+        self.target_table.setVisible(prog.available)
+        if not prog.available:
+            self.report_hint.setText(next_due_text(today) + "　尚未设置专班目标（在“专班目标”台账中登记）。")
+            return
+        _fill(self.target_table, targets.table_rows(prog), {2, 3, 4, 5},
+              [RED if ln.actual < ln.sure else (GREEN if ln.actual >= ln.strive else None) for ln in prog.lines])
 
     def _pct_detail(self, d: stats.Dashboard) -> str:
         t = d.target

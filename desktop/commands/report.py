@@ -3,6 +3,9 @@ county database the county's 周调度材料, 通报 and 统计汇总表 (models
 
 qingqian report weekly|bulletin|minutes|ledger|stats|daily --db PATH --out FILE.pdf|FILE.docx
                 [--date YYYY-MM-DD] [--kind KIND] [--filter 字段=值 …] [--meeting N] [--json]
+qingqian report period --from D --to D --db PATH --out FILE.pdf|FILE.docx     月度 / 季度书面报告
+qingqian report certificate --employer NAME [--project NAME] [--date D] --db PATH --out FILE
+                清欠审查证明 / 兑付证明 (registered with its number; refused while arrears remain)
 
 Prints what was written in Chinese lines, or with --json one JSON object (path, title, pages,
 passed, check, extra files, seconds). Exit 0 when the file is written (whether or not the data
@@ -16,7 +19,7 @@ import argparse
 
 from desktop.commands._common import add_db, add_json, days, emit, fail, open_store
 
-WHICH = ("weekly", "bulletin", "minutes", "ledger", "stats", "daily")
+WHICH = ("weekly", "bulletin", "minutes", "ledger", "stats", "daily", "period", "certificate")
 COUNTY_WHICH = ("weekly", "bulletin", "stats")       # made from the townships' packages on a county database
 SUFFIXES = (".pdf", ".docx")
 
@@ -25,7 +28,8 @@ def register(sub) -> None:
     p = sub.add_parser("report", help="生成报表 PDF：周调度材料、通报、会议纪要、台账打印、统计报表、日报告")
     p.add_argument("which", choices=WHICH, help="weekly 周调度材料｜bulletin 通报（县级汇总数据库，各乡镇排名）｜"
                                                 "minutes 会议纪要｜ledger 台账打印｜stats 统计报表（另存 Excel；"
-                                                "县级汇总数据库为统计汇总表）｜daily 日报告 / 零报告")
+                                                "县级汇总数据库为统计汇总表）｜daily 日报告 / 零报告｜"
+                                                "period 月度 / 季度书面报告｜certificate 清欠审查证明 / 兑付证明")
     add_db(p)
     p.add_argument("--out", required=True, help="输出文件：.pdf，或 .docx（Word）；stats 另在同名 .xlsx 写 Excel")
     p.add_argument("--force", action="store_true", help="输出文件已存在时替换它（stats 连同同名 .xlsx）")
@@ -35,6 +39,13 @@ def register(sub) -> None:
     p.add_argument("--filter", action="append", default=[], metavar="字段=值",
                    help="ledger：筛选条件，可重复，如 --filter 状态=化解中 --filter 责任专班=欠薪化解专班")
     p.add_argument("--meeting", type=int, help="minutes：会议期数（默认最近一次会议）")
+    p.add_argument("--from", dest="since", help="period：报告期开始日期（YYYY-MM-DD），如 2026-10-01")
+    p.add_argument("--to", dest="until", help="period：报告期结束日期（YYYY-MM-DD），如 2026-12-31；不晚于今天")
+    p.add_argument("--employer", default="", help="certificate：出具证明的用人单位名称（与欠薪问题台账所填一致）")
+    p.add_argument("--project", default="", help="certificate：只为该单位的这一项目出具证明（项目名称）")
+    p.add_argument("--cert-kind", default="清欠审查证明", choices=("清欠审查证明", "兑付证明"),
+                   help="certificate：证明种类，默认 清欠审查证明")
+    p.add_argument("--purpose", default="", help="certificate：证明用途，如 参加工程招投标")
     add_json(p)
     p.set_defaults(func=cmd_report)
 
@@ -82,6 +93,8 @@ def cmd_report(args) -> int:
     suffix = Path(args.out).suffix.lower()
     if suffix not in SUFFIXES:
         return fail(f"输出文件应为 .pdf 或 .docx（Word）：{args.out}")
+    if args.which in ("period", "certificate"):
+        return _period_or_certificate(args, today, day, suffix)
     if args.which == "minutes":
         try:
             import models.reports.minutes  # noqa: F401
@@ -145,6 +158,65 @@ def cmd_report(args) -> int:
     lines += [f"另存 Excel：{p}" for p in result.extra]
     if result.check_text:
         lines.append(result.check_text if result.passed else f"注意：{result.check_text}")
+    emit(args, data, lines)
+    return 0
+
+
+def _period_or_certificate(args, today, day, suffix: str) -> int:
+    """report period / report certificate: the written report for a period, or a certificate
+    (which is registered, so the command acts as the acting account of the office)."""
+    import datetime as _dt
+    from pathlib import Path
+
+    from models.paths import out_problem
+    from models.reports import ReportUnavailable
+    if args.which == "period":
+        if not args.since or not args.until:
+            return fail("书面报告须用 --from 和 --to 给出报告期，如 --from 2026-10-01 --to 2026-10-31")
+        try:
+            since, until = _dt.date.fromisoformat(args.since), _dt.date.fromisoformat(args.until)
+        except ValueError:
+            return fail(f"日期格式不对：{args.since} / {args.until}（应为 YYYY-MM-DD）")
+        store, code = open_store(args)
+    else:
+        if not (args.employer or "").strip() and not (args.project or "").strip():
+            return fail("出具证明须用 --employer 写明用人单位名称（或用 --project 写明项目名称）")
+        store, code = open_store(args, write=True, roles=("办公室",))
+    if store is None:
+        return code
+    problem = out_problem(args.out, args.db, args.force, ())
+    if problem:
+        store.close()
+        return fail(problem)
+    kept = _set_aside(Path(args.out)) if args.force else None
+    try:
+        if args.which == "period":
+            from models.reports.period import build
+            result = build(store, args.out, today, since, until)
+        else:
+            from models.reports.certificate import build
+            result = build(store, args.out, today, args.employer, args.project,
+                           as_of=day if day != today else None, kind=args.cert_kind, purpose=args.purpose)
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+            kept = None
+    except (ReportUnavailable, ValueError) as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(f"无法写入文件：{args.out}（{exc.strerror or exc}）")
+    finally:
+        store.close()
+        if kept is not None and kept.exists():
+            import os
+            os.replace(kept, args.out)
+    data = {"path": str(result.path), "title": result.title, "pages": result.pages, "passed": result.passed,
+            "check": result.check_text, "figures": result.figures}
+    pages = f"{result.pages} 页" if result.pages else "Word 文件"
+    lines = [f"{result.title}已生成：{result.path}（{pages}）"]
+    if args.which == "certificate":
+        lines.append(f"证明编号：{result.figures['cert_no']}（已登记于清欠证明登记簿）")
+    else:
+        lines.append(f"本报告应于 {result.figures['due']} 前报送。")
     emit(args, data, lines)
     return 0
 

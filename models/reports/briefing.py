@@ -218,6 +218,8 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
                      f"久拖未动 {dash.warnings.stalled} 件，在办重大问题 {dash.warnings.major_open} 件，"
                      f"在办敏感问题 {dash.warnings.sensitive_open} 件；逾期交办事项 {dash.figures.items_overdue} 项。"
                      "以上为工作预警（督办事项），不属于数据审核问题。")]
+    target_part, target_prog = _targets(store, today, basis, W)
+    story += target_part
     # 二、各专班本周工作
     story += [O.heading(1, "二、各专班本周工作"), O.heading(2, "（一）欠薪问题化解"),
               O.body(f"各专班在办欠薪问题 {tot.open_cases:,} 件，其中逾期 {sum(w.overdue for w in tot.workstreams):,} 件；"
@@ -284,14 +286,41 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
         write_docx(story, out, title_text, office, official=True)
         _step(job, 6, "周调度材料已生成")
         return ReportResult(Path(out), "周调度材料", 0, stamp.passed, stamp.check_text,
-                            figures={s.key: s.figures for s in sections})
+                            figures={**{s.key: s.figures for s in sections},
+                                     "targets": [ln.to_json() for ln in target_prog.lines]})
     if naive:
         _naive(story)
     doc = O.OfficialDoc(out, title_text, office, subject=stamp.line)
     doc.build(story)
     _step(job, 6, "周调度材料已生成")
     return ReportResult(out, "周调度材料", doc.page, stamp.passed, stamp.check_text,
-                        figures={s.key: s.figures for s in sections})
+                        figures={**{s.key: s.figures for s in sections},
+                                     "targets": [ln.to_json() for ln in target_prog.lines]})
+
+
+def target_table(prog, width: float) -> LongTable:
+    """专班目标: 确保 / 力争 / 实际 / 差距 per workstream (``models.targets``)."""
+    from models import targets
+    rows = targets.table_rows(prog)
+    return LongTable(list(targets.HEADER), rows, scale_widths([13, 11, 9, 9, 9, 9, 10], width), "LLRRRRC",
+                     size=8.5, shade=[i for i, ln in enumerate(prog.lines) if ln.actual < ln.sure])
+
+
+def _targets(store, day: _dt.date, basis, width: float) -> tuple[list, object]:
+    """各专班目标完成情况, when targets are set: a sentence and the table."""
+    from models import targets
+    import models.reports.official as O
+    prog = targets.progress(store, day, basis=basis)
+    if not prog.available:
+        return [], prog
+    behind = [ln for ln in prog.lines if ln.actual < ln.sure]
+    text = (f"各专班目标（确保 / 力争）{len(prog.lines)} 项，已达到确保目标 {len(prog.lines) - len(behind)} 项，"
+            f"其中达到力争目标 {sum(ln.actual >= ln.strive for ln in prog.lines)} 项" +
+            ("；未达到确保目标的：" + "、".join(f"{ln.workstream}{ln.measure.split('（')[0]}（差 {targets.cell(ln, ln.gap_sure)}"
+                                             f"{'万元' if ln.money else '件'}）" for ln in behind) + "。" if behind else "。"))
+    return [O.heading(2, "（二）专班目标完成情况"), O.body(text), target_table(prog, width),
+            O.note("注：化解问题为状态“已化解”的件数；兑付金额为已兑付工资（不含经核实不存在欠薪），与总体进展的口径相同；"
+                   "筹措到位金额为清欠资金台账中该专班的到位金额；差距为距确保目标之数。")], prog
 
 
 def _actions(store, items: stats.ActionItems, width: float) -> list:
