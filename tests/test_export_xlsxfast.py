@@ -55,3 +55,30 @@ def test_rows_a_column_at_a_time_equal_rows_one_by_one(tmp_path):
     fast.row([("合计", "total_label")])
     fast.close()
     assert _sheet(tmp_path / "fast.xlsx") == _sheet(tmp_path / "plain.xlsx")
+
+
+def test_a_write_failing_on_the_deflate_thread_is_raised_and_leaves_no_file(tmp_path):
+    import errno
+
+    import pytest
+
+    w = SheetWriter(tmp_path / "full.xlsx", "表")
+    w.row([("标题", "title")])
+
+    class FullDisk:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def close(self):
+            self.inner.close()
+
+    w._sheet = FullDisk(w._sheet)
+    with pytest.raises(OSError):
+        for start in range(0, 40_000, 2000):
+            w.rows_columnar([list(range(start, start + 2000)), ["王伟"] * 2000], ["center", "text"])
+        w.close()
+    w.abort()
+    assert not (tmp_path / "full.xlsx").exists()
