@@ -1,12 +1,15 @@
-"""The detail pane under the case table: summary, workers, repayments, history."""
+"""The detail pane under the case table: summary, workers, repayments (each with its 付款凭证),
+the case's 证据材料 (attachments, previewed), history."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMessageBox, QPushButton, QTabWidget, QTextBrowser,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMessageBox, QPushButton, QSplitter, QTabWidget,
+                               QTextBrowser, QVBoxLayout, QWidget)
 
 from models import audit, case_workers, cases
 from models.ledger.repo import Query, ValidationError
 from models.values import ValueProblem, fen_to_yuan_text
+from views.attachments.attachments_pane import AttachmentsPane
 from views.case_dialogs import RepaymentDialog
 from views.context import AppContext
 from views.ledger_model import LedgerTableModel
@@ -63,8 +66,21 @@ class CaseDetail(QTabWidget):
         pbar.addWidget(b2)
         pbar.addStretch(1)
         pl.addLayout(pbar)
-        pl.addWidget(self.pay_table)
+        psplit = QSplitter(Qt.Orientation.Horizontal)
+        psplit.addWidget(self.pay_table)
+        # the selected repayment's 付款凭证 (回单, 签领表), beside the list
+        self.pay_files = AttachmentsPane(ctx, self, default_evidence="付款凭证")
+        psplit.addWidget(self.pay_files)
+        psplit.setStretchFactor(0, 3)
+        psplit.setStretchFactor(1, 2)
+        pl.addWidget(psplit)
+        self.pay_table.selectionModel().currentRowChanged.connect(lambda *_: self._show_pay_files())
+        self.pay_model.modelReset.connect(self._show_pay_files)
         self.addTab(pbox, "兑付记录")
+
+        self.files = AttachmentsPane(ctx, self)
+        self.files.changed.connect(self._count_files)
+        self.files_tab = self.addTab(self.files, "证据材料")
 
         self.history = QTextBrowser()
         self.addTab(self.history, "处理经过")
@@ -79,6 +95,8 @@ class CaseDetail(QTabWidget):
         q = Query(equals={"case_id": case_id if case_id is not None else -1})
         self.workers_model.set_query(q)
         self.pay_model.set_query(Query(equals={"case_id": case_id if case_id is not None else -1}))
+        self.files.set_record("case_record", case_id)
+        self._count_files()
         if case_id is None:
             self.summary.setHtml("<p style='color:#777'>在上方台账中选中一条问题，这里显示它的概况、农民工、兑付记录和处理经过。</p>")
             self.history.clear()
@@ -99,6 +117,13 @@ class CaseDetail(QTabWidget):
         self.workers_total.setText(f"{self.workers_model.rowCount()} 人　应发 {fen_to_yuan_text(t.get('owed_fen', 0))}　"
                                    f"实发 {fen_to_yuan_text(t.get('paid_fen', 0))}　欠发 {fen_to_yuan_text(t.get('outstanding_fen', 0))} 元")
         self._show_history(case_id)
+
+    def _count_files(self) -> None:
+        n = len(self.files.rows)
+        self.setTabText(self.files_tab, f"证据材料（{n}）" if n else "证据材料")
+
+    def _show_pay_files(self) -> None:
+        self.pay_files.set_record("repayment", self.pay_table.current_id() if self.case_id is not None else None)
 
     def _show_history(self, case_id: int) -> None:
         lines = ["<h4>状态变更</h4><ul>"]
