@@ -9,7 +9,7 @@ from models.db import Store, now_text
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
 from models.ledger.service import LedgerService, service
-from models.ledgers.funds import CHANNEL_WORKSTREAM, REPAYMENT_CHANNEL
+from models.ledgers.funds import CHANNEL_WORKSTREAM, REPAYMENT_CHANNEL, recovered_sql
 from models.values import fen_to_yuan_text as _y
 
 
@@ -26,10 +26,15 @@ def allocated(store: Store, fund_id: int) -> int:
                             "WHERE fund_id = ? AND deleted_at IS NULL", (fund_id,), 0))
 
 
+def recovered(store: Store, fund_id: int) -> int:
+    """Money recovered from employers for the live advances this fund paid: it returns to the fund."""
+    return int(store.scalar(f"SELECT {recovered_sql('f')} FROM fund f WHERE f.id = ?", (fund_id,), 0) or 0)
+
+
 def balance(store: Store, fund_id: int) -> int:
-    """到位 − 已分配, from the live allocations."""
+    """到位 + 追回回流 − 已分配, from the live allocations and recoveries."""
     received = store.scalar("SELECT received_fen FROM fund WHERE id = ?", (fund_id,), 0)
-    return int(received) - allocated(store, fund_id)
+    return int(received) + recovered(store, fund_id) - allocated(store, fund_id)
 
 
 def next_fund_no(store: Store, day: _dt.date) -> str:
@@ -67,9 +72,9 @@ class FundService(LedgerService):
 
     def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
         if "received_fen" in changes:
-            done = allocated(self.store, record_id)
+            done = allocated(self.store, record_id) - recovered(self.store, record_id)
             if changes["received_fen"] < done:
-                return [("received_fen", f"本笔资金已分配 {_y(done)} 元，到位金额不能改为少于已分配金额")]
+                return [("received_fen", f"本笔资金已分配 {_y(done)} 元（已扣除追回回流），到位金额不能改为少于已分配金额")]
         return []
 
 
@@ -79,7 +84,8 @@ def save_fund(store: Store, values: dict, record_id: int | None = None) -> int:
 
 
 def allocate(store: Store, fund_id: int, case_id: int, amount_fen: int, on: str | _dt.date, *,
-             worker_id: int | None = None, notes: str = "", payer: str = "") -> list[int]:
+             worker_id: int | None = None, notes: str = "", payer: str = "",
+             advance_id: int | None = None) -> list[int]:
     """Pay ``amount_fen`` of a fund to a case: one repayment per worker paid (the named worker, or
     the case's workers with wages still unpaid, in order), one allocation per repayment.
     Refused, with nothing written, beyond the fund's balance or the wages still owed."""
@@ -96,7 +102,7 @@ def allocate(store: Store, fund_id: int, case_id: int, amount_fen: int, on: str 
         if amount_fen > left:
             raise ValidationError([("amount_fen",
                                     f"分配金额 {_y(amount_fen)} 元超过资金 {fund['fund_no']} 的余额 {_y(left)} 元"
-                                    f"（到位 {_y(fund['received_fen'])} 元，已分配 {_y(fund['received_fen'] - left)} 元），"
+                                    f"（到位 {_y(fund['received_fen'])} 元，已分配 {_y(allocated(store, fund_id))} 元），"
                                     "不能超额分配")])
         if not fund["received_on"] or on < fund["received_on"]:
             raise ValidationError([("allocated_on", f"分配日期 {on} 早于资金到位日期 {fund['received_on'] or '（未到位）'}")])
@@ -129,7 +135,7 @@ def allocate(store: Store, fund_id: int, case_id: int, amount_fen: int, on: str 
             rid = record_repayment(store, case_id, {**payment, "worker_id": wid, "amount_fen": part})
             ids.append(arepo.insert({"fund_id": fund_id, "case_id": case_id, "worker_id": wid,
                                      "amount_fen": part, "allocated_on": on, "repayment_id": rid,
-                                     "notes": notes}))
+                                     "notes": notes, "advance_id": advance_id}))
         return ids
 
 
@@ -151,7 +157,7 @@ def cancel_allocation(store: Store, allocation_id: int, reason: str = "撤销资
 def fund_options(store: Store) -> list[dict]:
     """Funds with money left to allocate, for the allocation dialog."""
     return [dict(r) for r in store.query(
-        "SELECT f.id, f.fund_no, f.channel, f.source, f.received_on, f.received_fen - COALESCE("
+        f"SELECT f.id, f.fund_no, f.channel, f.source, f.received_on, f.received_fen + {recovered_sql('f')} - COALESCE("
         "(SELECT SUM(a.amount_fen) FROM fund_allocation a WHERE a.fund_id = f.id AND a.deleted_at IS NULL), 0) "
         "AS balance FROM fund f WHERE f.deleted_at IS NULL ORDER BY f.received_on, f.id")]
 

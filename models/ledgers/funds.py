@@ -24,6 +24,13 @@ CHANNEL_WORKSTREAM = {"国有资产处置": "国有资产处置专班", "宅基�
                       "产业收益": "产业发展专班", "项目资金争取": "项目资金及经费争取专班",
                       "财政": "项目资金及经费争取专班", "应急周转金": "欠薪化解专班", "其他": "欠薪化解专班"}
 
+def recovered_sql(t: str = "t") -> str:
+    """追回回流 of a fund row called ``t``: money recovered from employers for the live advances
+    this fund paid (models.ledgers.advances), which returns to the fund."""
+    return (f"(SELECT COALESCE(SUM(r.amount_fen), 0) FROM advance_recovery r JOIN advance v "
+            f"ON v.id = r.advance_id WHERE v.fund_id = {t}.id AND v.deleted_at IS NULL AND r.deleted_at IS NULL)")
+
+
 def allocated_sql(t: str = "t") -> str:
     """已分配金额 of a fund row called ``t``: its live allocations."""
     return (f"(SELECT COALESCE(SUM(a.amount_fen), 0) FROM fund_allocation a "
@@ -53,8 +60,10 @@ FUNDS = register(Ledger(
         F("received_on", "到位日期", "date", width=9, filter=True, synonyms=("到账日期", "到位时间")),
         F("allocated_fen", "已分配金额", "money", stored=False, editable=False, width=10, sum=True,
           expr=allocated_sql, export=True),
+        F("recovered_fen", "追回回流", "money", stored=False, editable=False, width=10, sum=True,
+          expr=recovered_sql, in_table=False, synonyms=("垫付追回金额",)),
         F("balance_fen", "余额", "money", stored=False, editable=False, width=10, sum=True,
-          expr=lambda t: f"{t}.received_fen - {allocated_sql(t)}", min_value=None),
+          expr=lambda t: f"{t}.received_fen + {recovered_sql(t)} - {allocated_sql(t)}", min_value=None),
         F("account", "存放账户", width=14, in_table=False, synonyms=("账户", "专户")),
         F("notes", "备注", "longtext", width=16, in_table=False, synonyms=("说明",)),
     ),
@@ -85,6 +94,8 @@ ALLOCATIONS = register(Ledger(
         F("allocated_on", "分配日期", "date", required=True, width=10, synonyms=("兑付日期", "日期")),
         F("repayment_id", "兑付记录", "ref", ref_table="repayment", ref_label="id", editable=False,
           in_table=False, in_form=False, export=False, printed=False),
+        F("advance_id", "垫付编号", "ref", ref_table="advance", ref_label="advance_no", editable=False,
+          in_table=False, in_form=False, synonyms=("垫付追偿编号",)),
         F("notes", "备注", width=16),
     ),
     row_rules=(_allocation_is_written_by_allocate,),
@@ -96,12 +107,13 @@ ALLOCATIONS = register(Ledger(
 def _funds_reconcile(store: Store, today: _dt.date):
     for r in store.query(
             "SELECT f.id, f.fund_no, f.received_fen, COALESCE(SUM(a.amount_fen), 0) AS allocated, "
-            "MIN(a.allocated_on) AS first_on, f.received_on FROM fund f "
+            f"MIN(a.allocated_on) AS first_on, f.received_on, {recovered_sql('f')} AS recovered FROM fund f "
             "LEFT JOIN fund_allocation a ON a.fund_id = f.id AND a.deleted_at IS NULL "
             "WHERE f.deleted_at IS NULL GROUP BY f.id"):
-        if r["allocated"] > r["received_fen"]:
+        if r["allocated"] > r["received_fen"] + r["recovered"]:
+            back = f"加追回回流 {_y(r['recovered'])} 元" if r["recovered"] else ""
             yield Finding("funds_reconcile", "fund", r["id"], r["fund_no"],
-                          f"已分配 {_y(r['allocated'])} 元，超过到位金额 {_y(r['received_fen'])} 元")
+                          f"已分配 {_y(r['allocated'])} 元，超过到位金额 {_y(r['received_fen'])} 元{back}")
         elif r["first_on"] and (not r["received_on"] or r["first_on"] < r["received_on"]):
             yield Finding("funds_reconcile", "fund", r["id"], r["fund_no"],
                           f"分配日期 {r['first_on']} 早于资金到位日期 {r['received_on'] or '（未填）'}")

@@ -1,0 +1,231 @@
+"""垫付追偿: recording an advance pays the workers it is for (from an emergency fund through the
+fund's allocation, from a wage deposit through repayments of channel 工资保证金), and its recovery
+from the employer is followed instalment by instalment until 已追回, or written off (核销).
+Each operation is one transaction; the ledgers are models.ledgers.advances."""
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Sequence
+
+from models.db import Store, now_text
+from models.ledger.repo import ValidationError, next_number
+from models.ledger.service import LedgerService, service, service_for
+from models.values import fen_to_yuan_text as _y
+
+# what an advance pays with, fixed once the workers are paid
+PAID_FIELDS = ("source", "fund_id", "deposit_ref", "case_id", "amount_fen", "advanced_on")
+
+
+def next_advance_no(store: Store, day: _dt.date) -> str:
+    return next_number(store, "advance", "advance_no", f"DF{day.year}-")
+
+
+def _ids(text: str | None) -> list[int]:
+    return [int(p) for p in (text or "").split(",") if p.strip().isdigit()]
+
+
+def linked_paid(store: Store, row: dict) -> int:
+    """What the workers were paid for an advance: its live fund allocations, or (from a deposit)
+    its live repayments."""
+    if row.get("source") == "应急周转金":
+        return int(store.scalar("SELECT COALESCE(SUM(amount_fen), 0) FROM fund_allocation "
+                                "WHERE advance_id = ? AND deleted_at IS NULL", (row["id"],), 0))
+    ids = _ids(row.get("repayment_ids"))
+    if not ids:
+        return 0
+    marks = ",".join("?" * len(ids))
+    return int(store.scalar(f"SELECT COALESCE(SUM(amount_fen), 0) FROM repayment WHERE id IN ({marks}) "
+                            "AND deleted_at IS NULL", ids, 0))
+
+
+def _worker_shares(store: Store, case_id: int, amount_fen: int) -> list[tuple[int | None, int]]:
+    """The case's workers with wages unpaid, in order, each paid up to what they are owed."""
+    shares, rest = [], amount_fen
+    for w in store.query("SELECT id, owed_fen - paid_fen AS left FROM worker WHERE case_id = ? "
+                         "AND deleted_at IS NULL AND paid_fen < owed_fen ORDER BY id", (case_id,)):
+        take = min(rest, w["left"])
+        shares.append((w["id"], take))
+        rest -= take
+        if rest == 0:
+            break
+    return shares or [(None, amount_fen)]
+
+
+def employer_of_case(store: Store, case_id: int) -> int | None:
+    row = store.one("SELECT c.employer_id, (SELECT e.id FROM employer e WHERE e.name = c.employer_name) AS by_name "
+                    "FROM case_record c WHERE c.id = ?", (case_id,))
+    return None if row is None else (row["employer_id"] or row["by_name"])
+
+
+@service("advances")
+class AdvanceService(LedgerService):
+    """A new advance is numbered, takes its case's employer and workstream, and pays the workers
+    in the same transaction; what it paid is never edited afterwards (recycle it and record it
+    again); recycling it takes back its allocations and repayments too."""
+
+    def defaults(self) -> dict:
+        return {"advance_no": next_advance_no(self.store, self.today), "source": "应急周转金",
+                "advanced_on": self.today.isoformat()}
+
+    def prepare_new(self, rows: list[dict]) -> None:
+        for v in rows:
+            if not v.get("advance_no"):
+                v["advance_no"] = next_advance_no(self.store, self.today)
+            if v.get("case_id"):
+                c = self.store.one("SELECT workstream_id FROM case_record WHERE id = ?", (v["case_id"],))
+                if not v.get("employer_id"):
+                    v["employer_id"] = employer_of_case(self.store, v["case_id"])
+                if not v.get("workstream_id") and c is not None:
+                    v["workstream_id"] = c["workstream_id"]
+
+    def check_new(self, row: dict) -> list[tuple[str, str]]:
+        out = []
+        amount = int(row.get("amount_fen") or 0)
+        case = self.store.one("SELECT case_no, total_owed_fen - total_paid_fen AS outstanding FROM case_record "
+                              "WHERE id = ? AND deleted_at IS NULL", (row.get("case_id"),))
+        if case is None:
+            out.append(("case_id", "该欠薪问题不存在或已移入回收站"))
+        elif amount > case["outstanding"]:
+            out.append(("amount_fen", f"垫付金额 {_y(amount)} 元超过问题 {case['case_no']} 尚未支付的 "
+                                      f"{_y(case['outstanding'])} 元"))
+        if row.get("source") == "应急周转金" and row.get("fund_id"):
+            from models import funds
+            f = self.store.one("SELECT fund_no, channel FROM fund WHERE id = ? AND deleted_at IS NULL",
+                               (row["fund_id"],))
+            if f is None:
+                out.append(("fund_id", "该笔清欠资金不存在或已移入回收站"))
+            elif f["channel"] != "应急周转金":
+                out.append(("fund_id", f"资金 {f['fund_no']} 的筹措渠道为“{f['channel']}”，垫付须动用应急周转金"))
+            elif amount > (left := funds.balance(self.store, row["fund_id"])):
+                out.append(("amount_fen", f"垫付金额 {_y(amount)} 元超过应急周转金 {f['fund_no']} 的余额 {_y(left)} 元"))
+        return out
+
+    def after_insert(self, ids: Sequence[int]) -> None:
+        from models import funds
+        from models.case_workers import record_repayment
+        for aid in ids:
+            a = self.store.one("SELECT * FROM advance WHERE id = ?", (aid,))
+            note = f"垫付 {a['advance_no']}（{a['source']}），向用人单位追偿"
+            if a["source"] == "应急周转金":
+                alloc = funds.allocate(self.store, a["fund_id"], a["case_id"], a["amount_fen"], a["advanced_on"],
+                                       notes=note, advance_id=aid)
+                workers = self.store.scalar(
+                    f"SELECT COUNT(DISTINCT worker_id) FROM fund_allocation WHERE id IN ({','.join('?' * len(alloc))})",
+                    alloc, 0)
+                self.store.execute("UPDATE advance SET workers_paid = ? WHERE id = ?", (workers, aid))
+            else:
+                rids = []
+                for wid, part in _worker_shares(self.store, a["case_id"], a["amount_fen"]):
+                    rids.append(record_repayment(self.store, a["case_id"], {
+                        "worker_id": wid, "amount_fen": part, "paid_on": a["advanced_on"], "channel": "工资保证金",
+                        "payer": a["deposit_ref"] or "工资保证金", "voucher_no": a["advance_no"], "notes": note}))
+                workers = len([1 for r in rids if r])
+                self.store.execute("UPDATE advance SET workers_paid = ?, repayment_ids = ? WHERE id = ?",
+                                   (workers, ",".join(map(str, rids)), aid))
+
+    def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
+        out = [(name, "垫付已兑付给农民工，垫付资金、问题、金额和日期不能修改；如登记有误，请移入回收站后重新登记")
+               for name in changes if name in PAID_FIELDS]
+        return out
+
+    def recycle(self, record_ids: Sequence[int], reason: str = "") -> None:
+        """The advance, its fund allocations and the repayments they made go to the recycle bin
+        together (the fund's balance and the workers' paid amounts return to what they were)."""
+        with self.store.tx(reason or "垫付移入回收站"):
+            stamp = now_text()
+            for aid in record_ids:
+                a = self.store.one("SELECT repayment_ids FROM advance WHERE id = ? AND deleted_at IS NULL", (aid,))
+                if a is None:
+                    continue
+                rids = _ids(a["repayment_ids"]) + [r["repayment_id"] for r in self.store.query(
+                    "SELECT repayment_id FROM fund_allocation WHERE advance_id = ? AND deleted_at IS NULL", (aid,))
+                    if r["repayment_id"]]
+                self.store.execute("UPDATE fund_allocation SET deleted_at = ? WHERE advance_id = ? "
+                                   "AND deleted_at IS NULL", (stamp, aid))
+                for rid in rids:
+                    self.store.execute("UPDATE repayment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                                       (stamp, rid))
+                self.store.execute("UPDATE advance SET deleted_at = ? WHERE id = ?", (stamp, aid))
+
+
+@service("advance_recoveries")
+class RecoveryService(LedgerService):
+    """A recovery never exceeds what is still to recover, never precedes the advance and is not
+    taken on an advance written off; the payer defaults to the employer pursued."""
+
+    def prepare_new(self, rows: list[dict]) -> None:
+        for v in rows:
+            if not v.get("payer") and v.get("advance_id"):
+                v["payer"] = self.store.scalar("SELECT e.name FROM advance a JOIN employer e ON e.id = a.employer_id "
+                                               "WHERE a.id = ?", (v["advance_id"],), "") or ""
+
+    def check_new(self, row: dict) -> list[tuple[str, str]]:
+        from models.ledgers.advances import outstanding_sql
+        a = self.store.one(f"SELECT advance_no, advanced_on, written_off_on, {outstanding_sql('a')} AS left "
+                           "FROM advance a WHERE a.id = ? AND a.deleted_at IS NULL", (row.get("advance_id"),))
+        if a is None:
+            return [("advance_id", "该笔垫付不存在或已移入回收站")]
+        if a["written_off_on"]:
+            return [("advance_id", f"垫付 {a['advance_no']} 已于 {a['written_off_on']} 核销，不能再登记追回")]
+        out = []
+        amount = int(row.get("amount_fen") or 0)
+        if amount > a["left"]:
+            out.append(("amount_fen", f"追回金额 {_y(amount)} 元超过垫付 {a['advance_no']} 尚未追回的 {_y(a['left'])} 元"))
+        if row.get("recovered_on") and row["recovered_on"] < a["advanced_on"]:
+            out.append(("recovered_on", f"追回日期 {row['recovered_on']} 早于垫付日期 {a['advanced_on']}"))
+        return out
+
+    def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
+        if "amount_fen" in changes or "recovered_on" in changes:
+            merged = {**current, **changes}
+            extra = int(merged["amount_fen"]) - int(current["amount_fen"])
+            probe = {**merged, "amount_fen": extra if extra > 0 else 0}
+            problems = self.check_new(probe) if extra > 0 else []
+            if merged.get("recovered_on"):
+                day = self.store.scalar("SELECT advanced_on FROM advance WHERE id = ?", (merged["advance_id"],))
+                if day and merged["recovered_on"] < day:
+                    problems.append(("recovered_on", f"追回日期 {merged['recovered_on']} 早于垫付日期 {day}"))
+            return problems
+        return []
+
+
+def record_advance(store: Store, values: dict, today: _dt.date | None = None) -> int:
+    """Record an advance and pay its workers (one transaction); refused, nothing written, beyond
+    the fund's balance or the wages still owed."""
+    return service_for(store, "advances", today).insert(values, reason="登记垫付")
+
+
+def record_recovery(store: Store, advance_id: int, amount_fen: int, on: str | _dt.date, *, payer: str = "",
+                    voucher_no: str = "", notes: str = "", today: _dt.date | None = None) -> int:
+    on = on.isoformat() if isinstance(on, _dt.date) else str(on)
+    if int(amount_fen) <= 0:
+        raise ValidationError([("amount_fen", "追回金额应大于零")])
+    return service_for(store, "advance_recoveries", today).insert(
+        {"advance_id": advance_id, "amount_fen": int(amount_fen), "recovered_on": on, "payer": payer,
+         "voucher_no": voucher_no, "notes": notes}, reason="登记垫付追回")
+
+
+def write_off(store: Store, advance_id: int, on: str | _dt.date, reason: str, today: _dt.date | None = None) -> None:
+    """核销: what is still to recover is given up, with the reason (经批准核销)."""
+    on = on.isoformat() if isinstance(on, _dt.date) else str(on)
+    if not reason.strip():
+        raise ValidationError([("writeoff_reason", "核销须写明核销原因")])
+    service_for(store, "advances", today).update(advance_id, {"written_off_on": on, "writeoff_reason": reason.strip()},
+                                                 reason="垫付核销")
+
+
+def advance_rows(store: Store, where: str = "", params: Sequence = ()) -> list[dict]:
+    from models.ledgers.advances import outstanding_sql, recovered_sql, status_sql
+    return [dict(r) for r in store.query(
+        f"SELECT a.id, a.advance_no, a.source, a.amount_fen, a.advanced_on, a.workers_paid, a.deposit_ref, "
+        f"a.written_off_on, a.writeoff_reason, a.responsible, f.fund_no, c.case_no, e.name AS employer, "
+        f"{recovered_sql('a')} AS recovered_fen, {outstanding_sql('a')} AS outstanding_fen, "
+        f"{status_sql('a')} AS status FROM advance a LEFT JOIN fund f ON f.id = a.fund_id "
+        f"LEFT JOIN case_record c ON c.id = a.case_id LEFT JOIN employer e ON e.id = a.employer_id "
+        f"WHERE a.deleted_at IS NULL {where} ORDER BY a.advanced_on, a.id", tuple(params))]
+
+
+def recoveries(store: Store, advance_id: int) -> list[dict]:
+    return [dict(r) for r in store.query(
+        "SELECT id, recovered_on, amount_fen, payer, voucher_no, notes FROM advance_recovery "
+        "WHERE advance_id = ? AND deleted_at IS NULL ORDER BY recovered_on, id", (advance_id,))]
