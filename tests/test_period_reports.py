@@ -1,0 +1,78 @@
+"""月度 / 季度书面报告: the period's figures equal the ledgers' dated rows in the period, read back
+from the PDF; the report says when it is due (the 10th of the next month)."""
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+from pdftext import flat_of
+
+from desktop.cli import main
+from models.db import Store
+from models.reports import period
+from models.values import fen_to_wan_text
+
+TODAY = _dt.date(2026, 11, 26)
+
+
+def test_due_dates_and_labels():
+    assert period.due_date(_dt.date(2026, 10, 31)) == _dt.date(2026, 11, 10)
+    assert period.due_date(_dt.date(2026, 12, 31)) == _dt.date(2027, 1, 10)
+    assert period.kind_of(_dt.date(2026, 7, 1), _dt.date(2026, 9, 30)) == "季度"
+    assert period.kind_of(_dt.date(2026, 10, 1), _dt.date(2026, 10, 31)) == "月度"
+    assert period.period_label(_dt.date(2026, 10, 1), _dt.date(2026, 12, 31)) == "2026年第四季度"
+    assert "2026-12-10" in period.next_due_text(_dt.date(2026, 11, 26))
+    assert "2026-11-10" in period.next_due_text(_dt.date(2026, 11, 3))
+
+
+@pytest.mark.parametrize("since,until", [("2026-10-01", "2026-10-31"), ("2026-07-01", "2026-09-30")])
+def test_period_figures_equal_the_ledgers(town, tmp_path, capsys, since, until):
+    out = tmp_path / "p.pdf"
+    assert main(["report", "period", "--from", since, "--to", until, "--db", str(town), "--out", str(out),
+                 "--today", TODAY.isoformat(), "--json"]) == 0
+    import json
+    data = json.loads(capsys.readouterr().out)
+    pf = data["figures"]["period"]
+    s = Store(town)
+    try:
+        nxt = (_dt.date.fromisoformat(until) + _dt.timedelta(days=1)).isoformat()
+        assert pf["new_cases"] == s.scalar("SELECT COUNT(*) FROM case_record WHERE deleted_at IS NULL AND "
+                                           "registered_on >= ? AND registered_on < ?", (since, nxt))
+        assert pf["repaid_fen"] == s.scalar(
+            "SELECT COALESCE(SUM(p.amount_fen), 0) FROM repayment p JOIN case_record c ON c.id = p.case_id WHERE "
+            "p.deleted_at IS NULL AND c.deleted_at IS NULL AND p.paid_on BETWEEN ? AND ?", (since, until))
+        assert pf["petitions"] == s.scalar("SELECT COUNT(*) FROM petition WHERE deleted_at IS NULL AND visited_on "
+                                           "BETWEEN ? AND ?", (since, until))
+        assert pf["funds_received_fen"] == s.scalar("SELECT COALESCE(SUM(received_fen), 0) FROM fund WHERE "
+                                                    "deleted_at IS NULL AND received_on BETWEEN ? AND ?", (since, until))
+        assert pf["meetings"] == s.scalar("SELECT COUNT(*) FROM meeting WHERE deleted_at IS NULL AND date BETWEEN "
+                                          "? AND ?", (since, until))
+        from models import figures
+        f = figures.figures(s, TODAY, _dt.date.fromisoformat(until))
+    finally:
+        s.close()
+    assert pf["repaid_fen"] > 0 and pf["new_cases"] > 0          # the demo's period is not empty
+    text = flat_of(out)
+    assert f"本期新登记欠薪问题{pf['new_cases']:,}件" in text
+    assert f"兑付农民工工资{fen_to_wan_text(pf['repaid_fen'], 2)}万元" in text
+    assert f"登记信访{pf['petitions']:,}件" in text
+    assert f"累计登记欠薪问题{f.cases:,}件" in text and f"已兑付{fen_to_wan_text(f.paid_fen, 2)}万元" in text
+    due = period.due_date(_dt.date.fromisoformat(until))
+    assert f"本报告应于{due.year}年{due.month}月{due.day}日前报送" in text
+    assert data["figures"]["due"] == due.isoformat()
+
+
+def test_word_version_and_refusals(town, tmp_path, capsys):
+    out = tmp_path / "p.docx"
+    assert main(["report", "period", "--from", "2026-10-01", "--to", "2026-10-31", "--db", str(town), "--out",
+                 str(out), "--today", TODAY.isoformat()]) == 0
+    assert out.read_bytes()[:4] == b"PK\x03\x04"
+    import docx
+    assert "本期新登记欠薪问题" in "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    capsys.readouterr()
+    assert main(["report", "period", "--from", "2026-11-01", "--to", "2026-11-30", "--db", str(town), "--out",
+                 str(tmp_path / "x.pdf"), "--today", TODAY.isoformat()]) == 2
+    assert "晚于今天" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()
+    assert main(["report", "period", "--db", str(town), "--out", str(tmp_path / "y.pdf")]) == 2
+    assert "--from" in capsys.readouterr().err
