@@ -165,6 +165,24 @@ class PayrollService(_MonthService):
     pass
 
 
+@service("projects")
+class ProjectService(LedgerService):
+    """A project: its wage special account is kept as digits only (a sheet or a clerk writes it
+    in groups: 2230 0101 0400 1234 5)."""
+
+    @staticmethod
+    def _fix(values: dict) -> None:
+        if values.get("wage_account"):
+            values["wage_account"] = re.sub(r"[\s\-]", "", halfwidth(str(values["wage_account"])))
+
+    def prepare_new(self, rows: list[dict]) -> None:
+        for v in rows:
+            self._fix(v)
+
+    def prepare_change(self, record_id: int, current: dict, changes: dict) -> None:
+        self._fix(changes)
+
+
 # -- 三册相符 -------------------------------------------------------------------------------
 @dataclass
 class Line:

@@ -1,0 +1,366 @@
+"""一项目一档: the projects on the left (deposit, settlement, 三册 at a glance), the chosen
+project's file on the right — the parties, the wage special account, the deposit and guarantee,
+the dates with the 40-day settlement, and 三册相符 month by month: a line a month, and the
+chosen month worker by worker with each cell that does not agree marked (red, the reason in
+its tooltip and in the 核对结果 column). Import of the roster, attendance and payroll goes
+through the ledgers' import dialog with the project filled in; the file prints as PDF or Word
+(``models.reports.project``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSplitter, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from models import projects as P
+from models.values import fen_to_yuan_text as yuan
+from views.context import AppContext
+
+BAD = QColor("#f8d7da")
+BAD_TEXT = QColor("#a61b29")
+OK_TEXT = QColor("#1e7b34")
+TABLES = ("", "project", "project_roster", "project_attendance", "project_payroll", "case_record", "blacklist_entry",
+          "setting")
+# 三册 detail columns: header, the Line attribute a problem is reported on
+DETAIL = (("姓名", None), ("身份证号码", None), ("花名册", "roster"), ("出勤天数", "days_worked"),
+          ("计薪天数", "days_paid"), ("应发工资", None), ("实发工资", None), ("核对结果", None))
+
+
+def _item(text: str, align=Qt.AlignmentFlag.AlignLeft) -> QTableWidgetItem:
+    it = QTableWidgetItem(text)
+    it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    it.setTextAlignment(int(align | Qt.AlignmentFlag.AlignVCenter))
+    return it
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setAlternatingRowColors(True)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+class ProjectPage(QWidget):
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.pid: int | None = None
+        self.file: dict | None = None
+        self._rows: list[dict] = []
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 8)
+        bar = QHBoxLayout()
+        title = QLabel("一项目一档")
+        title.setStyleSheet("font-size: 16px; font-weight: bold;")
+        bar.addWidget(title)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("检索项目名称、建设单位、总包单位")
+        self.search.setMaximumWidth(240)
+        self.search.textChanged.connect(self.fill_list)
+        bar.addWidget(self.search)
+        bar.addStretch(1)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, fn in (("new", "新增项目", self.new_project), ("edit", "编辑项目", self.edit_project),
+                              ("roster", "导入花名册", lambda: self.import_kind("roster")),
+                              ("attendance", "导入考勤表", lambda: self.import_kind("attendance")),
+                              ("payroll", "导入工资发放表", lambda: self.import_kind("payroll")),
+                              ("pdf", "打印档案", lambda: self.print_file(".pdf")),
+                              ("docx", "导出 Word", lambda: self.print_file(".docx"))):
+            b = QPushButton(text)
+            b.clicked.connect(fn)
+            bar.addWidget(b)
+            self.buttons[key] = b
+        outer.addLayout(bar)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.list = _table(["项目名称", "总包单位", "保证金", "结算", "三册"])
+        self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for i, w in enumerate((170, 120, 60, 80, 70)):
+            self.list.setColumnWidth(i, w)
+        self.list.itemSelectionChanged.connect(self._picked)
+        split.addWidget(self.list)
+
+        self.body = QWidget()
+        lay = QVBoxLayout(self.body)
+        lay.setContentsMargins(6, 0, 6, 6)
+        self.name_label = QLabel()
+        self.name_label.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.name_label.setWordWrap(True)
+        lay.addWidget(self.name_label)
+        self.alerts = QLabel()
+        self.alerts.setWordWrap(True)
+        self.alerts.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(self.alerts)
+        self.sections: dict[str, QGridLayout] = {}
+        row = QHBoxLayout()
+        for key, title_text in (("parties", "各方单位"), ("account", "工资专户与保证金"), ("dates", "工期与结算")):
+            box = QGroupBox(title_text)
+            grid = QGridLayout(box)
+            grid.setColumnStretch(1, 1)
+            self.sections[key] = grid
+            row.addWidget(box, 1)
+        lay.addLayout(row)
+        box = QGroupBox("三册相符（花名册、考勤表、工资发放表逐月核对）")
+        b = QVBoxLayout(box)
+        self.months = _table(["月份", "人数", "出勤天数", "计薪天数", "实发工资（元）", "核对结果"])
+        self.months.itemSelectionChanged.connect(self._month_picked)
+        b.addWidget(self.months)
+        self.month_title = QLabel()
+        b.addWidget(self.month_title)
+        self.detail = _table([h for h, _a in DETAIL])
+        b.addWidget(self.detail)
+        lay.addWidget(box, 1)
+        rbox = QGroupBox("农民工花名册")
+        r = QVBoxLayout(rbox)
+        self.roster = _table(["姓名", "身份证号码", "班组", "工种", "进场日期", "退场日期", "劳动合同"])
+        r.addWidget(self.roster)
+        lay.addWidget(rbox)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.body)
+        split.addWidget(scroll)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([400, 940])
+        outer.addWidget(split, 1)
+        ctx.bus.changed.connect(lambda t: self.reload() if t in TABLES else None)
+        self.reload()
+
+    # -- data -------------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.ctx.store.today = self.ctx.today()
+        self._rows = P.projects(self.ctx.store)
+        for r in self._rows:
+            r["_months"] = P.compare(self.ctx.store, r["id"])
+        self.fill_list()
+
+    def fill_list(self) -> None:
+        text = self.search.text().strip()
+        rows = [r for r in self._rows if not text or any(text in (r[k] or "") for k in
+                                                          ("name", "owner_unit", "general_contractor"))]
+        keep = self.pid
+        self.list.blockSignals(True)
+        self.list.setRowCount(len(rows))
+        pick = 0
+        for i, r in enumerate(rows):
+            short = r["deposit_fen"] < r["deposit_due_fen"]
+            bad = [m.month for m in r["_months"] if not m.agrees]
+            three = "未导入" if not r["_months"] else ("不符" if bad else "相符")
+            cells = [r["name"], r["general_contractor"] or "", "不足" if short else "足额",
+                     r["settle_state"] or "", three]
+            for c, text_ in enumerate(cells):
+                it = _item(text_)
+                if (c == 2 and short) or (c == 3 and r["settle_state"] == "逾期未结算") or (c == 4 and bad):
+                    it.setForeground(QBrush(BAD_TEXT))
+                    it.setBackground(QBrush(BAD))
+                if c == 0:
+                    it.setData(Qt.ItemDataRole.UserRole, r["id"])
+                    it.setToolTip(r["name"])
+                self.list.setItem(i, c, it)
+            if r["id"] == keep:
+                pick = i
+        self.list.blockSignals(False)
+        if rows:
+            self.list.selectRow(pick)
+            self._picked()
+        else:
+            self.show_project(None)
+
+    def _picked(self) -> None:
+        rows = self.list.selectionModel().selectedRows()
+        if rows:
+            self.show_project(self.list.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
+
+    def show_project(self, pid: int | None) -> None:
+        self.pid = pid
+        for b in ("edit", "roster", "attendance", "payroll", "pdf", "docx"):
+            self.buttons[b].setEnabled(pid is not None)
+        if pid is None:
+            self.file = None
+            self.name_label.setText("还没有工程项目：点“新增项目”登记，或在“导入”中导入工程项目台账。")
+            self.alerts.setText("")
+            return
+        f = self.file = P.project_file(self.ctx.store, pid, self.ctx.today())
+        rec, dep, st = f["record"], f["deposit"], f["settlement"]
+        self.name_label.setText(rec["name"])
+        notes = []
+        bad_months = [m.month for m in f["months"] if not m.agrees]
+        for text, bad in ((f"工资保证金：{P.deposit_text(dep)}", dep["short_fen"] > 0),
+                          (f"结算：{P.settlement_text(st)}", st["state"] == "逾期未结算"),
+                          ("三册相符：" + ("尚未导入考勤表和工资发放表" if not f["months"] else
+                                         (f"{'、'.join(bad_months)} 不符" if bad_months else
+                                          f"{len(f['months'])} 个月逐月相符")), bool(bad_months))):
+            colour = "#a61b29" if bad else "#333333"
+            mark = "⚠ " if bad else ""
+            notes.append(f"<div style='color:{colour}'>{mark}{_esc(text)}</div>")
+        self.alerts.setText("".join(notes))
+        manager = rec["labor_manager"] + (f"（{rec['labor_manager_phone']}）" if rec["labor_manager_phone"] else "")
+        self._fill("parties", [("建设单位", rec["owner_unit"]), ("施工总承包单位", rec["general_contractor"]),
+                               ("分包单位", rec["subcontractor"]), ("劳资专管员", manager),
+                               ("项目地址", rec["address"]), ("政府投资", "是" if rec["gov_invested"] else "否")])
+        guarantee = (rec["guarantee_form"] or "") + (f" {yuan(rec['guarantee_fen'])} 元" if rec["guarantee_fen"] else "")
+        self._fill("account", [("专户开户银行", rec["wage_bank"]), ("专户账号", rec["wage_account"]),
+                               ("合同价款", f"{yuan(rec['contract_fen'])} 元"),
+                               ("保证金比例", f"{dep['rate_pct']:g}%" + ("（较高比例）" if dep["offender"] else "")),
+                               ("应存 / 已存", f"{yuan(dep['due_fen'])} / {yuan(dep['kept_fen'])} 元"),
+                               ("存储方式", " ".join(x for x in (rec["deposit_form"], rec["deposit_on"] or "") if x)),
+                               ("支付担保", guarantee)])
+        self._fill("dates", [("开工日期", rec["started_on"]), ("竣工验收", rec["completed_on"]),
+                             ("结算期限", st["due"]), ("结算日期", rec["settled_on"]),
+                             ("结算金额", f"{yuan(rec['settlement_fen'])} 元" if rec["settlement_fen"] else ""),
+                             ("结算情况", st["state"])])
+        self.months.blockSignals(True)
+        self.months.setRowCount(len(f["months"]))
+        pick = len(f["months"]) - 1
+        for i, m in enumerate(f["months"]):
+            t = m.totals()
+            cells = [m.month, str(t["workers"]), str(t["days_worked"]), str(t["days_paid"]), yuan(t["paid_fen"]),
+                     "相符" if m.agrees else f"不符（{len(m.disagreeing)} 人）"]
+            for c, text in enumerate(cells):
+                it = _item(text, Qt.AlignmentFlag.AlignRight if c in (1, 2, 3, 4) else Qt.AlignmentFlag.AlignLeft)
+                if not m.agrees:
+                    it.setBackground(QBrush(BAD))
+                    if c == 5:
+                        it.setForeground(QBrush(BAD_TEXT))
+                self.months.setItem(i, c, it)
+            if not m.agrees and pick == len(f["months"]) - 1 and i < pick:
+                pick = i
+        self.months.blockSignals(False)
+        _fit_height(self.months, 6)
+        if f["months"]:
+            self.months.selectRow(pick)
+            self._month_picked()
+        else:
+            self.month_title.setText("尚未导入考勤表和工资发放表：用上方“导入考勤表”“导入工资发放表”导入。")
+            self.detail.setRowCount(0)
+        from models.rules.idcard import mask_id
+        self.roster.setRowCount(len(f["roster"]))
+        for i, r in enumerate(f["roster"]):
+            for c, text in enumerate((r["name"], mask_id(r["id_number"]) if r["id_number"] else "", r["team"],
+                                      r["trade"], r["entered_on"] or "", r["left_on"] or "",
+                                      "已签" if r["contract_signed"] else "未签")):
+                self.roster.setItem(i, c, _item(text))
+        _fit_height(self.roster, 8)
+
+    def _fill(self, key: str, pairs: list[tuple[str, str | None]]) -> None:
+        grid = self.sections[key]
+        while grid.count():
+            w = grid.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        for i, (label, value) in enumerate(pairs):
+            a = QLabel(label + "：")
+            a.setStyleSheet("color: #555555;")
+            b = QLabel(value or "—")
+            b.setWordWrap(True)
+            b.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(a, i, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(b, i, 1)
+
+    def _month_picked(self) -> None:
+        if not self.file:
+            return
+        rows = self.months.selectionModel().selectedRows()
+        if not rows:
+            return
+        m = self.file["months"][rows[0].row()]
+        self.show_month(m)
+
+    def show_month(self, m: P.Month) -> None:
+        from models.rules.idcard import mask_id
+        self.month_title.setText(f"{m.month} 逐人核对：" + ("三册相符" if m.agrees else
+                                                        f"{len(m.disagreeing)} 人不符，不符的格子标红（鼠标停留可见原因）"))
+        self.detail.setRowCount(len(m.lines))
+        for i, x in enumerate(m.lines):
+            roster = "在册" if x.on_roster and x.on_site else ("不在进退场期间" if x.on_roster else "未在册")
+            values = [x.name, mask_id(x.id_number) if x.id_number else "", roster,
+                      "—" if x.days_worked is None else str(x.days_worked),
+                      "—" if x.days_paid is None else str(x.days_paid),
+                      "—" if x.payable_fen is None else yuan(x.payable_fen),
+                      "—" if x.paid_fen is None else yuan(x.paid_fen),
+                      "；".join(x.problems.values()) or "相符"]
+            for c, ((_h, attr), text) in enumerate(zip(DETAIL, values)):
+                it = _item(text, Qt.AlignmentFlag.AlignRight if c in (3, 4, 5, 6) else Qt.AlignmentFlag.AlignLeft)
+                if attr and attr in x.problems:
+                    it.setBackground(QBrush(BAD))
+                    it.setForeground(QBrush(BAD_TEXT))
+                    it.setToolTip(x.problems[attr])
+                if c == 7:
+                    it.setForeground(QBrush(BAD_TEXT if x.problems else OK_TEXT))
+                self.detail.setItem(i, c, it)
+        _fit_height(self.detail, 10)
+
+    # -- actions ----------------------------------------------------------------------------
+    def _service(self):
+        from models.ledger.service import service_for
+        return service_for(self.ctx.store, "projects", today=self.ctx.today())
+
+    def new_project(self) -> None:
+        self._form(None)
+
+    def edit_project(self) -> None:
+        if self.pid is not None:
+            self._form(self.pid)
+
+    def _form(self, pid: int | None) -> None:
+        from models.ledger import registry
+        from models.ledger.repo import LedgerRepo
+        from views.record_form import RecordForm
+        ledger = registry.get("projects")
+        values = LedgerRepo(self.ctx.store, ledger).get(pid) if pid else self._service().defaults()
+        title = f"工程项目　{values.get('name', '')}" if pid else "新增工程项目"
+        form = RecordForm(self, ledger, title, values, on_save=lambda v: self._service().save(v, pid))
+        if form.exec():
+            if pid is None and form.result_value:
+                self.pid = form.result_value
+            self.ctx.changed("project")
+
+    def import_kind(self, kind: str) -> None:
+        if self.pid is None:
+            return
+        from views.ledger_io import open_import
+        name = self.file["record"]["name"] if self.file else None
+        open_import(self, self.ctx, kind, case_no=name, on_imported=lambda _t: self.ctx.changed(""))
+
+    def print_file(self, suffix: str) -> None:
+        if self.pid is None or not self.file:
+            return
+        name = self.file["record"]["name"]
+        default = str(Path.home() / f"工程项目档案-{name}-{self.ctx.today():%Y%m%d}{suffix}")
+        flt = "PDF 文件 (*.pdf)" if suffix == ".pdf" else "Word 文件 (*.docx)"
+        path, _ = QFileDialog.getSaveFileName(self, "打印工程项目档案", default, flt)
+        if not path:
+            return
+        try:
+            out = self.print_to(path)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, "打印工程项目档案", f"未能生成：{exc}")
+            return
+        self.ctx.bus.status.emit(f"已生成 {out}")
+
+    def print_to(self, path: str | Path) -> Path:
+        from models.reports.project import build
+        self.ctx.store.today = self.ctx.today()
+        return build(self.ctx.store, self.pid, Path(path), self.ctx.today()).path
+
+
+def _esc(text: str) -> str:
+    from html import escape
+    return escape(text)
+
+
+def _fit_height(t: QTableWidget, max_rows: int) -> None:
+    """A table as tall as its rows (up to ``max_rows``), so the file reads as one page."""
+    rows = min(max(t.rowCount(), 1), max_rows)
+    h = t.horizontalHeader().height() + sum(t.rowHeight(i) for i in range(rows)) + 2 * t.frameWidth() + 2
+    if t.rowCount() == 0:
+        h = t.horizontalHeader().height() + 30
+    t.setFixedHeight(h)
