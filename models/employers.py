@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from models.db import Store
-from models.ledgers.employers import blacklist_sql, case_match_sql
+from models.ledgers.employers import EXCLUDED, blacklist_sql, case_match_sql
 
 
 def list_employers(store: Store, search: str = "", limit: int = 2000) -> list[dict]:
@@ -24,7 +24,7 @@ def list_employers(store: Store, search: str = "", limit: int = 2000) -> list[di
         f"SELECT e.id, e.name, e.credit_code, "
         f"(SELECT COUNT(*) FROM case_record c WHERE {case_match_sql('e')}) AS case_count, "
         f"(SELECT COALESCE(SUM(c.total_owed_fen - c.total_paid_fen), 0) FROM case_record c "
-        f" WHERE {case_match_sql('e')}) AS outstanding_fen, "
+        f" WHERE {case_match_sql('e')} AND c.status != '{EXCLUDED}') AS outstanding_fen, "
         f"(SELECT COUNT(*) FROM employer_plan p WHERE p.employer_id = e.id AND p.deleted_at IS NULL) AS plans, "
         f"{blacklist_sql('e')} AS blacklist_status "
         f"FROM employer e {where} ORDER BY outstanding_fen DESC, e.name LIMIT ?", (*params, limit))]
@@ -57,10 +57,15 @@ def employer_page(store: Store, employer_id: int, today: _dt.date) -> dict:
         f"c.owner_person, c.deadline, (SELECT w.name FROM workstream w WHERE w.id = c.workstream_id) AS workstream "
         f"FROM case_record c JOIN employer e ON e.id = ? WHERE {case_match_sql('e')} "
         f"ORDER BY c.registered_on, c.id", (employer_id,))]
-    totals = {"cases": len(cases), "workers": sum(c["total_workers"] or 0 for c in cases),
-              "owed_fen": sum(c["owed_fen"] for c in cases), "paid_fen": sum(c["paid_fen"] for c in cases),
-              "outstanding_fen": sum(c["outstanding_fen"] for c in cases),
-              "open_cases": sum(1 for c in cases if c["outstanding_fen"] > 0)}
+    # the amounts leave out the cases found 不存在欠薪 (no money, no workers), as the figures do
+    counted = [c for c in cases if c["status"] != EXCLUDED]
+    totals = {"cases": len(cases), "counted_cases": len(counted),
+              "workers": sum(c["total_workers"] or 0 for c in counted),
+              "owed_fen": sum(c["owed_fen"] for c in counted), "paid_fen": sum(c["paid_fen"] for c in counted),
+              "outstanding_fen": sum(c["outstanding_fen"] for c in counted),
+              "open_cases": sum(1 for c in counted if c["outstanding_fen"] > 0)}
+    for c in cases:
+        c["counted"] = c["status"] != EXCLUDED
     contracts = [dict(r) for r in store.query(
         f"SELECT t.id, t.arrear_no, t.project_name, t.owner_unit, t.contractor, t.contract_fen, t.settled_fen, "
         f"t.paid_fen, {owed_sql('t')} AS owed_fen, t.labour_fen, {contract_status_sql('t')} AS status, "

@@ -4,7 +4,8 @@ and searched like any ledger, with each employer's summary computed in SQL: its 
 owed, paid and still outstanding, its 一企一策 measures and its blacklist status.
 
 A case belongs to an employer by its ``employer_id``, or, for a case typed or imported without
-one, by the same ``employer_name`` (models.employers.case_match_sql)."""
+one, by the same ``employer_name`` (case_match_sql). As in the program's figures, the amounts
+leave out the cases found 不存在欠薪."""
 from __future__ import annotations
 
 from models.ledger.fields import Field as F, Ledger
@@ -17,9 +18,14 @@ def case_match_sql(t: str = "t", c: str = "c") -> str:
             f"OR ({c}.employer_id IS NULL AND {c}.employer_name = {t}.name))")
 
 
-def _case_sum(expr: str):
+# a claim found groundless (不存在欠薪) is a case, but no money and no workers (models.figures)
+EXCLUDED = "不存在欠薪"
+
+
+def _case_sum(expr: str, counted: bool = True):
     def sql(t: str = "t") -> str:
-        return f"(SELECT COALESCE({expr}, 0) FROM case_record c WHERE {case_match_sql(t, 'c')})"
+        cond = f" AND c.status != '{EXCLUDED}'" if counted else ""
+        return f"(SELECT COALESCE({expr}, 0) FROM case_record c WHERE {case_match_sql(t, 'c')}{cond})"
     return sql
 
 
@@ -49,7 +55,7 @@ EMPLOYERS = register(Ledger(
         F("phone", "联系电话", "phone", width=9, synonyms=("电话", "联系方式")),
         F("address", "地址", width=16, in_table=False, synonyms=("住所", "单位地址")),
         F("case_count", "欠薪问题数", "int", stored=False, editable=False, width=6, sum=True,
-          expr=_case_sum("COUNT(*)")),
+          expr=_case_sum("COUNT(*)", counted=False)),
         F("owed_fen", "拖欠金额", "money", stored=False, editable=False, width=10, sum=True,
           expr=_case_sum("SUM(c.total_owed_fen)")),
         F("paid_fen", "已支付", "money", stored=False, editable=False, width=10, sum=True,

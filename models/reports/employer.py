@@ -39,7 +39,7 @@ def build(store: Store, out: Path, employer_id: int, today: _dt.date, job=None) 
              key_figures([("欠薪问题", f"{t['cases']} 件"), ("涉及农民工", f"{t['workers']} 人"),
                           ("拖欠工资", f"{yuan(t['owed_fen'])} 元"), ("已支付", f"{yuan(t['paid_fen'])} 元"),
                           ("尚未支付", f"{yuan(t['outstanding_fen'])} 元"),
-                          ("拖欠工程款", f"{yuan(page['contract_owed_fen'])} 元"),
+                          ("涉及拖欠工程款", f"{yuan(page['contract_owed_fen'])} 元"),
                           ("垫付待追回", f"{yuan(page['advance_outstanding_fen'])} 元"),
                           ("未销号隐患", f"{page['open_hazards']} 条")], W), gap(2)]
 
@@ -57,7 +57,8 @@ def build(store: Store, out: Path, employer_id: int, today: _dt.date, job=None) 
             [[c["case_no"], c["registered_on"], c["project_name"] or "", str(c["total_workers"] or 0),
               yuan(c["owed_fen"]), yuan(c["paid_fen"]), yuan(c["outstanding_fen"]), c["status"], c["owner_person"] or ""]
              for c in cases], [13, 9, 16, 5, 11, 11, 11, 8, 7], "LLLRRRRLL",
-            total=["合计", "", "", str(t["workers"]), yuan(t["owed_fen"]), yuan(t["paid_fen"]),
+            total=["合计" + ("（不含经核实不存在欠薪的）" if t["counted_cases"] < t["cases"] else ""), "", "",
+                   str(t["workers"]), yuan(t["owed_fen"]), yuan(t["paid_fen"]),
                    yuan(t["outstanding_fen"]), "", ""] if cases else None)
     rows = []
     for c in page["contracts"]:

@@ -46,7 +46,7 @@ def page_html(p: dict) -> str:
            + "".join(f"<td><span style='color:#666'>{k}</span><br><b style='font-size:15px'>{v}</b></td>" for k, v in (
                ("欠薪问题", f"{t['cases']} 件（在办 {t['open_cases']}）"), ("涉及农民工", f"{t['workers']} 人"),
                ("拖欠工资", f"{_y(t['owed_fen'])} 元"), ("已支付", f"{_y(t['paid_fen'])} 元"),
-               ("尚未支付", f"{_y(t['outstanding_fen'])} 元"), ("拖欠工程款", f"{_y(p['contract_owed_fen'])} 元"),
+               ("尚未支付", f"{_y(t['outstanding_fen'])} 元"), ("涉及拖欠工程款", f"{_y(p['contract_owed_fen'])} 元"),
                ("垫付待追回", f"{_y(p['advance_outstanding_fen'])} 元"), ("未销号隐患", f"{p['open_hazards']} 条")))
            + "</tr></table>"]
     plans = p["plans"]
@@ -60,7 +60,7 @@ def page_html(p: dict) -> str:
         [escape(c["case_no"]), _t(c["registered_on"]), _t(c["project_name"]), str(c["total_workers"] or 0),
          _y(c["owed_fen"]), _y(c["paid_fen"]), _y(c["outstanding_fen"]), _t(c["status"]), _t(c["owner_person"])]
         for c in p["cases"]], {3, 4, 5, 6},
-        ["合计", "", "", str(t["workers"]), _y(t["owed_fen"]), _y(t["paid_fen"]), _y(t["outstanding_fen"]), "", ""]))
+        ["合计" + ("（不含经核实不存在欠薪的）" if t["counted_cases"] < t["cases"] else ""), "", "", str(t["workers"]), _y(t["owed_fen"]), _y(t["paid_fen"]), _y(t["outstanding_fen"]), "", ""]))
     out.append(f"<h3>拖欠工程款及还款计划（{len(p['contracts'])} 笔）</h3>")
     out.append(_table(["编号", "项目", "身份", "合同金额（元）", "拖欠（元）", "化解情况", "分期还款计划"], [
         [escape(c["arrear_no"]), _t(c["project_name"]), c["role"], _y(c["contract_fen"]), _y(c["owed_fen"]),
