@@ -320,9 +320,11 @@ def read_bytes(store: Store, row: dict) -> bytes:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise AttachmentError(f"附件“{row['file_name']}”的文件已不在 {store_dir(store).name} 文件夹中（文件缺失）") from None
+        raise AttachmentError(f"附件“{row['file_name']}”文件缺失：已不在数据库旁的 {store_dir(store).name} 文件夹中，"
+                              "请从备份恢复或重新附加原件") from None
     if hashlib.sha256(data).hexdigest() != row["sha256"]:
-        raise AttachmentError(f"附件“{row['file_name']}”的文件内容与登记的校验值（SHA-256）不符，可能已被改动或损坏")
+        raise AttachmentError(f"附件“{row['file_name']}”的文件已被改动：内容与登记的校验值（SHA-256）不符，"
+                              "不能作为证据使用，请从备份恢复或重新附加原件")
     return data
 
 

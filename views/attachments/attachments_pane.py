@@ -73,9 +73,9 @@ class AttachmentsPane(QWidget):
         self.save_button.clicked.connect(self.save_selected)
         for b in (self.add_button, self.remove_button, self.save_button):
             bar.addWidget(b)
-        bar.addStretch(1)
         self.count_label = QLabel()
         bar.addWidget(self.count_label)
+        bar.addStretch(1)
         outer.addLayout(bar)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -160,6 +160,7 @@ class AttachmentsPane(QWidget):
         self._image = None
         self.caption.clear()
         self.preview.setPixmap(QPixmap())
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setText(text)
         self.preview.setStyleSheet("color:#b00020;font-weight:bold" if alert else "color:#666")
         for w in (self.prev_button, self.next_button, self.page_label):
@@ -175,7 +176,7 @@ class AttachmentsPane(QWidget):
             data = att.read_bytes(self.ctx.store, row)
         except att.AttachmentError as exc:
             caption = self.caption.text()
-            self._clear_preview(f"{self.states.get(row['id'], '')}：{exc}", alert=True)
+            self._clear_preview(str(exc).replace("：", "：\n", 1).replace("，", "，\n", 1), alert=True)
             self.caption.setText(caption)
             return
         kind = att.type_of_mime(row["mime"])
@@ -240,7 +241,11 @@ class AttachmentsPane(QWidget):
         if self._pdf is None and (pix.width() > w or pix.height() > h):     # a PDF page: rendered to width
             pix = pix.scaled(w, h, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
         self.preview.setText("")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignHCenter | (Qt.AlignmentFlag.AlignTop if self._pdf is not None
+                                                                   else Qt.AlignmentFlag.AlignVCenter))
         self.preview.setPixmap(pix)
+        if self._pdf is not None:
+            self.scroll.verticalScrollBar().setValue(0)          # a page is read from its top
 
     def preview_pixmap(self) -> QPixmap:
         return self.preview.pixmap()
