@@ -16,6 +16,27 @@ from models.values import fen_to_yuan_text as _y
 PAID_FIELDS = ("source", "fund_id", "deposit_ref", "case_id", "amount_fen", "advanced_on")
 
 
+def recovered_sql(t: str = "t") -> str:
+    return (f"(SELECT COALESCE(SUM(r.amount_fen), 0) FROM advance_recovery r "
+            f"WHERE r.advance_id = {t}.id AND r.deleted_at IS NULL)")
+
+
+def outstanding_sql(t: str = "t") -> str:
+    """尚未追回: nothing once written off."""
+    return (f"CASE WHEN {t}.written_off_on IS NOT NULL AND {t}.written_off_on != '' THEN 0 "
+            f"ELSE {t}.amount_fen - {recovered_sql(t)} END")
+
+
+def status_sql(t: str = "t") -> str:
+    return (f"CASE WHEN {t}.written_off_on IS NOT NULL AND {t}.written_off_on != '' THEN '核销' "
+            f"WHEN {recovered_sql(t)} >= {t}.amount_fen THEN '已追回' ELSE '追偿中' END")
+
+
+def last_recovered_sql(t: str = "t") -> str:
+    return (f"(SELECT MAX(r.recovered_on) FROM advance_recovery r WHERE r.advance_id = {t}.id "
+            "AND r.deleted_at IS NULL)")
+
+
 def next_advance_no(store: Store, day: _dt.date) -> str:
     return next_number(store, "advance", "advance_no", f"DF{day.year}-")
 
@@ -160,7 +181,6 @@ class RecoveryService(LedgerService):
                                                "WHERE a.id = ?", (v["advance_id"],), "") or ""
 
     def check_new(self, row: dict) -> list[tuple[str, str]]:
-        from models.ledgers.advances import outstanding_sql
         a = self.store.one(f"SELECT advance_no, advanced_on, written_off_on, {outstanding_sql('a')} AS left "
                            "FROM advance a WHERE a.id = ? AND a.deleted_at IS NULL", (row.get("advance_id"),))
         if a is None:
@@ -215,7 +235,6 @@ def write_off(store: Store, advance_id: int, on: str | _dt.date, reason: str, to
 
 
 def advance_rows(store: Store, where: str = "", params: Sequence = ()) -> list[dict]:
-    from models.ledgers.advances import outstanding_sql, recovered_sql, status_sql
     return [dict(r) for r in store.query(
         f"SELECT a.id, a.advance_no, a.source, a.amount_fen, a.advanced_on, a.workers_paid, a.deposit_ref, "
         f"a.written_off_on, a.writeoff_reason, a.responsible, f.fund_no, c.case_no, e.name AS employer, "

@@ -16,30 +16,11 @@ from models.db import Store
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
 from models.values import fen_to_yuan_text as _y
+# the write service and the computed columns live in models.advances (which never imports this module)
+from models.advances import last_recovered_sql, linked_paid, outstanding_sql, recovered_sql, status_sql
 
 SOURCES = ("应急周转金", "工资保证金")
 STATUSES = ("追偿中", "已追回", "核销")
-
-
-def recovered_sql(t: str = "t") -> str:
-    return (f"(SELECT COALESCE(SUM(r.amount_fen), 0) FROM advance_recovery r "
-            f"WHERE r.advance_id = {t}.id AND r.deleted_at IS NULL)")
-
-
-def outstanding_sql(t: str = "t") -> str:
-    """尚未追回: nothing once written off."""
-    return (f"CASE WHEN {t}.written_off_on IS NOT NULL AND {t}.written_off_on != '' THEN 0 "
-            f"ELSE {t}.amount_fen - {recovered_sql(t)} END")
-
-
-def status_sql(t: str = "t") -> str:
-    return (f"CASE WHEN {t}.written_off_on IS NOT NULL AND {t}.written_off_on != '' THEN '核销' "
-            f"WHEN {recovered_sql(t)} >= {t}.amount_fen THEN '已追回' ELSE '追偿中' END")
-
-
-def last_recovered_sql(t: str = "t") -> str:
-    return (f"(SELECT MAX(r.recovered_on) FROM advance_recovery r WHERE r.advance_id = {t}.id "
-            "AND r.deleted_at IS NULL)")
 
 
 def _advance_rules(row: dict) -> list[tuple[str, str]]:
@@ -122,7 +103,6 @@ RECOVERIES = register(Ledger(
 @rule("advances_reconcile", "垫付与资金分配、兑付记录、追回金额相符",
       reads=("advance", "advance_recovery", "fund", "fund_allocation", "repayment"))
 def _advances_reconcile(store: Store, today: _dt.date):
-    from models.advances import linked_paid
     for r in store.query(
             "SELECT a.*, f.channel, f.fund_no, f.deleted_at AS fund_gone, "
             "(SELECT COALESCE(SUM(x.amount_fen), 0) FROM advance_recovery x WHERE x.advance_id = a.id "
@@ -155,5 +135,3 @@ def _advances_reconcile(store: Store, today: _dt.date):
         yield Finding("advances_reconcile", "fund_allocation", r["id"], f"{r['fund_no']} → {r['advance_no']}",
                       f"垫付 {r['advance_no']} 已移入回收站，但资金分配仍在，资金余额与垫付不符")
 
-
-import models.advances  # noqa: E402,F401 - the ledger's write service
