@@ -75,12 +75,12 @@ def read_text(path: Path) -> str:
 
 def add_version(store: Store, today: _dt.date, *, kind: str, title: str, dated: _dt.date | str,
                 workstream_id: int | None = None, text: str = "", file: str | Path | None = None,
-                doc_no: str = "", notes: str = "") -> int:
-    """Register a document (a new version when one of the same kind, workstream and title exists)."""
+                doc_no: str = "", notes: str = "", file_name: str = "") -> int:
+    """Register a document (a new version when one of the same kind, workstream and title exists).
+    ``file``: read the text from it; ``file_name``: the name of the file a text (edited) came from."""
     from models.ledger.service import service_for
     if kind not in KINDS:
         raise DocumentProblem(f"文件种类应为：{'、'.join(KINDS)}")
-    file_name = ""
     if file:
         p = Path(file)
         text = read_text(p)

@@ -51,7 +51,8 @@ def test_every_section_is_in_the_briefing(brief):
     for title in ("（二）资产处置及资金筹措", "（三）拖欠工程款", "（四）信访维稳", "（五）欠薪隐患排查",
                   "（六）日报告报送", "（七）清欠资金"):
         assert flat(title) in t, title
-    assert set(r.figures) == {"assets", "contracts", "petitions", "hazards", "compliance", "funds"}
+    assert set(r.figures) == {"assets", "contracts", "petitions", "hazards", "compliance", "funds", "targets"}
+    assert r.figures["targets"] == []          # no 专班目标 in this township: no section, nothing claimed
 
 
 def test_assets_equal_the_ledger(brief, s):

@@ -98,3 +98,19 @@ def test_register_is_a_ledger_with_export(db, tmp_path, capsys):
     import openpyxl
     cells = [c.value for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
     assert "清欠证〔2026〕1号" in cells
+
+
+def test_rule_finds_arrears_dated_before_a_certificate(db, tmp_path, capsys):
+    from models import checks
+    assert run("--employer", "甲建筑公司", "--project", "一号楼", "--db", str(db), "--out", str(tmp_path / "c.pdf")) == 0
+    s = Store(db, "测试")
+    assert not [f for f in checks.run_checks(s, TODAY).findings if f.rule == "certificates_clear"]
+    ws = campaign.workstreams(s)[0]["id"]
+    # registered after the certificate's day, but owed since before it: the certificate was wrong
+    service_for(s, "cases", _dt.date(2026, 11, 30)).insert(
+        {"case_no": "QS3", "registered_on": "2026-11-30", "employer_name": "甲建筑公司", "project_name": "一号楼",
+         "workstream_id": ws, "workers_count": 1, "amount_fen": 100_000, "status": "待核实",
+         "period_from": "2026-09-01", "period_to": "2026-10-31"})
+    found = [f for f in checks.run_checks(s, _dt.date(2026, 11, 30)).findings if f.rule == "certificates_clear"]
+    s.close()
+    assert len(found) == 1 and "QS3" in found[0].message and found[0].label == "清欠证〔2026〕1号"

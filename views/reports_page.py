@@ -181,6 +181,87 @@ class LedgerOptions(QGroupBox):
         return q
 
 
+class PeriodOptions(QGroupBox):
+    """The period of a written report: a month or a quarter (due by the 10th of the next month)."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__("报告期")
+        from models.reports import period
+        self.ctx = ctx
+        self.since, self.until = QDateEdit(), QDateEdit()
+        for w in (self.since, self.until):
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("yyyy-MM-dd")
+            w.setMaximumDate(QDate(ctx.today()))
+        month, quarter = QPushButton("上月"), QPushButton("上季度")
+        month.clicked.connect(lambda: self.set_span(*period.month_span(self._last_month())))
+        quarter.clicked.connect(lambda: self.set_span(*period.quarter_span(
+            period.quarter_span(ctx.today())[0] - _dt.timedelta(days=1))))
+        form = QFormLayout(self)
+        row = QHBoxLayout()
+        for w in (self.since, QLabel("至"), self.until):
+            row.addWidget(w)
+        form.addRow("起止", row)
+        quick = QHBoxLayout()
+        quick.addWidget(month)
+        quick.addWidget(quarter)
+        quick.addStretch(1)
+        form.addRow("", quick)
+        self.due = QLabel()
+        self.due.setWordWrap(True)
+        self.due.setStyleSheet("color: #555;")
+        form.addRow(self.due)
+        self.until.dateChanged.connect(self._due)
+        self.set_span(*period.month_span(self._last_month()))
+
+    def _last_month(self) -> _dt.date:
+        return self.ctx.today().replace(day=1) - _dt.timedelta(days=1)
+
+    def set_span(self, since: _dt.date, until: _dt.date) -> None:
+        self.since.setDate(QDate(since))
+        self.until.setDate(QDate(until))
+        self._due()
+
+    def span(self) -> tuple[_dt.date, _dt.date]:
+        return self.since.date().toPython(), self.until.date().toPython()
+
+    def _due(self) -> None:
+        from models.reports import period
+        since, until = self.span()
+        self.due.setText(f"{period.period_label(since, until)}书面报告应于 {period.due_date(until).isoformat()} "
+                         f"前报送。{period.next_due_text(self.ctx.today())}")
+
+
+class CertificateOptions(QGroupBox):
+    """For whom a 清欠证明 is issued: the employer (from the case ledger), optionally one project."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__("出具证明")
+        self.ctx = ctx
+        self.employer = QComboBox()
+        self.employer.setEditable(True)
+        self.employer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for (name,) in ctx.store.query("SELECT DISTINCT employer_name FROM case_record WHERE deleted_at IS NULL "
+                                       "AND employer_name != '' ORDER BY employer_name"):
+            self.employer.addItem(name)
+        self.employer.setCurrentIndex(-1)
+        self.project = QLineEdit()
+        self.project.setPlaceholderText("可选：只为该单位的一个项目出具")
+        self.kind = QComboBox()
+        self.kind.addItems(["清欠审查证明", "兑付证明"])
+        self.purpose = QLineEdit()
+        self.purpose.setPlaceholderText("如：参加工程招投标")
+        form = QFormLayout(self)
+        form.addRow("用人单位", self.employer)
+        form.addRow("项目名称", self.project)
+        form.addRow("证明种类", self.kind)
+        form.addRow("用途", self.purpose)
+        hint = QLabel("尚有未化解的欠薪问题或拖欠工程款的，不能出具；出具的证明自动编号并登记于清欠证明登记簿。")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        form.addRow(hint)
+
+
 class ReportsPage(QWidget):
     title = "报表"
     progress_after_ms = 500          # the progress dialog (with 取消) appears if a report takes longer
@@ -203,6 +284,8 @@ class ReportsPage(QWidget):
         self.day.setToolTip("周调度材料和统计报表按该日日终的情况统计（以前的日期按登记、状态变更、兑付等日期还原）；"
                             "台账打印按当前记录打印")
         self.meeting = QComboBox()
+        self.period = PeriodOptions(ctx)
+        self.cert = CertificateOptions(ctx)
         self.format = QComboBox()
         self.format.addItem("PDF（打印、报送）", ".pdf")
         self.format.addItem("Word（.docx，可编辑后印发）", ".docx")
@@ -242,6 +325,8 @@ class ReportsPage(QWidget):
         left = QVBoxLayout()
         left.addLayout(form)
         left.addWidget(self.ledger)
+        left.addWidget(self.period)
+        left.addWidget(self.cert)
         left.addStretch(1)
         side = QWidget()
         side.setLayout(left)
@@ -261,7 +346,11 @@ class ReportsPage(QWidget):
     def _which_changed(self) -> None:
         key = self.which.currentData()
         self.day_label.setText({"weekly": "统计截至", "stats": "统计截至", "daily": "报告日期", "ledger": "打印日期",
-                                "minutes": "日期"}.get(key, "日期"))
+                                "minutes": "日期", "certificate": "审查截至"}.get(key, "日期"))
+        self.period.setVisible(key == "period")
+        self.cert.setVisible(key == "certificate")
+        self.day.setVisible(key != "period")
+        self.day_label.setVisible(key != "period")
         if key == "ledger":                      # a printout lists the records as they are now
             self.day.setDate(QDate(self.ctx.today()))
         self.day.setEnabled(key != "ledger")
@@ -279,6 +368,9 @@ class ReportsPage(QWidget):
 
     def out_path(self, key: str, day: _dt.date) -> Path:
         title = REPORTS[key].replace(" / ", "_").replace(" ", "")
+        if key == "period":
+            from models.reports import period
+            title = f"{period.period_label(*self.period.span())}书面报告"
         if key == "ledger":
             title = self.ledger.kind.currentText()
         stamp = _dt.datetime.now().strftime("%H%M%S")
@@ -299,7 +391,15 @@ class ReportsPage(QWidget):
         self.make_btn.setEnabled(False)
         self._set_ready(False)
         today = self.ctx.today()
-        if key in ("weekly", "stats"):           # as the campaign stood at the end of the chosen day
+        if key == "certificate":                 # registered on the window's own account: made here, one page
+            self._certificate(path, today, day)
+            return
+        if key == "period":
+            since, until = self.period.span()
+
+            def work(job):
+                return make_report(key, db, path, today, since=since, until=until, job=job)
+        elif key in ("weekly", "stats"):           # as the campaign stood at the end of the chosen day
             def work(job):
                 return make_report(key, db, path, today, meeting=meeting, job=job, as_of=day)
         else:
@@ -310,6 +410,25 @@ class ReportsPage(QWidget):
         job.error.connect(self._failed)
         job.cancelled.connect(self._cancelled)
         self.job = job.start()
+
+    def _certificate(self, path: Path, today: _dt.date, day: _dt.date) -> None:
+        """A certificate is numbered and registered by the logged-in account, so it is made on the
+        window's own connection (one page: no worker thread needed)."""
+        import time
+        from models.reports.certificate import build
+        t0 = time.perf_counter()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            result = build(self.ctx.store, path, today, self.cert.employer.currentText().strip(),
+                           self.cert.project.text().strip(), as_of=day if day != today else None,
+                           kind=self.cert.kind.currentText(), purpose=self.cert.purpose.text().strip())
+        except (ReportUnavailable, ValueError, OSError) as exc:
+            self._failed(exc)
+            return
+        result.seconds = time.perf_counter() - t0
+        self.ctx.changed("certificate")
+        self._done(result)
+        self.status.setText(f"证明编号 {result.figures['cert_no']}，已登记于清欠证明登记簿。\n" + self.status.text())
 
     def _done(self, result) -> None:
         self.job = None

@@ -4,10 +4,6 @@ service in ``models.documents``); a registered version is never changed, so the 
 stays as it was issued."""
 from __future__ import annotations
 
-import datetime as _dt
-
-from models.checks import Finding, rule
-from models.db import Store
 from models.documents import KINDS
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
@@ -30,15 +26,3 @@ DOCUMENTS = register(Ledger(
     ),
     extra={"page": False, "page_order": 64, "page_title": "工作方案及通报"},
 ))
-
-
-@rule("documents_versions", "工作方案及通报的版本连续、成文日期不早于上一版本",
-      reads=("work_document",))
-def _documents_versions(store: Store, today: _dt.date):
-    for r in store.query(
-            "SELECT d.id, d.title, d.version, d.dated, p.dated AS before FROM work_document d "
-            "JOIN work_document p ON p.doc_kind = d.doc_kind AND p.title = d.title "
-            "AND COALESCE(p.workstream_id, 0) = COALESCE(d.workstream_id, 0) AND p.version = d.version - 1 "
-            "AND p.deleted_at IS NULL WHERE d.deleted_at IS NULL AND d.dated < p.dated"):
-        yield Finding("documents_versions", "work_document", r["id"], f"{r['title']}（第{r['version']}版）",
-                      f"成文日期 {r['dated']} 早于上一版本的 {r['before']}")

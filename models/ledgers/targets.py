@@ -9,10 +9,6 @@ headline figures (``models.figures``: 已化解 cases; 已兑付 without 不存�
 """
 from __future__ import annotations
 
-import datetime as _dt
-
-from models.checks import Finding, rule
-from models.db import Store
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
 
@@ -74,16 +70,3 @@ TARGETS = register(Ledger(
     row_rules=(_order,),
     extra={"page": True, "page_order": 38, "page_title": "专班目标"},
 ))
-
-
-@rule("targets_valid", "专班目标的力争目标不低于确保目标、专班有效", reads=("workstream_target", "workstream"))
-def _targets_valid(store: Store, today: _dt.date):
-    for r in store.query(
-            "SELECT t.id, t.due_on, w.name, t.sure_cases, t.strive_cases, t.sure_fen, t.strive_fen, t.workstream_id "
-            "FROM workstream_target t LEFT JOIN workstream w ON w.id = t.workstream_id WHERE t.deleted_at IS NULL"):
-        label = f"{r['name'] or '（专班已删除）'} {r['due_on']}"
-        if r["name"] is None:
-            yield Finding("targets_valid", "workstream_target", r["id"], label, "目标所属专班不存在")
-        if (r["strive_cases"] or 0) < (r["sure_cases"] or 0) or (r["strive_fen"] or 0) < (r["sure_fen"] or 0):
-            yield Finding("targets_valid", "workstream_target", r["id"], label, "力争目标低于确保目标")
-

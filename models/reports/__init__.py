@@ -18,21 +18,26 @@ from typing import Any
 from models.reports.result import ReportResult, ReportUnavailable   # re-exported
 
 REPORTS: dict[str, str] = {"weekly": "周调度材料", "ledger": "台账打印", "stats": "统计报表",
-                           "daily": "日报告 / 零报告", "minutes": "会议纪要"}
+                           "daily": "日报告 / 零报告", "minutes": "会议纪要", "period": "月度 / 季度书面报告",
+                           "certificate": "清欠审查证明"}
 
 __all__ = ["REPORTS", "ReportResult", "ReportUnavailable", "count_pages", "make_report"]
 
 
 def make_report(which: str, db: Any, out: str | Path, today: _dt.date | None = None, *,
                 kind: str = "cases", query=None, meeting: int | None = None, job=None,
-                labels: dict | None = None, as_of: _dt.date | None = None) -> ReportResult:
+                labels: dict | None = None, as_of: _dt.date | None = None, since: _dt.date | None = None,
+                until: _dt.date | None = None, employer: str = "", project: str = "",
+                cert_kind: str = "清欠审查证明", purpose: str = "") -> ReportResult:
     """Write report ``which`` to ``out``. ``db`` is a ``Store`` or a database path; ``job`` a
     ``models.jobs.JobContext`` (progress, cancel); ``query`` a ``LedgerRepo`` Query for ledger
     printouts; ``meeting`` the 期数 (or id) for minutes. ``as_of``: the weekly briefing and the
     statistics as they stood at the end of that day (rebuilt from dated facts; refused with
     ``ReportUnavailable`` when it cannot be known); the daily report is always of ``today``.
     An ``out`` ending in .docx is written as Word (``models.reports.word``) from the same content;
-    ``pages`` is then 0 (Word paginates when the file is opened)."""
+    ``pages`` is then 0 (Word paginates when the file is opened). ``period``: the written report
+    for [``since``, ``until``]; ``certificate``: a 清欠证明 for ``employer`` / ``project`` as of
+    ``as_of`` (registered with its number on ``db``'s acting account; refused while arrears remain)."""
     from models.db import Store
     if which not in REPORTS:
         raise ReportUnavailable(f"没有“{which}”这种报表（可选：{'、'.join(REPORTS)}）")
@@ -56,6 +61,15 @@ def make_report(which: str, db: Any, out: str | Path, today: _dt.date | None = N
         elif which == "daily":
             from models.reports.daily import build
             result = build(store, out, today, job=job)
+        elif which == "period":
+            from models.reports.period import build
+            if since is None or until is None:
+                raise ReportUnavailable("书面报告须给出报告期（开始和结束日期）")
+            result = build(store, out, today, since, until)
+        elif which == "certificate":
+            from models.reports.certificate import build
+            result = build(store, out, today, employer, project, as_of=as_of if as_of != today else None,
+                           kind=cert_kind, purpose=purpose)
         else:
             result = _minutes(store, out, meeting)
     except NotKnown as exc:
