@@ -182,6 +182,8 @@ class MainWindow(QMainWindow):
         quit_act.setShortcut(QKeySequence.StandardKey.Quit)
         quit_act.triggered.connect(self.close)
         m.addAction(quit_act)
+        from views.exchange.exchange_menu import ExchangeMenu
+        self.exchange = ExchangeMenu(self, self.ctx)
         go = self.menuBar().addMenu("转到(&G)")
         for i, spec in enumerate(self.specs):
             a = QAction(spec.title, self)

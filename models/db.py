@@ -367,7 +367,29 @@ def refuse_foreign_file(path: Path) -> None:
         raise NotOurDatabase(f"数据库文件是空的（0 字节），不是清欠工作台数据库：{path}。"
                              "可能在复制或保存时出了错；请从备份恢复，不要当作新数据库使用")
     if header != b"SQLite format 3\x00":
-        raise NotOurDatabase(f"数据库文件已损坏，或不是清欠工作台数据库（文件头不是 SQLite 数据库）：{path}")
+        what = _file_kind(header)
+        if what:
+            raise NotOurDatabase(f"不是数据库文件（这是{what}），不是清欠工作台数据库：{path}")
+        raise NotOurDatabase(f"不是数据库文件，不是清欠工作台数据库：{path}（文件头不是 SQLite 数据库；"
+                             "若原是本程序的数据库则已损坏，请从备份恢复）")
+
+
+def _file_kind(header: bytes) -> str:
+    """What a file's first bytes say it is, in a few words ("" when they say nothing known)."""
+    if header.startswith(b"PK\x03\x04"):
+        return "压缩包或 Excel / Word 文件（xlsx、docx、zip）"
+    if header.startswith(b"\xd0\xcf\x11\xe0"):
+        return "旧版 Excel 或 Word 文件（xls、doc）"
+    if header.startswith(b"%PDF"):
+        return "PDF 文件"
+    try:
+        text = header.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = header.decode("gbk")
+        except UnicodeDecodeError:
+            return ""
+    return "文本文件" if text and all(ch.isprintable() or ch in "\r\n\t" for ch in text) else ""
 
 
 def refuse_foreign_schema(conn: sqlite3.Connection, path: Path) -> None:

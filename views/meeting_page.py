@@ -72,7 +72,7 @@ def _fig_row(name: str, f: dict) -> tuple:
 
 
 def _item_row(it: dict) -> tuple:
-    return (it.get("meeting_no") or "—", it.get("decision_no") or "", it["content"],
+    return (it.get("meeting_no") or it.get("source") or "—", it.get("decision_no") or "", it["content"],
             it.get("workstream") or "领导小组办公室", it.get("owner_person") or "", it.get("due_date") or "",
             it["state"], (it.get("progress") or "").strip())
 

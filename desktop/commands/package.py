@@ -24,7 +24,7 @@ OFFICE = ("办公室",)
 
 
 def register(sub) -> None:
-    p = sub.add_parser("package", help="数据包：乡镇制作报送包（export），县级接收（import）")
+    p = sub.add_parser("package", help="数据包：报送包（乡镇→县级）、下发包（县级→乡镇）、专班副本与回报包（办公室↔联络员），制作（export）或导入（import）")
     words = p.add_subparsers(dest="package_command", required=True, parser_class=type(p))
 
     e = words.add_parser("export", help="制作本乡镇的报送包（身份证号码、银行卡号、电话默认部分隐藏）")
@@ -43,7 +43,8 @@ def register(sub) -> None:
     e.add_argument("--now", help=argparse.SUPPRESS)       # the moment taken as now (scripts and tests)
     e.set_defaults(func=cmd_export)
 
-    i = words.add_parser("import", help="县级数据库接收乡镇报送包（该乡镇较新的报送包替换其旧的）")
+    i = words.add_parser("import", help="导入数据包，按包的种类：县级接收乡镇报送包（较新的替换旧的）；乡镇导入县级下发包；"
+                                           "联络员导入专班副本；办公室应用专班回报包")
     i.add_argument("file", help="报送包文件")
     add_db(i)
     i.add_argument("--json", action="store_true", help="以 JSON 输出")
