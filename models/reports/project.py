@@ -73,12 +73,12 @@ def build(store, pid: int, out: Path, today: _dt.date) -> ReportResult:
         ("存储日期", rec["deposit_on"] or ""), ("工程款支付担保",
                                            (rec["guarantee_form"] or "") + (f" {_money(rec['guarantee_fen'])}"
                                                                             if rec["guarantee_fen"] else "")),
-    ], W), para(P.deposit_text(dep), "alert" if dep["short_fen"] else "plain")]
+    ], W), gap(1), para(P.deposit_text(dep), "alert" if dep["short_fen"] else "plain")]
     story += [para("三、工期与结算", "h2"), _pairs([
         ("开工日期", rec["started_on"] or ""), ("竣工验收日期", rec["completed_on"] or ""),
         ("结算期限", st["due"] or ""), ("结算日期", rec["settled_on"] or ""),
         ("结算金额", _money(rec["settlement_fen"])), ("结算情况", st["state"]),
-    ], W), para(P.settlement_text(st), "alert" if st["state"] == "逾期未结算" else "plain")]
+    ], W), gap(1), para(P.settlement_text(st), "alert" if st["state"] == "逾期未结算" else "plain")]
     months = f["months"]
     bad = [m for m in months if not m.agrees]
     story.append(para("四、三册相符（花名册、考勤表、工资发放表逐月核对）", "h2"))
@@ -90,8 +90,8 @@ def build(store, pid: int, out: Path, today: _dt.date) -> ReportResult:
                           "alert" if bad else "plain"))
     for m in months:
         t = m.totals()
-        story.append(para(f"{m.month}：{'相符' if m.agrees else '不符'}　{t['workers']} 人，出勤 {t['days_worked']} 天，"
-                          f"计薪 {t['days_paid']} 天，实发 {yuan(t['paid_fen'])} 元", "plain"))
+        story += [gap(1.5), para(f"{m.month}：{'相符' if m.agrees else '不符'}　{t['workers']} 人，出勤 {t['days_worked']} 天，"
+                                 f"计薪 {t['days_paid']} 天，实发 {yuan(t['paid_fen'])} 元", "plain" if m.agrees else "alert")]
         rows, shade = month_rows(m)
         story.append(LongTable(MONTH_HEADER, rows, scale_widths([6, 15, 7, 6, 6, 10, 10, 20], W), "LLCRRRRL",
                                size=8, max_lines=3, shade=shade))

@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSplitter, QTableWidget,
+                               QLabel, QLayout, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from models import projects as P
@@ -32,7 +32,7 @@ DETAIL = (("姓名", None), ("身份证号码", None), ("花名册", "roster"), 
 def _item(text: str, align=Qt.AlignmentFlag.AlignLeft) -> QTableWidgetItem:
     it = QTableWidgetItem(text)
     it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
-    it.setTextAlignment(int(align | Qt.AlignmentFlag.AlignVCenter))
+    it.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
     return it
 
 
@@ -83,7 +83,7 @@ class ProjectPage(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         self.list = _table(["项目名称", "总包单位", "保证金", "结算", "三册"])
         self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for i, w in enumerate((170, 120, 60, 80, 70)):
+        for i, w in enumerate((165, 112, 52, 76, 52)):
             self.list.setColumnWidth(i, w)
         self.list.itemSelectionChanged.connect(self._picked)
         split.addWidget(self.list)
@@ -91,6 +91,7 @@ class ProjectPage(QWidget):
         self.body = QWidget()
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(6, 0, 6, 6)
+        lay.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)    # taller than the view: it scrolls
         self.name_label = QLabel()
         self.name_label.setStyleSheet("font-size: 15px; font-weight: bold;")
         self.name_label.setWordWrap(True)
@@ -100,11 +101,14 @@ class ProjectPage(QWidget):
         self.alerts.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(self.alerts)
         self.sections: dict[str, QGridLayout] = {}
+        self._cells: dict[str, list[tuple[QLabel, QLabel]]] = {}
         row = QHBoxLayout()
         for key, title_text in (("parties", "各方单位"), ("account", "工资专户与保证金"), ("dates", "工期与结算")):
             box = QGroupBox(title_text)
             grid = QGridLayout(box)
             grid.setColumnStretch(1, 1)
+            grid.setVerticalSpacing(3)
+            grid.setRowStretch(40, 1)      # the rows keep together at the top
             self.sections[key] = grid
             row.addWidget(box, 1)
         lay.addLayout(row)
@@ -117,19 +121,20 @@ class ProjectPage(QWidget):
         b.addWidget(self.month_title)
         self.detail = _table([h for h, _a in DETAIL])
         b.addWidget(self.detail)
-        lay.addWidget(box, 1)
+        lay.addWidget(box)
         rbox = QGroupBox("农民工花名册")
         r = QVBoxLayout(rbox)
         self.roster = _table(["姓名", "身份证号码", "班组", "工种", "进场日期", "退场日期", "劳动合同"])
         r.addWidget(self.roster)
         lay.addWidget(rbox)
+        lay.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.body)
         split.addWidget(scroll)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([400, 940])
+        split.setSizes([475, 865])
         outer.addWidget(split, 1)
         ctx.bus.changed.connect(lambda t: self.reload() if t in TABLES else None)
         self.reload()
@@ -151,10 +156,11 @@ class ProjectPage(QWidget):
         self.list.setRowCount(len(rows))
         pick = 0
         for i, r in enumerate(rows):
-            short = r["deposit_fen"] < r["deposit_due_fen"]
+            started = bool(r["started_on"])
+            short = started and r["deposit_fen"] < r["deposit_due_fen"]
             bad = [m.month for m in r["_months"] if not m.agrees]
             three = "未导入" if not r["_months"] else ("不符" if bad else "相符")
-            cells = [r["name"], r["general_contractor"] or "", "不足" if short else "足额",
+            cells = [r["name"], r["general_contractor"] or "", ("不足" if short else "足额") if started else "未开工",
                      r["settle_state"] or "", three]
             for c, text_ in enumerate(cells):
                 it = _item(text_)
@@ -163,7 +169,8 @@ class ProjectPage(QWidget):
                     it.setBackground(QBrush(BAD))
                 if c == 0:
                     it.setData(Qt.ItemDataRole.UserRole, r["id"])
-                    it.setToolTip(r["name"])
+                if c in (0, 1):
+                    it.setToolTip(text_)
                 self.list.setItem(i, c, it)
             if r["id"] == keep:
                 pick = i
@@ -210,7 +217,7 @@ class ProjectPage(QWidget):
         self._fill("account", [("专户开户银行", rec["wage_bank"]), ("专户账号", rec["wage_account"]),
                                ("合同价款", f"{yuan(rec['contract_fen'])} 元"),
                                ("保证金比例", f"{dep['rate_pct']:g}%" + ("（较高比例）" if dep["offender"] else "")),
-                               ("应存 / 已存", f"{yuan(dep['due_fen'])} / {yuan(dep['kept_fen'])} 元"),
+                               ("应存保证金", f"{yuan(dep['due_fen'])} 元"), ("已存保证金", f"{yuan(dep['kept_fen'])} 元"),
                                ("存储方式", " ".join(x for x in (rec["deposit_form"], rec["deposit_on"] or "") if x)),
                                ("支付担保", guarantee)])
         self._fill("dates", [("开工日期", rec["started_on"]), ("竣工验收", rec["completed_on"]),
@@ -251,19 +258,25 @@ class ProjectPage(QWidget):
         _fit_height(self.roster, 8)
 
     def _fill(self, key: str, pairs: list[tuple[str, str | None]]) -> None:
+        """The section's label / value pairs: its labels made once, their texts set each time."""
         grid = self.sections[key]
-        while grid.count():
-            w = grid.takeAt(0).widget()
-            if w is not None:
-                w.deleteLater()
-        for i, (label, value) in enumerate(pairs):
-            a = QLabel(label + "：")
+        cells = self._cells.setdefault(key, [])
+        while len(cells) < len(pairs):
+            a = QLabel()
             a.setStyleSheet("color: #555555;")
-            b = QLabel(value or "—")
+            b = QLabel()
             b.setWordWrap(True)
             b.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            i = len(cells)
             grid.addWidget(a, i, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
             grid.addWidget(b, i, 1)
+            cells.append((a, b))
+        for i, (a, b) in enumerate(cells):
+            if i < len(pairs):
+                a.setText(pairs[i][0] + "：")
+                b.setText(pairs[i][1] or "—")
+            a.setVisible(i < len(pairs))
+            b.setVisible(i < len(pairs))
 
     def _month_picked(self) -> None:
         if not self.file:
@@ -359,8 +372,9 @@ def _esc(text: str) -> str:
 
 def _fit_height(t: QTableWidget, max_rows: int) -> None:
     """A table as tall as its rows (up to ``max_rows``), so the file reads as one page."""
-    rows = min(max(t.rowCount(), 1), max_rows)
-    h = t.horizontalHeader().height() + sum(t.rowHeight(i) for i in range(rows)) + 2 * t.frameWidth() + 2
-    if t.rowCount() == 0:
-        h = t.horizontalHeader().height() + 30
-    t.setFixedHeight(h)
+    t.resizeRowsToContents()
+    rows = min(t.rowCount(), max_rows)
+    head = max(t.horizontalHeader().height(), t.horizontalHeader().sizeHint().height())
+    body = sum(t.rowHeight(i) for i in range(rows)) if rows else t.verticalHeader().defaultSectionSize()
+    scroll = t.horizontalScrollBar().sizeHint().height() if t.horizontalScrollBar().isVisible() else 0
+    t.setFixedHeight(head + body + 2 * t.frameWidth() + scroll + 2)
