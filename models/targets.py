@@ -83,10 +83,10 @@ class Line:
     @property
     def reached(self) -> str:
         if self.actual >= self.strive:
-            return "达到力争目标"
+            return "已达力争"
         if self.actual >= self.sure:
-            return "达到确保目标"
-        return "未达到确保目标"
+            return "已达确保"
+        return "未达确保"
 
     def to_json(self) -> dict:
         return {"workstream": self.workstream, "due_on": self.due_on, "measure": self.measure, "sure": self.sure,

@@ -76,3 +76,54 @@ def test_word_version_and_refusals(town, tmp_path, capsys):
     assert not (tmp_path / "x.pdf").exists()
     assert main(["report", "period", "--db", str(town), "--out", str(tmp_path / "y.pdf")]) == 2
     assert "--from" in capsys.readouterr().err
+
+
+@pytest.fixture
+def page(town, tmp_path, qtbot, app_font):
+    from models.backup import backup_to
+    from models.prefs import Prefs
+    from views.context import AppContext, DataBus
+    from views.reports_page import ReportsPage
+    src = Store(town)
+    backup_to(src.conn, tmp_path / "t.sqlite")
+    src.close()
+    store = Store(tmp_path / "t.sqlite", "测试")
+    ctx = AppContext(store=store, prefs=Prefs(tmp_path / "prefs.json"), bus=DataBus(), today=lambda: TODAY)
+    p = ReportsPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1366, 768)
+    p.show()
+    p.progress_after_ms = 60_000
+    yield p
+    store.close()
+
+
+def test_reports_page_makes_a_quarterly_report_and_a_certificate(page, qtbot, tmp_path):
+    page.which.setCurrentIndex(page.which.findData("period"))
+    assert page.period.isVisible() and not page.cert.isVisible() and not page.day.isVisible()
+    assert page.period.span() == (_dt.date(2026, 10, 1), _dt.date(2026, 10, 31))      # 上月 by default
+    assert "2026-11-10" in page.period.due.text()
+    page.period.set_span(_dt.date(2026, 7, 1), _dt.date(2026, 9, 30))
+    assert "第三季度" in page.out_path("period", TODAY).name
+    page.generate(tmp_path / "q.pdf")
+    qtbot.waitUntil(lambda: page.job is None, timeout=60000)
+    assert page.result is not None and page.result.title == "季度书面报告", page.status.text()
+    assert "季度工作情况的报告" in flat_of(page.result.path)
+    page.grab().save(str(tmp_path / "reports_period.png"))
+    # a certificate: refused for an employer with open cases, issued for one with none
+    s = page.ctx.store
+    owing = s.scalar("SELECT employer_name FROM case_record WHERE deleted_at IS NULL AND status = '化解中' LIMIT 1")
+    page.which.setCurrentIndex(page.which.findData("certificate"))
+    assert page.cert.isVisible() and not page.period.isVisible()
+    page.cert.employer.setCurrentText(owing)
+    page.generate(tmp_path / "c1.pdf")
+    assert "不能出具清欠证明" in page.status.text() and not (tmp_path / "c1.pdf").exists()
+    from models import certificates
+    clear = next(r[0] for r in s.query("SELECT DISTINCT employer_name FROM case_record WHERE deleted_at IS NULL AND "
+                                       "employer_name != '' ORDER BY employer_name")
+                 if certificates.review(s, TODAY, r[0]).clear)
+    page.cert.employer.setCurrentText(clear)
+    page.generate(tmp_path / "c2.pdf")
+    assert page.result.path == tmp_path / "c2.pdf", page.status.text()
+    assert "清欠证〔2026〕1号" in page.status.text()
+    assert s.scalar("SELECT employer_name FROM certificate WHERE cert_no = '清欠证〔2026〕1号'") == clear
