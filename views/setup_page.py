@@ -285,14 +285,22 @@ class SetupPage(QTabWidget):
         self.cal_msg.clear()
 
     def save_calendar(self) -> None:
+        """The year stored and the open cases' deadlines that followed the old calendar moved
+        (each change audited), as ``qingqian holidays import`` does."""
+        from models.holiday_import import import_text
         try:
-            cases.save_calendar_year(self.ctx.store, self.cal_year.value(), self.cal_text.toPlainText())
+            result = import_text(self.ctx.store, self.cal_year.value(), self.cal_text.toPlainText(), self.ctx.today())
         except ValueError as exc:
             self._message(self.cal_msg, str(exc), False)
             return
-        self._message(self.cal_msg, "已保存。此后新登记问题的办结时限按新安排计算。", True)
+        moved = len(result.changed)
+        extra = f"，另有 {result.kept_by_hand} 件的时限为人工设定，未改" if result.kept_by_hand else ""
         self._show_calendar()
+        self._message(self.cal_msg, f"已保存。在办问题中 {moved} 件的办结时限按新安排重算（已记入审计日志）{extra}；"
+                                    "此后新登记问题按新安排计算。", True)
         self.ctx.changed("calendar_year")
+        if moved:
+            self.ctx.changed("case_record")
 
     # -- verdicts --------------------------------------------------------------------
     def _verdict_tab(self) -> QWidget:
