@@ -105,3 +105,31 @@ def test_a_column_a_declared_ledger_gains_comes_with_its_reference_and_index(tmp
     a, b = _schema(old), _schema(new)
     assert a["fund"] == b["fund"]
     assert a["triggers"] == b["triggers"]
+
+
+def test_projects_of_an_older_database_become_ledger_records(tmp_path, monkeypatch):
+    """Step 12: the project table of a version-11 database gains the columns of 一项目一档, its
+    projects are live records of the projects ledger (not in the recycle bin, dated) and keep
+    what they had."""
+    old = tmp_path / "old.sqlite"
+    _old(old, 11, monkeypatch)
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "LATEST", 11)
+        m.setattr(migrations, "_sync_declared_ledgers", lambda conn: None)
+        s = Store(old, "旧版本")
+        with s.tx():
+            s.execute("INSERT INTO project(uuid, name, general_contractor, contract_fen, deposit_fen) VALUES "
+                      "('p-1', '青山镇安置房二期工程', '巴中市华厦建工集团有限公司', 18600000000, 372000000)")
+        s.close()
+    s = Store(old, "升级")
+    try:
+        assert s.schema_version() == migrations.LATEST >= 12
+        row = dict(s.one("SELECT * FROM project WHERE uuid = 'p-1'"))
+        assert row["deleted_at"] is None and row["created_at"] and row["completed_on"] is None
+        assert (row["contract_fen"], row["deposit_fen"], row["wage_account"]) == (18600000000, 372000000, "")
+        from models import projects
+        [rec] = projects.projects(s)
+        assert rec["name"] == "青山镇安置房二期工程" and rec["deposit_due_fen"] == 372000000
+        assert rec["settle_state"] == "未竣工"
+    finally:
+        s.close()

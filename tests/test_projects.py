@@ -366,3 +366,41 @@ def test_demo_projects(demo_db):
 def populate_demo(store):
     from models.demo import projects as demo_projects
     return demo_projects.populate(store, random.Random(19), TODAY)
+
+
+# raw damage of each project rule, as tests/test_checks_incremental.py plants every rule's
+PLANTS = {
+    "project_deposit": lambda s: s.execute(
+        "UPDATE project SET started_on = '2026-01-05', deposit_fen = 0, deposit_form = '' "
+        "WHERE id = (SELECT MIN(id) FROM project WHERE contract_fen > 0 AND deleted_at IS NULL)"),
+    "project_settlement": lambda s: s.execute(
+        "UPDATE project SET completed_on = '2026-01-05', settled_on = NULL "
+        "WHERE id = (SELECT MAX(id) FROM project WHERE deleted_at IS NULL)"),
+    "project_three_registers": lambda s: s.execute(
+        "INSERT INTO project_payroll(uuid, project_id, month, name, days, paid_fen) "
+        "VALUES (lower(hex(randomblob(16))), (SELECT MIN(id) FROM project WHERE deleted_at IS NULL), "
+        "'2026-10', '无考勤工人', 10, 350000)"),
+}
+
+
+def test_the_incremental_check_follows_the_project_rules(demo_db):
+    """Each rule says what it reads: a change to those tables makes the incremental check run it
+    again, and its result is a full run's."""
+    from models import checks
+    from models.checks_incremental import check, same_findings
+    from models.db import Store
+    s = Store(demo_db)
+    try:
+        s.today = TODAY
+        first, done = check(s, TODAY)
+        assert done["mode"] == "full"
+        for code, plant in PLANTS.items():
+            before = {(f.record, f.message) for f in checks.run_checks(s, TODAY).findings if f.rule == code}
+            with s.tx(f"植入{code}"):
+                plant(s)
+            inc, done = check(s, TODAY)
+            full = checks.run_checks(s, TODAY)
+            assert {(f.record, f.message) for f in full.findings if f.rule == code} - before, code
+            assert done["mode"] == "incremental" and same_findings(inc, full), code
+    finally:
+        s.close()
