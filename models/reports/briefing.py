@@ -302,7 +302,7 @@ def target_table(prog, width: float) -> LongTable:
     """专班目标: 确保 / 力争 / 实际 / 差距 per workstream (``models.targets``)."""
     from models import targets
     rows = targets.table_rows(prog)
-    return LongTable(list(targets.HEADER), rows, scale_widths([14, 13, 9, 9, 9, 9, 8], width), "LLRRRRC",
+    return LongTable(list(targets.HEADER), rows, scale_widths([13, 15, 9, 9, 9, 9, 8], width), "LLRRRRC",
                      size=8.5, shade=[i for i, ln in enumerate(prog.lines) if ln.actual < ln.sure])
 
 
