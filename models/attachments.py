@@ -214,6 +214,17 @@ def find_record(store: Store, kind: str, no: str) -> tuple[str, int, str]:
     return ledger.table, row["id"], row["uuid"]
 
 
+def record_workstream(store: Store, table: str, record_id: int) -> int | None:
+    """The 责任专班 of a record (its own, or its case's): who besides the office may attach to it."""
+    cols = {r[1] for r in store.query(f'PRAGMA table_info("{table}")')}
+    if "workstream_id" in cols:
+        return store.scalar(f'SELECT workstream_id FROM "{table}" WHERE id = ?', (record_id,))
+    if "case_id" in cols:
+        return store.scalar(f'SELECT c.workstream_id FROM "{table}" t JOIN case_record c ON c.id = t.case_id '
+                            f'WHERE t.id = ?', (record_id,))
+    return None
+
+
 def record_ref(store: Store, table: str, record_id: int) -> tuple[str, str]:
     """(uuid, label) of a record."""
     row = store.one(f'SELECT uuid FROM "{table}" WHERE id = ?', (record_id,))
@@ -269,6 +280,7 @@ def attach(store: Store, path: str | os.PathLike, table: str, record_id: int, *,
     who = (actor.display_name or actor.username) if actor is not None else store.user
     facts = {"record_table": table, "record_uuid": uuid, "record_label": label, "mime": TYPES[ftype][1],
              "size_bytes": size, "sha256": sha, "added_by": who or "",
+             "workstream_id": record_workstream(store, table, record_id),
              "added_on": (today or _dt.date.today()).isoformat()}
     values = {"file_name": name or path.name, "evidence": evidence, "notes": note}
     from models.ledger.service import service_for

@@ -409,3 +409,21 @@ def test_demo_populate_puts_receipts_and_commitments_on_cases_and_repayments(s):
     proved = [r[0] for r in s.query("SELECT c.id FROM case_record c JOIN attachment a ON a.record_uuid = c.uuid "
                                     "WHERE a.evidence = '付款凭证'")]
     assert proved and att.cases_without_proof(s, proved) == set()
+
+
+def test_a_workstream_filler_attaches_to_its_own_records_only(s, tmp_path):
+    from models import access
+    from models.db import PermissionDenied
+    mine = dict(s.one("SELECT id, workstream_id FROM case_record WHERE workstream_id IS NOT NULL AND deleted_at IS NULL "
+                      "ORDER BY id LIMIT 1"))
+    other = s.scalar("SELECT id FROM case_record WHERE workstream_id IS NOT NULL AND workstream_id != ? "
+                     "AND deleted_at IS NULL ORDER BY id LIMIT 1", (mine["workstream_id"],))
+    access.create_account(s, "办公室", "pw-office-1", "办公室")
+    s.actor = access.login(s, "办公室", "pw-office-1")
+    access.create_account(s, "填报员", "pw-filler-1", "专班填报员", workstream_id=mine["workstream_id"])
+    s.actor = access.login(s, "填报员", "pw-filler-1")
+    aid = att.attach(s, png(tmp_path), "case_record", mine["id"], evidence="付款凭证", today=TODAY)
+    assert att.get(s, aid)["workstream_id"] == mine["workstream_id"]
+    with pytest.raises(PermissionDenied):
+        att.attach(s, png(tmp_path, "b.png", seed=2), "case_record", other, evidence="付款凭证", today=TODAY)
+    assert s.scalar("SELECT COUNT(*) FROM attachment") == 1

@@ -13,7 +13,7 @@ def _size_text(t: str) -> str:
 
 ATTACHMENTS = register(Ledger(
     kind=KIND, title="证据材料台账", table=TABLE, key=("record_uuid", "sha256"), order_by="added_on DESC, id DESC",
-    label_field="file_name",
+    label_field="file_name", workstream_field="workstream_id",
     fields=(
         F("record_label", "所属记录", required=True, width=30, search=True, editable=False,
           synonyms=("记录", "所属问题")),
@@ -25,6 +25,8 @@ ATTACHMENTS = register(Ledger(
         F("sha256", "SHA-256", width=20, editable=False, in_table=False, printed=False),
         F("record_table", "所属数据表", width=10, editable=False, in_table=False, in_form=False, printed=False),
         F("record_uuid", "记录标识", width=12, editable=False, in_table=False, in_form=False, printed=False),
+        F("workstream_id", "责任专班", "ref", ref_table="workstream", width=11, editable=False, in_table=False,
+          in_form=False, help="所属记录的责任专班：专班填报员可为本专班的记录附加材料"),
         F("added_by", "添加人", width=8, editable=False),
         F("added_on", "添加日期", "date", width=10, editable=False, filter=True),
         F("notes", "备注", width=20),
