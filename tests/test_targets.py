@@ -125,3 +125,16 @@ def test_dashboard_shows_the_targets(qtbot, s, tmp_path):
     page.show()
     qtbot.waitExposed(page)
     page.targets_box.grab().save(str(tmp_path / "targets.png"))
+
+
+def test_a_past_day_is_counted_as_it_stood(s):
+    day = _dt.date(2026, 10, 31)
+    prog = targets.progress(s, TODAY, day)
+    f = figures.figures(s, TODAY, day)
+    assert (prog.resolved_cases, prog.paid_fen) == (f.resolved_cases, f.paid_fen)
+    assert prog.paid_fen < figures.figures(s, TODAY).paid_fen
+    raised = {ln.workstream_id: ln.actual for ln in prog.lines if ln.measure.startswith(targets.RAISED)}
+    for wid, actual in raised.items():
+        assert actual == s.scalar("SELECT COALESCE(SUM(received_fen), 0) FROM fund WHERE deleted_at IS NULL AND "
+                                  "workstream_id = ? AND received_on <= ?", (wid, day.isoformat()))
+    assert raised

@@ -58,7 +58,7 @@ def write(store: Store, out: str | Path, row: dict, review) -> ReportResult:
         story.append(O.body(
             f"经查{org}欠薪问题台账、拖欠工程款台账，截至{cn_date(as_of)}，{who}在本{org[-1:] or '镇'}登记的欠薪问题 "
             f"{len(review.cases)} 件均已办结，涉及农民工 {review.workers:,} 人，应付工资 {yuan(review.owed_fen)} 元，"
-            f"已全部兑付（已兑付 {yuan(review.paid_fen)} 元）；该单位无未化解的欠薪问题，无尚欠的工程款。"))
+            f"已全部兑付（已兑付 {yuan(review.paid_fen)} 元）；{'该项目' if review.project else '该单位'}无未化解的欠薪问题，无尚欠的工程款。"))
     else:
         story.append(O.body(
             f"经查{org}欠薪问题台账、拖欠工程款台账，截至{cn_date(as_of)}，{who}在本{org[-1:] or '镇'}无欠薪问题登记，"
