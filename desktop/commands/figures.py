@@ -33,11 +33,17 @@ def cmd_figures(args) -> int:
     path = Path(args.db)
     if not path.is_file():
         return fail(f"找不到数据库文件：{path}")
+    from models.db import refuse_foreign_file, refuse_foreign_schema
     try:
+        refuse_foreign_file(path)               # a text file, a workbook: said so, never "cannot be read"
         store = Store(path, read_only=True)
     except StoreError as exc:
         return fail(str(exc))
     try:
+        try:
+            refuse_foreign_schema(store.conn, path)     # another program's SQLite file, or a newer one
+        except StoreError as exc:
+            return fail(str(exc))
         version = store.scalar("PRAGMA user_version")
         if version != migrations.LATEST:
             return fail(f"数据库格式为第 {version} 版，需先用本程序打开一次完成升级后再统计：{path}")
