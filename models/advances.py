@@ -168,6 +168,31 @@ class AdvanceService(LedgerService):
                                        (stamp, rid))
                 self.store.execute("UPDATE advance SET deleted_at = ? WHERE id = ?", (stamp, aid))
 
+    def restore(self, record_ids: Sequence[int]) -> None:
+        """Back from the recycle bin with the allocations and repayments that went with it —
+        refused, nothing written, when the case has since been paid so that they would overpay it."""
+        with self.store.tx("垫付从回收站恢复"):
+            for aid in record_ids:
+                a = self.store.one("SELECT advance_no, deleted_at, case_id, amount_fen, repayment_ids FROM advance "
+                                   "WHERE id = ? AND deleted_at IS NOT NULL", (aid,))
+                if a is None:
+                    continue
+                stamp = a["deleted_at"]
+                left = self.store.scalar("SELECT total_owed_fen - total_paid_fen FROM case_record WHERE id = ?",
+                                         (a["case_id"],), 0)
+                if a["amount_fen"] > left:
+                    raise ValidationError([("amount_fen", f"垫付 {a['advance_no']} 的问题此后已另行兑付，尚未支付仅 "
+                                                          f"{_y(left)} 元，恢复将超额兑付，不能恢复")], self.ledger)
+                rids = _ids(a["repayment_ids"]) + [r["repayment_id"] for r in self.store.query(
+                    "SELECT repayment_id FROM fund_allocation WHERE advance_id = ? AND deleted_at = ?", (aid, stamp))
+                    if r["repayment_id"]]
+                self.store.execute("UPDATE fund_allocation SET deleted_at = NULL WHERE advance_id = ? AND deleted_at = ?",
+                                   (aid, stamp))
+                for rid in rids:
+                    self.store.execute("UPDATE repayment SET deleted_at = NULL WHERE id = ? AND deleted_at = ?",
+                                       (rid, stamp))
+                self.store.execute("UPDATE advance SET deleted_at = NULL WHERE id = ?", (aid,))
+
 
 @service("advance_recoveries")
 class RecoveryService(LedgerService):

@@ -115,6 +115,15 @@ def test_deposit_advance_write_off_and_recycle(town):
     # recycled: its repayments go with it, the workers' paid amounts return
     service_for(s, "advances", TODAY).recycle([aid])
     assert s.scalar("SELECT total_paid_fen FROM case_record WHERE id = ?", (case["id"],)) == paid0
+    assert _findings(s, "advances_reconcile") == []
+    # restored: with them again
+    service_for(s, "advances", TODAY).restore([aid])
+    assert s.scalar("SELECT total_paid_fen FROM case_record WHERE id = ?", (case["id"],)) == paid0 + 800_000
+    assert _findings(s, "advances_reconcile") == []
+    # recycled around the service (the advance alone), the repayments it made are caught
+    with s.tx():
+        s.execute("UPDATE advance SET deleted_at = '2026-11-26 09:00:00' WHERE id = ?", (aid,))
+    assert [f.record for f in _findings(s, "advances_reconcile")] == [aid]
 
 
 def test_refusals_nothing_written(town):

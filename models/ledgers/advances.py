@@ -134,4 +134,9 @@ def _advances_reconcile(store: Store, today: _dt.date):
             "JOIN advance a ON a.id = al.advance_id WHERE al.deleted_at IS NULL AND a.deleted_at IS NOT NULL"):
         yield Finding("advances_reconcile", "fund_allocation", r["id"], f"{r['fund_no']} → {r['advance_no']}",
                       f"垫付 {r['advance_no']} 已移入回收站，但资金分配仍在，资金余额与垫付不符")
+    for r in store.query("SELECT id, advance_no, repayment_ids FROM advance WHERE deleted_at IS NOT NULL "
+                         "AND source = '工资保证金' AND repayment_ids != ''"):
+        if linked_paid(store, {"id": r["id"], "source": "工资保证金", "repayment_ids": r["repayment_ids"]}):
+            yield Finding("advances_reconcile", "advance", r["id"], r["advance_no"],
+                          f"垫付 {r['advance_no']} 已移入回收站，但它登记的工资保证金兑付记录仍在")
 
