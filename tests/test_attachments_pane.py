@@ -143,3 +143,30 @@ def test_case_detail_shows_the_case_files_and_the_selected_repayment_proof(ctx, 
     _shot(detail, "case_detail_repayment_proof.png")
     detail.show_case(None)
     assert detail.files.list.count() == 0 and not detail.files.add_button.isEnabled()
+
+
+def test_a_pdf_of_several_pages_is_read_page_by_page(ctx, qtbot, tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+    from views.attachments.attachments_pane import AttachmentsPane
+    path = tmp_path / "签领表.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for i in range(3):
+        c.setFillGray(0.2 * i)
+        c.rect(50, 50, 400, 600, fill=1)
+        c.showPage()
+    c.save()
+    cid = ctx.store.scalar("SELECT MIN(id) FROM case_record WHERE deleted_at IS NULL")
+    att.attach(ctx.store, path, "case_record", cid, evidence="付款凭证", today=TODAY)
+    pane = AttachmentsPane(ctx)
+    qtbot.addWidget(pane)
+    pane.resize(900, 520)
+    pane.show()
+    pane.set_record("case_record", cid)
+    assert pane.page_count() == 3 and pane.page_label.text() == "第 1 / 3 页"
+    assert not pane.prev_button.isEnabled() and pane.next_button.isEnabled()
+    first = pane.preview_pixmap().toImage()
+    pane.next_button.click()
+    pane.next_button.click()
+    assert pane.page_label.text() == "第 3 / 3 页" and not pane.next_button.isEnabled()
+    assert pane.preview_pixmap().toImage() != first          # another page drawn
