@@ -118,3 +118,25 @@ def test_new_project_from_the_form_and_printing(page_ctx, qtbot, tmp_path, monke
     monkeypatch.setattr(pp.QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
     page.print_file(".pdf")
     assert out.stat().st_size > 5_000
+
+
+def test_rates_and_days_changed_from_the_page(page_ctx, qtbot, monkeypatch):
+    from models import projects as P
+    from views.projects import project_page as pp
+    page = _page(page_ctx, qtbot)
+    overdue = page_ctx.demo["overdue"]
+    page.list.selectRow(_row_of(page.list, overdue))
+    assert "（40 日内）" in page.alerts.text()
+
+    def change(dlg):
+        dlg.boxes[P.RATE_KEY].setValue(2.5)
+        dlg.boxes[P.SETTLE_DAYS_KEY].setValue(90)
+        dlg.save()
+        return dlg.result()
+    monkeypatch.setattr(pp.SettingsDialog, "exec", change)
+    page.edit_settings()
+    assert P.setting(page_ctx.store, P.RATE_KEY) == 2.5 and P.setting(page_ctx.store, P.SETTLE_DAYS_KEY) == 90
+    # the list and the file follow: the project is within its (now 90) days and keeps 2.5 %
+    r = _row_of(page.list, overdue)
+    assert page.list.item(r, 3).text() == "结算期内" and page.name_label.text() == overdue
+    assert "（90 日内）" in page.alerts.text() and "合同价款的 2.5%" in page.alerts.text()

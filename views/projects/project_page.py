@@ -11,11 +11,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QLabel, QLayout, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from models import projects as P
+from models.errors import StoreError
 from models.values import fen_to_yuan_text as yuan
 from views.context import AppContext
 
@@ -73,7 +74,8 @@ class ProjectPage(QWidget):
                               ("attendance", "导入考勤表", lambda: self.import_kind("attendance")),
                               ("payroll", "导入工资发放表", lambda: self.import_kind("payroll")),
                               ("pdf", "打印档案", lambda: self.print_file(".pdf")),
-                              ("docx", "导出 Word", lambda: self.print_file(".docx"))):
+                              ("docx", "导出 Word", lambda: self.print_file(".docx")),
+                              ("settings", "比例与期限", self.edit_settings)):
             b = QPushButton(text)
             b.clicked.connect(fn)
             bar.addWidget(b)
@@ -336,6 +338,13 @@ class ProjectPage(QWidget):
                 self.pid = form.result_value
             self.ctx.changed("project")
 
+    def edit_settings(self) -> None:
+        """The deposit rates, the cases that make a contractor a repeat offender, the settlement
+        days: shown to anyone, changed by the office."""
+        dlg = SettingsDialog(self, self.ctx)
+        if dlg.exec():
+            self.ctx.changed("setting")
+
     def import_kind(self, kind: str) -> None:
         if self.pid is None:
             return
@@ -363,6 +372,51 @@ class ProjectPage(QWidget):
         from models.reports.project import build
         self.ctx.store.today = self.ctx.today()
         return build(self.ctx.store, self.pid, Path(path), self.ctx.today()).path
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, parent: QWidget, ctx: AppContext) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("工资保证金比例与结算期限")
+        actor = ctx.actor
+        self.may_change = actor is None or actor.may_change_campaign_settings
+        form = QFormLayout(self)
+        self.boxes: dict[str, QDoubleSpinBox] = {}
+        for key, title in P.SETTING_TITLES.items():
+            box = QDoubleSpinBox()
+            pct = key.endswith("_pct")
+            box.setDecimals(1 if pct else 0)
+            box.setRange(0, 30) if pct else box.setRange(1, 365)
+            box.setSingleStep(0.5 if pct else 1)
+            box.setValue(P.setting(ctx.store, key))
+            box.setEnabled(self.may_change)
+            box.setToolTip(f"默认 {P.DEFAULTS[key]}")
+            form.addRow(title, box)
+            self.boxes[key] = box
+        note = QLabel("应存工资保证金 = 合同价款 × 比例；总包单位在失信联合惩戒名单中、涉及欠薪问题达到上述件数，"
+                      "或经认定有拖欠工资行为的，按较高比例。竣工验收后超过结算天数仍未结算的，数据审核列为问题。"
+                      + ("" if self.may_change else "\n（只有办公室账号可以修改）"))
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555555;")
+        form.addRow(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        if not self.may_change:
+            self.reject()
+            return
+        try:
+            for key, box in self.boxes.items():
+                if abs(box.value() - P.setting(self.ctx.store, key)) > 1e-9:
+                    P.set_setting(self.ctx.store, key, box.value())
+        except (ValueError, StoreError) as exc:
+            QMessageBox.warning(self, "工资保证金比例与结算期限", str(exc))
+            return
+        self.accept()
 
 
 def _esc(text: str) -> str:
