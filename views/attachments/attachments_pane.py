@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
@@ -96,6 +96,7 @@ class AttachmentsPane(QWidget):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setWordWrap(True)
         self.scroll.setWidget(self.preview)
+        self.scroll.viewport().installEventFilter(self)
         rl.addWidget(self.scroll, 1)
         nav = QHBoxLayout()
         self.prev_button = QPushButton("上一页")
@@ -238,8 +239,11 @@ class AttachmentsPane(QWidget):
         size = self.scroll.viewport().size()
         pix = QPixmap.fromImage(self._image)
         w, h = max(size.width() - 8, 50), max(size.height() - 8, 50)
-        if self._pdf is None and (pix.width() > w or pix.height() > h):     # a PDF page: rendered to width
-            pix = pix.scaled(w, h, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        if self._pdf is None:           # an image fits the pane (a small scan up to twice its size); a PDF
+            factor = min(w / max(pix.width(), 1), h / max(pix.height(), 1), 2.0)   # page is rendered to width
+            if abs(factor - 1) > 0.01:
+                pix = pix.scaled(round(pix.width() * factor), round(pix.height() * factor),
+                                 Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
         self.preview.setText("")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignHCenter | (Qt.AlignmentFlag.AlignTop if self._pdf is not None
                                                                    else Qt.AlignmentFlag.AlignVCenter))
@@ -250,9 +254,12 @@ class AttachmentsPane(QWidget):
     def preview_pixmap(self) -> QPixmap:
         return self.preview.pixmap()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._fit()
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        # the preview follows the size of its viewport (laid out after the pane itself is resized)
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize and self._image is not None:
+            if self._pdf is None:
+                self._fit()
+        return super().eventFilter(watched, event)
 
     # -- actions -----------------------------------------------------------------------------
     def choose_and_add(self) -> None:
