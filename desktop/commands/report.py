@@ -215,6 +215,8 @@ def _period_or_certificate(args, today, day, suffix: str) -> int:
     lines = [f"{result.title}已生成：{result.path}（{pages}）"]
     if args.which == "certificate":
         lines.append(f"证明编号：{result.figures['cert_no']}（已登记于清欠证明登记簿）")
+        if not result.figures["cases"]:
+            lines.append("注意：欠薪问题台账中没有该单位（项目）的欠薪问题，证明写明“无欠薪问题登记”；请核对名称是否与台账一致。")
     else:
         lines.append(f"本报告应于 {result.figures['due']} 前报送。")
     emit(args, data, lines)
