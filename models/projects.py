@@ -234,11 +234,27 @@ def _same(a_id: str, a_name: str, b_id: str, b_name: str) -> bool:
     return a_name == b_name
 
 
-def _find(rows: list[dict], id_number: str, name: str) -> dict | None:
-    for r in rows:
-        if _same(id_number, name, r["id_number"], r["name"]):
-            return r
-    return None
+class _People:
+    """Records of people found the way ``_same`` matches them, by dictionary (a register of
+    thousands of workers a month is matched in one pass, not by scanning)."""
+
+    def __init__(self, items, key) -> None:
+        self.key = key
+        self.by_id: dict[str, list] = {}
+        self.by_name: dict[str, list] = {}
+        for it in items:
+            id_number, name = key(it)
+            if id_number:
+                self.by_id.setdefault(id_number, []).append(it)
+            self.by_name.setdefault(name, []).append(it)
+
+    def find(self, id_number: str, name: str, ok=lambda it: True):
+        if id_number:
+            for it in self.by_id.get(id_number, ()):
+                if ok(it):
+                    return it
+            return next((it for it in self.by_name.get(name, ()) if not self.key(it)[0] and ok(it)), None)
+        return next((it for it in self.by_name.get(name, ()) if ok(it)), None)
 
 
 def compare(store: Store, project_id: int) -> list[Month]:
@@ -256,6 +272,7 @@ def compare(store: Store, project_id: int) -> list[Month]:
                          "SUM(paid_fen) AS paid FROM project_payroll WHERE project_id = ? AND deleted_at IS NULL "
                          "GROUP BY month, name, id_number ORDER BY month, MIN(id)", (project_id,)):
         pay.setdefault(r["month"], []).append(dict(r))
+    on_roster = _People(roster, lambda r: (r["id_number"], r["name"]))
     out = []
     for month in sorted(set(att) | set(pay)):
         first, last = month_bounds(month)
@@ -263,27 +280,27 @@ def compare(store: Store, project_id: int) -> list[Month]:
         for p in pay.get(month, []):
             line = Line(p["name"], p["id_number"], days_paid=p["days"], payable_fen=p["payable"], paid_fen=p["paid"])
             lines.append(line)
+        paid = _People(list(lines), lambda x: (x.id_number, x.name))
         for a in att.get(month, []):
-            line = next((x for x in lines if x.days_worked is None and
-                         _same(x.id_number, x.name, a["id_number"], a["name"])), None)
+            line = paid.find(a["id_number"], a["name"], lambda x: x.days_worked is None)
             if line is None:
                 line = Line(a["name"], a["id_number"])
                 lines.append(line)
             line.days_worked = a["days"]
             line.id_number = line.id_number or a["id_number"]
         for line in lines:
-            r = _find(roster, line.id_number, line.name)
+            r = on_roster.find(line.id_number, line.name)
             line.on_roster = r is not None
             if r is not None:
                 line.on_site = not ((r["entered_on"] or "") > last or (r["left_on"] and r["left_on"] < first))
-            paid = line.paid_fen is not None
-            if paid and not line.on_roster:
+            was_paid = line.paid_fen is not None
+            if was_paid and not line.on_roster:
                 line.problems["roster"] = "未列入花名册"
-            elif paid and not line.on_site:
+            elif was_paid and not line.on_site:
                 line.problems["roster"] = "该月不在花名册进退场期间"
-            if paid and line.days_worked is None:
+            if was_paid and line.days_worked is None:
                 line.problems["days_worked"] = "有工资发放、无考勤"
-            if line.days_worked is not None and not paid:
+            if line.days_worked is not None and not was_paid:
                 line.problems["days_paid"] = f"考勤 {line.days_worked} 天、未列入工资发放表"
             if (line.days_worked is not None and line.days_paid is not None and line.days_paid != line.days_worked
                     and line.days_paid):
