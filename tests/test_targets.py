@@ -138,3 +138,29 @@ def test_a_past_day_is_counted_as_it_stood(s):
         assert actual == s.scalar("SELECT COALESCE(SUM(received_fen), 0) FROM fund WHERE deleted_at IS NULL AND "
                                   "workstream_id = ? AND received_on <= ?", (wid, day.isoformat()))
     assert raised
+
+
+def test_export_and_import_round_trip(town_targets, tmp_path, capsys):
+    import shutil
+
+    import openpyxl
+
+    from desktop.cli import main
+    db = tmp_path / "copy.sqlite"
+    shutil.copy(town_targets[0], db)
+    out = tmp_path / "targets.xlsx"
+    assert main(["export", "targets", "--db", str(db), "--out", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    head = [c.value for c in ws[3]]
+    assert head[:3] == ["序号", "专班", "目标时限"] and "确保化解件数" in head and "力争金额（元）" in head
+    ws.cell(4, head.index("力争化解件数") + 1).value = 99
+    wb.save(out)
+    capsys.readouterr()
+    assert main(["import", str(out), "--kind", "targets", "--db", str(db)]) == 0
+    assert "更新 1 条" in capsys.readouterr().out
+    s = Store(db)
+    try:
+        assert s.scalar("SELECT COUNT(*) FROM workstream_target WHERE strive_cases = 99") == 1
+    finally:
+        s.close()
