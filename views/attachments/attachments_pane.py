@@ -116,6 +116,10 @@ class AttachmentsPane(QWidget):
         self.set_record(None, None)
 
     # -- the record --------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._close_pdf()
+        super().closeEvent(event)
+
     def set_record(self, table: str | None, record_id: int | None) -> None:
         self.table, self.record_id = table, record_id
         self.reload()
@@ -156,8 +160,13 @@ class AttachmentsPane(QWidget):
         return self.rows[i] if 0 <= i < len(self.rows) else None
 
     # -- preview -----------------------------------------------------------------------------
+    def _close_pdf(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+            self._pdf = None
+
     def _clear_preview(self, text: str, alert: bool = False) -> None:
-        self._pdf = None
+        self._close_pdf()
         self._image = None
         self.caption.clear()
         self.preview.setPixmap(QPixmap())
@@ -188,7 +197,7 @@ class AttachmentsPane(QWidget):
             if img.isNull():
                 self._clear_preview("图片无法显示（格式不受支持），可另存为后查看。")
                 return
-            self._pdf = None
+            self._close_pdf()
             self._image = img
             for w in (self.prev_button, self.next_button, self.page_label):
                 w.setVisible(False)
@@ -200,6 +209,7 @@ class AttachmentsPane(QWidget):
 
     def _open_pdf(self, data: bytes) -> None:
         import pypdfium2
+        self._close_pdf()
         try:
             self._pdf = pypdfium2.PdfDocument(data)
         except Exception:  # noqa: BLE001 - pdfium's own error text is English
