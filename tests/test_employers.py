@@ -230,5 +230,22 @@ def test_employer_page(town, qtbot, tmp_path, monkeypatch):
                                                        "responsible": "赵六", "due_on": "2026-12-30", "status": "推进中"})
     ctx.changed("employer_plan")
     assert "新措施：督促总包代发" in page.view.toPlainText()
+    # 更新进展 from the page: the form writes through the plan's service, the page shows it at once
+    import views.record_form as rf
+
+    def fill_and_save(form):
+        form.editors["progress_pct"].set_value(100)
+        form.editors["status"].set_value("已完成")
+        form.editors["done_on"].set_value("2026-11-25")
+        form.editors["progress"].set_value("总包已代发全部工资")
+        form.save()
+        return form.result() == rf.QDialog.DialogCode.Accepted
+    monkeypatch.setattr(rf.RecordForm, "exec", fill_and_save)
+    pid = town.scalar("SELECT id FROM employer_plan WHERE measure = '新措施：督促总包代发'")
+    assert f"plan:{pid}" in page.view.toHtml()
+    page.view.anchorClicked.emit(__import__("PySide6.QtCore", fromlist=["QUrl"]).QUrl(f"plan:{pid}"))
+    row = town.one("SELECT status, progress_pct, done_on FROM employer_plan WHERE id = ?", (pid,))
+    assert tuple(row) == ("已完成", 100, "2026-11-25")
+    assert "总包已代发全部工资" in page.view.toPlainText()
     out = page.print_to(tmp_path / "p.pdf")
     assert out.exists() and out.stat().st_size > 1000

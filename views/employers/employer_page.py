@@ -51,9 +51,10 @@ def page_html(p: dict) -> str:
            + "</tr></table>"]
     plans = p["plans"]
     out.append(f"<h3>一企一策措施（{len(plans)} 项）</h3>")
-    out.append(_table(["化解措施", "责任人", "开始", "完成时限", "进度", "进展情况", "状态"], [
+    out.append(_table(["化解措施", "责任人", "开始", "完成时限", "进度", "进展情况", "状态", ""], [
         [escape(x["measure"]), _t(x["responsible"]), _t(x["start_on"]), _t(x["due_on"]), f"{x['progress_pct'] or 0}%",
-         _t(x["progress"]), escape(x["status"]) + ("<b style='color:#c0392b'>（逾期）</b>" if x["overdue"] else "")]
+         _t(x["progress"]), escape(x["status"]) + ("<b style='color:#c0392b'>（逾期）</b>" if x["overdue"] else ""),
+         f"<a href='plan:{x['id']}'>更新进展</a>"]
         for x in plans], {4}))
     out.append(f"<h3>欠薪问题（{t['cases']} 件）</h3>")
     out.append(_table(["编号", "登记日期", "项目", "人数", "拖欠（元）", "已支付（元）", "尚未支付（元）", "状态", "包案责任人"], [
@@ -124,6 +125,7 @@ class EmployerPage(QWidget):
         bar.addWidget(self.word_btn)
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
+        self.view.anchorClicked.connect(self._link)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -217,6 +219,31 @@ class EmployerPage(QWidget):
                           fixed={"employer_id": eid},
                           on_save=lambda v: service_for(self.ctx.store, "employer_plans", self.ctx.today()).insert(
                               {**v, "employer_id": eid}))
+        if form.exec():
+            self.ctx.changed("employer_plan")
+
+    def _link(self, url) -> None:
+        text = url.toString()
+        if text.startswith("plan:"):
+            self.edit_plan(int(text.split(":", 1)[1]))
+
+    def edit_plan(self, plan_id: int) -> None:
+        """更新进展: the measure's progress, status and dates, through its write service."""
+        from models import ledger_refs
+        from models.ledger import registry
+        from models.ledger.repo import LedgerRepo
+        from models.ledger.service import service_for
+        from views.record_form import RecordForm
+        ledger = registry.get("employer_plans")
+        row = LedgerRepo(self.ctx.store, ledger).get(plan_id)
+        if row is None:
+            return
+        fields = [f for f in ledger.form_fields if f.name != "employer_id"]
+        form = RecordForm(self, ledger, f"更新一企一策措施进展：{self.page['employer']['name']}", row, fields=fields,
+                          ref_options=ledger_refs.form_options(self.ctx.store, ledger, row),
+                          fixed={"employer_id": row["employer_id"]},
+                          on_save=lambda v: service_for(self.ctx.store, "employer_plans", self.ctx.today()).update(
+                              plan_id, {k: v[k] for k in v if k != "employer_id"}, reason="更新一企一策措施进展"))
         if form.exec():
             self.ctx.changed("employer_plan")
 
