@@ -55,7 +55,7 @@ PLANS = register(Ledger(
 ))
 
 
-@rule("employer_plans_consistent", "一企一策措施日期、进度与状态相符", reads=("employer_plan",))
+@rule("employer_plans_consistent", "一企一策措施日期、进度与状态相符", reads=("employer_plan", "employer"))
 def _plans(store: Store, today: _dt.date):
     for r in store.query("SELECT p.*, e.name AS employer FROM employer_plan p LEFT JOIN employer e "
                          "ON e.id = p.employer_id WHERE p.deleted_at IS NULL"):
