@@ -404,3 +404,17 @@ def test_the_incremental_check_follows_the_project_rules(demo_db):
             assert done["mode"] == "incremental" and same_findings(inc, full), code
     finally:
         s.close()
+
+
+def test_a_project_goes_to_the_recycle_bin_and_back(campaign_store):
+    s = campaign_store
+    pid = _project(s, completed_on="2026-09-01")
+    svc = service_for(s, "projects", TODAY)
+    svc.recycle([pid], "登记重复")
+    assert P.projects(s) == [] and _rule(s, "project_settlement") == []
+    with pytest.raises(LookupError):
+        P.project_id(s, "青山镇幸福里安置小区")
+    actions = [r[0] for r in s.query("SELECT action FROM audit_log WHERE table_name = 'project' ORDER BY id")]
+    assert actions == ["insert", "recycle"]
+    svc.restore([pid])
+    assert [r["id"] for r in P.projects(s)] == [pid] and len(_rule(s, "project_settlement")) == 1
