@@ -19,9 +19,23 @@ SETTINGS = {"warn.due_soon_days": ("到期前提醒（工作日）", "个工作�
             "warn.stalled_days": ("久拖未动（天无变化）", "天", 1),
             "major.workers": ("重大：涉及人数达到", "人", 1),
             "major.amount_fen": ("重大：欠薪金额达到", "万元", 1_000_000),
-            "case.deadline_days": ("新登记问题的办结时限", "个工作日", 1)}
+            "case.deadline_days": ("新登记问题的办结时限", "个工作日", 1),
+            "attachments.max_mb": ("附件大小上限", "MB", 1),
+            "cases.require_payment_proof": ("化解须有付款凭证（1 是，0 否）", "", 1)}
 NAMES = {"到期提醒": "warn.due_soon_days", "久拖未动": "warn.stalled_days", "重大人数": "major.workers",
-         "重大金额": "major.amount_fen", "办结时限": "case.deadline_days"}
+         "重大金额": "major.amount_fen", "办结时限": "case.deadline_days", "附件上限": "attachments.max_mb",
+         "化解须有付款凭证": "cases.require_payment_proof"}
+SWITCHES = {"cases.require_payment_proof"}      # 0 or 1
+
+
+def _current(store, key: str) -> int:
+    from models import attachments
+    from models.cases import setting
+    if key == attachments.MAX_SETTING:
+        return attachments.max_bytes(store) // (1024 * 1024)
+    if key == attachments.PROOF_SETTING:
+        return int(attachments.proof_required(store))
+    return setting(store, key)
 
 
 def register(sub) -> None:
@@ -112,9 +126,8 @@ def cmd_restore(args) -> int:
 
 
 def _settings(store) -> list[dict]:
-    from models.cases import setting
     return [{"key": k, "name": next(n for n, c in NAMES.items() if c == k), "label": label,
-             "value": setting(store, k) // per, "unit": unit} for k, (label, unit, per) in SETTINGS.items()]
+             "value": _current(store, k) // per, "unit": unit} for k, (label, unit, per) in SETTINGS.items()]
 
 
 def cmd_settings_list(args) -> int:
@@ -134,7 +147,9 @@ def cmd_settings_set(args) -> int:
         if key not in SETTINGS:
             raise NotFound(f"没有名为“{args.name}”的设置（可设：{'、'.join(NAMES)}）")
         label, unit, per = SETTINGS[key]
-        if args.value < 1:
+        if key in SWITCHES and args.value not in (0, 1):
+            raise ValueError(f"{label}应为 1 或 0，而不是 {args.value}")
+        if key not in SWITCHES and args.value < 1:
             raise ValueError(f"{label}应为正整数，而不是 {args.value}")
         store.set_setting(key, args.value * per)
         emit(args, {"ok": True, "key": key, "value": args.value, "unit": unit}, f"已设置{label}：{args.value} {unit}。")

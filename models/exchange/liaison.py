@@ -140,7 +140,7 @@ def make_copy(store: Store, out: str | os.PathLike, workstream: str, *, now: _dt
             "made_at": now.isoformat(), "made_by": sender}
     with tempfile.TemporaryDirectory(prefix="qq-liaison-", dir=out.parent) as tmp:
         raw, content = Path(tmp) / "raw.sqlite", Path(tmp) / package.CONTENT
-        backup_to(store.conn, raw)
+        backup_to(store.conn, raw, files=False)     # the copy travels without the evidence files
         conn = sqlite3.connect(str(raw), isolation_level=None)
         try:
             _quiet_functions(conn)          # the copy's own set-up: the triggers do nothing
@@ -289,7 +289,7 @@ def make_return(store: Store, out: str | os.PathLike, *, now: _dt.datetime | Non
     sequence = int(store.get_setting(RETURN_SEQUENCE, 0) or 0) + 1
     folder = liaison_dir(store.path)
     snapshot = folder / "next-base.sqlite"
-    backup_to(store.conn, snapshot)             # one consistent picture: diffed now, the base after
+    backup_to(store.conn, snapshot, files=False)    # one consistent picture: diffed now, the base after
     try:
         conn = apsw.Connection(str(snapshot), flags=apsw.SQLITE_OPEN_READONLY)
         try:
