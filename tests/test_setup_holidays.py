@@ -34,3 +34,23 @@ def test_saving_a_year_in_the_window_recomputes_open_deadlines(demo_db, qtbot, a
                             "AND action = 'update'") > audits
     finally:
         store.close()
+
+
+def test_the_evidence_settings_are_saved_from_the_window(demo_db, qtbot, app_font, tmp_path):
+    from models import attachments
+    from models.prefs import Prefs
+    from views.context import AppContext, DataBus
+    from views.setup_page import SetupPage
+    store = Store(demo_db, "办公室")
+    try:
+        ctx = AppContext(store=store, prefs=Prefs(tmp_path / "p.json"), bus=DataBus())
+        page = SetupPage(ctx)
+        qtbot.addWidget(page)
+        assert not page.proof_box.isChecked() and page.max_mb.value() == 20
+        page.proof_box.setChecked(True)
+        page.max_mb.setValue(5)
+        page.save_evidence()
+        assert attachments.proof_required(store) and attachments.max_bytes(store) == 5 * 1024 * 1024
+        assert page.evidence_msg.text() == "已保存。"
+    finally:
+        store.close()

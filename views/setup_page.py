@@ -68,6 +68,7 @@ class SetupPage(QTabWidget):
         self.addTab(self._workstream_tab(), "工作专班")
         self.addTab(self._calendar_tab(), "节假日安排")
         self.addTab(self._verdict_tab(), "核处结论选项")
+        self.addTab(self._evidence_tab(), "证据材料")
         self._read_only_unless_office()
 
     def _read_only_unless_office(self) -> None:
@@ -316,6 +317,41 @@ class SetupPage(QTabWidget):
         lay.addWidget(self.verdict_msg)
         lay.addWidget(save)
         return w
+
+    def _evidence_tab(self) -> QWidget:
+        from PySide6.QtWidgets import QCheckBox
+        from models import attachments
+        w = QWidget()
+        self.proof_box = QCheckBox("问题改为“已化解”前，须在问题或其兑付记录上附有付款凭证")
+        self.proof_box.setChecked(attachments.proof_required(self.ctx.store))
+        self.max_mb = QSpinBox()
+        self.max_mb.setRange(1, 500)
+        self.max_mb.setSuffix(" MB")
+        self.max_mb.setValue(max(1, attachments.max_bytes(self.ctx.store) // (1024 * 1024)))
+        self.evidence_msg = QLabel()
+        self.evidence_msg.setWordWrap(True)
+        save = QPushButton("保存")
+        save.clicked.connect(self.save_evidence)
+        lay = QVBoxLayout(w)
+        lay.addWidget(_wrapped("付款凭证、承诺书、还款计划、照片等证据材料随数据库保存（数据库旁的 .files 文件夹，"
+                               "逐个核对校验值），随备份和报送包一起走。"))
+        lay.addWidget(self.proof_box)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("单个附件大小上限："))
+        row.addWidget(self.max_mb)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(self.evidence_msg)
+        lay.addWidget(save)
+        lay.addStretch(1)
+        return w
+
+    def save_evidence(self) -> None:
+        from models import attachments
+        with self.ctx.store.tx("证据材料设置"):
+            self.ctx.store.set_setting(attachments.PROOF_SETTING, 1 if self.proof_box.isChecked() else 0)
+            self.ctx.store.set_setting(attachments.MAX_SETTING, self.max_mb.value())
+        self._message(self.evidence_msg, "已保存。", True)
 
     def save_verdicts(self) -> None:
         texts = self.verdicts.toPlainText().splitlines()
