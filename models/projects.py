@@ -228,15 +228,10 @@ class Month:
             f"{x.name}{'、'.join(x.problems.values())}" for x in self.disagreeing)
 
 
-def _same(a_id: str, a_name: str, b_id: str, b_name: str) -> bool:
-    if a_id and b_id:
-        return a_id == b_id
-    return a_name == b_name
-
-
 class _People:
-    """Records of people found the way ``_same`` matches them, by dictionary (a register of
-    thousands of workers a month is matched in one pass, not by scanning)."""
+    """Records of people, found by dictionary (a register of thousands of workers a month is
+    matched in one pass, not by scanning): the same 身份证号码, or, where either record leaves
+    it out, the same 姓名."""
 
     def __init__(self, items, key) -> None:
         self.key = key
