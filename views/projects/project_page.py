@@ -183,6 +183,15 @@ class ProjectPage(QWidget):
         else:
             self.show_project(None)
 
+    def select_project(self, pid: int) -> bool:
+        """Show project ``pid`` (a finding of 数据审核 opened here); False when it is not listed."""
+        self.search.clear()
+        for i in range(self.list.rowCount()):
+            if self.list.item(i, 0).data(Qt.ItemDataRole.UserRole) == pid:
+                self.list.selectRow(i)
+                return True
+        return False
+
     def _picked(self) -> None:
         rows = self.list.selectionModel().selectedRows()
         if rows:
