@@ -303,7 +303,7 @@ class ProjectPage(QWidget):
         self.month_title.setText(f"{m.month} 逐人核对：" + ("三册相符" if m.agrees else
                                                         f"{len(m.disagreeing)} 人不符，不符的格子标红（鼠标停留可见原因）"))
         self.detail.setRowCount(len(m.lines))
-        for i, x in enumerate(m.lines):
+        for i, x in enumerate(sorted(m.lines, key=lambda x: x.agrees)):    # the disagreeing first
             roster = "在册" if x.on_roster and x.on_site else ("不在进退场期间" if x.on_roster else "未在册")
             values = [x.name, mask_id(x.id_number) if x.id_number else "", roster,
                       "—" if x.days_worked is None else str(x.days_worked),
