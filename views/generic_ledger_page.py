@@ -265,7 +265,8 @@ class GenericLedgerPage(QWidget):
                 != QMessageBox.StandardButton.Yes:
             return
         try:
-            self.repo.recycle(ids, "移入回收站")
+            from models.ledger.service import service_for
+            service_for(self.ctx.store, self.ledger.kind, today=self.ctx.today()).recycle(ids, "移入回收站")
         except ValidationError as exc:
             QMessageBox.warning(self, "移入回收站", str(exc))
             return

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from models.ledger import registry
-from models.ledger.repo import LedgerRepo, Query
+from models.ledger.repo import LedgerRepo, Query, ValidationError
 from views.context import AppContext
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
@@ -73,6 +73,11 @@ class RecyclePage(QWidget):
         if not ids:
             QMessageBox.information(self, "恢复", "请先选中要恢复的记录。")
             return
-        self.repo.restore(ids)
+        from models.ledger.service import service_for
+        try:
+            service_for(self.ctx.store, self.repo.ledger.kind, today=self.ctx.today()).restore(ids)
+        except ValidationError as exc:
+            QMessageBox.warning(self, "恢复", str(exc))
+            return
         self.ctx.changed(self.repo.t)
         self.show_kind()
