@@ -72,7 +72,7 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT
                township: str | None = None, code: str | None = None, county: str | None = None,
                county_code: str | None = None, townships: int | None = None,
                _cases: int | None = None, _workers: int | None = None, _extras: bool = True,
-               actor=None) -> dict:
+               _cleared: tuple[float, float] | None = None, actor=None) -> dict:
     """Fill the database at ``path`` with demo data and return a summary.
 
     ``scale`` is "township" (150 cases, 3,000 workers), "county" (a county database receiving
@@ -81,7 +81,8 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT
     workers). ``township`` / ``code`` / ``county`` / ``county_code`` name another township (see
     ``township_place``). ``_cases`` / ``_workers`` change the size (the tests build small ones);
     ``_extras=False`` leaves out the other modules' demo ledgers and meetings (see
-    ``_add_other_ledgers``). Refuses (ValueError) a database that already holds cases. The
+    ``_add_other_ledgers``); ``_cleared`` the range the share repaid by today is drawn from
+    (about 60 % unless given; a county's townships differ). Refuses (ValueError) a database that already holds cases. The
     build is one transaction: an error, or ``Cancelled`` raised from ``progress``, leaves the
     file as it was.
 
@@ -108,6 +109,8 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT
         if scale == "township" and nc > IMPORT_FROM:
             # a big township: written as an import is, with the county's share of 重大 cases
             sc = replace(sc, via_import=True, big_share=0.05, big_range=(30, 90), chunk=2000)
+    if _cleared is not None:
+        sc = replace(sc, cleared=_cleared)
     if sc.cases < 1 or sc.workers < 0:
         raise ValueError("演示数据的问题数应大于0")
     today = today or date.today()

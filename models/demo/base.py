@@ -32,6 +32,7 @@ class _Scale:
     employers: int = 0          # 0: the township's hand-written list
     projects: int = 0
     chunk: int = 2000           # cases generated and written per step
+    cleared: tuple[float, float] = (0.58, 0.62)    # the share of the money repaid by today, drawn from
 
 
 SCALES: dict[str, _Scale] = {

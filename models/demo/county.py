@@ -112,6 +112,8 @@ def build_county(path: str | os.PathLike, build_township, *, seed: int = 2026112
     # most townships reported today; a few (about one in eight) some days ago
     late = [0 if rng.random() > 0.13 else rng.randint(2, 12) for _ in range(n)]
     seeds = [rng.randrange(1, 2 ** 31) for _ in range(n)]
+    # townships clear at their own pace: most near the county's 60 %, some well behind, some ahead
+    pace = [min(0.85, max(0.35, rng.gauss(0.63, 0.09))) for _ in range(n)]
     _, _, name_year = _campaign_dates(today)
     campaign_name = f"{name_year}年根治欠薪冬季专项行动"
 
@@ -142,7 +144,8 @@ def build_county(path: str | os.PathLike, build_township, *, seed: int = 2026112
                 t1 = time.perf_counter()
                 built = build_township(town_db, "township", seed=seeds[i], today=day, township=town,
                                    code=f"{code[:6]}{101 + i:03d}", county=name, county_code=code,
-                                   _cases=case_parts[i], _workers=worker_parts[i], _extras=extras)
+                                   _cases=case_parts[i], _workers=worker_parts[i], _extras=extras,
+                                   _cleared=(pace[i] - 0.02, pace[i] + 0.02))
                 t2 = time.perf_counter()
                 ts = Store(town_db, user="报送员")
                 try:

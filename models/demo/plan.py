@@ -149,7 +149,7 @@ def _calibrate(ctx: _Ctx, plans: list[dict]) -> None:
     expected share is near the target. Cases still within their deadline are taken first, so the
     overdue list stays short."""
     rng, today = ctx.rng, ctx.today.toordinal()
-    target = rng.uniform(0.58, 0.62)
+    target = rng.uniform(*ctx.scale.cleared)
     weight = [p["n"] * _W_LISTED + p["unlisted_n"] * _W_UNLISTED for p in plans]
     total = sum(weight) or 1.0
     paid = sum(w * _expected_share(p) for w, p in zip(weight, plans))
