@@ -42,8 +42,11 @@ BEFORE: list[PageSpec] = [
     PageSpec("dashboard", "首页", "views.dashboard_page:DashboardPage"),
     PageSpec("cases", "欠薪问题台账", "views.case_page:CasePage", group="台账"),
     PageSpec("workers", "农民工名册", "views.worker_page:WorkerPage", group="台账"),
+    PageSpec("employers", "一企一策", "views.employers.employer_page:EmployerPage", group="台账"),
+    PageSpec("projects", "一项目一档", "views.projects.project_page:ProjectPage", group="台账"),
     PageSpec("warnings", "预警", "views.warnings_page:WarningsPage", group="会议与督办"),
     PageSpec("major", "重大敏感问题", "views.major_page:MajorPage", group="会议与督办"),
+    PageSpec("documents", "工作方案及通报", "views.documents.documents_page:DocumentsPage", group="会议与督办"),
 ]
 AFTER: list[PageSpec] = [
     PageSpec("charts", "图表", "views.charts_page:ChartsPage", group="报表"),

@@ -18,7 +18,8 @@ and a case whose totals move gets a new ``updated_at``, so the result stays exac
 ``tests/test_checks_incremental.py`` plants every fault of every rule after a full check and
 compares. Anything unknown (no state yet, another schema or rule set, a state that does not
 read) means a full run, and so does a week without one (``FULL_EVERY_DAYS``). Changes of
-settings are not data and never count.
+settings count only for the rules that declare they read them (``"setting"`` in ``reads``, or a
+rule that reads anything); the program's own bookkeeping settings never count.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ STATE_KEY = "reports.check_cache.state"     # under the prefix any account may w
 _CASE_TABLES = {"case_record", "worker", "repayment"}
 FULL_EVERY_DAYS = 7     # a whole run at least this often: a raw write that neither the audit log nor
                         # updated_at shows (a case's worker count alone) is found by the next one
+_BOOKKEEPING = ("reports.", "import_mapping:", "exchange.", "search.")
 _GONE = -1                                  # the case of a finding whose worker no longer exists
 
 
@@ -54,13 +56,26 @@ def _load(store: Store, today: _dt.date) -> dict | None:
     return state
 
 
-def _changes(store: Store, mark: int, since: str) -> tuple[set[str], set[int]]:
+def _changes(store: Store, mark: int, since: str, last_now: str, now: str) -> tuple[set[str], set[int]]:
     """(tables changed after audit id ``mark``, ids of the cases those changes touch). Cases
     whose totals moved without an audited change of their own (``updated_at``, set by the
-    ``case_touch`` trigger, at or after ``since``) count as touched too."""
+    ``case_touch`` trigger: later than ``since``, the newest one the last check saw, or after
+    the last check's clock and up to now — a row dated ahead of the clock is not taken again and
+    again) count as touched too."""
     tables = {r[0] for r in store.query(
         "SELECT DISTINCT table_name FROM audit_log WHERE id > ? AND table_name != 'setting'", (mark,))}
-    cases: set[int] = {r[0] for r in store.query("SELECT id FROM case_record WHERE updated_at >= ?", (since,))}
+    # a setting a rule reads (a rate, a number of days) counts as a change of table "setting"; the
+    # program's own bookkeeping (this state, report caches, import mappings, the exchange) does not
+    for (key,) in store.query(
+            "SELECT DISTINCT COALESCE(json_extract(a.after, '$.key'), json_extract(a.before, '$.key'), s.key) "
+            "FROM audit_log a LEFT JOIN setting s ON s.id = a.record_id WHERE a.id > ? AND a.table_name = 'setting'",
+            (mark,)):
+        if key is None or not str(key).startswith(_BOOKKEEPING):
+            tables.add("setting")
+            break
+    cases: set[int] = {r[0] for r in store.query(
+        "SELECT id FROM case_record WHERE updated_at > ? OR (updated_at > ? AND updated_at <= ?)",
+        (since, last_now, now))}
     if cases:
         tables.add("case_record")
     if tables & _CASE_TABLES:
@@ -121,7 +136,8 @@ def check(store: Store, today: _dt.date | None = None, limit_per_rule: int = 500
     registry.all_ledgers()          # ledger modules register their rules when loaded
     today = today or _dt.date.today()
     mark = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log", default=0))
-    since = store.scalar("SELECT qq_now()")
+    since = store.scalar("SELECT COALESCE(MAX(updated_at), '') FROM case_record")    # the newest touch seen
+    now = store.scalar("SELECT qq_now()")
     state = _load(store, today)
     found: dict[str, list[dict]] = {}
     done = {"mode": "full", "rules_rerun": [], "cases": 0}
@@ -131,7 +147,7 @@ def check(store: Store, today: _dt.date | None = None, limit_per_rule: int = 500
                 found[code] = [f.to_json() for f in _run(code, store, today)]
         done["rules_rerun"] = list(found)
     else:
-        tables, cases = _changes(store, int(state["mark"]), state["since"])
+        tables, cases = _changes(store, int(state["mark"]), state["since"], state.get("at", ""), now)
         new_day = state.get("today") != today.isoformat()
         found = {code: list(v) for code, v in state["findings"].items()}
         scope_ready = False
@@ -186,7 +202,7 @@ def check(store: Store, today: _dt.date | None = None, limit_per_rule: int = 500
     if keep:
         try:
             full_on = today.isoformat() if done["mode"] == "full" else state["full_on"]
-            store.set_setting(STATE_KEY, {"version": 1, "mark": mark, "since": since, "full_on": full_on,
+            store.set_setting(STATE_KEY, {"version": 1, "mark": mark, "since": since, "at": now, "full_on": full_on,
                                           "today": today.isoformat(),
                                           "schema": store.schema_version(), "rules": _rules_signature(),
                                           "findings": found})

@@ -1,6 +1,8 @@
 """数据审核 checks again only what a change touched, and its result equals a full run's:
 every fault of every rule is planted after a full check, and each incremental result is
-compared with a full run of ``models.checks.run_checks``."""
+compared with a full run of ``models.checks.run_checks``. The faults are planted by raw SQL
+on the columns a record's audit covers (a write of the derived totals alone, which no program
+path makes, is found by the weekly whole run)."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -45,15 +47,24 @@ def _bad_id(s):
     s.execute("UPDATE worker SET id_number = ? WHERE id = ?", (number[:-1] + last, wid))
 
 
+def _certificate_before_a_later_case(s):
+    r = s.one("SELECT employer_name, period_from FROM case_record WHERE deleted_at IS NULL AND employer_name != '' "
+              "AND period_from IS NOT NULL AND period_from < registered_on AND status != '不存在欠薪' ORDER BY id LIMIT 1")
+    s.execute("INSERT INTO certificate(uuid, cert_no, cert_kind, employer_name, project_name, as_of, issued_on) "
+              "VALUES (lower(hex(randomblob(16))), '清欠证〔2026〕99号', '清欠审查证明', ?, '', ?, ?)", (r[0], r[1], r[1]))
+
+
 # rule → how to plant one fault of it (raw SQL: the kind of damage the rules exist to find)
 PLANT = {
     "worker_paid_le_owed": lambda s: s.execute(
         "UPDATE worker SET paid_fen = owed_fen + 100 WHERE id = (SELECT MIN(id) FROM worker WHERE deleted_at IS NULL)"),
+    # a case without workers: its paid amount is its own (an audited column)
     "case_paid_le_owed": lambda s: s.execute(
-        "UPDATE case_record SET paid_fen = paid_fen + 100000000000, w_paid_fen = w_paid_fen + 100000000000 "
-        "WHERE id = ?", (_open_case_with_unpaid(s),)),
+        "UPDATE case_record SET paid_fen = amount_fen + 100 WHERE id = (SELECT MAX(id) FROM case_record "
+        "WHERE deleted_at IS NULL AND w_count = 0 AND amount_fen > 0)"),
+    # the registered amount no longer the workers' total
     "case_totals_match_workers": lambda s: s.execute(
-        "UPDATE case_record SET w_owed_fen = w_owed_fen + 100 WHERE id = (SELECT MAX(case_id) FROM worker)"),
+        "UPDATE case_record SET amount_fen = amount_fen + 100 WHERE id = (SELECT MAX(case_id) FROM worker)"),
     "resolved_means_paid": lambda s: s.execute(
         "UPDATE case_record SET status = '已化解' WHERE id = ?", (_open_case_with_unpaid(s),)),
     "dates_in_order": lambda s: s.execute(
@@ -78,6 +89,22 @@ PLANT = {
         "UPDATE inspection SET closed_on = NULL, status = '已销号' WHERE id = (SELECT MIN(id) FROM inspection)"),
     "petitions_linked": lambda s: s.execute(
         "UPDATE petition SET result = '已答复', reply = '' WHERE id = (SELECT MIN(id) FROM petition)"),
+    "advances_reconcile": lambda s: s.execute(
+        "INSERT INTO advance(uuid, advance_no, source, fund_id, case_id, amount_fen, advanced_on) SELECT 'plant-adv', "
+        "'DF-PLANT', '应急周转金', (SELECT MIN(id) FROM fund), (SELECT MIN(id) FROM case_record), 100, '2026-11-01'"),
+    "employer_plans_consistent": lambda s: s.execute(
+        "INSERT INTO employer_plan(uuid, employer_id, measure, responsible, start_on, due_on, status) SELECT "
+        "'plant-plan', (SELECT MIN(id) FROM employer), '植入措施', '甲', '2026-11-20', '2026-11-10', '推进中'"),
+    "certificates_clear": _certificate_before_a_later_case,
+    "project_deposit": lambda s: s.execute(
+        "UPDATE project SET started_on = '2026-01-05', deposit_fen = 0, deposit_form = '' "
+        "WHERE id = (SELECT MIN(id) FROM project WHERE contract_fen > 0 AND deleted_at IS NULL)"),
+    "project_settlement": lambda s: s.execute(
+        "UPDATE project SET completed_on = '2026-01-05', settled_on = NULL "
+        "WHERE id = (SELECT MAX(id) FROM project WHERE deleted_at IS NULL)"),
+    "project_three_registers": lambda s: s.execute(
+        "INSERT INTO project_payroll(uuid, project_id, month, name, days, paid_fen) VALUES (lower(hex(randomblob(16))), "
+        "(SELECT MIN(id) FROM project WHERE deleted_at IS NULL), '2026-10', '无考勤工人', 10, 350000)"),
 }
 
 
@@ -111,7 +138,7 @@ def test_every_planted_fault_is_found_as_a_full_run_finds_it(demo_db):
         first, done = check(s, TODAY)
         assert done["mode"] == "full" and same_findings(first, _full(s))
         again, done = check(s, TODAY)
-        assert done["mode"] == "unchanged" and same_findings(again, first)
+        assert done["mode"] == "unchanged" and same_findings(again, first), done
         for code, plant in PLANT.items():
             before = _of(_full(s), code)
             with s.tx(f"植入{code}"):
@@ -191,5 +218,22 @@ def test_a_whole_run_at_least_once_a_week(demo_db):
         assert done["mode"] != "full"
         _, done = check(s, TODAY + _dt.timedelta(days=FULL_EVERY_DAYS))
         assert done["mode"] == "full"
+    finally:
+        s.close()
+
+
+def test_a_changed_rate_or_day_count_checks_its_rules_again(demo_db):
+    s = Store(demo_db)
+    try:
+        with s.tx("植入"):
+            s.execute("UPDATE project SET completed_on = '2026-10-20', settled_on = NULL "
+                      "WHERE id = (SELECT MAX(id) FROM project WHERE deleted_at IS NULL)")
+        check(s, TODAY)                                         # 48 days after completion: late at 40
+        s.set_setting("project.settle_days", 60)               # now it is not
+        inc, done = check(s, TODAY)
+        assert "project_settlement" in done["rules_rerun"] and same_findings(inc, _full(s))
+        s.set_setting("reports.check_cache", {"x": 1})          # bookkeeping: nothing to check again
+        _, done = check(s, TODAY)
+        assert done["mode"] == "unchanged"
     finally:
         s.close()

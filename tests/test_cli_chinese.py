@@ -287,6 +287,11 @@ HARMLESS = {
     "campaign": lambda c: ["campaign", "show", "--db", c["db"]],
     "settings": lambda c: ["settings", "list", "--db", c["db"]],
     "recycle": lambda c: ["recycle", "list", "--db", c["db"]],
+    "attach": lambda c: ["attach", str(DATA / "工资花名册-安置房二期.xlsx"), "--db", c["db"], "--kind", "cases",
+                         "--record", "QS20261102001" if c["mode"] == "lines" else "QS20261102002"],
+    "employer": lambda c: ["employer", "list", "--db", c["db"]],
+    "advance": lambda c: ["advance", "list", "--db", c["db"]],
+    "project": lambda c: ["project", "list", "--db", c["db"]],
 }
 # command words whose human output is still JSON (being converted by their owners): left out of the
 # test below until they print Chinese lines without --json

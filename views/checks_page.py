@@ -234,3 +234,5 @@ class ChecksPage(QWidget):
         if table == "case_record":
             page = self.ctx.navigate("cases")
             page.table.select_record(record)
+        elif table == "project":
+            self.ctx.navigate("projects").select_project(record)

@@ -14,4 +14,5 @@ COMMAND_MODULES = {"demo": "core", "backup": "core", "restore": "core", "selftes
                    "case": "case", "group": "setup",
                    "asset": "assets", "contract": "contracts", "inspection": "inspections",
                    "daily": "daily", "recycle": "recycle", "settings": "recycle",
-                   "campaign": "setup"}
+                   "campaign": "setup", "attach": "attach", "employer": "employer", "advance": "advance",
+                   "project": "project"}

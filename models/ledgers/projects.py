@@ -147,7 +147,7 @@ ROSTER = register(Ledger(
 
 
 @rule("project_deposit", "工资保证金按合同价款足额存储（失信、多次拖欠的总包单位比例提高）",
-      reads=("project", "blacklist_entry", "case_record"))
+      reads=("project", "blacklist_entry", "case_record", "setting"))
 def _deposit(store: Store, today: _dt.date):
     for r in store.query(
             f"SELECT t.id, t.name, t.deposit_fen, {deposit_due_sql('t')} AS due, {rate_sql('t')} AS rate, "
@@ -160,7 +160,7 @@ def _deposit(store: Store, today: _dt.date):
                           f"已存 {_y(r['deposit_fen'])} 元，差 {_y(r['due'] - r['deposit_fen'])} 元")
 
 
-@rule("project_settlement", "工程竣工验收后按期完成结算（40 日内）", reads=("project",), uses_today=True)
+@rule("project_settlement", "工程竣工验收后按期完成结算（40 日内）", reads=("project", "setting"), uses_today=True)
 def _settlement(store: Store, today: _dt.date):
     days = int(store.get_setting(SETTLE_DAYS_KEY, DEFAULTS[SETTLE_DAYS_KEY]))
     for r in store.query("SELECT id, name, completed_on FROM project WHERE deleted_at IS NULL "
