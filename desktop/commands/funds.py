@@ -58,9 +58,12 @@ def cmd_list(args) -> int:
             "FROM fund f WHERE f.deleted_at IS NULL ORDER BY f.received_on, f.id")]
         for r in rows:
             r["allocated_fen"] = funds.allocated(store, r["id"])
-            r["balance_fen"] = r["received_fen"] - r["allocated_fen"]
+            r["recovered_fen"] = funds.recovered(store, r["id"])          # 垫付追回, back in the fund
+            r["balance_fen"] = funds.balance(store, r["id"])
         emit(args, rows, [f"{r['fund_no']}　{r['channel']}　{r['source'] or ''}　到位 {yuan(r['received_fen'])} 元"
-                          f"（{r['received_on'] or '未到位'}），已分配 {yuan(r['allocated_fen'])} 元，"
+                          f"（{r['received_on'] or '未到位'}），"
+                          + (f"追回回流 {yuan(r['recovered_fen'])} 元，" if r["recovered_fen"] else "")
+                          + f"已分配 {yuan(r['allocated_fen'])} 元，"
                           f"余额 {yuan(r['balance_fen'])} 元" for r in rows] or ["还没有清欠资金"])
     return run(args, work, roles=None, write=False)
 

@@ -205,7 +205,9 @@ def funds(store: Store, day: _dt.date, past: bool = False) -> Section:
         received = f"(CASE WHEN t.received_on IS NULL OR t.received_on <= '{d}' THEN t.received_fen ELSE 0 END)"
         alloc = ("(SELECT COALESCE(SUM(a.amount_fen), 0) FROM fund_allocation a WHERE a.fund_id = t.id AND "
                  f"a.deleted_at IS NULL AND a.allocated_on <= '{d}')")
-        bal = f"({received} - {alloc})"
+        back = ("(SELECT COALESCE(SUM(r.amount_fen), 0) FROM advance_recovery r JOIN advance v ON v.id = r.advance_id "
+                f"WHERE v.fund_id = t.id AND v.deleted_at IS NULL AND r.deleted_at IS NULL AND r.recovered_on <= '{d}')")
+        bal = f"({received} + {back} - {alloc})"          # 垫付追回 returns to its fund
     got = store.query(f"SELECT t.channel, COUNT(*), COALESCE(SUM(t.planned_fen), 0), COALESCE(SUM({received}), 0), "
                       f"COALESCE(SUM({alloc}), 0), COALESCE(SUM({bal}), 0), "
                       "COALESCE(SUM(CASE WHEN t.received_on BETWEEN ? AND ? THEN t.received_fen ELSE 0 END), 0) "
