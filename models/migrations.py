@@ -661,8 +661,29 @@ def _m012(conn: sqlite3.Connection) -> None:
         conn.execute(f'CREATE INDEX IF NOT EXISTS "project_{name}" ON project("{name}")')
 
 
+M013 = r"""
+-- an office's 专班副本 sent to workstream liaisons, and the clashes their returns left to decide
+-- (models.exchange.liaison*); the tables that version of the exchange made on first use, now here
+CREATE TABLE IF NOT EXISTS exchange_liaison_copy (
+    copy_id TEXT PRIMARY KEY, sequence INTEGER NOT NULL, workstream_id INTEGER NOT NULL,
+    workstream TEXT NOT NULL, made_at TEXT NOT NULL, made_by TEXT NOT NULL, file TEXT NOT NULL,
+    returns INTEGER NOT NULL DEFAULT 0, last_return_at TEXT, last_return_sha256 TEXT);
+CREATE TABLE IF NOT EXISTS exchange_liaison_clash (
+    id INTEGER PRIMARY KEY, copy_id TEXT NOT NULL, return_seq INTEGER NOT NULL, liaison TEXT NOT NULL,
+    table_name TEXT NOT NULL, record_id INTEGER, record_uuid TEXT, op TEXT NOT NULL, kind TEXT NOT NULL,
+    fields TEXT NOT NULL, created_at TEXT NOT NULL,
+    decision TEXT, decided_by TEXT, decided_at TEXT);
+"""
+
+
+def _m013(conn: sqlite3.Connection) -> None:
+    """The liaison exchange's office tables (copies sent, clashes to decide)."""
+    for stmt in _split_sql(M013):
+        conn.execute(stmt)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001, _m002, _m003, _m004, _m005, _m006, _m007, _m008,
-                                                          _m009, _m010, _m011, _m012]
+                                                          _m009, _m010, _m011, _m012, _m013]
 LATEST = len(MIGRATIONS)
 
 

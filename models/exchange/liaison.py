@@ -43,25 +43,6 @@ RETURN_SEQUENCE = "liaison.return_sequence"   # liaison: returns made so far
 NO_PASSWORD = "（副本中不可登录）"
 LIAISON_ROLE = "专班填报员"
 
-OFFICE_TABLES = """
-CREATE TABLE IF NOT EXISTS exchange_liaison_copy (
-    copy_id TEXT PRIMARY KEY, sequence INTEGER NOT NULL, workstream_id INTEGER NOT NULL,
-    workstream TEXT NOT NULL, made_at TEXT NOT NULL, made_by TEXT NOT NULL, file TEXT NOT NULL,
-    returns INTEGER NOT NULL DEFAULT 0, last_return_at TEXT, last_return_sha256 TEXT);
-CREATE TABLE IF NOT EXISTS exchange_liaison_clash (
-    id INTEGER PRIMARY KEY, copy_id TEXT NOT NULL, return_seq INTEGER NOT NULL, liaison TEXT NOT NULL,
-    table_name TEXT NOT NULL, record_id INTEGER, record_uuid TEXT, op TEXT NOT NULL, kind TEXT NOT NULL,
-    fields TEXT NOT NULL, created_at TEXT NOT NULL,
-    decision TEXT, decided_by TEXT, decided_at TEXT);
-"""
-
-
-def ensure_office_tables(conn) -> None:
-    for stmt in OFFICE_TABLES.split(";"):
-        if stmt.strip():
-            conn.execute(stmt)
-
-
 def liaison_dir(db_path: str | os.PathLike) -> Path:
     p = Path(db_path)
     return p.with_name(p.name + ".liaison")
@@ -167,7 +148,6 @@ def make_copy(store: Store, out: str | os.PathLike, workstream: str, *, now: _dt
         note = {"专班副本": out.name, "专班": ws["name"], "序号": sequence, "副本编号": copy_id,
                 "完整号码": True}     # the liaison works on the records: the copy is the office's data as it is
         with store.tx(reason="制作专班副本"):
-            ensure_office_tables(store.conn)
             store.set_setting(COPY_SEQUENCE, sequence)
             store.execute("INSERT INTO exchange_liaison_copy(copy_id, sequence, workstream_id, workstream, made_at, "
                           "made_by, file) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -41,7 +41,7 @@ from typing import Any
 
 from models.db import Store, now_text
 from models.exchange import PackageRefused, package
-from models.exchange.liaison import LIAISON_ROLE, OFFICE_ID, ensure_office_tables
+from models.exchange.liaison import LIAISON_ROLE, OFFICE_ID
 from models.exchange.liaison_ids import office_changeset
 
 KIND_LABELS = {"update": "双方都改过", "delete": "办公室改过、联络员删除", "missing": "办公室已删除",
@@ -101,7 +101,6 @@ def _check(store: Store, pkg: package.Package) -> tuple[dict, sqlite3.Row]:
     if not mine or office.get("id") != mine:
         raise PackageRefused(f"这个回报包来自另一个办公室（{office.get('name') or '未写明'}）发出的专班副本，"
                              f"不是本数据库发出的，未接收：{name}")
-    ensure_office_tables(store.conn)
     rows = store.query("SELECT * FROM exchange_liaison_copy WHERE copy_id = ?", (str(info.get("copy_id")),))
     row = rows[0] if rows else None
     if row is None:

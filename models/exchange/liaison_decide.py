@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 from models.db import Store
-from models.exchange.liaison import ensure_office_tables
 from models.exchange.liaison_apply import _liaison_actor, describe
 
 SIDES = {"office": "办公室", "liaison": "联络员"}
@@ -54,7 +53,6 @@ def decide(store: Store, clash_id: int, keep: str) -> dict:
     from models.db import PermissionDenied
     if keep not in SIDES:
         raise DecideError("裁定须为 office（保留办公室的值）或 liaison（采用联络员的值）")
-    ensure_office_tables(store.conn)
     rows = store.query("SELECT * FROM exchange_liaison_clash WHERE id = ?", (clash_id,))
     if not rows:
         raise DecideError(f"没有第 {clash_id} 号待裁定的冲突")
