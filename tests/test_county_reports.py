@@ -243,7 +243,6 @@ def test_report_command_on_a_county_database(sent, tmp_path, capsys):
     for argv, words in (
             (["report", "weekly", "--db", c, "--out", tmp_path / "old.pdf", "--today", today, "--date", "2026-11-20"],
              "不能按以前某日统计"),
-            (["report", "bulletin", "--db", c, "--out", tmp_path / "b.docx", "--today", today], "只生成 PDF"),
             (["report", "bulletin", "--db", sent["root"] / "511234101.sqlite", "--out", tmp_path / "t.pdf"],
              "乡镇数据库不生成通报"),
             (["report", "weekly", "--db", c, "--out", tmp_path / "w.txt"], "应为 .pdf 或 .docx")):
@@ -294,3 +293,21 @@ def test_the_county_line_of_a_few_columns_computes_its_rates_from_the_summed_amo
     assert county.total_row(lines, ["cleared_pct"]) == {"cleared_pct": 75.0}          # 3000 / 4000, not (25 + 91.7) / 2
     assert county.total_row(lines, ["cases", "daily_missing"]) == {"cases": 3, "daily_missing": None}
     assert county.total_row([], ["cases", "cleared_pct"]) == {"cases": 0, "cleared_pct": 0.0}
+
+
+def test_county_reports_in_word(sent, tmp_path, capsys):
+    """The county's 通报 and 周调度材料 as .docx: the same title, the townships' lines and the
+    county's total as the PDF has them."""
+    import docx
+    c, today = sent["county"], DAY.isoformat()
+    for which, title in (("bulletin", "关于全县各乡镇根治欠薪工作进展情况的通报"), ("weekly", "根治欠薪工作周调度材料")):
+        out = tmp_path / f"{which}.docx"
+        code, _out, err = cli(["report", which, "--db", c, "--out", out, "--today", today], capsys)
+        assert code == 0, err
+        d = docx.Document(str(out))
+        text = "\n".join(p.text for p in d.paragraphs) + "\n".join(
+            cell.text for t in d.tables for row in t.rows for cell in row.cells)
+        assert title in text.replace("\n", "")
+        for line in own(sent).values():
+            assert line["name"] in text
+        assert "全县合计" in text or which == "bulletin"

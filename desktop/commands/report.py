@@ -110,8 +110,6 @@ def cmd_report(args) -> int:
         if args.which == "bulletin" and not county:
             return fail("通报是县级汇总数据库的报表（各乡镇排名），乡镇数据库不生成通报；"
                         "本乡镇的情况请用 report weekly（周调度材料）")
-        if county and suffix != ".pdf":
-            return fail(f"县级报表目前只生成 PDF，请把输出文件改为 .pdf：{args.out}")
         if county and day != today:
             return fail("县级报表按各乡镇最近一次报送的数字汇总，不能按以前某日统计（不用 --date）")
         query = None

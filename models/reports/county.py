@@ -184,7 +184,7 @@ def _title_block(data: CountyData, title: str, sub: str):
 
 def _weekly(data: CountyData, out: Path, job=None, now=None) -> ReportResult:
     from reportlab.platypus import KeepTogether
-    from models.reports.pdf_base import ReportDoc, close_with_signature, gap, key_figures, para
+    from models.reports.pdf_base import ReportDoc, close_with_signature, finish, gap, key_figures, para
     title = REPORTS["weekly"]
     stamp = data.stamp(now)
     doc = ReportDoc(out, title, stamp, wide=True)
@@ -209,8 +209,8 @@ def _weekly(data: CountyData, out: Path, job=None, now=None) -> ReportResult:
     close_with_signature(story, W)
     if job:
         job.progress(1, 2, "正在生成 PDF…")
-    doc.build(story)
-    return ReportResult(out, title, doc.page, True, stamp.check_text)
+    pages = finish(doc, story)          # Word when the path ends in .docx
+    return ReportResult(out, title, pages, True, stamp.check_text)
 
 
 def _rule() -> str:
@@ -239,7 +239,7 @@ def rank_table(data: CountyData, width: float):
 
 
 def _bulletin(data: CountyData, out: Path, job=None, now=None) -> ReportResult:
-    from models.reports.pdf_base import ReportDoc, close_with_signature, gap, para
+    from models.reports.pdf_base import ReportDoc, close_with_signature, finish, gap, para
     title = REPORTS["bulletin"]
     stamp = data.stamp(now)
     doc = ReportDoc(out, title, stamp)
@@ -273,8 +273,8 @@ def _bulletin(data: CountyData, out: Path, job=None, now=None) -> ReportResult:
     close_with_signature(story, W, ("签发", "审核", "日期"))
     if job:
         job.progress(1, 2, "正在生成 PDF…")
-    doc.build(story)
-    return ReportResult(out, title, doc.page, True, stamp.check_text)
+    pages = finish(doc, story)          # Word when the path ends in .docx
+    return ReportResult(out, title, pages, True, stamp.check_text)
 
 
 def stats_halves(keys: list[str]) -> tuple[list[str], list[str]]:
@@ -284,7 +284,7 @@ def stats_halves(keys: list[str]) -> tuple[list[str], list[str]]:
 
 def _stats(data: CountyData, out: Path, job=None, now=None, excel: bool = True) -> ReportResult:
     from models.figures import DEFINITIONS
-    from models.reports.pdf_base import LongTable, ReportDoc, close_with_signature, gap, para, scale_widths
+    from models.reports.pdf_base import LongTable, ReportDoc, close_with_signature, finish, gap, para, scale_widths
     title = REPORTS["stats"]
     stamp = data.stamp(now)
     doc = ReportDoc(out, title, stamp, wide=True)
@@ -315,13 +315,13 @@ def _stats(data: CountyData, out: Path, job=None, now=None, excel: bool = True) 
     close_with_signature(story, W, ("单位负责人", "审核人", "填报人", "报出日期"))
     if job:
         job.progress(1, 3, "正在生成 PDF…")
-    doc.build(story)
+    pages = finish(doc, story)          # Word when the path ends in .docx
     extra_files = []
     if excel:
         if job:
             job.progress(2, 3, "正在导出 Excel…")
         extra_files.append(write_excel(out.with_suffix(".xlsx"), data))
-    return ReportResult(out, title, doc.page, True, stamp.check_text, extra_files)
+    return ReportResult(out, title, pages, True, stamp.check_text, extra_files)
 
 
 def write_excel(path: Path, data: CountyData) -> Path:
