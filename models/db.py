@@ -369,7 +369,8 @@ def refuse_foreign_file(path: Path) -> None:
     if header != b"SQLite format 3\x00":
         what = _file_kind(header)
         if what:
-            raise NotOurDatabase(f"不是数据库文件（这是{what}），不是清欠工作台数据库：{path}")
+            raise NotOurDatabase(f"不是数据库文件（这是{what}），不是清欠工作台数据库：{path}"
+                                 "（若原是本程序的数据库，则已损坏，请从备份恢复）")
         raise NotOurDatabase(f"不是数据库文件，不是清欠工作台数据库：{path}（文件头不是 SQLite 数据库；"
                              "若原是本程序的数据库则已损坏，请从备份恢复）")
 
