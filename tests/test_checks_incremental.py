@@ -99,9 +99,6 @@ PLANT = {
     "project_deposit": lambda s: s.execute(
         "UPDATE project SET started_on = '2026-01-05', deposit_fen = 0, deposit_form = '' "
         "WHERE id = (SELECT MIN(id) FROM project WHERE contract_fen > 0 AND deleted_at IS NULL)"),
-    "project_settlement": lambda s: s.execute(
-        "UPDATE project SET completed_on = '2026-01-05', settled_on = NULL "
-        "WHERE id = (SELECT MAX(id) FROM project WHERE deleted_at IS NULL)"),
     "project_three_registers": lambda s: s.execute(
         "INSERT INTO project_payroll(uuid, project_id, month, name, days, paid_fen) VALUES (lower(hex(randomblob(16))), "
         "(SELECT MIN(id) FROM project WHERE deleted_at IS NULL), '2026-10', '无考勤工人', 10, 350000)"),
@@ -226,12 +223,11 @@ def test_a_changed_rate_or_day_count_checks_its_rules_again(demo_db):
     s = Store(demo_db)
     try:
         with s.tx("植入"):
-            s.execute("UPDATE project SET completed_on = '2026-10-20', settled_on = NULL "
-                      "WHERE id = (SELECT MAX(id) FROM project WHERE deleted_at IS NULL)")
-        check(s, TODAY)                                         # 48 days after completion: late at 40
-        s.set_setting("project.settle_days", 60)               # now it is not
+            PLANT["project_deposit"](s)                          # a started project with no deposit at 2 %
+        check(s, TODAY)
+        s.set_setting("project.deposit_rate_pct", 0)           # no deposit due: no finding
         inc, done = check(s, TODAY)
-        assert "project_settlement" in done["rules_rerun"] and same_findings(inc, _full(s))
+        assert "project_deposit" in done["rules_rerun"] and same_findings(inc, _full(s))
         s.set_setting("reports.check_cache", {"x": 1})          # bookkeeping: nothing to check again
         _, done = check(s, TODAY)
         assert done["mode"] == "unchanged"

@@ -20,8 +20,11 @@ IDS = ("110101199003077774", "110101199003071233", "110101198001010010", "110101
 
 
 def _rule(store, code, today=TODAY):
+    """A rule's findings, or a work warning's (the 40-day settlement is late work: a warning)."""
+    from models.checks import WARNINGS
     registry.all_ledgers()
-    return list(RULES[code][1](store, today))
+    fn = RULES[code][1] if code in RULES else WARNINGS[code][1]
+    return list(fn(store, today))
 
 
 def _project(store, **values) -> int:
@@ -373,9 +376,6 @@ PLANTS = {
     "project_deposit": lambda s: s.execute(
         "UPDATE project SET started_on = '2026-01-05', deposit_fen = 0, deposit_form = '' "
         "WHERE id = (SELECT MIN(id) FROM project WHERE contract_fen > 0 AND deleted_at IS NULL)"),
-    "project_settlement": lambda s: s.execute(
-        "UPDATE project SET completed_on = '2026-01-05', settled_on = NULL "
-        "WHERE id = (SELECT MAX(id) FROM project WHERE deleted_at IS NULL)"),
     "project_three_registers": lambda s: s.execute(
         "INSERT INTO project_payroll(uuid, project_id, month, name, days, paid_fen) "
         "VALUES (lower(hex(randomblob(16))), (SELECT MIN(id) FROM project WHERE deleted_at IS NULL), "

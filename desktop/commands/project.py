@@ -109,7 +109,7 @@ def cmd_check(args) -> int:
         pid = _pid(store, args.project) if args.project else None
         found = []
         for code in CHECK_RULES:
-            _title, fn = checks.RULES[code]
+            fn = checks.RULES[code][1] if code in checks.RULES else checks.WARNINGS[code][1]
             found += [x for x in fn(store, today) if pid is None or x.record == pid]
         titles = checks.rule_titles()
         emit(args, {"passed": not found, "rules": list(CHECK_RULES), "findings": [x.to_json() for x in found]},

@@ -72,7 +72,7 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT
                township: str | None = None, code: str | None = None, county: str | None = None,
                county_code: str | None = None, townships: int | None = None,
                _cases: int | None = None, _workers: int | None = None, _extras: bool = True,
-               _cleared: tuple[float, float] | None = None, actor=None) -> dict:
+               _cleared: tuple[float, float] | None = None, actor=None, plans: bool = True) -> dict:
     """Fill the database at ``path`` with demo data and return a summary.
 
     ``scale`` is "township" (150 cases, 3,000 workers), "county" (a county database receiving
@@ -147,6 +147,8 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT
                 extras = _add_other_ledgers(ctx, report) if _extras else {}
         finally:
             store.execute(f"PRAGMA cache_size = {int(old_cache)}")
+        if plans and _extras and not sc.employers:
+            extras.update(_add_plan_parts(store, random.Random(seed + 19), today, report))
         report(99, 100, "正在整理数据库文件…")
         store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         # the headline figures, counted as every screen and report counts them (models.figures)
@@ -172,6 +174,22 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT
     summary["file_bytes"] = Path(path).stat().st_size
     report(100, 100, "演示数据已生成")
     return summary
+
+
+def _add_plan_parts(store, rng: random.Random, today: date, report: Progress) -> dict:
+    """The plans' other parts, each from its own module, through the write services: projects
+    with deposits and the three registers (one month that does not agree), employers' 一企一策
+    measures and advances being recovered, evidence files on cases and repayments, then the
+    workstreams' targets, a certificate and the 工作方案 versions (last: the certificate looks at
+    the finished ledgers). ``plans=False`` leaves them out (the tests' shared township)."""
+    from models.demo import attachments, employers, projects, targets
+    out: dict = {}
+    for module, text in ((projects, "正在生成工程项目档案…"), (employers, "正在生成一企一策和垫付追偿…"),
+                         (attachments, "正在生成证据材料…"), (targets, "正在生成专班目标和工作方案…")):
+        report(98, 100, text)
+        got = module.populate(store, rng, today)
+        out[module.__name__.rsplit(".", 1)[1]] = got
+    return {"plans": out}
 
 
 def _add_other_ledgers(ctx: _Ctx, report: Progress) -> dict:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from models.checks import Finding, rule
+from models.checks import Finding, rule, warning
 from models.db import Store
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
@@ -160,7 +160,8 @@ def _deposit(store: Store, today: _dt.date):
                           f"已存 {_y(r['deposit_fen'])} 元，差 {_y(r['due'] - r['deposit_fen'])} 元")
 
 
-@rule("project_settlement", "工程竣工验收后按期完成结算（40 日内）", reads=("project", "setting"), uses_today=True)
+# late work, not a contradiction in the data: a work warning (预警), as 逾期问题 is
+@warning("project_settlement", "竣工验收后逾期未结算的项目", "个")
 def _settlement(store: Store, today: _dt.date):
     days = int(store.get_setting(SETTLE_DAYS_KEY, DEFAULTS[SETTLE_DAYS_KEY]))
     for r in store.query("SELECT id, name, completed_on FROM project WHERE deleted_at IS NULL "
