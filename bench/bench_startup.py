@@ -27,7 +27,7 @@ EAGER = "import pandas, matplotlib.pyplot, reportlab.platypus, sqlite_utils\n"
 
 def _start(db: Path, eager: bool) -> float:
     code = (EAGER if eager else "") + (
-        "import sys; sys.argv = ['qingqian', 'selftest', '--db', sys.argv[1]]\n"
+        "import sys; sys.argv = ['qingqian', 'selftest', '--json', '--db', sys.argv[1]]\n"
         "from desktop.cli import main\nraise SystemExit(main())\n")
     return _first_paint([sys.executable, "-c", code, str(db)])
 
@@ -79,7 +79,7 @@ def run(figures: list) -> None:
     if not BUNDLE.exists():
         print("bundle not built (make dist): bundle_startup_first_paint_ms skipped", file=sys.stderr)
         return
-    cmd = [str(BUNDLE), "selftest", "--db", str(db)]
+    cmd = [str(BUNDLE), "selftest", "--json", "--db", str(db)]
     _first_paint(cmd)
     runs = [_first_paint(cmd) for _ in range(7)]
     floor = _floor_ms()
