@@ -29,7 +29,7 @@ def _isolated_home(tmp_path, monkeypatch):
 def demo_template(tmp_path_factory) -> Path:
     from models import demo
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    demo.build_demo(path, "township", today=TODAY, plans=False)     # the plans' parts: tests/test_demo_plans.py
+    demo.build_demo(path, "township", today=TODAY)     # without the plans' parts (tests/test_demo_plans.py)
     return path
 
 

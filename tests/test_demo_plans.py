@@ -14,7 +14,7 @@ from models.db import Store
 def full_demo(tmp_path_factory):
     from models import demo
     path = tmp_path_factory.mktemp("full-demo") / "demo.sqlite"
-    summary = demo.build_demo(path, "township", today=TODAY)
+    summary = demo.build_demo(path, "township", today=TODAY, plans=True)      # as `qingqian demo` makes it
     return path, summary
 
 

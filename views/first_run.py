@@ -77,6 +77,6 @@ class FirstRunDialog(QDialog):
         path, actor = str(self.store.path), self.store.actor     # the administrator just created
         self.setEnabled(False)
         run_job(self, "正在生成演示乡镇", lambda ctx: demo.build_demo(path, "township", progress=ctx.progress,
-                                                                    actor=actor),
+                                                                    actor=actor, plans=True),
                 on_done=lambda _r: self.accept(),
                 on_error=lambda exc: (self.setEnabled(True), QMessageBox.critical(self, "演示数据", str(exc))))

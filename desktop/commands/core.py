@@ -90,7 +90,8 @@ def cmd_demo(args) -> int:
             summary = demo.build_demo(args.db, args.scale, seed=args.seed, today=today, progress=progress,
                                       township=args.township, code=args.code, county=args.county,
                                       county_code=args.county_code, townships=args.townships,
-                                      _cases=args.cases, _workers=args.workers, actor=actor)
+                                      _cases=args.cases, _workers=args.workers, actor=actor,
+                                      plans=args.scale == "township")
     except (ValueError, lockfile.DatabaseBusy, PackageRefused) as exc:
         if last[0] >= 0:
             sys.stderr.write("\n")

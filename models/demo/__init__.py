@@ -72,7 +72,7 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT
                township: str | None = None, code: str | None = None, county: str | None = None,
                county_code: str | None = None, townships: int | None = None,
                _cases: int | None = None, _workers: int | None = None, _extras: bool = True,
-               _cleared: tuple[float, float] | None = None, actor=None, plans: bool = True) -> dict:
+               _cleared: tuple[float, float] | None = None, actor=None, plans: bool = False) -> dict:
     """Fill the database at ``path`` with demo data and return a summary.
 
     ``scale`` is "township" (150 cases, 3,000 workers), "county" (a county database receiving
@@ -181,7 +181,8 @@ def _add_plan_parts(store, rng: random.Random, today: date, report: Progress) ->
     with deposits and the three registers (one month that does not agree), employers' 一企一策
     measures and advances being recovered, evidence files on cases and repayments, then the
     workstreams' targets, a certificate and the 工作方案 versions (last: the certificate looks at
-    the finished ledgers). ``plans=False`` leaves them out (the tests' shared township)."""
+    the finished ledgers). The demo a user makes (``qingqian demo``, the first run's window) has
+    them; ``plans=False``, the default for code, leaves them out (tests' townships, the county's)."""
     from models.demo import attachments, employers, projects, targets
     out: dict = {}
     for module, text in ((projects, "正在生成工程项目档案…"), (employers, "正在生成一企一策和垫付追偿…"),

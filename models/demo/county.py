@@ -145,7 +145,7 @@ def build_county(path: str | os.PathLike, build_township, *, seed: int = 2026112
                 built = build_township(town_db, "township", seed=seeds[i], today=day, township=town,
                                    code=f"{code[:6]}{101 + i:03d}", county=name, county_code=code,
                                    _cases=case_parts[i], _workers=worker_parts[i], _extras=extras,
-                                   _cleared=(pace[i] - 0.02, pace[i] + 0.02), plans=False)
+                                   _cleared=(pace[i] - 0.02, pace[i] + 0.02))
                 t2 = time.perf_counter()
                 ts = Store(town_db, user="报送员")
                 try:

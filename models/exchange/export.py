@@ -38,6 +38,24 @@ def _maskers():
     return {"id": mask_id, "card": mask_bank_card, "phone": mask_phone}
 
 
+_STARS = "*" * 40
+
+
+def mask_sql(kind: str, col: str) -> str:
+    """SQL masking ``col`` as ``models.rules.idcard`` masks it (``qq_mask_<kind>``): a number
+    already clean (ASCII letters and digits; a phone's digits only) by slicing in SQL, anything
+    else through the Python function. ``tests/test_exchange_masking.py`` holds the two equal."""
+    c = f'"{col}"'
+    if kind == "phone":
+        return (f"CASE WHEN length({c}) BETWEEN 8 AND 40 AND {c} NOT GLOB '*[^0-9]*' "
+                f"THEN substr({c}, 1, 3) || substr('{_STARS}', 1, length({c}) - 7) || substr({c}, -4) "
+                f"ELSE qq_mask_phone({c}) END")
+    up = "upper" if kind == "id" else ""
+    return (f"CASE WHEN length({c}) BETWEEN 11 AND 40 AND {c} NOT GLOB '*[^0-9A-Za-z]*' "
+            f"THEN {up}(substr({c}, 1, 6)) || substr('{_STARS}', 1, length({c}) - 10) || {up}(substr({c}, -4)) "
+            f"ELSE qq_mask_{kind}({c}) END")
+
+
 def ledger_tables(conn: sqlite3.Connection) -> list[str]:
     """The tables that hold records (every table with a ``uuid`` column), in name order."""
     out = []
@@ -84,12 +102,14 @@ def sanitise_copy(path: Path, *, full_ids: bool) -> dict[str, int]:
                 todo = {c: k for c, k in audit.masked_columns(t).items() if c in cols and k in maskers}
                 if not todo:
                     continue
-                sets = ", ".join(f'"{c}" = qq_mask_{k}("{c}")' for c, k in todo.items())
+                sets = ", ".join(f'"{c}" = {mask_sql(k, c)}' for c, k in todo.items())
                 cur = conn.execute(f'UPDATE "{t}" SET {sets} WHERE ' +
                                    " OR ".join(f"COALESCE(\"{c}\", '') != ''" for c in todo))
                 masked[t] = cur.rowcount
             for (fts,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                       "AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'").fetchall():
+                                       "AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%' "
+                                       "AND name NOT LIKE '%\\_chars' ESCAPE '\\'").fetchall():
+                # the trigram indexes hold the numbers; the short-search index holds only names and text
                 conn.execute(f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')')
         if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account'").fetchone():
             conn.execute("UPDATE account SET pw_hash = ?", (NO_PASSWORD,))
