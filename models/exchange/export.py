@@ -8,6 +8,7 @@ interface (a consistent picture even while the window is open) and then, in the 
   (``full_ids``); every column the audit log masks is masked (by name, and every field a
   ledger declares sensitive), and the full-text indexes are rebuilt from the masked rows;
 - the accounts' password hashes replaced (a county has no use for them);
+- the audit log left out (the township's own record of who changed what stays with it);
 - rebuilt with ``VACUUM INTO``, so no old value survives in the file's free pages.
 
 The manifest also carries ``directives``: the township's state of each county 督办事项 it has
@@ -113,6 +114,9 @@ def sanitise_copy(path: Path, *, full_ids: bool) -> dict[str, int]:
                 conn.execute(f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')')
         if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account'").fetchone():
             conn.execute("UPDATE account SET pw_hash = ?", (NO_PASSWORD,))
+        # the township's own history of who changed what stays with the township: the county
+        # receives the ledgers (two thirds of a township's file is this log, and its time to send)
+        conn.execute("DELETE FROM audit_log")
         for _name, sql in triggers:
             conn.execute(sql)
         conn.execute("COMMIT")
