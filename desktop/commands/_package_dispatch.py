@@ -3,23 +3,15 @@
 ``dispatch`` applies it to a township database."""
 from __future__ import annotations
 
-from desktop.commands._common import emit, fail, open_store
-
-OFFICE = ("办公室",)
-
-
-def _now(args):
-    import datetime as _dt
-    return _dt.datetime.fromisoformat(args.now) if getattr(args, "now", None) else None
-
+from desktop.commands._common import emit, fail
+from desktop.commands._package_common import now_of, run_step
 
 def cmd_export(args) -> int:
     from pathlib import Path
-    from models.exchange import PackageRefused
     from models.exchange.dispatch import export_dispatch
     from models.paths import out_problem
     try:
-        now = _now(args)
+        now_of(args)
     except ValueError:
         return fail(f"时间格式不对：{args.now}")
     unused = [o for o, v in (("--full-ids", args.full_ids), ("--township", args.township), ("--code", args.code),
@@ -29,16 +21,9 @@ def cmd_export(args) -> int:
     problem = out_problem(args.out, args.db, args.force)
     if problem:
         return fail(problem)
-    store, code = open_store(args, write=True, roles=OFFICE)
-    if store is None:
-        return code
-    try:
-        try:
-            summary = export_dispatch(store, Path(args.out), now=now)
-        except PackageRefused as exc:
-            return fail(str(exc))
-    finally:
-        store.close()
+    summary = run_step(args, lambda store, now: export_dispatch(store, Path(args.out), now=now))
+    if isinstance(summary, int):
+        return summary
     c = summary["counts"]
     emit(args, summary, f"已制作{summary['county']}第 {summary['sequence']} 号下发包：{summary['out']}（督办事项 "
                         f"{c['directive']} 项，发往 {len(summary['townships'])} 个乡镇；节假日安排 {c['calendar_year']} 年，"
@@ -47,22 +32,10 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from models.exchange import PackageRefused
     from models.exchange.apply_dispatch import apply_dispatch
-    try:
-        now = _now(args)
-    except ValueError:
-        return fail(f"时间格式不对：{args.now}")
-    store, code = open_store(args, write=True, roles=OFFICE)
-    if store is None:
-        return code
-    try:
-        try:
-            summary = apply_dispatch(store, args.file, now=now)
-        except PackageRefused as exc:
-            return fail(str(exc))
-    finally:
-        store.close()
+    summary = run_step(args, lambda store, now: apply_dispatch(store, args.file, now=now))
+    if isinstance(summary, int):
+        return summary
     if summary["already_applied"]:
         lines = f"{summary['county']}第 {summary['sequence']} 号下发包此前已接收，未作改动"
     else:

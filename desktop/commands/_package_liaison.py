@@ -31,8 +31,8 @@ def register_decide(words) -> None:
 
 
 def _now(args):
-    import datetime as _dt
-    return _dt.datetime.fromisoformat(args.now) if getattr(args, "now", None) else None
+    from desktop.commands._package_common import now_of
+    return now_of(args)
 
 
 # -- export ---------------------------------------------------------------------------------
@@ -125,21 +125,11 @@ def _import_copy(args) -> int:
 
 
 def _import_return(args) -> int:
-    from models.exchange import PackageRefused
+    from desktop.commands._package_common import run_step
     from models.exchange.liaison_apply import apply_return
-    try:
-        now = _now(args)
-    except ValueError:
-        return fail(f"时间格式不对：{args.now}")
-    store, code = open_store(args, write=True, roles=OFFICE)
-    if store is None:
-        return code
-    try:
-        summary = apply_return(store, args.file, now=now)
-    except PackageRefused as exc:
-        return fail(str(exc))
-    finally:
-        store.close()
+    summary = run_step(args, lambda store, now: apply_return(store, args.file, now=now), roles=OFFICE)
+    if isinstance(summary, int):
+        return summary
     n = len(summary["conflicts"])
     lines = [f"已应用{summary['workstream']}第 {summary['sequence']} 号专班回报包（联络员 {summary['liaison']}）："
              f"新增 {summary['added']} 条，修改 {summary['changed']} 条，未变 {summary['unchanged']} 条，"

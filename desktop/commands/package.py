@@ -56,9 +56,8 @@ def register(sub) -> None:
 
 
 def _now(args) -> _dt.datetime | None:
-    if not getattr(args, "now", None):
-        return None
-    return _dt.datetime.fromisoformat(args.now)
+    from desktop.commands._package_common import now_of
+    return now_of(args)
 
 
 def cmd_export(args) -> int:
@@ -149,22 +148,11 @@ def cmd_import(args) -> int:
 
 
 def cmd_import_report(args) -> int:
-    from models.exchange import PackageRefused
+    from desktop.commands._package_common import run_step
     from models.exchange.receive import receive_package
-    try:
-        now = _now(args)
-    except ValueError:
-        return fail(f"时间格式不对：{args.now}")
-    store, code = open_store(args, write=True, roles=OFFICE)
-    if store is None:
-        return code
-    try:
-        try:
-            summary = receive_package(store, args.file, now=now)
-        except PackageRefused as exc:
-            return fail(str(exc))
-    finally:
-        store.close()
+    summary = run_step(args, lambda store, now: receive_package(store, args.file, now=now))
+    if isinstance(summary, int):
+        return summary
     summary["conflicts"] = []          # a report package replaces the township's copy whole: nothing to decide
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
