@@ -35,7 +35,8 @@ def _median_ms(fn, n: int = 7) -> float:
     return round(statistics.median(times), 1)
 
 
-def _page_refresh_ms(store, today) -> float | None:
+def _page_refresh_ms(store, today, page_class=None) -> float | None:
+    """Median ms of ``page.refresh()`` for a page of ``page_class`` (the home page by default)."""
     try:
         from PySide6.QtWidgets import QApplication
     except ImportError:
@@ -48,7 +49,7 @@ def _page_refresh_ms(store, today) -> float | None:
     app = QApplication.instance() or QApplication([])
     ctx = AppContext(store=store, prefs=Prefs(Path(tempfile.gettempdir()) / "qingqian-bench-prefs.json"), bus=DataBus())
     ctx.today = lambda: today
-    page = DashboardPage(ctx)
+    page = (page_class or DashboardPage)(ctx)
     page.resize(1280, 900)
     ms = _median_ms(page.refresh, 5)
     page.deleteLater()

@@ -26,12 +26,13 @@ import datetime as dt
 import json
 import shutil
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
+
+from bench.bench_dashboard import _median_ms, _page_refresh_ms
 
 RUNS = 3
 TOWN_CASES = 5000
@@ -163,33 +164,9 @@ def measure_package(tmp: Path) -> dict:
     return out
 
 
-def _median_ms(fn, n: int = 7) -> float:
-    fn()
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return round(statistics.median(times), 1)
-
-
 def _page_ms(store, today) -> float | None:
-    try:
-        from PySide6.QtWidgets import QApplication
-    except ImportError:
-        return None
-    from models.prefs import Prefs
-    from views.context import AppContext, DataBus
     from views.exchange.county_page import CountyPage
-    app = QApplication.instance() or QApplication([])
-    ctx = AppContext(store=store, prefs=Prefs(Path(tempfile.gettempdir()) / "qingqian-bench-prefs.json"), bus=DataBus())
-    ctx.today = lambda: today
-    page = CountyPage(ctx)
-    page.resize(1280, 900)
-    ms = _median_ms(page.refresh, 5)
-    page.deleteLater()
-    app.processEvents()
-    return ms
+    return _page_refresh_ms(store, today, CountyPage)
 
 
 def measure_dashboard() -> dict:

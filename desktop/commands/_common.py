@@ -86,17 +86,21 @@ def open_store(args, *, must_exist: bool = True, write: bool = False, roles: tup
     return store, 0
 
 
+def on_terminal() -> bool:
+    """Whether a person can be asked for a password here (standard input is a terminal)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _ask_password(username: str) -> str | None:
     """The acting account's password: ``QINGQIAN_PASSWORD`` if set, else asked on the terminal
     (not echoed); None when there is neither (a script without the variable)."""
     pw = os.environ.get(PASSWORD_ENV)
     if pw is not None:
         return pw
-    try:
-        interactive = sys.stdin is not None and sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        interactive = False
-    if not interactive:
+    if not on_terminal():
         return None
     import getpass
     try:

@@ -10,9 +10,8 @@ qingqian package decide --db 办公室.sqlite [--list] [--clash N --keep office|
 from __future__ import annotations
 
 import os
-import sys
 
-from desktop.commands._common import PASSWORD_ENV, add_db, add_json, emit, fail, open_store
+from desktop.commands._common import PASSWORD_ENV, add_db, add_json, emit, fail, on_terminal, open_store
 
 OFFICE = ("办公室",)
 LIAISON = ("专班填报员",)
@@ -78,11 +77,7 @@ def _new_password(username: str) -> str | None:
     pw = os.environ.get(PASSWORD_ENV)
     if pw is not None:
         return pw
-    try:
-        interactive = sys.stdin is not None and sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        interactive = False
-    if not interactive:
+    if not on_terminal():
         return None
     import getpass
     try:
