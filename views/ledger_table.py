@@ -2,13 +2,16 @@
 columns remembered, copy as tab-separated text, Enter to open.
 
 Default layout (until the user resizes, moves or hides a column): each column as wide as its
-header and its first rows need, the ledger's key columns (``extra["key_columns"]``) first and
-narrowed, where the window is small, until they all fit in the view; the other columns follow
-to the right. Once the user changes the layout it is remembered as it is."""
+header and its first rows need, the ledger's key columns (``extra["key_columns"]``) first; the
+other columns follow to the right. Where the window is too small for the key columns (1366×768
+at 150 %), they are made to fit in steps, each only if the one before was not enough: their
+headers on two lines (未付金额 / （元）), then names (用人单位, 责任专班) on two lines in taller
+rows, and only then names narrowed and cut ("…", the whole text in the tooltip).
+Once the user changes the layout it is remembered as it is."""
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QFontMetrics, QGuiApplication, QKeySequence, QTextLayout, QTextOption
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QStyle, QTableView
 
 from models.prefs import Prefs
@@ -19,6 +22,8 @@ CAP_CHARS = 22              # a text column's default width: at most this many C
 FLOOR_CHARS = 5             # narrowed to fit the window: never below this (nor below its header)
 ELASTIC_KINDS = ("text", "longtext", "ref")
 ELASTIC_FROM = 16           # a text column declared at least this wide (names, not codes) may narrow
+ROW_HEIGHT = 24             # a row of one line
+WRAP_LINES = 2              # a small window's key headers and names wrap onto at most this many lines
 
 
 def _elastic(f) -> bool:
@@ -26,10 +31,67 @@ def _elastic(f) -> bool:
     return f.kind == "ref" or (f.kind in ELASTIC_KINDS and f.width >= ELASTIC_FROM)
 
 
+def line_count(text: str, font, width: int) -> int:
+    """How many lines ``text`` takes at ``width`` pixels, broken as an item view breaks a cell's
+    text (at a word, a long word anywhere; between any two Chinese characters)."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    n = 0
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(max(1, width))
+        n += 1
+    layout.endLayout()
+    return n
+
+
+def split_header(text: str, fm: QFontMetrics) -> str | None:
+    """A header on two lines of about equal width: before its unit (未付金额 / （元）) where that
+    is as narrow, else the shorter line first (包案 / 责任人). None when a line would have a single
+    character (人数) or the header is already short."""
+    best = None
+    for k in range(2, len(text) - 1):
+        a, b = text[:k], text[k:]
+        key = (max(fm.horizontalAdvance(a), fm.horizontalAdvance(b)), not b.startswith("（"), k)
+        if best is None or key < best[0]:
+            best = (key, f"{a}\n{b}")
+    return best[1] if best else None
+
+
+def narrowest(text: str, font, lines: int) -> int:
+    """The narrowest text width at which ``text`` takes at most ``lines`` lines."""
+    full = QFontMetrics(font).horizontalAdvance(text)
+    lo, hi = (full + lines - 1) // lines, full
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if line_count(text, font, mid) <= lines:
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
+
+
 def _old_default_width(f) -> int:
     """The width every column had before widths were measured (a layout saved with exactly these
     widths, nothing moved or hidden, is an untouched default, not a choice)."""
     return max(56, min(300, f.width * 11 + 14))
+
+
+class TwoLineHeader(QHeaderView):
+    """The table's header; a section in ``two_lines`` shows that text (its header on two lines)."""
+
+    def __init__(self, parent) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)
+        self.two_lines: dict[int, str] = {}
+
+    def initStyleOptionForIndex(self, option, logical: int) -> None:  # noqa: N802 - Qt's name
+        super().initStyleOptionForIndex(option, logical)
+        text = self.two_lines.get(logical)
+        if text:
+            option.text = text
 
 
 class LedgerTableView(QTableView):
@@ -50,17 +112,21 @@ class LedgerTableView(QTableView):
         self.key_columns: list[int] = [names.index(n) for n in wanted if n in names]
         self.user_layout = False           # True once the user resized, moved or hid a column
         self._quiet = 0                    # >0 while the program itself lays the columns out
-        self._natural: dict[int, int] = {}
+        self._natural: dict = {}            # column → default width (("wrap", column) → on two lines)
+        self._texts: dict[int, list[str]] = {}
+        self.wrapped_headers = False       # a small window: key headers on two lines …
+        self.wrapped_cells = False         # … and names on two lines, in taller rows
         self._measured_rows = False
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
+        self.setHorizontalHeader(TwoLineHeader(self))
         # no sort indicator before sorting is enabled: enabling it would sort by the first column
         # at once, a full sort of the ledger before anything is shown
         self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
         self.setWordWrap(False)
-        self.verticalHeader().setDefaultSectionSize(24)
+        self.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         h = self.horizontalHeader()
@@ -172,56 +238,129 @@ class LedgerTableView(QTableView):
         finally:
             self._quiet -= 1
 
-    def _header_width(self, col: int) -> int:
+    def _header_width(self, col: int, lines: int = 1) -> int:
         f = self.model().fields[col]
-        fm = self.horizontalHeader().fontMetrics()
+        h = self.horizontalHeader()
+        fm = h.fontMetrics()
+        text = fm.horizontalAdvance(f.header)
+        if lines > 1 and (two := split_header(f.header, fm)):
+            text = min(text, max(fm.horizontalAdvance(line) for line in two.split("\n")))
         # margins on both sides and room for the sort arrow, so a sorted header is not cut either
-        return fm.horizontalAdvance(f.header) + 2 * fm.horizontalAdvance("0") + 12
+        return text + 2 * fm.horizontalAdvance("0") + 12
+
+    def _text_pad(self) -> int:
+        """A cell's text margins as the style draws them (3 px a side in most), and 4 px of air."""
+        return 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1) + 4
+
+    def _samples(self, col: int) -> list[str]:
+        """The texts of the first rows (those a default width is measured by)."""
+        if col not in self._texts:
+            model: LedgerTableModel = self.model()
+            self._texts[col] = [str(model.data(model.index(r, col)) or "")
+                                for r in range(min(model.rowCount(), SAMPLE_ROWS))]
+        return self._texts[col]
 
     def _content_width(self, col: int) -> int:
-        model: LedgerTableModel = self.model()
-        f = model.fields[col]
         fm = self.fontMetrics()
-        rows = min(model.rowCount(), SAMPLE_ROWS)
-        if rows:
-            texts = [model.data(model.index(r, col)) or "" for r in range(rows)]
-            widest = max(fm.horizontalAdvance(str(t)) for t in texts)
+        texts = self._samples(col)
+        if texts:
+            widest = max(fm.horizontalAdvance(t) for t in texts)
         else:
-            widest = fm.horizontalAdvance("0") * min(f.width, 12)
-        return widest + 2 * fm.horizontalAdvance("0") + 4
+            widest = fm.horizontalAdvance("0") * min(self.model().fields[col].width, 12)
+        return widest + self._text_pad()
+
+    def _body_width(self, col: int) -> int:
+        """What the column's first rows need on one line (a name at most CAP_CHARS wide)."""
+        want = self._content_width(col)
+        if self.model().fields[col].kind in ELASTIC_KINDS:
+            want = min(want, self.fontMetrics().horizontalAdvance("中") * CAP_CHARS)
+        return want
 
     def natural_width(self, col: int) -> int:
         """What a column needs to show its header and its first rows without eliding."""
         if col not in self._natural:
-            f = self.model().fields[col]
-            want = self._content_width(col)
-            if f.kind in ELASTIC_KINDS:
-                want = min(want, self.fontMetrics().horizontalAdvance("中") * CAP_CHARS)
-            self._natural[col] = max(self._header_width(col), want)
+            self._natural[col] = max(self._header_width(col), self._body_width(col))
         return self._natural[col]
 
-    def _floor_width(self, col: int) -> int:
-        return min(self.natural_width(col),
-                   max(self._header_width(col), self.fontMetrics().horizontalAdvance("中") * FLOOR_CHARS + 12))
+    def wraps(self, col: int) -> bool:
+        """Chinese words (用人单位, 责任专班, 状态) may wrap; a code, number or date never does."""
+        f = self.model().fields[col]
+        return (_elastic(f) or f.kind == "choice") and any(not t.isascii() for t in self._samples(col))
+
+    def _wrapped_width(self, col: int) -> int:
+        """The narrowest width showing each of the first rows' texts whole on WRAP_LINES lines."""
+        if ("wrap", col) not in self._natural:
+            font, fm = self.font(), self.fontMetrics()
+            need = 0
+            for t in sorted(self._samples(col), key=fm.horizontalAdvance, reverse=True):
+                if fm.horizontalAdvance(t) <= need:
+                    break                       # the rest are shorter than what one already needs
+                need = max(need, narrowest(t, font, WRAP_LINES))
+            self._natural[("wrap", col)] = min(self.natural_width(col),
+                                               max(self._header_width(col, WRAP_LINES), need + self._text_pad()))
+        return self._natural[("wrap", col)]
+
+    def _floor_width(self, col: int, lines: int) -> int:
+        return min(self.natural_width(col), max(self._header_width(col, lines),
+                                                self.fontMetrics().horizontalAdvance("中") * FLOOR_CHARS + 12))
 
     def _fit_widths(self) -> None:
-        """Natural widths; key columns narrowed (the text ones) until they fit the view."""
+        """Natural widths; where the key columns do not fit the view, in steps until they do:
+        their headers on two lines, then their names on two lines, then names narrowed (cut)."""
         n = len(self.model().fields)
-        widths = {c: self.natural_width(c) for c in range(n)}
+        natural = {c: self.natural_width(c) for c in range(n)}
+        widths = dict(natural)
         avail = self._viewport_width()
         keys = self.key_columns
-        need = sum(widths[c] for c in keys)
-        if keys and avail > 0 and need > avail:
-            elastic = [c for c in keys if _elastic(self.model().fields[c])]
-            room = {c: widths[c] - self._floor_width(c) for c in elastic}
-            total_room = sum(room.values())
-            cut = min(need - avail, total_room)
-            if total_room > 0:
-                for c in elastic:
-                    widths[c] -= -(-cut * room[c] // total_room)       # rounded up: never a pixel short
+        heads = cells = False
+        if keys and avail > 0 and sum(widths[c] for c in keys) > avail:
+            heads = True
+            for c in keys:
+                widths[c] = max(self._header_width(c, WRAP_LINES), self._body_width(c))
+            wrapping = [c for c in keys if self.wraps(c)]
+            if sum(widths[c] for c in keys) > avail and wrapping:
+                cells = True
+                for c in wrapping:
+                    widths[c] = self._wrapped_width(c)
+            need = sum(widths[c] for c in keys)
+            if need > avail:
+                elastic = [c for c in keys if _elastic(self.model().fields[c])]
+                room = {c: max(0, widths[c] - self._floor_width(c, WRAP_LINES)) for c in elastic}
+                total_room = sum(room.values())
+                cut = min(need - avail, total_room)
+                if total_room > 0:
+                    for c in elastic:
+                        widths[c] -= -(-cut * room[c] // total_room)       # rounded up: never a pixel short
+            elif cells:                     # room to spare goes back to the wrapped names
+                room = {c: natural[c] - widths[c] for c in wrapping}
+                total_room = sum(room.values())
+                if total_room > 0:
+                    for c in wrapping:
+                        widths[c] += min(room[c], (avail - need) * room[c] // total_room)
+        self._set_wrapping(heads, cells)
+        fm = self.horizontalHeader().fontMetrics()
+        self.horizontalHeader().two_lines = {
+            c: two for c in keys if heads and widths[c] < self._header_width(c)
+            and (two := split_header(self.model().fields[c].header, fm))}
         for c, w in widths.items():
             if self.columnWidth(c) != w:
                 self.setColumnWidth(c, w)
+
+    def _row_height(self, lines: int) -> int:
+        return ROW_HEIGHT + (lines - 1) * self.fontMetrics().lineSpacing()
+
+    def _set_wrapping(self, heads: bool, cells: bool) -> None:
+        """Headers on (up to) two lines in a taller header; cells on two lines in taller rows."""
+        h = self.horizontalHeader()
+        if heads != self.wrapped_headers:
+            self.wrapped_headers = heads
+            h.setTextElideMode(Qt.TextElideMode.ElideNone if heads else Qt.TextElideMode.ElideRight)
+            h.setMinimumHeight(h.sizeHint().height() + (WRAP_LINES - 1) * h.fontMetrics().lineSpacing()
+                               if heads else 0)
+        if cells != self.wrapped_cells:
+            self.wrapped_cells = cells
+            self.setWordWrap(cells)
+            self.verticalHeader().setDefaultSectionSize(self._row_height(WRAP_LINES if cells else 1))
 
     def _viewport_width(self) -> int:
         """The width the columns share once the view is laid out (0 before it is)."""
@@ -230,7 +369,8 @@ class LedgerTableView(QTableView):
         w = self.viewport().width()
         sb = self.verticalScrollBar()
         model = self.model()
-        rows_h = model.rowCount() * self.verticalHeader().defaultSectionSize()
+        # rows as tall as they would be wrapped: the scroll bar they would need is kept room for
+        rows_h = model.rowCount() * self._row_height(WRAP_LINES)
         if not sb.isVisible() and rows_h > self.viewport().height() > 0:
             w -= self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         return w
@@ -293,6 +433,7 @@ class LedgerTableView(QTableView):
         if not self._measured_rows and self.model().rowCount():
             self._measured_rows = True          # widths from the first rows shown, measured once
             self._natural.clear()
+            self._texts.clear()
             if not self.user_layout:
                 self._quiet += 1
                 try:
