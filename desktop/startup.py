@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from models import backup
+from models import backup, restore
 from models.db import DamagedDatabase, NewerDatabase, Store
 
 
@@ -97,7 +97,7 @@ def _offer_restore(db_path: Path, message: str, user: str = "") -> bool:
     clicked = box.clickedButton()
     if restore_btn is not None and clicked is restore_btn:
         try:            # this window holds the database's lock: nobody else can be using it
-            backup.restore(latest, db_path, holding_lock=True, user=user)
+            restore.restore(latest, db_path, holding_lock=True, user=user)
             return True
         except backup.BackupError as exc:
             QMessageBox.critical(None, "恢复失败", str(exc))
@@ -107,7 +107,7 @@ def _offer_restore(db_path: Path, message: str, user: str = "") -> bool:
                                               "数据库备份 (*.sqlite *.db);;所有文件 (*)")
         if path:
             try:
-                backup.restore(path, db_path, holding_lock=True, user=user)
+                restore.restore(path, db_path, holding_lock=True, user=user)
                 return True
             except backup.BackupError as exc:
                 QMessageBox.critical(None, "恢复失败", str(exc))

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import TODAY
 from models import attachments as att
-from models import backup, backup_pages, cases
+from models import backup, backup_pages, cases, restore
 from models.db import Store
 from models.demo.attachments import commitment_pdf, receipt_png
 from models.ledger.repo import ValidationError
@@ -251,7 +251,7 @@ def test_a_backup_carries_the_files_and_a_restore_brings_them_back(demo_db, tmp_
     assert backup.inspect(made).usable
     shutil.rmtree(att.files_dir(demo_db))                          # the files are lost …
     assert _states(demo_db) == [att.MISSING, att.MISSING]
-    backup.restore(made, demo_db, user="测试")                     # … and come back with the restore
+    restore.restore(made, demo_db, user="测试")                     # … and come back with the restore
     assert _states(demo_db) == [att.OK, att.OK]
 
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from models import backup, backup_pages
+from models import backup, backup_pages, restore
 from models.db import Store
 
 
@@ -60,7 +60,7 @@ def test_base_then_deltas_each_restores_its_own_moment(packing, demo_db, tmp_pat
         assert _amount(out, cid) == amount
         assert backup.full_check(out) == "ok"
     _edit(demo_db, cid, 999)
-    kept = backup.restore(made[1], demo_db)
+    kept = restore.restore(made[1], demo_db)
     assert _amount(demo_db, cid) == 222 and _amount(kept, cid) == 999
 
 
@@ -92,16 +92,16 @@ def test_altered_or_orphaned_packed_backups_are_refused(packing, demo_db, tmp_pa
     raw[-100] ^= 0xFF
     bad.write_bytes(bytes(raw))
     with pytest.raises(backup.BackupError):
-        backup.check_candidate(bad)
+        restore.check_candidate(bad)
     cut = tmp_path / "cut.qqbak"
     cut.write_bytes(base.read_bytes()[:5000])
     with pytest.raises(backup.BackupError):
-        backup.restore(cut, demo_db)
+        restore.restore(cut, demo_db)
     orphan = tmp_path / delta.name
     shutil.copy2(delta, orphan)                              # its base is not beside it
     assert not backup.inspect(orphan).usable
     with pytest.raises(backup.BackupError, match="完整备份已不存在"):
-        backup.restore(orphan, demo_db)
+        restore.restore(orphan, demo_db)
     assert backup.full_check(demo_db) == "ok"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from models import backup
+from models import backup, restore
 from models.db import DamagedDatabase, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,7 +140,7 @@ def test_damaged_file_offers_latest_backup_and_keeps_it(campaign_store, tmp_path
         Store(path)
     assert backup.latest_good(path) == good
     damaged = path.read_bytes()
-    kept = backup.restore(good, path)
+    kept = restore.restore(good, path)
     assert kept.read_bytes() == damaged                # the damaged file is kept, not overwritten
     Store(path).close()
 
@@ -267,7 +267,7 @@ def test_the_window_offers_a_backup_for_a_file_that_is_not_a_database(campaign_s
 
     def offer(p, message):
         offered.append(message)
-        return startup.backup.restore(startup.backup.latest_good(p), p, holding_lock=True) is not None
+        return restore.restore(backup.latest_good(p), p, holding_lock=True) is not None
     monkeypatch.setattr(startup, "_offer_restore", offer)
     opened = startup.open_database(path, "测试", None)
     assert offered and "不是清欠工作台数据库" in offered[0] and "0 字节" in offered[0]
@@ -278,7 +278,7 @@ def test_the_window_offers_a_backup_for_a_file_that_is_not_a_database(campaign_s
         assert store.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'restore_db'") == 1
         # while this window holds it, nobody else restores over it
         with pytest.raises(backup.BackupError, match="数据库正被另一个窗口或命令使用"):
-            backup.restore(good, path)
+            restore.restore(good, path)
     finally:
         store.close()
         lock.unlock()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from desktop import cli
-from models import backup, migrations
+from models import backup, migrations, restore
 from models.db import Store
 
 # '?' is not allowed in Windows file names; these tests run where it is
@@ -79,7 +79,7 @@ def test_open_read_only_backup_check_restore_in_awkward_paths(awkward_db, tmp_pa
     s.close()
     assert backup.latest_good(awkward_db) == auto
     assert backup.inspect(manual).holds_data
-    kept = backup.restore(manual, awkward_db)
+    kept = restore.restore(manual, awkward_db)
     s = Store(awkward_db)
     assert s.scalar("SELECT summary FROM case_record ORDER BY id LIMIT 1") != "备份后"
     assert s.scalar("SELECT COUNT(*) FROM case_record") == cases
@@ -96,7 +96,7 @@ def test_a_damaged_backup_in_an_awkward_path_is_refused(awkward_db, monkeypatch,
     _one_line(err)
     assert awkward_db.read_bytes() == before
     with pytest.raises(backup.BackupError):
-        backup._check(bad)
+        backup.check_file(bad)
 
 
 def test_commands_in_awkward_paths(awkward_db, monkeypatch, capsys):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from models import backup, migrations
+from models import backup, migrations, restore
 from models.db import DamagedDatabase, NewerDatabase, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,7 +114,7 @@ def test_backup_and_restore_round_trip(tmp_path, campaign_store):
     campaign_store.execute("UPDATE case_record SET amount_fen = 1 WHERE id = ?", (cid,))
     db_path = campaign_store.path
     campaign_store.close()
-    kept = backup.restore(target, db_path)
+    kept = restore.restore(target, db_path)
     assert kept is not None and kept.exists()
     s = Store(db_path)
     assert s.scalar("SELECT amount_fen FROM case_record WHERE id = ?", (cid,)) == 123456
@@ -140,7 +140,7 @@ def test_restore_refuses_a_damaged_backup(tmp_path, store):
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"not a database at all" * 100)
     with pytest.raises(backup.BackupError):
-        backup.restore(bad, store.path)
+        restore.restore(bad, store.path)
 
 
 def test_audit_rows_for_every_kind_of_change(campaign_store):

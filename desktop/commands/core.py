@@ -157,7 +157,7 @@ def cmd_restore(args) -> int:
     清欠工作台 database with the program's triggers. One line and nothing changed otherwise."""
     from pathlib import Path
     from desktop.commands._common import Refused
-    from models import backup, lockfile
+    from models import backup, lockfile, restore
     db, src = Path(args.db), Path(args.file)
     if not src.is_file():
         return fail(f"找不到备份文件：{src}")
@@ -166,9 +166,9 @@ def cmd_restore(args) -> int:
     except lockfile.DatabaseBusy as exc:
         return fail(f"{exc}（恢复未进行，数据库未作任何改动）")
     try:
-        backup.check_candidate(src)     # a file that cannot be restored is said so before anything else
+        restore.check_candidate(src)     # a file that cannot be restored is said so before anything else
         who, authorize = _restorer(db, args)
-        kept = backup.restore(src, db, user=who, holding_lock=True, authorize=authorize)
+        kept = restore.restore(src, db, user=who, holding_lock=True, authorize=authorize)
     except Refused as exc:
         return fail(f"{exc}（恢复未进行）")
     except backup.BackupError as exc:
@@ -186,13 +186,13 @@ def _restorer(db, args):
     replaced, when it opens and has accounts; else (name, a check to run against the backup's
     own accounts). Raises ``Refused``."""
     from desktop.commands._common import authenticated_actor
-    from models import backup
+    from models import restore
     from models.db import Store, StoreError, default_user
 
     def against_backup(store):
         authenticated_actor(store, args, roles=OFFICE)
     name = getattr(args, "user", None) or default_user()
-    if not db.exists() or backup.has_accounts(db) is False:
+    if not db.exists() or restore.has_accounts(db) is False:
         return name, against_backup
     try:
         current = Store(db, getattr(args, "user", None), check="light", create=False)

@@ -1,0 +1,236 @@
+"""Putting a backup back in place of the database, guarded.
+
+A restore is refused while a window or a command holds the database (its lock file), and the
+file to restore must be a 清欠工作台 database of a schema version this program knows, pass
+``PRAGMA integrity_check`` and carry the program's audit and guard triggers; a packed backup
+(``models.backup_pages``) is rebuilt first and goes through the same checks. The replaced file
+is kept beside the database and the restore is recorded in the audit log of the restored
+database. Who may restore (办公室, with password) is the caller's to prove: the command passes
+``authorize`` to check it against the backup's own accounts when the database being replaced
+cannot be opened.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+from models import lockfile
+from models.backup import BackupError, attachments_dir_of_backup, check_file, identify, why
+from models.paths import sqlite_uri
+
+
+def restore_attachments(src: Path, db: Path) -> dict | None:
+    """After a restore: the files the restored database names, brought back into ``<db>.files/``
+    from the backup's folder (checked); files already there are left, and none is deleted."""
+    from models import attachments
+    conn = sqlite3.connect(sqlite_uri(db), uri=True)
+    try:
+        wanted = attachments.referenced(conn)
+    finally:
+        conn.close()
+    if not wanted:
+        return None
+    return attachments.copy_files(attachments_dir_of_backup(src), attachments.files_dir(db), wanted)
+
+
+_fresh_triggers: dict[str, tuple[str, str]] | None = None
+
+
+def program_triggers() -> dict[str, tuple[str, str]]:
+    """The triggers a new database of this version has: name -> (table, SQL)."""
+    global _fresh_triggers
+    if _fresh_triggers is None:
+        from models.db import Store
+        s = Store(":memory:", "系统", check=False)
+        try:
+            _fresh_triggers = {r[0]: (r[1], r[2]) for r in s.conn.execute(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")}
+        finally:
+            s.close()
+    return _fresh_triggers
+
+
+def missing_triggers(conn: sqlite3.Connection) -> list[str]:
+    """The program's audit and guard triggers that a database (at the current schema version)
+    lacks or carries emptied: each of them on every table of the program it has."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    have = {r[0]: (r[1], r[2] or "") for r in conn.execute(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    missing = []
+    for name, (table, _sql) in sorted(program_triggers().items()):
+        if not name.startswith(("audit_", "guard_")) or table not in tables:
+            continue
+        found = have.get(name)
+        marker = "audit_log" if name.startswith("audit_") else "RAISE(ABORT"
+        if found is None or found[0] != table or marker not in found[1]:
+            missing.append(name)
+    return missing
+
+
+def _kept_name(db: Path) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = db.with_name(f"{db.name}.before-restore-{stamp}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = db.with_name(f"{db.name}.before-restore-{stamp}-{n}")
+    return kept
+
+
+def check_candidate(src: str | os.PathLike) -> None:
+    """Raise BackupError (one line) unless ``src`` is a 清欠工作台 database of a known
+    version that passes ``PRAGMA integrity_check``. Changes nothing."""
+    src = Path(src)
+    if not src.is_file():
+        raise BackupError(f"找不到备份文件：{src}")
+    from models import backup_pages
+    if backup_pages.is_packed(src):
+        check_file(src, "integrity_check")          # rebuilt, identified and checked
+        return
+    identify(src)
+    check_file(src, "integrity_check")
+
+
+def has_accounts(db_path: str | os.PathLike) -> bool | None:
+    """Whether a database has active accounts, read without changing it (None: it cannot be read)."""
+    try:
+        conn = sqlite3.connect(sqlite_uri(db_path), uri=True, timeout=10)
+        try:
+            return conn.execute("SELECT 1 FROM account WHERE active = 1 LIMIT 1").fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None) -> None:
+    """Copy ``src`` to ``tmp``, bring it to the current schema, check it is one of the program's
+    databases with its triggers, and record the restore in its audit log. Raises BackupError
+    (or whatever ``authorize(store)``, called on the copy, raises to refuse)."""
+    from models import backup_pages
+    if backup_pages.is_packed(src):         # rebuilt straight into the copy, then checked
+        try:
+            backup_pages.unpack(src, tmp)
+        except backup_pages.PackError as exc:
+            raise BackupError(str(exc)) from exc
+        identify(tmp)
+        check_file(tmp, "integrity_check")
+    else:
+        check_candidate(src)
+        _copy(src, tmp)
+    from models.db import Store, StoreError
+    try:
+        store = Store(tmp, user, check=False)
+    except (StoreError, sqlite3.Error) as exc:
+        text = str(exc).replace(str(tmp), str(src)) if isinstance(exc, StoreError) else why(exc)
+        raise BackupError(f"备份文件无法使用：{src}（{text}）") from exc
+    try:
+        missing = missing_triggers(store.conn)
+        if missing:
+            raise BackupError(f"备份文件缺少本程序的审计或权限触发器（{'、'.join(missing[:3])}"
+                              f"{'等 ' + str(len(missing)) + ' 个' if len(missing) > 3 else ''}），"
+                              f"可能被其他程序改动过，不能恢复：{src}")
+        if authorize is not None:
+            authorize(store)
+        import json
+        with store.tx("从备份恢复数据库"):
+            store.execute(
+                "INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, before, after, reason)"
+                " VALUES (qq_now(), qq_user(), '数据库', NULL, NULL, 'restore_db', ?, ?, '从备份恢复数据库')",
+                (json.dumps({"原数据库另存为": kept_hint}, ensure_ascii=False),
+                 json.dumps({"恢复自": str(src)}, ensure_ascii=False)))
+    except sqlite3.Error as exc:
+        raise BackupError(f"备份文件无法使用：{src}（{why(exc)}）") from exc
+    finally:
+        store.close()
+
+
+def _copy(src: Path, tmp: Path) -> None:
+    try:
+        source = sqlite3.connect(sqlite_uri(src), uri=True, timeout=30)
+        try:
+            dest = sqlite3.connect(str(tmp))
+            try:
+                source.backup(dest)
+            finally:
+                dest.close()
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        raise BackupError(f"备份文件无法读取：{src}（{why(exc)}）") from exc
+
+
+def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user: str = "",
+            holding_lock: bool = False, authorize=None) -> Path | None:
+    """Put a checked backup in place of the database. The file it replaces is kept
+    beside it (``.before-restore-<time>``), never overwritten silently. Returns that path.
+
+    Refused (``BackupError``, one line, nothing changed) while a window or a command holds
+    the database, or when the file is not a whole 清欠工作台 database of a known version with
+    the program's triggers. ``holding_lock``: the caller (the window, offering a backup for
+    a damaged file) holds the database's lock itself. ``user``: who restores, for the audit.
+    ``authorize(store)``: proves who restores against the backup's own accounts (when the
+    database being replaced cannot be opened); it raises to refuse."""
+    src = Path(backup_file)
+    db = Path(db_path)
+    if not src.is_file():
+        raise BackupError(f"找不到备份文件：{src}")
+    lock = None
+    if not holding_lock:
+        try:
+            lock = lockfile.DatabaseLock(db).acquire()
+        except lockfile.DatabaseBusy as exc:
+            raise BackupError(f"{exc}（恢复未进行，数据库未作任何改动）") from None
+    tmp = db.with_name(db.name + ".restoring")
+    try:
+        if db.exists() and os.path.samefile(src, db):
+            raise BackupError(f"要恢复的文件就是数据库本身：{src}")
+        for f in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            if f.exists():
+                f.unlink()
+        kept = _kept_name(db) if db.exists() else None
+        from models.db import default_user
+        _prepare(src, tmp, user or default_user(), str(kept) if kept else "", authorize)
+        if kept is not None:
+            _checkpoint(db)
+            shutil.copy2(db, kept)
+            for suffix in ("-wal", "-shm"):
+                side = db.with_name(db.name + suffix)
+                if side.exists():
+                    shutil.copy2(side, kept.with_name(kept.name + suffix))
+        for suffix in ("-wal", "-shm"):         # the old log must not be applied to the new file
+            side = db.with_name(db.name + suffix)
+            if side.exists():
+                side.unlink()
+        os.replace(tmp, db)
+        try:
+            restore_attachments(src, db)
+        except (OSError, sqlite3.Error):
+            pass        # the database is restored; a file not brought back shows as 文件缺失
+        return kept
+    except OSError as exc:
+        raise BackupError(f"恢复失败：{exc.filename or db}（{why(exc)}）。数据库未被替换。") from exc
+    finally:
+        for f in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            try:
+                f.unlink()
+            except OSError:
+                pass
+        if lock is not None:
+            lock.release()
+
+
+def _checkpoint(db: Path) -> None:
+    """Fold the write-ahead log into the file, so the kept copy is one whole file.
+    A damaged file is kept as it is, with its log beside it."""
+    try:
+        conn = sqlite3.connect(sqlite_uri(db, "rw"), uri=True, timeout=5)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass
