@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtCore import QByteArray, QSize
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
@@ -18,6 +18,8 @@ NAV_STYLE = ("QListWidget#nav {{ font-size: {px}px; }}"
              "QListWidget#nav::item {{ padding: {pad}px 6px {pad}px 18px; }}"
              "QListWidget#nav::item:disabled {{ padding: {head}px 6px 1px 4px; }}")
 NARROW = 1000           # a window narrower than this (1366×768 at 150 %) gets the compact sidebar
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 1       # a heading's group name
+OPEN, CLOSED = "▾", "▸"
 PREFERRED = QSize(1280, 800)
 
 
@@ -94,11 +96,16 @@ class MainWindow(QMainWindow):
         heading_font = nav.font()
         heading_font.setBold(True)
         group = None
+        self.nav_group_of: dict[int, str] = {}       # page row → its group ("" above the first heading)
+        self.nav_heads: dict[str, int] = {}          # group → its heading's row
         for spec in self.specs:
             if spec.group and spec.group != group:
-                head = QListWidgetItem(spec.group)
+                head = QListWidgetItem(f"{OPEN} {spec.group}")
                 head.setFlags(Qt.ItemFlag.NoItemFlags)          # a heading: not a page, never chosen
                 head.setData(Qt.ItemDataRole.UserRole, None)
+                head.setData(GROUP_ROLE, spec.group)
+                head.setToolTip(f"点击收起或展开“{spec.group}”")
+                self.nav_heads[spec.group] = nav.count()
                 head.setData(Qt.ItemDataRole.AccessibleDescriptionRole, "分组")
                 head.setFont(heading_font)
                 head.setForeground(QColor("#6b7480"))
@@ -108,9 +115,66 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             item.setToolTip(spec.title)
             self.nav_rows[spec.key] = nav.count()
+            self.nav_group_of[nav.count()] = spec.group or ""
             nav.addItem(item)
         self.nav_compact: bool | None = None
+        self.nav_closed: set[str] = set()            # groups folded now
+        self._nav_user_closed: set[str] = set()      # … of them, those the user folded
+        self._nav_chosen_group: str | None = None    # the group a short sidebar keeps open
+        nav.installEventFilter(self)
+        nav.viewport().installEventFilter(self)
         return nav
+
+    # -- the sidebar's groups fold: a short window shows one group's pages at a time ------------
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        nav = getattr(self, "nav", None)
+        if nav is not None and obj is nav and event.type() == QEvent.Type.Resize:
+            self._fold_nav()
+        elif (nav is not None and obj is nav.viewport() and event.type() == QEvent.Type.MouseButtonRelease
+              and event.button() == Qt.MouseButton.LeftButton):
+            item = nav.itemAt(event.position().toPoint())
+            group = item.data(GROUP_ROLE) if item is not None else None
+            if group:
+                self.toggle_nav_group(group)
+                return True
+        return super().eventFilter(obj, event)
+
+    def toggle_nav_group(self, group: str) -> None:
+        """A heading clicked: its group folds, or opens (on a short sidebar, in place of the others)."""
+        if group in self.nav_closed:
+            self._nav_user_closed.discard(group)
+            self._nav_chosen_group = group
+        else:
+            self._nav_user_closed.add(group)
+            if self._nav_chosen_group == group:
+                self._nav_chosen_group = None
+        self._fold_nav()
+
+    def _nav_height(self, closed: set[str]) -> int:
+        nav = self.nav
+        return sum(nav.sizeHintForRow(r) for r in range(nav.count())
+                   if self.nav_group_of.get(r, "") not in closed or r in self.nav_heads.values())
+
+    def _fold_nav(self) -> None:
+        """Every group open while all fits (but those the user folded); on a short sidebar the current
+        page's group (or the one the user opened) and, in order, the others that fit: it never
+        scrolls (1366×768 at 150 %: 台账 open, the other three folded)."""
+        nav = self.nav
+        groups = set(self.nav_heads)
+        current = self.nav_group_of.get(nav.currentRow(), "")
+        closed = set(self._nav_user_closed)
+        room = nav.viewport().height()
+        if self._nav_height(closed) > room > 0:
+            keep = self._nav_chosen_group or current
+            closed = groups - {keep}
+            for group in self.nav_heads:            # then the others, in order, while they fit
+                if group not in self._nav_user_closed and self._nav_height(closed - {group}) <= room:
+                    closed.discard(group)
+        self.nav_closed = closed
+        for r, group in self.nav_group_of.items():
+            nav.setRowHidden(r, group in closed)
+        for group, r in self.nav_heads.items():
+            nav.item(r).setText(f"{CLOSED if group in closed else OPEN} {group}")
 
     def _style_nav(self, compact: bool) -> None:
         """Page titles at 14 px, or 12 px with less air in a narrow window; the sidebar exactly as
@@ -126,6 +190,7 @@ class MainWindow(QMainWindow):
         widest = max(fm.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count()))
         bar = self.nav.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         self.nav.setFixedWidth(widest + 18 + 6 + 2 * self.nav.frameWidth() + bar + 4)
+        self._fold_nav()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self._style_nav(self.width() < NARROW)
@@ -137,7 +202,7 @@ class MainWindow(QMainWindow):
         for i in range(self.nav.count()):
             item = self.nav.item(i)
             if item.data(Qt.ItemDataRole.UserRole) is None:
-                out.append((item.text(), []))
+                out.append((item.data(GROUP_ROLE), []))
             else:
                 out[-1][1].append(item.text())
         return [g for g in out if g[1]]
@@ -207,9 +272,16 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(widget)
         row = self.nav_rows[key]
         if self.nav.currentRow() != row:
+            group = self.nav_group_of.get(row, "")
+            if group in self.nav_closed:        # a page of a folded group (转到, a link): its group opens
+                self._nav_user_closed.discard(group)
+                self._nav_chosen_group = group
+            elif group != self._nav_chosen_group:
+                self._nav_chosen_group = None
             self.nav.blockSignals(True)
             self.nav.setCurrentRow(row)
             self.nav.blockSignals(False)
+            self._fold_nav()
         self.pageShown.emit(key, (time.perf_counter() - start) * 1000)
         return widget
 
