@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFileDialog, QFo
 
 from models.reports import REPORTS, ReportUnavailable, make_report
 from views.context import AppContext
+from views.flow_layout import FlowLayout
 from views.jobs import Job
 
 NO_RENDERER = ("本机没有可用的 PDF 显示组件（PySide6_Pdf 或 poppler 的 pdftoppm），无法在程序内预览和打印。"
@@ -309,10 +310,11 @@ class ReportsPage(QWidget):
         self.open_btn.clicked.connect(lambda: self._open_url(self.result.path))
         self.folder_btn.clicked.connect(lambda: self._open_url(self.result.path.parent))
         self.save_btn.clicked.connect(self.save_as)
-        buttons = QHBoxLayout()
+        # the buttons wrap onto a second row in a narrow window (1366×768 at 150 %)
+        self.buttons = QWidget()
+        buttons = FlowLayout(self.buttons)
         for b in (self.make_btn, self.preview_btn, self.print_btn, self.open_btn, self.folder_btn, self.save_btn):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+            buttons.add(b)
         self.status = QLabel("选择报表、日期和格式，然后点“生成”。")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -332,7 +334,7 @@ class ReportsPage(QWidget):
         side.setLayout(left)
         side.setMaximumWidth(430)
         right = QVBoxLayout()
-        right.addLayout(buttons)
+        right.addWidget(self.buttons)
         right.addWidget(self.status)
         right.addWidget(self.thumbs, 1)
         lay = QHBoxLayout(self)
