@@ -271,8 +271,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(widget)
         self.stack.setCurrentWidget(widget)
         row = self.nav_rows[key]
-        if self.nav.currentRow() != row:
-            group = self.nav_group_of.get(row, "")
+        group = self.nav_group_of.get(row, "")
+        if self.nav.currentRow() != row or group in self.nav_closed:
             if group in self.nav_closed:        # a page of a folded group (转到, a link): its group opens
                 self._nav_user_closed.discard(group)
                 self._nav_chosen_group = group

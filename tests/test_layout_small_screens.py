@@ -1,4 +1,4 @@
-"""The window on an office PC's screen: 1366×768 at 100 % and 125 % scaling (pytest-qt).
+"""The window on an office PC's screen: 1366×768 at 100 %, 125 % and 150 % scaling (pytest-qt).
 
 One QApplication serves the whole session, so a scaling is simulated by its logical size: Qt's
 scaling (QT_SCALE_FACTOR, or Windows' 125 %) multiplies every logical pixel alike, so a maximised
@@ -58,7 +58,12 @@ def _in_view(table) -> dict[str, tuple[int, int, int]]:
     return out
 
 
-@pytest.mark.parametrize("scale", [1.0, 1.25])
+def _header_lines(table, c: int) -> list[str]:
+    """The header of column ``c`` as shown: its own text, or on two lines on a small screen."""
+    return (table.horizontalHeader().two_lines.get(c) or table.model().fields[c].header).split("\n")
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
 @pytest.mark.parametrize("key, wanted", [("cases", CASE_KEYS), ("workers", WORKER_KEYS)])
 def test_the_key_columns_are_in_view_without_scrolling_sideways(window, qtbot, scale, key, wanted):
     page = _show(window, qtbot, key, scale)
@@ -72,21 +77,58 @@ def test_the_key_columns_are_in_view_without_scrolling_sideways(window, qtbot, s
     h = page.table.horizontalHeader()
     order = [page.table.model().fields[h.logicalIndex(v)].header for v in range(h.count())]
     assert order[:len(wanted)] == wanted
-    # headers are never cut: each key column is at least as wide as its header text
+    # headers are never cut: each key column is at least as wide as each line of its header (one
+    # line, or two on a small screen: 未付金额 / （元）, the whole text kept), the header as tall
     fm = h.fontMetrics()
     for c in page.table.key_columns:
-        assert h.sectionSize(c) >= fm.horizontalAdvance(page.table.model().fields[c].header)
+        lines = _header_lines(page.table, c)
+        assert "".join(lines) == page.table.model().fields[c].header and len(lines) <= 2
+        assert all(len(line) >= 2 for line in lines)
+        assert h.sectionSize(c) >= max(fm.horizontalAdvance(line) for line in lines) + 8
+        assert h.height() >= len(lines) * fm.lineSpacing()
+    if scale == 1.0:                                     # 100 %: nothing wrapped, rows of one line
+        assert not page.table.wrapped_headers and not page.table.wrapped_cells
+        assert page.table.verticalHeader().defaultSectionSize() == 24
 
 
-def test_at_100_percent_nothing_in_the_key_columns_is_cut(window, qtbot):
-    """At 1366×768, 100 %, the first rows of the key columns show whole (no "…")."""
-    page = _show(window, qtbot, "cases", 1.0)
-    table, model = page.table, page.model
+def _cut_cells(table, rows: int = 20) -> list[tuple[str, str]]:
+    """(column, text) of the key columns' first rows that do not show whole: wider than the cell
+    on one line, or, where the table wraps, taller than the row (or more than two lines)."""
+    model = table.model()
     fm = table.fontMetrics()
+    out = []
     for c in table.key_columns:
-        for r in range(min(20, model.rowCount())):
+        room = table.columnWidth(c) - 6                  # the style's text margins, 3 px a side
+        for r in range(min(rows, model.rowCount())):
             text = model.data(model.index(r, c)) or ""
-            assert fm.horizontalAdvance(text) <= table.columnWidth(c) - 6, (model.fields[c].label, text)
+            if fm.horizontalAdvance(text) <= room:
+                continue
+            tall = fm.boundingRect(0, 0, room, 10_000, Qt.TextFlag.TextWordWrap, text).height()
+            if not table.wordWrap() or tall > table.rowHeight(r) or tall >= 3 * fm.height():
+                out.append((model.fields[c].label, text))
+    return out
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
+@pytest.mark.parametrize("key", ["cases", "workers"])
+def test_nothing_in_the_key_columns_is_cut(window, qtbot, scale, key):
+    """At 1366×768, 100 %, 125 % and 150 %, the first rows of the key columns show whole (no "…"):
+    on one line, or on a small screen a name on two lines in taller rows."""
+    page = _show(window, qtbot, key, scale)
+    table, model = page.table, page.model
+    assert _cut_cells(table) == []
+    # the longest 用人单位 on the first page: whole, on at most two lines of the column
+    c = next(c for c in table.key_columns if model.fields[c].label == "用人单位")
+    fm = table.fontMetrics()
+    longest = max((model.data(model.index(r, c)) or "" for r in range(min(20, model.rowCount()))),
+                  key=fm.horizontalAdvance)
+    lines = 2 if table.wordWrap() else 1
+    assert fm.horizontalAdvance(longest) <= lines * (table.columnWidth(c) - 6), (longest, table.columnWidth(c))
+    if lines == 2:
+        assert table.rowHeight(0) >= 2 * fm.lineSpacing()
+    if scale == 1.5 and key == "cases":
+        # 1366×768 at 150 %: the names wrap (they cannot all fit on one line) but are not cut
+        assert table.wrapped_cells and table.columnWidth(c) < fm.horizontalAdvance(longest) + 6
 
 
 def test_the_users_column_choice_is_kept(window, qtbot, tmp_path):
@@ -170,6 +212,61 @@ def test_the_sidebar_is_grouped(window, qtbot):
         fm = QFontMetrics(font)
         widest = max(fm.horizontalAdvance(nav.item(i).text()) for i in range(nav.count()))
         assert nav.width() >= widest + 18 + nav.verticalScrollBar().sizeHint().width()
+
+
+def test_the_sidebar_does_not_scroll_on_a_short_screen(window, qtbot):
+    """1366×768 at 150 %: the sidebar's groups fold (the current page's stays open), so it never
+    scrolls; a heading opens its group on a click, a page reached from elsewhere opens its own."""
+    from desktop.main_window import CLOSED, OPEN
+    window.resize(*_logical(1.5))
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page("cases")
+    nav = window.nav
+    bar = nav.verticalScrollBar()
+
+    def still() -> bool:
+        return not bar.isVisible() and bar.maximum() == 0
+
+    qtbot.waitUntil(still)
+    assert window.nav_compact and "台账" not in window.nav_closed and window.nav_closed
+    assert not nav.isRowHidden(window.nav_rows["cases"])
+    for group, row in window.nav_heads.items():         # each heading says whether it is folded
+        assert nav.item(row).text() == f"{CLOSED if group in window.nav_closed else OPEN} {group}"
+        assert not nav.isRowHidden(row)
+    head = nav.item(window.nav_heads["管理"])
+    assert "管理" in window.nav_closed
+    qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=nav.visualItemRect(head).center())
+    assert "管理" not in window.nav_closed and not nav.isRowHidden(window.nav_rows["audit"])
+    assert type(window.stack.currentWidget()).__name__ == "CasePage"       # a heading is not a page
+    qtbot.waitUntil(still)
+    window.show_page("cases")                  # reached from elsewhere (转到, a link): its group opens
+    assert "台账" not in window.nav_closed and not nav.isRowHidden(window.nav_rows["cases"])
+    qtbot.waitUntil(still)
+    # a tall window: every group open
+    window.resize(*_logical(1.0, (1920, 1080)))
+    qtbot.waitUntil(lambda: not window.nav_closed)
+    assert not any(nav.isRowHidden(r) for r in range(nav.count()))
+
+
+@pytest.mark.parametrize("scale", [1.25, 1.5])
+def test_the_reports_page_does_not_scroll_sideways(window, qtbot, scale):
+    """Whichever report is chosen, the page fits the window's width: its buttons wrap instead."""
+    window.resize(*_logical(scale))
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.show_page("reports")
+    area = window.stack.area
+    for i in range(page.which.count()):
+        page.which.setCurrentIndex(i)
+        qtbot.wait(20)
+        assert page.minimumSizeHint().width() <= area.viewport().width(), page.which.itemText(i)
+        assert area.horizontalScrollBar().maximum() == 0, page.which.itemText(i)
+        for b in (page.make_btn, page.save_btn, page.folder_btn):
+            right = b.mapTo(page, b.rect().topRight()).x()
+            assert b.isVisibleTo(page) and right <= page.width(), (b.text(), right, page.width())
+    if scale == 1.5:
+        assert page.buttons.layout().rows() >= 2
 
 
 def test_row_colours_have_a_legend(window, qtbot):
