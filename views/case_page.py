@@ -23,6 +23,9 @@ from views.ledger_table import LedgerTableView
 from views.record_form import RecordForm
 
 
+SHORT_PAGE = 480        # a page less tall than this (150 % scaling) has narrower margins
+
+
 class CasePage(QWidget):
     title = "欠薪问题台账"
 
@@ -215,8 +218,27 @@ class CasePage(QWidget):
         if c:
             cal = cases.load_calendar(self.ctx.store)
             note = cases.calendar_notice(cal, _dt.date.fromisoformat(c.start_date), _dt.date.fromisoformat(c.end_date))
-            self.calendar_note.setText(note)
+            self._calendar_text = note
+            self._fit_calendar_note()
             self.calendar_note.setVisible(bool(note))
+
+    def _fit_calendar_note(self) -> None:
+        """The calendar notice on one line: whole where it fits, else its first sentence (what is
+        wrong) with the whole (where to mend it) in the tooltip — a short screen keeps its rows."""
+        note = getattr(self, "_calendar_text", "")
+        label = self.calendar_note
+        first = note.split("。")[0] + "。" if "。" in note.rstrip("。") else note
+        whole = label.fontMetrics().horizontalAdvance(note) <= label.contentsRect().width()
+        label.setText(note if whole else first)
+        label.setToolTip("" if whole else note)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # a short window (1366×768 at 150 %: about 400 px for the page) spends less on margins
+        short = self.height() < SHORT_PAGE
+        self.layout().setContentsMargins(9, 3 if short else 9, 9, 3 if short else 9)
+        self.layout().setSpacing(3 if short else 6)
+        self._fit_calendar_note()
 
     def _show_warning(self, kind: str) -> None:
         self.warn_box.setCurrentIndex(self.warn_box.findData(kind))
