@@ -331,7 +331,13 @@ class LedgerTableView(QTableView):
                 if total_room > 0:
                     for c in elastic:
                         widths[c] -= -(-cut * room[c] // total_room)       # rounded up: never a pixel short
-            elif cells:                     # room to spare goes back to the wrapped names
+            elif not cells:                 # room to spare: headers back on one line, the cheapest first
+                spare = avail - need
+                for c in sorted(keys, key=lambda c: natural[c] - widths[c]):
+                    if 0 < natural[c] - widths[c] <= spare:
+                        spare -= natural[c] - widths[c]
+                        widths[c] = natural[c]
+            else:                           # room to spare goes back to the wrapped names
                 room = {c: natural[c] - widths[c] for c in wrapping}
                 total_room = sum(room.values())
                 if total_room > 0:
@@ -347,7 +353,8 @@ class LedgerTableView(QTableView):
                 self.setColumnWidth(c, w)
 
     def _row_height(self, lines: int) -> int:
-        return ROW_HEIGHT + (lines - 1) * self.fontMetrics().lineSpacing()
+        """A row of one line, or of ``lines`` lines with a little less air around them."""
+        return ROW_HEIGHT if lines == 1 else ROW_HEIGHT - 3 + (lines - 1) * self.fontMetrics().lineSpacing()
 
     def _set_wrapping(self, heads: bool, cells: bool) -> None:
         """Headers on (up to) two lines in a taller header; cells on two lines in taller rows."""
