@@ -8,6 +8,7 @@ import datetime as _dt
 from typing import Sequence
 
 from models.db import Store, now_text
+from models.ledger import effects
 from models.ledger.repo import ValidationError, next_number
 from models.ledger.service import LedgerService, service, service_for
 from models.values import fen_to_yuan_text as _y
@@ -163,9 +164,10 @@ class AdvanceService(LedgerService):
                     if r["repayment_id"]]
                 self.store.execute("UPDATE fund_allocation SET deleted_at = ? WHERE advance_id = ? "
                                    "AND deleted_at IS NULL", (stamp, aid))
-                for rid in rids:
-                    self.store.execute("UPDATE repayment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
-                                       (stamp, rid))
+                with effects.tracking(self.store.conn, "repayment", rids):
+                    for rid in rids:
+                        self.store.execute("UPDATE repayment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                                           (stamp, rid))
                 self.store.execute("UPDATE advance SET deleted_at = ? WHERE id = ?", (stamp, aid))
 
     def restore(self, record_ids: Sequence[int]) -> None:
@@ -188,9 +190,10 @@ class AdvanceService(LedgerService):
                     if r["repayment_id"]]
                 self.store.execute("UPDATE fund_allocation SET deleted_at = NULL WHERE advance_id = ? AND deleted_at = ?",
                                    (aid, stamp))
-                for rid in rids:
-                    self.store.execute("UPDATE repayment SET deleted_at = NULL WHERE id = ? AND deleted_at = ?",
-                                       (rid, stamp))
+                with effects.tracking(self.store.conn, "repayment", rids):
+                    for rid in rids:
+                        self.store.execute("UPDATE repayment SET deleted_at = NULL WHERE id = ? AND deleted_at = ?",
+                                           (rid, stamp))
                 self.store.execute("UPDATE advance SET deleted_at = NULL WHERE id = ?", (aid,))
 
 

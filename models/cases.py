@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from models.db import Store, now_text
-from models.ledger import registry
+from models.ledger import effects, registry
 from models.ledger.repo import LedgerRepo, Query, ValidationError
 from models.ledger.service import LedgerService, service
 from models.ledgers.cases import CLOSED_STATUSES, STATUSES, closed_sql
@@ -278,7 +278,7 @@ class CaseService(LedgerService):
         if change.resolution_path is not None:
             values["resolution_path"] = change.resolution_path
         values["last_activity_on"] = max(d for d in (row.get("last_activity_on"), change.on) if d)
-        with self.store.tx(change.note):
+        with self.store.tx(change.note), effects.tracking(self.store.conn, "case_record", [case_id]):
             self.store.update("case_record", case_id, values)
             self.store.execute("INSERT INTO case_status_log(case_id, from_status, to_status, changed_on, user, note) "
                                "VALUES (?, ?, ?, ?, ?, ?)", (case_id, old, new, change.on, self.store.user,

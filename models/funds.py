@@ -6,7 +6,7 @@ import datetime as _dt
 
 from models.case_workers import record_repayment
 from models.db import Store, now_text
-from models.ledger import registry
+from models.ledger import effects, registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
 from models.ledger.service import LedgerService, service
 from models.ledgers.funds import CHANNEL_WORKSTREAM, REPAYMENT_CHANNEL, recovered_sql
@@ -150,8 +150,9 @@ def cancel_allocation(store: Store, allocation_id: int, reason: str = "撤销资
         stamp = now_text()
         store.execute("UPDATE fund_allocation SET deleted_at = ? WHERE id = ?", (stamp, allocation_id))
         if a["repayment_id"]:
-            store.execute("UPDATE repayment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
-                          (stamp, a["repayment_id"]))
+            with effects.tracking(store.conn, "repayment", [a["repayment_id"]]):
+                store.execute("UPDATE repayment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                              (stamp, a["repayment_id"]))
 
 
 def fund_options(store: Store) -> list[dict]:

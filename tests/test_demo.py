@@ -497,9 +497,10 @@ def test_big_triggers_work_after_build(big_small, tmp_path):
     st = Store(copy, user="测试")
     w = st.one("SELECT id, case_id, owed_fen, paid_fen FROM worker WHERE paid_fen < owed_fen LIMIT 1")
     before = st.one("SELECT w_paid_fen FROM case_record WHERE id = ?", (w["case_id"],))[0]
-    with st.tx():
-        st.insert("repayment", {"case_id": w["case_id"], "worker_id": w["id"], "paid_on": TODAY.isoformat(),
-                                "amount_fen": 100})
+    from models.ledger import registry
+    from models.ledger.repo import LedgerRepo
+    LedgerRepo(st, registry.get("repayments")).insert({"case_id": w["case_id"], "worker_id": w["id"],
+                                                       "paid_on": TODAY.isoformat(), "amount_fen": 100})
     assert st.one("SELECT paid_fen FROM worker WHERE id = ?", (w["id"],))[0] == w["paid_fen"] + 100
     assert st.one("SELECT w_paid_fen FROM case_record WHERE id = ?", (w["case_id"],))[0] == before + 100
     assert st.scalar("SELECT COUNT(*) FROM audit_log WHERE table_name = 'repayment' AND user = '测试'") == 1

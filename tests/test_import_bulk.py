@@ -20,6 +20,7 @@ from models.db import PermissionDenied, Store
 from models.io import bulk_commit, writing
 from models.io.importer import commit_import, plan_import
 from models.jobs import Cancelled, JobContext, NULL
+from models.ledger import effects
 from models.rules.idcard import make_valid_id
 
 TODAY = dt.date(2026, 11, 26)
@@ -360,15 +361,15 @@ def test_cancel_on_the_bulk_path_leaves_nothing(bulk_store, runs, monkeypatch):
     assert bulk_store.query("SELECT name FROM temp.sqlite_master") == []
 
 
-@pytest.mark.parametrize("step", ["_roll_workers", "_apply_repayments"])
+@pytest.mark.parametrize("step", ["_workers", "_repayments"])
 def test_error_on_the_bulk_path_leaves_nothing(bulk_store, runs, monkeypatch, step):
     monkeypatch.setattr(importer, "BULK_THRESHOLD", 0)
     cache = bulk_store.scalar("PRAGMA cache_size")
 
     def boom(*a, **k):
         raise RuntimeError("磁盘已满")
-    monkeypatch.setattr(bulk_commit, step, boom)
-    if step == "_roll_workers":
+    monkeypatch.setattr(effects.Tracker, step, boom)
+    if step == "_workers":
         plan = plan_import(bulk_store, runs["files"]["workers"], "workers", case_no=ROLL_CASE)
     else:
         plan = plan_import(bulk_store, runs["files"]["repayments_demo"], "repayments")
@@ -402,38 +403,20 @@ def test_an_unknown_trigger_keeps_the_row_by_row_path(bulk_store, runs, monkeypa
     assert calls == {"rows": 1} and bulk_store.scalar("SELECT COUNT(*) FROM seen") == 2000
 
 
-def _case_fts_triggers(path: Path, honour_bulk: bool) -> None:
-    """Put the case search-index triggers as M001 wrote them, with or without ``WHEN qq_bulk() = 0``."""
-    from models import migrations
-    c = sqlite3.connect(path)
-    c.create_function("qq_bulk", 0, lambda: 0)
-    for stmt in migrations._split_sql(migrations.M001):
-        stmt = stmt[stmt.find("CREATE"):]
-        if stmt.startswith("CREATE TRIGGER case_fts_"):
-            name = stmt.split()[2]
-            c.execute(f"DROP TRIGGER IF EXISTS {name}")
-            if honour_bulk:
-                head, body = stmt.split(" BEGIN", 1)
-                stmt = f"{head} WHEN qq_bulk() = 0 BEGIN{body}"
-            c.execute(stmt)
-    c.commit()
-    c.close()
-
-
-@pytest.mark.parametrize("honour_bulk", [False, True])
-def test_case_search_index_either_way(runs, tmp_path, monkeypatch, honour_bulk):
-    """Whether the case_fts triggers skip bulk mode (then the bulk path indexes) or not (then
-    they index by themselves), the case search finds the same rows and the index is whole."""
+def test_case_search_index_either_path(runs, tmp_path, monkeypatch):
+    """No trigger keeps the search index: both paths hand the rows to models.ledger.effects,
+    and the case search finds the same rows either way, with the index whole."""
     found = {}
     for threshold in (10 ** 9, 0):
         path = _copy(runs["template"], tmp_path / f"{threshold}.sqlite")
-        _case_fts_triggers(path, honour_bulk)
         with monkeypatch.context() as m:
             m.setattr(importer, "BULK_THRESHOLD", threshold)
             calls = _spy(m)
             store = Store(path, "测试员")
             _steady(store, m)
             try:
+                assert store.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' "
+                                    "AND name LIKE '%fts%'") == 0
                 commit_import(store, plan_import(store, runs["files"]["cases"], "cases"))
                 store.execute("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')")
                 assert calls == ({"rows": 1} if threshold else {"bulk": 1})

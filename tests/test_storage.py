@@ -184,14 +184,17 @@ import sys, datetime
 sys.path.insert(0, sys.argv[2])
 from models.db import Store
 from models import cases
+from models.ledger import registry
+from models.ledger.repo import LedgerRepo
 s = Store(sys.argv[1], "写入进程")
+workers = LedgerRepo(s, registry.get("workers"))
 i = 0
 while True:
     i += 1
     with s.tx():
         cid = cases.register_case(s, {"case_no": f"K{i:06d}", "registered_on": "2026-11-02",
                                       "employer_name": "单位", "amount_fen": i})
-        s.execute("INSERT INTO worker(uuid, case_id, name, owed_fen) VALUES (qq_uuid(), ?, '工人', ?)", (cid, i))
+        workers.insert({"case_id": cid, "name": "工人", "owed_fen": i})
     print(i, flush=True)
 """
 

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from models.campaign import create_campaign, default_phases, set_leading_group, set_members
 from models.db import Store
+from models.ledger import effects
 from models.rules.workdays import WorkCalendar, parse_schedule_text
 from models.demo.bulk import fts_tune, write_batch
 from models.demo.cases import _Gen
@@ -347,6 +348,9 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
     if sc.via_import:
         _write_as_import(ctx, make, done, steps)
     else:
+        tracker = effects.Tracker(store.conn)       # roll-ups, repayments applied, search index
+        for table in effects.TRACKED:
+            tracker.before(table, new_above=True)
         case_sql = _insert_sql(ctx, "case_record", _CASE_COLS, 3)
         worker_sql = _insert_sql(ctx, "worker", _WORKER_COLS, 4)
         repay_sql = _insert_sql(ctx, "repayment", _REPAY_COLS, 5)
@@ -358,10 +362,11 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
             store.executemany(worker_sql, workers)
             all_repays.extend(repays)
             done(step, workers, repays)
-        # through the triggers: each repayment raises its worker's (or case's) paid amount
+        # each repayment raises its worker's (or case's) paid amount
         report(91, 100, "正在登记工资兑付…")
         all_repays.sort(key=lambda r: (r[4], r[0]))
         store.executemany(repay_sql, all_repays)
+        tracker.after()
     # the roll-ups stamped updated_at with the clock; put back the case's own history
     report(94, 100, "正在整理各问题的办理时间…")
     store.executemany("UPDATE case_record SET updated_at = ?, status_changed_at = ? WHERE id = ?", g.touch)

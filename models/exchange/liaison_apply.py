@@ -12,7 +12,8 @@ office has no such id, else gets the next free one; foreign keys follow) and app
 SQLite's ``sqlite3changeset_apply``. The office's triggers run as in any edit: the guard
 triggers judge every change as the liaison's account would be judged (a change outside the
 liaison's workstream refuses the whole package), the audit triggers write every change under
-the liaison's name, the roll-up triggers keep the cases' totals. SQLite calls the conflict
+the liaison's name; ``models.ledger.effects`` then keeps the cases' totals, the repayments'
+effect on workers and cases, and the search indexes, as for every write. SQLite calls the conflict
 handler for each clash:
 
 - ``DATA``: the office changed a field the liaison also changed (or changed a record the liaison
@@ -43,6 +44,7 @@ from models.db import Store, now_text
 from models.exchange import PackageRefused, package
 from models.exchange.liaison import LIAISON_ROLE, OFFICE_ID
 from models.exchange.liaison_ids import office_changeset
+from models.ledger import effects
 
 KIND_LABELS = {"update": "双方都改过", "delete": "办公室改过、联络员删除", "missing": "办公室已删除",
                "insert": "新增记录与办公室的记录冲突"}
@@ -282,10 +284,17 @@ def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, 
             office_cs, mapper, notes = office_changeset(conn, raw, keys)
             counts["unchanged"] += notes["same"]
             total = {"INSERT": 0, "UPDATE": 0, "DELETE": 0}
+            touched: dict[str, list] = {}
             for ch in apsw.Changeset.iter(office_cs):
                 total[ch.op] += 1
+                if effects.tracks(ch.name):
+                    touched.setdefault(ch.name, []).append((ch.new if ch.op == "INSERT" else ch.old)[0])
+            tracker = effects.Tracker(conn)     # roll-ups, repayments applied, search index
+            for table, ids in touched.items():
+                tracker.before(table, ids)
             try:
                 apsw.Changeset.apply(office_cs, conn, conflict=on_conflict)
+                tracker.after()
             except (apsw.ConstraintError, apsw.AbortError) as exc:
                 if denial["why"]:
                     raise PackageRefused(f"回报包中有超出联络员权限的改动（{denial['why']}），未接收：{name}") from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from models.db import Store
+from models.ledger import effects
 from models.exchange.liaison_apply import _liaison_actor, describe
 
 SIDES = {"office": "办公室", "liaison": "联络员"}
@@ -92,6 +93,12 @@ def decide(store: Store, clash_id: int, keep: str) -> dict:
 
 
 def _write_liaison(conn, table: str, row, fields: list[dict]) -> None:
+    with effects.tracking(conn, table, [row["record_id"]] if row["record_id"] is not None else (),
+                          new_above=True):
+        _write_row(conn, table, row, fields)
+
+
+def _write_row(conn, table: str, row, fields: list[dict]) -> None:
     rid = row["record_id"]
     if row["op"] == "update":
         sets = {f["field"]: f["liaison"] for f in fields}

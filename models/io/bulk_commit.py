@@ -1,23 +1,23 @@
 """The set-based commit of a large import: what the per-row triggers would have done, done
 once for all rows.
 
-``models.io.writing.write_rows`` inserts and updates row by row with every trigger on: an
-audit row, a guard check (role, workstream, signed ledger), the case roll-up, the repayment
-application, the search index and ``case_touch``, per row. For a large import that is most of
-the time. ``write_rows_bulk`` writes the same rows with ``store.bulk = True`` (the triggers
-skip themselves) and then does each trigger's work in a few statements, inside the caller's
-transaction, so the database ends as the per-row path leaves it (audit rows in another order,
-with one timestamp):
+``models.io.writing.write_rows`` inserts and updates in batches with the table's triggers on:
+an audit row and a guard check (role, workstream, signed ledger) per row. For a large import
+that is most of the time. ``write_rows_bulk`` writes the same rows with the imported table's
+triggers set aside and does their two jobs once for all rows, inside the caller's transaction,
+so the database ends as the per-row path leaves it (audit rows with one timestamp):
 
-1. permission: ``models.access.may_write`` once per workstream met, and the signed-ledger lock
-   for records that would be updated, before anything is written (``PermissionDenied``);
+1. permission: the guard triggers' own rule (``models.access.check_write``) asked once per
+   workstream met, and the signed-ledger lock for records that would be updated, before
+   anything is written (``PermissionDenied``);
 2. the inserts and updates themselves (``executemany``);
-3. audit rows (``json_object`` over the columns ``models.audit`` uses; the before image of an
-   update is copied to a temporary table first);
-4. the worker search index (``delete`` rows with the old values, then the new rows); triggers
-   that ignore bulk mode (``case_fts_*``) keep doing their own work;
-5. roll-ups: worker totals into their case; repayments into their worker's / case's paid
-   amount, with one audit row per repayment as the triggers write them; ``case_touch``.
+3. audit rows, their images built by ``models.audit`` as it builds the triggers' (the before
+   image of an update is copied to a temporary table first).
+
+What the rows do to other records (a worker's figures into their case, a repayment into its
+worker or case, the search indexes) is not done here: both paths hand the rows written to
+``models.ledger.effects``, which does it once, set-based, with the other tables' triggers on
+(an audited, guarded change of each worker or case).
 
 ``supported`` says whether a plan can go this way: a table carrying a trigger this module
 does not know of is committed row by row, so a trigger added later is never skipped silently.
@@ -33,7 +33,7 @@ from models import audit
 from models.access import check_write
 from models.db import PermissionDenied, Store, new_uuids
 from models.jobs import JobContext
-from models.ledger.repo import FTS_TABLES
+from models.ledger import effects
 
 if TYPE_CHECKING:
     from models.io.importer import ImportPlan
@@ -43,19 +43,10 @@ CACHE_KIB = 192 * 1024      # page cache while writing: 100,000 new rows with th
                             # terms and audit rows (~110 MB) stay in memory until the commit
 SIGNED_MESSAGE = "该记录所属台账已审核签字，修改须填写理由"
 
-# Triggers, besides audit_<t>_* and guard_<t>_*, whose work this module repeats.
-_OWN_TRIGGERS = {
-    "worker": {"worker_roll_insert", "worker_roll_update", "worker_roll_delete",
-               "worker_fts_ai", "worker_fts_au", "worker_fts_ad"},
-    "repayment": {"repayment_apply_insert", "repayment_apply_update", "repayment_apply_delete",
-                  "repayment_activity"},
-    "case_record": {"case_touch", "case_fts_ai", "case_fts_au", "case_fts_ad"},
-}
-# Tables whose triggers write to other tables: those get written too.
-_CASCADE = {"worker": ("case_record",), "repayment": ("worker", "case_record")}
-_ROLL_COLUMNS = {"owed_fen", "paid_fen", "deleted_at", "case_id"}     # worker_roll_update's OF list
-_TEMP = ("qq_bulk_upd", "qq_bulk_old", "qq_bulk_fts", "qq_bulk_roll", "qq_bulk_pay", "qq_bulk_wbase",
-         "qq_bulk_cbase", "qq_bulk_ev")
+# Triggers, besides audit_<t>_* and guard_<t>_*, that may be set aside: case_touch stamps
+# updated_at, which the bulk update stamps itself.
+_OWN_TRIGGERS = {"case_record": {"case_touch"}}
+_TEMP = ("qq_bulk_upd", "qq_bulk_old")
 
 
 # -- can this plan go the set-based way? -----------------------------------------------------
@@ -72,12 +63,10 @@ def _honours_bulk(sql: str) -> bool:
     return "qq_bulk()=0" in sql.replace(" ", "")
 
 
-def _norm(sql: str, fts: bool = False) -> str:
-    """A trigger's SQL with spacing and the final semicolon left out; for a search-index trigger
-    also its bulk condition (whether it honours bulk mode is asked separately)."""
+def _norm(sql: str) -> str:
+    """A trigger's SQL with spacing and the final semicolon left out."""
     sql = sql[sql.upper().find("CREATE"):].strip().rstrip(";")
-    text = " ".join(sql.replace("(", " ( ").replace(")", " ) ").replace(",", " , ").replace(";", " ; ").split())
-    return text.replace(" WHEN qq_bulk ( ) = 0 BEGIN ", " BEGIN ") if fts else text
+    return " ".join(sql.replace("(", " ( ").replace(")", " ) ").replace(",", " , ").replace(";", " ; ").split())
 
 
 class _Capture:
@@ -98,12 +87,11 @@ def _expected(store: Store, tables: tuple[str, ...]) -> dict[str, str]:
     write them today: a trigger changed since is not repeated from an old idea of it."""
     from models import access, migrations
     out = {}
-    for stmt in [*migrations._split_sql(migrations.M001), *migrations._split_sql(migrations.M006),
-                 *migrations._split_sql(migrations.M007)]:
-        text = _norm(stmt)          # a later migration's trigger replaces the earlier one
-        if text.startswith("CREATE TRIGGER"):
-            name = text.split()[2]
-            out[name] = _norm(stmt, "_fts_" in name)
+    own = set().union(*_OWN_TRIGGERS.values())
+    for stmt in migrations._split_sql(migrations.M001):
+        text = _norm(stmt)
+        if text.startswith("CREATE TRIGGER") and text.split()[2] in own:
+            out[text.split()[2]] = text
     for table in tables:
         cap = _Capture(store.conn)
         audit.install_triggers(cap, table)
@@ -122,15 +110,15 @@ def supported(store: Store, plan: "ImportPlan") -> bool:
         return False
     if t == "repayment" and any(r.action == "update" for r in plan.rows):
         return False            # never happens (no key); the triggers' reversal is not repeated here
-    tables = (t, *_CASCADE.get(t, ()))
+    tables = (t,)
     expected = _expected(store, tables)
     for name, (table, sql) in _triggers(store, tables).items():
         own = _OWN_TRIGGERS.get(table, set())
         if not (name in own or name.startswith((f"audit_{table}_", f"guard_{table}_"))):
             return False        # a trigger this module does not know of
-        if _norm(sql, "_fts_" in name) != expected.get(name):
+        if _norm(sql) != expected.get(name):
             return False        # known by name, but not as it is written here
-        if not _honours_bulk(sql) and "_fts_" not in name:
+        if not _honours_bulk(sql):
             return False        # it would run as well as be repeated
     # a workstream or case left out of the file must default to NULL, as the guard then sees it
     first = next((r for r in plan.rows if r.action == "insert"), None)
@@ -169,15 +157,6 @@ class _Table:
         return (f"CASE WHEN {old}.deleted_at IS NULL AND {new}.deleted_at IS NOT NULL THEN 'recycle' "
                 f"WHEN {old}.deleted_at IS NOT NULL AND {new}.deleted_at IS NULL THEN 'restore' ELSE 'update' END")
 
-    def fts(self, store: Store) -> tuple[str, list[str], bool, bool] | None:
-        """(fts table, its columns, repeat inserts?, repeat updates?) for a searchable table."""
-        fts = FTS_TABLES.get(self.name)
-        if not fts:
-            return None
-        cols = [r[1] for r in store.query(f'PRAGMA table_info("{fts}")')]
-        trig = self.triggers
-        ai, au = trig.get(f"{fts}_ai"), trig.get(f"{fts}_au")
-        return (fts, cols, bool(ai) and _honours_bulk(ai[1]), bool(au) and _honours_bulk(au[1]))
 
 
 # -- permission ----------------------------------------------------------------------------------
@@ -249,12 +228,18 @@ def write_rows_bulk(store: Store, plan: "ImportPlan", ctx: JobContext) -> dict[s
         _check(store, tb, inserts, updates)
         old_bulk = store.bulk
         old_cache = store.scalar("PRAGMA cache_size")
+        tracker = effects.Tracker(conn)
+        tracker.before(t, [r.record_id for r in updates], new_above=True)
         store.bulk = True
         try:
             if old_cache >= 0 or -old_cache < CACHE_KIB:
                 conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
             _write(store, tb, inserts, ins_cols, updates, stamp, user, reason, total, ctx)
+            store.bulk = old_bulk
+            ctx.progress(total, total, "正在汇总、更新检索索引…")
+            tracker.after()                     # with the other tables' triggers on
         finally:
+            tracker.close()
             store.bulk = old_bulk
             conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
     finally:
@@ -296,55 +281,17 @@ def _check(store: Store, tb: _Table, inserts: list, updates: list) -> None:
         locked.append((ws(key_value), created_at))
     for w, created_at in locked:
         g.signed_ok(w, created_at)
-    # the rows the triggers would have changed in other tables
-    cascade: list[tuple[str, set]] = []
-    if t == "worker":
-        gone = any(r.values.get("deleted_at") is not None for r in inserts)     # never from a file
-        rolled = {r.values.get("case_id") for r in inserts if r.values.get("deleted_at") is None} if gone \
-            else set(new_keys)
-        for r in updates:
-            if set(r.changes) & _ROLL_COLUMNS:
-                rolled |= {old.get(r.record_id, (None,))[0], r.changes.get("case_id")}
-        rolled.discard(None)
-        cascade.append(("case_record", rolled))
-    elif t == "repayment":
-        live = [r.values for r in inserts if r.values.get("deleted_at") is None]
-        workers = sorted({v.get("worker_id") for v in live} - {None})
-        found = []
-        for start in range(0, len(workers), 500):
-            part = workers[start:start + 500]
-            found += store.query(f"SELECT id, case_id, deleted_at FROM worker WHERE id IN ({','.join('?' * len(part))})",
-                                 part)
-        cascade.append(("worker", {w[0] for w in found}))
-        cases = {v.get("case_id") for v in live if v.get("worker_id") is None} | {w[1] for w in found if w[2] is None}
-        cases.discard(None)
-        cascade.append(("case_record", cases))
-    for table, ids in cascade:
-        ids = sorted(ids, key=str)
-        ws_sql = "workstream_id" if table == "case_record" else \
-            "(SELECT c.workstream_id FROM case_record c WHERE c.id = x.case_id)"
-        rows = []
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            rows += store.query(f'SELECT {ws_sql}, created_at FROM "{table}" x '
-                                f"WHERE x.id IN ({','.join('?' * len(part))})", part)
-        for w, _ in rows:
-            g.may_write(table, w)
-        for w, created_at in rows:
-            g.signed_ok(w, created_at)
 
 
 def _write(store: Store, tb: _Table, inserts: list, cols: list, updates: list, stamp: str, user: str,
            reason: str, total: int, ctx: JobContext) -> None:
-    conn = store.conn
     t = tb.name
-    fts = tb.fts(store)
     uuid_sql = "n.uuid" if tb.has_uuid else "NULL"
     first_new = int(store.scalar(f'SELECT COALESCE(MAX(id), 0) FROM "{t}"', default=0))
     done = 0
     with store.triggers_set_aside(t), _indexes_rebuilt_if_faster(store, t, len(inserts)):
-        done = _write_rows(store, tb, inserts, cols, updates, stamp, total, ctx, fts)
-    _after_write(store, tb, inserts, updates, stamp, user, reason, done, total, ctx, fts, uuid_sql, first_new)
+        done = _write_rows(store, tb, inserts, cols, updates, stamp, total, ctx)
+    _audit(store, tb, inserts, updates, stamp, user, reason, done, total, ctx, uuid_sql, first_new)
 
 
 REBUILD_FROM = 20_000          # rows: below this, indexes are always kept and written row by row
@@ -371,7 +318,7 @@ def _indexes_rebuilt_if_faster(store: Store, table: str, new_rows: int):
 
 
 def _write_rows(store: Store, tb: "_Table", inserts: list, cols: list, updates: list, stamp: str, total: int,
-                ctx: JobContext, fts) -> int:
+                ctx: JobContext) -> int:
     conn = store.conn
     t = tb.name
     done = 0
@@ -397,19 +344,11 @@ def _write_rows(store: Store, tb: "_Table", inserts: list, cols: list, updates: 
                 conn.executemany(sql, [(*v, *stamps) for v in vals])
             done += len(chunk)
             ctx.progress(done, total, f"正在写入第 {done} 条，共 {total} 条")
-    # 2b. updates: the before images (and the old search terms) first
+    # 2b. updates: the before images first
     if updates:
         sel = ", ".join(f'o."{c}"' for c in tb.audited)
         conn.execute(f'CREATE TEMP TABLE qq_bulk_old AS SELECT {sel} FROM "{t}" o '
                      "WHERE o.id IN (SELECT id FROM temp.qq_bulk_upd)")
-        if fts and fts[3]:
-            fts_t, fts_cols, _, _ = fts
-            conn.execute("CREATE TEMP TABLE qq_bulk_fts (id INTEGER PRIMARY KEY)")
-            conn.executemany("INSERT INTO temp.qq_bulk_fts(id) VALUES (?)",
-                             [(r.record_id,) for r in updates if set(r.changes) & set(fts_cols)])
-            c_list = ", ".join(f'"{c}"' for c in fts_cols)
-            conn.execute(f"INSERT INTO {fts_t}({fts_t}, rowid, {c_list}) SELECT 'delete', id, {c_list} "
-                         f'FROM "{t}" WHERE id IN (SELECT id FROM temp.qq_bulk_fts)')
         groups: dict[tuple, list] = {}
         for r in updates:
             groups.setdefault(tuple(r.changes), []).append(r)
@@ -427,12 +366,12 @@ def _write_rows(store: Store, tb: "_Table", inserts: list, cols: list, updates: 
     return done
 
 
-def _after_write(store: Store, tb: "_Table", inserts: list, updates: list, stamp: str, user: str, reason: str,
-                 done: int, total: int, ctx: JobContext, fts, uuid_sql: str, first_new: int) -> None:
+def _audit(store: Store, tb: "_Table", inserts: list, updates: list, stamp: str, user: str, reason: str,
+           done: int, total: int, ctx: JobContext, uuid_sql: str, first_new: int) -> None:
+    """3. the audit rows of the rows written, as the set-aside triggers would have written them."""
     conn = store.conn
     t = tb.name
-    ctx.progress(done, total, "正在写入审计记录和检索索引…")
-    # 3. audit
+    ctx.progress(done, total, "正在写入审计记录…")
     audit_sql = ("INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, before, after, reason) ")
     if inserts:
         conn.execute(audit_sql + f"SELECT ?, ?, ?, n.id, {uuid_sql}, 'insert', NULL, {tb.image('n')}, ? "
@@ -441,97 +380,3 @@ def _after_write(store: Store, tb: "_Table", inserts: list, updates: list, stamp
         conn.execute(audit_sql + f"SELECT ?, ?, ?, n.id, {uuid_sql}, {tb.action('o', 'n')}, {tb.image('o')}, "
                      f'{tb.image("n")}, ? FROM "{t}" n JOIN temp.qq_bulk_old o ON o.id = n.id '
                      f"WHERE {tb.changed('o', 'n')} ORDER BY n.id", (stamp, user, t, reason))
-    # 4. search index
-    if fts:
-        fts_t, fts_cols, on_insert, on_update = fts
-        c_list = ", ".join(f'"{c}"' for c in fts_cols)
-        if inserts and on_insert:
-            conn.execute(f'INSERT INTO {fts_t}(rowid, {c_list}) SELECT id, {c_list} FROM "{t}" WHERE id > ?',
-                         (first_new,))
-        if updates and on_update:
-            conn.execute(f'INSERT INTO {fts_t}(rowid, {c_list}) SELECT id, {c_list} FROM "{t}" '
-                         "WHERE id IN (SELECT id FROM temp.qq_bulk_fts)")
-    ctx.progress(done, total, "正在汇总…")
-    # 5. roll-ups
-    if t == "worker":
-        _roll_workers(store, updates, first_new, stamp)
-    elif t == "repayment" and inserts:
-        _apply_repayments(store, first_new, stamp, user, reason)
-
-
-def _roll_workers(store: Store, updates: list, first_new: int, stamp: str) -> None:
-    """worker_roll_* and case_touch: each live worker added to its case's totals; an updated
-    worker's old figures taken off and its new ones added. A case is touched (updated_at)
-    when one of those steps changed its owed or paid total, as case_touch does."""
-    conn = store.conn
-    parts = ["SELECT case_id, 1 AS c, owed_fen AS o, paid_fen AS p, (owed_fen <> 0 OR paid_fen <> 0) AS touch "
-             "FROM worker WHERE id > :first AND deleted_at IS NULL"]
-    rolled = [r.record_id for r in updates if set(r.changes) & _ROLL_COLUMNS]
-    if rolled:
-        conn.execute("CREATE TEMP TABLE qq_bulk_roll (id INTEGER PRIMARY KEY)")
-        conn.executemany("INSERT INTO temp.qq_bulk_roll(id) VALUES (?)", [(i,) for i in rolled])
-        parts.append("SELECT o.case_id, -1, -o.owed_fen, -o.paid_fen, (o.owed_fen <> 0 OR o.paid_fen <> 0) "
-                     "FROM temp.qq_bulk_old o JOIN temp.qq_bulk_roll r ON r.id = o.id WHERE o.deleted_at IS NULL")
-        parts.append("SELECT w.case_id, 1, w.owed_fen, w.paid_fen, (w.owed_fen <> 0 OR w.paid_fen <> 0) "
-                     "FROM worker w JOIN temp.qq_bulk_roll r ON r.id = w.id WHERE w.deleted_at IS NULL")
-    conn.execute(
-        "UPDATE case_record SET w_count = w_count + d.c, w_owed_fen = w_owed_fen + d.o, "
-        "w_paid_fen = w_paid_fen + d.p, updated_at = CASE WHEN d.touch THEN :stamp ELSE updated_at END "
-        f"FROM (SELECT case_id, SUM(c) AS c, SUM(o) AS o, SUM(p) AS p, MAX(touch) AS touch "
-        f"FROM ({' UNION ALL '.join(parts)}) GROUP BY case_id) AS d WHERE case_record.id = d.case_id",
-        {"first": first_new, "stamp": stamp})
-
-
-def _apply_repayments(store: Store, first_new: int, stamp: str, user: str, reason: str) -> None:
-    """repayment_apply_insert, with what it sets off: each live repayment raises its worker's
-    paid amount (an audited change of the worker, rolled up into the worker's case) or, without
-    a worker, its case's paid amount (an audited change of the case); touched cases get
-    updated_at. One audit row per repayment, with the figures as they stood at that repayment."""
-    conn = store.conn
-    w_tb, c_tb = _Table(store, "worker"), _Table(store, "case_record")
-    conn.execute("CREATE TEMP TABLE qq_bulk_pay AS SELECT id, case_id, worker_id, amount_fen FROM repayment "
-                 "WHERE id > ? AND deleted_at IS NULL", (first_new,))
-    conn.execute(f"CREATE TEMP TABLE qq_bulk_wbase AS SELECT w.id, w.uuid, w.case_id, w.deleted_at, w.paid_fen, "
-                 f"{w_tb.image('w')} AS img FROM worker w "
-                 "WHERE w.id IN (SELECT worker_id FROM temp.qq_bulk_pay)")
-    # every change to a case's figures, in repayment order: direct ones (paid_fen, audited)
-    # and through a live worker (w_paid_fen, derived)
-    conn.execute("CREATE TEMP TABLE qq_bulk_ev AS "
-                 "SELECT p.id AS pid, p.case_id AS case_id, p.amount_fen AS d_paid, 0 AS d_w FROM temp.qq_bulk_pay p "
-                 "WHERE p.worker_id IS NULL UNION ALL "
-                 "SELECT p.id, b.case_id, 0, p.amount_fen FROM temp.qq_bulk_pay p "
-                 "JOIN temp.qq_bulk_wbase b ON b.id = p.worker_id WHERE b.deleted_at IS NULL")
-    conn.execute(f"CREATE TEMP TABLE qq_bulk_cbase AS SELECT c.id, c.uuid, c.paid_fen, c.w_paid_fen, "
-                 f"{c_tb.image('c')} AS img FROM case_record c "
-                 "WHERE c.id IN (SELECT case_id FROM temp.qq_bulk_ev)")
-    head = "INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, before, after, reason) "
-    # workers: one audited change per repayment
-    conn.execute(
-        head + "SELECT :at, :user, 'worker', x.id, x.uuid, 'update', "
-        "json_set(x.img, '$.paid_fen', x.after - x.amount_fen), json_set(x.img, '$.paid_fen', x.after), :reason "
-        "FROM (SELECT b.id, b.uuid, b.img, p.id AS pid, p.amount_fen, "
-        "      b.paid_fen + SUM(p.amount_fen) OVER (PARTITION BY p.worker_id ORDER BY p.id) AS after "
-        "      FROM temp.qq_bulk_pay p JOIN temp.qq_bulk_wbase b ON b.id = p.worker_id) x ORDER BY x.pid",
-        {"at": stamp, "user": user, "reason": reason})
-    # cases: one audited change per direct repayment, with w_paid_fen as the workers' repayments
-    # before it had left it
-    conn.execute(
-        head + "SELECT :at, :user, 'case_record', x.id, x.uuid, 'update', "
-        "json_set(x.img, '$.paid_fen', x.paid - x.d_paid, '$.w_paid_fen', x.wpaid), "
-        "json_set(x.img, '$.paid_fen', x.paid, '$.w_paid_fen', x.wpaid), :reason "
-        "FROM (SELECT c.id, c.uuid, c.img, e.pid, e.d_paid, "
-        "      c.paid_fen + SUM(e.d_paid) OVER w AS paid, c.w_paid_fen + SUM(e.d_w) OVER w AS wpaid "
-        "      FROM temp.qq_bulk_ev e JOIN temp.qq_bulk_cbase c ON c.id = e.case_id "
-        "      WINDOW w AS (PARTITION BY e.case_id ORDER BY e.pid)) x WHERE x.d_paid > 0 ORDER BY x.pid",
-        {"at": stamp, "user": user, "reason": reason})
-    conn.execute("UPDATE worker SET paid_fen = paid_fen + s.amount FROM "
-                 "(SELECT worker_id, SUM(amount_fen) AS amount FROM temp.qq_bulk_pay "
-                 " WHERE worker_id IS NOT NULL GROUP BY worker_id) AS s WHERE worker.id = s.worker_id")
-    conn.execute("UPDATE case_record SET paid_fen = paid_fen + s.paid, w_paid_fen = w_paid_fen + s.w, "
-                 "updated_at = ? FROM (SELECT case_id, SUM(d_paid) AS paid, SUM(d_w) AS w FROM temp.qq_bulk_ev "
-                 " GROUP BY case_id) AS s WHERE case_record.id = s.case_id", (stamp,))
-    # repayment_activity: a case's latest dated fact is at least its newest repayment's date
-    conn.execute("UPDATE case_record SET last_activity_on = s.d FROM (SELECT case_id, MAX(paid_on) AS d "
-                 " FROM repayment WHERE id > ? AND deleted_at IS NULL GROUP BY case_id) AS s "
-                 "WHERE case_record.id = s.case_id AND (last_activity_on IS NULL OR last_activity_on < s.d)",
-                 (first_new,))

@@ -4,13 +4,15 @@
 changed or unchanged: by the ledger's key, or, for rows without one, by content, one stored
 record standing for at most one row (identical rows are never merged).
 ``write_rows`` does the inserts and updates inside the caller's transaction, in batches
-(``executemany``) with the audit, roll-up and search triggers left on, so every imported
-row is audited like a typed one."""
+(``executemany``) with the audit and guard triggers left on, so every imported row is audited
+like a typed one; the cross-ledger effects (roll-ups, repayments, search index) follow from
+``models.ledger.effects``, as for every other write."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from models.db import Store, new_uuids, now_text
+from models.ledger import effects
 from models.io.problems import Problem, field_label
 from models.jobs import JobContext
 
@@ -27,8 +29,14 @@ def write_rows(store: Store, plan: "ImportPlan", ctx: JobContext) -> dict[str, i
     counts = {"insert": len(inserts), "update": len(updates),
               "unchanged": sum(1 for r in plan.rows if r.action == "unchanged")}
     total = len(inserts) + len(updates)
-    done = 0
     ctx.progress(0, total, "正在写入数据库…")
+    with effects.tracking(store.conn, t, [r.record_id for r in updates], new_above=True):
+        _write(store, t, inserts, updates, ctx, total)
+    return counts
+
+
+def _write(store: Store, t: str, inserts: list, updates: list, ctx: JobContext, total: int) -> None:
+    done = 0
     if inserts:
         cols = list(inserts[0].values)
         has_uuid = any(r[1] == "uuid" for r in store.query(f'PRAGMA table_info("{t}")'))
@@ -62,7 +70,6 @@ def write_rows(store: Store, plan: "ImportPlan", ctx: JobContext) -> dict[str, i
                                           r.record_id) for r in chunk])
             done += len(chunk)
             ctx.progress(done, total, f"正在写入第 {done} 条，共 {total} 条")
-    return counts
 
 
 # -- matching against the database -----------------------------------------------------

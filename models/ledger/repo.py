@@ -7,6 +7,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import Any, Iterable, Sequence
 
 from models.db import Store, now_text
+from models.ledger import effects
 from models.ledger.fields import Field, Ledger
 from models.values import ValueProblem
 
@@ -256,7 +257,7 @@ class LedgerRepo:
         if problems:
             raise ValidationError(problems, self.ledger)
         stored = {k: v for k, v in values.items() if self._is_column(k)}
-        with self.store.tx():
+        with self.store.tx(), effects.tracking(self.store.conn, self.t, new_above=True):
             return self.store.insert(self.t, stored)
 
     def update(self, record_id: int, values: dict[str, Any], reason: str = "") -> None:
@@ -265,17 +266,17 @@ class LedgerRepo:
             raise ValidationError(problems, self.ledger)
         stored = {k: v for k, v in values.items() if self._is_column(k)}
         stored["updated_at"] = now_text()
-        with self.store.tx(reason):
+        with self.store.tx(reason), effects.tracking(self.store.conn, self.t, [record_id]):
             self.store.update(self.t, record_id, stored)
 
     def recycle(self, record_ids: Sequence[int], reason: str = "") -> None:
-        with self.store.tx(reason):
+        with self.store.tx(reason), effects.tracking(self.store.conn, self.t, record_ids):
             for rid in record_ids:
                 self.store.execute(f'UPDATE "{self.t}" SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL',
                                    (now_text(), rid))
 
     def restore(self, record_ids: Sequence[int]) -> None:
-        with self.store.tx():
+        with self.store.tx(), effects.tracking(self.store.conn, self.t, record_ids):
             for rid in record_ids:
                 self.store.execute(f'UPDATE "{self.t}" SET deleted_at = NULL WHERE id = ?', (rid,))
 
