@@ -13,6 +13,7 @@ from models.ledger.repo import Query, ValidationError
 from models.ledgers.cases import SOURCES, STATUSES
 from models.values import ValueProblem, fen_to_yuan_text, parse_date
 from views import ledger_io
+from views.background_search import search_in_background
 from views.case_detail import CaseDetail
 from views.case_dialogs import StatusDialog
 from views.context import AppContext
@@ -70,6 +71,7 @@ class CasePage(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)
         self._search_timer.timeout.connect(self.apply_filters)
+        search_in_background(self.table, self.model, totals=True)     # a search never holds up the window
         self.refresh()
 
     # -- the detail pane: one line of hint while no case is chosen, its share once one is -------
@@ -193,7 +195,7 @@ class CasePage(QWidget):
         self.model.set_query(self.build_query())
 
     def _update_totals(self) -> None:
-        t = self.repo.totals(self.model.query)
+        t = self.model.totals()
         self.totals.setText(
             f"共 {self.model.rowCount():,} 件　涉及 {t.get('total_workers', 0):,} 人　"
             f"应付 {fen_to_yuan_text(t.get('total_owed_fen', 0))} 元　已付 {fen_to_yuan_text(t.get('total_paid_fen', 0))} 元　"

@@ -20,6 +20,7 @@ from models.ledger.service import service_for
 from models.ledger.repo import LedgerRepo, Query, ValidationError
 from models.values import ValueProblem, parse_date
 from views import ledger_actions
+from views.background_search import search_in_background
 from views.context import AppContext
 from views.detail_split import DetailSplitter
 from views.legend import ColourLegend
@@ -116,6 +117,7 @@ class GenericLedgerPage(QWidget):
         # the view sorts by its first column when sorting is switched on; start in the declared order
         self.model.query = Query()
         self.filters = FilterBar(ctx.store, self.ledger, self.apply_filters, self)
+        search_in_background(self.table, self.model, totals=True)     # a search never holds up the window
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
@@ -192,7 +194,7 @@ class GenericLedgerPage(QWidget):
 
     def _update_totals(self) -> None:
         q = self.model.query
-        sums = self.repo.totals(q)
+        sums = self.model.totals()
         parts = [f"共 {self.model.rowCount():,} 条"]
         for name, value in (sums.items() if self.model.rowCount() else ()):
             f = self.ledger.field(name)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 from models import case_workers, cases
 from models.ledger.fields import Field
 from models.ledger.repo import LedgerRepo, Query
+from views.background_search import search_in_background
 from views.context import AppContext
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
@@ -89,6 +90,7 @@ class WorkerPage(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
         self._timer.timeout.connect(self.apply)
+        search_in_background(self.table, self.model)      # a search never holds up the window
         self.search.textChanged.connect(lambda: self._timer.start())
         self.unpaid.toggled.connect(self.apply)
         find = QAction(self)
