@@ -1,6 +1,6 @@
 """Migrations: a database made by any earlier version and brought up to date has the same schema
 as a new one (tables, columns, foreign keys, indexes, triggers), and is backed up before it is
-changed, whichever path opens it."""
+changed, whichever path opens it. That the steps are frozen: tests/test_migration_steps_frozen.py."""
 from __future__ import annotations
 
 import re
@@ -42,10 +42,34 @@ def _old(path: Path, version: int, monkeypatch) -> None:
     none of the declared ledgers' tables (the oldest program had none of them)."""
     with monkeypatch.context() as m:
         m.setattr(migrations, "LATEST", version)
-        m.setattr(migrations, "_sync_declared_ledgers", lambda conn: None)
+        m.setattr(migrations, "_sync_declared_ledgers", lambda conn, **kw: None)
         s = Store(path, "旧版本")
         s.close()
     assert migrations.version_of(path) == version
+
+
+def _as_programs_before_14_left_it(path: Path, unmasked: tuple[str, ...] = ()) -> None:
+    """What a program before step 14 did on every open of a version-13 file: the declared
+    ledgers' tables made from its declarations (here: today's), with the triggers of its own
+    generators; ``unmasked``: tables whose triggers an older generator made (numbers unmasked)."""
+    from models import access, audit
+    from models.ledger import registry
+    c = sqlite3.connect(path)
+    c.create_function("qq_now", 0, lambda: "2026-01-01T00:00:00")
+    for table, statements in registry.schema_changes(c):
+        for stmt in statements:
+            c.execute(stmt)
+        audit.install_triggers(c, table)
+        access.install_guard_triggers(c, table)
+    saved = audit.masked_columns
+    audit.masked_columns = lambda table: {}
+    try:
+        for table in unmasked:
+            audit.install_triggers(c, table)
+    finally:
+        audit.masked_columns = saved
+    c.commit()
+    c.close()
 
 
 @pytest.mark.parametrize("version", range(1, migrations.LATEST))
@@ -85,26 +109,53 @@ def test_a_new_database_needs_no_backup(tmp_path):
     assert not (tmp_path / "n.sqlite.backups").exists()
 
 
-def test_a_column_a_declared_ledger_gains_comes_with_its_reference_and_index(tmp_path):
-    """A database made before a declared ledger gained a column (here: 清欠资金台账's 责任专班, a
-    reference with an index) gets the column with its foreign key and index, as a new one has it."""
+def test_a_version_13_file_with_declared_ledgers_is_a_new_one(tmp_path, monkeypatch):
+    """Step 14 over a file whose declared ledgers' tables an older program made: a table it
+    lacks is made, a column it lacks (here: 清欠资金台账's 责任专班, a reference with an index)
+    comes with its foreign key and index, and step 15 makes every table's triggers as a new
+    database has them, stale ones (made before the log masked numbers) included."""
     new = tmp_path / "new.sqlite"
     Store(new, "新").close()
     old = tmp_path / "old.sqlite"
-    Store(old, "旧").close()
+    _old(old, 13, monkeypatch)
+    _as_programs_before_14_left_it(old, unmasked=("worker", "petition"))
     c = sqlite3.connect(old)
     for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') "
                              "AND tbl_name = 'fund' AND sql LIKE '%workstream_id%'").fetchall():
         kind = c.execute("SELECT type FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
         c.execute(f'DROP {kind.upper()} "{name}"')
     c.execute("ALTER TABLE fund DROP COLUMN workstream_id")
+    c.execute("DROP TABLE daily_report")
     c.commit()
     c.close()
-    assert "workstream_id" not in _schema(old)["fund"]["columns"]
-    Store(old, "升级").close()
+    before = _schema(old)
+    assert "workstream_id" not in before["fund"]["columns"] and "daily_report" not in before
+    assert before["triggers"]["audit_petition_insert"] != _schema(new)["triggers"]["audit_petition_insert"]
+    with monkeypatch.context() as m:            # the numbered steps alone
+        m.setattr(migrations, "_sync_declared_ledgers", lambda conn, **kw: None)
+        Store(old, "升级").close()
     a, b = _schema(old), _schema(new)
-    assert a["fund"] == b["fund"]
-    assert a["triggers"] == b["triggers"]
+    assert a.keys() == b.keys()
+    for name in b:
+        assert a[name] == b[name], name
+    assert not list((tmp_path / "old.sqlite.backups").glob("*-upgrade-v14.sqlite"))   # one copy, of v13
+    assert len(list((tmp_path / "old.sqlite.backups").glob("*-upgrade-v13.sqlite"))) == 1
+
+
+def test_the_last_steps_run_again_over_a_file_that_has_them(tmp_path):
+    """A package's copy whose version number was set back runs the last steps again (and a test
+    of step 8 sets a file back to 7): from step 8 on, a step run twice leaves what it left once."""
+    new = tmp_path / "new.sqlite"
+    Store(new, "新").close()
+    again = tmp_path / "again.sqlite"
+    Store(again, "新").close()
+    c = sqlite3.connect(again)
+    c.execute("PRAGMA user_version = 7")
+    c.close()
+    Store(again, "再升级").close()
+    a, b = _schema(again), _schema(new)
+    for name in b:
+        assert a[name] == b[name], name
 
 
 def test_projects_of_an_older_database_become_ledger_records(tmp_path, monkeypatch):
@@ -115,7 +166,7 @@ def test_projects_of_an_older_database_become_ledger_records(tmp_path, monkeypat
     _old(old, 11, monkeypatch)
     with monkeypatch.context() as m:
         m.setattr(migrations, "LATEST", 11)
-        m.setattr(migrations, "_sync_declared_ledgers", lambda conn: None)
+        m.setattr(migrations, "_sync_declared_ledgers", lambda conn, **kw: None)
         s = Store(old, "旧版本")
         with s.tx():
             s.execute("INSERT INTO project(uuid, name, general_contractor, contract_fen, deposit_fen) VALUES "
