@@ -1,4 +1,8 @@
-"""`python -m bench [names…]`: run the benchmarks and write bench/results.json."""
+"""`python -m bench [names…]`: run the benchmarks and write bench/results.json.
+
+A name picks one module: ``python -m bench after_edit`` (or ``bench_after_edit``) runs
+bench/bench_after_edit.py only; the figures it writes replace theirs in results.json and the
+others are kept as they were."""
 from __future__ import annotations
 
 import importlib
@@ -13,7 +17,12 @@ HERE = Path(__file__).resolve().parent
 
 def main(argv: list[str]) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    wanted = set(argv)
+    wanted = {n if n.startswith("bench_") else f"bench_{n}" for n in argv}
+    known = {i.name for i in pkgutil.iter_modules([str(HERE)]) if i.name.startswith("bench_")}
+    if wanted - known:
+        print(f"no such benchmark: {', '.join(sorted(wanted - known))} (known: "
+              f"{', '.join(sorted(n[6:] for n in known))})", file=sys.stderr)
+        return 2
     figures: list[dict] = []
     results = HERE / "results.json"
     old = json.loads(results.read_text(encoding="utf-8")).get("figures", []) if results.exists() else []

@@ -74,7 +74,7 @@ def run(figures: list) -> None:
     ours = [_start(db, False) for _ in range(7)]
     base = [_start(db, True) for _ in range(3)]
     figures.append({"name": "startup_first_paint_ms", "value": round(statistics.median(ours), 1), "unit": "ms",
-                    "budget": 400, "baseline": f"eager imports {statistics.median(base):.0f} ms; "
+                    "budget": 300, "baseline": f"eager imports {statistics.median(base):.0f} ms; "
                                                f"runs {', '.join(f'{x:.0f}' for x in sorted(ours))}"})
     if not BUNDLE.exists():
         print("bundle not built (make dist): bundle_startup_first_paint_ms skipped", file=sys.stderr)
@@ -84,6 +84,6 @@ def run(figures: list) -> None:
     runs = [_first_paint(cmd) for _ in range(7)]
     floor = _floor_ms()
     figures.append({"name": "bundle_startup_first_paint_ms", "value": round(statistics.median(runs), 1),
-                    "unit": "ms", "budget": 400,
+                    "unit": "ms", "budget": 300,
                     "baseline": (f"bare PyInstaller bundle to its first line {floor:.0f} ms; " if floor else "")
                     + f"runs {', '.join(f'{x:.0f}' for x in sorted(runs))}"})

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextvars
 import datetime as _dt
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from typing import Callable, Iterable
 
 from models.db import Store
@@ -70,8 +71,10 @@ class CheckReport:
 
 
 RuleFn = Callable[[Store, _dt.date], Iterable[Finding]]
+CountFn = Callable[[Store, _dt.date], int]
 RULES: dict[str, tuple[str, RuleFn]] = {}
 WARNINGS: dict[str, tuple[str, RuleFn, str]] = {}     # code → (title, fn, unit)
+WARNING_COUNTS: dict[str, CountFn] = {}               # code → how many, counted in SQL (optional)
 
 
 @dataclass(frozen=True)
@@ -102,13 +105,37 @@ def rule(code: str, title: str, *, reads: Iterable[str] | None = None, scope: st
     return deco
 
 
-def warning(code: str, title: str, unit: str = "件") -> Callable[[RuleFn], RuleFn]:
-    """A work warning (预警 / 督办): late work, listed but never a reason the data fail the check."""
+def warning(code: str, title: str, unit: str = "件", *, count: CountFn | None = None) -> Callable[[RuleFn], RuleFn]:
+    """A work warning (预警 / 督办): late work, listed but never a reason the data fail the check.
+    ``count``: the number of warnings counted in SQL, so that only the listed ones (the first
+    ``limit_per_rule`` the function yields, lazily) are read and worded."""
     def deco(fn: RuleFn) -> RuleFn:
         WARNINGS[code] = (title, fn, unit)
         RULES.pop(code, None)
+        if count is not None:
+            WARNING_COUNTS[code] = count
+        else:
+            WARNING_COUNTS.pop(code, None)
         return fn
     return deco
+
+
+def add_warnings(report: "CheckReport", store: Store, today: _dt.date, limit_per_rule: int) -> None:
+    """Every work warning's count, and the first ``limit_per_rule`` of each, into ``report``."""
+    for code, (_title, fn, _unit) in WARNINGS.items():
+        counter = WARNING_COUNTS.get(code)
+        if counter is not None:
+            n = int(counter(store, today))
+            if n:
+                report.warnings += list(islice(fn(store, today), min(n, limit_per_rule)))
+            report.warning_counts[code] = n
+            continue
+        n = 0
+        for f in fn(store, today):
+            n += 1
+            if n <= limit_per_rule:
+                report.warnings.append(f)
+        report.warning_counts[code] = n
 
 
 def run_checks(store: Store, today: _dt.date | None = None, limit_per_rule: int = 500) -> CheckReport:
@@ -126,13 +153,7 @@ def run_checks(store: Store, today: _dt.date | None = None, limit_per_rule: int 
                 break
         report.findings += found
         report.rules_run.append(code)
-    for code, (_title, fn, _unit) in WARNINGS.items():
-        n = 0
-        for f in fn(store, today):
-            n += 1
-            if n <= limit_per_rule:
-                report.warnings.append(f)
-        report.warning_counts[code] = n
+    add_warnings(report, store, today, limit_per_rule)
     return report
 
 
@@ -257,19 +278,31 @@ def _repayments(store: Store, today: _dt.date):
 
 
 # -- work warnings (预警 / 督办) ------------------------------------------------------------------
-@warning("case_overdue", "逾期问题")
-def _overdue_cases(store: Store, today: _dt.date):
+def _overdue_where(store: Store, today: _dt.date) -> tuple[str, list]:
     """Open cases past their 办结时限: the 逾期 warning's own condition (``models.cases``)."""
     from models.cases import warning_conditions
     sql, params = warning_conditions(store, today)["逾期"]
-    for r in store.query(
-            "SELECT t.id, t.case_no, t.deadline, t.owner_person, (SELECT name FROM workstream w WHERE "
-            f"w.id = t.workstream_id) AS ws FROM case_record t WHERE t.deleted_at IS NULL AND {sql} "
-            "ORDER BY t.deadline, t.id", params):
-        days = (today - _dt.date.fromisoformat(r["deadline"][:10])).days
-        yield Finding("case_overdue", "case_record", r["id"], r["case_no"],
-                      f"办结时限 {r['deadline']} 已过 {days} 天，尚未办结（责任专班：{r['ws'] or '未分配'}；"
-                      f"包案责任人：{r['owner_person'] or '未定'}）")
+    return f"FROM case_record t WHERE t.deleted_at IS NULL AND {sql}", params
+
+
+def _count_overdue(store: Store, today: _dt.date) -> int:
+    where, params = _overdue_where(store, today)
+    return int(store.scalar("SELECT COUNT(*) " + where, params, 0))
+
+
+@warning("case_overdue", "逾期问题", count=_count_overdue)
+def _overdue_cases(store: Store, today: _dt.date):
+    """Read lazily (a county has thousands; a report lists the first few hundred), oldest 办结时限
+    first; the 专班 names are looked up once, not once a row."""
+    where, params = _overdue_where(store, today)
+    streams = {r[0]: r[1] for r in store.query("SELECT id, name FROM workstream")}
+    cur = store.conn.execute("SELECT t.id, t.case_no, t.deadline, t.owner_person, t.workstream_id "
+                             + where + " ORDER BY t.deadline, t.id", params)
+    for r in cur:
+        days = (today - _dt.date.fromisoformat(r[2][:10])).days
+        yield Finding("case_overdue", "case_record", r[0], r[1],
+                      f"办结时限 {r[2]} 已过 {days} 天，尚未办结（责任专班：{streams.get(r[4]) or '未分配'}；"
+                      f"包案责任人：{r[3] or '未定'}）")
 
 
 def rule_titles() -> dict[str, str]:

@@ -192,13 +192,7 @@ def check(store: Store, today: _dt.date | None = None, limit_per_rule: int = 500
         items = sorted(found.get(code, []), key=_order)
         report.findings += [checks.Finding(**f) for f in items[:limit_per_rule]]
         report.rules_run.append(code)
-    for code, (_title, fn, _unit) in checks.WARNINGS.items():
-        n = 0
-        for f in fn(store, today):
-            n += 1
-            if n <= limit_per_rule:
-                report.warnings.append(f)
-        report.warning_counts[code] = n
+    checks.add_warnings(report, store, today, limit_per_rule)
     if keep:
         try:
             full_on = today.isoformat() if done["mode"] == "full" else state["full_on"]
