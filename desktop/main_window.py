@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
         groups = set(self.nav_heads)
         current = self.nav_group_of.get(nav.currentRow(), "")
         closed = set(self._nav_user_closed)
-        room = nav.viewport().height()
+        room = nav.contentsRect().height()          # the viewport's, up to date even as the list resizes
         if self._nav_height(closed) > room > 0:
             keep = self._nav_chosen_group or current
             closed = groups - {keep}
