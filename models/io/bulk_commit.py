@@ -161,13 +161,14 @@ class _Table:
 
 # -- permission ----------------------------------------------------------------------------------
 class _Guard:
-    """``qq_may_write`` and ``qq_signed_ok`` of the guard triggers, asked once per workstream."""
+    """The guard triggers' own two rules (``qq_may_write`` is ``access.check_write``,
+    ``qq_signed_ok`` is ``Store._signed_ok``), asked once per workstream instead of per row."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.asked: set[tuple[str, Any]] = set()
         self.case_ws: dict[Any, Any] = {}
-        self.signed: dict[Any, str] | None = None
+        self.signed: set[tuple[Any, str]] = set()
 
     def workstream_of_cases(self, case_ids) -> None:
         todo = sorted({c for c in case_ids if c is not None and c not in self.case_ws}, key=str)
@@ -187,20 +188,15 @@ class _Guard:
             self.store.last_denial = why
             raise PermissionDenied(why)
 
-    def signed_ok(self, ws: Any, created_at: Any) -> None:
-        """An update of a record created on or before its workstream's signed date needs a reason."""
-        if self.store.audit_reason or ws is None or not created_at:
+    def signed_ok(self, table: str, ws: Any, created_at: Any) -> None:
+        """The guard triggers' signed-ledger lock (``Store._signed_ok``), asked once per
+        workstream and day of creation."""
+        key = (ws, str(created_at or "")[:10])
+        if key in self.signed:
             return
-        if self.signed is None:
-            try:
-                self.signed = dict(self.store.query(
-                    "SELECT workstream_id, MAX(as_of) FROM signoff WHERE revoked_at IS NULL GROUP BY workstream_id"))
-            except Exception:  # noqa: BLE001 - no signoff table yet: nothing is signed
-                self.signed = {}
-        as_of = self.signed.get(ws)
-        if as_of and str(created_at)[:10] <= as_of:
-            self.store.last_denial = SIGNED_MESSAGE
-            raise PermissionDenied(SIGNED_MESSAGE)
+        self.signed.add(key)
+        if not self.store._signed_ok(table, ws, created_at):
+            raise PermissionDenied(self.store.last_denial or SIGNED_MESSAGE)
 
 
 # -- the commit ----------------------------------------------------------------------------------
@@ -280,7 +276,7 @@ def _check(store: Store, tb: _Table, inserts: list, updates: list) -> None:
         g.may_write(t, ws(r.changes.get(key_col, key_value)) if key_col else None)
         locked.append((ws(key_value), created_at))
     for w, created_at in locked:
-        g.signed_ok(w, created_at)
+        g.signed_ok(t, w, created_at)
 
 
 def _write(store: Store, tb: _Table, inserts: list, cols: list, updates: list, stamp: str, user: str,
