@@ -92,6 +92,8 @@ def test_a_slow_search_keeps_the_window_turning(filled, qtbot, tmp_path, monkeyp
     QApplication.processEvents()
     assert page.model.rowCount() == 60 and page.model.background and page.model.background_totals
     note = page.table.viewport().findChild(QLabel, "searchNote")
+    on_window: list[str] = []           # what the window's own connection runs from here on
+    filled.conn.set_trace_callback(on_window.append)
     page.search.setText("华厦")          # the debounce fires 250 ms later
     qtbot.waitUntil(lambda: page.model.waiting, timeout=3000)
     t = time.perf_counter()
@@ -111,6 +113,11 @@ def test_a_slow_search_keeps_the_window_turning(filled, qtbot, tmp_path, monkeyp
     qtbot.waitUntil(lambda: not page.model.waiting, timeout=10000)
     assert started == ["华厦", "华厦"]   # the debounce's search, then the one started here
     assert not note.isVisible()
+    filled.conn.set_trace_callback(None)
+    # the count, ids, rows, 合计 and the groundless cases' count all came from the worker (the
+    # window's connection read only the detail pane's empty lists)
+    assert on_window and not [sql for sql in on_window if "MATCH" in sql or "LIKE" in sql or "chars" in sql
+                              or '"case_record"' in sql and ("COUNT(" in sql or "SUM(" in sql)]
     want = cases.repo(filled).ids(Query(search="华厦"))
     assert page.model.rowCount() == 30 and [page.model.id_at(r) for r in range(30)] == want
     assert page.model.fully_loaded

@@ -46,11 +46,14 @@ class SearchNote(QLabel):
         self.raise_()
 
 
-def search_in_background(table: LedgerTableView, model: LedgerTableModel, totals: bool = False) -> SearchNote:
+def search_in_background(table: LedgerTableView, model: LedgerTableModel, totals: bool = False,
+                         counts: tuple[dict, ...] = ()) -> SearchNote:
     """Run ``model``'s searches on a worker thread; ``totals``: the worker also reads the
-    ledger's sums, for a page whose 合计 line reads ``model.totals()``."""
+    ledger's sums, for a page whose 合计 line reads ``model.totals()``; ``counts``: and how many
+    rows have these values besides, for ``model.count_with``."""
     model.background = True
     model.background_totals = totals
+    model.background_counts = [dict(c) for c in counts]
     note = SearchNote(table)
     model.searching.connect(note.set_busy)
     model.recordFound.connect(table.select_record)

@@ -27,6 +27,9 @@ from views.record_form import RecordForm
 SHORT_PAGE = 480        # a page less tall than this (150 % scaling) has narrower margins
 
 
+GROUNDLESS = "不存在欠薪"
+
+
 class CasePage(QWidget):
     title = "欠薪问题台账"
 
@@ -71,7 +74,8 @@ class CasePage(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)
         self._search_timer.timeout.connect(self.apply_filters)
-        search_in_background(self.table, self.model, totals=True)     # a search never holds up the window
+        search_in_background(self.table, self.model, totals=True,     # a search never holds up the window
+                             counts=({"status": GROUNDLESS},))
         self.refresh()
 
     # -- the detail pane: one line of hint while no case is chosen, its share once one is -------
@@ -205,11 +209,10 @@ class CasePage(QWidget):
     def _basis_note(self) -> str:
         """The 合计 counts every listed case; say so where it includes cases found groundless,
         which the headline figures (models.figures) leave out."""
-        import dataclasses
         q = self.model.query
-        if q.equals.get("status", "不存在欠薪") != "不存在欠薪":
+        if q.equals.get("status", GROUNDLESS) != GROUNDLESS:
             return ""
-        n = self.repo.count(dataclasses.replace(q, equals={**q.equals, "status": "不存在欠薪"}))
+        n = self.model.count_with({"status": GROUNDLESS})
         return f"　注：合计含经核实不存在欠薪的问题 {n} 件，首页和报表的欠薪总额不含此类问题" if n else ""
 
     def _update_warnings(self) -> None:

@@ -58,11 +58,13 @@ class LedgerTableModel(QAbstractTableModel):
         # searches on a worker thread (see the module's note)
         self.background = False
         self.background_totals = False      # the worker also reads the ledger's sums (``totals``)
+        self.background_counts: list[dict] = []     # and these narrowed counts (``count_with``)
         self._gen = 0
         self._job: page_source.PageSearch | None = None
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._heard = False                 # connected to the workers' relay (on the first search)
         self._sums: tuple[Query, dict] | None = None
+        self._counts: tuple[Query, dict] | None = None
         self._want: int | None = None       # a record asked for (row_of) before its search answered
         self._waiting = False               # between a search's start and its first rows
 
@@ -82,7 +84,7 @@ class LedgerTableModel(QAbstractTableModel):
         self._reload_now()
 
     def _reload_now(self) -> None:
-        self._sums = None
+        self._sums = self._counts = None
         self.beginResetModel()
         self._pages.clear()
         self._stop_stream()
@@ -112,7 +114,8 @@ class LedgerTableModel(QAbstractTableModel):
         self._stop_stream()
         store = self.repo.store
         job = page_source.PageSearch(store.path, self.repo.ledger, self.query, today=store.today, prefix=PREFIX,
-                                     page=PAGE, rows=type(self.repo) is LedgerRepo, totals=self.background_totals)
+                                     page=PAGE, rows=type(self.repo) is LedgerRepo, totals=self.background_totals,
+                                     counts=self.background_counts)
         self._job = job
         if not self._heard:
             _relay().arrived.connect(self._answer_arrived)
@@ -161,6 +164,7 @@ class LedgerTableModel(QAbstractTableModel):
         if first.rows:
             self._pages[0] = {rid: first.rows[rid] for rid in first.ids[:PAGE] if rid in first.rows}
         self._sums = (job.query, first.totals) if first.totals is not None else None
+        self._counts = (job.query, first.counts)
         self.endResetModel()
         self._waiting = False
         self.searching.emit(False)
@@ -201,6 +205,15 @@ class LedgerTableModel(QAbstractTableModel):
         if self._sums is not None and self._sums[0] == self.query:
             return dict(self._sums[1])
         return self.repo.totals(self.query)
+
+    def count_with(self, equals: dict) -> int:
+        """How many of the rows listed also have these values: as the worker read it with its
+        search (``background_counts``), else now."""
+        if self._counts is not None and self._counts[0] == self.query:
+            got = self._counts[1].get(page_source.counted(equals))
+            if got is not None:
+                return got
+        return self.repo.count(page_source.narrowed(self.query, equals))
 
     def _load_more(self, until: int | None = None) -> None:
         if self._cursor is None:

@@ -14,12 +14,13 @@ first page.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as _dt
 import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Sequence
 
 from models.db import Store, StoreError
 from models.ledger import chars_index
@@ -29,6 +30,7 @@ from models.ledger.repo import LedgerRepo, Query
 PREFIX = 2000        # ids read before the first answer (a screenful is some 40)
 PAGE = 200           # rows read with them (views.ledger_model's page)
 CHUNK = 100_000      # ids read at a time after that
+CATCH_UP_WAIT_MS = 500   # how long a catch-up of the short-search index waits for another writer
 
 
 class Cancelled(Exception):
@@ -42,6 +44,16 @@ class FirstPage:
     rows: dict[int, dict] = field(default_factory=dict)   # the first ``page`` ids' rows ({}: not asked)
     totals: dict[str, int] | None = None                   # the ledger's sums over the query (None: not asked)
     complete: bool = True            # ``ids`` holds every row
+    counts: dict[tuple, int] = field(default_factory=dict)  # ``counted(equals)`` → rows of the query narrowed so
+
+
+def counted(equals: dict[str, Any]) -> tuple:
+    """The key of ``FirstPage.counts`` for the query narrowed by ``equals``."""
+    return tuple(sorted(equals.items()))
+
+
+def narrowed(query: Query, equals: dict[str, Any]) -> Query:
+    return dataclasses.replace(query, equals={**query.equals, **equals})
 
 
 class PageSearch:
@@ -52,7 +64,8 @@ class PageSearch:
     once, except ``cancel``."""
 
     def __init__(self, path: str | Path, ledger: Ledger, query: Query, *, today: _dt.date | None = None,
-                 prefix: int = PREFIX, page: int = PAGE, rows: bool = True, totals: bool = False) -> None:
+                 prefix: int = PREFIX, page: int = PAGE, rows: bool = True, totals: bool = False,
+                 counts: Sequence[dict[str, Any]] = ()) -> None:
         self.path = Path(path)
         self.ledger = ledger
         self.query = copy.deepcopy(query)
@@ -61,6 +74,7 @@ class PageSearch:
         self.page = page
         self.want_rows = rows
         self.want_totals = totals
+        self.want_counts = [dict(c) for c in counts]
         self._lock = threading.Lock()
         self._cancelled = False
         self._store: Store | None = None
@@ -129,7 +143,8 @@ class PageSearch:
             self._check()
             rows = repo.rows_by_ids(ids[:self.page]) if self.want_rows else {}
             sums = repo.totals(self.query) if self.want_totals else None
-            return FirstPage(count, ids, rows, sums, complete)
+            counts = {counted(c): repo.count(narrowed(self.query, c)) for c in self.want_counts}
+            return FirstPage(count, ids, rows, sums, complete, counts)
         except sqlite3.OperationalError as exc:
             if self._cancelled and "interrupt" in str(exc).lower():
                 raise Cancelled() from exc
@@ -227,6 +242,9 @@ def catch_up_file(path: str | Path, table: str) -> bool:
     except StoreError:
         return False
     try:
+        # a long write elsewhere (an import) holds the lock: rather than wait for it, this search
+        # reads by LIKE (``chars_index.catch_up`` answers False when the database is busy)
+        store.conn.execute(f"PRAGMA busy_timeout = {CATCH_UP_WAIT_MS}")
         return chars_index.catch_up(store, table)
     finally:
         store.conn.close()          # not Store.close: its PRAGMA optimize is the window's to run
