@@ -343,11 +343,11 @@ class LedgerTableView(QTableView):
                 if total_room > 0:
                     for c in wrapping:
                         widths[c] += min(room[c], (avail - need) * room[c] // total_room)
-        self._set_wrapping(heads, cells)
         fm = self.horizontalHeader().fontMetrics()
-        self.horizontalHeader().two_lines = {
-            c: two for c in keys if heads and widths[c] < self._header_width(c)
-            and (two := split_header(self.model().fields[c].header, fm))}
+        two_lines = {c: two for c in keys if heads and widths[c] < self._header_width(c)
+                     and (two := split_header(self.model().fields[c].header, fm))}
+        self.horizontalHeader().two_lines = two_lines
+        self._set_wrapping(bool(two_lines), cells)      # a taller header only for a header on two lines
         for c, w in widths.items():
             if self.columnWidth(c) != w:
                 self.setColumnWidth(c, w)
