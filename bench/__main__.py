@@ -25,15 +25,16 @@ def main(argv: list[str]) -> int:
         return 2
     figures: list[dict] = []
     results = HERE / "results.json"
-    old = json.loads(results.read_text(encoding="utf-8")).get("figures", []) if results.exists() else []
     for info in sorted(pkgutil.iter_modules([str(HERE)]), key=lambda i: i.name):
         if not info.name.startswith("bench_") or (wanted and info.name not in wanted):
             continue
         module = importlib.import_module(f"bench.{info.name}")
         print(f"== {info.name}", file=sys.stderr)
         module.run(figures)
-    names = {f["name"] for f in figures}
-    merged = [f for f in old if f["name"] not in names] + figures
+    # read now, not at the start: another module run meanwhile keeps its figures
+    old = json.loads(results.read_text(encoding="utf-8")).get("figures", []) if results.exists() else []
+    new = {f["name"]: f for f in figures}
+    merged = [new.pop(f["name"], f) for f in old] + list(new.values())    # each figure keeps its place
     results.write_text(json.dumps({"figures": merged}, ensure_ascii=False, indent=1), encoding="utf-8")
     for f in figures:
         ok = "ok " if f["value"] <= f["budget"] else "OVER"
