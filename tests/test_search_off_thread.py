@@ -125,7 +125,7 @@ def test_a_slow_search_keeps_the_window_turning(filled, qtbot, tmp_path, monkeyp
     _shot(page, "case-after")
 
 
-def test_a_stale_search_does_not_overwrite_a_newer_one(filled, qtbot, tmp_path, monkeypatch):
+def test_a_stale_search_does_not_overwrite_a_newer_one(filled, qtbot, tmp_path, monkeypatch, qtmodeltester):
     from views.case_page import CasePage
     started = _plant_delay(monkeypatch, {"宏达": 0.6})
     page = CasePage(_ctx(filled, tmp_path))
@@ -144,6 +144,7 @@ def test_a_stale_search_does_not_overwrite_a_newer_one(filled, qtbot, tmp_path, 
     col = [f.name for f in page.model.fields].index("employer_name")
     employers = {page.model.data(page.model.index(r, col)) for r in range(page.model.rowCount())}
     assert page.model.rowCount() == 30 and employers == {"巴中市华厦建工集团有限公司"}
+    qtmodeltester.check(page.model)
     # a query without search text is read at once, and supersedes a search still running
     page.search.setText("宏达")
     page.apply_filters()

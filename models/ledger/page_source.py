@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from models.db import Store, StoreError
+from models.jobs import gc_paused
 from models.ledger import chars_index
 from models.ledger.fields import Ledger
 from models.ledger.repo import LedgerRepo, Query
@@ -245,7 +246,10 @@ def catch_up_file(path: str | Path, table: str) -> bool:
         # a long write elsewhere (an import) holds the lock: rather than wait for it, this search
         # reads by LIKE (``chars_index.catch_up`` answers False when the database is busy)
         store.conn.execute(f"PRAGMA busy_timeout = {CATCH_UP_WAIT_MS}")
-        return chars_index.catch_up(store, table)
+        # the catch-up makes some 100,000 short-lived rows after an import: the cycle collector's
+        # full passes over them held the interpreter (and so the window's thread) 60-120 ms each
+        with gc_paused():
+            return chars_index.catch_up(store, table)
     finally:
         store.conn.close()          # not Store.close: its PRAGMA optimize is the window's to run
         store.closed = True
