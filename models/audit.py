@@ -267,16 +267,3 @@ def history(conn: sqlite3.Connection, table: str, record_id: int) -> list[dict[s
                     "action_label": ACTION_LABELS.get(r["action"], r["action"]),
                     "changed": changed, "before": before, "after": after, "reason": r["reason"]})
     return out
-
-
-def upgrade_to_masked(conn: sqlite3.Connection) -> None:
-    """The migration step that brings an older database's audit log to this rule: what it
-    already holds is masked, and every audited table's triggers (declared ledgers' too) are
-    made again, so new rows are masked from then on."""
-    mask_logged(conn)
-    tables = [t for (t,) in conn.execute(
-        "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit%insert'")]
-    for table in tables:
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                        (f"audit_{table}_insert",)).fetchone():
-            install_triggers(conn, table)

@@ -120,7 +120,7 @@ def test_the_steps_make_a_new_database_without_the_live_generators(tmp_path, mon
     out of reach: nothing is asked of them (the run-time sync, which is, finds nothing to do)."""
     def refuse(*args, **kwargs):
         raise AssertionError("a step called live code")
-    for target, name in ((audit, "install_triggers"), (audit, "mask_logged"), (audit, "upgrade_to_masked"),
+    for target, name in ((audit, "install_triggers"), (audit, "mask_logged"),
                          (access, "install_guard_triggers"), (registry, "create_table_sql")):
         monkeypatch.setattr(target, name, refuse)
     Store(tmp_path / "n.sqlite", "新").close()

@@ -85,10 +85,12 @@ class _Capture:
 def _expected(store: Store, tables: tuple[str, ...]) -> dict[str, str]:
     """The triggers this module repeats, as models.migrations / models.audit / models.access
     write them today: a trigger changed since is not repeated from an old idea of it."""
-    from models import access, migrations
+    from models import access
+    from models.migration_steps import split_sql
+    from models.migration_steps.steps_001 import M001
     out = {}
     own = set().union(*_OWN_TRIGGERS.values())
-    for stmt in migrations._split_sql(migrations.M001):
+    for stmt in split_sql(M001):
         text = _norm(stmt)
         if text.startswith("CREATE TRIGGER") and text.split()[2] in own:
             out[text.split()[2]] = text
