@@ -21,6 +21,8 @@ import datetime as _dt
 import hashlib
 import weakref
 from dataclasses import dataclass, field as dc_field
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,7 @@ PREVIEW_ROWS = 200
 # Above this many rows to write, a commit is done set-based (models.io.bulk_commit) with the
 # per-row triggers off and their work done once for all rows; below it, row by row as ever.
 BULK_THRESHOLD = 500
+_NUMBERS = (int, float)     # not bool: TRUE in a 序号 column is no number to row_kind either
 
 
 @dataclass(slots=True)
@@ -350,7 +353,7 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
     # 1. the cells, a column at a time
     names, columns = [], []
     problems_at: dict[int, list[Problem]] = {}
-    table = _transpose([cells for _, cells in records], max((p[0] for p in parsers), default=-1) + 1)
+    table = _columns_of([cells for _, cells in records], [p[0] for p in parsers])
     for idx, name, label, parse, fast in parsers:
         ctx.check()
         raws = table[idx]
@@ -379,27 +382,35 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
     keys = list(zip(*(columns[names.index(k)] for k in key_fields))) \
         if key_fields and not gen_key and all(k in names for k in key_fields) else None
     out = plan.rows
-    for pos, ((i, cells), tup) in enumerate(zip(records, zip(*columns) if columns else ((),) * n)):
+    base = len(out)
+    # the rows' values, then what each row adds (names within its case, generated keys), then the
+    # ledger's rules over all rows, then each row's verdict: each pass a tight loop
+    row_values = list(map(dict, map(zip, repeat(names), zip(*columns)))) if columns else [{} for _ in range(n)]
+    for pos, problems in problems_at.items():
+        values = row_values[pos]
+        for p in problems:
+            values.pop(p.field, None)
+    if deferred or gen_key:
+        parent = ledger.parent
+        for pos, (i, cells) in enumerate(records):
+            values = row_values[pos]
+            width = len(cells)
+            for idx, name, label, resolver in deferred:
+                raw = cells[idx] if idx < width else None
+                try:
+                    values[name] = None if C.is_empty(raw) else resolver(C.text_value(raw), values.get(parent))
+                except V.ValueProblem as exc:
+                    problems_at.setdefault(pos, []).append(Problem(i + 1, label, exc.rule, str(exc), name))
+            for name in gen_key:
+                values[name] = _generated_key(values)
+    found_all = list(map(validate or _rules, row_values, range(n)))
+    for pos, (i, cells), values, found in zip(range(n), records, row_values, found_all):
         if (pos & 4095) == 0:
             ctx.progress(pos, n, f"正在检查第 {i + 1} 行，共 {len(rows)} 行")
         excel_row = i + 1
-        values = dict(zip(names, tup))
-        if pos in problems_at:
-            problems = problems_at[pos]
-            for p in problems:
-                values.pop(p.field, None)
-        else:
+        problems = problems_at.get(pos)
+        if problems is None:
             problems = []
-        width = len(cells)
-        for idx, name, label, resolver in deferred:
-            raw = cells[idx] if idx < width else None
-            try:
-                values[name] = None if C.is_empty(raw) else resolver(C.text_value(raw), values.get(ledger.parent))
-            except V.ValueProblem as exc:
-                problems.append(Problem(excel_row, label, exc.rule, str(exc), name))
-        for name in gen_key:
-            values[name] = _generated_key(values)
-        found = validate(values, pos) if validate else _rules(values, pos)
         if found:
             failed = {p.field for p in problems}
             for name, message, rule in found:
@@ -411,31 +422,30 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
             if None not in key and "" not in key:
                 if gen_key and key in seen_keys:        # sets the row's generated key, gives the new key tuple
                     key = _dedupe_generated(values, gen_key[0], key_fields, seen_keys)
-                first = seen_keys.get(key)
-                if first is not None:
+                first = seen_keys.setdefault(key, excel_row)
+                if first != excel_row:
                     shown = "、".join(_label(ledger, k) for k in key_fields if k != ledger.parent)
                     problems.append(Problem(excel_row, field_col.get(key_fields[-1]) or shown, "重复",
                                             f"{shown}与第 {first} 行重复", key_fields[-1]))
-                else:
-                    seen_keys[key] = excel_row
         if to_complete and not problems:
             for name, message in completion.row_gaps(to_complete, values):
                 plan.incomplete.append({"row": excel_row, "column": field_col.get(name) or _label(ledger, name),
                                         "field": name, "message": message})
-        keep = problems or len(out) < PREVIEW_ROWS
         out.append(RowResult(excel_row, values, problems, "reject" if problems else "insert",
-                             None, list(cells) if keep else None, None))
+                             None, list(cells) if problems or pos + base < PREVIEW_ROWS else None, None))
     _check_computed(plan, rows, store)
     ctx.progress(n, n, "检查完毕")
 
 
-def _transpose(rows: list[list], width: int) -> list[list]:
-    """Rows of cells → columns of cells, short rows padded with None."""
-    if not rows or width <= 0:
-        return [[] for _ in range(max(width, 0))]
-    if any(len(r) < width for r in rows):
+def _columns_of(rows: list[list], indexes: list[int]) -> dict[int, list]:
+    """Rows of cells → {column index: that column's cells}, for the columns asked for only;
+    short rows give None."""
+    if not indexes:
+        return {}
+    width = max(indexes) + 1
+    if rows and min(map(len, rows)) < width:
         rows = [r if len(r) >= width else list(r) + [None] * (width - len(r)) for r in rows]
-    return [list(c) for c in zip(*rows)][:width]
+    return {i: list(map(itemgetter(i), rows)) for i in indexes}
 
 
 def _record_rows(plan: ImportPlan, rows: list[list], mapped_idx: list[int], labels: set[str],
@@ -446,8 +456,16 @@ def _record_rows(plan: ImportPlan, rows: list[list], mapped_idx: list[int], labe
     of the columns left out)."""
     records, data_only = [], []
     row_kind, skipped = C.row_kind, plan.skipped
+    m0 = min(mapped_idx) if mapped_idx else -1
     for i in range(plan.header.data_start, len(rows)):
         cells = rows[i]
+        # the common record row, decided as row_kind decides it: its first cell a number (序号)
+        # and its first imported column filled in
+        if m0 >= 0 and len(cells) > m0 and type(cells[0]) in _NUMBERS:
+            v = cells[m0]
+            if v is not None and (type(v) is not str or v.strip()):
+                records.append((i, cells))
+                continue
         why = row_kind(cells, mapped_idx, labels)
         if why is None:
             records.append((i, cells))

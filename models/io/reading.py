@@ -76,7 +76,10 @@ class Book:
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
         except Exception as exc:  # noqa: BLE001 - calamine raises many kinds for broken files
             raise _unusable(self.path, exc) from exc
-        sheet = Sheet(name, [list(r) for r in rows], merged, complete=nrows is None)
+        # the reader makes new lists on each call: they are ours to change (merged cells filled down,
+        # control characters removed) without a copy
+        sheet = Sheet(name, rows if type(rows) is list and all(type(r) is list for r in rows)
+                      else [list(r) for r in rows], merged, complete=nrows is None)
         if self.controls:
             _clean(self.path, sheet, len(self.sheet_names) > 1)
         if nrows is None:
