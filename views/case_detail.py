@@ -43,9 +43,12 @@ class CaseDetail(QTabWidget):
             b = QPushButton(text)
             b.clicked.connect(slot)
             bar.addWidget(b)
+        # 人数 / 应发 / 实发 / 欠发: on one line beside the buttons, or in a narrow window (1366×768
+        # at 150 %) on two, broken only between its parts, instead of widening the page past it
         self.workers_total = QLabel()
-        bar.addStretch(1)
-        bar.addWidget(self.workers_total)
+        self.workers_total.setWordWrap(True)
+        self.workers_total.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addWidget(self.workers_total, 1)
         wl.addLayout(bar)
         wl.addWidget(self.workers_table)
         self.addTab(wbox, "农民工（实名）")
@@ -114,8 +117,9 @@ class CaseDetail(QTabWidget):
             cells.append(f"<tr><td style='color:#555;padding-right:12px'>{f.label}</td><td>{value}</td></tr>")
         self.summary.setHtml(f"<table>{''.join(cells)}</table>")
         t = self.workers_repo.totals(q)
-        self.workers_total.setText(f"{self.workers_model.rowCount()} 人　应发 {fen_to_yuan_text(t.get('owed_fen', 0))}　"
-                                   f"实发 {fen_to_yuan_text(t.get('paid_fen', 0))}　欠发 {fen_to_yuan_text(t.get('outstanding_fen', 0))} 元")
+        parts = (f"{self.workers_model.rowCount()} 人", f"应发 {fen_to_yuan_text(t.get('owed_fen', 0))}",
+                 f"实发 {fen_to_yuan_text(t.get('paid_fen', 0))}", f"欠发 {fen_to_yuan_text(t.get('outstanding_fen', 0))} 元")
+        self.workers_total.setText("　".join(_unbroken(p) for p in parts))
         self._show_history(case_id)
 
     def _count_files(self) -> None:
@@ -208,3 +212,9 @@ class CaseDetail(QTabWidget):
                 == QMessageBox.StandardButton.Yes:
             self.pay_repo.recycle(ids, "撤销兑付")
             self.ctx.changed("repayment")
+
+
+def _unbroken(text: str) -> str:
+    """``text`` kept on one line when its label wraps: Qt breaks Chinese text between any two
+    characters (实 / 发), so each is joined to the next (U+2060) and spaces made non-breaking."""
+    return "\u2060".join(text.replace(" ", "\u00a0"))
