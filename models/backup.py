@@ -205,7 +205,12 @@ def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
     """Copy a live database to ``target`` (written beside it first, then renamed, so a
     full disk or a crash never leaves a half file under the real name). With ``files`` (the
     default: every backup a person keeps) the attachment files it names are copied too, checked
-    (``copy_attachments``); a working copy (a package's content) passes ``files=False``."""
+    (``copy_attachments``); a working copy (a package's content) passes ``files=False``.
+
+    Without ``progress`` the copy is one step, one read of the file as it stands: SQLite restarts
+    a copy taken in steps whenever another connection writes, so a backup taken in steps by a
+    process of its own could start over at every edit of a window opened meanwhile (a 140 MB
+    file, written every 0.3 s, was still copying after five minutes; in one step 1.2 s)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
@@ -214,7 +219,7 @@ def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
     try:
         dest = sqlite3.connect(str(tmp))
         try:
-            conn.backup(dest, pages=256,
+            conn.backup(dest, pages=256 if progress else -1,
                         progress=(lambda status, remaining, total: progress(total - remaining, total))
                         if progress else None)
             dest.execute("PRAGMA journal_mode = DELETE")
@@ -277,11 +282,43 @@ def latest_good(db_path: str | os.PathLike) -> Path | None:
     return None
 
 
+# what a backup writes before its file is whole (``.part`` and SQLite's journal beside it, a packed
+# backup's plain snapshot, a packed backup rebuilt to be checked); a process killed meanwhile (the
+# computer shut down just after the window closed) leaves them, a large database's each its size
+_UNFINISHED = (".part", ".snapshot", ".checking")
+UNFINISHED_STALE_AFTER = 3600       # seconds: no backup still running leaves a file untouched so long
+
+
+def clear_unfinished(db_path: str | os.PathLike) -> list[Path]:
+    """Delete what cut-off backups left in the backup folder (untouched for an hour: a backup still
+    running, even in another process, keeps writing or is done long before). Returns what went."""
+    import time
+    d = backup_dir(db_path)
+    if not d.is_dir():
+        return []
+    removed = []
+    now = time.time()
+    for p in d.iterdir():
+        name = p.name
+        if not any(name.endswith(e) or e + "-" in name for e in _UNFINISHED):
+            continue
+        try:
+            if not p.is_file() or now - p.stat().st_mtime < UNFINISHED_STALE_AFTER:
+                continue
+            p.unlink()
+            removed.append(p)
+        except OSError:
+            pass
+    return removed
+
+
 def rotate(db_path: str | os.PathLike, keep: int = KEEP, spare: Path | None = None) -> list[Path]:
     """Delete old automatic backups: the newest ``keep`` that hold data stay, and so do empty
     or failed ones among the newest ``keep`` files (they never count toward the ``keep``, so no
-    run of them can push out a backup with data). ``spare`` is never deleted. Returns what went."""
+    run of them can push out a backup with data). ``spare`` is never deleted. What cut-off
+    backups left goes too (``clear_unfinished``). Returns what went."""
     from models.backup_pages import needed_bases
+    clear_unfinished(db_path)
     files = list_backups(db_path)
     with_data = 0
     going, staying = [], []
@@ -416,7 +453,18 @@ def backup_file(db_path: str | os.PathLike, target: str | os.PathLike,
 
 
 def auto_backup_path(db_path: str | os.PathLike, reason: str = "daily", keep: int = KEEP) -> Path | None:
-    """The same, on a connection of its own (for a worker thread)."""
+    """``auto_backup`` for the window's worker thread (the daily backup). A large database's is
+    handed to a process of its own, as at close (None then): a window closing meanwhile would
+    otherwise wait for it (its jobs are waited for), half a minute on a county's database."""
+    from models import backup_pages
+    if backup_pages.wants_packing(db_path):
+        spawn_background(db_path, reason)
+        return None
+    return auto_backup_here(db_path, reason, keep)
+
+
+def auto_backup_here(db_path: str | os.PathLike, reason: str = "daily", keep: int = KEEP) -> Path | None:
+    """``auto_backup`` on a connection of its own, in this process (the background process's work)."""
     conn = _source(db_path)
     try:
         return auto_backup(conn, db_path, reason, keep)
@@ -427,7 +475,7 @@ def auto_backup_path(db_path: str | os.PathLike, reason: str = "daily", keep: in
 if __name__ == "__main__":          # python -m models.backup DB REASON: the background backup (close_backup)
     import sys as _sys
     try:
-        auto_backup_path(_sys.argv[1], _sys.argv[2] if len(_sys.argv) > 2 else "close")
+        auto_backup_here(_sys.argv[1], _sys.argv[2] if len(_sys.argv) > 2 else "close")
     except BackupError as _exc:
         _sys.stderr.write(f"{_exc}\n")
         raise SystemExit(2)

@@ -131,3 +131,63 @@ def test_the_background_command_takes_the_backup(demo_db):
     assert done.returncode == 0, done.stderr
     made = backup.list_backups(demo_db)
     assert len(made) == 1 and made[0].name.endswith("-close.sqlite") and backup.inspect(made[0]).holds_data
+
+
+def test_the_daily_backup_of_a_large_database_runs_apart(packing, demo_db, monkeypatch):
+    """The window waits for its jobs when it closes: a large database's daily backup is not one."""
+    started = []
+    monkeypatch.setattr(backup, "spawn_background", lambda db, reason: started.append((db, reason)))
+    assert backup.auto_backup_path(demo_db, "daily") is None
+    assert started == [(demo_db, "daily")] and backup.list_backups(demo_db) == []
+
+
+def test_what_a_cut_off_backup_left_is_cleared(packing, demo_db):
+    """A background backup killed half-way (the computer shut down after the window closed)
+    leaves its snapshot and parts, each as large as the database: the next backup clears them,
+    but not those of a backup still being written."""
+    import os
+    import time
+    first = _backup(demo_db)
+    folder = backup.backup_dir(demo_db)
+    old = [folder / n for n in ("20260101-080000-close.snapshot", "20260101-080000-close.snapshot.part",
+                                "20260101-080000-close.snapshot.part-journal", "20260101-080000-close.qqbak.part",
+                                f"{first.name}.checking")]
+    fresh = folder / "20260101-090000-daily.snapshot.part"
+    hour_ago = time.time() - backup.UNFINISHED_STALE_AFTER - 60
+    for p in old:
+        p.write_bytes(b"x" * 4096)
+        os.utime(p, (hour_ago, hour_ago))
+    fresh.write_bytes(b"x" * 4096)
+    second = _backup(demo_db)
+    assert not any(p.exists() for p in old) and fresh.exists()
+    assert backup.list_backups(demo_db) == [second, first]
+    assert restore.check_candidate(second) is None
+
+
+def test_a_backup_apart_finishes_while_another_connection_writes(demo_db, tmp_path):
+    """SQLite restarts a copy taken in steps at every write of another connection: the
+    background process copies in one step, whatever a window opened meanwhile writes."""
+    import threading
+    stop = threading.Event()
+
+    def write() -> None:
+        conn = sqlite3.connect(demo_db, timeout=30, isolation_level=None)
+        try:
+            conn.execute("CREATE TABLE IF NOT EXISTS t_tick(x)")
+            while not stop.is_set():
+                conn.execute("INSERT INTO t_tick VALUES (randomblob(64))")
+        finally:
+            conn.close()
+    writer = threading.Thread(target=write)
+    writer.start()
+    done = []
+    copier = threading.Thread(target=lambda: done.append(backup.backup_file(demo_db, tmp_path / "apart.sqlite")),
+                              daemon=True)
+    try:
+        copier.start()
+        copier.join(120)
+    finally:
+        stop.set()
+        writer.join()
+    assert done == [tmp_path / "apart.sqlite"]
+    assert backup.full_check(done[0]) == "ok" and backup.inspect(done[0]).holds_data
