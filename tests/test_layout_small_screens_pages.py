@@ -68,3 +68,65 @@ def test_the_case_page_with_a_case_chosen_does_not_scroll_sideways(window, qtbot
         _no_sideways_scrolling(window, page)
     total = detail.workers_total
     assert total.text() and total.wordWrap()
+
+
+def _dashboard_tables(page):
+    return [t for t in (page.phases, page.status_table, page.ws_table, page.target_table, page.overdue,
+                        page.due_soon, page.actions) if t.isVisibleTo(page) and t.rowCount()]
+
+
+def _lines(table, r: int, c: int) -> int:
+    from views.ledger_table import line_count
+    item = table.item(r, c)
+    return line_count(item.text(), item.font(), table.columnWidth(c) - 6) if item and item.text() else 0
+
+
+@pytest.mark.parametrize("scale", SMALL)
+def test_the_dashboard_does_not_scroll_sideways(window, qtbot, scale):
+    """首页 at 125 % and 150 %: no table scrolls sideways; their main text (用人单位 / 项目, 交办事项)
+    wraps instead, every row as tall as its lines and every table as tall as its rows."""
+    page = _open(window, qtbot, "dashboard", scale)
+    _no_sideways_scrolling(window, page)
+    assert page.scroll.horizontalScrollBar().maximum() == 0
+    tables = _dashboard_tables(page)
+    assert page.overdue in tables and page.due_soon in tables and page.actions in tables
+    for t in tables:
+        head = t.horizontalHeaderItem(0).text()
+        assert t.horizontalHeader().length() <= t.viewport().width(), (head, scale)
+        assert t.horizontalScrollBar().maximum() == 0, head
+        assert t.fitter.elided_columns() == [], head               # nothing cut to "…"
+        assert t.verticalScrollBar().maximum() == 0, head           # the table as tall as its rows
+        assert t.viewport().height() >= t.verticalHeader().length(), head
+        fm = t.fontMetrics()
+        for r in range(t.rowCount()):
+            for c in range(t.columnCount()):
+                assert t.rowHeight(r) >= _lines(t, r, c) * fm.lineSpacing(), (head, r, c)
+    # the lists of cases and the 交办事项 keep to at most two lines a name at 125 %
+    if scale == 1.25:
+        for t in (page.overdue, page.due_soon, page.actions):
+            main = t.fitter.main
+            assert t.wordWrap() and max(_lines(t, r, main) for r in range(t.rowCount())) <= 2
+    # 150 %: 阶段目标进度 above 按办理状态 (side by side neither table had room), headers on two lines
+    if scale == 1.5:
+        from PySide6.QtWidgets import QBoxLayout
+        assert page.middle.direction() == QBoxLayout.Direction.TopToBottom
+        assert any("\n" in page.overdue.horizontalHeaderItem(c).text() for c in range(page.overdue.columnCount()))
+
+
+def test_the_dashboard_on_a_wide_screen_is_as_before(window, qtbot):
+    """1920×1080 at 100 %: panels side by side, one line a row, headers on one line."""
+    from PySide6.QtWidgets import QBoxLayout
+    page = _open(window, qtbot, "dashboard", 1.0, (1920, 1080))
+    assert page.middle.direction() == QBoxLayout.Direction.LeftToRight
+    for t in _dashboard_tables(page):
+        assert not t.wordWrap() and t.fitter.stage == 0
+        assert all(t.rowHeight(r) == 24 for r in range(t.rowCount()))
+        assert not any("\n" in t.horizontalHeaderItem(c).text() for c in range(t.columnCount()))
+        assert t.fitter.elided_columns() == [] and t.horizontalScrollBar().maximum() == 0
+    # narrowed and widened again, the tables come back to one line a row
+    window.resize(*_logical(1.5))
+    qtbot.waitUntil(lambda: page.overdue.wordWrap())
+    window.resize(*_logical(1.0, (1920, 1080)))
+    qtbot.waitUntil(lambda: not page.overdue.wordWrap())
+    assert page.middle.direction() == QBoxLayout.Direction.LeftToRight
+    assert all(page.overdue.rowHeight(r) == 24 for r in range(page.overdue.rowCount()))

@@ -8,9 +8,9 @@ changes, or when it is next shown if hidden.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
+from PySide6.QtWidgets import (QBoxLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
@@ -18,7 +18,7 @@ from models import figures, stats
 from models.values import fen_to_wan_text, fen_to_yuan_text
 from models.warm_start import DASHBOARD_LIST_LIMIT
 from views.context import AppContext
-from views.table_fit import FitColumns
+from views.dashboard_tables import DashboardFit
 
 RED, AMBER, GREEN = "#b00020", "#9a6700", "#1e7b34"
 LIST_LIMIT = DASHBOARD_LIST_LIMIT
@@ -53,7 +53,7 @@ class Tile(QFrame):
         self.detail.setText(detail)
 
 
-def _table(headers: tuple[str, ...], stretch: int = -1) -> QTableWidget:
+def _table(headers: tuple[str, ...], stretch: int = -1, wraps: tuple[int, ...] = ()) -> QTableWidget:
     t = QTableWidget(0, len(headers))      # a few dozen rows at most: a plain widget is fine
     t.setHorizontalHeaderLabels(headers)
     t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -63,7 +63,8 @@ def _table(headers: tuple[str, ...], stretch: int = -1) -> QTableWidget:
     t.verticalHeader().setDefaultSectionSize(ROW_H)
     t.setWordWrap(False)
     t.setAlternatingRowColors(True)
-    t.fitter = FitColumns(t, stretch)      # the main column never squeezed to "…"
+    # the main column never squeezed to "…"; in a narrow window wrapped instead of scrolling sideways
+    t.fitter = DashboardFit(t, stretch, wraps, ROW_H)
     return t
 
 
@@ -85,8 +86,9 @@ def _fill(t: QTableWidget, rows: list[list], right: set[int] = frozenset(), colo
 
 
 def _fit_height(t: QTableWidget) -> None:
-    """Tall enough for every row, and for the sideways scroll bar when the window is narrow."""
-    height = t.horizontalHeader().sizeHint().height() + ROW_H * t.rowCount() + 2 * t.frameWidth() + 2
+    """Tall enough for every row as it is (two lines where the text wraps), and for the sideways
+    scroll bar should the window still be too narrow."""
+    height = t.horizontalHeader().sizeHint().height() + t.verticalHeader().length() + 2 * t.frameWidth() + 2
     if t.fitter.scrolls_sideways():
         height += t.horizontalScrollBar().sizeHint().height()
     t.setFixedHeight(max(60, min(height, 420)))
@@ -149,11 +151,11 @@ class DashboardPage(QWidget):
 
         self.status_table = _table(("状态", "问题数（件）", "涉及人数", "欠薪金额（万元）", "已兑付（万元）"), 0)
         self.ws_table = _table(("专班", "问题数", "在办", "已办结", "逾期", "欠薪金额（万元）", "已兑付（万元）", "清偿率"), 0)
-        self.overdue = _table(("编号", "用人单位 / 项目", "责任专班", "包案责任人", "办结时限", "逾期天数", "未付（元）"), 1)
-        self.due_soon = _table(("编号", "用人单位 / 项目", "责任专班", "包案责任人", "办结时限", "未付（元）"), 1)
+        self.overdue = _table(("编号", "用人单位 / 项目", "责任专班", "包案责任人", "办结时限", "逾期天数", "未付（元）"), 1, (2, 3))
+        self.due_soon = _table(("编号", "用人单位 / 项目", "责任专班", "包案责任人", "办结时限", "未付（元）"), 1, (2, 3))
         for t in (self.overdue, self.due_soon):
             t.cellDoubleClicked.connect(lambda r, _c, t=t: self._open_case(t, r))
-        self.actions = _table(("交办事项", "责任专班", "责任人", "完成时限", "状态"), 0)
+        self.actions = _table(("交办事项", "责任专班", "责任人", "完成时限", "状态"), 0, (1, 2))
         self.actions_note = QLabel()
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -165,19 +167,21 @@ class DashboardPage(QWidget):
             lay = QVBoxLayout(box)
             for w in widgets:
                 lay.addWidget(w)
-        self.target_table = _table(("专班", "指标", "确保", "力争", "实际", "差距", "情况"), 0)
+        self.target_table = _table(("专班", "指标", "确保", "力争", "实际", "差距", "情况"), 0, (1,))
         self.targets_box = QGroupBox("专班目标（确保 / 力争）")
         tv = QVBoxLayout(self.targets_box)
         self.report_hint = QLabel()
         self.report_hint.setStyleSheet("color: #555;")
         tv.addWidget(self.report_hint)
         tv.addWidget(self.target_table)
-        status_box, ws_box = QGroupBox("按办理状态"), QGroupBox("各专班进展")
+        self.status_box = status_box = QGroupBox("按办理状态")
+        ws_box = QGroupBox("各专班进展")
         for box in (status_box, ws_box, self.targets_box, self.target_box, self.overdue_box, self.soon_box, self.actions_box):
             box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         QVBoxLayout(status_box).addWidget(self.status_table)
         QVBoxLayout(ws_box).addWidget(self.ws_table)
-        middle = QHBoxLayout()
+        # side by side, or one above the other when the window is too narrow for both tables
+        self.middle = middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         middle.addWidget(self.target_box, 3)
         middle.addWidget(status_box, 2)
 
@@ -193,15 +197,36 @@ class DashboardPage(QWidget):
         lay.addWidget(self.soon_box)
         lay.addWidget(self.actions_box)
         lay.addStretch(1)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+        scroll.viewport().installEventFilter(self)      # the panels reflow as its width changes
         ctx.bus.changed.connect(self._on_changed)
         self.refresh()
+
+    # -- a narrow window --------------------------------------------------------------------
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize and obj is self.scroll.viewport():
+            self._reflow()
+        return False
+
+    def _reflow(self) -> None:
+        """阶段目标进度 beside 按办理状态 (3 : 2) while both tables have room for their columns on
+        one line; one above the other in a narrower window (1366×768 at 150 %)."""
+        room = self.scroll.viewport().width() - self.scroll.widget().layout().contentsMargins().left() \
+            - self.scroll.widget().layout().contentsMargins().right() - self.middle.spacing()
+        fits = True
+        if self.target_box.isVisibleTo(self):
+            for box, table, share in ((self.target_box, self.phases, 3), (self.status_box, self.status_table, 2)):
+                frame = box.width() - table.width() if box.width() > table.width() > 0 else 24
+                fits = fits and table.fitter.natural_width() + frame <= room * share // 5
+        direction = QBoxLayout.Direction.LeftToRight if fits else QBoxLayout.Direction.TopToBottom
+        if self.middle.direction() != direction:
+            self.middle.setDirection(direction)
 
     # -- refreshing -------------------------------------------------------------------------
     def _on_changed(self, _table: str = "") -> None:
@@ -271,6 +296,7 @@ class DashboardPage(QWidget):
                                   ("逾期 · " if r["overdue"] else "") + (r["status"] or "")] for r in a.rows],
                   colour=[RED if r["overdue"] else None for r in a.rows])
         self.actions_box.setMaximumHeight(self.actions_box.sizeHint().height())
+        self._reflow()
 
     def _fill_targets(self, today) -> None:
         """专班目标: 确保 / 力争 / 实际 / 差距 (``models.targets``), and when the next 书面报告 is due."""
