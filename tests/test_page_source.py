@@ -98,3 +98,30 @@ def test_cancel_interrupts_a_running_statement(roster):
     assert page_source.first_page(roster.path, repo.ledger, Query(search="宏达")).count == 6
     assert page_source.close_readers(roster.path) >= 1
     assert page_source.close_readers(roster.path) == 0
+
+
+def test_kept_connections_close_soon_and_never_outlive_their_file(roster, monkeypatch, tmp_path):
+    import os
+    from models.backup import backup_to
+    from models.db import Store
+    page_source.close_readers()
+    monkeypatch.setattr(page_source, "KEEP_SECONDS", 0.3)
+    repo = case_workers.workers_repo(roster)
+    path = tmp_path / "b.sqlite"
+    backup_to(roster.conn, path, files=False)
+    assert page_source.first_page(path, repo.ledger, Query(search="李娜")).count == 12
+    assert page_source.close_readers(path) == 1             # kept for the next search
+    page_source.first_page(path, repo.ledger, Query(search="李娜"))
+    time.sleep(1.0)
+    assert page_source.close_readers(path) == 0             # closed again by itself
+    # the file replaced (a restore) while a connection to it is kept: a new one reads the new file
+    page_source.first_page(path, repo.ledger, Query(search="李娜"))
+    other = tmp_path / "c.sqlite"
+    backup_to(roster.conn, other, files=False)
+    s = Store(other, "测试", check=False)
+    with s.tx():
+        s.execute("UPDATE worker SET name = '周敏' WHERE name LIKE '李娜%'")
+    s.close()
+    os.replace(other, path)
+    assert page_source.first_page(path, repo.ledger, Query(search="李娜")).count == 0
+    assert page_source.first_page(path, repo.ledger, Query(search="周敏")).count == 12

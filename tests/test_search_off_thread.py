@@ -184,8 +184,14 @@ def test_the_short_search_index_is_caught_up_off_the_window_thread(filled, qtbot
     real = chars_index.catch_up
     monkeypatch.setattr(chars_index, "catch_up",
                         lambda store, table: threads.append(threading.current_thread()) or real(store, table))
+    on_window: list[str] = []
+    filled.conn.set_trace_callback(on_window.append)
     page.search.setText("阳娜")
     qtbot.waitUntil(lambda: page.model.rowCount() == 40 and not page.model.waiting, timeout=5000)
+    employer = page.model.data(page.model.index(0, len(page.model.fields) - 1))    # the roster's own column
+    filled.conn.set_trace_callback(None)
+    assert employer == cases.repo(filled).get(1)["employer_name"]
+    assert not [sql for sql in on_window if 'FROM "worker"' in sql or "chars" in sql]   # rows too from the worker
     assert threads and threading.main_thread() not in threads
     assert chars_index.is_current(filled.conn, "worker") is True
     assert page.count.text() == "共 40 人"

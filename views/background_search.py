@@ -6,6 +6,8 @@ changed) is selected again once the search lists it.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel
 
@@ -47,13 +49,16 @@ class SearchNote(QLabel):
 
 
 def search_in_background(table: LedgerTableView, model: LedgerTableModel, totals: bool = False,
-                         counts: tuple[dict, ...] = ()) -> SearchNote:
+                         counts: tuple[dict, ...] = (), rows: Callable | None = None) -> SearchNote:
     """Run ``model``'s searches on a worker thread; ``totals``: the worker also reads the
     ledger's sums, for a page whose 合计 line reads ``model.totals()``; ``counts``: and how many
-    rows have these values besides, for ``model.count_with``."""
+    rows have these values besides, for ``model.count_with``; ``rows``: (store) -> the page's
+    own repository, when its rows carry more than the ledger's columns (its first page is then
+    read by the worker too)."""
     model.background = True
     model.background_totals = totals
     model.background_counts = [dict(c) for c in counts]
+    model.row_repo = rows
     note = SearchNote(table)
     model.searching.connect(note.set_busy)
     model.recordFound.connect(table.select_record)

@@ -59,6 +59,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.background = False
         self.background_totals = False      # the worker also reads the ledger's sums (``totals``)
         self.background_counts: list[dict] = []     # and these narrowed counts (``count_with``)
+        self.row_repo: Callable | None = None       # (store) -> the repository reading rows, if not a plain one
         self._gen = 0
         self._job: page_source.PageSearch | None = None
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
@@ -114,8 +115,9 @@ class LedgerTableModel(QAbstractTableModel):
         self._stop_stream()
         store = self.repo.store
         job = page_source.PageSearch(store.path, self.repo.ledger, self.query, today=store.today, prefix=PREFIX,
-                                     page=PAGE, rows=type(self.repo) is LedgerRepo, totals=self.background_totals,
-                                     counts=self.background_counts)
+                                     page=PAGE, rows=self.row_repo is not None or type(self.repo) is LedgerRepo,
+                                     totals=self.background_totals, counts=self.background_counts,
+                                     row_repo=self.row_repo)
         self._job = job
         if not self._heard:
             _relay().arrived.connect(self._answer_arrived)

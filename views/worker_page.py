@@ -90,7 +90,7 @@ class WorkerPage(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
         self._timer.timeout.connect(self.apply)
-        search_in_background(self.table, self.model)      # a search never holds up the window
+        search_in_background(self.table, self.model, rows=WorkerRows)     # a search never holds up the window
         self.search.textChanged.connect(lambda: self._timer.start())
         self.unpaid.toggled.connect(self.apply)
         find = QAction(self)

@@ -16,11 +16,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as _dt
+import os
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from models.db import Store, StoreError
 from models.jobs import gc_paused
@@ -66,7 +68,9 @@ class PageSearch:
 
     def __init__(self, path: str | Path, ledger: Ledger, query: Query, *, today: _dt.date | None = None,
                  prefix: int = PREFIX, page: int = PAGE, rows: bool = True, totals: bool = False,
-                 counts: Sequence[dict[str, Any]] = ()) -> None:
+                 counts: Sequence[dict[str, Any]] = (), row_repo: Callable[[Store], LedgerRepo] | None = None) -> None:
+        """``row_repo``: reads the rows (a repository that adds columns of its own, given this
+        search's connection); the ledger's own repository otherwise."""
         self.path = Path(path)
         self.ledger = ledger
         self.query = copy.deepcopy(query)
@@ -76,9 +80,11 @@ class PageSearch:
         self.want_rows = rows
         self.want_totals = totals
         self.want_counts = [dict(c) for c in counts]
+        self.row_repo = row_repo
         self._lock = threading.Lock()
         self._cancelled = False
         self._store: Store | None = None
+        self._identity: tuple | None = None
         self._cursor: sqlite3.Cursor | None = None
 
     # -- from any thread -------------------------------------------------------------
@@ -98,7 +104,7 @@ class PageSearch:
             raise Cancelled()
 
     def _open(self) -> Store:
-        store = _borrow(self.path)
+        store, self._identity = _borrow(self.path)
         store.today = self.today
         with self._lock:
             if self._cancelled:
@@ -142,7 +148,8 @@ class PageSearch:
             else:
                 self._cursor = cur
             self._check()
-            rows = repo.rows_by_ids(ids[:self.page]) if self.want_rows else {}
+            reader = self.row_repo(store) if self.row_repo else repo
+            rows = reader.rows_by_ids(ids[:self.page]) if self.want_rows else {}
             sums = repo.totals(self.query) if self.want_totals else None
             counts = {counted(c): repo.count(narrowed(self.query, c)) for c in self.want_counts}
             return FirstPage(count, ids, rows, sums, complete, counts)
@@ -187,35 +194,79 @@ class PageSearch:
         except sqlite3.Error:
             _shut(store)
             return
-        _give_back(store)
+        _give_back(store, self._identity)
 
 
-# read-only connections kept for the next search (at most two a database): a new connection would
-# read the schema and warm its page cache again every time (some 30 ms on a county's database)
-_idle: dict[str, list[Store]] = {}
+# read-only connections kept for the next search (at most two a database, for a few seconds): a
+# new connection reads the schema and warms its page cache again (30-45 ms on a county's database
+# on a busy machine, against 1-3 ms for a kept one). Not longer: an open connection would keep a
+# restore from replacing the file (Windows), and one to a file replaced meanwhile is not reused.
+_idle: dict[str, list[tuple[Store, tuple | None, float]]] = {}    # path -> (store, file identity, idle since)
 _idle_lock = threading.Lock()
+_reaper: threading.Timer | None = None
 KEEP = 2
+KEEP_SECONDS = 5.0
 
 
 def _key(path: Path) -> str:
     return str(Path(path).resolve())
 
 
-def _borrow(path: Path) -> Store:
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _borrow(path: Path) -> tuple[Store, tuple | None]:
+    """A read-only connection to ``path`` and the identity of the file it opened."""
     with _idle_lock:
-        stack = _idle.get(_key(path))
-        if stack:
-            return stack.pop()
-    return Store(path, read_only=True)
+        stack = _idle.get(_key(path)) or []
+        kept = stack.pop() if stack else None
+    now = _identity(path)
+    if kept is not None:
+        if kept[1] == now:
+            return kept[0], now
+        _shut(kept[0])              # the file was replaced (a restore) since
+    return Store(path, read_only=True), now
 
 
-def _give_back(store: Store) -> None:
+def _give_back(store: Store, identity: tuple | None) -> None:
     with _idle_lock:
         stack = _idle.setdefault(_key(store.path), [])
         if len(stack) < KEEP:
-            stack.append(store)
+            stack.append((store, identity, time.monotonic()))
+            store = None
+    if store is not None:
+        _shut(store)
+    _schedule_reaper()
+
+
+def _schedule_reaper() -> None:
+    global _reaper
+    with _idle_lock:
+        if _reaper is not None or not any(_idle.values()):
             return
-    _shut(store)
+        _reaper = threading.Timer(KEEP_SECONDS, _reap)
+        _reaper.daemon = True
+        _reaper.start()
+
+
+def _reap() -> None:
+    """Close the connections idle for ``KEEP_SECONDS``."""
+    global _reaper
+    now = time.monotonic()
+    old = []
+    with _idle_lock:
+        _reaper = None
+        for key, stack in _idle.items():
+            old += [entry[0] for entry in stack if now - entry[2] >= KEEP_SECONDS - 0.05]
+            stack[:] = [entry for entry in stack if now - entry[2] < KEEP_SECONDS - 0.05]
+    for st in old:
+        _shut(st)
+    _schedule_reaper()
 
 
 def _shut(store: Store) -> None:
@@ -225,11 +276,15 @@ def _shut(store: Store) -> None:
 
 
 def close_readers(path: str | Path | None = None) -> int:
-    """Close the kept read-only connections to ``path`` (to every database when None), as when the
-    window closes its database; returns how many there were."""
+    """Close the kept read-only connections to ``path`` (to every database when None) now, as
+    before the window closes or restores its database; returns how many there were."""
+    global _reaper
     with _idle_lock:
         keys = [k for k in _idle if path is None or k == _key(Path(path))]
-        stores = [st for k in keys for st in _idle.pop(k)]
+        stores = [entry[0] for k in keys for entry in _idle.pop(k)]
+        if _reaper is not None and not any(_idle.values()):
+            _reaper.cancel()
+            _reaper = None
     for st in stores:
         _shut(st)
     return len(stores)
