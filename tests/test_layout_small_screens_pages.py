@@ -130,3 +130,44 @@ def test_the_dashboard_on_a_wide_screen_is_as_before(window, qtbot):
     qtbot.waitUntil(lambda: not page.overdue.wordWrap())
     assert page.middle.direction() == QBoxLayout.Direction.LeftToRight
     assert all(page.overdue.rowHeight(r) == 24 for r in range(page.overdue.rowCount()))
+
+
+@pytest.mark.parametrize("scale", SMALL)
+def test_the_project_page_does_not_scroll_sideways(window, qtbot, scale):
+    """一项目一档: its buttons wrap instead of widening the page (at 150 % it needed 836 px in
+    759), the file's sections go one above the other when the pane is narrow, and the list's
+    names wrap rather than being cut or scrolled."""
+    page = _open(window, qtbot, "projects", scale)
+    qtbot.waitUntil(lambda: page.list.rowCount() > 0)
+    _no_sideways_scrolling(window, page)
+    assert page.scroll.horizontalScrollBar().maximum() == 0       # the file's pane neither
+    for b in page.buttons.values():
+        right = b.mapTo(page, b.rect().topRight()).x()
+        assert b.isVisibleTo(page) and right <= page.width(), (b.text(), right, page.width())
+    t = page.list
+    assert t.horizontalHeader().length() <= t.viewport().width()
+    fm = t.fontMetrics()
+    if t.wordWrap():                      # a list narrower than its columns: names whole, wrapped
+        for r in range(t.rowCount()):
+            for c in (0, 1):
+                text, room = t.item(r, c).text(), t.columnWidth(c) - 6
+                need = fm.boundingRect(0, 0, room, 10_000, Qt.TextFlag.TextWordWrap, text).height()
+                assert t.rowHeight(r) >= need, (text, t.rowHeight(r), need)
+    if scale == 1.5:
+        from PySide6.QtWidgets import QBoxLayout
+        assert page.button_row.layout().rows() == 2 and t.wordWrap()
+        assert page.section_row.direction() == QBoxLayout.Direction.TopToBottom
+
+
+def test_the_project_page_on_a_wide_screen_is_as_before(window, qtbot):
+    from PySide6.QtWidgets import QBoxLayout
+    from views.projects.project_page import LIST_WIDTHS, MONTHS_TITLE
+    page = _open(window, qtbot, "projects", 1.0, (1920, 1080))
+    qtbot.waitUntil(lambda: page.list.rowCount() > 0)
+    assert page.button_row.layout().rows() == 1
+    assert page.section_row.direction() == QBoxLayout.Direction.LeftToRight
+    assert page.months_box.title() == MONTHS_TITLE
+    assert tuple(page.list.columnWidth(c) for c in range(4)) == LIST_WIDTHS[:4] and not page.list.wordWrap()
+    # the buttons keep to the right, as after a stretch
+    last = page.buttons["settings"]
+    assert page.width() - last.mapTo(page, last.rect().topRight()).x() < 20

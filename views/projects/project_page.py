@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemView, QBoxLayout, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QLabel, QLayout, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -19,6 +19,7 @@ from models import projects as P
 from models.errors import StoreError
 from models.values import fen_to_yuan_text as yuan
 from views.context import AppContext
+from views.flow_layout import FlowLayout
 
 BAD = QColor("#f8d7da")
 BAD_TEXT = QColor("#a61b29")
@@ -26,6 +27,10 @@ OK_TEXT = QColor("#1e7b34")
 TABLES = ("", "project", "project_roster", "project_attendance", "project_payroll", "case_record", "blacklist_entry",
           "setting")
 # 三册 detail columns: header, the Line attribute a problem is reported on
+MONTHS_TITLE = "三册相符（花名册、考勤表、工资发放表逐月核对）"
+LIST_WIDTHS = (165, 112, 52, 76, 52)    # 项目名称, 总包单位, 保证金, 结算, 三册 where the list has room
+FILE_MIN_CHARS = 22     # the project's file never narrower than this (the list gives way first)
+SECTION_VALUE_CHARS = 10  # a section's value column at least this wide before the sections stack
 DETAIL = (("姓名", None), ("身份证号码", None), ("花名册", "roster"), ("出勤天数", "days_worked"),
           ("计薪天数", "days_paid"), ("应发工资", None), ("实发工资", None), ("核对结果", None))
 
@@ -49,6 +54,26 @@ def _table(headers: list[str]) -> QTableWidget:
     return t
 
 
+class RightFlowLayout(FlowLayout):
+    """A flow of buttons whose rows keep to the right, as a row of buttons after a stretch does."""
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        height = super()._place(rect, move=False)
+        if not move:
+            return height
+        m = self.contentsMargins()
+        right = rect.right() - m.right()
+        rows: dict[int, list] = {}
+        super()._place(rect, move=True)
+        for item in self._shown():
+            rows.setdefault(item.geometry().top(), []).append(item)
+        for items in rows.values():
+            shift = right - max(i.geometry().right() for i in items)
+            for i in items:
+                i.setGeometry(QRect(i.geometry().topLeft() + QPoint(shift, 0), i.geometry().size()))
+        return height
+
+
 class ProjectPage(QWidget):
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
@@ -65,9 +90,14 @@ class ProjectPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("检索项目名称、建设单位、总包单位")
         self.search.setMaximumWidth(240)
+        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("检索项目名称、建设单位") + 16)
         self.search.textChanged.connect(self.fill_list)
         bar.addWidget(self.search)
-        bar.addStretch(1)
+        # the buttons keep to the right on one row, or wrap onto a second in a narrow window
+        # (1366×768 at 150 %) instead of widening the page past it
+        self.button_row = QWidget()
+        flow = RightFlowLayout(self.button_row)
+        bar.addWidget(self.button_row, 1)
         self.buttons: dict[str, QPushButton] = {}
         for key, text, fn in (("new", "新增项目", self.new_project), ("edit", "编辑项目", self.edit_project),
                               ("roster", "导入花名册", lambda: self.import_kind("roster")),
@@ -78,16 +108,17 @@ class ProjectPage(QWidget):
                               ("settings", "比例与期限", self.edit_settings)):
             b = QPushButton(text)
             b.clicked.connect(fn)
-            bar.addWidget(b)
+            flow.add(b)
             self.buttons[key] = b
         outer.addLayout(bar)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.list = _table(["项目名称", "总包单位", "保证金", "结算", "三册"])
         self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for i, w in enumerate((165, 112, 52, 76, 52)):
+        for i, w in enumerate(LIST_WIDTHS):
             self.list.setColumnWidth(i, w)
         self.list.itemSelectionChanged.connect(self._picked)
+        self.list.viewport().installEventFilter(self)       # its names wrap when it is narrowed
         split.addWidget(self.list)
 
         self.body = QWidget()
@@ -104,7 +135,9 @@ class ProjectPage(QWidget):
         lay.addWidget(self.alerts)
         self.sections: dict[str, QGridLayout] = {}
         self._cells: dict[str, list[tuple[QLabel, QLabel]]] = {}
-        row = QHBoxLayout()
+        # 各方单位, 工资专户与保证金, 工期与结算: side by side, or one above the other when the pane is
+        # too narrow for three columns of label and value
+        self.section_row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         for key, title_text in (("parties", "各方单位"), ("account", "工资专户与保证金"), ("dates", "工期与结算")):
             box = QGroupBox(title_text)
             grid = QGridLayout(box)
@@ -114,12 +147,14 @@ class ProjectPage(QWidget):
             self.sections[key] = grid
             row.addWidget(box, 1)
         lay.addLayout(row)
-        box = QGroupBox("三册相符（花名册、考勤表、工资发放表逐月核对）")
+        self.months_box = box = QGroupBox(MONTHS_TITLE)
+        box.setToolTip(MONTHS_TITLE)
         b = QVBoxLayout(box)
         self.months = _table(["月份", "人数", "出勤天数", "计薪天数", "实发工资（元）", "核对结果"])
         self.months.itemSelectionChanged.connect(self._month_picked)
         b.addWidget(self.months)
         self.month_title = QLabel()
+        self.month_title.setWordWrap(True)
         b.addWidget(self.month_title)
         self.detail = _table([h for h, _a in DETAIL])
         b.addWidget(self.detail)
@@ -130,16 +165,71 @@ class ProjectPage(QWidget):
         r.addWidget(self.roster)
         lay.addWidget(rbox)
         lay.addStretch(1)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.body)
+        scroll.viewport().installEventFilter(self)
         split.addWidget(scroll)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        # a narrow window takes from the list too, not only from the file (at 150 % it had 262 px)
+        scroll.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * FILE_MIN_CHARS)
         split.setSizes([475, 865])
         outer.addWidget(split, 1)
         ctx.bus.changed.connect(lambda t: self.reload() if t in TABLES else None)
         self.reload()
+
+    # -- a narrow window ----------------------------------------------------------------------
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize and obj is self.scroll.viewport():
+            self._reflow()
+        elif event.type() == QEvent.Type.Resize and obj is self.list.viewport():
+            self._fit_list()
+        return False
+
+    def _fit_list(self) -> None:
+        """The list's columns as they always were where they fit; in a narrower list the project
+        and contractor names share what the three marks leave and wrap onto two lines (rows as
+        tall), rather than the list scrolling sideways."""
+        t, h = self.list, self.list.horizontalHeader()
+        width = t.viewport().width()
+        narrow = width < sum(LIST_WIDTHS)
+        if narrow:
+            em = self.fontMetrics().horizontalAdvance("中")
+            rest = max(width - sum(LIST_WIDTHS[2:]), 10 * em)
+            widths = (rest * 3 // 5, rest - rest * 3 // 5, *LIST_WIDTHS[2:])
+        else:
+            widths = LIST_WIDTHS
+        for i, w in enumerate(widths):
+            if h.sectionSize(i) != w:
+                t.setColumnWidth(i, w)
+        if t.wordWrap() != narrow:
+            t.setWordWrap(narrow)
+            t.setTextElideMode(Qt.TextElideMode.ElideNone if narrow else Qt.TextElideMode.ElideRight)
+        if narrow:
+            t.resizeRowsToContents()
+        else:
+            for r in range(t.rowCount()):
+                t.setRowHeight(r, t.verticalHeader().defaultSectionSize())
+
+    def _reflow(self) -> None:
+        """The file's three sections side by side while each has room for its labels and a dozen
+        characters of value; one above the other in a narrower pane."""
+        em = self.fontMetrics().horizontalAdvance("中")
+        need = 0
+        for key, grid in self.sections.items():
+            labels = [a.sizeHint().width() for a, _b in self._cells.get(key, [])] or [em * 6]
+            m = grid.contentsMargins()
+            need += max(labels) + grid.horizontalSpacing() + em * SECTION_VALUE_CHARS + m.left() + m.right() + 8
+        m = self.body.layout().contentsMargins()
+        room = self.scroll.viewport().width() - m.left() - m.right() - 2 * self.section_row.spacing()
+        direction = QBoxLayout.Direction.LeftToRight if need <= room else QBoxLayout.Direction.TopToBottom
+        if self.section_row.direction() != direction:
+            self.section_row.setDirection(direction)
+        # a group box's title does not wrap: in a narrow pane the 三册 box says only what it is
+        full = self.months_box.fontMetrics().horizontalAdvance(MONTHS_TITLE) + 4 * em
+        self.months_box.setTitle(MONTHS_TITLE if full <= room else MONTHS_TITLE.split("（")[0])
 
     # -- data -------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -177,6 +267,7 @@ class ProjectPage(QWidget):
             if r["id"] == keep:
                 pick = i
         self.list.blockSignals(False)
+        self._fit_list()
         if rows:
             self.list.selectRow(pick)
             self._picked()
