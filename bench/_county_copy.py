@@ -26,10 +26,16 @@ def qingqian() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "desktop"]
 
 
+_home: list[Path] = []       # the program's own folder for this run's processes (set by work_copy)
+
+
 def env() -> dict:
-    """As on an office PC: compiled modules written and reused, Qt off-screen, a home of its own."""
+    """As on an office PC: compiled modules written and reused, Qt off-screen, and one home
+    folder kept from run to run (matplotlib's font cache is built there once, as on a PC,
+    not again in every process)."""
     out = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    out.update(QT_QPA_PLATFORM="offscreen", QINGQIAN_HOME=tempfile.mkdtemp(prefix="qq-bench-home-"))
+    home = _home[-1] if _home else Path(tempfile.mkdtemp(prefix="qq-bench-home-"))
+    out.update(QT_QPA_PLATFORM="offscreen", QINGQIAN_HOME=str(home))
     return out
 
 
@@ -39,6 +45,8 @@ def work_copy(src: Path, folder_name: str) -> tuple[Path, float]:
     folder = HERE / f".qq-county-{folder_name}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    (folder / "home").mkdir()
+    _home[:] = [folder / "home"]
     dst = folder / src.name
     t0 = time.perf_counter()
     plain_copy(src, dst)
@@ -57,6 +65,7 @@ def plain_copy(src: Path, dst: Path) -> None:
 
 
 def drop(folder_name: str) -> None:
+    _home.clear()
     shutil.rmtree(HERE / f".qq-county-{folder_name}", ignore_errors=True)
 
 
