@@ -5,7 +5,9 @@ one per day plus one at every close. Rotation keeps the newest ``KEEP`` backups
 that hold data, however many empty or failed ones come after them. A large database's
 backups are packed (``models.backup_pages``: a compressed full copy and, after it, only the
 pages that changed); every function here takes either kind of file. Closing the window never
-waits for a large database's backup: it is taken by a process of its own (``close_backup``).
+waits for a large database's backup: it is taken by a process of its own (``close_backup``;
+the window's daily one too, ``auto_backup_path``), which copies the file in one step so that a
+window opened meanwhile cannot make it start over.
 
 Putting a backup back in place of the database is ``models.restore``; it uses the checks
 here (``identify``, ``check_file``).
