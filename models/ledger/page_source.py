@@ -108,7 +108,7 @@ class PageSearch:
         store.today = self.today
         with self._lock:
             if self._cancelled:
-                store.close()
+                _give_back(store, self._identity)      # untouched: good for the next search
                 raise Cancelled()
             self._store = store
         return store
