@@ -171,3 +171,35 @@ def test_the_project_page_on_a_wide_screen_is_as_before(window, qtbot):
     # the buttons keep to the right, as after a stretch
     last = page.buttons["settings"]
     assert page.width() - last.mapTo(page, last.rect().topRight()).x() < 20
+
+
+@pytest.mark.parametrize("scale", SMALL)
+def test_the_allocation_pane_has_room_for_its_rows(window, qtbot, scale):
+    """清欠资金台账: with a fund chosen, its 分配明细 pane shows several of its rows (at 150 % it
+    had been left one) while the ledger above keeps three of its own; with none chosen, the
+    pane is its caption line alone, not a table squeezed under it."""
+    from views.generic_ledger_page import LEDGER_KEEP_ROWS
+    page = _open(window, qtbot, "ledger:funds", scale)
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0)
+    child, split, table = page.child, page.split, page.table
+    qtbot.waitUntil(lambda: sum(split.sizes()) > 0)
+    assert not child.table.isVisibleTo(page) and split.sizes()[1] <= child.compact_height() + 2
+    assert child.caption.height() >= child.caption.sizeHint().height()      # the caption whole
+    row = next(r for r in range(page.model.rowCount())
+               if child.repo.count(_query_for(child, page.model.id_at(r))) >= 4)
+    table.selectRow(row)
+    qtbot.waitUntil(lambda: child.parent_id is not None and child.model.rowCount() >= 4)
+    qtbot.wait(20)
+    shown = child.table.viewport().height() // child.table.verticalHeader().defaultSectionSize()
+    assert shown >= 3, (split.sizes(), child.table.viewport().height())
+    assert child.height() >= 150
+    assert table.viewport().height() >= LEDGER_KEEP_ROWS * table.rowHeight(0) - 1   # the ledger stays
+    if scale == 1.25:
+        assert shown >= 4
+    table.setCurrentIndex(page.model.index(-1, -1))
+    qtbot.waitUntil(lambda: split.sizes()[1] <= child.compact_height() + 2)
+
+
+def _query_for(child, parent_id):
+    from models.ledger.repo import Query
+    return Query(equals={child.ledger.parent: parent_id})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QToolBar, QVBoxLayout, QWidget)
@@ -27,6 +27,8 @@ from views.legend import ColourLegend
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
 from views.record_form import RecordForm
+
+LEDGER_KEEP_ROWS = 3    # with a row chosen, the ledger above keeps at least this many rows in view
 
 
 class FilterBar(QWidget):
@@ -136,10 +138,12 @@ class GenericLedgerPage(QWidget):
             from views.ledger_child import ChildPane
             self.child = ChildPane(self, kids[0])
             # the child pane keeps only its caption line until a row above is chosen
-            split = DetailSplitter(self.table, self.child, self.child.compact_height)
+            self.split = split = DetailSplitter(self.table, self.child, self.child.compact_height)
             body = split
             self.table.currentRecord.connect(self.child.show_parent)
+            self.table.currentRecord.connect(lambda rid: self._child_room(rid is not None))
             self.table.currentRecord.connect(lambda rid: split.set_chosen(rid is not None))
+            split.installEventFilter(self)
         lay = QVBoxLayout(self)
         lay.addWidget(self.toolbar)
         lay.addWidget(self.banner)
@@ -159,6 +163,27 @@ class GenericLedgerPage(QWidget):
         self.model.queryChanged.connect(self._update_totals)
         ctx.bus.changed.connect(self._on_changed)
         self.apply_filters()
+
+    # -- the child pane -----------------------------------------------------------------
+    def _child_room(self, chosen: bool) -> None:
+        """A chosen row's details get room for a few of their rows, however short the window
+        (1366×768 at 150 %), as long as the ledger above keeps a few of its own."""
+        child, split, t = self.child, self.split, self.table
+        h = child.compact_height()
+        if chosen:
+            total = sum(split.sizes()) or split.height() - split.handleWidth()
+            rows = max((t.rowHeight(r) for r in range(min(LEDGER_KEEP_ROWS, self.model.rowCount()))),
+                       default=t.verticalHeader().defaultSectionSize())
+            keep = (t.horizontalHeader().height() + LEDGER_KEEP_ROWS * rows + 2 * t.frameWidth()
+                    + t.horizontalScrollBar().sizeHint().height())
+            h = max(h, min(child.usable_height(), total - keep))
+        if child.minimumHeight() != h:
+            child.setMinimumHeight(h)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is getattr(self, "split", None) and event.type() == QEvent.Type.Resize and self.split.chosen:
+            self._child_room(True)
+        return False
 
     # -- building -------------------------------------------------------------------
     def _build_toolbar(self) -> None:

@@ -14,6 +14,8 @@ from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
 from views.record_form import RecordForm
 
+USABLE_ROWS = 4         # with a row above chosen, the pane shows at least this many of its rows
+
 
 class ChildPane(QWidget):
     def __init__(self, page, ledger: Ledger) -> None:
@@ -58,8 +60,20 @@ class ChildPane(QWidget):
         return max(self.caption.sizeHint().height(), self.findChild(QToolBar).sizeHint().height()) \
             + m.top() + m.bottom() + 4
 
+    def usable_height(self) -> int:
+        """The pane with a row above chosen: its caption line, its table's header and
+        ``USABLE_ROWS`` rows, and its 合计 line (at 150 % it had been left one row)."""
+        lay, t = self.layout(), self.table
+        return (self.compact_height() + t.horizontalHeader().sizeHint().height() + 2 * t.frameWidth()
+                + USABLE_ROWS * t.verticalHeader().defaultSectionSize() + self.totals.sizeHint().height()
+                + 2 * lay.spacing())
+
     def show_parent(self, parent_id) -> None:
         self.parent_id = parent_id
+        # with no row chosen, only the caption line that says to choose one (no empty table
+        # squeezed under it)
+        self.table.setVisible(parent_id is not None)
+        self.totals.setVisible(parent_id is not None)
         q = Query()
         if parent_id is None:
             q.extra.append(("0", []))
