@@ -191,3 +191,30 @@ def test_a_backup_apart_finishes_while_another_connection_writes(demo_db, tmp_pa
         writer.join()
     assert done == [tmp_path / "apart.sqlite"]
     assert backup.full_check(done[0]) == "ok" and backup.inspect(done[0]).holds_data
+
+
+def test_the_copy_kept_before_an_upgrade_is_packed_by_the_next_backup_apart(packing, demo_db, tmp_path):
+    """The copy ``models.migrations`` keeps before an upgrade is plain (the file is being opened):
+    a large database's would hold its whole size for fourteen backups. The background backup
+    packs it, checked, and it restores as it was."""
+    import hashlib
+    cid = Store(demo_db).scalar("SELECT MIN(id) FROM case_record")
+    _edit(demo_db, cid, 4242)
+    folder = backup.backup_dir(demo_db)
+    s = Store(demo_db)
+    try:
+        plain = backup.backup_to(s.conn, folder / "20260101-080000-upgrade-v9.sqlite", files=False)
+    finally:
+        s.close()
+    damaged = folder / "20260101-070000-upgrade-v8.sqlite"
+    damaged.write_bytes(b"SQLite format 3\0" + b"\xff" * 8000)
+    digest = hashlib.sha256(plain.read_bytes()).hexdigest()
+    _edit(demo_db, cid, 5353)
+    made = backup.auto_backup_here(demo_db, "close")
+    packed = plain.with_suffix(backup_pages.SUFFIX)
+    assert not plain.exists() and damaged.exists()          # the damaged one is left as it was
+    assert backup.list_backups(demo_db) == [made, packed, damaged]
+    assert backup_pages.read_header(packed).sha256 == digest and backup.inspect(packed).holds_data
+    restore.check_candidate(packed)
+    out = backup_pages.unpack(packed, tmp_path / "v9.sqlite")
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == digest and _amount(out, cid) == 4242
