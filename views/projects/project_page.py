@@ -30,7 +30,7 @@ TABLES = ("", "project", "project_roster", "project_attendance", "project_payrol
 MONTHS_TITLE = "三册相符（花名册、考勤表、工资发放表逐月核对）"
 LIST_WIDTHS = (165, 112, 52, 76, 52)    # 项目名称, 总包单位, 保证金, 结算, 三册 where the list has room
 FILE_MIN_CHARS = 22     # the project's file never narrower than this (the list gives way first)
-SECTION_VALUE_CHARS = 10  # a section's value column at least this wide before the sections stack
+SECTION_VALUE_CHARS = 7   # a section's value column at least this wide before the sections stack
 DETAIL = (("姓名", None), ("身份证号码", None), ("花名册", "roster"), ("出勤天数", "days_worked"),
           ("计薪天数", "days_paid"), ("应发工资", None), ("实发工资", None), ("核对结果", None))
 
