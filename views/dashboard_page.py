@@ -215,15 +215,15 @@ class DashboardPage(QWidget):
         return False
 
     def _reflow(self) -> None:
-        """阶段目标进度 beside 按办理状态 (3 : 2) while both tables have room for their columns on
-        one line; one above the other in a narrower window (1366×768 at 150 %)."""
+        """阶段目标进度 beside 按办理状态 (3 : 2) while both tables have room for their rows on one
+        line (headers on two if need be); one above the other in a narrower window (125 %, 150 %)."""
         room = self.scroll.viewport().width() - self.scroll.widget().layout().contentsMargins().left() \
             - self.scroll.widget().layout().contentsMargins().right() - self.middle.spacing()
         fits = True
         if self.target_box.isVisibleTo(self):
             for box, table, share in ((self.target_box, self.phases, 3), (self.status_box, self.status_table, 2)):
                 frame = box.width() - table.width() if box.width() > table.width() > 0 else 24
-                fits = fits and table.fitter.natural_width() + frame <= room * share // 5
+                fits = fits and table.fitter.natural_width(two_lines=True) + frame <= room * share // 5
         direction = QBoxLayout.Direction.LeftToRight if fits else QBoxLayout.Direction.TopToBottom
         if self.middle.direction() != direction:
             self.middle.setDirection(direction)

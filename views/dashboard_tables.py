@@ -48,8 +48,9 @@ class DashboardFit(FitColumns):
         finally:
             self._busy = False
 
-    def natural_width(self) -> int:
-        """What the table needs to show every row on one line, its headers on one line too."""
+    def natural_width(self, two_lines: bool = False) -> int:
+        """What the table needs to show every row on one line, its headers on one line too (or,
+        ``two_lines``, the other columns' headers on two)."""
         t = self.t
         fm = t.horizontalHeader().fontMetrics()
         em = t.fontMetrics().horizontalAdvance("中")
@@ -60,7 +61,10 @@ class DashboardFit(FitColumns):
                 content = self.content_width(c)
                 if c == self.main:
                     content = min(content, em * MAIN_CAP_CHARS)
-                total += max(fm.horizontalAdvance(self.labels[c]) + pad, content)
+                label = self.labels[c]
+                if two_lines and c != self.main:
+                    label = split_header(label, fm) or label
+                total += max(max(fm.horizontalAdvance(line) for line in label.split("\n")) + pad, content)
         return total
 
     def elided_columns(self) -> list[int]:
