@@ -145,9 +145,12 @@ def _schedule_full_check(window, store, prefs) -> None:
     """The full integrity check of a large file, off the GUI thread; if it fails, the
     user is offered the latest good backup and the window reopens on it."""
     from PySide6.QtWidgets import QApplication
-    from models import backup
     from views.jobs import run_job
     path = store.path
+
+    def check(ctx) -> str:
+        from models import backup          # loaded on the worker, after the window has painted
+        return backup.full_check(path)
 
     def done(result: str) -> None:
         if result == "ok":
@@ -165,16 +168,16 @@ def _schedule_full_check(window, store, prefs) -> None:
             new_window.show()
         else:
             QApplication.instance().quit()
-    run_job(None, "数据库完整性检查", lambda ctx: backup.full_check(path), on_done=done)
+    run_job(None, "数据库完整性检查", check, on_done=done)
 
 
 def _schedule_daily_backup(window, db_path) -> None:
     """Once a day, a backup on a worker thread a few seconds after start."""
     from PySide6.QtCore import QTimer
-    from models import backup
-    from views.jobs import run_job
 
     def start() -> None:
+        from models import backup          # not before the window's first paint: five seconds on
+        from views.jobs import run_job
         run_job(None, "自动备份", lambda ctx: backup.auto_backup_path(db_path, "daily"),
                 on_error=lambda exc: window.statusBar().showMessage(f"自动备份未完成：{exc}", 15000))
     QTimer.singleShot(5000, start)

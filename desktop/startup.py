@@ -7,11 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from models import backup, restore
-from models.db import DamagedDatabase, NewerDatabase, Store
-
-
-LIGHT_CHECK_ABOVE = 64 * 1024 * 1024
+from models.db import LIGHT_CHECK_ABOVE, DamagedDatabase, NewerDatabase, Store  # noqa: F401 - LIGHT_CHECK_ABOVE: selftest
 
 
 def acquire_lock(db_path: Path) -> QLockFile | None:
@@ -82,6 +78,9 @@ def offer_restore(db_path: Path, message: str, user: str = "") -> bool:
 
 
 def _offer_restore(db_path: Path, message: str, user: str = "") -> bool:
+    # only a damaged file needs these (and the sockets, zip and copying they bring): not loaded
+    # before the window shows
+    from models import backup, restore
     latest = backup.latest_good(db_path)
     box = QMessageBox(QMessageBox.Icon.Critical, "数据库已损坏", message)
     restore_btn = None
