@@ -10,6 +10,7 @@ attribute naming the field to be completed:
 
     def _closed_has_verdict(row): ...
     _closed_has_verdict.completion = "verdict"
+    _closed_has_verdict.completion_sql = closed_sql("t")     # optional: the rows it can speak of
 
 Imports apply every other rule as ever, and these ones only to list the row (``row_gaps``);
 ``list_incomplete`` finds the stored records that still wait, for ``qingqian check --json``
@@ -68,15 +69,20 @@ def list_incomplete(store: Store, limit: int | None = None) -> list[Gap]:
         cols = {r[1] for r in store.query(f'PRAGMA table_info("{t}")')}
         if not cols:
             continue
-        wanted = {r.completion for r in rules if r.completion in cols}
+        wanted = [r for r in rules if r.completion in cols]
         if not wanted:
             continue
-        empty = " OR ".join(f'TRIM(COALESCE("{f}", \'\')) = \'\'' for f in sorted(wanted))
-        live = " AND deleted_at IS NULL" if "deleted_at" in cols else ""
+        # a record whose field is empty and that the rule can speak of (``completion_sql``, on
+        # alias t); a rule without one reads every record whose field is empty
+        empty = " OR ".join(dict.fromkeys(
+            f'(TRIM(COALESCE(t."{r.completion}", \'\')) = \'\'' + (f" AND ({r.completion_sql})" if
+                                                              getattr(r, "completion_sql", None) else "") + ")"
+            for r in wanted))
+        live = " AND t.deleted_at IS NULL" if "deleted_at" in cols else ""
         names = [f.name for f in ledger.stored_fields if f.name in cols]
         label = ledger.label_field if ledger.label_field in cols else "id"
-        sel = ", ".join(f'"{n}"' for n in dict.fromkeys(["id", label, *names]))
-        for rec in store.query(f'SELECT {sel} FROM "{t}" WHERE ({empty}){live} ORDER BY id'):
+        sel = ", ".join(f't."{n}"' for n in dict.fromkeys(["id", label, *names]))
+        for rec in store.query(f'SELECT {sel} FROM "{t}" t WHERE ({empty}){live} ORDER BY t.id'):
             row = dict(rec)
             for name, message in row_gaps(rules, row):
                 field_label = ledger.field(name).label if ledger.has(name) else name

@@ -25,6 +25,11 @@ from models.errors import (DamagedDatabase, DatabaseLocked, NewerDatabase, NotOu
 # tables every version of the program's database has (migration 1)
 OWN_TABLES = ("setting", "audit_log", "campaign", "workstream", "case_record", "worker", "repayment")
 
+# a file larger than this is opened with ``check="light"`` (header, size, schema) by the window and
+# the commands: PRAGMA quick_check of a county's file takes seconds (the window runs it afterwards
+# on a worker thread; a damaged page read later is still reported as a damaged file)
+LIGHT_CHECK_ABOVE = 64 * 1024 * 1024
+
 
 def now_text() -> str:
     return _dt.datetime.now().isoformat(timespec="seconds")

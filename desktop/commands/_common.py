@@ -66,12 +66,16 @@ def open_store(args, *, must_exist: bool = True, write: bool = False, roles: tup
     needs its acting account proven by password (``authenticated_actor``); the account's
     role then limits what it may change."""
     from pathlib import Path
-    from models.db import Store, StoreError
+    from models.db import LIGHT_CHECK_ABOVE, Store, StoreError
     path = Path(args.db)
     if must_exist and not path.exists():
         return None, fail(f"找不到数据库文件：{path}")
     try:
-        store = Store(path, getattr(args, "user", None))
+        # as the window opens it: a large file gets the cheap check (header, size, schema), not
+        # PRAGMA quick_check (seconds on a county's file); a damaged page read later is reported
+        # as a damaged file all the same (desktop.cli.failure_line)
+        big = path.exists() and path.stat().st_size > LIGHT_CHECK_ABOVE
+        store = Store(path, getattr(args, "user", None), check="light" if big else True)
     except StoreError as exc:
         return None, fail(str(exc))
     if write:
