@@ -76,7 +76,7 @@ def _dashboard_tables(page):
 
 
 def _lines(table, r: int, c: int) -> int:
-    from views.ledger_table import line_count
+    from views.text_measure import line_count
     item = table.item(r, c)
     return line_count(item.text(), item.font(), table.columnWidth(c) - 6) if item and item.text() else 0
 

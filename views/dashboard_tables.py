@@ -6,10 +6,11 @@ its other headers on two lines (包案 / 责任人, 未付 / （元）) and wrap
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics, QTextLayout, QTextOption
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QTableWidget
 
 from views.table_fit import MAIN_CAP_CHARS, FitColumns
+from views.text_measure import narrowest, split_header, text_lines
 
 TEXT_MARGINS = 6        # a cell's text is this much narrower than its column (the style's 3 px a side)
 MAIN_MIN_CHARS = 8      # the main column's narrowest, however narrow the window (then more lines)
@@ -176,50 +177,7 @@ class DashboardFit(FitColumns):
                 item.setText(text)
 
 
-# The text measures below are those of views/ledger_table.py (split_header, line_count,
-# narrowest), kept here so that the home page, the first shown, does not load the ledger view.
-
-def _lines(text: str, font, width: int) -> list[str]:
-    """``text`` broken at ``width`` pixels as an item view breaks a cell's text."""
-    layout = QTextLayout(text, font)
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-    layout.setTextOption(option)
-    layout.beginLayout()
-    lines = []
-    while (line := layout.createLine()).isValid():
-        line.setLineWidth(max(1, width))
-        lines.append(text[line.textStart():line.textStart() + line.textLength()])
-    layout.endLayout()
-    return lines
-
-
-def narrowest(text: str, font, lines: int) -> int:
-    """The narrowest text width at which ``text`` takes at most ``lines`` lines."""
-    full = QFontMetrics(font).horizontalAdvance(text)
-    lo, hi = (full + lines - 1) // lines, full
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if len(_lines(text, font, mid)) <= lines:
-            hi = mid
-        else:
-            lo = mid + 1
-    return hi
-
-
-def split_header(text: str, fm: QFontMetrics) -> str | None:
-    """A header on two lines of about equal width, before its unit (未付 / （元）) where that is
-    as narrow; None when a line would have a single character (人数)."""
-    best = None
-    for k in range(2, len(text) - 1):
-        a, b = text[:k], text[k:]
-        key = (max(fm.horizontalAdvance(a), fm.horizontalAdvance(b)), not b.startswith("（"), k)
-        if best is None or key < best[0]:
-            best = (key, f"{a}\n{b}")
-    return best[1] if best else None
-
-
 def _orphan(text: str, font, width: int) -> bool:
     """At this width, would ``text`` end on a line of a single character?"""
-    lines = _lines(text, font, width)
+    lines = text_lines(text, font, width)
     return len(lines) > 1 and len(lines[-1].strip()) == 1

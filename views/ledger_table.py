@@ -11,11 +11,12 @@ Once the user changes the layout it is remembered as it is."""
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QFontMetrics, QGuiApplication, QKeySequence, QTextLayout, QTextOption
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QStyle, QTableView
 
 from models.prefs import Prefs
 from views.ledger_model import LedgerTableModel
+from views.text_measure import narrowest, split_header
 
 SAMPLE_ROWS = 60            # rows measured for a column's default width
 CAP_CHARS = 22              # a text column's default width: at most this many Chinese characters
@@ -29,48 +30,6 @@ WRAP_LINES = 2              # a small window's key headers and names wrap onto a
 def _elastic(f) -> bool:
     """Names and references may narrow to fit the window; numbers, codes and dates never do."""
     return f.kind == "ref" or (f.kind in ELASTIC_KINDS and f.width >= ELASTIC_FROM)
-
-
-def line_count(text: str, font, width: int) -> int:
-    """How many lines ``text`` takes at ``width`` pixels, broken as an item view breaks a cell's
-    text (at a word, a long word anywhere; between any two Chinese characters)."""
-    layout = QTextLayout(text, font)
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-    layout.setTextOption(option)
-    layout.beginLayout()
-    n = 0
-    while (line := layout.createLine()).isValid():
-        line.setLineWidth(max(1, width))
-        n += 1
-    layout.endLayout()
-    return n
-
-
-def split_header(text: str, fm: QFontMetrics) -> str | None:
-    """A header on two lines of about equal width: before its unit (未付金额 / （元）) where that
-    is as narrow, else the shorter line first (包案 / 责任人). None when a line would have a single
-    character (人数) or the header is already short."""
-    best = None
-    for k in range(2, len(text) - 1):
-        a, b = text[:k], text[k:]
-        key = (max(fm.horizontalAdvance(a), fm.horizontalAdvance(b)), not b.startswith("（"), k)
-        if best is None or key < best[0]:
-            best = (key, f"{a}\n{b}")
-    return best[1] if best else None
-
-
-def narrowest(text: str, font, lines: int) -> int:
-    """The narrowest text width at which ``text`` takes at most ``lines`` lines."""
-    full = QFontMetrics(font).horizontalAdvance(text)
-    lo, hi = (full + lines - 1) // lines, full
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if line_count(text, font, mid) <= lines:
-            hi = mid
-        else:
-            lo = mid + 1
-    return hi
 
 
 def _old_default_width(f) -> int:
