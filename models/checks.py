@@ -8,7 +8,7 @@ with ``@warning``, listed beside the findings and in reports as such, and never 
 or a report say 未通过.
 
 Rules are registered with ``@rule``; a ledger module adds its own the same way. A rule says
-what it reads (``reads``: tables; None for "anything") and whether it can be run for some cases
+what it reads (``reads``: tables, ``CASE_NOS`` for the cases' 编号 alone; None for "anything") and whether it can be run for some cases
 only (``scope="case"``: its SQL adds ``in_scope(alias)``, which is empty on a full run), and
 whether it depends on the day (``uses_today``): ``models.checks_incremental`` uses these to
 check again only what a change touched.
@@ -85,6 +85,11 @@ class RuleMeta:
 
 
 META: dict[str, RuleMeta] = {}
+# a read of the case ledger limited to which 编号 exist and are live (not in the recycle bin), for a
+# rule that only looks cases up (a petition's or a blacklist entry's linked case, a case number in
+# a label): a repayment or any other change of a case's figures does not touch it. Changed when a
+# case is added, purged, recycled or restored, or its 编号 changes (models.checks_incremental).
+CASE_NOS = "case_record:case_no"
 SCOPE_TABLE = "temp.qq_check_scope"     # the case ids of a scoped run (id INTEGER PRIMARY KEY)
 _scoped: contextvars.ContextVar[bool] = contextvars.ContextVar("qq_check_scoped", default=False)
 

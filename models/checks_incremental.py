@@ -73,6 +73,12 @@ def _changes(store: Store, mark: int, since: str, last_now: str, now: str) -> tu
         if key is None or not str(key).startswith(_BOOKKEEPING):
             tables.add("setting")
             break
+    # a case added, purged, recycled or restored, or given another 编号: the rules that look cases
+    # up by number or link (checks.CASE_NOS) read it; a change of a case's figures does not
+    if "case_record" in tables and store.scalar(
+            "SELECT 1 FROM audit_log WHERE id > ? AND table_name = 'case_record' AND (action != 'update' "
+            "OR json_extract(before, '$.case_no') IS NOT json_extract(after, '$.case_no')) LIMIT 1", (mark,)):
+        tables.add(checks.CASE_NOS)
     cases: set[int] = {r[0] for r in store.query(
         "SELECT id FROM case_record WHERE updated_at > ? OR (updated_at > ? AND updated_at <= ?)",
         (since, last_now, now))}

@@ -83,7 +83,7 @@ ASSETS = register(Ledger(
 ))
 
 
-@rule("assets_match_funds", "资产处置收入与清欠资金到位一致")
+@rule("assets_match_funds", "资产处置收入与清欠资金到位一致", reads=("asset_item", "fund"))
 def _assets_match_funds(store: Store, today: _dt.date):
     for r in store.query(
             "SELECT a.id, a.name, a.category, a.income_fen, f.fund_no, f.channel, f.deleted_at FROM asset_item a "

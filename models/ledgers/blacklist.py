@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from models.checks import Finding, rule
+from models.checks import CASE_NOS, Finding, rule
 from models.db import Store
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
@@ -95,7 +95,7 @@ BLACKLIST = register(Ledger(
 ))
 
 
-@rule("blacklist_dates", "失信名单上报、列入、移出日期合理，关联问题存在")
+@rule("blacklist_dates", "失信名单上报、列入、移出日期合理，关联问题存在", reads=("blacklist_entry", CASE_NOS))
 def _blacklist(store: Store, today: _dt.date):
     from models.ledgers.contract_arrears import split_case_nos
     for r in store.query("SELECT * FROM blacklist_entry WHERE deleted_at IS NULL"):

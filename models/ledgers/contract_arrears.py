@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from models.checks import Finding, rule
+from models.checks import CASE_NOS, Finding, rule
 from models.db import Store
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
@@ -115,7 +115,8 @@ INSTALMENTS = register(Ledger(
 ))
 
 
-@rule("contract_arrears_consistent", "拖欠工程款金额、还款计划和关联问题相符")
+@rule("contract_arrears_consistent", "拖欠工程款金额、还款计划和关联问题相符",
+      reads=("contract_arrear", "contract_instalment", CASE_NOS))
 def _contracts(store: Store, today: _dt.date):
     repaid_sql = ("(SELECT COALESCE(SUM(i.paid_amount_fen), 0) FROM contract_instalment i "
                   "WHERE i.contract_id = t.id AND i.deleted_at IS NULL)")

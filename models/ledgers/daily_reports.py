@@ -39,7 +39,7 @@ DAILY = register(Ledger(
 ))
 
 
-@rule("daily_reports_unique", "每个专班每天只报一次，零报告无新增数")
+@rule("daily_reports_unique", "每个专班每天只报一次，零报告无新增数", reads=("daily_report", "workstream"))
 def _daily(store: Store, today: _dt.date):
     for r in store.query("SELECT MIN(d.id) AS id, d.report_on, w.name, COUNT(*) AS n FROM daily_report d "
                          "LEFT JOIN workstream w ON w.id = d.workstream_id WHERE d.deleted_at IS NULL "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from models.checks import Finding, rule
+from models.checks import CASE_NOS, Finding, rule
 from models.db import Store
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
@@ -103,7 +103,8 @@ ALLOCATIONS = register(Ledger(
 ))
 
 
-@rule("funds_reconcile", "清欠资金到位、分配、余额相符")
+@rule("funds_reconcile", "清欠资金到位、分配、余额相符",
+      reads=("fund", "fund_allocation", "repayment", "advance", "advance_recovery", CASE_NOS))
 def _funds_reconcile(store: Store, today: _dt.date):
     for r in store.query(
             "SELECT f.id, f.fund_no, f.received_fen, COALESCE(SUM(a.amount_fen), 0) AS allocated, "

@@ -89,7 +89,7 @@ INSPECTIONS = register(Ledger(
 ))
 
 
-@rule("inspections_rectified", "排查隐患整改状态与日期相符")
+@rule("inspections_rectified", "排查隐患整改状态与日期相符", reads=("inspection",))
 def _inspections(store: Store, today: _dt.date):
     for r in store.query("SELECT * FROM inspection WHERE deleted_at IS NULL"):
         for _name, message in _status_rules(dict(r)):

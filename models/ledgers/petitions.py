@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from models.checks import Finding, rule
+from models.checks import CASE_NOS, Finding, rule
 from models.db import Store
 from models.ledger.fields import Field as F, Ledger
 from models.ledger.registry import register
@@ -71,7 +71,7 @@ PETITIONS = register(Ledger(
 ))
 
 
-@rule("petitions_linked", "信访件关联的问题有效、已答复的有答复意见")
+@rule("petitions_linked", "信访件关联的问题有效、已答复的有答复意见", reads=("petition", CASE_NOS), uses_today=True)
 def _petitions(store: Store, today: _dt.date):
     for r in store.query("SELECT p.id, p.petitioner, p.visited_on, c.case_no FROM petition p "
                          "JOIN case_record c ON c.id = p.case_id WHERE p.deleted_at IS NULL AND c.deleted_at IS NOT NULL"):
