@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,25 +79,41 @@ def _empty(fig: "Figure", title: str, message: str) -> "Figure":
 def repaid_vs_target(series, points: list[tuple[_dt.date, int]], today: _dt.date,
                      deadline: _dt.date | None = None, phases=()) -> "Figure":
     """累计兑付金额（万元）against the phased target line."""
+    return _repaid_chart(series, points, today, deadline, phases).figure()
+
+
+def _repaid_chart(series, points, today, deadline=None, phases=()) -> "Chart":
+    return Chart("repaid", {"series": [[d.isoformat(), v] for d, v in series.points], "total_fen": series.total_fen,
+                            "points": [[d.isoformat(), v] for d, v in points],
+                            "phases": [[p.name, p.target_pct] for p in phases], "today": today.isoformat(),
+                            "deadline": deadline.isoformat() if deadline else None}, (7.2, 3.6))
+
+
+def _draw_repaid(size, series, total_fen, points, phases, today, deadline) -> "Figure":
     import matplotlib.dates as mdates
-    fig = _figure()
+    day = _dt.date.fromisoformat
+    series = [(day(d), v) for d, v in series]
+    points = [(day(d), v) for d, v in points]
+    today = day(today)
+    deadline = day(deadline) if deadline else None
+    fig = _figure(*size)
     title = "累计兑付金额与阶段目标"
-    if not series.points and not points:
+    if not series and not points:
         return _empty(fig, title, "暂无兑付记录")
     ax = fig.add_subplot()
     _style(ax)
     if points:
         ax.plot([d for d, _v in points], [_wan(v) for _d, v in points], color=ORANGE, linestyle="--",
                 linewidth=1.6, marker="o", markersize=4, label="目标进度线")
-        for p, (d, v) in zip(phases, points[1:]):
-            ax.annotate(f"{p.name}\n{p.target_pct}%", (d, _wan(v)), textcoords="offset points", xytext=(-4, 6),
+        for (name, pct), (d, v) in zip(phases, points[1:]):
+            ax.annotate(f"{name}\n{pct}%", (d, _wan(v)), textcoords="offset points", xytext=(-4, 6),
                         ha="right", fontsize=8, color=ORANGE)
-    if series.points:
-        first = series.points[0][0]
-        xs = [first - _dt.timedelta(days=1)] + [d for d, _v in series.points] + [today]
-        ys = [0.0] + [_wan(v) for _d, v in series.points] + [_wan(series.points[-1][1])]
+    if series:
+        first = series[0][0]
+        xs = [first - _dt.timedelta(days=1)] + [d for d, _v in series] + [today]
+        ys = [0.0] + [_wan(v) for _d, v in series] + [_wan(series[-1][1])]
         ax.step(xs, ys, where="post", color=BLUE, linewidth=2, label="累计兑付")
-        ax.annotate(f"{_wan(series.total_fen):,.2f} 万元", (today, ys[-1]), textcoords="offset points",
+        ax.annotate(f"{_wan(total_fen):,.2f} 万元", (today, ys[-1]), textcoords="offset points",
                     xytext=(4, -12), fontsize=9, color=BLUE)
     ax.axvline(today, color=GREY, linewidth=1, linestyle=":")
     ax.text(today, ax.get_ylim()[1], f" 今天 {today:%m-%d}", fontsize=8, color="#555555", va="top")
@@ -112,8 +129,17 @@ def repaid_vs_target(series, points: list[tuple[_dt.date, int]], today: _dt.date
 
 def workstream_progress(tot) -> "Figure":
     """Each workstream's 已兑付 and 未兑付 (万元), with its cleared percentage."""
-    rows = [w for w in tot.workstreams if w.counted.owed_fen or w.all.cases]
-    fig = _figure(7.2, max(2.6, 0.45 * len(rows) + 1.2), left=1.75)
+    return _workstreams_chart(tot).figure()
+
+
+def _workstreams_chart(tot) -> "Chart":
+    rows = [[w.name, w.counted.paid_fen, w.counted.outstanding_fen, w.counted.cleared_pct]
+            for w in tot.workstreams if w.counted.owed_fen or w.all.cases]
+    return Chart("workstreams", {"rows": rows}, (7.2, max(2.6, 0.45 * len(rows) + 1.2)))
+
+
+def _draw_workstreams(size, rows) -> "Figure":
+    fig = _figure(*size, left=1.75)
     title = "各专班化解进度（万元）"
     if not rows:
         return _empty(fig, title, "暂无欠薪问题")
@@ -122,14 +148,14 @@ def workstream_progress(tot) -> "Figure":
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.8)
     rows = rows[::-1]
-    names = [w.name for w in rows]
-    paid = [_wan(w.counted.paid_fen) for w in rows]
-    left = [_wan(w.counted.outstanding_fen) for w in rows]
+    names = [r[0] for r in rows]
+    paid = [_wan(r[1]) for r in rows]
+    left = [_wan(r[2]) for r in rows]
     ax.barh(names, paid, color=GREEN, label="已兑付")
     ax.barh(names, left, left=paid, color="#d9d9d9", label="未兑付")
     top = max((p + q for p, q in zip(paid, left)), default=0) or 1
-    for i, w in enumerate(rows):
-        ax.text(paid[i] + left[i] + top * 0.01, i, f"{w.counted.cleared_pct:.1f}%", va="center", fontsize=9)
+    for i, r in enumerate(rows):
+        ax.text(paid[i] + left[i] + top * 0.01, i, f"{r[3]:.1f}%", va="center", fontsize=9)
     ax.set_xlim(0, top * 1.12)
     ax.tick_params(axis="y", labelsize=9)
     ax.set_title(title, fontsize=13, loc="left")
@@ -138,9 +164,16 @@ def workstream_progress(tot) -> "Figure":
 
 
 def cases_by_status(tot) -> "Figure":
-    fig = _figure(7.2, 3.2)
+    return _status_chart(tot).figure()
+
+
+def _status_chart(tot) -> "Chart":
+    return Chart("status", {"items": [[s, b.cases] for s, b in tot.by_status.items()]}, (7.2, 3.2))
+
+
+def _draw_status(size, items) -> "Figure":
+    fig = _figure(*size)
     title = "欠薪问题状态分布（件）"
-    items = [(s, b.cases) for s, b in tot.by_status.items()]
     if not any(n for _s, n in items):
         return _empty(fig, title, "暂无欠薪问题")
     ax = fig.add_subplot()
@@ -155,16 +188,24 @@ def cases_by_status(tot) -> "Figure":
 
 
 def weekly_new_closed(flows) -> "Figure":
-    fig = _figure(7.2, 3.2)
+    return _weekly_chart(flows).figure()
+
+
+def _weekly_chart(flows) -> "Chart":
+    return Chart("weekly", {"flows": [[f.week_start.isoformat(), f.new, f.closed] for f in flows or ()]}, (7.2, 3.2))
+
+
+def _draw_weekly(size, flows) -> "Figure":
+    fig = _figure(*size)
     title = "每周新增与办结问题数（件）"
-    if not flows or not any(f.new or f.closed for f in flows):
+    if not flows or not any(new or closed for _w, new, closed in flows):
         return _empty(fig, title, "暂无欠薪问题")
     ax = fig.add_subplot()
     _style(ax)
     xs = range(len(flows))
-    ax.bar([x - 0.2 for x in xs], [f.new for f in flows], width=0.4, color=BLUE, label="新增")
-    ax.bar([x + 0.2 for x in xs], [f.closed for f in flows], width=0.4, color=GREEN, label="办结")
-    ax.set_xticks(list(xs), [f"{f.week_start:%m-%d}" for f in flows], fontsize=8,
+    ax.bar([x - 0.2 for x in xs], [f[1] for f in flows], width=0.4, color=BLUE, label="新增")
+    ax.bar([x + 0.2 for x in xs], [f[2] for f in flows], width=0.4, color=GREEN, label="办结")
+    ax.set_xticks(list(xs), [f"{_dt.date.fromisoformat(f[0]):%m-%d}" for f in flows], fontsize=8,
                   rotation=45 if len(flows) > 12 else 0)
     ax.set_xlabel("周（周一日期）", fontsize=9)
     ax.set_title(title, fontsize=13, loc="left")
@@ -173,49 +214,80 @@ def weekly_new_closed(flows) -> "Figure":
 
 
 def funds_by_channel(funds) -> "Figure":
-    fig = _figure(7.2, 3.2)
+    return _funds_chart(funds).figure()
+
+
+def _funds_chart(funds) -> "Chart":
+    return Chart("funds", {"available": funds.available, "note": funds.note, "rows": [[k, v] for k, v in funds.rows],
+                           "total_fen": funds.total_fen}, (7.2, 3.2))
+
+
+def _draw_funds(size, available, note, rows, total_fen) -> "Figure":
+    fig = _figure(*size)
     title = "清欠资金筹措到位情况（万元）"
-    if not funds.available:
-        return _empty(fig, title, funds.note or "清欠资金台账尚未建立")
-    if not funds.rows:
+    if not available:
+        return _empty(fig, title, note or "清欠资金台账尚未建立")
+    if not rows:
         return _empty(fig, title, "暂无资金到位记录")
     ax = fig.add_subplot()
     _style(ax)
-    names = [k for k, _v in funds.rows]
-    vals = [_wan(v) for _k, v in funds.rows]
+    names = [k for k, _v in rows]
+    vals = [_wan(v) for _k, v in rows]
     bars = ax.bar(names, vals, color=BLUE)
     for b, v in zip(bars, vals):
         ax.text(b.get_x() + b.get_width() / 2, b.get_height(), f"{v:,.2f}", ha="center", va="bottom", fontsize=9)
     ax.set_ylim(0, max(vals) * 1.15)
-    ax.set_title(f"{title}　合计 {_wan(funds.total_fen):,.2f} 万元", fontsize=13, loc="left")
+    ax.set_title(f"{title}　合计 {_wan(total_fen):,.2f} 万元", fontsize=13, loc="left")
     return fig
 
 
-def all_charts(store: "Store", today: _dt.date, which=None, data: dict | None = None) -> dict[str, "Figure"]:
-    """Every chart by key (see ``CHARTS``), from one read of the figures. ``data`` may hold
+_DRAW = {"repaid": _draw_repaid, "workstreams": _draw_workstreams, "status": _draw_status,
+         "weekly": _draw_weekly, "funds": _draw_funds}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart before it is drawn: its kind, the plain values the drawing reads (numbers, text,
+    ISO dates) and its size in inches. Equal values give an equal picture, so a report keeps
+    the PNG it drew (``png_cached``) and draws, and imports matplotlib, only when they change."""
+    key: str
+    data: dict
+    size: tuple[float, float]
+
+    def figure(self) -> "Figure":
+        return _DRAW[self.key](self.size, **self.data)
+
+
+def chart_specs(store: "Store", today: _dt.date, which=None, data: dict | None = None) -> dict[str, Chart]:
+    """Every chart by key (see ``CHARTS``), undrawn, from one read of the figures. ``data`` may hold
     figures already computed (``totals``, ``series``, ``flows``, ``funds``) to avoid re-reading."""
     from models import campaign as campaigns, stats
     data = dict(data or {})
     which = set(which or [k for k, _t in CHARTS])
     tot = data.get("totals") or stats.totals(store, today)
     camp = data["campaign"] if "campaign" in data else campaigns.current(store)
-    out: dict[str, Figure] = {}
+    out: dict[str, Chart] = {}
     if "repaid" in which:
         series = data.get("series") or stats.repaid_series(store, tot.counted.paid_fen)
         pts = stats.target_points(camp, tot.counted.owed_fen) if camp else []
-        out["repaid"] = repaid_vs_target(series, pts, today,
-                                         _dt.date.fromisoformat(camp.end_date) if camp else None,
-                                         sorted(camp.phases, key=lambda p: p.due_date) if camp else ())
+        out["repaid"] = _repaid_chart(series, pts, today,
+                                      _dt.date.fromisoformat(camp.end_date) if camp else None,
+                                      sorted(camp.phases, key=lambda p: p.due_date) if camp else ())
     if "workstreams" in which:
-        out["workstreams"] = workstream_progress(tot)
+        out["workstreams"] = _workstreams_chart(tot)
     if "status" in which:
-        out["status"] = cases_by_status(tot)
+        out["status"] = _status_chart(tot)
     if "weekly" in which:
         start = _dt.date.fromisoformat(camp.start_date) if camp else None
-        out["weekly"] = weekly_new_closed(data.get("flows") or stats.weekly_flow(store, today, start))
+        out["weekly"] = _weekly_chart(data.get("flows") or stats.weekly_flow(store, today, start))
     if "funds" in which:
-        out["funds"] = funds_by_channel(data.get("funds") or stats.funds_by_channel(store))
+        out["funds"] = _funds_chart(data.get("funds") or stats.funds_by_channel(store))
     return out
+
+
+def all_charts(store: "Store", today: _dt.date, which=None, data: dict | None = None) -> dict[str, "Figure"]:
+    """Every chart by key (see ``CHARTS``) as a matplotlib figure (``chart_specs``, drawn)."""
+    return {k: c.figure() for k, c in chart_specs(store, today, which, data).items()}
 
 
 def save(fig: "Figure", path: str | Path) -> Path:
@@ -231,3 +303,56 @@ def png_bytes(fig: "Figure", dpi: int = 150) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
+
+
+CACHE_DIR = "chart-cache"       # under the program's folder (models.paths.data_dir)
+CACHE_KEEP = 64                 # PNGs kept; the oldest go first
+
+
+def _stamp() -> str:
+    """What else a picture depends on: this module's drawing code and matplotlib's version."""
+    import hashlib
+    from importlib import metadata
+    try:
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    except OSError:                 # a bundle without the source: matplotlib's version and the values
+        code = "-"
+    try:
+        mpl = metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        mpl = "?"
+    return f"{code}:{mpl}"
+
+
+def png_cached(chart: Chart, dpi: int = 150) -> bytes:
+    """The chart as PNG: the one drawn before from the same values if it is kept, else drawn now
+    (matplotlib, ~0.6 s to import and ~0.1 s a chart) and kept. A picture that cannot be read or
+    kept is simply drawn."""
+    import hashlib
+    import json
+    import os
+
+    from models import paths
+    key = hashlib.sha256(json.dumps([_stamp(), chart.key, chart.size, dpi, chart.data], ensure_ascii=False,
+                                    sort_keys=True).encode("utf-8")).hexdigest()
+    folder = paths.data_dir() / CACHE_DIR
+    path = folder / f"{key}.png"
+    try:
+        data = path.read_bytes()
+        if data.startswith(b"\x89PNG"):
+            os.utime(path)          # recently used: kept longest
+            return data
+    except OSError:
+        pass
+    data = png_bytes(chart.figure(), dpi)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        kept = sorted(folder.glob("*.png"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return data

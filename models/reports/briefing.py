@@ -151,7 +151,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     cases), and the 版记. ``naive`` lays every list out as one plain reportlab Table (the benchmark's
     baseline). An ``out`` ending in .docx is written as Word from the same story."""
     from models import campaign as campaigns, figures
-    from models.charts import all_charts
+    from models.charts import chart_specs
     import models.reports.official as O
     import models.reports.week as week
     basis = figures.Basis(store, today, as_of)      # refuses a day it cannot know, before any work
@@ -172,7 +172,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
               for w in tot.workstreams]
     sections = week.sections(store, day, past=not dash.figures.now)
     _step(job, 2, "正在绘制图表…")
-    charts = all_charts(store, day, data={"totals": tot, "campaign": camp, "series": series, "flows": flows,
+    charts = chart_specs(store, day, data={"totals": tot, "campaign": camp, "series": series, "flows": flows,
                                           "funds": funds})
     today = day                   # from here on, "today" is the day the briefing describes
     if not dash.figures.now:

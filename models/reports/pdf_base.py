@@ -496,12 +496,17 @@ def close_with_signature(story: list, width: float, labels: Sequence[str] = ("å¡
 
 
 def chart_image(fig, width: float, dpi: int = 130) -> Image:
-    """A matplotlib figure as a PNG image ``width`` points wide."""
+    """A matplotlib figure, or an undrawn ``models.charts.Chart`` (its PNG kept between reports
+    while its values stay the same), as a PNG image ``width`` points wide."""
     import io
 
-    from models.charts import png_bytes
-    w_in, h_in = fig.get_size_inches()
-    data = png_bytes(fig, dpi)
+    from models.charts import Chart, png_bytes, png_cached
+    if isinstance(fig, Chart):
+        w_in, h_in = fig.size
+        data = png_cached(fig, dpi)
+    else:
+        w_in, h_in = fig.get_size_inches()
+        data = png_bytes(fig, dpi)
     img = Image(io.BytesIO(data), width=width, height=width * h_in / w_in)
     img.qq_png = data
     return img
