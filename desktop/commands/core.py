@@ -44,6 +44,8 @@ def register(sub) -> None:
     add_db(p)
     p.add_argument("--to", help="备份文件；不写则放入自动备份文件夹")
     p.add_argument("--force", action="store_true", help="--to 指定的文件已存在时替换它")
+    p.add_argument("--auto", choices=("close", "daily"),
+                   help="窗口关闭时或每日的自动备份（窗口在后台进程中调用，备份较大的数据库时窗口不必等待）")
     add_json(p)
     p.set_defaults(func=cmd_backup)
 
@@ -128,6 +130,12 @@ def demo_lines(s: dict) -> list[str]:
 def cmd_backup(args) -> int:
     from models import backup
     from models.paths import out_problem
+    if args.auto:                       # the window's background backup, in the installed program
+        try:
+            backup.auto_backup_here(args.db, args.auto)
+        except backup.BackupError as exc:
+            return fail(str(exc))
+        return 0
     if args.to:
         problem = out_problem(args.to, args.db, args.force)
         if problem:
