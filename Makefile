@@ -23,7 +23,7 @@ run: debs $(STAMP)
 	$(BIN)/qingqian $(ARGS)
 
 test: test-debs $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n auto --dist loadfile $(PYTEST_ARGS)
 
 bench: debs $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
