@@ -309,8 +309,17 @@ CACHE_DIR = "chart-cache"       # under the program's folder (models.paths.data_
 CACHE_KEEP = 64                 # PNGs kept; the oldest go first
 
 
+_STAMP: list[str] = []
+
+
 def _stamp() -> str:
     """What else a picture depends on: this module's drawing code and matplotlib's version."""
+    if not _STAMP:
+        _STAMP.append(_read_stamp())
+    return _STAMP[0]
+
+
+def _read_stamp() -> str:
     import hashlib
     from importlib import metadata
     try:
@@ -331,6 +340,7 @@ def png_cached(chart: Chart, dpi: int = 150) -> bytes:
     import hashlib
     import json
     import os
+    import threading
 
     from models import paths
     key = hashlib.sha256(json.dumps([_stamp(), chart.key, chart.size, dpi, chart.data], ensure_ascii=False,
@@ -347,7 +357,7 @@ def png_cached(chart: Chart, dpi: int = 150) -> bytes:
     data = png_bytes(chart.figure(), dpi)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        tmp = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"     # two reports at once: each its own
         tmp.write_bytes(data)
         os.replace(tmp, path)
         kept = sorted(folder.glob("*.png"), key=lambda p: p.stat().st_mtime, reverse=True)
