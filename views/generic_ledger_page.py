@@ -24,11 +24,14 @@ from views.background_search import search_in_background
 from views.context import AppContext
 from views.detail_split import DetailSplitter
 from views.legend import ColourLegend
+from views.ledger_keys import key_columns_for
 from views.ledger_model import LedgerTableModel
-from views.ledger_table import LedgerTableView
+from views.ledger_table import WRAP_LINES, LedgerTableView
 from views.record_form import RecordForm
 
 LEDGER_KEEP_ROWS = 3    # with a row chosen, the ledger above keeps at least this many rows in view
+#                         (of rows on two lines, a small screen's wrapped names: as many as hold as many lines)
+SHORT_PAGE = 480        # a page lower than this (1366×768 at 150 %) draws its parts closer together
 
 
 class FilterBar(QWidget):
@@ -115,7 +118,8 @@ class GenericLedgerPage(QWidget):
         self.title = self.ledger.extra.get("page_title", self.ledger.title)
         self.repo = LedgerRepo(ctx.store, self.ledger)
         self.model = LedgerTableModel(self.repo, parent=self, decorate=self._decorator())
-        self.table = LedgerTableView(self.model, ctx.prefs, f"ledger.{kind}", self)
+        self.table = LedgerTableView(self.model, ctx.prefs, f"ledger.{kind}", self,
+                                     key_columns=key_columns_for(self.ledger), keys_first=False)
         # the view sorts by its first column when sorting is switched on; start in the declared order
         self.model.query = Query()
         self.filters = FilterBar(ctx.store, self.ledger, self.apply_filters, self)
@@ -145,6 +149,8 @@ class GenericLedgerPage(QWidget):
             self.table.currentRecord.connect(lambda rid: split.set_chosen(rid is not None))
             split.installEventFilter(self)
         lay = QVBoxLayout(self)
+        self._roomy = (lay.contentsMargins(), lay.spacing())       # the style's, for a page of normal height
+        self._short = False
         lay.addWidget(self.toolbar)
         lay.addWidget(self.banner)
         lay.addWidget(self.filters)
@@ -172,13 +178,25 @@ class GenericLedgerPage(QWidget):
         h = child.compact_height()
         if chosen:
             total = sum(split.sizes()) or split.height() - split.handleWidth()
-            rows = max((t.rowHeight(r) for r in range(min(LEDGER_KEEP_ROWS, self.model.rowCount()))),
+            kept = -(-LEDGER_KEEP_ROWS // (WRAP_LINES if t.wrapped_cells else 1))
+            rows = max((t.rowHeight(r) for r in range(min(kept, self.model.rowCount()))),
                        default=t.verticalHeader().defaultSectionSize())
-            keep = (t.horizontalHeader().height() + LEDGER_KEEP_ROWS * rows + 2 * t.frameWidth()
+            keep = (t.horizontalHeader().height() + kept * rows + 2 * t.frameWidth()
                     + t.horizontalScrollBar().sizeHint().height())
             h = max(h, min(child.usable_height(), total - keep))
         if child.minimumHeight() != h:
             child.setMinimumHeight(h)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """On a short page the margins and gaps shrink: the ledger and its child pane get the room."""
+        short = self.height() < SHORT_PAGE
+        if short != self._short:
+            self._short = short
+            lay, (margins, spacing) = self.layout(), self._roomy
+            lay.setContentsMargins(margins.left(), min(3, margins.top()), margins.right(),
+                                   min(3, margins.bottom())) if short else lay.setContentsMargins(margins)
+            lay.setSpacing(min(3, spacing) if short else spacing)
+        super().resizeEvent(event)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if obj is getattr(self, "split", None) and event.type() == QEvent.Type.Resize and self.split.chosen:

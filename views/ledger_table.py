@@ -2,11 +2,13 @@
 columns remembered, copy as tab-separated text, Enter to open.
 
 Default layout (until the user resizes, moves or hides a column): each column as wide as its
-header and its first rows need, the ledger's key columns (``extra["key_columns"]``) first; the
-other columns follow to the right. Where the window is too small for the key columns (1366×768
-at 150 %), they are made to fit in steps, each only if the one before was not enough: their
-headers on two lines (未付金额 / （元）), then names (用人单位, 责任专班) on two lines in taller
-rows, and only then names narrowed and cut ("…", the whole text in the tooltip).
+header and its first rows need (a key column's whole text, other names at most CAP_CHARS), the
+ledger's key columns (``extra["key_columns"]``, or those its page passes: views/ledger_keys.py)
+first; the other columns follow to the right. Where the window is too small for the key columns
+(1366×768 at 125 % or 150 %), they are made to fit in steps, each only if the one before was not
+enough: their headers on two lines (未付金额 / （元）), then names (用人单位, 资金来源) on two lines
+in taller rows, the one that gains most first and only as many as it takes, and only then names
+narrowed and cut ("…", the whole text in the tooltip). Codes, numbers and dates never wrap or narrow.
 Once the user changes the layout it is remembered as it is."""
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ SAMPLE_ROWS = 60            # rows measured for a column's default width
 CAP_CHARS = 22              # a text column's default width: at most this many Chinese characters
 FLOOR_CHARS = 5             # narrowed to fit the window: never below this (nor below its header)
 ELASTIC_KINDS = ("text", "longtext", "ref")
-ELASTIC_FROM = 16           # a text column declared at least this wide (names, not codes) may narrow
+ELASTIC_FROM = 10           # a text column declared at least this wide (names, not codes) may narrow
 ROW_HEIGHT = 24             # a row of one line
 WRAP_LINES = 2              # a small window's key headers and names wrap onto at most this many lines
 
@@ -58,7 +60,7 @@ class LedgerTableView(QTableView):
     currentRecord = Signal(object)     # record id or None
 
     def __init__(self, model: LedgerTableModel, prefs: Prefs | None = None, prefs_key: str = "",
-                 parent=None, key_columns: tuple[str, ...] | None = None) -> None:
+                 parent=None, key_columns: tuple[str, ...] | None = None, keys_first: bool = True) -> None:
         super().__init__(parent)
         self.setModel(model)
         self.prefs = prefs
@@ -69,6 +71,8 @@ class LedgerTableView(QTableView):
         names = [f.name for f in model.fields]
         wanted = key_columns if key_columns is not None else model.repo.ledger.extra.get("key_columns", ())
         self.key_columns: list[int] = [names.index(n) for n in wanted if n in names]
+        # False: the declared order while it shows every key column whole, key columns first once not
+        self.keys_first = keys_first
         self.user_layout = False           # True once the user resized, moved or hid a column
         self._quiet = 0                    # >0 while the program itself lays the columns out
         self._natural: dict = {}            # column → default width (("wrap", column) → on two lines)
@@ -181,18 +185,33 @@ class LedgerTableView(QTableView):
         self.apply_default_layout()
 
     def default_order(self) -> list[int]:
-        """Logical columns in their default visual order: the key columns first."""
-        rest = [i for i in range(len(self.model().fields)) if i not in self.key_columns]
+        """Logical columns in their default visual order: the key columns first (with
+        ``keys_first`` False, only once the declared order no longer shows them all whole)."""
+        n = len(self.model().fields)
+        if not self.keys_first and self._declared_order_fits():
+            return list(range(n))
+        rest = [i for i in range(n) if i not in self.key_columns]
         return self.key_columns + rest
+
+    def _declared_order_fits(self) -> bool:
+        """Every key column in view at its natural width in the declared order (a window not yet
+        laid out counts as wide: it is decided again once it is)."""
+        avail = self._viewport_width()
+        keys = self.key_columns
+        return not keys or avail <= 0 or sum(self.natural_width(c) for c in range(max(keys) + 1)) <= avail
+
+    def _apply_order(self) -> None:
+        h = self.horizontalHeader()
+        for visual, logical in enumerate(self.default_order()):
+            if h.visualIndex(logical) != visual:
+                h.moveSection(h.visualIndex(logical), visual)
 
     def apply_default_layout(self) -> None:
         h = self.horizontalHeader()
         self._quiet += 1
         try:
-            for visual, logical in enumerate(self.default_order()):
+            for logical in range(h.count()):
                 h.setSectionHidden(logical, False)
-                if h.visualIndex(logical) != visual:
-                    h.moveSection(h.visualIndex(logical), visual)
             self._fit_widths()
         finally:
             self._quiet -= 1
@@ -229,9 +248,10 @@ class LedgerTableView(QTableView):
         return widest + self._text_pad()
 
     def _body_width(self, col: int) -> int:
-        """What the column's first rows need on one line (a name at most CAP_CHARS wide)."""
+        """What the column's first rows need on one line (a name at most CAP_CHARS wide, but a key
+        column's whole: where that is too wide for the window, it wraps instead)."""
         want = self._content_width(col)
-        if self.model().fields[col].kind in ELASTIC_KINDS:
+        if self.model().fields[col].kind in ELASTIC_KINDS and col not in self.key_columns:
             want = min(want, self.fontMetrics().horizontalAdvance("中") * CAP_CHARS)
         return want
 
@@ -241,10 +261,18 @@ class LedgerTableView(QTableView):
             self._natural[col] = max(self._header_width(col), self._body_width(col))
         return self._natural[col]
 
+    def _words(self, col: int) -> bool:
+        """The column's first rows hold Chinese words (a code such as GCK2026-001 is all ASCII)."""
+        return any(not t.isascii() for t in self._samples(col))
+
+    def narrows(self, col: int) -> bool:
+        """A name (用人单位, 资金来源) may be narrowed and cut, last of all; a code, number or date never."""
+        return _elastic(self.model().fields[col]) and self._words(col)
+
     def wraps(self, col: int) -> bool:
         """Chinese words (用人单位, 责任专班, 状态) may wrap; a code, number or date never does."""
         f = self.model().fields[col]
-        return (_elastic(f) or f.kind == "choice") and any(not t.isascii() for t in self._samples(col))
+        return (_elastic(f) or f.kind == "choice") and self._words(col)
 
     def _wrapped_width(self, col: int) -> int:
         """The narrowest width showing each of the first rows' texts whole on WRAP_LINES lines."""
@@ -266,6 +294,7 @@ class LedgerTableView(QTableView):
     def _fit_widths(self) -> None:
         """Natural widths; where the key columns do not fit the view, in steps until they do:
         their headers on two lines, then their names on two lines, then names narrowed (cut)."""
+        self._apply_order()
         n = len(self.model().fields)
         natural = {c: self.natural_width(c) for c in range(n)}
         widths = dict(natural)
@@ -276,14 +305,19 @@ class LedgerTableView(QTableView):
             heads = True
             for c in keys:
                 widths[c] = max(self._header_width(c, WRAP_LINES), self._body_width(c))
-            wrapping = [c for c in keys if self.wraps(c)]
-            if sum(widths[c] for c in keys) > avail and wrapping:
-                cells = True
-                for c in wrapping:
+            # names on two lines, the one that gains most first, only as many as it takes
+            wrapping = []
+            for c in sorted((c for c in keys if self.wraps(c)),
+                            key=lambda c: (self._wrapped_width(c) - widths[c], keys.index(c))):
+                if sum(widths[k] for k in keys) <= avail:
+                    break
+                if self._wrapped_width(c) < widths[c]:
+                    cells = True
+                    wrapping.append(c)
                     widths[c] = self._wrapped_width(c)
             need = sum(widths[c] for c in keys)
             if need > avail:
-                elastic = [c for c in keys if _elastic(self.model().fields[c])]
+                elastic = [c for c in keys if self.narrows(c)]
                 room = {c: max(0, widths[c] - self._floor_width(c, WRAP_LINES)) for c in elastic}
                 total_room = sum(room.values())
                 cut = min(need - avail, total_room)
@@ -304,12 +338,23 @@ class LedgerTableView(QTableView):
                         widths[c] += min(room[c], (avail - need) * room[c] // total_room)
         fm = self.horizontalHeader().fontMetrics()
         two_lines = {c: two for c in keys if heads and widths[c] < self._header_width(c)
-                     and (two := split_header(self.model().fields[c].header, fm))}
+                     and (two := self._two_line_header(c, widths[c], fm))}
         self.horizontalHeader().two_lines = two_lines
         self._set_wrapping(bool(two_lines), cells)      # a taller header only for a header on two lines
         for c, w in widths.items():
             if self.columnWidth(c) != w:
                 self.setColumnWidth(c, w)
+
+    def _two_line_header(self, col: int, width: int, fm) -> str | None:
+        """The header on two lines: before its unit (已兑付工资 / （元）) where the column is wide
+        enough for that, else as evenly as it splits (已兑付工 / 资（元）)."""
+        header = self.model().fields[col].header
+        unit = header.find("（")
+        if unit >= 2 and len(header) - unit >= 2:
+            a, b = header[:unit], header[unit:]
+            if max(fm.horizontalAdvance(a), fm.horizontalAdvance(b)) + 2 * fm.horizontalAdvance("0") + 12 <= width:
+                return f"{a}\n{b}"
+        return split_header(header, fm)
 
     def _row_height(self, lines: int) -> int:
         """A row of one line, or of ``lines`` lines with a little less air around them."""
