@@ -56,6 +56,12 @@ def _load(store: Store, today: _dt.date) -> dict | None:
     return state
 
 
+def full_due(store: Store, today: _dt.date | None = None) -> bool:
+    """Whether the next ``check`` runs every rule (nothing kept that it can use, or a week since
+    the last whole run)."""
+    return _load(store, today or _dt.date.today()) is None
+
+
 def _changes(store: Store, mark: int, since: str, last_now: str, now: str) -> tuple[set[str], set[int]]:
     """(tables changed after audit id ``mark``, ids of the cases those changes touch). Cases
     whose totals moved without an audited change of their own (``updated_at``, set by the

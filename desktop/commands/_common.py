@@ -76,6 +76,7 @@ def open_store(args, *, must_exist: bool = True, write: bool = False, roles: tup
         # as a damaged file all the same (desktop.cli.failure_line)
         big = path.exists() and path.stat().st_size > LIGHT_CHECK_ABOVE
         store = Store(path, getattr(args, "user", None), check="light" if big else True)
+        store.needs_full_check = big
     except StoreError as exc:
         return None, fail(str(exc))
     if write:
