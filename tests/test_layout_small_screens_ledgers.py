@@ -87,11 +87,12 @@ def _cut_cells(table) -> list[tuple[str, str]]:
 
 
 def test_every_generic_ledger_names_its_key_columns():
-    """Each generic ledger has key columns (five to eight of its own, all of them declared), so
-    none is left out of the fitting; a ledger added later must be given its own here."""
+    """Each generic ledger has key columns (five to eight, all of them declared, no long text), so
+    none is left out of the fitting; a ledger added later gets its first columns."""
     from models.ledger import registry
-    from views.ledger_keys import key_columns_for
+    from views.ledger_keys import KEY_COLUMNS, key_columns_for
     assert len(GENERIC) >= 10
+    assert set(KEY_COLUMNS) <= set(GENERIC)                  # no name left over from a ledger gone
     for kind in GENERIC:
         ledger = registry.get(kind)
         keys = key_columns_for(ledger)
@@ -149,3 +150,14 @@ def test_a_large_screen_keeps_every_column_as_wide_as_it_needs(window, qtbot, ki
     h = table.horizontalHeader()
     assert [h.logicalIndex(v) for v in range(h.count())] == list(range(h.count()))
     assert all(table.columnWidth(c) == table.natural_width(c) for c in range(len(table.model().fields)))
+
+
+def test_a_ledger_not_named_gets_its_first_columns_as_keys():
+    from models.ledger import registry
+    from views.ledger_keys import FALLBACK_KEYS, KEY_COLUMNS, key_columns_for
+    ledger = registry.get("meetings")                       # a page of its own: not named in ledger_keys
+    assert ledger.kind not in KEY_COLUMNS and not ledger.extra.get("key_columns")
+    keys = key_columns_for(ledger)
+    short = [f.name for f in ledger.table_fields if f.kind != "longtext"]
+    assert keys == tuple(short[:FALLBACK_KEYS]) and keys
+    assert key_columns_for(registry.get("cases")) == tuple(registry.get("cases").extra["key_columns"])

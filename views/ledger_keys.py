@@ -41,9 +41,15 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def key_columns_for(ledger) -> tuple[str, ...] | None:
-    """The ledger's key columns: its own declaration's, else those named here (None: neither)."""
+FALLBACK_KEYS = 6      # a ledger not named here: its first this many declared columns (long texts left out)
+
+
+def key_columns_for(ledger) -> tuple[str, ...]:
+    """The ledger's key columns: its own declaration's, else those named here, else (a ledger
+    added later) its first FALLBACK_KEYS declared columns that are not long texts."""
     own = ledger.extra.get("key_columns")
     if own:
         return tuple(own)
-    return KEY_COLUMNS.get(ledger.kind)
+    if ledger.kind in KEY_COLUMNS:
+        return KEY_COLUMNS[ledger.kind]
+    return tuple(f.name for f in ledger.table_fields if f.kind != "longtext")[:FALLBACK_KEYS]
