@@ -320,16 +320,28 @@ def _stamp() -> str:
 
 
 def _read_stamp() -> str:
+    """Read without importing matplotlib; where a file cannot be read (a bundle keeps no
+    sources), the program's own executable, which every upgrade replaces, stands for it."""
     import hashlib
-    from importlib import metadata
+    import importlib.util
+    import os
+    import sys
+
+    def program() -> str:
+        try:
+            st = os.stat(sys.executable)
+            return f"{sys.executable}:{st.st_size}:{st.st_mtime_ns}"
+        except OSError:
+            return "?"
     try:
         code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    except OSError:                 # a bundle without the source: matplotlib's version and the values
-        code = "-"
+    except OSError:
+        code = program()
     try:
-        mpl = metadata.version("matplotlib")
-    except metadata.PackageNotFoundError:
-        mpl = "?"
+        spec = importlib.util.find_spec("matplotlib")
+        mpl = (Path(spec.origin).parent / "_version.py").read_text(encoding="utf-8")
+    except (OSError, TypeError, AttributeError, ImportError, ValueError):
+        mpl = program()
     return f"{code}:{mpl}"
 
 
