@@ -140,17 +140,18 @@ def _case_of_findings(store: Store, found: list[dict]) -> list[int | None]:
 
 
 def check(store: Store, today: _dt.date | None = None, limit_per_rule: int = 500,
-          *, keep: bool = True) -> tuple[checks.CheckReport, dict]:
+          *, keep: bool = True, full: bool = False) -> tuple[checks.CheckReport, dict]:
     """The check report, as a full run would give it, and what was done: ``{"mode": "full" |
     "incremental" | "unchanged", "rules_rerun": [...], "cases": n}``. ``keep``: store the result
-    for the next check (skipped quietly when the database cannot be written)."""
+    for the next check (skipped quietly when the database cannot be written). ``full``: run every
+    rule whatever is kept."""
     from models.ledger import registry
     registry.all_ledgers()          # ledger modules register their rules when loaded
     today = today or _dt.date.today()
     mark = int(store.scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log", default=0))
     since = store.scalar("SELECT COALESCE(MAX(updated_at), '') FROM case_record")    # the newest touch seen
     now = store.scalar("SELECT qq_now()")
-    state = _load(store, today)
+    state = None if full else _load(store, today)
     found: dict[str, list[dict]] = {}
     done = {"mode": "full", "rules_rerun": [], "cases": 0}
     if state is None:

@@ -44,3 +44,21 @@ def test_a_large_file_checked_again_skips_the_integrity_check(demo_db, capsys, m
     assert code in (0, 1) and runs == [1], err                # the first check: whole, integrity included
     code, _out, err = _check(capsys, demo_db)
     assert code in (0, 1) and runs == [1], err                # the kept result brought up to date only
+
+
+def test_check_full_runs_every_rule_and_the_integrity_check(demo_db, capsys, monkeypatch):
+    from desktop.cli import main
+    monkeypatch.setattr(dbmod, "LIGHT_CHECK_ABOVE", 0)
+    code, _out, err = _check(capsys, demo_db)                 # kept from here on
+    assert code in (0, 1), err
+    runs = []
+    real = Store.quick_check
+    monkeypatch.setattr(Store, "quick_check", lambda self: (runs.append(1), real(self))[1])
+    from models import checks_incremental
+    modes = []
+    real_check = checks_incremental.check
+    monkeypatch.setattr(checks_incremental, "check",
+                        lambda *a, **k: (lambda r: (modes.append(r[1]["mode"]), r)[1])(real_check(*a, **k)))
+    code = main(["check", "--db", str(demo_db), "--json", "--date", "2026-12-07", "--full"])
+    capsys.readouterr()
+    assert code in (0, 1) and runs == [1] and modes == ["full"], (runs, modes)
