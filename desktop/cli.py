@@ -244,7 +244,7 @@ def failure_line(exc: BaseException, db: str | None) -> str:
         if "not a database" in text:        # SQLite's words for a file that is no database at all
             return f"不是数据库文件：{db}（请确认 --db 所指的是清欠工作台的数据库）"
         if "malformed" in text or "corrupt" in text:
-            return f"数据库文件已损坏：{db}。请用 qingqian check 检查，或从备份恢复"
+            return f"数据库文件已损坏：{db}。请用 qingqian check --full 检查，或从备份恢复"
         if "readonly" in text or "read-only" in text:
             return f"数据库文件只读，无法写入：{db}"
         if "disk i/o" in text:

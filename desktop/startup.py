@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from models.db import LIGHT_CHECK_ABOVE, DamagedDatabase, NewerDatabase, Store  # noqa: F401 - LIGHT_CHECK_ABOVE: selftest
+from models.db import LIGHT_CHECK_ABOVE, DamagedDatabase, NewerDatabase, Store
 
 
 def acquire_lock(db_path: Path) -> QLockFile | None:

@@ -120,7 +120,7 @@ def cmd_selftest(args) -> int:
     from models import paths
     from models.db import Store, StoreError
     from models.prefs import Prefs
-    from desktop.startup import LIGHT_CHECK_ABOVE
+    from models.db import LIGHT_CHECK_ABOVE
     # opened as the window opens it: a large file gets the light check now, the full one later
     light = Path(args.db).stat().st_size > LIGHT_CHECK_ABOVE
     try:

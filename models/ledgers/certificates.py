@@ -41,7 +41,7 @@ def _certificates_clear(store: Store, today: _dt.date):
     """A certificate says nothing was owed as of its date: a case registered later whose wages fell
     due on or before that date (欠薪起始日期) contradicts it."""
     for r in store.query(
-            "SELECT c.id, c.cert_no, c.as_of, k.case_no FROM certificate c JOIN case_record k ON "
+            "SELECT c.id, c.cert_no, c.as_of, k.case_no FROM certificate c CROSS JOIN case_record k ON "
             "k.deleted_at IS NULL AND k.employer_name = c.employer_name AND c.employer_name != '' "
             "AND (COALESCE(c.project_name, '') = '' OR k.project_name = c.project_name) "
             "AND k.registered_on > c.as_of AND k.period_from IS NOT NULL AND k.period_from <= c.as_of "
