@@ -156,7 +156,9 @@ def _schedule_full_check(window, store, prefs) -> None:
         if result == "ok":
             return
         from desktop.startup import offer_restore
+        from models.ledger import page_source
         window.hide()
+        page_source.close_readers(store.path)  # a kept search connection would hold the file a restore replaces
         store.close()
         if offer_restore(path, f"数据库完整性检查未通过：{path}（{result}）", user=store.user):
             from models.db import Store
@@ -213,6 +215,8 @@ def close_store(store) -> None:
     never copied over good backups); a large one in a process of its own, which checks its
     snapshot before keeping it, so closing never waits for it (``backup.close_backup``)."""
     from models import backup, backup_pages
+    from models.ledger import page_source
+    page_source.close_readers(store.path)      # the searches' read connections: none may outlive the window
     try:
         if not backup_pages.wants_packing(store.path):
             store.quick_check()

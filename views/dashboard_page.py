@@ -246,6 +246,7 @@ class DashboardPage(QWidget):
         today = self.ctx.today()
         prefetch, self.ctx.prefetch = self.ctx.prefetch, None
         d = prefetch.take(self.ctx.store, today, LIST_LIMIT) if prefetch is not None else None
+        ahead = prefetch.take_targets(self.ctx.store, today) if d is not None else None
         self.data = d = d or stats.dashboard(self.ctx.store, today, LIST_LIMIT)
         self._dirty = False
         tot, c = d.totals, d.totals.counted
@@ -274,7 +275,7 @@ class DashboardPage(QWidget):
         for i, r in enumerate(tot.workstreams):
             if r.overdue:
                 self.ws_table.item(i, 4).setForeground(QBrush(QColor(RED)))
-        self._fill_targets(today)
+        self._fill_targets(today, ahead)
         self.overdue_box.setTitle(f"逾期未办结（{w.overdue} 件" + (f"，列出最久的 {len(d.overdue)} 件）" if w.overdue > len(d.overdue) else "）"))
         _fill(self.overdue, [[r["case_no"], _who(r), r["workstream"] or "", r["owner_person"], r["deadline"],
                               f"{r['days_over']} 天", fen_to_yuan_text(r["outstanding_fen"])] for r in d.overdue],
@@ -298,11 +299,11 @@ class DashboardPage(QWidget):
         self.actions_box.setMaximumHeight(self.actions_box.sizeHint().height())
         self._reflow()
 
-    def _fill_targets(self, today) -> None:
+    def _fill_targets(self, today, ahead=None) -> None:
         """专班目标: 确保 / 力争 / 实际 / 差距 (``models.targets``), and when the next 书面报告 is due."""
         from models import targets
         from models.reports.period import next_due_text
-        self.targets = prog = targets.progress(self.ctx.store, today)
+        self.targets = prog = ahead or targets.progress(self.ctx.store, today)
         self.report_hint.setText(next_due_text(today))
         self.target_table.setVisible(prog.available)
         if not prog.available:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
@@ -54,7 +55,7 @@ class ExchangeMenu:
             self.menu.addSeparator()
             self._add("copy", "为专班联络员制作专班副本…", self.make_copy)
             self._add("clashes", "专班回报包冲突裁定…", self.decide_clashes)
-            self.refresh_counts()
+            QTimer.singleShot(0, self.refresh_counts)      # after the first paint: a query and an import
             ctx.bus.changed.connect(lambda _t: self.refresh_counts())
 
     def _add(self, key: str, title: str, slot) -> None:
