@@ -23,6 +23,7 @@ from views import ledger_actions
 from views.background_search import search_in_background
 from views.context import AppContext
 from views.detail_split import DetailSplitter
+from views.flow_layout import FlowLayout
 from views.legend import ColourLegend
 from views.ledger_keys import key_columns_for
 from views.ledger_model import LedgerTableModel
@@ -35,27 +36,27 @@ SHORT_PAGE = 480        # a page lower than this (1366×768 at 150 %) draws its 
 
 
 class FilterBar(QWidget):
-    """Search box plus one widget per filter field; ``query()`` turns them into a Query."""
+    """Search box plus one widget per filter field; ``query()`` turns them into a Query. The
+    widgets flow onto a second row in a narrow window (1366×768 at 150 %) rather than being
+    squeezed until 全部办理结果 reads 全部办理 or the page scrolls sideways."""
 
     def __init__(self, store, ledger: Ledger, on_change: Callable[[], None], parent=None) -> None:
         super().__init__(parent)
         self.ledger = ledger
         self.boxes: dict[str, QComboBox] = {}
         self.ranges: dict[str, tuple[QLineEdit, QLineEdit]] = {}
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(4)
+        lay = FlowLayout(self, spacing=4)
         self.search = QLineEdit()
         words = "、".join(f.label for f in (ledger.search_fields or [])[:4])
         self.search.setPlaceholderText(f"检索{words}（Ctrl+F）" if words else "检索（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(110)
+        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("检" * 10) + 40)   # ten characters
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
         self._timer.timeout.connect(on_change)
         self.search.textChanged.connect(lambda: self._timer.start())
-        lay.addWidget(self.search, 2)
+        lay.add(self.search)
         for f in ledger.filter_fields:
             if f.kind_of.filter == "dates":
                 lo, hi = QLineEdit(), QLineEdit()
@@ -66,15 +67,19 @@ class FilterBar(QWidget):
                     w.setMinimumWidth(self.fontMetrics().horizontalAdvance("2026-12-31") + 16)
                     w.editingFinished.connect(on_change)
                 self.ranges[f.name] = (lo, hi)
-                lay.addWidget(lo)
-                lay.addWidget(QLabel("—"))
-                lay.addWidget(hi)
+                pair = QWidget()                # 从 — 至 stay on one row together
+                row = QHBoxLayout(pair)
+                row.setContentsMargins(0, 0, 0, 0)
+                row.setSpacing(4)
+                row.addWidget(lo)
+                row.addWidget(QLabel("—"))
+                row.addWidget(hi)
+                lay.add(pair)
                 continue
             box = QComboBox()
             box.setObjectName(f"filter_{f.name}")
-            # narrows with the window (a long item is shown whole in the open list)
+            # as wide as its "all" item (a longer choice is shown whole in the open list)
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(4)
             if f.kind_of.filter == "yes_no":
                 box.addItem(f"{f.label}：全部", None)
                 box.addItem(f"{f.label}：是", 1)
@@ -84,13 +89,15 @@ class FilterBar(QWidget):
                 options = ledger_refs.ref_options(store, f) if f.kind == "ref" else [(c, c) for c in f.choices]
                 for value, label in options:
                     box.addItem(label, value)
+            # minimumContentsLength counts Latin characters: a Chinese one is about two
+            x = max(1, self.fontMetrics().horizontalAdvance("x"))
+            box.setMinimumContentsLength(-(-self.fontMetrics().horizontalAdvance(box.itemText(0)) // x) + 1)
             box.currentIndexChanged.connect(on_change)
             self.boxes[f.name] = box
-            lay.addWidget(box)
+            lay.add(box)
         self.message = QLabel()
         self.message.setStyleSheet("color: #c0392b;")
-        lay.addWidget(self.message)
-        lay.addStretch(1)
+        lay.add(self.message)
 
     def query(self, base: Query) -> Query:
         q = Query(sort=base.sort, descending=base.descending, search=self.search.text().strip())
