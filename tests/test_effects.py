@@ -126,3 +126,35 @@ def test_a_batch_and_one_by_one_end_the_same(campaign_store, tmp_path):
                    "(SELECT MIN(id) FROM worker WHERE id % 2 = 0)")
     assert [tuple(r) for r in rows] == [(0, 400), (400, 500)]
     _assert_consistent(s, {}, {})
+
+
+def test_a_write_while_a_long_list_is_still_being_read(campaign_store):
+    """The window reads a long list in pieces on its own connection; a save meanwhile must not
+    fail (SQLite refuses to drop a table while a read on the connection is unfinished)."""
+    s = campaign_store
+    cases, workers, _repays = _repos(s)
+    cid = cases.insert({"case_no": "R-1", "registered_on": "2026-11-02"})
+    ids = [workers.insert({"case_id": cid, "name": f"读取中{i}", "owed_fen": 100}) for i in range(30)]
+    cur = s.conn.cursor()
+    cur.execute("SELECT id FROM worker ORDER BY id")
+    assert len(cur.fetchmany(5)) == 5                  # a read left open
+    workers.update(ids[0], {"owed_fen": 900})
+    workers.insert({"case_id": cid, "name": "读取中新增", "owed_fen": 50})
+    assert len(cur.fetchall()) >= 25                  # (it may see the row added meanwhile)
+    assert tuple(s.one("SELECT w_count, w_owed_fen FROM case_record WHERE id = ?", (cid,))) == (31, 29 * 100 + 900 + 50)
+    workers.update(ids[1], {"owed_fen": 200})          # and the next write tidies up after the first
+    assert s.query("SELECT name FROM temp.sqlite_master WHERE name LIKE 'qq_fx%'") == []
+    _assert_consistent(s, {}, {})
+
+
+def test_a_tracked_write_inside_a_tracked_batch_counts_once(campaign_store):
+    s = campaign_store
+    cases, workers, repays = _repos(s)
+    cid = cases.insert({"case_no": "N-1", "registered_on": "2026-11-02"})
+    w1 = workers.insert({"case_id": cid, "name": "嵌套一", "owed_fen": 10_000, "paid_fen": 5000})
+    w2 = workers.insert({"case_id": cid, "name": "嵌套二", "owed_fen": 10_000})
+    with s.tx(), effects.tracking(s.conn, "worker", [w1, w2]):
+        s.execute("UPDATE worker SET owed_fen = 12000 WHERE id = ?", (w1,))
+        repays.insert({"case_id": cid, "worker_id": w2, "paid_on": "2026-11-20", "amount_fen": 1000})
+    assert tuple(s.one("SELECT w_owed_fen, w_paid_fen FROM case_record WHERE id = ?", (cid,))) == (22_000, 6000)
+    _assert_consistent(s, {w1: 5000}, {})

@@ -355,18 +355,21 @@ def _build_cases(ctx: _Ctx, report: Progress) -> dict:
         worker_sql = _insert_sql(ctx, "worker", _WORKER_COLS, 4)
         repay_sql = _insert_sql(ctx, "repayment", _REPAY_COLS, 5)
         all_repays: list[tuple] = []
-        for step in range(steps):
-            cases, workers, repays, logs = make(step)
-            store.executemany(case_sql, cases)
-            store.executemany(_LOG_SQL, logs)
-            store.executemany(worker_sql, workers)
-            all_repays.extend(repays)
-            done(step, workers, repays)
-        # each repayment raises its worker's (or case's) paid amount
-        report(91, 100, "正在登记工资兑付…")
-        all_repays.sort(key=lambda r: (r[4], r[0]))
-        store.executemany(repay_sql, all_repays)
-        tracker.after()
+        try:
+            for step in range(steps):
+                cases, workers, repays, logs = make(step)
+                store.executemany(case_sql, cases)
+                store.executemany(_LOG_SQL, logs)
+                store.executemany(worker_sql, workers)
+                all_repays.extend(repays)
+                done(step, workers, repays)
+            # each repayment raises its worker's (or case's) paid amount
+            report(91, 100, "正在登记工资兑付…")
+            all_repays.sort(key=lambda r: (r[4], r[0]))
+            store.executemany(repay_sql, all_repays)
+            tracker.after()
+        finally:
+            tracker.close()
     # the roll-ups stamped updated_at with the clock; put back the case's own history
     report(94, 100, "正在整理各问题的办理时间…")
     store.executemany("UPDATE case_record SET updated_at = ?, status_changed_at = ? WHERE id = ?", g.touch)

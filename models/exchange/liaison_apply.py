@@ -293,8 +293,11 @@ def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, 
             for table, ids in touched.items():
                 tracker.before(table, ids)
             try:
-                apsw.Changeset.apply(office_cs, conn, conflict=on_conflict)
-                tracker.after()
+                try:
+                    apsw.Changeset.apply(office_cs, conn, conflict=on_conflict)
+                    tracker.after()
+                finally:
+                    tracker.close()
             except (apsw.ConstraintError, apsw.AbortError) as exc:
                 if denial["why"]:
                     raise PackageRefused(f"回报包中有超出联络员权限的改动（{denial['why']}），未接收：{name}") from exc

@@ -34,6 +34,8 @@ _READS = {"repayment": ("case_id", "worker_id", "amount_fen", "deleted_at", "pai
           "worker": ("case_id", "owed_fen", "paid_fen", "deleted_at"),
           "case_record": ()}
 _serial = itertools.count(1)
+_ACTIVE: dict[int, "Tracker"] = {}     # id(connection) -> the tracker whose after() will apply
+_LEFT: list[str] = []                  # image tables emptied but not yet dropped
 
 
 def _rows(conn, sql: str, params=()) -> list[tuple]:
@@ -48,13 +50,21 @@ def _fts_columns(conn, table: str) -> list[str]:
 
 
 class Tracker:
-    """Before images of the records a write touches, and the effects applied after it."""
+    """Before images of the records a write touches, and the effects applied after it.
+
+    One tracker applies per connection: a tracker opened while another is open on the same
+    connection (a service's write inside a tracked batch) hands its records to the outer one
+    and applies nothing itself, so no effect is ever applied twice."""
 
     def __init__(self, conn) -> None:
         self.conn = conn
         self.tag = f"qq_fx{next(_serial)}"
         self.cols: dict[str, list[str]] = {}     # table -> the columns kept in its before images
         self.marks: dict[str, int] = {}         # table -> highest id before the write
+        outer = _ACTIVE.get(id(conn))
+        self.outer = outer if outer is not None and outer.conn is conn else None   # (an id reused: not it)
+        if self.outer is None:
+            _ACTIVE[id(conn)] = self
 
     def _old(self, table: str) -> str:
         return f"temp.{self.tag}_{table}"
@@ -72,6 +82,9 @@ class Tracker:
         as absent, so a record added under it later counts as new. With ``new_above``, every
         record added above today's highest id counts as new. The first image kept wins."""
         if table not in TRACKED:
+            return
+        if self.outer is not None:
+            self.outer.before(table, ids, new_above=new_above)
             return
         self._prepare(table)
         cols = self.cols[table]
@@ -91,7 +104,10 @@ class Tracker:
                               (_json_ids(part),))
 
     def after(self) -> None:
-        """Apply the effects of everything written since ``before``; then forget the images."""
+        """Apply the effects of everything written since ``before``; then forget the images.
+        (A tracker inside another leaves that to the outer one.)"""
+        if self.outer is not None:
+            return
         try:
             if "repayment" in self.cols:
                 self._repayments()
@@ -104,8 +120,22 @@ class Tracker:
             self.close()
 
     def close(self) -> None:
+        if self.outer is not None:
+            return
+        if _ACTIVE.get(id(self.conn)) is self:
+            del _ACTIVE[id(self.conn)]
         for table in self.cols:
-            self.conn.execute(f"DROP TABLE IF EXISTS {self._old(table)}")
+            try:
+                self.conn.execute(f"DROP TABLE IF EXISTS {self._old(table)}")
+            except Exception:  # noqa: BLE001 - SQLite refuses a DROP while a read on the connection is unfinished
+                self.conn.execute(f"DELETE FROM {self._old(table)}")      # (a long list still loading); emptied,
+                _LEFT.append(self._old(table))                           # dropped by a later tracker
+        for name in list(_LEFT):
+            try:
+                self.conn.execute(f"DROP TABLE IF EXISTS {name}")
+                _LEFT.remove(name)
+            except Exception:  # noqa: BLE001 - still refused: a later one drops it
+                break
         self.cols.clear()
         self.marks.clear()
 
@@ -212,7 +242,10 @@ def tracking(conn, table: str, ids: Iterable[int] = (), *, new_above: bool = Fal
     try:
         yield tracker
     except BaseException:
-        tracker.close()
+        try:
+            tracker.close()
+        except Exception:  # noqa: BLE001 - the error in the block is the one to report
+            pass
         raise
     tracker.after()
 
@@ -221,7 +254,7 @@ def tracks(table: str) -> bool:
     return table in TRACKED
 
 
-# The triggers this module replaces (migration 14 drops them from older databases).
+# The triggers this module replaces (step 16 drops them from older databases).
 REPLACED_TRIGGERS = ("worker_roll_insert", "worker_roll_update", "worker_roll_delete",
                      "repayment_apply_insert", "repayment_apply_update", "repayment_apply_delete",
                      "repayment_activity", "worker_fts_ai", "worker_fts_au", "worker_fts_ad",
