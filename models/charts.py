@@ -313,7 +313,7 @@ _STAMP: list[str] = []
 
 
 def _stamp() -> str:
-    """What else a picture depends on: this module's drawing code and matplotlib's version."""
+    """What else a picture depends on: this module's drawing code, matplotlib's version and the font."""
     if not _STAMP:
         _STAMP.append(_read_stamp())
     return _STAMP[0]
@@ -342,7 +342,13 @@ def _read_stamp() -> str:
         mpl = (Path(spec.origin).parent / "_version.py").read_text(encoding="utf-8")
     except (OSError, TypeError, AttributeError, ImportError, ValueError):
         mpl = program()
-    return f"{code}:{mpl}"
+    try:                                # the bundled face the charts are drawn in
+        from resources import FONT_PATH
+        st = os.stat(FONT_PATH)
+        font = f"{st.st_size}:{st.st_mtime_ns}"
+    except (OSError, ImportError):
+        font = "?"
+    return f"{code}:{mpl}:{font}"
 
 
 def png_cached(chart: Chart, dpi: int = 150) -> bytes:
