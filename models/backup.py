@@ -135,12 +135,12 @@ def inspect(path: str | os.PathLike) -> BackupInfo:
     if backup_pages.is_packed(path):
         try:
             h = backup_pages.read_header(path)
-        except backup_pages.PackError as exc:
+            if h.kind == "delta" and not path.with_name(h.base or "").is_file():
+                return BackupInfo(path, False, h.holds_data, f"备份文件所依据的完整备份已不存在：{path}")
+            if path.stat().st_size < h.body_at:
+                return BackupInfo(path, False, False, f"备份文件不完整：{path}")
+        except (backup_pages.PackError, OSError) as exc:      # OSError: removed meanwhile (another rotation)
             return BackupInfo(path, False, False, str(exc))
-        if h.kind == "delta" and not path.with_name(h.base or "").is_file():
-            return BackupInfo(path, False, h.holds_data, f"备份文件所依据的完整备份已不存在：{path}")
-        if path.stat().st_size < h.body_at:
-            return BackupInfo(path, False, False, f"备份文件不完整：{path}")
         return BackupInfo(path, True, h.holds_data)
     try:
         identify(path)
