@@ -14,24 +14,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
 
 from models import cases
-from models.db import Store
-from models.prefs import Prefs
+from small_screen import TODAY, logical, town_window
 
-TODAY = _dt.date(2026, 11, 26)
 CASE_KEYS = ["编号", "用人单位", "人数", "未付金额（元）", "状态", "责任专班", "包案责任人", "办结时限"]
 WORKER_KEYS = ["姓名", "所属问题", "用人单位", "应发工资（元）", "实发工资（元）", "欠发工资（元）"]
 
 
-def _logical(scale: float, size=(1366, 768)) -> tuple[int, int]:
-    from desktop.commands.selftest import window_size
-    return window_size(size, scale)
-
-
 @pytest.fixture
 def window(town, qtbot, tmp_path, app_font):
-    from desktop.app import build_window
-    store = Store(town, "测试")
-    win = build_window(store, Prefs(tmp_path / "prefs.json"), today=TODAY, interactive=False)
+    win, store = town_window(town, tmp_path / "prefs.json")
     qtbot.addWidget(win)
     yield win
     win.close()
@@ -39,7 +30,7 @@ def window(town, qtbot, tmp_path, app_font):
 
 
 def _show(win, qtbot, key: str, scale: float):
-    win.resize(*_logical(scale))
+    win.resize(*logical(scale))
     win.show()
     qtbot.waitExposed(win)
     page = win.show_page(key)
@@ -67,7 +58,7 @@ def _header_lines(table, c: int) -> list[str]:
 @pytest.mark.parametrize("key, wanted", [("cases", CASE_KEYS), ("workers", WORKER_KEYS)])
 def test_the_key_columns_are_in_view_without_scrolling_sideways(window, qtbot, scale, key, wanted):
     page = _show(window, qtbot, key, scale)
-    assert window.width() <= _logical(scale)[0]          # the window did not outgrow the screen
+    assert window.width() <= logical(scale)[0]          # the window did not outgrow the screen
     assert page.table.horizontalScrollBar().value() == 0
     cols = _in_view(page.table)
     for header in wanted:
@@ -188,7 +179,7 @@ def test_the_empty_detail_pane_keeps_to_a_line(window, qtbot):
 
 
 def test_the_sidebar_is_grouped(window, qtbot):
-    window.resize(*_logical(1.25))
+    window.resize(*logical(1.25))
     window.show()
     groups = window.nav_groups()
     assert [g for g, _ in groups] == ["", "台账", "会议与督办", "报表", "管理"]
@@ -218,7 +209,7 @@ def test_the_sidebar_does_not_scroll_on_a_short_screen(window, qtbot):
     """1366×768 at 150 %: the sidebar's groups fold (the current page's stays open), so it never
     scrolls; a heading opens its group on a click, a page reached from elsewhere opens its own."""
     from desktop.main_window import CLOSED, OPEN
-    window.resize(*_logical(1.5))
+    window.resize(*logical(1.5))
     window.show()
     qtbot.waitExposed(window)
     nav = window.nav
@@ -246,7 +237,7 @@ def test_the_sidebar_does_not_scroll_on_a_short_screen(window, qtbot):
     assert "台账" not in window.nav_closed and not nav.isRowHidden(window.nav_rows["cases"])
     qtbot.waitUntil(still)
     # a tall window: every group open
-    window.resize(*_logical(1.0, (1920, 1080)))
+    window.resize(*logical(1.0, (1920, 1080)))
     qtbot.waitUntil(lambda: not window.nav_closed)
     assert not any(nav.isRowHidden(r) for r in range(nav.count()))
 
@@ -254,7 +245,7 @@ def test_the_sidebar_does_not_scroll_on_a_short_screen(window, qtbot):
 @pytest.mark.parametrize("scale", [1.25, 1.5])
 def test_the_reports_page_does_not_scroll_sideways(window, qtbot, scale):
     """Whichever report is chosen, the page fits the window's width: its buttons wrap instead."""
-    window.resize(*_logical(scale))
+    window.resize(*logical(scale))
     window.show()
     qtbot.waitExposed(window)
     page = window.show_page("reports")
@@ -293,7 +284,7 @@ def test_row_colours_have_a_legend(window, qtbot):
 
 def test_the_agenda_does_not_squeeze_its_items(window, qtbot):
     """议程 → 前期交办未结事项: each item's text shows whole (wrapped), under a whole header."""
-    window.resize(*_logical(1.25))
+    window.resize(*logical(1.25))
     window.show()
     qtbot.waitExposed(window)
     page = window.show_page("ledger:meetings")

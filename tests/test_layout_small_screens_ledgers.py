@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 
 from models.db import Store
 from models.prefs import Prefs
+from small_screen import logical
 
 TODAY = _dt.date(2026, 11, 26)
 FIRST_ROWS = 20
@@ -27,11 +28,6 @@ def _generic_ledgers() -> list[str]:
 
 
 GENERIC = _generic_ledgers()
-
-
-def _logical(scale: float, size=(1366, 768)) -> tuple[int, int]:
-    from desktop.commands.selftest import window_size
-    return window_size(size, scale)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +55,7 @@ def window(full_town, qapp, tmp_path_factory):
 
 
 def _show(win, qtbot, kind: str, scale: float):
-    win.resize(*_logical(scale))
+    win.resize(*logical(scale))
     win.show()
     qtbot.waitExposed(win)
     page = win.show_page(f"ledger:{kind}")
@@ -139,7 +135,7 @@ def test_the_key_columns_fit_and_show_whole(window, qtbot, kind, scale):
 def test_a_large_screen_keeps_every_column_as_wide_as_it_needs(window, qtbot, kind):
     """1920×1080 at 100 %: no fitting at all; the declared order, each column its natural width,
     rows of one line."""
-    window.resize(*_logical(1.0, (1920, 1080)))
+    window.resize(*logical(1.0, (1920, 1080)))
     window.show()
     qtbot.waitExposed(window)
     page = window.show_page(f"ledger:{kind}")

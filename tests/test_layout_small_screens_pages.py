@@ -6,28 +6,17 @@ Qt's scaling multiplies every logical pixel alike, so a maximised window on 1366
 lays out as a 911 × (512 − 72) window at 100 %."""
 from __future__ import annotations
 
-import datetime as _dt
-
 import pytest
 from PySide6.QtCore import Qt
 
-from models.db import Store
-from models.prefs import Prefs
+from small_screen import logical, town_window
 
-TODAY = _dt.date(2026, 11, 26)
 SMALL = [1.25, 1.5]
-
-
-def _logical(scale: float, size=(1366, 768)) -> tuple[int, int]:
-    from desktop.commands.selftest import window_size
-    return window_size(size, scale)
 
 
 @pytest.fixture
 def window(town, qtbot, tmp_path, app_font):
-    from desktop.app import build_window
-    store = Store(town, "测试")
-    win = build_window(store, Prefs(tmp_path / "prefs.json"), today=TODAY, interactive=False)
+    win, store = town_window(town, tmp_path / "prefs.json")
     qtbot.addWidget(win)
     yield win
     win.close()
@@ -35,7 +24,7 @@ def window(town, qtbot, tmp_path, app_font):
 
 
 def _open(win, qtbot, key: str, scale: float, size=(1366, 768)):
-    win.resize(*_logical(scale, size))
+    win.resize(*logical(scale, size))
     win.show()
     qtbot.waitExposed(win)
     page = win.show_page(key)
@@ -129,9 +118,9 @@ def test_the_dashboard_on_a_wide_screen_is_as_before(window, qtbot):
         assert not any("\n" in t.horizontalHeaderItem(c).text() for c in range(t.columnCount()))
         assert t.fitter.elided_columns() == [] and t.horizontalScrollBar().maximum() == 0
     # narrowed and widened again, the tables come back to one line a row
-    window.resize(*_logical(1.5))
+    window.resize(*logical(1.5))
     qtbot.waitUntil(lambda: page.overdue.wordWrap())
-    window.resize(*_logical(1.0, (1920, 1080)))
+    window.resize(*logical(1.0, (1920, 1080)))
     qtbot.waitUntil(lambda: not page.overdue.wordWrap())
     assert page.middle.direction() == QBoxLayout.Direction.LeftToRight
     assert all(page.overdue.rowHeight(r) == 24 for r in range(page.overdue.rowCount()))
