@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Sequence
 
+from models.case_workers import unpaid_shares
 from models.db import Store, now_text
 from models.ledger import effects
 from models.ledger.repo import ValidationError, next_number
@@ -61,16 +62,9 @@ def linked_paid(store: Store, row: dict) -> int:
 
 
 def _worker_shares(store: Store, case_id: int, amount_fen: int) -> list[tuple[int | None, int]]:
-    """The case's workers with wages unpaid, in order, each paid up to what they are owed."""
-    shares, rest = [], amount_fen
-    for w in store.query("SELECT id, owed_fen - paid_fen AS left FROM worker WHERE case_id = ? "
-                         "AND deleted_at IS NULL AND paid_fen < owed_fen ORDER BY id", (case_id,)):
-        take = min(rest, w["left"])
-        shares.append((w["id"], take))
-        rest -= take
-        if rest == 0:
-            break
-    return shares or [(None, amount_fen)]
+    """The case's workers with wages unpaid, each paid up to what they are owed; the case itself
+    when none is."""
+    return unpaid_shares(store, case_id, amount_fen) or [(None, amount_fen)]
 
 
 def employer_of_case(store: Store, case_id: int) -> int | None:

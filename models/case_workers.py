@@ -8,6 +8,20 @@ from models.ledger.service import LedgerService, service
 from models.values import fen_to_yuan_text
 
 
+def unpaid_shares(store: Store, case_id: int, amount_fen: int) -> list[tuple[int, int]]:
+    """An amount paid to a case split over its workers with wages unpaid, in order, each paid up
+    to what they are still owed (empty when none is owed anything)."""
+    shares, rest = [], amount_fen
+    for w in store.query("SELECT id, owed_fen - paid_fen AS left FROM worker WHERE case_id = ? "
+                         "AND deleted_at IS NULL AND paid_fen < owed_fen ORDER BY id", (case_id,)):
+        take = min(rest, w["left"])
+        shares.append((w["id"], take))
+        rest -= take
+        if rest == 0:
+            break
+    return shares
+
+
 def workers_repo(store: Store) -> LedgerRepo:
     return LedgerRepo(store, registry.get("workers"))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from models.case_workers import record_repayment
+from models.case_workers import record_repayment, unpaid_shares
 from models.db import Store, now_text
 from models.ledger import effects, registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
@@ -116,14 +116,7 @@ def allocate(store: Store, fund_id: int, case_id: int, amount_fen: int, on: str 
         if worker_id:
             shares = [(worker_id, amount_fen)]
         elif case["w_count"] > 0:
-            shares, rest = [], amount_fen
-            for w in store.query("SELECT id, owed_fen - paid_fen AS left FROM worker WHERE case_id = ? "
-                                 "AND deleted_at IS NULL AND paid_fen < owed_fen ORDER BY id", (case_id,)):
-                take = min(rest, w["left"])
-                shares.append((w["id"], take))
-                rest -= take
-                if rest == 0:
-                    break
+            shares = unpaid_shares(store, case_id, amount_fen)
         else:
             shares = [(None, amount_fen)]
         payment = {"paid_on": on, "channel": REPAYMENT_CHANNEL.get(fund["channel"], "其他"),
