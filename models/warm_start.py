@@ -65,29 +65,24 @@ class DashboardPrefetch:
         reading afresh); the read-only connection gives up on a locked file within 2 s."""
         self._thread.join(WAIT_AT_MOST)
         result, self.result = self.result, None
-        if result is None or self._thread.is_alive() or today != self.today or list_limit != self.list_limit:
-            return None
-        try:
-            if _state(store) != self.mark:
-                return None
-        except Exception:  # noqa: BLE001 - unusable: read afresh
-            return None
-        return result
-
+        return result if self._usable(store, today) and list_limit == self.list_limit else None
 
     def take_targets(self, store, today: _dt.date):
         """The 专班目标 progress (``models.targets.progress(store, today)``) read with the figures,
         on the same terms as ``take``: this day, this same file, nothing written since; once."""
         self._thread.join(WAIT_AT_MOST)
         progress, self.targets = self.targets, None
-        if progress is None or self._thread.is_alive() or today != self.today:
-            return None
+        return progress if self._usable(store, today) else None
+
+    def _usable(self, store, today: _dt.date) -> bool:
+        """Whether what was read ahead stands: finished, for this day, and nothing written to
+        this same file since."""
+        if self._thread.is_alive() or today != self.today:
+            return False
         try:
-            if _state(store) != self.mark:
-                return None
+            return _state(store) == self.mark
         except Exception:  # noqa: BLE001 - unusable: read afresh
-            return None
-        return progress
+            return False
 
 
 WAIT_AT_MOST = 60.0             # seconds; a read-ahead still busy after this is dropped
