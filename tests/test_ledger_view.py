@@ -3,33 +3,16 @@ from __future__ import annotations
 
 import datetime as _dt
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from models import campaign, case_workers, cases
+from models import case_workers, cases
 from models.ledger.repo import Query
 from models.prefs import Prefs
-from models.rules.idcard import make_valid_id
 from views.context import AppContext, DataBus
 from views.ledger_model import LedgerTableModel
 
 TODAY = _dt.date(2026, 11, 26)
-
-
-@pytest.fixture
-def filled(campaign_store):
-    s = campaign_store
-    ws = campaign.workstreams(s)
-    for i in range(60):
-        cid = cases.register_case(s, {"registered_on": f"2026-10-{1 + i % 28:02d}",
-                                      "employer_name": ["青山县宏达建筑劳务有限公司", "巴中市华厦建工集团有限公司"][i % 2],
-                                      "amount_fen": 10000 * (i + 1), "workstream_id": ws[i % 3]["id"],
-                                      "source": ["12345", "信访来访"][i % 2]})
-        if i % 5 == 0:
-            case_workers.add_worker(s, cid, {"name": f"工人{i}", "id_number": make_valid_id("511322", _dt.date(1980, 1, 1), i),
-                                             "owed_fen": 50000, "phone": "13812345678", "bank_card": "6217001234567890123"})
-    return s
 
 
 def _ctx(store, tmp_path):

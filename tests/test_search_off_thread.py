@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as _dt
 import threading
 import time
-from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
-from models import campaign, case_workers, cases
+from models import case_workers, cases
 from models.ledger import chars_index, page_source
 from models.ledger.repo import Query
 from models.prefs import Prefs
@@ -20,22 +18,6 @@ from models.rules.idcard import make_valid_id
 from views.context import AppContext, DataBus
 
 TODAY = _dt.date(2026, 11, 26)
-SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-def filled(campaign_store):
-    s = campaign_store
-    ws = campaign.workstreams(s)
-    for i in range(60):
-        cid = cases.register_case(s, {"registered_on": f"2026-10-{1 + i % 28:02d}",
-                                      "employer_name": ["青山县宏达建筑劳务有限公司", "巴中市华厦建工集团有限公司"][i % 2],
-                                      "amount_fen": 10000 * (i + 1), "workstream_id": ws[i % 3]["id"],
-                                      "source": ["12345", "信访来访"][i % 2]})
-        if i % 5 == 0:
-            case_workers.add_worker(s, cid, {"name": f"工人{i}", "id_number": make_valid_id("511322", _dt.date(1980, 1, 1), i),
-                                             "owed_fen": 50000})
-    return s
 
 
 def _ctx(store, tmp_path) -> AppContext:
@@ -77,9 +59,8 @@ class Meter:
         return max(b - a for a, b in zip(self.ticks, self.ticks[1:]))
 
 
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    assert page.grab().save(str(SHOTS / f"search-{name}.png"))
+def _shot(page, folder, name: str) -> None:
+    assert page.grab().save(str(folder / f"search-{name}.png"))
 
 
 def test_a_slow_search_keeps_the_window_turning(filled, qtbot, tmp_path, monkeypatch, app_font):
@@ -109,7 +90,7 @@ def test_a_slow_search_keeps_the_window_turning(filled, qtbot, tmp_path, monkeyp
     assert len(meter.ticks) > 40 and gap < 0.25, (len(meter.ticks), gap)
     assert page.model.rowCount() == 60   # the old rows stay while the search runs
     assert note.isVisible()
-    _shot(page, "case-during")
+    _shot(page, tmp_path, "case-during")
     qtbot.waitUntil(lambda: not page.model.waiting, timeout=10000)
     assert started == ["华厦", "华厦"]   # the debounce's search, then the one started here
     assert not note.isVisible()
@@ -122,7 +103,7 @@ def test_a_slow_search_keeps_the_window_turning(filled, qtbot, tmp_path, monkeyp
     assert page.model.rowCount() == 30 and [page.model.id_at(r) for r in range(30)] == want
     assert page.model.fully_loaded
     assert "共 30 件" in page.totals.text() and "检索“华厦”" in page.totals.text()
-    _shot(page, "case-after")
+    _shot(page, tmp_path, "case-after")
 
 
 def test_a_stale_search_does_not_overwrite_a_newer_one(filled, qtbot, tmp_path, monkeypatch, qtmodeltester):
