@@ -12,6 +12,8 @@ import pkgutil
 import sys
 from pathlib import Path
 
+from bench import print_figures
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -36,9 +38,7 @@ def main(argv: list[str]) -> int:
     new = {f["name"]: f for f in figures}
     merged = [new.pop(f["name"], f) for f in old] + list(new.values())    # each figure keeps its place
     results.write_text(json.dumps({"figures": merged}, ensure_ascii=False, indent=1), encoding="utf-8")
-    for f in figures:
-        ok = "ok " if f["value"] <= f["budget"] else "OVER"
-        print(f"{ok} {f['name']:28s} {f['value']:>10} {f['unit']:4s} budget {f['budget']:>6}  baseline {f['baseline']}")
+    print_figures(figures)
     return 0
 
 

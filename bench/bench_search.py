@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 
+from bench import print_figures
 from bench.county import county_db
 
 NAME = "张伟"
@@ -201,9 +202,7 @@ def main(argv: list[str]) -> int:
         return 0
     figures: list = []
     run(figures)
-    for f in figures:
-        ok = "ok " if f["value"] <= f["budget"] else "OVER"
-        print(f"{ok} {f['name']:28s} {f['value']:>10} {f['unit']:4s} budget {f['budget']:>6}  baseline {f['baseline']}")
+    print_figures(figures)
     return 0
 
 
