@@ -103,7 +103,7 @@ def cmd_report(args) -> int:
     store, code = open_store(args)
     if store is None:
         return code
-    kept = None
+    out = _Replacing(args.out)
     try:
         from models.exchange import identity
         county = identity.is_county(store) and args.which in COUNTY_WHICH
@@ -124,7 +124,8 @@ def cmd_report(args) -> int:
         problem = out_problem(args.out, args.db, args.force, companions)
         if problem:
             return fail(problem)
-        kept = _set_aside(Path(args.out)) if suffix == ".docx" else None
+        if suffix == ".docx":
+            out.set_aside()
         if county:
             from models.reports.county import build
             result = build(args.which, store, args.out, today)
@@ -137,18 +138,14 @@ def cmd_report(args) -> int:
             for p in (result.path, *result.extra):
                 Path(p).unlink(missing_ok=True)
             return fail(f"本版本的报表只能生成 PDF，尚不能生成 Word 文件，未写入：{args.out}（请改用 .pdf）")
-        if kept is not None:
-            kept.unlink(missing_ok=True)
-            kept = None
+        out.written()
     except (ReportUnavailable, ValueError) as exc:
         return fail(str(exc))
     except OSError as exc:
         return fail(f"无法写入文件：{args.out}（{exc.strerror or exc}）")
     finally:
         store.close()
-        if kept is not None and kept.exists():             # not replaced after all: the file is as it was
-            import os
-            os.replace(kept, args.out)
+        out.put_back()
     data = {"path": str(result.path), "title": result.title, "pages": result.pages, "passed": result.passed,
             "check": result.check_text, "extra": [str(p) for p in result.extra], "seconds": round(result.seconds, 2)}
     pages = f"{result.pages} 页，" if result.pages else ""          # a Word file's pages are the reader's to count
@@ -164,7 +161,6 @@ def _period_or_certificate(args, today, day, suffix: str) -> int:
     """report period / report certificate: the written report for a period, or a certificate
     (which is registered, so the command acts as the acting account of the office)."""
     import datetime as _dt
-    from pathlib import Path
 
     from models.paths import out_problem
     from models.reports import ReportUnavailable
@@ -186,7 +182,9 @@ def _period_or_certificate(args, today, day, suffix: str) -> int:
     if problem:
         store.close()
         return fail(problem)
-    kept = _set_aside(Path(args.out)) if args.force else None
+    out = _Replacing(args.out)
+    if args.force:
+        out.set_aside()
     try:
         if args.which == "period":
             from models.reports.period import build
@@ -195,18 +193,14 @@ def _period_or_certificate(args, today, day, suffix: str) -> int:
             from models.reports.certificate import build
             result = build(store, args.out, today, args.employer, args.project,
                            as_of=day if day != today else None, kind=args.cert_kind, purpose=args.purpose)
-        if kept is not None:
-            kept.unlink(missing_ok=True)
-            kept = None
+        out.written()
     except (ReportUnavailable, ValueError) as exc:
         return fail(str(exc))
     except OSError as exc:
         return fail(f"无法写入文件：{args.out}（{exc.strerror or exc}）")
     finally:
         store.close()
-        if kept is not None and kept.exists():
-            import os
-            os.replace(kept, args.out)
+        out.put_back()
     data = {"path": str(result.path), "title": result.title, "pages": result.pages, "passed": result.passed,
             "check": result.check_text, "figures": result.figures}
     pages = f"{result.pages} 页" if result.pages else "Word 文件"
@@ -221,15 +215,31 @@ def _period_or_certificate(args, today, day, suffix: str) -> int:
     return 0
 
 
-def _set_aside(out):
-    """An existing file at ``out`` (replaced with --force) moved beside it until the new one is
-    known to be good, so a refused .docx leaves it as it was. None when there is none."""
-    import os
-    if not out.exists():
-        return None
-    kept = out.with_name(f".{out.name}.kept")
-    os.replace(out, kept)
-    return kept
+class _Replacing:
+    """The file a report replaces (with --force): ``set_aside`` moves it beside itself until the
+    new one is known to be good (``written``); ``put_back`` (always called) puts it back when the
+    new one never came, so a refused report leaves the file as it was."""
+
+    def __init__(self, out) -> None:
+        from pathlib import Path
+        self.out = Path(out)
+        self.kept = None
+
+    def set_aside(self) -> None:
+        import os
+        if self.out.exists():
+            self.kept = self.out.with_name(f".{self.out.name}.kept")
+            os.replace(self.out, self.kept)
+
+    def written(self) -> None:
+        if self.kept is not None:
+            self.kept.unlink(missing_ok=True)
+            self.kept = None
+
+    def put_back(self) -> None:
+        import os
+        if self.kept is not None and self.kept.exists():
+            os.replace(self.kept, self.out)
 
 
 def _is_word(path) -> bool:
