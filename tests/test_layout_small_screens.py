@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
 
 from models import cases
-from small_screen import TODAY, logical, town_window
+from small_screen import TODAY, cut_cells, logical, town_window
 
 CASE_KEYS = ["编号", "用人单位", "人数", "未付金额（元）", "状态", "责任专班", "包案责任人", "办结时限"]
 WORKER_KEYS = ["姓名", "所属问题", "用人单位", "应发工资（元）", "实发工资（元）", "欠发工资（元）"]
@@ -82,24 +82,6 @@ def test_the_key_columns_are_in_view_without_scrolling_sideways(window, qtbot, s
         assert page.table.verticalHeader().defaultSectionSize() == 24
 
 
-def _cut_cells(table, rows: int = 20) -> list[tuple[str, str]]:
-    """(column, text) of the key columns' first rows that do not show whole: wider than the cell
-    on one line, or, where the table wraps, taller than the row (or more than two lines)."""
-    model = table.model()
-    fm = table.fontMetrics()
-    out = []
-    for c in table.key_columns:
-        room = table.columnWidth(c) - 6                  # the style's text margins, 3 px a side
-        for r in range(min(rows, model.rowCount())):
-            text = model.data(model.index(r, c)) or ""
-            if fm.horizontalAdvance(text) <= room:
-                continue
-            tall = fm.boundingRect(0, 0, room, 10_000, Qt.TextFlag.TextWordWrap, text).height()
-            if not table.wordWrap() or tall > table.rowHeight(r) or tall >= 3 * fm.height():
-                out.append((model.fields[c].label, text))
-    return out
-
-
 @pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
 @pytest.mark.parametrize("key", ["cases", "workers"])
 def test_nothing_in_the_key_columns_is_cut(window, qtbot, scale, key):
@@ -107,7 +89,7 @@ def test_nothing_in_the_key_columns_is_cut(window, qtbot, scale, key):
     on one line, or on a small screen a name on two lines in taller rows."""
     page = _show(window, qtbot, key, scale)
     table, model = page.table, page.model
-    assert _cut_cells(table) == []
+    assert cut_cells(table) == []
     # the longest 用人单位 on the first page: whole, on at most two lines of the column
     c = next(c for c in table.key_columns if model.fields[c].label == "用人单位")
     fm = table.fontMetrics()

@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 
 import pytest
-from PySide6.QtCore import Qt
 
 from models.db import Store
 from models.prefs import Prefs
-from small_screen import logical
+from small_screen import cut_cells, logical
 
 TODAY = _dt.date(2026, 11, 26)
 FIRST_ROWS = 20
@@ -64,24 +63,6 @@ def _show(win, qtbot, kind: str, scale: float):
     return page
 
 
-def _cut_cells(table) -> list[tuple[str, str]]:
-    """(column, text) of the key columns' first rows that do not show whole: wider than the cell
-    on one line, or, where the table wraps, taller than the row (or more than two lines)."""
-    model = table.model()
-    fm = table.fontMetrics()
-    out = []
-    for c in table.key_columns:
-        room = table.columnWidth(c) - 6                  # the style's text margins, 3 px a side
-        for r in range(min(FIRST_ROWS, model.rowCount())):
-            text = str(model.data(model.index(r, c)) or "")
-            if fm.horizontalAdvance(text) <= room:
-                continue
-            tall = fm.boundingRect(0, 0, room, 10_000, Qt.TextFlag.TextWordWrap, text).height()
-            if not table.wordWrap() or tall > table.rowHeight(r) or tall >= 3 * fm.height():
-                out.append((model.fields[c].label, text))
-    return out
-
-
 def test_every_generic_ledger_names_its_key_columns():
     """Each generic ledger has key columns (five to eight, all of them declared, no long text), so
     none is left out of the fitting; a ledger added later gets its first columns."""
@@ -125,7 +106,7 @@ def test_the_key_columns_fit_and_show_whole(window, qtbot, kind, scale):
         assert h.sectionSize(c) >= max(fm.horizontalAdvance(line) for line in lines) + 8, (kind, fields[c].header)
         assert h.height() >= len(lines) * fm.lineSpacing()
     assert table.key_columns_fit()
-    assert _cut_cells(table) == [], (kind, scale)
+    assert cut_cells(table, FIRST_ROWS) == [], (kind, scale)
     if scale == 1.0:                                     # 100 %: nothing wrapped, rows of one line
         assert not table.wrapped_headers and not table.wrapped_cells, kind
         assert table.verticalHeader().defaultSectionSize() == 24
