@@ -39,7 +39,7 @@ def _shots_dir(tmp_path: Path, name: str) -> Path:
 
 def _xvfb_run() -> str:
     exe = shutil.which("xvfb-run")
-    assert exe, "找不到 xvfb-run：请先运行 make xcb-check（或 apt-get install xvfb xauth）"
+    assert exe, "找不到 xvfb-run：请用 make test 运行测试（它会安装 xvfb 和 xauth），或 apt-get install xvfb xauth"
     return exe
 
 
