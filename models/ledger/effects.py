@@ -234,9 +234,12 @@ def _json_pairs(pairs) -> str:
 
 
 @contextlib.contextmanager
-def tracking(conn, table: str, ids: Iterable[int] = (), *, new_above: bool = False) -> Iterator[Tracker]:
+def tracking(conn, table: str, ids: Iterable[int] = (), *, new_above: bool = False) -> Iterator[Tracker | None]:
     """``before`` / the block / ``after``, on one table (the tracker takes more with ``before``).
     On an error inside the block nothing is applied (the caller's transaction rolls back)."""
+    if table not in TRACKED:        # a write to any other ledger does nothing to other records
+        yield None
+        return
     tracker = Tracker(conn)
     tracker.before(table, ids, new_above=new_above)
     try:
