@@ -17,7 +17,7 @@ XVFB_DEBS := xvfb xauth
 XCB_DIR := build/xcb-check
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench dist dist-check debs test-debs venv demo selftest xcb-check clean
+.PHONY: run test bench dist dist-check debs test-debs venv demo selftest xcb-check clean qt-support-files
 
 run: debs $(STAMP)
 	$(BIN)/qingqian $(ARGS)
@@ -81,8 +81,19 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat || $(BIN)/pip install -q -e '.[test]'
+	$(MAKE) --no-print-directory qt-support-files
 	touch $(STAMP)
+
+# PySide6 compiles its signature-support modules from source kept inside its library at every
+# start (~45 ms of the 300 the window has to show); written out once as files (SBK_EMBED=false, its
+# documented switch) and compiled, they load from bytecode. Redone after every install, so the
+# files always match the PySide6 installed. build.spec puts the same files in the bundle.
+qt-support-files:
+	$(BIN)/python -c "import os, shutil, shiboken6; shutil.rmtree(os.path.join(os.path.dirname(shiboken6.__file__), 'files.dir'), ignore_errors=True)"
+	SBK_EMBED=false $(BIN)/python -c "import shiboken6"
+	$(BIN)/python -m compileall -q --invalidation-mode unchecked-hash \
+	  "$$($(BIN)/python -c "import os, shiboken6; print(os.path.join(os.path.dirname(shiboken6.__file__), 'files.dir'))")"
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

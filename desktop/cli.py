@@ -181,6 +181,9 @@ def _leaves(parser):
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--read-ahead-figures"]:      # the bundle started as the window's read-ahead
+        from models.warm_start import child_main
+        return child_main(argv[1:])
     # The window is the common case: start it without building every subcommand's parser.
     if not argv or (argv[0].startswith("--db") or argv[0] == "--user") and not _has_command(argv) \
             and _opt(argv, argv[0].split("=")[0]) is not None:      # `--db` without its file: argparse says so

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtCore import QByteArray, QSize
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
@@ -59,6 +59,7 @@ class PageStack(QStackedWidget):
 
 class MainWindow(QMainWindow):
     pageShown = Signal(str, float)       # key, milliseconds to build and show
+    firstPageShown = Signal(str)         # start-up: the first page built after the first frame
 
     def __init__(self, ctx: AppContext, pages: list[PageSpec] | None = None) -> None:
         super().__init__()
@@ -83,6 +84,9 @@ class MainWindow(QMainWindow):
         ctx.bus.changed.connect(lambda _t: self._update_status())
         ctx.navigate = self.show_page
         self.nav.currentRowChanged.connect(self._nav_row_changed)
+        self._after_first: list | None = []     # run once the first frame is out (None: it is)
+        self._first_key: str | None = None
+        self.installEventFilter(self)           # … to see that first frame
         self._build_menu()
         self.resize(*default_size(self.screen().availableGeometry().size()))
 
@@ -127,6 +131,10 @@ class MainWindow(QMainWindow):
 
     # -- the sidebar's groups fold: a short window shows one group's pages at a time ------------
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is self and event.type() == QEvent.Type.Paint and self._after_first is not None:
+            self.removeEventFilter(self)
+            QTimer.singleShot(0, self._open_first_page)     # once this first frame is out
+            return False
         nav = getattr(self, "nav", None)
         if nav is not None and obj is nav and event.type() == QEvent.Type.Resize:
             self._fold_nav()
@@ -261,15 +269,57 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.about)
         h.addAction(about)
 
+    def open_after_first_paint(self, key: str) -> None:
+        """Start-up: the sidebar shows ``key`` chosen and the window paints at once (its title,
+        sidebar, menu and status bar, and 正在打开 in the page's place); the page itself is built
+        as soon as that first frame is on the screen (the home page reads and lays out a county's
+        figures: some tenths of a second), then ``firstPageShown`` says it is there."""
+        self._opening = QLabel(f"正在打开{self.specs[self._index(key)].title}…")
+        self._opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._opening.setStyleSheet("color: #6b7480;")
+        self.stack.addWidget(self._opening)
+        self.stack.setCurrentWidget(self._opening)
+        self._select_nav(key)
+        self._first_key = key
+        QTimer.singleShot(2000, self._open_first_page)     # a window never painted (minimised) too
+
+    def after_first_frame(self, fn) -> None:
+        """Run ``fn`` once the window's first frame (and the first page) is out: work the user
+        needs not wait for to see the window (a menu's counts, a check in the background)."""
+        if self._after_first is None:
+            QTimer.singleShot(0, fn)
+        else:
+            self._after_first.append(fn)
+
+    def _open_first_page(self) -> None:
+        key, self._first_key = self._first_key, None
+        if key is not None:
+            if self.stack.currentWidget() is self._opening:     # nothing else chosen meanwhile
+                self.show_page(key)
+            self.stack.removeWidget(self._opening)
+            self._opening.deleteLater()
+            self.firstPageShown.emit(key)
+        waiting, self._after_first = self._after_first, None
+        for fn in waiting or ():
+            QTimer.singleShot(0, fn)
+
+    def _index(self, key: str) -> int:
+        return next(i for i, s in enumerate(self.specs) if s.key == key)
+
     def show_page(self, key: str) -> QWidget:
         start = time.perf_counter()
-        idx = next(i for i, s in enumerate(self.specs) if s.key == key)
+        idx = self._index(key)
         widget = self.built.get(key)
         if widget is None:
             widget = self.specs[idx].build(self.ctx)
             self.built[key] = widget
             self.stack.addWidget(widget)
         self.stack.setCurrentWidget(widget)
+        self._select_nav(key)
+        self.pageShown.emit(key, (time.perf_counter() - start) * 1000)
+        return widget
+
+    def _select_nav(self, key: str) -> None:
         row = self.nav_rows[key]
         group = self.nav_group_of.get(row, "")
         if self.nav.currentRow() != row or group in self.nav_closed:
@@ -282,8 +332,6 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(row)
             self.nav.blockSignals(False)
             self._fold_nav()
-        self.pageShown.emit(key, (time.perf_counter() - start) * 1000)
-        return widget
 
     def about(self) -> None:
         from views.about import AboutDialog

@@ -140,7 +140,7 @@ def _sync_declared_ledgers(conn: sqlite3.Connection, keep_copy: bool = False) ->
     (``keep_copy``: a file that existed and was not just copied before an upgrade)."""
     from models.ledger import registry
 
-    todo = registry.schema_changes(conn)
+    todo = registry.schema_changes(conn, registry.registered_at_run_time())
     if not todo:
         return
     from models import access, audit

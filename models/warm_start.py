@@ -1,13 +1,19 @@
-"""The home page's figures, worked out on a second thread while the window starts.
+"""The home page's figures, worked out in a second process while the window starts.
 
-Start-up is mostly the GUI library loading and the window being built (Python, one core);
-the home page's totals are mostly SQLite reading a county-sized ledger (C, which lets go of
-the interpreter lock). So the figures are read on a read-only connection of their own from
-the first moment, and the page takes them when it is built if the file is still the same
-file with the same schema and no change since: every change to a ledger writes an audit row,
-so an unchanged newest audit row means unchanged figures (a log-in's own audit row, on the
-account table, does not count). Otherwise, or on any trouble, the page reads them itself as
-it always has. The read-ahead never changes the file, and never creates a database.
+Start-up is mostly the GUI library loading and the window being built (Python, one core); the
+home page's totals are a county-sized ledger read by SQLite, and the code that reads them has
+to be imported first (some 80 modules, about 0.1 s of Python). On a thread of the window's own
+process that import competed with the window's for the one interpreter lock and put its first
+frame about 80 ms later; so the read-ahead is a process of its own, on the machine's other core
+(``python -m models.warm_start``, or the bundle's program with ``READ_AHEAD_ARG``), started at the
+first moment. Its result comes back through a pipe, read by a thread that only waits.
+
+The page takes the figures when it is built if they were read from the same file with the same
+schema and no change since: every change to a ledger writes an audit row, so an unchanged newest
+audit row means unchanged figures (a log-in's own audit row, on the account table, does not
+count). Otherwise, or on any trouble (no second process, a damaged or locked file), the page reads
+them itself as it always has. The read-ahead never changes the file, and never creates a
+database.
 
 The page's 专班目标 table (``models.targets.progress``) is read in the same pass: it sums the same
 per-workstream groups the figures are made of (one ``figures.Basis``), so it costs the read-ahead a
@@ -17,44 +23,47 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import sys
 import threading
 from pathlib import Path
 
 DASHBOARD_LIST_LIMIT = 30       # rows in the home page's 逾期 / 即将到期 lists
+READ_AHEAD_ARG = "--read-ahead-figures"     # the bundle's program, started as the read-ahead
+WAIT_AT_MOST = 60.0             # seconds; a read-ahead still busy after this is dropped
 
 
 class DashboardPrefetch:
-    def __init__(self, path: str | Path, today: _dt.date, list_limit: int = DASHBOARD_LIST_LIMIT) -> None:
+    def __init__(self, path: str | Path, today: _dt.date, list_limit: int = DASHBOARD_LIST_LIMIT,
+                 *, in_process: bool = False) -> None:
         self.path = Path(path)
         self.today = today
         self.list_limit = list_limit
         self.result = None
         self.targets = None             # models.targets.Progress for the same day and state
-        self.mark: int | None = None
-        self._thread = threading.Thread(target=self._run, name="dashboard-prefetch", daemon=True)
+        self.mark: tuple | None = None
+        self._proc = None
+        if not in_process and self.path.is_file() and self.path.stat().st_size > 0:
+            self._proc = _spawn(self.path, today, list_limit)
+        target = self._receive if self._proc is not None else self._run
+        self._thread = threading.Thread(target=target, name="dashboard-prefetch", daemon=True)
         self._thread.start()
 
-    def _run(self) -> None:
+    def _receive(self) -> None:
+        """The second process's answer: (mark, figures, targets), pickled; nothing on trouble."""
+        import pickle
         try:
-            if not self.path.is_file() or self.path.stat().st_size == 0:
-                return                  # a new database: nothing to read, and nothing may be created here
-            from models import figures, migrations, stats, targets
-            from models.db import Store
-            store = Store(self.path, read_only=True)
-            try:
-                if store.scalar("PRAGMA user_version") != migrations.LATEST:
-                    return              # the window upgrades it first
-                store.conn.execute("BEGIN")
-                try:
-                    mark = _state(store)
-                    basis = figures.Basis(store, self.today)
-                    result = stats.dashboard(store, self.today, self.list_limit, basis=basis)
-                    progress = targets.progress(store, self.today, basis=basis)
-                finally:
-                    store.conn.execute("COMMIT")
-                self.mark, self.targets, self.result = mark, progress, result
-            finally:
-                store.conn.close()
+            data = self._proc.stdout.read()         # waits without the interpreter lock
+            if self._proc.wait() == 0 and data:
+                self.mark, self.result, self.targets = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - the page reads (and reports) the figures itself
+            self.result = self.targets = None
+
+    def _run(self) -> None:
+        """On this process's own thread (no second process could be started)."""
+        try:
+            answer = read(self.path, self.today, self.list_limit)
+            if answer is not None:
+                self.mark, self.result, self.targets = answer
         except Exception:  # noqa: BLE001 - a damaged, locked or unreadable file: the page reads (and reports) it itself
             self.result = self.targets = None
 
@@ -85,7 +94,64 @@ class DashboardPrefetch:
             return False
 
 
-WAIT_AT_MOST = 60.0             # seconds; a read-ahead still busy after this is dropped
+def read(path: Path, today: _dt.date, list_limit: int) -> tuple | None:
+    """(mark, figures, targets) of the file at ``path`` on ``today``, read on a read-only
+    connection in one transaction; None for a new, empty or older-format file."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None                  # a new database: nothing to read, and nothing may be created here
+    from models import figures, migrations, stats, targets
+    from models.db import Store
+    store = Store(path, read_only=True)
+    try:
+        if store.scalar("PRAGMA user_version") != migrations.LATEST:
+            return None              # the window upgrades it first
+        store.conn.execute("BEGIN")
+        try:
+            mark = _state(store)
+            basis = figures.Basis(store, today)
+            result = stats.dashboard(store, today, list_limit, basis=basis)
+            progress = targets.progress(store, today, basis=basis)
+        finally:
+            store.conn.execute("COMMIT")
+        return mark, result, progress
+    finally:
+        store.conn.close()
+
+
+def _command(path: Path, today: _dt.date, list_limit: int) -> list[str]:
+    args = [str(path), today.isoformat(), str(list_limit)]
+    if getattr(sys, "frozen", False):           # the bundle: its program, told to read ahead
+        return [sys.executable, READ_AHEAD_ARG, *args]
+    return [sys.executable, "-m", "models.warm_start", *args]
+
+
+def _spawn(path: Path, today: _dt.date, list_limit: int):
+    """The read-ahead process, or None when none can be started (the thread does the work)."""
+    import subprocess
+    kw: dict = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.DEVNULL,
+                "close_fds": True}
+    if sys.platform.startswith("win"):
+        kw["creationflags"] = subprocess.CREATE_NO_WINDOW
+    try:
+        return subprocess.Popen(_command(path, today, list_limit), **kw)
+    except OSError:
+        return None
+
+
+def child_main(argv: list[str]) -> int:
+    """The read-ahead process: PATH DAY LIMIT → the pickled answer on standard output."""
+    import pickle
+    if hasattr(os, "nice"):
+        os.nice(10)
+    try:
+        answer = read(Path(argv[0]), _dt.date.fromisoformat(argv[1]), int(argv[2]))
+    except Exception:  # noqa: BLE001 - a damaged, locked or unreadable file: the window reads it itself
+        return 1
+    if answer is None:
+        return 1
+    sys.stdout.buffer.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+    return 0
 
 
 def _state(store) -> tuple:
@@ -94,3 +160,7 @@ def _state(store) -> tuple:
     newest = store.scalar("SELECT id FROM audit_log WHERE table_name != 'account' ORDER BY id DESC LIMIT 1",
                           default=0)
     return (info.st_dev, info.st_ino, store.scalar("PRAGMA schema_version"), int(newest))
+
+
+if __name__ == "__main__":
+    raise SystemExit(child_main(sys.argv[1:]))

@@ -28,7 +28,6 @@ import shutil
 import sqlite3
 import tempfile
 import time
-import uuid as _uuidlib
 from pathlib import Path
 
 from models import campaign as _campaign
@@ -62,7 +61,8 @@ def office_identity(store: Store) -> dict:
     """This office database's identity for its copies, made on first use."""
     oid = store.get_setting(OFFICE_ID)
     if not oid:
-        oid = str(_uuidlib.uuid4())
+        import uuid
+        oid = str(uuid.uuid4())
         store.set_setting(OFFICE_ID, oid)
     unit = identity.unit(store)
     camp = _campaign.current(store)
@@ -114,7 +114,8 @@ def make_copy(store: Store, out: str | os.PathLike, workstream: str, *, now: _dt
         raise PackageRefused(f"保存专班副本的文件夹不存在：{out.parent}")
     office = office_identity(store)
     sequence = int(store.get_setting(COPY_SEQUENCE, 0) or 0) + 1
-    copy_id = str(_uuidlib.uuid4())
+    import uuid
+    copy_id = str(uuid.uuid4())
     sender = _sender(store)
     info = {"copy_id": copy_id, "sequence": sequence, "office": office,
             "workstream": {"id": ws["id"], "uuid": ws["uuid"], "name": ws["name"]},

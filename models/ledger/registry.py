@@ -4,20 +4,35 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sqlite3
+import sys
 
 from models.ledger.fields import Ledger
 
 _LEDGERS: dict[str, Ledger] = {}
+_AT_RUN_TIME: set[str] = set()      # kinds registered from outside models.ledgers
 _loaded = False
 
 
 def register(ledger: Ledger) -> Ledger:
     _LEDGERS[ledger.kind] = ledger
+    if sys._getframe(1).f_globals.get("__name__", "").startswith("models.ledgers."):
+        _AT_RUN_TIME.discard(ledger.kind)
+    else:
+        _AT_RUN_TIME.add(ledger.kind)
     return ledger
 
 
 def unregister(kind: str) -> None:
     _LEDGERS.pop(kind, None)
+    _AT_RUN_TIME.discard(kind)
+
+
+def registered_at_run_time() -> list[Ledger]:
+    """Ledgers registered while the program runs (a test, a ledger tried out), not declared in
+    ``models.ledgers``: the numbered migration steps make the program's own ledgers' tables
+    (tests/test_migration_steps_frozen.py holds them to it). Loads no declaration, so opening a
+    file does not import the program's two dozen ledgers."""
+    return [_LEDGERS[kind] for kind in sorted(_AT_RUN_TIME) if kind in _LEDGERS]
 
 
 def _load() -> None:
@@ -80,11 +95,12 @@ def create_table_sql(ledger: Ledger) -> list[str]:
     return stmts
 
 
-def schema_changes(conn: sqlite3.Connection) -> list[tuple[str, list[str]]]:
-    """Tables to create and columns to add so every declared ledger has its storage; a column
-    added to an existing table comes with the reference and the index a new table would have."""
+def schema_changes(conn: sqlite3.Connection, ledgers: list[Ledger] | None = None) -> list[tuple[str, list[str]]]:
+    """Tables to create and columns to add so every declared ledger (or each of ``ledgers``) has
+    its storage; a column added to an existing table comes with the reference and the index a
+    new table would have."""
     out = []
-    for ledger in all_ledgers():
+    for ledger in all_ledgers() if ledgers is None else ledgers:
         exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
                               (ledger.table,)).fetchone()
         if not exists:

@@ -55,7 +55,8 @@ class ExchangeMenu:
             self.menu.addSeparator()
             self._add("copy", "为专班联络员制作专班副本…", self.make_copy)
             self._add("clashes", "专班回报包冲突裁定…", self.decide_clashes)
-            QTimer.singleShot(0, self.refresh_counts)      # after the first paint: a query and an import
+            after = getattr(window, "after_first_frame", None)    # a query and an import: not before it
+            (after or (lambda fn: QTimer.singleShot(0, fn)))(self.refresh_counts)
             ctx.bus.changed.connect(lambda _t: self.refresh_counts())
 
     def _add(self, key: str, title: str, slot) -> None:
