@@ -149,8 +149,12 @@ def child_main(argv: list[str]) -> int:
         return 1
     if answer is None:
         return 1
-    sys.stdout.buffer.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
-    sys.stdout.buffer.flush()
+    try:        # a windowed program (the bundle on Windows) may have no sys.stdout: the pipe's descriptor
+        out = sys.stdout.buffer if sys.stdout is not None else os.fdopen(1, "wb", closefd=False)
+        out.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+        out.flush()
+    except (OSError, ValueError):
+        return 1
     return 0
 
 
