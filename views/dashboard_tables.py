@@ -36,11 +36,11 @@ class DashboardFit(FitColumns):
         lines = (item.text() if item else "").split("\n")
         return max(fm.horizontalAdvance(line) for line in lines) + 2 * fm.horizontalAdvance("0") + 8
 
-    def fit(self) -> None:
+    def _fit(self) -> None:
         self._set_headers(False)
         self._set_wrapping(False)
         self.stage = 0
-        super().fit()                       # as wide as its text, as on a wide screen
+        super()._fit()                      # as wide as its text, as on a wide screen
         if not self.scrolls_sideways() or self.main < 0:
             return
         self._busy = True

@@ -22,6 +22,7 @@ class FitColumns(QObject):
         self.t, self.main, self.wrap = table, main, wrap
         self._width = -1
         self._busy = False
+        self._pending = False           # asked to fit while hidden: fitted when it shows
         self.after = None               # called after each fit (a table sized to its rows re-sizes)
         table.setWordWrap(wrap)
         if wrap:
@@ -29,9 +30,21 @@ class FitColumns(QObject):
         table.viewport().installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize and obj.width() != self._width and not self._busy:
+        kind = event.type()
+        if not self._busy and ((kind == QEvent.Type.Resize and obj.width() != self._width)
+                               or (kind == QEvent.Type.Show and self._pending)):
             self.fit()
         return False
+
+    def fit(self) -> None:
+        """Lay the columns out for the table's width now; a hidden table (a page being built, a
+        tab not shown) is laid out when it shows, at the width it shows at, not at the width a
+        widget has before it is laid out (the home page fitted its tables six times so)."""
+        if not self.t.isVisible():
+            self._pending = True
+            return
+        self._pending = False
+        self._fit()
 
     def header_width(self, col: int) -> int:
         item = self.t.horizontalHeaderItem(col)
@@ -48,7 +61,7 @@ class FitColumns(QObject):
                 widest = max(widest, max(fm.horizontalAdvance(line) for line in item.text().splitlines()))
         return widest + 2 * t.fontMetrics().horizontalAdvance("0") + 4 if widest else 0
 
-    def fit(self) -> None:
+    def _fit(self) -> None:
         t, h = self.t, self.t.horizontalHeader()
         self._busy = True
         try:

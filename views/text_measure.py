@@ -6,9 +6,26 @@ from __future__ import annotations
 from PySide6.QtGui import QFontMetrics, QTextLayout, QTextOption
 
 
+_MEASURED: dict[tuple, object] = {}     # (what, text, font, width or lines) → result: a table
+MEASURED_AT_MOST = 20_000              # is fitted again at every resize, with the same texts
+
+
+def _remember(key: tuple, value):
+    if len(_MEASURED) >= MEASURED_AT_MOST:
+        _MEASURED.clear()
+    _MEASURED[key] = value
+    return value
+
+
 def text_lines(text: str, font, width: int) -> list[str]:
     """``text`` broken at ``width`` pixels as an item view breaks a cell's text (at a word, a
     long word anywhere; between any two Chinese characters)."""
+    key = ("lines", text, font.key(), width)
+    found = _MEASURED.get(key)
+    return list(found) if found is not None else list(_remember(key, tuple(_text_lines(text, font, width))))
+
+
+def _text_lines(text: str, font, width: int) -> list[str]:
     layout = QTextLayout(text, font)
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -42,6 +59,12 @@ def split_header(text: str, fm: QFontMetrics) -> str | None:
 
 def narrowest(text: str, font, lines: int) -> int:
     """The narrowest text width at which ``text`` takes at most ``lines`` lines."""
+    key = ("narrowest", text, font.key(), lines)
+    found = _MEASURED.get(key)
+    return found if found is not None else _remember(key, _narrowest(text, font, lines))
+
+
+def _narrowest(text: str, font, lines: int) -> int:
     full = QFontMetrics(font).horizontalAdvance(text)
     lo, hi = (full + lines - 1) // lines, full
     while lo < hi:
