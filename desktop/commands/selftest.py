@@ -110,9 +110,10 @@ def cmd_selftest(args) -> int:
             return fail(f"无法建立截图文件夹 {shots}：{exc.strerror or exc}")
     import tempfile
     work = Path(tempfile.mkdtemp(prefix="qingqian-selftest-"))
-    _configure_screen(size, args.scale, work)
-    from desktop.app import build_window, make_app, start_prefetch
+    from desktop.app import build_window, load_before_qt, make_app, start_prefetch
     prefetch = start_prefetch(args.db, today)      # as the window starts: figures read meanwhile
+    load_before_qt()                               # as the window: before Qt
+    _configure_screen(size, args.scale, work)
     from PySide6.QtCore import QEvent, QObject
 
     app = make_app()
