@@ -3,7 +3,7 @@ columns remembered, copy as tab-separated text, Enter to open.
 
 Default layout (until the user resizes, moves or hides a column): each column as wide as its
 header and its first rows need (a key column's whole text, other names at most CAP_CHARS), the
-ledger's key columns (``extra["key_columns"]``, or those its page passes: views/ledger_keys.py)
+ledger's key columns (``extra["key_columns"]`` in its declaration; views/ledger_keys.py)
 first; the other columns follow to the right. Where the window is too small for the key columns
 (1366×768 at 125 % or 150 %), they are made to fit in steps, each only if the one before was not
 enough: their headers on two lines (未付金额 / （元）), then names (用人单位, 资金来源) on two lines

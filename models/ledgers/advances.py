@@ -42,6 +42,12 @@ def _advance_rules(row: dict) -> list[tuple[str, str]]:
     return out
 
 
+# the columns a clerk works by, shown first and, on a small screen (1366×768 at 125 % or 150 %),
+# fitted to the window before the others (views/ledger_table.py):
+# 垫付编号 垫付资金来源 追偿对象 垫付金额 尚未追回 追偿状态 追偿责任人
+KEY_COLUMNS = ("advance_no", "source", "employer_id", "amount_fen", "outstanding_fen", "status",
+               "responsible")
+
 ADVANCES = register(Ledger(
     kind="advances", title="垫付追偿台账", table="advance", key=("advance_no",),
     order_by="advanced_on DESC, id DESC", workstream_field="workstream_id", label_field="advance_no",
@@ -79,7 +85,7 @@ ADVANCES = register(Ledger(
     row_rules=(_advance_rules,),
     # an advance pays workers when it is recorded (models.advances), so a file of past advances
     # would pay them twice: advances are entered one by one, never imported
-    extra={"page": True, "page_order": 31, "page_title": "垫付追偿台账", "import": False},
+    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 31, "page_title": "垫付追偿台账", "import": False},
 ))
 
 

@@ -50,6 +50,11 @@ def _received_le_applied(row: dict) -> list[tuple[str, str]]:
     return []
 
 
+# the columns a clerk works by, shown first and, on a small screen (1366×768 at 125 % or 150 %),
+# fitted to the window before the others (views/ledger_table.py):
+# 编号 类别 名称 责任专班 责任人 进度 收入/到位金额
+KEY_COLUMNS = ("item_no", "category", "name", "workstream_id", "owner_person", "stage", "income_fen")
+
 ASSETS = register(Ledger(
     kind="assets", title="资产处置及资金筹措台账", table="asset_item", key=("item_no",),
     order_by="workstream_id, item_no", workstream_field="workstream_id", label_field="name",
@@ -78,7 +83,7 @@ ASSETS = register(Ledger(
         F("notes", "备注", "longtext", width=12, in_table=False),
     ),
     row_rules=(_stage_fits_category, _income_needs_final_stage, _received_le_applied),
-    extra={"page": True, "page_order": 31, "page_title": "资产处置及资金筹措",
+    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 31, "page_title": "资产处置及资金筹措",
            "blank_zero": ("area", "appraised_fen", "applied_fen", "income_fen")},
 ))
 

@@ -68,6 +68,11 @@ def _dates(row: dict) -> list[tuple[str, str]]:
     return out
 
 
+# the columns a clerk works by, shown first and, on a small screen (1366×768 at 125 % or 150 %),
+# fitted to the window before the others (views/ledger_table.py):
+# 单位名称 统一社会信用代码 法定代表人 列入日期 期满日期 名单状态
+KEY_COLUMNS = ("employer_name", "credit_code", "legal_person", "listed_on", "removal_due", "status")
+
 BLACKLIST = register(Ledger(
     kind="blacklist", title="拖欠农民工工资失信联合惩戒对象名单", table="blacklist_entry",
     key=("employer_name", "listed_on"), order_by="reported_on DESC, id DESC", workstream_field="workstream_id",
@@ -91,7 +96,7 @@ BLACKLIST = register(Ledger(
         F("notes", "备注", "longtext", width=12, in_table=False),
     ),
     row_rules=(_dates,),
-    extra={"page": True, "page_order": 36, "page_title": "失信联合惩戒名单"},
+    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 36, "page_title": "失信联合惩戒名单"},
 ))
 
 

@@ -52,6 +52,11 @@ def _amounts(row: dict) -> list[tuple[str, str]]:
     return out
 
 
+# the columns a clerk works by, shown first and, on a small screen (1366×768 at 125 % or 150 %),
+# fitted to the window before the others (views/ledger_table.py):
+# 编号 项目名称 建设单位 施工单位 拖欠工程款 下期还款日 化解情况
+KEY_COLUMNS = ("arrear_no", "project_name", "owner_unit", "contractor", "owed_fen", "next_due", "status")
+
 CONTRACTS = register(Ledger(
     kind="contract_arrears", title="拖欠工程款台账", table="contract_arrear", key=("arrear_no",),
     order_by="arrear_no", workstream_field="workstream_id", label_field="project_name",
@@ -80,7 +85,7 @@ CONTRACTS = register(Ledger(
         F("notes", "备注", "longtext", width=16, in_table=False),
     ),
     row_rules=(_amounts,),
-    extra={"page": True, "page_order": 32, "page_title": "拖欠工程款台账", "blank_zero": ("settled_fen",)},
+    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 32, "page_title": "拖欠工程款台账", "blank_zero": ("settled_fen",)},
 ))
 
 

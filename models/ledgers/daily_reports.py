@@ -18,6 +18,12 @@ def _zero_means_nothing(row: dict) -> list[tuple[str, str]]:
     return []
 
 
+# the columns a clerk works by, shown first and, on a small screen (1366×768 at 125 % or 150 %),
+# fitted to the window before the others (views/ledger_table.py):
+# 报告日期 专班 零报告 新增欠薪线索 新增信访 当日化解 当日兑付金额 报告人
+KEY_COLUMNS = ("report_on", "workstream_id", "is_zero", "new_cases", "new_petitions", "new_resolved",
+               "repaid_fen", "reporter")
+
 DAILY = register(Ledger(
     kind="daily_reports", title="日报告（零报告）台账", table="daily_report", key=("report_on", "workstream_id"),
     order_by="report_on DESC, workstream_id", workstream_field="workstream_id", label_field="report_on",
@@ -34,7 +40,7 @@ DAILY = register(Ledger(
         F("reporter", "报告人", width=7, synonyms=("填报人", "联络员")),
     ),
     row_rules=(_zero_means_nothing,),
-    extra={"page": True, "page_order": 35, "page_title": "日报告 / 零报告",
+    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 35, "page_title": "日报告 / 零报告",
            "banner": "models.daily:banner"},
 ))
 

@@ -30,6 +30,11 @@ def _plan_rules(row: dict) -> list[tuple[str, str]]:
     return out
 
 
+# the columns a clerk works by, shown first and, on a small screen (1366×768 at 125 % or 150 %),
+# fitted to the window before the others (views/ledger_table.py):
+# 用人单位 责任人 完成时限 完成进度% 状态
+KEY_COLUMNS = ("employer_id", "responsible", "due_on", "progress_pct", "status")
+
 PLANS = register(Ledger(
     kind="employer_plans", title="一企一策措施台账", table="employer_plan", key=("employer_id", "measure"),
     order_by="employer_id, due_on, id", workstream_field="workstream_id", label_field="measure",
@@ -51,7 +56,7 @@ PLANS = register(Ledger(
         F("notes", "备注", "longtext", width=12, in_table=False),
     ),
     row_rules=(_plan_rules,),
-    extra={"page": True, "page_order": 37, "page_title": "一企一策措施台账"},
+    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 37, "page_title": "一企一策措施台账"},
 ))
 
 

@@ -43,6 +43,11 @@ def _received_has_date(row: dict) -> list[tuple[str, str]]:
     return []
 
 
+# the columns a clerk works by, shown first and, on a small screen (1366×768 at 125 % or 150 %),
+# fitted to the window before the others (views/ledger_table.py):
+# 资金编号 筹措渠道 资金来源 责任专班 计划筹措金额 到位金额 … 余额
+KEY_COLUMNS = ("fund_no", "channel", "source", "workstream_id", "planned_fen", "received_fen", "balance_fen")
+
 FUNDS = register(Ledger(
     kind="funds", title="清欠资金台账", table="fund", key=("fund_no",),
     order_by="received_on DESC, id DESC", workstream_field="workstream_id", label_field="fund_no",
@@ -68,7 +73,7 @@ FUNDS = register(Ledger(
         F("notes", "备注", "longtext", width=16, in_table=False, synonyms=("说明",)),
     ),
     row_rules=(_received_has_date,),
-    extra={"page": True, "page_order": 30, "page_title": "清欠资金台账"},
+    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 30, "page_title": "清欠资金台账"},
 ))
 
 

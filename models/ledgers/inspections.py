@@ -51,6 +51,11 @@ def _status_rules(row: dict) -> list[tuple[str, str]]:
     return out
 
 
+# the columns a clerk works by, shown first and, on a small screen (1366×768 at 125 % or 150 %),
+# fitted to the window before the others (views/ledger_table.py):
+# 编号 排查日期 对象类型 排查对象 整改状态 整改时限 排查人员
+KEY_COLUMNS = ("insp_no", "inspected_on", "target_type", "target_name", "status", "rectify_by", "inspectors")
+
 INSPECTIONS = register(Ledger(
     kind="inspections", title="欠薪隐患排查台账", table="inspection", key=("insp_no",),
     order_by="inspected_on DESC, id DESC", workstream_field="workstream_id", label_field="target_name",
@@ -79,7 +84,7 @@ INSPECTIONS = register(Ledger(
         F("notes", "备注", "longtext", width=12, in_table=False),
     ),
     row_rules=(_status_rules,),
-    extra={"page": True, "page_order": 33, "page_title": "排查台账",
+    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 33, "page_title": "排查台账",
            # the construction-site rules are left blank for an employer that is not a project
            "blank_when": {name: ("target_type", "用人单位") for name in PROJECT_ONLY},
            "decorate": "models.inspections:decorator",

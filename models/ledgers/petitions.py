@@ -38,6 +38,12 @@ def _people(row: dict) -> list[tuple[str, str]]:
     return []
 
 
+# the columns a clerk works by, shown first and, on a small screen (1366×768 at 125 % or 150 %),
+# fitted to the window before the others (views/ledger_table.py):
+# 来访日期 来访人 人数 信访形式 涉及单位 交办专班 办理结果
+KEY_COLUMNS = ("visited_on", "petitioner", "people_count", "channel", "employer_name", "workstream_id",
+               "result")
+
 PETITIONS = register(Ledger(
     kind="petitions", title="信访台账", table="petition", key=("visited_on", "petitioner", "phone"),
     order_by="visited_on DESC, id DESC", workstream_field="workstream_id", label_field="petitioner",
@@ -64,7 +70,7 @@ PETITIONS = register(Ledger(
         F("notes", "备注", "longtext", width=12, in_table=False),
     ),
     row_rules=(_people,),
-    extra={"page": True, "page_order": 34, "page_title": "信访台账",
+    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 34, "page_title": "信访台账",
            "decorate": "models.petitions:decorator", "banner": "models.petitions:banner",
            # what the row colours of models.petitions.decorator mean, shown above the table
            "legend": (("#f8d7da", "集体访"), ("#fff3cd", "重复访（90 日内）"))},

@@ -46,6 +46,12 @@ def _order(row: dict) -> list[tuple[str, str]]:
     return out
 
 
+# the columns a clerk works by, shown first and, on a small screen (1366×768 at 125 % or 150 %),
+# fitted to the window before the others (views/ledger_table.py):
+# 专班 目标时限 确保化解件数 力争化解件数 已化解件数 确保金额 实际金额
+KEY_COLUMNS = ("workstream_id", "due_on", "sure_cases", "strive_cases", "actual_cases", "sure_fen",
+               "actual_fen")
+
 TARGETS = register(Ledger(
     kind="targets", title="专班目标台账", table="workstream_target", key=("workstream_id", "due_on"),
     order_by="due_on, workstream_id", workstream_field="workstream_id", label_field="due_on",
@@ -68,5 +74,5 @@ TARGETS = register(Ledger(
         F("notes", "备注", "longtext", width=16, in_table=False, synonyms=("说明",)),
     ),
     row_rules=(_order,),
-    extra={"page": True, "page_order": 38, "page_title": "专班目标"},
+    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 38, "page_title": "专班目标"},
 ))
