@@ -17,6 +17,14 @@ def load_before_qt() -> None:
     registry.all_ledgers()
 
 
+def collect_again() -> None:
+    """After the window's first frame: what start-up made is set aside for good (gc.freeze: the
+    collector no longer walks it) and cycle collection resumes (desktop.cli.main turned it off)."""
+    import gc
+    gc.freeze()
+    gc.enable()
+
+
 def make_app(argv: list[str] | None = None):
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
@@ -88,6 +96,7 @@ def run_window(db: str | None, user: str | None, started: float | None = None) -
         store.close()
         return 0
     window.show_fitted()
+    window.after_first_frame(collect_again)
     _schedule_daily_backup(window, store.path)
     if getattr(store, "needs_full_check", False):     # reads the whole file: not before the window shows
         window.after_first_frame(lambda: _schedule_full_check(window, store, prefs))

@@ -187,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     # The window is the common case: start it without building every subcommand's parser.
     if not argv or (argv[0].startswith("--db") or argv[0] == "--user") and not _has_command(argv) \
             and _opt(argv, argv[0].split("=")[0]) is not None:      # `--db` without its file: argparse says so
+        import gc
+        # the window's start makes about a million objects that all live on (Qt's enums, the
+        # modules): no cycle collection until its first frame (~60 collections, ~8 ms), then
+        # those are set aside for good (desktop.app.collect_again)
+        gc.disable()
         from desktop.app import run_window
         return run_window(_opt(argv, "--db"), _opt(argv, "--user"), started=START)
     args = parse(argv)

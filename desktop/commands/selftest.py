@@ -87,7 +87,6 @@ def _wait_until_ready(app, page) -> bool:
 
 def cmd_selftest(args) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from desktop.cli import START
     from pathlib import Path
     if not Path(args.db).exists():
         return fail(f"找不到数据库文件：{args.db}")
@@ -108,7 +107,21 @@ def cmd_selftest(args) -> int:
             shots.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             return fail(f"无法建立截图文件夹 {shots}：{exc.strerror or exc}")
+    import gc
+    collecting = gc.isenabled()
+    gc.disable()                                   # as the window starts: no collection before its first frame
+    try:
+        return _selftest(args, size, today, shots, collecting)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _selftest(args, size, today, shots, collecting: bool) -> int:
+    import gc
     import tempfile
+    from desktop.cli import START
+    from pathlib import Path
     work = Path(tempfile.mkdtemp(prefix="qingqian-selftest-"))
     from desktop.app import build_window, load_before_qt, make_app, start_prefetch
     prefetch = start_prefetch(args.db, today)      # as the window starts: figures read meanwhile
@@ -178,6 +191,8 @@ def cmd_selftest(args) -> int:
     first_paint_epoch = time.time() - (time.perf_counter() - painted[0]) if painted else None
     while not first_page and time.perf_counter() < deadline:   # the home page, built after that frame
         app.processEvents()
+    if collecting:
+        gc.enable()
     first_page_epoch = None
     if first_page:
         window.repaint()        # … and drawn
