@@ -271,3 +271,29 @@ def test_reports_page_reports_as_of_the_chosen_day(ctx, qtbot, tmp_path):
     assert "统计截至：2026年11月1日日终" in text and f"处理欠薪问题数件{then.cases:,}" in text
     page.which.setCurrentIndex(page.which.findData("ledger"))
     assert page.day_label.text() == "打印日期" and page.day.date() == QDate(TODAY) and not page.day.isEnabled()
+
+
+def test_every_row_of_the_home_pages_tables_shows(ctx, qtbot):
+    """本周交办事项 and the other lists show every row they hold, whole, however the page was built:
+    the box of 交办事项 kept the height its table had before it was laid out (it showed none or
+    some of its rows, differently from start to start)."""
+    from models.ledger.service import service_for
+    from views.dashboard_page import DashboardPage
+    items = service_for(ctx.store, "action_items", TODAY)
+    for i in range(12):                       # more than the table's first, unfitted height holds
+        items.insert({"content": f"测试交办事项第 {i + 1} 项：核实欠薪线索并督促兑付", "owner_person": "张三",
+                      "due_date": (TODAY - _dt.timedelta(days=i)).isoformat(), "status": "办理中"})
+    page = DashboardPage(ctx)                 # built hidden, as the window builds its first page
+    qtbot.addWidget(page)
+    page.resize(1280, 2600)
+    page.show()
+    qtbot.waitExposed(page)
+    qtbot.wait(50)
+    assert page.actions.rowCount() > 0 and page.actions.isVisible()
+    for box, table in ((page.actions_box, page.actions), (page.overdue_box, page.overdue),
+                       (page.soon_box, page.due_soon)):
+        rows = min(table.rowCount(), 12)           # a long list scrolls inside its table (at most 420 px)
+        last = table.visualRect(table.model().index(rows - 1, 0))
+        assert last.bottom() <= table.viewport().height(), (box.title(), last.bottom(), table.viewport().height())
+        top_left = table.mapTo(box, table.rect().topLeft())
+        assert top_left.y() + table.height() <= box.height(), box.title()       # the box holds its table whole

@@ -288,7 +288,6 @@ class DashboardPage(QWidget):
         if not a.available:
             self.actions_note.setText(a.note)
             self.actions.setVisible(False)
-            self.actions_box.setMaximumHeight(self.actions_box.sizeHint().height())
         else:
             self.actions_note.setText(f"未办结 {a.open_count} 项，其中逾期 {a.overdue_count} 项；下表为逾期和本周内到期的事项。"
                                       if a.rows else f"未办结 {a.open_count} 项；本周没有到期的交办事项。")
@@ -296,7 +295,6 @@ class DashboardPage(QWidget):
             _fill(self.actions, [[r["content"], r["workstream"] or "", r["owner"] or "", r["due"] or "",
                                   ("逾期 · " if r["overdue"] else "") + (r["status"] or "")] for r in a.rows],
                   colour=[RED if r["overdue"] else None for r in a.rows])
-        self.actions_box.setMaximumHeight(self.actions_box.sizeHint().height())
         self._reflow()
 
     def _fill_targets(self, today, ahead=None) -> None:
