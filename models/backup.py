@@ -7,7 +7,8 @@ backups are packed (``models.backup_pages``: a compressed full copy and, after i
 pages that changed); every function here takes either kind of file. Closing the window never
 waits for a large database's backup: it is taken by a process of its own (``close_backup``;
 the window's daily one too, ``auto_backup_path``), which copies the file in one step so that a
-window opened meanwhile cannot make it start over.
+window opened meanwhile cannot make it start over. An automatic backup that fails leaves a note
+in that folder (``record_unfinished``), shown at the next start until a backup succeeds.
 
 Putting a backup back in place of the database is ``models.restore``; it uses the checks
 here (``identify``, ``check_file``).
@@ -369,6 +370,7 @@ def auto_backup(conn: sqlite3.Connection, db_path: str | os.PathLike, reason: st
     else:
         path = backup_to(conn, d / f"{stamp}-{reason}.sqlite", files=True)
     rotate(db_path, keep, spare=path)
+    clear_unfinished_note(db_path)          # a backup is there again: an earlier failure is no longer news
     return path
 
 
@@ -414,9 +416,13 @@ def close_backup(conn: sqlite3.Connection, db_path: str | os.PathLike) -> Path |
     so closing never waits for it (it reads a snapshot, holds no lock, and a check failure
     there leaves the earlier backups as they were). Returns the file written here, or None."""
     from models import backup_pages
-    if not backup_pages.wants_packing(db_path):
-        return auto_backup(conn, db_path, "close")
-    spawn_background(db_path, "close")
+    try:
+        if not backup_pages.wants_packing(db_path):
+            return auto_backup(conn, db_path, "close")
+        spawn_background(db_path, "close")
+    except Exception as exc:        # noqa: BLE001 - said at the next start (``record_unfinished``), then raised
+        record_unfinished(db_path, "close", exc)
+        raise
     return None
 
 
@@ -468,9 +474,13 @@ def auto_backup_path(db_path: str | os.PathLike, reason: str = "daily", keep: in
     otherwise wait for it (its jobs are waited for), half a minute on a county's database."""
     from models import backup_pages
     if backup_pages.wants_packing(db_path):
-        spawn_background(db_path, reason)
+        try:
+            spawn_background(db_path, reason)
+        except Exception as exc:    # noqa: BLE001 - recorded, then raised
+            record_unfinished(db_path, reason, exc)
+            raise
         return None
-    return auto_backup_here(db_path, reason, keep)
+    return auto_backup_recorded(db_path, reason, keep)
 
 
 def auto_backup_here(db_path: str | os.PathLike, reason: str = "daily", keep: int = KEEP) -> Path | None:
@@ -517,10 +527,148 @@ def pack_plain(db_path: str | os.PathLike) -> list[Path]:
     return done
 
 
+# -- an automatic backup that did not finish is said at the next start ----------------------------
+# The background process's errors go nowhere (no console, its stderr discarded), and the window's
+# daily one shows a status-bar line for a few seconds: either could fail unseen, the office
+# believing it has a backup it has not. So the outcome is kept beside the backups, in a small note
+# (``NOTE_NAME``) that the window shows at its next start (``views.backup_notice``) and that
+# ``qingqian backup`` mentions; any later backup that succeeds removes it.
+
+NOTE_NAME = "自动备份未完成.json"
+RUNNING_NAME = "自动备份进行中.json"       # a background backup under way (a process cut off leaves it)
+REASONS = {"close": "关闭窗口时", "daily": "每日自动备份"}
+
+
+def _note_paths(db_path: str | os.PathLike) -> tuple[Path, Path]:
+    """Where the note goes: in the backup folder, or beside the database when that folder cannot
+    be written (the failure may be that folder's own)."""
+    p = Path(db_path)
+    return backup_dir(p) / NOTE_NAME, p.with_name(f"{p.name}.{NOTE_NAME}")
+
+
+def failure_text(exc: BaseException) -> str:
+    """A failed backup's reason in one Chinese line."""
+    if isinstance(exc, BackupError):
+        text = str(exc)
+    elif isinstance(exc, (OSError, sqlite3.Error)):
+        text = f"备份未完成（{why(exc)}）"
+    else:
+        text = f"备份未完成：程序内部错误（{type(exc).__name__}：{exc}）"
+    text = " ".join(text.split())
+    return text if len(text) <= 400 else text[:399] + "…"
+
+
+def _write_json(path: Path, data: dict, make_folder: bool = False) -> None:
+    import json
+    if make_folder:                         # the backup folder; never the database's own folder
+        path.parent.mkdir(exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def record_unfinished(db_path: str | os.PathLike, reason: str, exc: BaseException | str) -> Path | None:
+    """Keep a failed automatic backup's outcome (when, why, which program) for the next start.
+    Written whole or not at all (a ``.part`` file, then renamed); in the backup folder, else beside
+    the database. Returns the note, or None when neither place can be written (the disk full)."""
+    from models.version import VERSION
+    note = {"when": _dt.datetime.now().replace(microsecond=0).isoformat(), "reason": reason,
+            "message": exc if isinstance(exc, str) else failure_text(exc), "version": VERSION,
+            "database": str(db_path)}
+    for i, path in enumerate(_note_paths(db_path)):
+        try:
+            _write_json(path, note, make_folder=i == 0)
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def unfinished_backup(db_path: str | os.PathLike) -> dict | None:
+    """The last automatic backup that did not finish, if no backup has succeeded since: a dict with
+    ``when`` (local time, ISO), ``reason`` (close/daily), ``message`` (one Chinese line) and
+    ``version``; or a background backup cut off (its process killed, the computer shut down:
+    ``interrupted`` true). None when there is none, or the note cannot be read."""
+    import json
+    import time
+    found = []
+    for path in _note_paths(db_path):
+        try:
+            note = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(note, dict) and isinstance(note.get("message"), str) and isinstance(note.get("when"), str):
+            found.append(note)
+    if found:
+        return max(found, key=lambda n: n["when"])
+    running = backup_dir(db_path) / RUNNING_NAME
+    try:
+        if time.time() - running.stat().st_mtime < UNFINISHED_STALE_AFTER:
+            return None                     # under way, or was a moment ago
+        note = json.loads(running.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(note, dict) or not isinstance(note.get("when"), str):
+        return None
+    return {**note, "interrupted": True,
+            "message": "备份进行中被中断（程序被关闭，或电脑关机、断电），没有完成"}
+
+
+def clear_unfinished_note(db_path: str | os.PathLike) -> None:
+    """Remove the note of an unfinished automatic backup (a backup has succeeded since)."""
+    for path in (*_note_paths(db_path), backup_dir(db_path) / RUNNING_NAME):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def unfinished_text(note: dict) -> str:
+    """「上次自动备份未完成（2026-12-07 18:02，关闭窗口时）：<message>。」"""
+    when = str(note.get("when", "")).replace("T", " ")[:16]
+    reason = REASONS.get(note.get("reason", ""), note.get("reason") or "")
+    where = "，".join(x for x in (when, reason) if x)
+    message = str(note.get("message", "")).rstrip("。. ")
+    return f"上次自动备份未完成（{where}）：{message}。"
+
+
+def auto_backup_recorded(db_path: str | os.PathLike, reason: str = "daily", keep: int = KEEP) -> Path | None:
+    """``auto_backup_here``, its outcome kept: a failure of any kind leaves the note
+    (``record_unfinished``) and is raised again; a backup made removes it (``auto_backup``). A
+    large database's, taken in a process of its own that may be cut off, is marked as under way
+    meanwhile. Both ways the background backup is started run this (``python -m models.backup``,
+    ``qingqian backup --auto``), and so does the window's daily one."""
+    from models import backup_pages
+    running = backup_dir(db_path) / RUNNING_NAME
+    marked = False
+    try:
+        if backup_pages.wants_packing(db_path):
+            try:
+                _write_json(running, {"when": _dt.datetime.now().replace(microsecond=0).isoformat(),
+                                      "reason": reason, "pid": os.getpid()}, make_folder=True)
+                marked = True
+            except OSError:
+                pass                        # the backup says what is wrong with the folder
+        return auto_backup_here(db_path, reason, keep)
+    except Exception as exc:        # noqa: BLE001 - every failure is kept, then raised as before
+        record_unfinished(db_path, reason, exc)
+        raise
+    finally:
+        if marked:
+            running.unlink(missing_ok=True)
+
+
 if __name__ == "__main__":          # python -m models.backup DB REASON: the background backup (close_backup)
     import sys as _sys
+    if len(_sys.argv) < 2:
+        _sys.stderr.write("用法：python -m models.backup 数据库文件 [close|daily]\n")
+        raise SystemExit(2)
     try:
-        auto_backup_here(_sys.argv[1], _sys.argv[2] if len(_sys.argv) > 2 else "close")
-    except BackupError as _exc:
-        _sys.stderr.write(f"{_exc}\n")
+        auto_backup_recorded(_sys.argv[1], _sys.argv[2] if len(_sys.argv) > 2 else "close")
+    except Exception as _exc:       # noqa: BLE001 - recorded beside the backups; its stderr is discarded
+        _sys.stderr.write(f"{failure_text(_exc)}\n")
         raise SystemExit(2)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+from pathlib import Path
+from typing import Callable
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -10,7 +12,9 @@ from views.context import AppContext
 from views.jobs import run_job
 
 
-def backup_now(parent, ctx: AppContext) -> None:
+def backup_now(parent, ctx: AppContext, then: Callable[[Path], None] | None = None) -> None:
+    """Ask where, then back up on a worker thread; ``then`` (the file written) once it is done.
+    A backup made removes the note of an automatic backup that did not finish."""
     default = backup.backup_dir(ctx.store_path) / f"手动备份-{_dt.datetime.now():%Y%m%d-%H%M}.sqlite"
     path, _ = QFileDialog.getSaveFileName(parent, "备份到", str(default), "数据库备份 (*.sqlite)")
     if not path:
@@ -23,8 +27,14 @@ def backup_now(parent, ctx: AppContext) -> None:
         return
 
     def work(jc):
-        return backup.backup_file(db_path, path, progress=lambda d, t: jc.progress(d, t, "正在备份…"))
+        made = backup.backup_file(db_path, path, progress=lambda d, t: jc.progress(d, t, "正在备份…"))
+        backup.clear_unfinished_note(db_path)
+        return made
 
-    run_job(parent, "正在备份", work,
-            on_done=lambda p: QMessageBox.information(parent, "备份完成", f"已备份到：\n{p}"),
+    def done(made) -> None:
+        if then is not None:
+            then(made)
+        QMessageBox.information(parent, "备份完成", f"已备份到：\n{made}")
+
+    run_job(parent, "正在备份", work, on_done=done,
             on_error=lambda exc: QMessageBox.critical(parent, "备份失败", str(exc)))

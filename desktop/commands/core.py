@@ -132,9 +132,9 @@ def cmd_backup(args) -> int:
     from models.paths import out_problem
     if args.auto:                       # the window's background backup, in the installed program
         try:
-            backup.auto_backup_here(args.db, args.auto)
-        except backup.BackupError as exc:
-            return fail(str(exc))
+            backup.auto_backup_recorded(args.db, args.auto)     # a failure is kept for the next start
+        except Exception as exc:        # noqa: BLE001 - its stderr is discarded: one line, exit 2
+            return fail(backup.failure_text(exc))
         return 0
     if args.to:
         problem = out_problem(args.to, args.db, args.force)
@@ -143,16 +143,23 @@ def cmd_backup(args) -> int:
     store, code = open_store(args)
     if store is None:
         return code
+    earlier = backup.unfinished_backup(store.path)      # an automatic backup that failed unseen
     try:
         if args.to:
             path = backup.backup_to(store.conn, args.to)
+            backup.clear_unfinished_note(store.path)
         else:
-            path = backup.auto_backup(store.conn, store.path, "manual")
+            path = backup.auto_backup(store.conn, store.path, "manual")     # removes the note itself
     except backup.BackupError as exc:
+        if earlier:
+            sys.stderr.write(backup.unfinished_text(earlier) + "\n")
         return fail(str(exc))
     finally:
         store.close()
-    emit(args, {"backup": str(path)}, f"已备份到：{path}")
+    lines = [f"已备份到：{path}"]
+    if earlier:
+        lines.append(f"（{backup.unfinished_text(earlier).rstrip('。')}；这次备份已补上。）")
+    emit(args, {"backup": str(path), "unfinished_before": earlier}, lines)
     return 0
 
 
