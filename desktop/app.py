@@ -97,6 +97,7 @@ def run_window(db: str | None, user: str | None, started: float | None = None) -
         return 0
     window.show_fitted()
     window.after_first_frame(collect_again)
+    window.after_first_frame(lambda: _show_unfinished_backup(window))
     _schedule_daily_backup(window, store.path)
     if getattr(store, "needs_full_check", False):     # reads the whole file: not before the window shows
         window.after_first_frame(lambda: _schedule_full_check(window, store, prefs))
@@ -205,6 +206,13 @@ def _schedule_full_check(window, store, prefs) -> None:
     run_job(None, "数据库完整性检查", check, on_done=done)
 
 
+def _show_unfinished_backup(window) -> None:
+    """An automatic backup that did not finish (the close's, in its own process; a daily one):
+    said at the top of the window until a backup succeeds (views.backup_notice)."""
+    from views.backup_notice import show_unfinished_backup
+    show_unfinished_backup(window, window.ctx)
+
+
 def _schedule_daily_backup(window, db_path) -> None:
     """Once a day, a backup on a worker thread a few seconds after start."""
     from PySide6.QtCore import QTimer
@@ -213,7 +221,8 @@ def _schedule_daily_backup(window, db_path) -> None:
         from models import backup          # not before the window's first paint: five seconds on
         from views.jobs import run_job
         run_job(None, "自动备份", lambda ctx: backup.auto_backup_path(db_path, "daily"),
-                on_error=lambda exc: window.statusBar().showMessage(f"自动备份未完成：{exc}", 15000))
+                on_error=lambda exc: (window.statusBar().showMessage(f"自动备份未完成：{exc}", 15000),
+                                      _show_unfinished_backup(window)))   # its note, said at once
     QTimer.singleShot(5000, start)
 
 
