@@ -125,3 +125,39 @@ def test_kept_connections_close_soon_and_never_outlive_their_file(roster, monkey
     os.replace(other, path)
     assert page_source.first_page(path, repo.ledger, Query(search="李娜")).count == 0
     assert page_source.first_page(path, repo.ledger, Query(search="周敏")).count == 12
+
+
+def test_closing_the_readers_stops_a_running_search_and_waits_for_it(roster, tmp_path):
+    """Before a restore replaces the file (Windows refuses to replace an open file), the searches
+    still reading it are stopped and waited for, and no connection to it is left open."""
+    import os
+    from models.backup import backup_to
+    page_source.close_readers()
+    path = tmp_path / "r.sqlite"
+    backup_to(roster.conn, path, files=False)
+    repo = cases.repo(roster)
+    slow = "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000000) SELECT COUNT(*) FROM c) > 0"
+    search = page_source.PageSearch(path, repo.ledger, Query(search="宏达", extra=[(slow, [])]))
+    outcome = []
+
+    def run():
+        try:
+            search.first()
+            outcome.append("finished")
+        except page_source.Cancelled:
+            outcome.append("cancelled")
+        finally:
+            search.close()
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not page_source._running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert page_source._running                          # reading now
+    t = time.perf_counter()
+    assert page_source.close_readers(path) == 1           # stopped, waited for, its connection closed
+    assert time.perf_counter() - t < 3 and outcome == ["cancelled"] and not page_source._running
+    assert page_source.close_readers(path) == 0
+    worker.join(5)
+    fds = os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else []
+    assert not any(os.path.realpath(f"/proc/self/fd/{fd}") == str(path.resolve()) for fd in fds)

@@ -111,6 +111,8 @@ class PageSearch:
                 _give_back(store, self._identity)      # untouched: good for the next search
                 raise Cancelled()
             self._store = store
+        with _running_changed:
+            _running.setdefault(_key(self.path), set()).add(self)
         return store
 
     def _catch_up_index(self, store: Store) -> None:
@@ -183,18 +185,27 @@ class PageSearch:
         """End the read transaction; the connection is kept for the next search."""
         with self._lock:                # after this, ``cancel`` no longer interrupts the connection
             store, self._store = self._store, None
-        if self._cursor is not None:
-            self._cursor.close()
-            self._cursor = None
-        if store is None or store.closed:
-            return
         try:
-            if store.conn.in_transaction:
-                store.conn.execute("COMMIT")
-        except sqlite3.Error:
-            _shut(store)
-            return
-        _give_back(store, self._identity)
+            if self._cursor is not None:
+                self._cursor.close()
+                self._cursor = None
+            if store is None or store.closed:
+                return
+            try:
+                if store.conn.in_transaction:
+                    store.conn.execute("COMMIT")
+            except sqlite3.Error:
+                _shut(store)
+                return
+            _give_back(store, self._identity)
+        finally:
+            with _running_changed:
+                searches = _running.get(_key(self.path))
+                if searches is not None:
+                    searches.discard(self)
+                    if not searches:
+                        del _running[_key(self.path)]
+                _running_changed.notify_all()
 
 
 # read-only connections kept for the next search (at most two a database, for a few seconds): a
@@ -275,10 +286,36 @@ def _shut(store: Store) -> None:
         store.closed = True
 
 
-def close_readers(path: str | Path | None = None) -> int:
-    """Close the kept read-only connections to ``path`` (to every database when None) now, as
-    before the window closes or restores its database; returns how many there were."""
+# searches reading now (their connection open, not yet given back), by database: a restore stops
+# them and waits for them to let go of the file before it replaces it (Windows refuses to replace
+# a file that is open)
+_running: dict[str, set[PageSearch]] = {}
+_running_changed = threading.Condition()
+STOP_WAIT_S = 5.0        # how long ``close_readers`` waits for searches it stopped to end
+
+
+def close_readers(path: str | Path | None = None, *, stop_searches: bool = True,
+                  wait_s: float = STOP_WAIT_S) -> int:
+    """Close the connections searches hold to ``path`` (to every database when None) now, as before
+    the window closes or restores its database: the searches still reading are stopped
+    (``PageSearch.cancel``, which interrupts a statement) and waited for, at most ``wait_s``
+    seconds, then the kept idle connections are closed. Returns how many connections were closed
+    or let go."""
     global _reaper
+    let_go = 0
+    if stop_searches:
+        with _running_changed:
+            running = [s for k, ss in _running.items() if path is None or k == _key(Path(path)) for s in ss]
+        for search in running:
+            search.cancel()
+        deadline = time.monotonic() + wait_s
+        with _running_changed:
+            while any(path is None or k == _key(Path(path)) for k in _running):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                _running_changed.wait(left)
+        let_go = len(running)
     with _idle_lock:
         keys = [k for k in _idle if path is None or k == _key(Path(path))]
         stores = [entry[0] for k in keys for entry in _idle.pop(k)]
@@ -287,7 +324,7 @@ def close_readers(path: str | Path | None = None) -> int:
             _reaper = None
     for st in stores:
         _shut(st)
-    return len(stores)
+    return max(len(stores), let_go) if stop_searches else len(stores)
 
 
 def catch_up_file(path: str | Path, table: str) -> bool:
