@@ -209,6 +209,8 @@ def _selftest(args, size, today, shots, collecting: bool) -> int:
             page.repaint()
             app.processEvents()
             ms = (time.perf_counter() - t0) * 1000
+            if i == 0 and first_page and painted:       # built after the first frame: that is its time
+                ms += (first_page[0] - painted[0]) * 1000
             entry = {"name": spec.title, "key": spec.key, "ms": round(ms, 1), "ok": ready}
             if not ready:
                 ok = False
