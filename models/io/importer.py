@@ -21,7 +21,8 @@ import datetime as _dt
 import hashlib
 import weakref
 from dataclasses import dataclass, field as dc_field
-from itertools import repeat
+import operator
+from itertools import compress, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -144,11 +145,8 @@ def importable(ledger: Ledger) -> bool:
 def compute_totals(ledger: Ledger, rows: list[dict]) -> dict:
     """amount_fen, paid_fen, workers over the rows that would be imported, plus every summed field."""
     sums = {f.name: 0 for f in ledger.stored_fields if f.sum and f.numeric}
-    for values in rows:
-        for name in sums:
-            v = values.get(name)
-            if v:
-                sums[name] += v
+    for name in sums:                   # the values that are set (None and 0 add nothing), at C level
+        sums[name] = sum(filter(None, map(dict.get, rows, repeat(name))), 0)
     money = [f.name for f in ledger.stored_fields if f.sum and f.kind == "money"]
     amount = next((n for n in ("amount_fen", "owed_fen") if n in sums), money[0] if money else None)
     ints = [f.name for f in ledger.stored_fields if f.sum and f.kind == "int"]
@@ -377,12 +375,10 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
     to_complete = completion.completion_rules(ledger)
     field_col = {c.field: (c.label or c.parent) for c in cols}
     gen_key = [k for k, v in plan.defaults.items() if v is None]
-    seen_keys: dict[tuple, int] = {}
     key_fields = [k for k in ledger.key if k != "uuid"]
     keys = list(zip(*(columns[names.index(k)] for k in key_fields))) \
         if key_fields and not gen_key and all(k in names for k in key_fields) else None
-    out = plan.rows
-    base = len(out)
+    base = len(plan.rows)
     # the rows' values, then what each row adds (names within its case, generated keys), then the
     # ledger's rules over all rows, then each row's verdict: each pass a tight loop
     row_values = list(map(dict, map(zip, repeat(names), zip(*columns)))) if columns else [{} for _ in range(n)]
@@ -404,9 +400,28 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
             for name in gen_key:
                 values[name] = _generated_key(values)
     found_all = list(map(validate or _rules, row_values, range(n)))
+    if keys is not None and not gen_key and not to_complete \
+            and not any(col.count(None) or col.count("") for col in map(columns.__getitem__,
+                                                                         map(names.index, key_fields))):
+        _verdicts_fast(plan, records, row_values, found_all, problems_at, keys, key_fields, field_col, base, ctx)
+    else:
+        _verdicts(plan, records, row_values, found_all, problems_at, keys, key_fields, field_col, base, ctx,
+                  gen_key, to_complete, len(rows))
+    _check_computed(plan, rows, store)
+    ctx.progress(n, n, "检查完毕")
+
+
+def _verdicts(plan: ImportPlan, records: list, row_values: list, found_all: list, problems_at: dict, keys,
+              key_fields: list, field_col: dict, base: int, ctx: JobContext, gen_key: list, to_complete,
+              total_rows: int) -> None:
+    """Each row's verdict: its problems (cells, the ledger's rules, a key seen in an earlier row),
+    the rows to be completed, and its ``RowResult``."""
+    ledger, out = plan.ledger, plan.rows
+    n = len(records)
+    seen_keys: dict[tuple, int] = {}
     for pos, (i, cells), values, found in zip(range(n), records, row_values, found_all):
         if (pos & 4095) == 0:
-            ctx.progress(pos, n, f"正在检查第 {i + 1} 行，共 {len(rows)} 行")
+            ctx.progress(pos, n, f"正在检查第 {i + 1} 行，共 {total_rows} 行")
         excel_row = i + 1
         problems = problems_at.get(pos)
         if problems is None:
@@ -433,8 +448,45 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
                                         "field": name, "message": message})
         out.append(RowResult(excel_row, values, problems, "reject" if problems else "insert",
                              None, list(cells) if problems or pos + base < PREVIEW_ROWS else None, None))
-    _check_computed(plan, rows, store)
-    ctx.progress(n, n, "检查完毕")
+
+
+def _verdicts_fast(plan: ImportPlan, records: list, row_values: list, found_all: list, problems_at: dict, keys,
+                   key_fields: list, field_col: dict, base: int, ctx: JobContext) -> None:
+    """``_verdicts`` for the usual import (every key cell filled in, keys not generated, no rule of
+    completion): the same problems in the same order, found with C-level passes over all rows,
+    and a Python loop over the rows that have something to say only."""
+    ledger, out = plan.ledger, plan.rows
+    n = len(records)
+    plists = [[] for _ in range(n)]
+    excel_rows = [i + 1 for i, _ in records]
+    for pos in sorted(set(problems_at).union(compress(range(n), found_all))):
+        problems = plists[pos] = problems_at.get(pos) or plists[pos]
+        found = found_all[pos]
+        if found:
+            excel_row = excel_rows[pos]
+            failed = {p.field for p in problems}
+            for name, message, rule in found:
+                if name in failed or (plan.check_only and name == ledger.parent):
+                    continue
+                problems.append(Problem(excel_row, field_col.get(name) or _label(ledger, name), rule, message, name))
+    # a key met before, in a row without problems: the first such row is the one it repeats
+    clean = list(map(operator.not_, plists))
+    ok_keys = list(compress(keys, clean))
+    ok_rows = list(compress(excel_rows, clean))
+    first_row = dict(zip(reversed(ok_keys), reversed(ok_rows)))
+    firsts = list(map(first_row.__getitem__, ok_keys))
+    if any(map(operator.ne, firsts, ok_rows)):
+        shown = "、".join(_label(ledger, k) for k in key_fields if k != ledger.parent)
+        column = field_col.get(key_fields[-1]) or shown
+        where = dict(zip(ok_rows, compress(range(n), clean)))
+        for row, first in zip(ok_rows, firsts):
+            if first != row:
+                plists[where[row]].append(Problem(row, column, "重复", f"{shown}与第 {first} 行重复", key_fields[-1]))
+    preview = max(PREVIEW_ROWS - base, 0)
+    cells = [list(c) if pos < preview or plists[pos] else None for pos, (_, c) in enumerate(records)] \
+        if any(plists[preview:]) else [list(c) for _, c in records[:preview]] + [None] * max(n - preview, 0)
+    actions = ["reject" if p else "insert" for p in plists]
+    out.extend(map(RowResult, excel_rows, row_values, plists, actions, repeat(None), cells, repeat(None)))
 
 
 def _columns_of(rows: list[list], indexes: list[int]) -> dict[int, list]:
