@@ -242,6 +242,48 @@ class Store:
             self.audit_reason = old_reason
 
     @contextlib.contextmanager
+    def checkpoint_afterwards(self) -> Iterator[None]:
+        """Around a large write (an import of thousands of rows): its commit writes the pages to
+        the write-ahead log only, and copying them into the database file (SQLite's checkpoint,
+        otherwise run inside the COMMIT once the log passes 1,000 pages) follows on a thread
+        of its own with its own connection, so the caller's wait ends at the commit. Readers see
+        the committed rows either way; ``close`` waits for the copy. Outside any transaction."""
+        c = self.conn
+        if c.in_transaction or str(self.path) == ":memory:":
+            yield
+            return
+        old = int(c.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        c.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            yield
+        finally:
+            c.execute(f"PRAGMA wal_autocheckpoint = {old}")
+            self._checkpoint_in_background()
+
+    def _checkpoint_in_background(self) -> None:
+        self.wait_for_checkpoint()
+        path = str(self.path)
+
+        def copy() -> None:
+            try:
+                con = sqlite3.connect(path, timeout=10)
+                try:
+                    con.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                finally:
+                    con.close()
+            except sqlite3.Error:
+                pass                # the next automatic checkpoint (or the last close) copies them
+        self._checkpointing = threading.Thread(target=copy, name="wal-checkpoint", daemon=True)
+        self._checkpointing.start()
+
+    def wait_for_checkpoint(self) -> None:
+        """Until a background checkpoint started by ``checkpoint_afterwards`` has finished."""
+        t = getattr(self, "_checkpointing", None)
+        if t is not None:
+            t.join()
+            self._checkpointing = None
+
+    @contextlib.contextmanager
     def triggers_set_aside(self, table: str) -> Iterator[None]:
         """Inside an open transaction, while ``bulk`` is on: drop ``table``'s triggers and
         create them again from their stored SQL afterwards. In bulk mode they do nothing, but
@@ -335,6 +377,7 @@ class Store:
             raise DatabaseLocked(str(exc)) from None
 
     def close(self) -> None:
+        self.wait_for_checkpoint()
         try:
             if not self.conn.in_transaction:
                 self.conn.execute("PRAGMA optimize")

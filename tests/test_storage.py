@@ -340,3 +340,31 @@ def test_rotation_keeps_the_newest_backups_with_data_whatever_comes_after(tmp_pa
     assert backup.latest_good(path) == newest
     # an empty or broken backup is never offered before one with data
     assert backup.inspect(folder / "20261201-120000-close.sqlite").holds_data is False
+
+
+def test_large_write_leaves_its_checkpoint_to_a_thread(tmp_path):
+    """Inside ``checkpoint_afterwards`` the COMMIT writes the write-ahead log only: the database
+    file does not grow until the background copy, which ``close`` waits for; the rows are
+    readable by another connection at once, and the connection's own setting comes back."""
+    path = tmp_path / "big.sqlite"
+    store = Store(path, "测试")
+    store.conn.execute("CREATE TABLE bulk_probe (id INTEGER PRIMARY KEY, t TEXT)")
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = path.stat().st_size
+    rows = [("数据" * 200,) for _ in range(3000)]         # ~3.6 MB: far past 1,000 pages of log
+    with store.checkpoint_afterwards():
+        with store.tx():
+            store.conn.executemany("INSERT INTO bulk_probe(t) VALUES (?)", rows)
+        assert path.stat().st_size == size              # committed into the log only
+        other = sqlite3.connect(path)
+        assert other.execute("SELECT COUNT(*) FROM bulk_probe").fetchone()[0] == 3000
+        other.close()
+    assert store.scalar("PRAGMA wal_autocheckpoint") == 1000
+    store.wait_for_checkpoint()
+    assert path.stat().st_size > size + 3_000_000       # copied into the database file meanwhile
+    with store.tx():                                    # the next write goes on as usual
+        store.conn.execute("INSERT INTO bulk_probe(t) VALUES ('后来')")
+    store.close()
+    again = Store(path, "测试")
+    assert again.scalar("SELECT COUNT(*) FROM bulk_probe") == 3001
+    again.close()

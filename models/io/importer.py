@@ -568,7 +568,7 @@ def commit_import(store: Store, plan: ImportPlan, *, accept_partial: bool = Fals
     reason = reason.strip()
     audit_reason = f"{reason}（导入文件 {plan.path.name}）" if reason else f"导入文件 {plan.path.name}"
     try:
-        with gc_paused(), store.tx(reason=audit_reason):
+        with gc_paused(), store.checkpoint_afterwards(), store.tx(reason=audit_reason):
             _match(store, plan)                 # the database may have changed since the plan was made
             write = ImportWrite(service_for(store, plan.kind, today=today), plan.rows, users_reason=reason,
                                 problem=lambda r, name, rule, message: Problem(
