@@ -261,8 +261,8 @@ class Store:
             self._checkpoint_in_background()
 
     def _checkpoint_in_background(self) -> None:
-        self.wait_for_checkpoint()
-        path = str(self.path)
+        path = os.path.realpath(self.path)
+        wait_for_checkpoints(path)              # one copy of a file at a time
 
         def copy() -> None:
             try:
@@ -273,15 +273,15 @@ class Store:
                     con.close()
             except sqlite3.Error:
                 pass                # the next automatic checkpoint (or the last close) copies them
-        self._checkpointing = threading.Thread(target=copy, name="wal-checkpoint", daemon=True)
-        self._checkpointing.start()
+        # not a daemon: a command that ends meanwhile exits once the copy is done
+        t = threading.Thread(target=copy, name="wal-checkpoint", daemon=False)
+        with _COPIES_LOCK:
+            _COPIES[path] = t
+        t.start()
 
     def wait_for_checkpoint(self) -> None:
         """Until a background checkpoint started by ``checkpoint_afterwards`` has finished."""
-        t = getattr(self, "_checkpointing", None)
-        if t is not None:
-            t.join()
-            self._checkpointing = None
+        wait_for_checkpoints(self.path)
 
     @contextlib.contextmanager
     def triggers_set_aside(self, table: str) -> Iterator[None]:
@@ -377,7 +377,6 @@ class Store:
             raise DatabaseLocked(str(exc)) from None
 
     def close(self) -> None:
-        self.wait_for_checkpoint()
         try:
             if not self.conn.in_transaction:
                 self.conn.execute("PRAGMA optimize")
@@ -389,6 +388,25 @@ class Store:
         if lock is not None:
             lock.release()
             self._lock = None
+
+
+_COPIES: dict[str, threading.Thread] = {}      # database path -> its background checkpoint
+_COPIES_LOCK = threading.Lock()
+
+
+def wait_for_checkpoints(path: str | os.PathLike | None = None) -> None:
+    """Until the background checkpoints (``Store.checkpoint_afterwards``) of the database at
+    ``path``, or of every database, have finished: before a file is replaced or moved (restore).
+    A store closed meanwhile does not wait: the import's window job ends at its commit."""
+    key = None if path is None else os.path.realpath(path)
+    with _COPIES_LOCK:
+        threads = [t for p, t in _COPIES.items() if key is None or p == key]
+    for t in threads:
+        t.join()
+    with _COPIES_LOCK:
+        for p, t in list(_COPIES.items()):
+            if not t.is_alive():
+                del _COPIES[p]
 
 
 def is_busy(exc: BaseException) -> bool:

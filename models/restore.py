@@ -185,6 +185,8 @@ def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user:
         except lockfile.DatabaseBusy as exc:
             raise BackupError(f"{exc}（恢复未进行，数据库未作任何改动）") from None
     tmp = db.with_name(db.name + ".restoring")
+    from models.db import wait_for_checkpoints
+    wait_for_checkpoints(db)            # a large import's log still being copied into the file
     try:
         if db.exists() and os.path.samefile(src, db):
             raise BackupError(f"要恢复的文件就是数据库本身：{src}")
