@@ -26,6 +26,7 @@ test: test-debs $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n auto --dist loadfile $(PYTEST_ARGS)
 
 bench: debs $(STAMP)
+	$(BIN)/pip install -q 'rustpy-xlsxwriter>=0.8,<1' || echo "rustpy-xlsxwriter not installed: the export is measured without it"
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
 
 demo: $(STAMP)
