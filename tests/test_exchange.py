@@ -267,7 +267,20 @@ def _flip(data: bytes) -> bytes:
     return data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1:]
 
 
+def _bad_deflate(pkg: Path, out: Path) -> Path:
+    """The content's compressed stream made invalid (its first block of a reserved type): the
+    archive's index is whole, reading the member fails inside zlib, not at the checksum."""
+    raw = bytearray(pkg.read_bytes())
+    with zipfile.ZipFile(pkg) as z:
+        info = z.getinfo(package.CONTENT)
+    assert info.compress_type == zipfile.ZIP_DEFLATED
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    raw[start] = 0x07                   # BFINAL 1, BTYPE 11: "invalid block type"
+    return _write(out, bytes(raw))
+
+
 REFUSALS = {
+    "damaged compressed data": (_bad_deflate, "不完整或已损坏"),
     "truncated": (lambda p, o: _write(o, p.read_bytes()[: p.stat().st_size // 2]), "不完整或已损坏"),
     "altered content": (lambda p, o: rewrite(p, o, content=_flip), "校验值"),
     "altered manifest": (lambda p, o: rewrite(p, o, manifest=_set("sequence", 9), reseal=False), "校验值"),

@@ -93,3 +93,25 @@ def test_old_xls_with_instruction_sheet_and_merged_cells(campaign_store):
     assert (j["totals"]["amount_fen"], j["totals"]["workers"]) == (5_000_000, 22)
     assert [r.values["employer_name"] for r in plan.rows] == ["甲建筑公司", "甲建筑公司", "乙劳务公司"]
     assert {r.values["registered_on"] for r in plan.rows} == {"2026-11-20"}
+
+
+def test_a_zip_with_a_damaged_compressed_member_is_refused_in_one_line(campaign_store, tmp_path):
+    """A spreadsheet whose zip index is whole but whose first compressed member is not (a copy
+    cut off by a USB stick, a mail gateway): zlib's own error becomes the one Chinese sentence."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet" * 3)
+        z.writestr("content.xml", "<x/>")
+    raw = bytearray(buf.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(raw))).getinfo("mimetype")
+    raw[info.header_offset + 30 + len("mimetype")] = 0x07       # a deflate block of the reserved type
+    path = tmp_path / "损坏.ods"
+    path.write_bytes(bytes(raw))
+    before = campaign_store.scalar("SELECT COUNT(*) FROM audit_log")
+    with pytest.raises(UnusableFile) as info_:
+        plan_import(campaign_store, path, "workers")
+    text = str(info_.value)
+    assert text.startswith("文件“损坏.ods”") and "已损坏" in text and "\n" not in text
+    assert campaign_store.scalar("SELECT COUNT(*) FROM audit_log") == before

@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,7 +130,7 @@ class Package:
                     h.update(block)
                     size += len(block)
                     dst.write(block)
-        except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, NotImplementedError) as exc:
             target.unlink(missing_ok=True)
             if isinstance(exc, OSError) and not isinstance(exc, EOFError) and getattr(exc, "errno", None):
                 raise
@@ -177,7 +178,7 @@ class Package:
                                              f"可能已被改动，未接收：{self.path.name}")
                     os.replace(part, target)
                     n += 1
-        except (zipfile.BadZipFile, KeyError, EOFError) as exc:
+        except (zipfile.BadZipFile, KeyError, EOFError, zlib.error, NotImplementedError) as exc:
             raise PackageRefused(f"{self.noun}中的附件不完整或已损坏，未接收：{self.path.name}") from exc
         return n
 
@@ -200,7 +201,8 @@ def read(path: str | os.PathLike) -> Package:
             raw = z.read(MANIFEST)
     except zipfile.BadZipFile as exc:
         raise PackageRefused(f"数据包不完整或已损坏（不是完整的数据包文件），未接收：{name}") from exc
-    except (EOFError, zipfile.LargeZipFile) as exc:
+    except (EOFError, zipfile.LargeZipFile, zlib.error, NotImplementedError) as exc:
+        # a damaged deflate stream (zlib.error) or a compression method this program never writes
         raise PackageRefused(f"数据包不完整或已损坏，未接收：{name}") from exc
     try:
         manifest = json.loads(raw.decode("utf-8"))

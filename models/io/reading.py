@@ -13,6 +13,7 @@ import csv
 import io
 import threading
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -172,7 +173,7 @@ def _open_zip(path: Path, data: bytes) -> Book:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
             mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
         raise _unusable(path, exc) from exc
     if b"opendocument.spreadsheet" in mimetype:
         try:
