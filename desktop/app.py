@@ -266,7 +266,11 @@ def close_store(store) -> None:
     page_source.close_readers(store.path)      # the searches' read connections: none may outlive the window
     try:
         if not backup_pages.wants_packing(store.path):
-            store.quick_check()
+            try:
+                store.quick_check()
+            except Exception as exc:  # noqa: BLE001 - a damaged file is not copied; said at the next start
+                backup.record_unfinished(store.path, "close", exc)
+                raise
         backup.close_backup(store.conn, store.path)
     except Exception as exc:  # noqa: BLE001 - closing must never lose the user's work over a backup
         sys.stderr.write(f"关闭时备份未完成：{exc}\n")

@@ -293,15 +293,19 @@ class MainWindow(QMainWindow):
 
     def _open_first_page(self) -> None:
         key, self._first_key = self._first_key, None
-        if key is not None:
-            if self.stack.currentWidget() is self._opening:     # nothing else chosen meanwhile
-                self.show_page(key)
-            self.stack.removeWidget(self._opening)
-            self._opening.deleteLater()
-            self.firstPageShown.emit(key)
-        waiting, self._after_first = self._after_first, None
-        for fn in waiting or ():
-            QTimer.singleShot(0, fn)
+        try:
+            if key is not None:
+                if self.stack.currentWidget() is self._opening:     # nothing else chosen meanwhile
+                    self.show_page(key)
+                self.stack.removeWidget(self._opening)
+                self._opening.deleteLater()
+                self.firstPageShown.emit(key)
+        finally:
+            # even when the page failed to build: the collector comes back on, the full check
+            # and the backup notice still run
+            waiting, self._after_first = self._after_first, None
+            for fn in waiting or ():
+                QTimer.singleShot(0, fn)
 
     def _index(self, key: str) -> int:
         return next(i for i, s in enumerate(self.specs) if s.key == key)

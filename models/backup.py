@@ -548,8 +548,11 @@ def _note_paths(db_path: str | os.PathLike) -> tuple[Path, Path]:
 
 def failure_text(exc: BaseException) -> str:
     """A failed backup's reason in one Chinese line."""
+    from models.errors import DamagedDatabase
     if isinstance(exc, BackupError):
         text = str(exc)
+    elif isinstance(exc, DamagedDatabase):      # checked before copying: never kept over good backups
+        text = f"数据库未通过完整性检查，没有备份（已有的备份保持原样）：{exc}"
     elif isinstance(exc, (OSError, sqlite3.Error)):
         text = f"备份未完成（{why(exc)}）"
     else:

@@ -247,17 +247,26 @@ class Store:
         the write-ahead log only, and copying them into the database file (SQLite's checkpoint,
         otherwise run inside the COMMIT once the log passes 1,000 pages) follows on a thread
         of its own with its own connection, so the caller's wait ends at the commit. Readers see
-        the committed rows either way; ``close`` waits for the copy. Outside any transaction."""
+        the committed rows either way. ``close`` waits for the copy unless told not to (the
+        window's import job, whose window holds the database meanwhile); a restore in this
+        process waits for it too (``wait_for_checkpoints``). Outside any transaction."""
         c = self.conn
         if c.in_transaction or str(self.path) == ":memory:":
             yield
             return
         old = int(c.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
         c.execute("PRAGMA wal_autocheckpoint = 0")
+        # the COMMIT itself syncs the log to disk (the checkpoint it no longer runs did that):
+        # an import reported done survives a power cut that follows
+        c.execute("PRAGMA synchronous = FULL")
         try:
             yield
         finally:
-            c.execute(f"PRAGMA wal_autocheckpoint = {old}")
+            try:
+                c.execute("PRAGMA synchronous = NORMAL")
+                c.execute(f"PRAGMA wal_autocheckpoint = {old}")
+            except sqlite3.Error:
+                pass                # the connection is going away: the next one starts at 1,000 again
             self._checkpoint_in_background()
 
     def _checkpoint_in_background(self) -> None:
@@ -266,7 +275,9 @@ class Store:
 
         def copy() -> None:
             try:
-                con = sqlite3.connect(path, timeout=10)
+                from models.paths import sqlite_uri
+                # "rw": a file moved or removed meanwhile is not made again, empty
+                con = sqlite3.connect(sqlite_uri(path, "rw"), uri=True, timeout=10)
                 try:
                     con.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 finally:
@@ -376,7 +387,11 @@ class Store:
         except lockfile.DatabaseBusy as exc:
             raise DatabaseLocked(str(exc)) from None
 
-    def close(self) -> None:
+    def close(self, wait_for_copy: bool = True) -> None:
+        """``wait_for_copy``: first let a background checkpoint of this file finish (the default:
+        whoever closes may then copy, move or hand over the file, even to another process)."""
+        if wait_for_copy:
+            self.wait_for_checkpoint()
         try:
             if not self.conn.in_transaction:
                 self.conn.execute("PRAGMA optimize")

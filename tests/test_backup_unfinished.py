@@ -136,6 +136,26 @@ def test_close_backup_of_a_small_database_records_its_failure(demo_db, monkeypat
     assert backup.unfinished_backup(demo_db)["reason"] == "close"
 
 
+def test_a_damaged_database_at_close_is_not_copied_and_says_so(demo_db, monkeypatch):
+    """The window's close checks a small database before copying it: a damaged one is not
+    backed up (the good backups stay), and the next start says why."""
+    from desktop.app import close_store
+    from models.errors import DamagedDatabase
+    store = Store(demo_db, "测试")
+    before = sorted(p.name for p in backup.backup_dir(demo_db).glob("*")) if backup.backup_dir(demo_db).exists() else []
+
+    def damaged():
+        raise DamagedDatabase(f"数据库完整性检查未通过：{demo_db}（row 7 missing from index）")
+    monkeypatch.setattr(store, "quick_check", damaged)
+    close_store(store)
+    assert store.closed
+    note = backup.unfinished_backup(demo_db)
+    assert note is not None and note["reason"] == "close"
+    assert note["message"].startswith("数据库未通过完整性检查，没有备份") and "row 7" in note["message"]
+    after = sorted(p.name for p in backup.backup_dir(demo_db).glob("*") if p.name != backup.NOTE_NAME)
+    assert [n for n in after if n not in before] == []
+
+
 def test_the_background_process_on_a_missing_file_leaves_a_note_and_exits_2(tmp_path):
     db = tmp_path / "不见了.sqlite"
     done = subprocess.run([sys.executable, "-m", "models.backup", str(db), "close"], cwd=ROOT,

@@ -343,9 +343,9 @@ def test_rotation_keeps_the_newest_backups_with_data_whatever_comes_after(tmp_pa
 
 
 def test_large_write_leaves_its_checkpoint_to_a_thread(tmp_path):
-    """Inside ``checkpoint_afterwards`` the COMMIT writes the write-ahead log only: the database
-    file does not grow until the background copy, which ``close`` waits for; the rows are
-    readable by another connection at once, and the connection's own setting comes back."""
+    """Inside ``checkpoint_afterwards`` the COMMIT writes (and syncs) the write-ahead log only: the
+    database file does not grow until the background copy, which ``close`` waits for; the rows
+    are readable by another connection at once, and the connection's own settings come back."""
     path = tmp_path / "big.sqlite"
     store = Store(path, "测试")
     store.conn.execute("CREATE TABLE bulk_probe (id INTEGER PRIMARY KEY, t TEXT)")
@@ -360,6 +360,7 @@ def test_large_write_leaves_its_checkpoint_to_a_thread(tmp_path):
         assert other.execute("SELECT COUNT(*) FROM bulk_probe").fetchone()[0] == 3000
         other.close()
     assert store.scalar("PRAGMA wal_autocheckpoint") == 1000
+    assert store.scalar("PRAGMA synchronous") == 1         # NORMAL again (FULL for the large commit)
     store.wait_for_checkpoint()
     assert path.stat().st_size > size + 3_000_000       # copied into the database file meanwhile
     with store.tx():                                    # the next write goes on as usual

@@ -487,7 +487,9 @@ class ImportDialog(QDialog):
             try:
                 return commit_import(store, plan, accept_partial=partial, ctx=ctx, reason=reason)
             finally:
-                store.close()
+                # a large import's log is copied into the file on its own thread meanwhile: the
+                # window, which holds the database, shows the result without waiting for it
+                store.close(wait_for_copy=False)
 
         self._busy("正在导入…")
         self.job = run_job(self, "正在导入", job, on_done=self._committed, on_error=self._commit_failed,

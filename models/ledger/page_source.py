@@ -104,16 +104,32 @@ class PageSearch:
             raise Cancelled()
 
     def _open(self) -> Store:
-        store, self._identity = _borrow(self.path)
+        # counted as running before it takes a connection: a restore that stops the searches
+        # meanwhile stops this one too, and waits for it to let go
+        with _running_changed:
+            _running.setdefault(_key(self.path), set()).add(self)
+        try:
+            store, self._identity = _borrow(self.path)
+        except BaseException:
+            self._unregister()
+            raise
         store.today = self.today
         with self._lock:
             if self._cancelled:
                 _give_back(store, self._identity)      # untouched: good for the next search
+                self._unregister()
                 raise Cancelled()
             self._store = store
-        with _running_changed:
-            _running.setdefault(_key(self.path), set()).add(self)
         return store
+
+    def _unregister(self) -> None:
+        with _running_changed:
+            searches = _running.get(_key(self.path))
+            if searches is not None:
+                searches.discard(self)
+                if not searches:
+                    del _running[_key(self.path)]
+            _running_changed.notify_all()
 
     def _catch_up_index(self, store: Store) -> None:
         """A one- or two-character search reads the short-search index: bring it up to date here,
@@ -199,13 +215,7 @@ class PageSearch:
                 return
             _give_back(store, self._identity)
         finally:
-            with _running_changed:
-                searches = _running.get(_key(self.path))
-                if searches is not None:
-                    searches.discard(self)
-                    if not searches:
-                        del _running[_key(self.path)]
-                _running_changed.notify_all()
+            self._unregister()
 
 
 # read-only connections kept for the next search (at most two a database, for a few seconds): a
