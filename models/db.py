@@ -273,19 +273,10 @@ class Store:
         path = os.path.realpath(self.path)
         wait_for_checkpoints(path)              # one copy of a file at a time
 
-        def copy() -> None:
-            try:
-                from models.paths import sqlite_uri
-                # "rw": a file moved or removed meanwhile is not made again, empty
-                con = sqlite3.connect(sqlite_uri(path, "rw"), uri=True, timeout=10)
-                try:
-                    con.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                finally:
-                    con.close()
-            except sqlite3.Error:
-                pass                # the next automatic checkpoint (or the last close) copies them
-        # not a daemon: a command that ends meanwhile exits once the copy is done
-        t = threading.Thread(target=copy, name="wal-checkpoint", daemon=False)
+        # not a daemon: a command that ends meanwhile exits once the copy is done (a copy that
+        # fails is made by the next automatic checkpoint, or the last close)
+        t = threading.Thread(target=checkpoint_file, args=(path, "PASSIVE", 10), name="wal-checkpoint",
+                             daemon=False)
         with _COPIES_LOCK:
             _COPIES[path] = t
         t.start()
@@ -403,6 +394,22 @@ class Store:
         if lock is not None:
             lock.release()
             self._lock = None
+
+
+def checkpoint_file(path: str | os.PathLike, mode: str = "TRUNCATE", timeout: float = 5) -> None:
+    """Copy the write-ahead log of the database at ``path`` into the file (SQLite's checkpoint,
+    ``mode`` PASSIVE, FULL, RESTART or TRUNCATE) on a connection of its own. Opened read-write
+    without creating: a file moved or removed meanwhile is not made again, empty. A file that
+    cannot be opened or is damaged is left as it is."""
+    from models.paths import sqlite_uri
+    try:
+        conn = sqlite3.connect(sqlite_uri(path, "rw"), uri=True, timeout=timeout)
+        try:
+            conn.execute(f"PRAGMA wal_checkpoint({mode})")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass
 
 
 _COPIES: dict[str, threading.Thread] = {}      # database path -> its background checkpoint

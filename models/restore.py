@@ -228,11 +228,5 @@ def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user:
 def _checkpoint(db: Path) -> None:
     """Fold the write-ahead log into the file, so the kept copy is one whole file.
     A damaged file is kept as it is, with its log beside it."""
-    try:
-        conn = sqlite3.connect(sqlite_uri(db, "rw"), uri=True, timeout=5)
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        pass
+    from models.db import checkpoint_file
+    checkpoint_file(db, "TRUNCATE")

@@ -73,11 +73,14 @@ def test_short_search_catches_its_index_up_on_its_own_connection(roster, monkeyp
     assert chars_index.is_current(roster.conn, "repayment") is None       # a table with no such index
 
 
-def test_cancel_interrupts_a_running_statement(roster):
-    repo = cases.repo(roster)
-    slow = "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000000) SELECT COUNT(*) FROM c) > 0"
-    search = page_source.PageSearch(roster.path, repo.ledger, Query(search="宏达", extra=[(slow, [])]))
-    outcome = []
+SLOW = "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000000) SELECT COUNT(*) FROM c) > 0"
+
+
+def _slow_search(path, ledger) -> tuple:
+    """A search whose count runs for a minute, started on a thread of its own: (the search, the
+    thread, its outcome list: "finished" or "cancelled")."""
+    search = page_source.PageSearch(path, ledger, Query(search="宏达", extra=[(SLOW, [])]))
+    outcome: list[str] = []
 
     def run():
         try:
@@ -89,6 +92,12 @@ def test_cancel_interrupts_a_running_statement(roster):
             search.close()
     worker = threading.Thread(target=run)
     worker.start()
+    return search, worker, outcome
+
+
+def test_cancel_interrupts_a_running_statement(roster):
+    repo = cases.repo(roster)
+    search, worker, outcome = _slow_search(roster.path, repo.ledger)
     time.sleep(0.2)
     t = time.perf_counter()
     search.cancel()
@@ -136,20 +145,7 @@ def test_closing_the_readers_stops_a_running_search_and_waits_for_it(roster, tmp
     path = tmp_path / "r.sqlite"
     backup_to(roster.conn, path, files=False)
     repo = cases.repo(roster)
-    slow = "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000000) SELECT COUNT(*) FROM c) > 0"
-    search = page_source.PageSearch(path, repo.ledger, Query(search="宏达", extra=[(slow, [])]))
-    outcome = []
-
-    def run():
-        try:
-            search.first()
-            outcome.append("finished")
-        except page_source.Cancelled:
-            outcome.append("cancelled")
-        finally:
-            search.close()
-    worker = threading.Thread(target=run)
-    worker.start()
+    search, worker, outcome = _slow_search(path, repo.ledger)
     deadline = time.monotonic() + 10
     while not page_source._running and time.monotonic() < deadline:
         time.sleep(0.01)
