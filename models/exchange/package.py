@@ -25,6 +25,7 @@ leaves a half package under the real name.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -130,10 +131,10 @@ class Package:
                     h.update(block)
                     size += len(block)
                     dst.write(block)
-        except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, NotImplementedError) as exc:
+        except DAMAGED_ZIP as exc:
             target.unlink(missing_ok=True)
-            if isinstance(exc, OSError) and not isinstance(exc, EOFError) and getattr(exc, "errno", None):
-                raise
+            if isinstance(exc, OSError) and getattr(exc, "errno", None) not in (None, errno.EINVAL):
+                raise               # writing the copy failed (the disk full): said as such by the caller
             raise PackageRefused(f"{self.noun}不完整或已损坏，未接收：{self.path.name}") from exc
         if size != want.get("bytes") or h.hexdigest() != want.get("sha256"):
             target.unlink(missing_ok=True)
@@ -178,9 +179,19 @@ class Package:
                                              f"可能已被改动，未接收：{self.path.name}")
                     os.replace(part, target)
                     n += 1
-        except (zipfile.BadZipFile, KeyError, EOFError, zlib.error, NotImplementedError) as exc:
+        except DAMAGED_ZIP as exc:
+            if isinstance(exc, OSError) and getattr(exc, "errno", None) not in (None, errno.EINVAL):
+                raise               # writing a file failed (the disk full)
             raise PackageRefused(f"{self.noun}中的附件不完整或已损坏，未接收：{self.path.name}") from exc
         return n
+
+
+# what Python's zipfile raises, besides BadZipFile, for a damaged archive: a broken deflate stream
+# (zlib.error), an offset before the file's start (OSError EINVAL, ValueError), the "encrypted" flag
+# (RuntimeError), a compression method this program never writes (NotImplementedError), a member
+# name that is not text (UnicodeDecodeError, a ValueError), a cut-off member (EOFError)
+DAMAGED_ZIP = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError, ValueError,
+               RuntimeError, OSError, KeyError)
 
 
 def read(path: str | os.PathLike) -> Package:
@@ -201,8 +212,9 @@ def read(path: str | os.PathLike) -> Package:
             raw = z.read(MANIFEST)
     except zipfile.BadZipFile as exc:
         raise PackageRefused(f"数据包不完整或已损坏（不是完整的数据包文件），未接收：{name}") from exc
-    except (EOFError, zipfile.LargeZipFile, zlib.error, NotImplementedError) as exc:
-        # a damaged deflate stream (zlib.error) or a compression method this program never writes
+    except PermissionError as exc:
+        raise PackageRefused(f"无法读取数据包文件（没有读取权限），未接收：{name}") from exc
+    except DAMAGED_ZIP as exc:
         raise PackageRefused(f"数据包不完整或已损坏，未接收：{name}") from exc
     try:
         manifest = json.loads(raw.decode("utf-8"))

@@ -173,7 +173,8 @@ def _open_zip(path: Path, data: bytes) -> Book:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
             mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError, zlib.error,
+            RuntimeError) as exc:        # RuntimeError: a member flagged as encrypted
         raise _unusable(path, exc) from exc
     if b"opendocument.spreadsheet" in mimetype:
         try:
