@@ -120,8 +120,8 @@ def file_type(path: Path) -> str:
         try:
             with zipfile.ZipFile(path) as z:
                 names = z.namelist()
-        except zipfile.BadZipFile:
-            names = []
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, RuntimeError):
+            names = []          # a damaged archive: not told apart as a Word or Excel file below
     found = sniff(head, names)
     ext = path.suffix.lower()
     if found == "ole":

@@ -427,3 +427,28 @@ def test_a_workstream_filler_attaches_to_its_own_records_only(s, tmp_path):
     with pytest.raises(PermissionDenied):
         att.attach(s, png(tmp_path, "b.png", seed=2), "case_record", other, evidence="付款凭证", today=TODAY)
     assert s.scalar("SELECT COUNT(*) FROM attachment") == 1
+
+
+def test_a_damaged_office_file_is_told_apart_or_refused_never_a_crash(tmp_path):
+    """A .docx damaged anywhere (a byte changed in its zip index, a member flagged encrypted, a
+    compression method Python does not know): its type is found or refused in one sentence."""
+    import io
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<x/>")
+        z.writestr("word/document.xml", "<w/>" * 100)
+    raw = buf.getvalue()
+    rnd = random.Random(20261207)
+    path = tmp_path / "材料.docx"
+    outcomes = set()
+    for _ in range(600):
+        b = bytearray(raw)
+        for _ in range(rnd.randint(1, 4)):
+            b[rnd.randrange(4, len(b))] = rnd.randrange(256)
+        path.write_bytes(bytes(b))
+        try:
+            outcomes.add(att.file_type(path))
+        except att.AttachmentError as exc:
+            assert "\n" not in str(exc)
+            outcomes.add("refused")
+    assert {"docx", "refused"} <= outcomes
