@@ -186,7 +186,7 @@ class Store:
             pages = int.from_bytes(header[28:32], "big")
             self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{exc}）") from exc
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{' '.join(str(exc).split())}）") from exc
         if pages and self.path.stat().st_size < pages * page_size:
             raise DamagedDatabase(f"数据库文件不完整：{self.path}（应有 {pages * page_size:,} 字节，"
                                   f"实有 {self.path.stat().st_size:,} 字节）")
@@ -196,7 +196,7 @@ class Store:
             rows = self.conn.execute("PRAGMA quick_check").fetchall()
         except sqlite3.DatabaseError as exc:
             raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{exc}）") from exc
-        result = "; ".join(r[0] for r in rows)
+        result = " ".join("; ".join(r[0] for r in rows).split())     # its lines as one line
         if result != "ok":
             raise DamagedDatabase(f"数据库完整性检查未通过：{self.path}（{result[:200]}）")
 
@@ -488,7 +488,9 @@ def refuse_foreign_schema(conn: sqlite3.Connection, path: Path) -> None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise DamagedDatabase(f"数据库文件已损坏：{path}（{exc}）") from exc
+        raise DamagedDatabase(f"数据库文件已损坏：{path}（{' '.join(str(exc).split())}）") from exc
+    except UnicodeDecodeError as exc:       # damaged bytes where the tables' names are kept
+        raise DamagedDatabase(f"数据库文件已损坏：{path}（表结构中有无法读取的文字）") from exc
     missing = [t for t in OWN_TABLES if t not in tables]
     if version == 0 and not tables:
         raise NotOurDatabase(f"这是一个空的 SQLite 文件，不是清欠工作台数据库：{path}。"

@@ -369,3 +369,54 @@ def test_large_write_leaves_its_checkpoint_to_a_thread(tmp_path):
     again = Store(path, "测试")
     assert again.scalar("SELECT COUNT(*) FROM bulk_probe") == 3001
     again.close()
+
+
+def _damaged_copies(base: bytes, seed: int, n: int):
+    import random
+    rnd = random.Random(seed)
+    for _ in range(n):
+        b = bytearray(base)
+        for _ in range(rnd.randint(1, 6)):
+            b[rnd.randrange(len(b))] = rnd.randrange(256)
+        yield bytes(b[:rnd.randrange(len(b))] if rnd.random() < 0.2 else b)
+
+
+def test_a_database_damaged_anywhere_opens_or_is_refused_in_one_line(tmp_path):
+    """Bytes changed anywhere in a database file (a failing disk, a copy cut off): it opens, or is
+    refused as damaged in one line — never a traceback (names in the schema that are no longer
+    text raised UnicodeDecodeError; quick_check's report ran over several lines)."""
+    Store(tmp_path / "a.sqlite", "测试").close()
+    base = (tmp_path / "a.sqlite").read_bytes()
+    refused = 0
+    for k, data in enumerate(_damaged_copies(base, 9, 300)):
+        path = tmp_path / f"c{k % 5}.sqlite"
+        for side in ("-wal", "-shm"):
+            Path(f"{path}{side}").unlink(missing_ok=True)
+        path.write_bytes(data)
+        try:
+            Store(path, "测试").close()
+        except DamagedDatabase as exc:
+            assert "\n" not in str(exc) and str(path) in str(exc)
+            refused += 1
+    assert refused > 100
+
+
+def test_a_backup_damaged_anywhere_is_refused_in_one_line_before_restoring(tmp_path):
+    import sqlite3 as _sqlite3
+    from models.backup import BackupError
+    Store(tmp_path / "a.sqlite", "测试").close()
+    plain = tmp_path / "plain.sqlite"
+    src, dst = _sqlite3.connect(tmp_path / "a.sqlite"), _sqlite3.connect(plain)
+    src.backup(dst)
+    dst.close()
+    src.close()
+    refused = 0
+    for k, data in enumerate(_damaged_copies(plain.read_bytes(), 5, 300)):
+        path = tmp_path / f"b{k % 5}.sqlite"
+        path.write_bytes(data)
+        try:
+            restore.check_candidate(path)
+        except BackupError as exc:
+            assert "\n" not in str(exc)
+            refused += 1
+    assert refused > 100
