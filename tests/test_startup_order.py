@@ -97,5 +97,8 @@ def test_the_read_ahead_process_reads_what_this_process_reads(demo_db):
     here = DashboardPrefetch(demo_db, today, in_process=True)       # a thread of this one
     assert ahead._proc is not None and here._proc is None
     a, b = ahead.take(store, today, DASHBOARD_LIST_LIMIT), here.take(store, today, DASHBOARD_LIST_LIMIT)
-    assert a is not None and a == b
+    assert a is not None and b is not None
+    # the same figures; the moment each was read (to the second) may differ on a busy machine
+    import dataclasses
+    assert dataclasses.replace(a, taken_at="") == dataclasses.replace(b, taken_at="")
     store.close()
