@@ -84,6 +84,10 @@ def sanitise_copy(path: Path, *, full_ids: bool) -> dict[str, int]:
     working database: masking is not an edit to audit or to date) and put back unchanged."""
     from models import audit
     conn = sqlite3.connect(str(path), isolation_level=None)
+    # a throw-away copy (the package is made from it, then it is deleted): its changes are not
+    # synced to disk, and their undo log is kept in memory (commit 0.5 s -> 0.1 s, 5,000 cases)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA journal_mode = MEMORY")
     masked: dict[str, int] = {}
     try:
         conn.execute("BEGIN IMMEDIATE")
