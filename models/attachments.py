@@ -117,10 +117,11 @@ def file_type(path: Path) -> str:
     names: list[str] = []
     if head.startswith(b"PK\x03\x04"):
         import zipfile
+        from models.zips import DAMAGED_ZIP
         try:
             with zipfile.ZipFile(path) as z:
                 names = z.namelist()
-        except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, RuntimeError):
+        except DAMAGED_ZIP:
             names = []          # a damaged archive: not told apart as a Word or Excel file below
     found = sniff(head, names)
     ext = path.suffix.lower()

@@ -186,7 +186,7 @@ class Store:
             pages = int.from_bytes(header[28:32], "big")
             self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{' '.join(str(exc).split())}）") from exc
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{_one_line(exc)}）") from exc
         if pages and self.path.stat().st_size < pages * page_size:
             raise DamagedDatabase(f"数据库文件不完整：{self.path}（应有 {pages * page_size:,} 字节，"
                                   f"实有 {self.path.stat().st_size:,} 字节）")
@@ -195,8 +195,8 @@ class Store:
         try:
             rows = self.conn.execute("PRAGMA quick_check").fetchall()
         except sqlite3.DatabaseError as exc:
-            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{exc}）") from exc
-        result = " ".join("; ".join(r[0] for r in rows).split())     # its lines as one line
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{_one_line(exc)}）") from exc
+        result = _one_line("; ".join(r[0] for r in rows))
         if result != "ok":
             raise DamagedDatabase(f"数据库完整性检查未通过：{self.path}（{result[:200]}）")
 
@@ -396,6 +396,11 @@ class Store:
             self._lock = None
 
 
+def _one_line(text) -> str:
+    """SQLite's words (an error, a check's report over several lines) for a one-line message."""
+    return " ".join(str(text).split())
+
+
 def checkpoint_file(path: str | os.PathLike, mode: str = "TRUNCATE", timeout: float = 5) -> None:
     """Copy the write-ahead log of the database at ``path`` into the file (SQLite's checkpoint,
     ``mode`` PASSIVE, FULL, RESTART or TRUNCATE) on a connection of its own. Opened read-write
@@ -418,8 +423,8 @@ _COPIES_LOCK = threading.Lock()
 
 def wait_for_checkpoints(path: str | os.PathLike | None = None) -> None:
     """Until the background checkpoints (``Store.checkpoint_afterwards``) of the database at
-    ``path``, or of every database, have finished: before a file is replaced or moved (restore).
-    A store closed meanwhile does not wait: the import's window job ends at its commit."""
+    ``path``, or of every database, have finished: before a file is replaced or moved (restore),
+    and in ``Store.close`` unless the caller says the file stays in use (the window's import job)."""
     key = None if path is None else os.path.realpath(path)
     with _COPIES_LOCK:
         threads = [t for p, t in _COPIES.items() if key is None or p == key]
@@ -488,7 +493,7 @@ def refuse_foreign_schema(conn: sqlite3.Connection, path: Path) -> None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise DamagedDatabase(f"数据库文件已损坏：{path}（{' '.join(str(exc).split())}）") from exc
+        raise DamagedDatabase(f"数据库文件已损坏：{path}（{_one_line(exc)}）") from exc
     except UnicodeDecodeError as exc:       # damaged bytes where the tables' names are kept
         raise DamagedDatabase(f"数据库文件已损坏：{path}（表结构中有无法读取的文字）") from exc
     missing = [t for t in OWN_TABLES if t not in tables]

@@ -108,3 +108,15 @@ def filled(campaign_store):
             case_workers.add_worker(s, cid, {"name": f"工人{i}", "id_number": make_valid_id("511322", _dt.date(1980, 1, 1), i),
                                              "owed_fen": 50000, "phone": "13812345678", "bank_card": "6217001234567890123"})
     return s
+
+
+def damaged_copies(base: bytes, seed: int, n: int, *, most: int = 6, keep_head: int = 0, cut: float = 0.2):
+    """``n`` copies of ``base`` as a failing disk, a USB stick or a mail gateway hands them over:
+    1 to ``most`` bytes changed (never the first ``keep_head``), and a share ``cut`` of them cut off."""
+    import random
+    rnd = random.Random(seed)
+    for _ in range(n):
+        b = bytearray(base)
+        for _ in range(rnd.randint(1, most)):
+            b[rnd.randrange(keep_head, len(b))] = rnd.randrange(256)
+        yield bytes(b[:rnd.randrange(len(b))] if rnd.random() < cut else b)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import random
 import zipfile
 
+from conftest import damaged_copies
 from models.exchange import PackageRefused, package
 
 CONTENT_BYTES = b"SQLite format 3\x00" + bytes(range(256)) * 64
@@ -25,20 +25,11 @@ def _package() -> bytes:
     return buf.getvalue()
 
 
-def _damaged(raw: bytes, rnd: random.Random) -> bytes:
-    b = bytearray(raw)
-    for _ in range(rnd.randint(1, 4)):
-        b[rnd.randrange(len(b))] = rnd.randrange(256)
-    return bytes(b[:rnd.randrange(len(b))] if rnd.random() < 0.2 else b)
-
-
 def test_every_damaged_copy_is_refused_in_one_sentence(tmp_path):
-    raw = _package()
-    rnd = random.Random(20261207)
     kinds: dict[str, int] = {}
-    for k in range(1500):
+    for k, data in enumerate(damaged_copies(_package(), 20261207, 1500, most=4)):
         path = tmp_path / f"p{k % 7}.qqpkg"
-        path.write_bytes(_damaged(raw, rnd))
+        path.write_bytes(data)
         try:
             pkg = package.read(path)
         except PackageRefused as exc:

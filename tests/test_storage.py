@@ -14,6 +14,7 @@ import pytest
 
 from models import backup, migrations, restore
 from models.db import DamagedDatabase, NewerDatabase, Store
+from conftest import damaged_copies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -371,16 +372,6 @@ def test_large_write_leaves_its_checkpoint_to_a_thread(tmp_path):
     again.close()
 
 
-def _damaged_copies(base: bytes, seed: int, n: int):
-    import random
-    rnd = random.Random(seed)
-    for _ in range(n):
-        b = bytearray(base)
-        for _ in range(rnd.randint(1, 6)):
-            b[rnd.randrange(len(b))] = rnd.randrange(256)
-        yield bytes(b[:rnd.randrange(len(b))] if rnd.random() < 0.2 else b)
-
-
 def test_a_database_damaged_anywhere_opens_or_is_refused_in_one_line(tmp_path):
     """Bytes changed anywhere in a database file (a failing disk, a copy cut off): it opens, or is
     refused as damaged in one line — never a traceback (names in the schema that are no longer
@@ -388,7 +379,7 @@ def test_a_database_damaged_anywhere_opens_or_is_refused_in_one_line(tmp_path):
     Store(tmp_path / "a.sqlite", "测试").close()
     base = (tmp_path / "a.sqlite").read_bytes()
     refused = 0
-    for k, data in enumerate(_damaged_copies(base, 9, 300)):
+    for k, data in enumerate(damaged_copies(base, 9, 300)):
         path = tmp_path / f"c{k % 5}.sqlite"
         for side in ("-wal", "-shm"):
             Path(f"{path}{side}").unlink(missing_ok=True)
@@ -411,7 +402,7 @@ def test_a_backup_damaged_anywhere_is_refused_in_one_line_before_restoring(tmp_p
     dst.close()
     src.close()
     refused = 0
-    for k, data in enumerate(_damaged_copies(plain.read_bytes(), 5, 300)):
+    for k, data in enumerate(damaged_copies(plain.read_bytes(), 5, 300)):
         path = tmp_path / f"b{k % 5}.sqlite"
         path.write_bytes(data)
         try:

@@ -30,11 +30,11 @@ import hashlib
 import json
 import os
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from models.exchange import PackageRefused
+from models.zips import DAMAGED_ZIP
 
 FORMAT = "qingqian-package"
 FORMAT_VERSION = 1
@@ -184,14 +184,6 @@ class Package:
                 raise               # writing a file failed (the disk full)
             raise PackageRefused(f"{self.noun}中的附件不完整或已损坏，未接收：{self.path.name}") from exc
         return n
-
-
-# what Python's zipfile raises, besides BadZipFile, for a damaged archive: a broken deflate stream
-# (zlib.error), an offset before the file's start (OSError EINVAL, ValueError), the "encrypted" flag
-# (RuntimeError), a compression method this program never writes (NotImplementedError), a member
-# name that is not text (UnicodeDecodeError, a ValueError), a cut-off member (EOFError)
-DAMAGED_ZIP = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError, ValueError,
-               RuntimeError, OSError, KeyError)
 
 
 def read(path: str | os.PathLike) -> Package:

@@ -13,7 +13,6 @@ import csv
 import io
 import threading
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,6 +22,7 @@ from models.io import limits as L
 from models.io.limits_ods import check_ods
 from models.io.limits_xls import check_xls
 from models.io.limits_xlsx import XlsxCheck
+from models.zips import DAMAGED_ZIP
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -173,8 +173,7 @@ def _open_zip(path: Path, data: bytes) -> Book:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
             mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError, zlib.error,
-            RuntimeError) as exc:        # RuntimeError: a member flagged as encrypted
+    except DAMAGED_ZIP as exc:
         raise _unusable(path, exc) from exc
     if b"opendocument.spreadsheet" in mimetype:
         try:
