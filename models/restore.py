@@ -18,7 +18,8 @@ import sqlite3
 from pathlib import Path
 
 from models import lockfile
-from models.backup import BackupError, attachments_dir_of_backup, check_file, identify, why
+from models.backup import attachments_dir_of_backup
+from models.backup_check import BackupError, check_file, identify, why
 from models.paths import sqlite_uri
 
 

@@ -15,7 +15,8 @@ import random
 import pytest
 
 import models.io.importer as importer
-from models.io.importer import commit_import, compute_totals, plan_import
+from models.io.importer import commit_import, plan_import
+from models.io.plan import compute_totals
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo
 from models.rules.idcard import make_valid_id

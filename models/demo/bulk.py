@@ -28,7 +28,8 @@ def write_batch(store: Store, kind: str, rows: list[dict], today, *, effects: bo
     if not rows:
         return 0
     from models.io import bulk_commit
-    from models.io.importer import BULK_THRESHOLD, RowResult
+    from models.io.importer import BULK_THRESHOLD
+    from models.io.plan import RowResult
     from models.io.writing import write_rows
     from models.jobs import NULL
     from models.ledger import registry

@@ -36,7 +36,7 @@ from models.jobs import JobContext
 from models.ledger import effects
 
 if TYPE_CHECKING:
-    from models.io.importer import ImportPlan
+    from models.io.plan import ImportPlan
 
 BATCH = 2000
 CACHE_KIB = 192 * 1024      # page cache while writing: 100,000 new rows with their indexes, search

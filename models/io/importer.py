@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import weakref
-from dataclasses import dataclass, field as dc_field
 import operator
 from itertools import compress, repeat
 from operator import itemgetter
@@ -36,6 +35,7 @@ from models.io.row_checks import row_validator
 from models import completion
 from models.io.header import (ChoiceProblem, Header, apply_mapping, choose_sheet, find_header, remember,
                               remembered, user_choices)
+from models.io.plan import ImportPlan, RowResult, importable  # noqa: F401 - importable: for callers
 from models.io.problems import Problem, field_label
 from models.io.reading import Book, UnusableFile, open_book
 from models.io.unplaced import (_check_computed, _columns_beyond_header, _scan_unmapped,  # noqa: F401
@@ -51,114 +51,6 @@ PREVIEW_ROWS = 200
 # per-row triggers off and their work done once for all rows; below it, row by row as ever.
 BULK_THRESHOLD = 500
 _NUMBERS = (int, float)     # not bool: TRUE in a 序号 column is no number to row_kind either
-
-
-@dataclass(slots=True)
-class RowResult:
-    row: int
-    values: dict
-    problems: list
-    action: str                     # insert, update, unchanged, reject
-    record_id: int | None
-    cells: list | None              # the raw cells, kept for the preview and for rows with problems
-    changes: dict | None
-
-
-@dataclass
-class ImportPlan:
-    path: Path
-    kind: str
-    ledger: Ledger
-    book: Book
-    sheet: str
-    header: Header
-    rows: list[RowResult] = dc_field(default_factory=list)
-    skipped: list[dict] = dc_field(default_factory=list)
-    notes: list[str] = dc_field(default_factory=list)
-    fatal: str = ""                 # the file cannot be imported as this ledger (a required column is missing)
-    case_no: str | None = None
-    parent_id: int | None = None
-    check_only: bool = False        # workers without --case: checked, never written
-    defaults: dict = dc_field(default_factory=dict)      # values not from the file (case, dates, numbers)
-    columns_used: list[str] = dc_field(default_factory=list)
-    matched: tuple | None = dc_field(default=None, repr=False, compare=False)    # see _match
-    unmapped: list[dict] = dc_field(default_factory=list)    # columns with data that no field takes
-    ignored: list[dict] = dc_field(default_factory=list)     # columns the user chose to leave out
-    incomplete: list[dict] = dc_field(default_factory=list)  # rows imported, to be completed (待补录)
-
-    # -- figures ------------------------------------------------------------
-    @property
-    def problems(self) -> list[Problem]:
-        return [p for r in self.rows for p in r.problems]
-
-    @property
-    def valid(self) -> list[RowResult]:
-        return [r for r in self.rows if not r.problems]
-
-    def counts(self) -> dict[str, int]:
-        out = {"insert": 0, "update": 0, "unchanged": 0, "reject": 0}
-        for r in self.rows:
-            out[r.action] = out.get(r.action, 0) + 1
-        return out
-
-    def totals(self) -> dict:
-        return compute_totals(self.ledger, [r.values for r in self.rows if not r.problems])
-
-    def to_json(self, imported: bool = False) -> dict:
-        c = self.counts()
-        rejected = sum(1 for r in self.rows if r.problems)
-        return {
-            "file": self.path.name, "kind": self.kind, "sheet": self.sheet, "format": self.book.fmt,
-            "encoding": self.book.encoding,
-            "header_rows": [self.header.row + 1 + i for i in range(self.header.height)],
-            "rows_read": len(self.rows), "rows_imported": len(self.rows) - rejected, "rows_rejected": rejected,
-            "problems": [p.to_json() for p in self.problems],
-            "totals": self.totals(),
-            "imported": imported,
-            "inserted": c["insert"], "updated": c["update"], "unchanged": c["unchanged"],
-            "skipped": self.skipped, "notes": self.notes, "fatal": self.fatal,
-            "columns": [{"column": col.key, "letter": col.letter, "field": col.field or "",
-                         "label": self.ledger.field(col.field).label if col.field else "",
-                         "unit": col.unit or "", "how": col.how} for col in self.header.columns
-                        if col.label or col.parent],
-            "unmapped": self.unmapped, "ignored": self.ignored,
-            "incomplete": self.still_incomplete(),
-        }
-
-    def still_incomplete(self) -> list[dict]:
-        """待补录 rows among those that would be imported (a row rejected meanwhile is not)."""
-        if not self.incomplete:
-            return []
-        rejected = {r.row for r in self.rows if r.problems}
-        return [g for g in self.incomplete if g["row"] not in rejected]
-
-    @property
-    def blocking(self) -> list[dict]:
-        """The unmapped columns that stop the import until the user decides."""
-        return [u for u in self.unmapped if u["blocks"]]
-
-
-def importable(ledger: Ledger) -> bool:
-    return ledger.extra.get("import", True) is not False and not ledger.extra.get("read_only")
-
-
-def compute_totals(ledger: Ledger, rows: list[dict]) -> dict:
-    """amount_fen, paid_fen, workers over the rows that would be imported, plus every summed field."""
-    sums = {f.name: 0 for f in ledger.stored_fields if f.sum and f.numeric}
-    for name in sums:                   # the values that are set (None and 0 add nothing), at C level
-        sums[name] = sum(filter(None, map(dict.get, rows, repeat(name))), 0)
-    money = [f.name for f in ledger.stored_fields if f.sum and f.kind == "money"]
-    amount = next((n for n in ("amount_fen", "owed_fen") if n in sums), money[0] if money else None)
-    ints = [f.name for f in ledger.stored_fields if f.sum and f.kind == "int"]
-    headcount = "workers_count" if "workers_count" in sums else (ints[0] if ints else None)
-    if headcount:
-        workers = sums[headcount]
-    elif any(f.kind == "id_number" for f in ledger.fields):
-        workers = len(rows)
-    else:
-        workers = 0
-    return {"records": len(rows), "amount_fen": sums.get(amount, 0) if amount else 0,
-            "paid_fen": sums.get("paid_fen", 0), "workers": workers, "fields": sums}
 
 
 # -- planning ---------------------------------------------------------------------

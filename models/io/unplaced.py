@@ -15,7 +15,7 @@ from models.ledger import registry
 from models.ledger.fields import Ledger
 
 if TYPE_CHECKING:
-    from models.io.importer import ImportPlan
+    from models.io.plan import ImportPlan
 
 
 # -- columns that no field takes ------------------------------------------------------------

@@ -17,7 +17,7 @@ from models.io.problems import Problem, field_label
 from models.jobs import JobContext
 
 if TYPE_CHECKING:
-    from models.io.importer import ImportPlan
+    from models.io.plan import ImportPlan
 
 BATCH = 2000
 
