@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtCore import QByteArray, QSize
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QScrollArea, QStackedWidget, QStyle, QWidget)
+                               QScrollArea, QStackedWidget, QWidget)
 
 from desktop.pages import PageSpec, all_pages
 from views.context import AppContext
@@ -57,6 +57,26 @@ class PageStack(QStackedWidget):
         return self.minimumSizeHint().height()
 
 
+class NavList(QListWidget):
+    """The sidebar's list: a click on a group heading folds or opens the group. (Handled here, not
+    by a filter on the list's viewport: asking Qt for the viewport makes PySide set up every
+    widget class and its enumerations before the first frame, some 10 ms of the start.)"""
+
+    def __init__(self, on_heading) -> None:
+        super().__init__()
+        self._on_heading = on_heading
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.LeftButton:
+            item = self.itemAt(event.position().toPoint())
+            group = item.data(GROUP_ROLE) if item is not None else None
+            if group:
+                self._on_heading(group)
+                event.accept()
+                return
+        super().mouseReleaseEvent(event)
+
+
 class MainWindow(QMainWindow):
     pageShown = Signal(str, float)       # key, milliseconds to build and show
     firstPageShown = Signal(str)         # start-up: the first page built after the first frame
@@ -92,7 +112,7 @@ class MainWindow(QMainWindow):
 
     def _build_nav(self) -> QListWidget:
         """The sidebar: the pages under their group headings (台账 / 会议与督办 / 报表 / 管理)."""
-        nav = QListWidget()
+        nav = NavList(self.toggle_nav_group)
         nav.setObjectName("nav")
         nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         nav.setTextElideMode(Qt.TextElideMode.ElideNone)
@@ -126,7 +146,6 @@ class MainWindow(QMainWindow):
         self._nav_user_closed: set[str] = set()      # … of them, those the user folded
         self._nav_chosen_group: str | None = None    # the group a short sidebar keeps open
         nav.installEventFilter(self)
-        nav.viewport().installEventFilter(self)
         return nav
 
     # -- the sidebar's groups fold: a short window shows one group's pages at a time ------------
@@ -138,13 +157,6 @@ class MainWindow(QMainWindow):
         nav = getattr(self, "nav", None)
         if nav is not None and obj is nav and event.type() == QEvent.Type.Resize:
             self._fold_nav()
-        elif (nav is not None and obj is nav.viewport() and event.type() == QEvent.Type.MouseButtonRelease
-              and event.button() == Qt.MouseButton.LeftButton):
-            item = nav.itemAt(event.position().toPoint())
-            group = item.data(GROUP_ROLE) if item is not None else None
-            if group:
-                self.toggle_nav_group(group)
-                return True
         return super().eventFilter(obj, event)
 
     def toggle_nav_group(self, group: str) -> None:
@@ -158,10 +170,9 @@ class MainWindow(QMainWindow):
                 self._nav_chosen_group = None
         self._fold_nav()
 
-    def _nav_height(self, closed: set[str]) -> int:
-        nav = self.nav
-        return sum(nav.sizeHintForRow(r) for r in range(nav.count())
-                   if self.nav_group_of.get(r, "") not in closed or r in self.nav_heads.values())
+    def _nav_height(self, closed: set[str], heights: list[int]) -> int:
+        heads = set(self.nav_heads.values())
+        return sum(h for r, h in enumerate(heights) if self.nav_group_of.get(r, "") not in closed or r in heads)
 
     def _fold_nav(self) -> None:
         """Every group open while all fits (but those the user folded); on a short sidebar the current
@@ -172,11 +183,12 @@ class MainWindow(QMainWindow):
         current = self.nav_group_of.get(nav.currentRow(), "")
         closed = set(self._nav_user_closed)
         room = nav.contentsRect().height()          # the viewport's, up to date even as the list resizes
-        if self._nav_height(closed) > room > 0:
+        heights = [nav.sizeHintForRow(r) for r in range(nav.count())]
+        if self._nav_height(closed, heights) > room > 0:
             keep = self._nav_chosen_group or current
             closed = groups - {keep}
             for group in self.nav_heads:            # then the others, in order, while they fit
-                if group not in self._nav_user_closed and self._nav_height(closed - {group}) <= room:
+                if group not in self._nav_user_closed and self._nav_height(closed - {group}, heights) <= room:
                     closed.discard(group)
         self.nav_closed = closed
         for r, group in self.nav_group_of.items():
@@ -196,7 +208,9 @@ class MainWindow(QMainWindow):
         font.setPixelSize(px)
         fm = QFontMetrics(font)
         widest = max(fm.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count()))
-        bar = self.nav.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        # the scroll bar's width (the style's PM_ScrollBarExtent): asked of the bar, as importing
+        # QStyle would set up its ten enumerations (some 600 names) before the first frame
+        bar = self.nav.verticalScrollBar().sizeHint().width()
         self.nav.setFixedWidth(widest + 18 + 6 + 2 * self.nav.frameWidth() + bar + 4)
         self._fold_nav()
 

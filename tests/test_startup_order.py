@@ -6,6 +6,7 @@ process equal the figures read in this one."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +72,49 @@ def test_opening_a_file_imports_no_ledger_declaration(demo_db):
                          cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+FIRST_FRAME = """
+import sys
+from pathlib import Path
+from desktop.app import build_window, load_before_qt, make_app
+load_before_qt()
+app = make_app()
+from PySide6.QtCore import QEvent, QObject
+import PySide6.QtWidgets as widgets
+from models.db import Store
+from models.prefs import Prefs
+store = Store(sys.argv[1], None)
+window = build_window(store, Prefs(Path(sys.argv[2])), interactive=False, first_page_later=True)
+seen = []
+
+class Watch(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and not seen:
+            seen.append(sorted(m for m in ("models.exchange.package", "models.exchange.liaison")
+                               if m in sys.modules))
+            seen.append(sorted(c for c in ("QStyle", "QWizard", "QFileDialog", "QMessageBox")
+                               if c in widgets.__dict__))
+        return False
+
+watch = Watch()
+window.installEventFilter(watch)
+window.show()
+while not seen:
+    app.processEvents()
+print(seen)
+"""
+
+
+def test_the_first_frame_sets_up_no_more_of_qt_than_it_shows(demo_db, tmp_path):
+    """PySide makes each Qt class's enumerations when the class is first used (some 600 names
+    for QStyle), and asking Qt for a widget it made itself (a list's viewport) sets up every
+    widget class: the first frame does neither, and loads no module of the 报送 exchange."""
+    out = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(demo_db), str(tmp_path / "prefs.json")],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[[], []]"
 
 
 def test_a_ledger_registered_at_run_time_still_gets_its_table(tmp_path):

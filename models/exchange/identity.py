@@ -22,6 +22,8 @@ CLEARED_RED = "exchange.cleared_pct_red"     # a county: 清偿率 below this is
 OVERDUE_YELLOW = "exchange.overdue_yellow"   # a county: more overdue cases than this is marked yellow
 STALE_DAYS = "exchange.stale_days"           # a county: a 报送 older than this many days is marked yellow
 
+COPY = "liaison.copy"                    # a liaison's copy: what the copy is (json)
+
 DEFAULT_THRESHOLDS = {CLEARED_RED: 60.0, OVERDUE_YELLOW: 5, STALE_DAYS: 7}
 
 TOWNSHIP, COUNTY = "township", "county"
@@ -46,6 +48,13 @@ def level(store: Store) -> str:
 
 def is_county(store: Store) -> bool:
     return level(store) == COUNTY
+
+
+def copy_info(store: Store) -> dict | None:
+    """The copy a liaison's database was set up from (models.exchange.liaison), or None for any
+    other database. Here, with the unit, as the window's menu asks it before its first frame."""
+    info = store.get_setting(COPY)
+    return info if isinstance(info, dict) and info.get("copy_id") else None
 
 
 def unit(store: Store) -> Unit:

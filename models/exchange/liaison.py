@@ -33,10 +33,10 @@ from pathlib import Path
 from models import campaign as _campaign
 from models.db import Store
 from models.exchange import PackageRefused, identity, package
+from models.exchange.identity import COPY, copy_info  # noqa: F401 - what a liaison's copy is, kept with the unit
 
 OFFICE_ID = "liaison.office_id"          # office: this office database's identity for its copies
 COPY_SEQUENCE = "liaison.copy_sequence"  # office: copies made so far
-COPY = "liaison.copy"                    # liaison: what the copy is (json)
 BASE_SHA = "liaison.base_sha256"         # liaison: the base the next return is computed against
 RETURN_SEQUENCE = "liaison.return_sequence"   # liaison: returns made so far
 NO_PASSWORD = "（副本中不可登录）"
@@ -49,12 +49,6 @@ def liaison_dir(db_path: str | os.PathLike) -> Path:
 
 def base_path(db_path: str | os.PathLike) -> Path:
     return liaison_dir(db_path) / "base.sqlite"
-
-
-def copy_info(store: Store) -> dict | None:
-    """The copy a liaison's database was set up from, or None for any other database."""
-    info = store.get_setting(COPY)
-    return info if isinstance(info, dict) and info.get("copy_id") else None
 
 
 def office_identity(store: Store) -> dict:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QMenu, QWidget   # the dialogs load when an action runs
 
 from views.context import AppContext
 
@@ -43,7 +43,7 @@ class ExchangeMenu:
         self.menu: QMenu = window.menuBar().addMenu("数据交换(&X)")
         self.actions: dict[str, QAction] = {}
         from models.exchange import identity
-        from models.exchange.liaison import copy_info
+        from models.exchange.identity import copy_info     # not the liaison's module: not before the first frame
         if identity.is_county(ctx.store):
             self._add("receive", "接收乡镇报送包…", self.receive_reports)
             self._add("dispatch", "制作下发包（督办事项、节假日、失信名单、阈值）…", self.make_dispatch)
@@ -75,6 +75,7 @@ class ExchangeMenu:
 
     # -- running ----------------------------------------------------------------------------
     def _run(self, title: str, work, done_text):
+        from PySide6.QtWidgets import QMessageBox
         from views.jobs import run_job
 
         def job(jc):
@@ -93,12 +94,14 @@ class ExchangeMenu:
         return run_job(self.window, title, job, on_done=done, on_error=failed)
 
     def _save_to(self, title: str, name: str) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
         folder = _packages_dir(self.ctx)
         folder.mkdir(parents=True, exist_ok=True)
         path, _ = QFileDialog.getSaveFileName(self.window, title, str(folder / name), "数据包 (*.qqpkg)")
         return Path(path) if path else None
 
     def _open(self, title: str, many: bool = False) -> list[Path]:
+        from PySide6.QtWidgets import QFileDialog
         folder = str(_packages_dir(self.ctx))
         if many:
             paths, _ = QFileDialog.getOpenFileNames(self.window, title, folder, "数据包 (*.qqpkg);;所有文件 (*)")
@@ -108,6 +111,7 @@ class ExchangeMenu:
 
     # -- a township office ------------------------------------------------------------------
     def make_report_package(self, out: Path | None = None) -> None:
+        from PySide6.QtWidgets import QMessageBox
         from models.exchange import identity
         unit = identity.unit(self.ctx.store)
         if not unit.name or not unit.code or not unit.county_name:
@@ -136,6 +140,7 @@ class ExchangeMenu:
 
     def make_copy(self, workstream: str | None = None, out: Path | None = None) -> None:
         if workstream is None:
+            from PySide6.QtWidgets import QInputDialog
             from models.campaign import workstreams
             names = [w["name"] for w in workstreams(self.ctx.store)]
             workstream, ok = QInputDialog.getItem(self.window, "制作专班副本", "为哪个专班的联络员制作副本：",
