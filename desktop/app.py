@@ -10,7 +10,7 @@ def load_before_qt() -> None:
     looks through the source of every module imported after it (for its ``__feature__`` switch),
     ~15 ms of the start for these. The ledgers' declarations are what the sidebar lists."""
     import importlib
-    for name in ("models.db", "models.prefs", "models.campaign", "models.exchange.identity"):
+    for name in ("models.db", "models.access", "models.prefs", "models.campaign", "models.exchange.identity"):
         importlib.import_module(name)
     from models.ledger import registry
     registry.all_ledgers()
