@@ -8,12 +8,12 @@ from pathlib import Path
 def load_before_qt() -> None:
     """The program's own modules the window's first frame needs, imported before Qt: PySide6
     looks through the source of every module imported after it (for its ``__feature__`` switch),
-    ~15 ms of the start for these. The ledgers' declarations are what the sidebar lists."""
+    ~15 ms of the start for these. The ledgers' declarations are not among them: the sidebar
+    lists their pages from desktop/ledger_pages.py, and the first page imports them."""
     import importlib
-    for name in ("models.db", "models.access", "models.prefs", "models.campaign", "models.exchange.identity"):
+    for name in ("models.db", "models.access", "models.prefs", "models.campaign", "models.exchange.identity",
+                 "models.ledger.registry", "desktop.ledger_pages"):
         importlib.import_module(name)
-    from models.ledger import registry
-    registry.all_ledgers()
 
 
 def collect_again() -> None:

@@ -3,10 +3,14 @@ so start-up pays only for the first one.
 
 Declared ledgers with ``extra={"page": True}`` get a page of their own here without
 any change to this file (``CUSTOM_PAGES`` names the ledgers with a page of their own;
-the generic ledger page is the default)."""
+the generic ledger page is the default). The window's first frame lists them from
+``desktop/ledger_pages.py``, written from the declarations by ``python -m desktop.pages``
+(importing the two dozen declarations and the rules they bring took 20-30 ms of the start);
+tests/test_ledger_pages.py fails, naming that command, when it no longer matches them."""
 from __future__ import annotations
 
 import importlib
+import sys
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
@@ -62,20 +66,34 @@ AFTER: list[PageSpec] = [
 COUNTY_PAGE = PageSpec("county", "县级汇总", "views.exchange.county_page:CountyPage")
 
 
+def declared_ledger_pages() -> list[tuple[int, str, str, str]]:
+    """(order, kind, title, group) of each declared ledger with a page, in sidebar order (the
+    kinds in alphabetical order where two share a place): what the declarations say."""
+    from models.ledger import registry
+    out = [(ledger.extra.get("page_order", 50), ledger.kind, ledger.extra.get("page_title", ledger.title),
+            ledger.extra.get("page_group") or LEDGER_GROUPS.get(ledger.kind, "台账"))
+           for ledger in registry.all_ledgers() if ledger.extra.get("page")]
+    return sorted(out, key=lambda p: p[:2])
+
+
+def _ledger_pages() -> list[tuple[int, str, str, str]]:
+    """The declared ledgers' pages: as written into desktop/ledger_pages.py while no declaration
+    has been imported yet (the window's start), else as the declarations say (a ledger
+    registered while the program runs has its page too)."""
+    registry = sys.modules.get("models.ledger.registry")
+    if registry is None or not (registry.declarations_loaded() or registry.registered_at_run_time()):
+        from desktop.ledger_pages import LEDGER_PAGES
+        return list(LEDGER_PAGES)
+    return declared_ledger_pages()
+
+
 def all_pages(store=None) -> list[PageSpec]:
     """Every page; a county database (``store`` given) opens on its townships (县级汇总)."""
-    from models.ledger import registry
     from models.exchange.identity import is_county
     first = [COUNTY_PAGE] if store is not None and is_county(store) else []
-    ledger_pages = []
-    for ledger in registry.all_ledgers():
-        if ledger.extra.get("page"):
-            ledger_pages.append((ledger.extra.get("page_order", 50), PageSpec(
-                f"ledger:{ledger.kind}", ledger.extra.get("page_title", ledger.title),
-                CUSTOM_PAGES.get(ledger.kind, GENERIC_LEDGER_PAGE), ledger.kind,
-                group=ledger.extra.get("page_group") or LEDGER_GROUPS.get(ledger.kind, "台账"))))
-    ledger_pages.sort(key=lambda p: p[0])
-    pages = first + BEFORE + [p for _o, p in ledger_pages] + AFTER
+    ledger_pages = [PageSpec(f"ledger:{kind}", title, CUSTOM_PAGES.get(kind, GENERIC_LEDGER_PAGE), kind, group=group)
+                    for _order, kind, title, group in _ledger_pages()]
+    pages = first + BEFORE + ledger_pages + AFTER
     return grouped(pages)
 
 
@@ -91,3 +109,20 @@ def page(key: str) -> PageSpec:
         if p.key == key:
             return p
     raise KeyError(key)
+
+
+def write_ledger_pages(path=None) -> str:
+    """Write desktop/ledger_pages.py from the declarations; returns its text."""
+    from pathlib import Path
+    rows = "".join(f"    {row!r},\n" for row in declared_ledger_pages())
+    text = ('"""The declared ledgers\' pages in the sidebar: (order, kind, title, group), in order.\n\n'
+            "Written by ``python -m desktop.pages`` from the declarations in models/ledgers (the window's\n"
+            "first frame lists the pages without importing them); do not edit by hand.\n"
+            '"""\n\nLEDGER_PAGES = (\n' + rows + ")\n")
+    Path(path or Path(__file__).with_name("ledger_pages.py")).write_text(text, encoding="utf-8")
+    return text
+
+
+if __name__ == "__main__":
+    write_ledger_pages()
+    print("已写入 desktop/ledger_pages.py")

@@ -80,6 +80,28 @@ def test_every_ledger_is_in_the_window(ledger_store):
                       "失信联合惩戒名单", "日报告 / 零报告"]
 
 
+def test_the_first_frame_lists_the_pages_the_declarations_have():
+    from desktop import ledger_pages, pages
+    assert list(ledger_pages.LEDGER_PAGES) == pages.declared_ledger_pages(), \
+        "desktop/ledger_pages.py 与台账声明不符：请运行 python -m desktop.pages 重写它"
+
+
+def test_the_sidebar_lists_a_ledger_from_its_declaration_once_they_are_loaded(tmp_path):
+    """A page changed in a declaration shows as soon as the declarations are loaded, and a ledger
+    registered while the program runs gets its page, whatever desktop/ledger_pages.py says."""
+    from desktop import pages
+    from models.ledger import registry
+    from models.ledger.fields import Field, Ledger
+    registry.register(Ledger(kind="test_sheds", title="测试工棚台账", table="test_shed",
+                             fields=(Field("name", "名称"),), extra={"page": True, "page_order": 39}))
+    try:
+        titles = [p.title for p in pages.all_pages() if p.key.startswith("ledger:")]
+        assert titles.index("测试工棚台账") == titles.index("专班目标") + 1
+    finally:
+        registry.unregister("test_sheds")
+    assert "测试工棚台账" not in [p.title for p in pages.all_pages()]
+
+
 def test_page_filters_banner_and_colours(ledger_store, qtbot, tmp_path):
     from views.generic_ledger_page import GenericLedgerPage
     ctx = _ctx(ledger_store, tmp_path)

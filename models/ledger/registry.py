@@ -45,6 +45,11 @@ def _load() -> None:
         importlib.import_module(f"models.ledgers.{info.name}")
 
 
+def declarations_loaded() -> bool:
+    """Whether the declarations in models/ledgers have been imported."""
+    return _loaded
+
+
 def get(kind: str) -> Ledger:
     _load()
     try:
