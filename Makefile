@@ -38,6 +38,7 @@ selftest: debs $(STAMP)
 dist: debs $(STAMP)
 	@command -v objdump >/dev/null 2>&1 || ($(SUDO) apt-get install -y -qq --no-install-recommends binutils)
 	$(BIN)/pip install -q -e '.[dist]' --config-settings editable_mode=compat || $(BIN)/pip install -q -e '.[dist]'
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m desktop.pages --check
 	$(BIN)/pyinstaller --noconfirm --log-level WARN build.spec
 
 # The bundle, as an office PC gets it: build it, make a demo with it, and self-test it off-screen.

@@ -111,18 +111,30 @@ def page(key: str) -> PageSpec:
     raise KeyError(key)
 
 
-def write_ledger_pages(path=None) -> str:
-    """Write desktop/ledger_pages.py from the declarations; returns its text."""
-    from pathlib import Path
+def ledger_pages_text() -> str:
+    """What desktop/ledger_pages.py should hold, from the declarations."""
     rows = "".join(f"    {row!r},\n" for row in declared_ledger_pages())
-    text = ('"""The declared ledgers\' pages in the sidebar: (order, kind, title, group), in order.\n\n'
+    return ('"""The declared ledgers\' pages in the sidebar: (order, kind, title, group), in order.\n\n'
             "Written by ``python -m desktop.pages`` from the declarations in models/ledgers (the window's\n"
             "first frame lists the pages without importing them); do not edit by hand.\n"
             '"""\n\nLEDGER_PAGES = (\n' + rows + ")\n")
-    Path(path or Path(__file__).with_name("ledger_pages.py")).write_text(text, encoding="utf-8")
-    return text
+
+
+def main(argv: list[str]) -> int:
+    """``python -m desktop.pages``: write desktop/ledger_pages.py; with ``--check`` (``make dist``
+    runs it), only say whether it matches the declarations (exit 1 when it does not)."""
+    from pathlib import Path
+    path = Path(__file__).with_name("ledger_pages.py")
+    text = ledger_pages_text()
+    if "--check" in argv:
+        if path.read_text(encoding="utf-8") != text:
+            print("desktop/ledger_pages.py 与台账声明不符：请运行 python -m desktop.pages 重写它", file=sys.stderr)
+            return 1
+        return 0
+    path.write_text(text, encoding="utf-8")
+    print("已写入 desktop/ledger_pages.py")
+    return 0
 
 
 if __name__ == "__main__":
-    write_ledger_pages()
-    print("已写入 desktop/ledger_pages.py")
+    raise SystemExit(main(sys.argv[1:]))

@@ -5,12 +5,15 @@ import importlib
 import pkgutil
 import sqlite3
 import sys
+import threading
 
 from models.ledger.fields import Ledger
 
 _LEDGERS: dict[str, Ledger] = {}
 _AT_RUN_TIME: set[str] = set()      # kinds registered from outside models.ledgers
-_loaded = False
+_loaded = False                     # the declarations' import has begun (in this thread: it may ask again)
+_complete = False                   # … and ended
+_load_lock = threading.RLock()      # another thread asking meanwhile waits for the whole list
 
 
 def register(ledger: Ledger) -> Ledger:
@@ -36,18 +39,27 @@ def registered_at_run_time() -> list[Ledger]:
 
 
 def _load() -> None:
-    global _loaded
-    if _loaded:
+    """Import the declarations in models/ledgers, once. The thread importing them that asks again
+    (a declaration's module asking the registry) gets what is registered so far, as always;
+    another thread waits until all are (the home page's read-ahead may run as a thread of the
+    window's process while the window lists its pages). No module asks the registry as it is
+    imported, so the waiting thread never holds a module's import lock the loading one needs."""
+    global _loaded, _complete
+    if _complete:
         return
-    _loaded = True
-    import models.ledgers as pkg
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        importlib.import_module(f"models.ledgers.{info.name}")
+    with _load_lock:
+        if _loaded:
+            return
+        _loaded = True
+        import models.ledgers as pkg
+        for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+            importlib.import_module(f"models.ledgers.{info.name}")
+        _complete = True
 
 
 def declarations_loaded() -> bool:
-    """Whether the declarations in models/ledgers have been imported."""
-    return _loaded
+    """Whether the declarations in models/ledgers have all been imported (not: are being imported)."""
+    return _complete
 
 
 def get(kind: str) -> Ledger:
