@@ -12,7 +12,7 @@ def load_before_qt() -> None:
     lists their pages from desktop/ledger_pages.py, and the first page imports them."""
     import importlib
     for name in ("models.db", "models.access", "models.prefs", "models.campaign", "models.exchange.identity",
-                 "models.ledger.registry", "desktop.ledger_pages"):
+                 "desktop.ledger_pages"):
         importlib.import_module(name)
 
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -138,8 +139,9 @@ def _sync_declared_ledgers(conn: sqlite3.Connection, keep_copy: bool = False) ->
     steps, tests/test_migrations.py holds them to it). A new ledger or column is made here with
     the live generators' triggers, in one transaction, after a copy of the file as it was
     (``keep_copy``: a file that existed and was not just copied before an upgrade)."""
-    from models.ledger import registry
-
+    registry = sys.modules.get("models.ledger.registry")
+    if registry is None:                # not imported: nothing can have been registered (the window's
+        return                          # start opens its file without the ledgers' declarations)
     todo = registry.schema_changes(conn, registry.registered_at_run_time())
     if not todo:
         return
