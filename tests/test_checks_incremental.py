@@ -233,3 +233,31 @@ def test_a_changed_rate_or_day_count_checks_its_rules_again(demo_db):
         assert done["mode"] == "unchanged"
     finally:
         s.close()
+
+
+FULL_DUE = """
+import sys
+from models.checks_incremental import full_due
+from models.db import Store
+s = Store(sys.argv[1], None)
+print(full_due(s))
+s.close()
+"""
+
+
+def test_a_kept_check_is_not_due_again_in_a_fresh_process(demo_db):
+    """``qingqian check`` asks ``full_due`` right after opening the file, before anything has
+    loaded the ledgers' declarations (their rules are part of the kept result): a check kept
+    today is not due again, or every check of a large file would run PRAGMA quick_check."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    s = Store(demo_db)
+    try:
+        check(s, _dt.date.today())
+    finally:
+        s.close()
+    out = subprocess.run([sys.executable, "-c", FULL_DUE, str(demo_db)], capture_output=True, text=True,
+                         timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
