@@ -52,6 +52,7 @@ from models.migration_steps.steps_002_013 import (
 from models.migration_steps.steps_014_015 import LEDGERS_V1, m014, m015
 from models.migration_steps.steps_016 import m016
 from models.migration_steps.steps_017 import m017
+from models.migration_steps.steps_018 import m018
 
 __all__ = ["AUDITED_TABLES", "FTS_HASHSIZE", "LATEST", "LEDGERS_V1", "M001", "M002", "M003", "M006", "M007",
            "M009", "M010", "M011", "M012_COLUMNS", "M013", "MIGRATIONS", "VERDICTS", "backup_before_upgrade",
@@ -63,6 +64,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m015,       # every audited table's triggers from generator version 1
     m016,       # the roll-up, repayment and search-index triggers dropped (models.ledger.effects)
     m017,       # case_record(updated_at) indexed: the check after an edit finds touched cases by it
+    m018,       # the trigram search indexes made again without column sizes (columnsize=0)
 ]
 LATEST = len(MIGRATIONS)
 _split_sql = split_sql          # models.io.bulk_commit reads the steps' scripts with it

@@ -32,6 +32,8 @@ def _schema(path: Path) -> dict:
     # order, which differs where a column was added to an existing table
     out["triggers"] = {r[0]: sorted(re.sub(r"[(),;]", " ", r[1]).split()) for r in c.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    out["virtual"] = {r[0]: " ".join(r[1].split()) for r in c.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'")}
     out["user_version"] = c.execute("PRAGMA user_version").fetchone()[0]
     c.close()
     return out
@@ -182,5 +184,43 @@ def test_projects_of_an_older_database_become_ledger_records(tmp_path, monkeypat
         [rec] = projects.projects(s)
         assert rec["name"] == "青山镇安置房二期工程" and rec["deposit_due_fen"] == 372000000
         assert rec["settle_state"] == "未竣工"
+    finally:
+        s.close()
+
+
+def test_step_18_keeps_what_a_search_finds_and_drops_the_column_sizes(tmp_path, monkeypatch):
+    """The trigram indexes made again without column sizes: a version-17 file's workers and cases
+    are found by the same searches after the upgrade, and no index keeps a size per record."""
+    from models.ledger import registry
+    from models.ledger.repo import LedgerRepo, Query
+    old = tmp_path / "v17.sqlite"
+    _old(old, 17, monkeypatch)
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "LATEST", 17)
+        s = Store(old, "旧版本")
+        case = LedgerRepo(s, registry.get("cases")).insert(
+            {"case_no": "QQ-2026-017", "registered_on": "2026-11-01", "employer_name": "白鹤建筑劳务公司"})
+        workers = LedgerRepo(s, registry.get("workers"))
+        for i, name in enumerate(("欧阳建国", "张三", "李四")):
+            workers.insert({"case_id": case, "name": name, "id_number": f"51192119900101{i:03d}X"[:17] + "X"})
+        assert s.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'worker_fts_docsize'") == 1
+        s.close()
+
+    def found(store, kind, text):
+        repo = LedgerRepo(store, registry.get(kind))
+        return sorted(repo.ids(Query(search=text)))
+
+    s = Store(old, "升级")
+    try:
+        assert s.schema_version() == migrations.LATEST
+        assert s.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%fts_docsize'") == 0
+        assert len(found(s, "workers", "欧阳建")) == 1
+        assert len(found(s, "workers", "1990010")) == 3            # inside the ID numbers
+        assert len(found(s, "cases", "建筑劳务")) == 1
+        # and the indexes follow later writes as before
+        w = LedgerRepo(s, registry.get("workers"))
+        wid = found(s, "workers", "欧阳建")[0]
+        w.update(wid, {"name": "欧阳红梅"})
+        assert found(s, "workers", "欧阳建") == [] and found(s, "workers", "欧阳红") == [wid]
     finally:
         s.close()
