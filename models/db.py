@@ -519,6 +519,8 @@ _COUNTER_HI = bytes(0x70 | (i >> 8) for i in range(4096))
 _COUNTER_LO = bytes(range(256))
 _VARIANT = bytes((b & 0x3F) | 0x80 for b in range(256))
 _uuid_last = [0, -1]            # (milliseconds, counter) of the last UUID handed out
+# where each of a UUID's 32 hex digits goes in its 36-character text form
+_HEX_PLACES = tuple((i, i + (i >= 8) + (i >= 12) + (i >= 16) + (i >= 20)) for i in range(32))
 
 
 def new_uuids(n: int) -> list[str]:
@@ -548,7 +550,13 @@ def new_uuids(n: int) -> list[str]:
     raw[6::16] = (_COUNTER_HI * (n // 4096 + 2))[lead:lead + n]
     raw[7::16] = (_COUNTER_LO * (n // 256 + 2))[lead & 0xFF:(lead & 0xFF) + n]
     raw[8::16] = bytes(raw[8::16]).translate(_VARIANT)                   # the RFC variant
-    h = raw.hex()
-    out = [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-{h[i + 20:i + 32]}"
-           for i in range(0, 32 * n, 32)]
-    return out
+    # the text form, a column of characters at a time: 8-4-4-4-12 hex digits, then a line end
+    # to split on (a slice and an f-string per UUID took 1 µs each)
+    h = raw.hex().encode("ascii")
+    text = bytearray(37 * n)
+    for src, dst in _HEX_PLACES:
+        text[dst::37] = h[src::32]
+    for dst in (8, 13, 18, 23):
+        text[dst::37] = b"-" * n
+    text[36::37] = b"\n" * n
+    return text[:-1].decode("ascii").split("\n") if n else []

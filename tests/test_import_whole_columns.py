@@ -110,3 +110,52 @@ def test_the_usual_record_row_is_decided_as_row_kind_decides_it(tmp_path):
     assert records == expect
     assert [s["reason"] for s in plan.skipped] == [C.row_kind(r, mapped, labels) for r in rows
                                                     if C.row_kind(r, mapped, labels) not in (None, "空行")]
+
+
+def test_rules_asked_of_whole_columns_name_every_row_the_row_rules_would():
+    """``only_at``: the rows left out are exactly rows every rule passes, whatever the columns
+    hold (dates in and out of order, blanks, unreadable cells, paid above owed, missing columns)."""
+    rnd = random.Random(11)
+    for kind in ("workers", "cases"):
+        ledger = registry.get(kind)
+        rules = tuple(r for r in ledger.row_rules if hasattr(r, "may_fire"))
+        reads = sorted({name for r in rules for name in r.reads})
+        assert reads, kind
+        for trial in range(30):
+            n = 300
+            columns: dict[str, list] = {}
+            for name in reads:
+                if trial % 5 == 4 and name == reads[-1]:
+                    continue                        # a column the file does not have
+                f = ledger.field(name)
+                pick = (lambda: rnd.choice([None, "", CL.FAILED, f"2026-0{rnd.randrange(1, 10)}-1{rnd.randrange(10)}"])) \
+                    if f.kind == "date" else (lambda: rnd.choice([None, 0, CL.FAILED, rnd.randrange(-5, 50)]))
+                columns[name] = [pick() for _ in range(n)]
+            only = RC._only_at(rules, columns, frozenset(), {})
+            assert only is not None
+            rows = [{k: v[i] for k, v in columns.items() if v[i] is not CL.FAILED} for i in range(n)]
+            said = [i for i in range(n) if any(rule(rows[i]) for rule in rules)]
+            assert said, (kind, trial)              # the trial did plant faults
+            assert set(said) <= set(only), (kind, trial)
+            if kind == "workers" and trial % 5 != 4:    # the import's own path: the validator
+                columns["case_id"] = [1] * n
+                columns["name"] = ["张三"] * n
+                validate, check = RC.row_validator(ledger, columns, imports=True)
+                assert validate is None and check.only_at is not None
+                flagged = [i for i in range(n) if check(rows[i], i)]     # rules and plain checks
+                assert set(said) <= set(flagged) <= set(check.only_at)
+                # a field put in the rows later (a name looked up in its case): every row is asked
+                _, check = RC.row_validator(ledger, columns, imports=True, late={reads[0]})
+                assert check.only_at is None
+
+
+def test_a_rule_without_a_column_form_is_asked_of_every_row():
+    from models.ledger.fields import column_rule
+    ledger = registry.get("workers")
+    columns = {"name": ["张三"] * 5, "owed_fen": [1] * 5, "paid_fen": [0] * 5, "case_id": [7] * 5}
+    _, rules = RC.row_validator(ledger, columns, imports=True)
+    assert rules.only_at == []
+    plain = lambda row: []                          # noqa: E731 - a rule as a ledger might declare one
+    assert RC._only_at((plain,), columns, frozenset(), {}) is None
+    odd = column_rule(lambda row: [], ("owed_fen",), lambda col: [c for c in col if c > "x"])
+    assert RC._only_at((odd,), columns, frozenset(), {}) is None      # cannot compare: every row

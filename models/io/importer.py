@@ -263,7 +263,8 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
         if v is not None:
             names.append(name)
             columns.append([v] * n)
-    validate, _rules = row_validator(ledger, dict(zip(names, columns)), imports=True)
+    late = {name for _, name, _, _ in deferred}.union(k for k, v in plan.defaults.items() if v is None)
+    validate, _rules = row_validator(ledger, dict(zip(names, columns)), imports=True, late=late)
     to_complete = completion.completion_rules(ledger)
     field_col = {c.field: (c.label or c.parent) for c in cols}
     gen_key = [k for k, v in plan.defaults.items() if v is None]
@@ -291,7 +292,13 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
                     problems_at.setdefault(pos, []).append(Problem(i + 1, label, exc.rule, str(exc), name))
             for name in gen_key:
                 values[name] = _generated_key(values)
-    found_all = list(map(validate or _rules, row_values, range(n)))
+    only_at = None if validate else _rules.only_at
+    if only_at is None:
+        found_all = list(map(validate or _rules, row_values, range(n)))
+    else:                                       # the other rows are known to pass every rule
+        found_all = [()] * n
+        for pos in only_at:
+            found_all[pos] = _rules(row_values[pos], pos)
     if keys is not None and not gen_key and not to_complete \
             and not any(col.count(None) or col.count("") for col in map(columns.__getitem__,
                                                                          map(names.index, key_fields))):

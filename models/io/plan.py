@@ -3,8 +3,10 @@ found (``ImportPlan``: the rows' verdicts, the columns, the totals, ``to_json`` 
 preview). Made by ``models.io.importer.plan_import``; nothing here reads a file or writes."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field as dc_field
 from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 
 from models.io.header import Header
@@ -22,6 +24,9 @@ class RowResult:
     record_id: int | None
     cells: list | None              # the raw cells, kept for the preview and for rows with problems
     changes: dict | None
+
+
+_action, _problems = attrgetter("action"), attrgetter("problems")
 
 
 @dataclass
@@ -57,8 +62,7 @@ class ImportPlan:
 
     def counts(self) -> dict[str, int]:
         out = {"insert": 0, "update": 0, "unchanged": 0, "reject": 0}
-        for r in self.rows:
-            out[r.action] = out.get(r.action, 0) + 1
+        out.update(Counter(map(_action, self.rows)))
         return out
 
     def totals(self) -> dict:
@@ -66,7 +70,7 @@ class ImportPlan:
 
     def to_json(self, imported: bool = False) -> dict:
         c = self.counts()
-        rejected = sum(1 for r in self.rows if r.problems)
+        rejected = sum(map(bool, map(_problems, self.rows)))
         return {
             "file": self.path.name, "kind": self.kind, "sheet": self.sheet, "format": self.book.fmt,
             "encoding": self.book.encoding,

@@ -10,7 +10,8 @@ from models.io.columns import FAILED
 from models.ledger.fields import Ledger
 
 
-def row_validator(ledger: Ledger, columns: dict[str, list] | None = None, *, imports: bool = False):
+def row_validator(ledger: Ledger, columns: dict[str, list] | None = None, *, imports: bool = False,
+                  late: set[str] | frozenset = frozenset()):
     """``ledger.validate`` with the fields that can never complain left out and the plain
     checks (required, not negative) inlined: the same answers, in the same order.
 
@@ -20,7 +21,13 @@ def row_validator(ledger: Ledger, columns: dict[str, list] | None = None, *, imp
 
     With ``imports``, the rules that only say a record is to be completed (``models.completion``:
     a closed case of an old ledger without 核处结论) are left out: an import lists such rows as
-    待补录 instead of refusing them."""
+    待补录 instead of refusing them.
+
+    When the second function is returned and its ``only_at`` is not None, it has something to
+    say about those positions only (sorted): every other row is known to pass, from the plain
+    checks made by column and the rules asked of whole columns (``fields.column_rule``). ``late``
+    names the fields whose values are put in the rows after ``columns`` was taken: a rule that
+    reads one is asked of every row."""
     plain, custom = [], []
     for f in ledger.stored_fields:
         if f.validators:
@@ -92,8 +99,31 @@ def row_validator(ledger: Ledger, columns: dict[str, list] | None = None, *, imp
                 out.extend((name, message, "逻辑") for name, message in found)
         return out
     if columns and not plain_rows and not custom:
+        rules_only.only_at = _only_at(rules, columns, late, early)     # type: ignore[attr-defined]
         return None, rules_only
     return validate, None
+
+
+def _only_at(rules, columns: dict[str, list], late, early: dict) -> list[int] | None:
+    """The positions where ``rules_only`` may have something to say, or None when a rule cannot
+    be asked of whole columns."""
+    if not all(hasattr(r, "may_fire") and not late.intersection(r.reads) for r in rules):
+        return None
+    n = len(next(iter(columns.values())))
+    blank = [None] * n
+    at = set(early)
+    try:
+        for rule in rules:
+            cols = []
+            for name in rule.reads:
+                col = columns.get(name, blank)
+                if FAILED in col:               # unreadable: the row has no value there
+                    col = [None if v is FAILED else v for v in col]
+                cols.append(col)
+            at.update(rule.may_fire(*cols))
+    except (TypeError, ValueError):             # a value the column form cannot compare: ask each row
+        return None
+    return sorted(at)
 
 
 def _nothing_to_say(col: list, required: bool, is_ref: bool, numeric: bool, low) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib
+from itertools import repeat
 from typing import Any, ClassVar, Iterable, Sequence
 
 from models.db import Store
@@ -156,11 +157,13 @@ class LedgerService:
     def fill_defaults(self, rows: list[dict]) -> None:
         """A field left blank (a blank cell, an empty form field) or left out (a file without the
         column) takes the table's default, the same on every path (兑付渠道 企业自行支付, 线索来源 其他)."""
-        defaults = self._table_defaults()
-        for v in rows:
-            for name, value in defaults.items():
-                if v.get(name) in (None, ""):
-                    v[name] = value
+        for name, value in self._table_defaults().items():
+            # a column at a time: the rows where it is blank (C-level passes), then those alone
+            got = list(map(dict.get, rows, repeat(name)))
+            if got.count(None) + got.count(""):
+                for v, have in zip(rows, got):
+                    if have is None or have == "":
+                        v[name] = value
 
     def _table_defaults(self) -> dict[str, Any]:
         cache = getattr(type(self), "_defaults_cache", None)

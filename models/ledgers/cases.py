@@ -1,7 +1,7 @@
 """欠薪问题台账: cases, the workers in them (实名) and the repayments made to them."""
 from __future__ import annotations
 
-from models.ledger.fields import Field as F, Ledger
+from models.ledger.fields import Field as F, Ledger, column_rule
 from models.ledger.registry import register
 
 SOURCES = ("全国根治欠薪线索反映平台", "12345", "12333", "信访来访", "信访来信", "来电",
@@ -32,7 +32,10 @@ def _dates_in_order(a: str, b: str, label: str):
         if x and y and x > y:
             return [(b, f"{label}：结束日期 {y} 早于开始日期 {x}")]
         return []
-    return rule
+
+    def may_fire(xs: list, ys: list) -> list[int]:
+        return [i for i, (x, y) in enumerate(zip(xs, ys)) if x and y and x > y]
+    return column_rule(rule, (a, b), may_fire)
 
 
 def _paid_not_above_owed(owed: str, paid: str, what: str):
@@ -42,7 +45,10 @@ def _paid_not_above_owed(owed: str, paid: str, what: str):
             from models.values import fen_to_yuan_text as y
             return [(paid, f"{what}已付 {y(p)} 元，超过应付 {y(o)} 元")]
         return []
-    return rule
+
+    def may_fire(os_: list, ps: list) -> list[int]:
+        return [i for i, (o, p) in enumerate(zip(os_, ps)) if (p or 0) > (o or 0)]
+    return column_rule(rule, (owed, paid), may_fire)
 
 
 def _closed_has_verdict(row: dict) -> list[tuple[str, str]]:
