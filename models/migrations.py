@@ -64,7 +64,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m015,       # every audited table's triggers from generator version 1
     m016,       # the roll-up, repayment and search-index triggers dropped (models.ledger.effects)
     m017,       # case_record(updated_at) indexed: the check after an edit finds touched cases by it
-    m018,       # the trigram search indexes made again without column sizes (columnsize=0)
+    m018,       # the trigram search indexes made again with record ids only (detail=none, columnsize=0)
 ]
 LATEST = len(MIGRATIONS)
 _split_sql = split_sql          # models.io.bulk_commit reads the steps' scripts with it

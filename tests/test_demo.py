@@ -11,6 +11,7 @@ from models import migrations
 
 from models.demo import SCALES, build_demo
 from models.demo.base import _IdMaker
+from models.ledger.repo import trigram_match
 from models.ledgers.cases import CHANNELS, CLOSED_STATUSES, REASONS, RESOLUTION_PATHS, SOURCES, STATUSES
 from models.rules.credit_code import validate_credit_code
 from models.rules.idcard import make_valid_id, validate_bank_card, validate_id, validate_phone
@@ -352,8 +353,8 @@ def test_audit_trail_and_search(township):
     # written through the normal triggers: per-row audit, FTS kept by triggers
     assert _one(c, "SELECT COUNT(*) FROM audit_log WHERE table_name = 'worker' AND action = 'insert'") == 3000
     assert _one(c, "SELECT COUNT(*) FROM audit_log WHERE action = 'insert' AND reason = '生成演示数据'") > 3000
-    assert _one(c, "SELECT COUNT(*) FROM worker_fts WHERE worker_fts MATCH '511322'") >= 1
-    assert _one(c, "SELECT COUNT(*) FROM case_fts WHERE case_fts MATCH '安置房二期'") >= 1
+    assert _one(c, "SELECT COUNT(*) FROM worker_fts WHERE worker_fts MATCH ?", trigram_match('511322')) >= 1
+    assert _one(c, "SELECT COUNT(*) FROM case_fts WHERE case_fts MATCH ?", trigram_match('安置房二期')) >= 1
     assert _one(c, "SELECT COUNT(*) FROM case_record WHERE uuid NOT GLOB "
                    "'[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-*'") == 0
 
@@ -475,9 +476,13 @@ def test_big_is_written_as_an_import_is(big_small, tmp_path):
         _one(c, "SELECT COUNT(*) FROM repayment WHERE worker_id IS NOT NULL")
     assert _one(c, "SELECT COUNT(*) FROM audit_log WHERE action = 'bulk'") == 0
     assert _one(c, "SELECT COUNT(*) FROM worker_fts") == 20000
-    n = _one(c, "SELECT COUNT(*) FROM worker_fts WHERE worker_fts MATCH '511322'")
-    assert n == _one(c, "SELECT COUNT(*) FROM worker WHERE id_number LIKE '%511322%' OR name LIKE '%511322%'")
-    assert _one(c, "SELECT COUNT(*) FROM case_fts WHERE case_fts MATCH '农民工'") == 2000
+    # the index finds the records holding every run of the text; those holding the text itself
+    # among them (the program's search asks each) are the ones LIKE finds
+    held = "(t.id_number LIKE '%511322%' OR t.name LIKE '%511322%')"
+    n = _one(c, f"SELECT COUNT(*) FROM worker_fts f JOIN worker t ON t.id = f.rowid WHERE worker_fts MATCH ? AND {held}",
+             trigram_match('511322'))
+    assert n == _one(c, f"SELECT COUNT(*) FROM worker t WHERE {held}") > 0
+    assert _one(c, "SELECT COUNT(*) FROM case_fts WHERE case_fts MATCH ?", trigram_match('农民工')) == 2000
     c.execute("INSERT INTO worker_fts(worker_fts) VALUES ('integrity-check')")
     c.execute("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')")
     cfg = dict(c.execute("SELECT k, v FROM worker_fts_config").fetchall())

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from models.ledger import effects, registry
-from models.ledger.repo import LedgerRepo
+from models.ledger.repo import LedgerRepo, trigram_match
 
 
 def _repos(store):
@@ -40,7 +40,7 @@ def _assert_consistent(store, bases_w, bases_c):
     store.execute("INSERT INTO case_fts(case_fts) VALUES ('integrity-check')")
     for name, in store.query("SELECT DISTINCT name FROM worker"):
         found = {r[0] for r in store.query("SELECT rowid FROM worker_fts WHERE worker_fts MATCH ?",
-                                           ('"' + name + '"',))}
+                                           (trigram_match(name),))}
         assert found == {r[0] for r in store.query("SELECT id FROM worker WHERE name LIKE ?", (f"%{name}%",))}
 
 

@@ -20,6 +20,7 @@ from models.exchange.export import export_package
 from models.exchange.receive import receive_package, townships_dir
 from models.figures import DEFINITIONS, figures
 from models.ledger.service import service_for
+from models.ledger.repo import trigram_match
 
 TOWNS = [(1, "青山镇", "511234101"), (2, "白石镇", "511234102"), (3, "河口乡", "511234103")]
 SENT = dt.datetime.combine(TODAY, dt.time(17, 0))
@@ -175,7 +176,7 @@ def test_numbers_travel_masked_unless_full_ids_chosen(towns, tmp_path):
     conn = sqlite3.connect(data)
     sent = conn.execute("SELECT id_number, phone, bank_card FROM worker WHERE id_number != '' ORDER BY id LIMIT 5").fetchall()
     assert sent == [(mask_id(i), mask_phone(p), mask_bank_card(b)) for i, p, b in full]
-    assert conn.execute("SELECT COUNT(*) FROM worker_fts WHERE worker_fts MATCH ?", (f'"{full[0][0][-8:]}"',)).fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM worker_fts WHERE worker_fts MATCH ?", (trigram_match(full[0][0][-8:]),)).fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM account WHERE pw_hash NOT LIKE '（%'").fetchone()[0] == 0
     conn.close()
     manifest = json.loads(zipfile.ZipFile(tmp_path / "masked.qqpkg").read("manifest.json"))

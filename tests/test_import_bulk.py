@@ -21,6 +21,7 @@ from models.io import bulk_commit, writing
 from models.io.importer import commit_import, plan_import
 from models.jobs import Cancelled, JobContext, NULL
 from models.ledger import effects
+from models.ledger.repo import trigram_match
 from models.rules.idcard import make_valid_id
 
 TODAY = dt.date(2026, 11, 26)
@@ -194,7 +195,7 @@ def _snapshot(path: Path) -> dict:
                        ("case_fts", ["BULK-00", "青山建工", "已核实", "拖欠农民工", "包案人1"])):
         for w in words:
             searches[(fts, w)] = [r[0] for r in c.execute(
-                f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid", (f'"{w}"',))]
+                f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid", (trigram_match(w),))]
     out["searches"] = searches
     c.close()
     return out

@@ -18,7 +18,7 @@ from models import campaign
 from models.db import Store
 from models.io import importer
 from models.ledger import registry
-from models.ledger.repo import LedgerRepo
+from models.ledger.repo import LedgerRepo, trigram_match
 from models.ledger.service import service_for
 from models.rules.credit_code import make_credit_code
 from models.rules.idcard import make_valid_id
@@ -197,8 +197,8 @@ def _state(db: Path, kind: str) -> dict:
                          for x in (r["before"], r["after"]))
         audit.append((r["table_name"], r["record_id"], r["action"], before, after))
     out["audit_log"] = sorted(audit, key=repr)
-    out["case_fts"] = [r[0] for r in c.execute("SELECT rowid FROM case_fts WHERE case_fts MATCH '\"劳务有限\"' ORDER BY rowid")]
-    out["worker_fts"] = [r[0] for r in c.execute("SELECT rowid FROM worker_fts WHERE worker_fts MATCH '\"钢筋工\"' ORDER BY rowid")]
+    out["case_fts"] = [r[0] for r in c.execute("SELECT rowid FROM case_fts WHERE case_fts MATCH ? ORDER BY rowid", (trigram_match("劳务有限"),))]
+    out["worker_fts"] = [r[0] for r in c.execute("SELECT rowid FROM worker_fts WHERE worker_fts MATCH ? ORDER BY rowid", (trigram_match("钢筋工"),))]
     c.close()
     return out
 

@@ -15,6 +15,22 @@ from models.values import ValueProblem
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 FTS_TABLES = {"case_record": "case_fts", "worker": "worker_fts"}
+_FTS_COLUMNS: dict[str, list[str]] = {}     # index table -> its columns (the program's schema)
+
+
+def trigram_match(text: str) -> str:
+    """The MATCH text finding the records of a trigram index (``case_fts``, ``worker_fts``)
+    that hold every three-character run of ``text`` (three characters or more): each run a
+    one-term phrase, all of them required. The index keeps no positions (``detail=none``), so
+    whether a record holds ``text`` itself is for the caller to ask (``LedgerRepo`` does)."""
+    runs = dict.fromkeys(text[i:i + 3] for i in range(len(text) - 2))
+    return " AND ".join('"' + r.replace('"', '""') + '"' for r in runs)
+
+
+def _fts_columns(store: Store, fts: str) -> list[str]:
+    if fts not in _FTS_COLUMNS:
+        _FTS_COLUMNS[fts] = [r[1] for r in store.query(f"PRAGMA table_info({fts})")]
+    return _FTS_COLUMNS[fts]
 
 
 class ValidationError(ValueError):
@@ -106,30 +122,41 @@ class LedgerRepo:
             params += list(p)
         return " AND ".join(conds) or "1", params
 
-    def _index_for(self, text: str) -> tuple[str, str] | None:
-        """(index table, MATCH text) answering a search of ``text`` exactly: the trigram index
-        for three characters or more, the short-search index (``chars_index``) for one or two."""
+    def _index_for(self, text: str) -> tuple[str, str, str, list] | None:
+        """(index table, MATCH text, a condition on ``t`` the rows found must also meet, its
+        parameters) answering a search of ``text`` exactly: the trigram index for three
+        characters or more, the short-search index (``chars_index``) for one or two.
+
+        The trigram index keeps which records hold each run of three characters, not where
+        (FTS5 ``detail=none``, step 18): it finds the records holding every run of the text,
+        and the condition keeps those that hold the text itself in one searched field."""
         fts = FTS_TABLES.get(self.t)
         if fts and len(text) >= 3:
-            return fts, '"' + text.replace('"', '""') + '"'
+            cond, params = self._like_any(_fts_columns(self.store, fts), text)
+            return fts, trigram_match(text), cond, params
         if fts and text:
             from models.ledger import chars_index
             match = chars_index.phrase(text)
             if match and chars_index.catch_up(self.store, self.t):
-                return chars_index.INDEXES[self.t][0], match
+                return chars_index.INDEXES[self.t][0], match, "1", []
         return None
+
+    @staticmethod
+    def _like_any(columns: list[str], text: str) -> tuple[str, list]:
+        """``t.<column> LIKE %text%`` for any of ``columns``, the text taken literally."""
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        ors = " OR ".join(f't."{c}" LIKE ? ESCAPE \'\\\'' for c in columns)
+        return f"({ors or '0'})", [like] * len(columns)
 
     def search_condition(self, text: str) -> tuple[str, list]:
         """From a search index where one answers it (``_index_for``); else LIKE."""
         text = _CONTROL.sub("", text).strip()       # a NUL or ESC typed or pasted in is no search
         found = self._index_for(text)
         if found:
-            index, match = found
-            return f"t.id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)", [match]
+            index, match, cond, params = found
+            return f"(t.id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?) AND {cond})", [match, *params]
         fields = self.ledger.search_fields or [f for f in self.ledger.fields if f.kind == "text"][:3]
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        ors = " OR ".join(f't."{f.name}" LIKE ? ESCAPE \'\\\'' for f in fields if f.stored)
-        return f"({ors})", [like] * sum(1 for f in fields if f.stored)
+        return self._like_any([f.name for f in fields if f.stored], text)
 
     def order(self, q: Query) -> str:
         if q.sort:
@@ -147,12 +174,13 @@ class LedgerRepo:
             or q.sort == "id"
         found = self._index_for(text) if by_id else None
         if found:
-            index, match = found
+            index, match, cond, cond_params = found
             rest = Query(**{**q.__dict__, "search": ""})
             where, params = self.where(rest)
             desc = "DESC" if (q.descending if q.sort else "desc" in self.ledger.order_by.lower()) else "ASC"
             return (f'SELECT t.id FROM {index} f JOIN "{self.t}" t ON t.id = f.rowid '
-                    f"WHERE {index} MATCH ? AND {where} ORDER BY f.rowid {desc}", [match, *params])
+                    f"WHERE {index} MATCH ? AND {cond} AND {where} ORDER BY f.rowid {desc}",
+                    [match, *cond_params, *params])
         where, params = self.where(q)
         return f'SELECT t.id FROM "{self.t}" t WHERE {where} ORDER BY {self.order(q)}', params
 
