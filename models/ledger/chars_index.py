@@ -105,8 +105,11 @@ def catch_up(store, table: str) -> bool:
             if state is None:
                 rebuild(conn, table)
                 return True
+            # the log's rows after the mark, by id (NOT INDEXED: with a county file's statistics
+            # SQLite would walk the (table, record) index through every worker's row, 0.23 s)
             changed = [r[0] for r in conn.execute(
-                "SELECT DISTINCT record_id FROM audit_log WHERE id > ? AND table_name = ? AND record_id IS NOT NULL "
+                "SELECT DISTINCT record_id FROM audit_log NOT INDEXED WHERE id > ? AND table_name = ? "
+                "AND record_id IS NOT NULL "
                 "AND record_id <= ?", (state[0], table, state[1]))]
             for i in range(0, len(changed), 500):
                 part = changed[i:i + 500]
