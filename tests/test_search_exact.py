@@ -28,10 +28,9 @@ def store(tmp_path_factory):
                               "project_name": f"第{i}期安置房项目"}) for i in range(12)]
     workers = LedgerRepo(s, registry.get("workers"))
     for i in range(300):
-        tail = f"{rnd.randrange(1000):03d}" + rnd.choice("0123456789X")
-        workers.insert({"case_id": rnd.choice(case_ids), "name": rnd.choice(NAMES),
-                        "id_number": f"5119211990{rnd.randrange(1, 13):02d}{rnd.randrange(1, 29):02d}" + tail[:3]
-                        + rnd.choice("0123456789Xx")[:1].upper() if i % 3 else "",
+        number = (f"5119211990{rnd.randrange(1, 13):02d}{rnd.randrange(1, 29):02d}{rnd.randrange(1000):03d}"
+                  f"{rnd.choice('0123456789X')}") if i % 3 else ""
+        workers.insert({"case_id": rnd.choice(case_ids), "name": rnd.choice(NAMES), "id_number": number,
                         "trade": rnd.choice(TRADES)})
     yield s
     s.close()

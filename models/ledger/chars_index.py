@@ -109,8 +109,7 @@ def catch_up(store, table: str) -> bool:
             # SQLite would walk the (table, record) index through every worker's row, 0.23 s)
             changed = [r[0] for r in conn.execute(
                 "SELECT DISTINCT record_id FROM audit_log NOT INDEXED WHERE id > ? AND table_name = ? "
-                "AND record_id IS NOT NULL "
-                "AND record_id <= ?", (state[0], table, state[1]))]
+                "AND record_id IS NOT NULL AND record_id <= ?", (state[0], table, state[1]))]
             for i in range(0, len(changed), 500):
                 part = changed[i:i + 500]
                 q = ",".join("?" * len(part))

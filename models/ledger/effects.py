@@ -42,7 +42,9 @@ def _rows(conn, sql: str, params=()) -> list[tuple]:
     return [tuple(r) for r in conn.execute(sql, params)]
 
 
-def _fts_columns(conn, table: str) -> list[str]:
+def fts_columns(conn, table: str) -> list[str]:
+    """The columns of ``table``'s trigram search index (none for a table without one); a
+    search checks the text in these (``models.ledger.repo``)."""
     fts = FTS.get(table)
     if not fts:
         return []
@@ -72,7 +74,7 @@ class Tracker:
     def _prepare(self, table: str) -> None:
         if table in self.cols:
             return
-        cols = list(dict.fromkeys([*_READS[table], *_fts_columns(self.conn, table)]))
+        cols = list(dict.fromkeys([*_READS[table], *fts_columns(self.conn, table)]))
         self.cols[table] = cols
         spec = ", ".join(["id INTEGER PRIMARY KEY", "gone INTEGER NOT NULL DEFAULT 0", *[f'"{c}"' for c in cols]])
         self.conn.execute(f"CREATE TEMP TABLE {self.tag}_{table} ({spec})")
@@ -205,7 +207,7 @@ class Tracker:
     # -- search indexes --------------------------------------------------------------------------
     def _search_index(self, table: str) -> None:
         fts = FTS[table]
-        cols = _fts_columns(self.conn, table)
+        cols = fts_columns(self.conn, table)
         if not cols:
             return
         old = self._old(table)

@@ -15,7 +15,6 @@ from models.values import ValueProblem
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 FTS_TABLES = {"case_record": "case_fts", "worker": "worker_fts"}
-_FTS_COLUMNS: dict[str, list[str]] = {}     # index table -> its columns (the program's schema)
 
 
 def trigram_match(text: str) -> str:
@@ -25,12 +24,6 @@ def trigram_match(text: str) -> str:
     whether a record holds ``text`` itself is for the caller to ask (``LedgerRepo`` does)."""
     runs = dict.fromkeys(text[i:i + 3] for i in range(len(text) - 2))
     return " AND ".join('"' + r.replace('"', '""') + '"' for r in runs)
-
-
-def _fts_columns(store: Store, fts: str) -> list[str]:
-    if fts not in _FTS_COLUMNS:
-        _FTS_COLUMNS[fts] = [r[1] for r in store.query(f"PRAGMA table_info({fts})")]
-    return _FTS_COLUMNS[fts]
 
 
 class ValidationError(ValueError):
@@ -132,7 +125,7 @@ class LedgerRepo:
         and the condition keeps those that hold the text itself in one searched field."""
         fts = FTS_TABLES.get(self.t)
         if fts and len(text) >= 3:
-            cond, params = self._like_any(_fts_columns(self.store, fts), text)
+            cond, params = self._like_any(effects.fts_columns(self.store.conn, self.t), text)
             return fts, trigram_match(text), cond, params
         if fts and text:
             from models.ledger import chars_index
