@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QToolBar, QVBoxLayout, QWidget)
 
 from models import ledger_refs
@@ -337,15 +337,8 @@ class GenericLedgerPage(QWidget):
         open_export(self, self.ctx, self.kind, self.model.query)
 
     def print_ledger(self) -> None:
-        default = str(Path.home() / f"{self.ledger.title}-{self.ctx.today():%Y%m%d}.pdf")
-        path, _ = QFileDialog.getSaveFileName(self, "打印（生成 PDF）", default, "PDF 文件 (*.pdf)")
-        if not path:
-            return
-        out = self.print_to(path)
-        self.ctx.bus.status.emit(f"已生成 {out}")
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+        from views.ledger_io import open_print
+        open_print(self, self.ctx, self.kind, self.model.query)
 
     def print_to(self, path: str | Path) -> Path:
         from models.ledger_pdf_fallback import print_ledger_pdf

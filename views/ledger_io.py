@@ -6,7 +6,11 @@ full numbers may be exported. A read-only account (领导) is told so before any
 the database would refuse its writes anyway (models.access: no actor, no write)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from models.ledger.repo import Query
 from views.context import AppContext
@@ -41,10 +45,26 @@ def open_export(parent: QWidget, ctx: AppContext, kind: str, query: Query | None
     dlg.exec()
 
 
-def open_print(parent: QWidget, ctx: AppContext, kind: str, query: Query | None = None) -> None:
+def open_print(parent: QWidget, ctx: AppContext, kind: str, query: Query | None = None) -> Path | None:
+    """打印: the ledger's printout (models.ledger_pdf_fallback.print_ledger_pdf) of the rows the page
+    shows, its filter printed at the top, saved where the user says and opened in the PDF reader.
+    Every ledger page prints through here. Returns the PDF written, or None."""
+    from models.ledger import registry
+    from models.ledger_pdf_fallback import print_ledger_pdf
+    from models.reports.result import ReportUnavailable
+    title = registry.get(kind).title
+    default = str(Path.home() / f"{title}-{ctx.today():%Y%m%d}.pdf")
+    path, _ = QFileDialog.getSaveFileName(parent, "打印（生成 PDF）", default, "PDF 文件 (*.pdf)")
+    if not path:
+        return None
     try:
-        from views.reports_page import print_ledger_dialog
-    except ImportError:
-        QMessageBox.information(parent, "打印", "报表模块未安装。")
-        return
-    print_ledger_dialog(parent, ctx, kind, query)
+        out = print_ledger_pdf(ctx.store, kind, path, query=query, today=ctx.today())
+    except ReportUnavailable as exc:             # too many rows for paper: the message says to filter
+        QMessageBox.information(parent, "打印", str(exc))
+        return None
+    except OSError as exc:
+        QMessageBox.warning(parent, "打印", f"无法写入 {path}：{exc.strerror or exc}")
+        return None
+    ctx.bus.status.emit(f"已生成 {out}")
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+    return out

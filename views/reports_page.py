@@ -275,8 +275,6 @@ class ReportsPage(QWidget):
         self.pages: PdfPages | None = None
         self.which = QComboBox()
         for key, title in REPORTS.items():
-            if key == "minutes" and importlib.util.find_spec("models.reports.minutes") is None:
-                continue
             self.which.addItem(title, key)
         self.day = QDateEdit(QDate(ctx.today()))
         self.day.setCalendarPopup(True)
