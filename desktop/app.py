@@ -40,7 +40,30 @@ def make_app(argv: list[str] | None = None):
     font = QFont("WenQuanYi Micro Hei")
     font.setPointSize(10)
     app.setFont(font)
+    install_qt_translation(app)
     return app
+
+
+QT_TRANSLATION = "qtbase_zh_CN"
+_translator = None
+
+
+def install_qt_translation(app) -> bool:
+    """Qt's own texts in Chinese, whatever the system's language: 确定 / 取消 and 是 / 否 on the
+    standard buttons, 撤销 / 复制 / 粘贴 in a text box's menu. The catalogue ships with PySide6 (its
+    translations folder; build.spec bundles it). Installed once however often this is called."""
+    global _translator
+    if _translator is not None:
+        return True
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)
+    if not translator.load(QT_TRANSLATION, folder):
+        sys.stderr.write(f"无法加载 Qt 中文翻译：{folder}/{QT_TRANSLATION}.qm\n")
+        return False
+    app.installTranslator(translator)
+    _translator = translator
+    return True
 
 
 def _bundle_qt_conf() -> None:
