@@ -21,6 +21,7 @@ from views.context import AppContext
 from views.dashboard_tables import DashboardFit
 
 RED, AMBER, GREEN = "#b00020", "#9a6700", "#1e7b34"
+GREY = "#666666"               # nothing to measure yet (nothing owed): no verdict
 LIST_LIMIT = DASHBOARD_LIST_LIMIT
 ROW_H = 24
 
@@ -258,7 +259,7 @@ class DashboardPage(QWidget):
         self.tiles["paid"].set(_wan(c.paid_fen), f"{fen_to_yuan_text(c.paid_fen)} 元", GREEN)
         self.tiles["left"].set(_wan(c.outstanding_fen), f"{fen_to_yuan_text(c.outstanding_fen)} 元",
                                RED if c.outstanding_fen else GREEN)
-        self.tiles["pct"].set(f"{c.cleared_pct:.1f}%", self._pct_detail(d))
+        self.tiles["pct"].set(c.cleared_text, self._pct_detail(d))
         self.tiles["cases"].set(f"{tot.all.cases:,}", f"在办 {tot.open_cases:,}　已办结 {tot.closed_cases:,}")
         self.tiles["workers"].set(f"{c.workers:,}")
         w = d.warnings
@@ -270,7 +271,7 @@ class DashboardPage(QWidget):
                                   for s, b in tot.by_status.items()]
               + [["合计", f"{tot.all.cases:,}", f"{c.workers:,}", _wan(c.owed_fen), _wan(c.paid_fen)]], {1, 2, 3, 4})
         _fill(self.ws_table, [[r.name, f"{r.all.cases:,}", f"{r.open_cases:,}", f"{r.closed_cases:,}", f"{r.overdue:,}",
-                               _wan(r.counted.owed_fen), _wan(r.counted.paid_fen), f"{r.counted.cleared_pct:.1f}%"]
+                               _wan(r.counted.owed_fen), _wan(r.counted.paid_fen), r.counted.cleared_text]
                               for r in tot.workstreams], {1, 2, 3, 4, 5, 6, 7})
         for i, r in enumerate(tot.workstreams):
             if r.overdue:
@@ -314,6 +315,8 @@ class DashboardPage(QWidget):
         t = d.target
         if t is None:
             return ""
+        if not t.measurable:
+            return f"进度线今日应达 {t.target_today_pct:.1f}%（按阶段时间）"
         return f"进度线今日应达 {t.target_today_pct:.1f}%" + (f"，落后 {_wan(t.shortfall_fen)} 万元" if t.shortfall_fen else "")
 
     def _fill_target(self, d: stats.Dashboard) -> None:
@@ -324,12 +327,18 @@ class DashboardPage(QWidget):
             self.tiles["countdown"].set("—", "请先在“专项行动设置”中设置专项行动")
             return
         self.progress.setValue(int(round(min(c.cleared_pct, 100) * 10)))
-        self.progress.setFormat(f"清偿率 {c.cleared_pct:.1f}%　（进度线今日应达 {t.target_today_pct:.1f}%）")
-        behind = t.shortfall_fen > 0
-        self.progress.setStyleSheet(f"QProgressBar::chunk {{ background: {RED if behind else GREEN}; }}")
+        # nothing owed: no rate and no verdict (neutral), the line's value from the campaign's dates
+        rate = f"{c.cleared_pct:.1f}%" if t.measurable else f"{stats.NO_RATE}　{stats.NO_DATA}"
+        self.progress.setFormat(f"清偿率 {rate}　（进度线今日应达 {t.target_today_pct:.1f}%）")
+        behind = t.measurable and t.shortfall_fen > 0
+        chunk = (RED if behind else GREEN) if t.measurable else GREY
+        self.progress.setStyleSheet(f"QProgressBar::chunk {{ background: {chunk}; }}")
         cur = t.current
         text = ""
-        if cur:
+        if cur and not t.measurable:
+            text = (f"当前阶段“{cur.name}”：{cur.due_date} 前清偿率达到 {cur.target_pct}%，剩余 {max(cur.days_left, 0)} 天。"
+                    f"{stats.NO_DATA}（尚未登记欠薪金额），各阶段目标暂无从衡量。")
+        elif cur:
             need = max(0, cur.target_fen - c.paid_fen)
             text = (f"当前阶段“{cur.name}”：{cur.due_date} 前清偿率达到 {cur.target_pct}%，"
                     + (f"还需兑付 {_wan(need)} 万元，剩余 {max(cur.days_left, 0)} 天。" if need else "已经达到。"))
@@ -339,10 +348,14 @@ class DashboardPage(QWidget):
                                     RED if days < 15 else "#1f3b5c")
         rows, colours = [], []
         for p in t.phases:
+            days = str(p.days_left) if p.days_left >= 0 else "已到期"
+            if not p.measurable:          # nothing owed: neither reached nor missed
+                rows.append([p.name, p.due_date, f"{p.target_pct}%", stats.NO_RATE, stats.NO_RATE, days, stats.NO_DATA])
+                colours.append(GREY)
+                continue
             need = max(0, p.target_fen - c.paid_fen)
             state = "已达到" if p.reached else ("未按期达到" if p.days_left < 0 else "进行中")
-            rows.append([p.name, p.due_date, f"{p.target_pct}%", _wan(p.target_fen), _wan(need),
-                         str(p.days_left) if p.days_left >= 0 else "已到期", state])
+            rows.append([p.name, p.due_date, f"{p.target_pct}%", _wan(p.target_fen), _wan(need), days, state])
             colours.append(GREEN if p.reached else (RED if p.days_left < 0 else None))
         _fill(self.phases, rows, {2, 3, 4, 5}, colours)
 

@@ -80,11 +80,11 @@ def workstream_table(tot: stats.Totals, width: float, unit: str = "yuan") -> Lon
             f"未兑付（{label}）", "清偿率"]
     body = [[w.name, f"{w.all.cases:,}", f"{w.open_cases:,}", f"{w.closed_cases:,}", f"{w.overdue:,}",
              f"{w.counted.workers:,}", yuan(w.counted.owed_fen), yuan(w.counted.paid_fen),
-             yuan(w.counted.outstanding_fen), f"{w.counted.cleared_pct:.1f}%"] for w in tot.workstreams]
+             yuan(w.counted.outstanding_fen), w.counted.cleared_text] for w in tot.workstreams]
     c = tot.counted
     total = ["合计", f"{tot.all.cases:,}", f"{tot.open_cases:,}", f"{tot.closed_cases:,}",
              f"{sum(w.overdue for w in tot.workstreams):,}", f"{c.workers:,}", yuan(c.owed_fen),
-             yuan(c.paid_fen), yuan(c.outstanding_fen), f"{c.cleared_pct:.1f}%"]
+             yuan(c.paid_fen), yuan(c.outstanding_fen), c.cleared_text]
     return LongTable(head, body, scale_widths([13, 7, 7, 7, 6, 8, 14, 14, 14, 6], width), "LRRRRRRRRR",
                      size=8, total=total)
 
@@ -100,17 +100,25 @@ def status_table(tot: stats.Totals, width: float, unit: str = "yuan") -> LongTab
             body.append([s, f"{b.cases:,}", "—", "—", "—", "—", "—"])
         else:
             body.append([s, f"{b.cases:,}", f"{b.workers:,}", yuan(b.owed_fen), yuan(b.paid_fen),
-                         yuan(b.outstanding_fen), f"{b.cleared_pct:.1f}%"])
+                         yuan(b.outstanding_fen), b.cleared_text])
     c = tot.counted
     return LongTable(head, body, scale_widths([10, 8, 8, 14, 14, 14, 7], width), "LRRRRRR", size=8.5,
                      total=["合计", f"{tot.all.cases:,}", f"{c.workers:,}", yuan(c.owed_fen), yuan(c.paid_fen),
-                            yuan(c.outstanding_fen), f"{c.cleared_pct:.1f}%"])
+                            yuan(c.outstanding_fen), c.cleared_text])
 
 
 def target_text(tp: stats.TargetProgress | None, tot: stats.Totals, today: _dt.date) -> str:
     if tp is None:
         return "尚未设置专项行动及阶段目标。"
     deadline = _dt.date.fromisoformat(tp.deadline)
+    if not tp.measurable:         # nothing owed: no stage reached or missed; the line from the dates alone
+        lead = (f"截至{cn_date(today)}，{stats.NO_DATA}（尚未登记欠薪金额），清偿率及各阶段目标是否达到暂无从衡量；"
+                f"按阶段时间，进度线当日应达 {tp.target_today_pct:.1f}%。")
+        if tp.current:
+            cur = tp.current
+            lead += (f"当前阶段“{cur.name}”要求{cn_date(_dt.date.fromisoformat(cur.due_date))}前清偿率达到 "
+                     f"{cur.target_pct}%，剩余 {max(cur.days_left, 0)} 天。")
+        return lead + f"距{tp.deadline_label}（{cn_date(deadline)}）还有 {tp.days_left} 天。"
     lead = (f"截至{cn_date(today)}，累计兑付 {wan(tot.counted.paid_fen)} 万元，清偿率 {tp.actual_pct:.1f}%；"
             f"按阶段目标进度线当日应达 {tp.target_today_pct:.1f}%，")
     lead += (f"落后 {wan(tp.shortfall_fen)} 万元。" if tp.shortfall_fen else "进度符合要求。")
@@ -129,11 +137,13 @@ def phase_table(tp: stats.TargetProgress, paid_fen: int, width: float, unit: str
     yuan, label = _money(unit)
     head = ["阶段", "完成时限", "目标清偿率", f"目标金额（{label}）", f"已兑付（{label}）", f"差额（{label}）", "剩余天数",
             "是否达到"]
-    body = [[p.name, p.due_date, f"{p.target_pct}%", yuan(p.target_fen), yuan(paid_fen),
-             yuan(max(0, p.target_fen - paid_fen)), str(p.days_left) if p.days_left >= 0 else "已到期",
-             "已达到" if p.reached else "未达到"] for p in tp.phases]
+    none = stats.NO_RATE          # nothing owed: no target amount, no gap, no verdict
+    body = [[p.name, p.due_date, f"{p.target_pct}%", yuan(p.target_fen) if p.measurable else none, yuan(paid_fen),
+             yuan(max(0, p.target_fen - paid_fen)) if p.measurable else none,
+             str(p.days_left) if p.days_left >= 0 else "已到期",
+             ("已达到" if p.reached else "未达到") if p.measurable else none] for p in tp.phases]
     return LongTable(head, body, scale_widths([12, 10, 8, 14, 14, 14, 7, 7], width), "LCRRRRRC", size=8.5,
-                     shade=[i for i, p in enumerate(tp.phases) if p.days_left < 0 and not p.reached])
+                     shade=[i for i, p in enumerate(tp.phases) if p.measurable and p.days_left < 0 and not p.reached])
 
 
 CC_SETTING = "reports.briefing_cc"
@@ -200,10 +210,11 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     story += [O.heading(1, "一、总体进展"),
               O.body(f"截至{cn_date(today)}，全{org[-1:] or '镇'}共登记欠薪问题 {f.cases:,} 件，在办 {f.open_cases:,} 件，"
                      f"已办结 {f.closed_cases:,} 件；涉及农民工 {f.workers:,} 人，欠薪 {wan(f.owed_fen)} 万元，已兑付 "
-                     f"{wan(f.paid_fen)} 万元，未兑付 {wan(f.unpaid_fen)} 万元，清偿率 {f.cleared_pct:.1f}%。"),
+                     f"{wan(f.paid_fen)} 万元，未兑付 {wan(f.unpaid_fen)} 万元，" +
+                     (f"清偿率 {f.cleared_pct:.1f}%。" if f.owed_fen else f"尚无清偿率可计（{stats.NO_DATA}）。")),
               key_figures([
                   ("欠薪总额（万元）", wan(f.owed_fen)), ("已兑付（万元）", wan(f.paid_fen)),
-                  ("未兑付（万元）", wan(f.unpaid_fen)), ("清偿率", f"{f.cleared_pct:.1f}%"),
+                  ("未兑付（万元）", wan(f.unpaid_fen)), ("清偿率", f"{f.cleared_pct:.1f}%" if f.owed_fen else stats.NO_RATE),
                   ("欠薪问题（件）", f"{f.cases:,}"), ("在办 / 已办结（件）", f"{f.open_cases:,} / {f.closed_cases:,}"),
                   ("涉及农民工（人）", f"{f.workers:,}"), ("逾期 / 即将到期（件）", f"{f.overdue:,} / {f.due_soon:,}"),
               ], W),
@@ -270,7 +281,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
         if not w.all.cases:
             continue
         story += [CondPageBreak(60), O.heading(3, f"{w.name}：在办 {w.open_cases} 件，逾期 {w.overdue} 件，"
-                                                   f"已兑付 {wan(w.counted.paid_fen)} 万元，清偿率 {w.counted.cleared_pct:.1f}%")]
+                                                   f"已兑付 {wan(w.counted.paid_fen)} 万元，清偿率 {w.counted.cleared_text}")]
         if rows:
             story.append(case_table(rows, W, today, unit="wan"))
             if w.open_cases > len(rows):

@@ -52,6 +52,15 @@ def pct(part: int, whole: int) -> float:
     return 100.0 * part / whole if whole else 0.0
 
 
+NO_RATE = "—"                    # a rate over nothing: shown instead of 0.0%
+NO_DATA = "暂无欠薪数据"          # a stage target with nothing owed yet: neither reached nor missed
+
+
+def rate_text(part: int, whole: int) -> str:
+    """A 清偿率 as shown: one decimal, or "—" when nothing is owed (0 of 0 is no rate at all)."""
+    return f"{pct(part, whole):.1f}%" if whole else NO_RATE
+
+
 # -- totals, by status, by workstream --------------------------------------------------------
 @dataclass
 class Bucket:
@@ -67,6 +76,11 @@ class Bucket:
     @property
     def cleared_pct(self) -> float:
         return pct(self.paid_fen, self.owed_fen)
+
+    @property
+    def cleared_text(self) -> str:
+        """清偿率 as shown ("—" where nothing is owed, e.g. a 专班 with no cases)."""
+        return rate_text(self.paid_fen, self.owed_fen)
 
     def add(self, n: int, w: int, o: int, p: int) -> None:
         self.cases += n
@@ -144,7 +158,8 @@ class PhaseTarget:
     target_pct: int
     target_fen: int
     days_left: int
-    reached: bool
+    reached: bool                    # never with nothing owed (``measurable`` False)
+    measurable: bool = True          # False while nothing is owed: no verdict either way
 
 
 @dataclass
@@ -158,6 +173,7 @@ class TargetProgress:
     phases: list[PhaseTarget]
     current: PhaseTarget | None      # the next phase due (today or later), else the last
     shortfall_fen: int               # how far repaid is behind the line today (0 when ahead)
+    measurable: bool = True          # something is owed: the stages can be reached or missed
 
 
 def target_points(campaign, owed_fen: int) -> list[tuple[_dt.date, int]]:
@@ -178,19 +194,30 @@ def target_on(points: list[tuple[_dt.date, int]], day: _dt.date) -> float:
     return float(points[-1][1])
 
 
+def target_pct_on(campaign, day: _dt.date) -> float:
+    """The target line in per cent on ``day``, from the campaign's dates alone: 0% at its start, each
+    phase's target_pct at its due date, straight between (the line of ``target_points`` over 100%)."""
+    return target_on(target_points(campaign, 100), day)
+
+
 def target_progress(campaign, counted: Bucket, today: _dt.date) -> TargetProgress | None:
+    """Repaid against the phased targets. With nothing owed (no cases, or none owing anything) there
+    is nothing to measure: no stage is reached or missed (``measurable`` False), and the line's value
+    today comes from the campaign's dates (``target_pct_on``)."""
     if campaign is None:
         return None
     owed, paid = counted.owed_fen, counted.paid_fen
+    measurable = owed > 0
     phases = [PhaseTarget(p.name, p.due_date, p.target_pct, round(owed * p.target_pct / 100),
                           (_dt.date.fromisoformat(p.due_date) - today).days,
-                          paid >= round(owed * p.target_pct / 100))
+                          measurable and paid >= round(owed * p.target_pct / 100), measurable)
               for p in sorted(campaign.phases, key=lambda p: p.due_date)]
     current = next((p for p in phases if p.days_left >= 0), phases[-1] if phases else None)
     line = target_on(target_points(campaign, owed), today)
     return TargetProgress(campaign.start_date, campaign.end_date, campaign.deadline_label,
                           (_dt.date.fromisoformat(campaign.end_date) - today).days, counted.cleared_pct,
-                          pct(line, owed), phases, current, max(0, round(line) - paid))
+                          pct(line, owed) if measurable else target_pct_on(campaign, today), phases, current,
+                          max(0, round(line) - paid), measurable)
 
 
 # -- warnings and lists -----------------------------------------------------------------------
