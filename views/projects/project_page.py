@@ -28,6 +28,8 @@ TABLES = ("", "project", "project_roster", "project_attendance", "project_payrol
           "setting")
 # 三册 detail columns: header, the Line attribute a problem is reported on
 MONTHS_TITLE = "三册相符（花名册、考勤表、工资发放表逐月核对）"
+NAME_STYLE = "font-size: 15px; font-weight: bold;"
+EMPTY_STYLE = "color: #777; padding: 12px;"      # as a ledger page's empty-state line
 LIST_WIDTHS = (165, 112, 52, 76, 52)    # 项目名称, 总包单位, 保证金, 结算, 三册 where the list has room
 FILE_MIN_CHARS = 22     # the project's file never narrower than this (the list gives way first)
 SECTION_VALUE_CHARS = 7   # a section's value column at least this wide before the sections stack
@@ -89,6 +91,7 @@ class ProjectPage(QWidget):
         bar.addWidget(title)
         self.search = QLineEdit()
         self.search.setPlaceholderText("检索项目名称、建设单位、总包单位")
+        self.search.setToolTip("检索项目名称、建设单位、总包单位")
         self.search.setMaximumWidth(240)
         self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("检索项目名称、建设单位") + 16)
         self.search.textChanged.connect(self.fill_list)
@@ -126,7 +129,7 @@ class ProjectPage(QWidget):
         lay.setContentsMargins(6, 0, 6, 6)
         lay.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)    # taller than the view: it scrolls
         self.name_label = QLabel()
-        self.name_label.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.name_label.setStyleSheet(NAME_STYLE)
         self.name_label.setWordWrap(True)
         lay.addWidget(self.name_label)
         self.alerts = QLabel()
@@ -134,6 +137,7 @@ class ProjectPage(QWidget):
         self.alerts.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(self.alerts)
         self.sections: dict[str, QGridLayout] = {}
+        self.detail_boxes: list[QGroupBox] = []     # the file's panels, hidden while no project is chosen
         self._cells: dict[str, list[tuple[QLabel, QLabel]]] = {}
         # 各方单位, 工资专户与保证金, 工期与结算: side by side, or one above the other when the pane is
         # too narrow for three columns of label and value
@@ -146,6 +150,7 @@ class ProjectPage(QWidget):
             grid.setRowStretch(40, 1)      # the rows keep together at the top
             self.sections[key] = grid
             row.addWidget(box, 1)
+            self.detail_boxes.append(box)
         lay.addLayout(row)
         self.months_box = box = QGroupBox(MONTHS_TITLE)
         box.setToolTip(MONTHS_TITLE)
@@ -159,11 +164,13 @@ class ProjectPage(QWidget):
         self.detail = _table([h for h, _a in DETAIL])
         b.addWidget(self.detail)
         lay.addWidget(box)
+        self.detail_boxes.append(box)
         rbox = QGroupBox("农民工花名册")
         r = QVBoxLayout(rbox)
         self.roster = _table(["姓名", "身份证号码", "班组", "工种", "进场日期", "退场日期", "劳动合同"])
         r.addWidget(self.roster)
         lay.addWidget(rbox)
+        self.detail_boxes.append(rbox)
         lay.addStretch(1)
         self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -292,10 +299,19 @@ class ProjectPage(QWidget):
         self.pid = pid
         for b in ("edit", "roster", "attendance", "payroll", "pdf", "docx"):
             self.buttons[b].setEnabled(pid is not None)
+        self.name_label.setStyleSheet(NAME_STYLE if pid is not None else EMPTY_STYLE)
+        for box in self.detail_boxes:
+            box.setVisible(pid is not None)
         if pid is None:
+            # nothing of the project shown before stays on the page
             self.file = None
-            self.name_label.setText("还没有工程项目：点“新增项目”登记，或在“导入”中导入工程项目台账。")
+            self.name_label.setText(self.empty_text())
             self.alerts.setText("")
+            for key in self.sections:
+                self._fill(key, [])
+            for table in (self.months, self.detail, self.roster):
+                table.setRowCount(0)
+            self.month_title.setText("")
             return
         f = self.file = P.project_file(self.ctx.store, pid, self.ctx.today())
         rec, dep, st = f["record"], f["deposit"], f["settlement"]
@@ -358,6 +374,16 @@ class ProjectPage(QWidget):
                                       "已签" if r["contract_signed"] else "未签")):
                 self.roster.setItem(i, c, _item(text))
         _fit_height(self.roster, 8)
+
+    def empty_text(self) -> str:
+        """What the file's place says while no project is shown: none registered yet, none
+        matching the search, or none chosen."""
+        text = self.search.text().strip()
+        if not self._rows:
+            return "还没有工程项目。可点右上方“新增项目”逐个登记。"
+        if text:
+            return f"没有项目名称、建设单位或总包单位含「{text}」的工程项目。"
+        return "请在左侧选择工程项目。"
 
     def _fill(self, key: str, pairs: list[tuple[str, str | None]]) -> None:
         """The section's label / value pairs: its labels made once, their texts set each time."""
