@@ -34,6 +34,7 @@ def clean_text(value: object) -> str:
 
 
 _MONEY_RE = re.compile(r"^[-+]?\d+(\.\d+)?$")
+_GROUPED_RE = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def parse_money(value: object, unit: str = "元") -> int:
@@ -50,8 +51,14 @@ def parse_money(value: object, unit: str = "元") -> int:
         number = Decimal(str(value))
         cell_unit = unit
     else:
-        text = halfwidth(str(value)).strip().replace(",", "").replace(" ", "")
+        text = halfwidth(str(value)).strip().replace(" ", "")
         text = text.replace("￥", "").replace("¥", "").replace("RMB", "").replace("人民币", "")
+        if "," in text:
+            # thousands separators only where they belong: "12,34" or "1.234,56" is not read as
+            # 1,234 or 1.23 (a comma typed for a decimal point, or digits lost)
+            if not _GROUPED_RE.match(re.sub(r"(万元|万|元)$", "", text)):
+                raise ValueProblem(f"“{value}”的逗号位置不对，不是金额（千位分隔应每三位一个，小数点用“.”）", "金额")
+            text = text.replace(",", "")
         cell_unit = unit
         if text.endswith("万元") or text.endswith("万"):
             cell_unit = "万元"
@@ -110,9 +117,12 @@ def parse_int(value: object) -> int:
     return int(text)
 
 
+# after the day, only what leaves it as it is: 日 / 号, a time of day, a weekday in brackets.
+# "2026-03-011", "2026/3/1-2026/4/1" (a span) or "2026年3月1日前" are not one date.
+_DATE_TAIL = r"\s*[日号]?(?:\s*T?\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:\s*[(（](?:周|星期)[一二三四五六日天][)）])?$"
 _DATE_PATTERNS = [
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})" + _DATE_TAIL),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})" + _DATE_TAIL),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
 EXCEL_EPOCH = _dt.date(1899, 12, 30)
@@ -130,7 +140,10 @@ def parse_date(value: object) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 <= float(value) <= 80000:   # Excel serial numbers from 1954 to 2118
             return (EXCEL_EPOCH + _dt.timedelta(days=int(value))).isoformat()
-        raise ValueProblem(f"“{value}”不是日期", "日期")
+        if 19000101 <= float(value) <= 21001231 and float(value).is_integer():    # 20260301 typed as a number
+            return parse_date(str(int(value)))
+        shown = int(value) if isinstance(value, float) and value.is_integer() else value
+        raise ValueProblem(f"“{shown}”不是日期", "日期")
     text = halfwidth(str(value)).strip()
     if not text:
         return None

@@ -37,6 +37,13 @@ def nothing(v: Any) -> bool:
 
 
 _SKIP_CHARS = set("合小总共累其填审制负单分主经统联日注说备签盖")
+# a short label that ends in 合计 / 小计 / 汇总…: 本页合计, 以上合计, 第1页合计, 钢筋班小计, 全部汇总
+# (one character before it only when it is 总/共/累/本/全: 王小计 may be a name)
+_TOTAL_LABEL = re.compile(r"^(?:[总共累本全]?|[^,，。；;]{2,10}?)(合\s*计|小\s*计|总\s*计|共\s*计|累\s*计|汇\s*总)\s*[:：]?$")
+# 共 3 人, 合计 12 名: a count of the rows above
+_COUNT_LABEL = re.compile(r"^(共|合计|总计)\s*[:：]?\s*\d+\s*(人|名|户|条|件|家|个|项)[。.]?$")
+# a section heading of a grouped roster: 二、钢筋班, （三）木工班, 3. 水电班
+_SECTION = re.compile(r"^([一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十百\d]+\s*[)）])\s*\S")
 
 
 def row_kind(cells: list, mapped: list[int], header_labels: set[str]) -> str | None:
@@ -51,12 +58,14 @@ def row_kind(cells: list, mapped: list[int], header_labels: set[str]) -> str | N
         return "空行"
     if type(first) is str:
         t = first.strip()
-        if t[0] in _SKIP_CHARS or not t[0].isascii():
+        if t[0] in _SKIP_CHARS or not t[0].isascii() or t[0] == "(":
             t = V.halfwidth(t)
-            if _SKIP_FIRST.match(t):
+            if _SKIP_FIRST.match(t) or _TOTAL_LABEL.match(t) or _COUNT_LABEL.match(t):
                 return "合计行"
             if _SIGN.match(t):
                 return "签字栏"
+            if _SECTION.match(t):
+                return "分组标题"
     width = len(cells)
     for i in mapped:
         if i < width:
@@ -90,9 +99,11 @@ def text_value(raw: Any) -> str:
     return str(raw).strip()
 
 
-def _check_number(value: Any, f: Field) -> Any:
+def _check_number(value: Any, f: Field, raw: Any = None) -> Any:
+    """``value`` as stored (分 for an amount); ``raw``, the cell as it shows, names it."""
     if isinstance(value, int) and abs(value) > MAX_ABS:
-        raise V.ValueProblem(f"{f.label}“{value}”数值过大，请核对", "数值范围")
+        shown = text_value(raw)[:30] if raw is not None else value
+        raise V.ValueProblem(f"{f.label}“{shown}”数值过大，请核对", "数值范围")
     return value
 
 
@@ -194,9 +205,9 @@ def _column_parser(f: Field, unit: str | None, resolve: Callable[[str], Any] | N
                 x = raw * factor
                 r = round(x)
                 if abs(x - r) < 1e-6:
-                    return _check_number(int(r), f)
+                    return _check_number(int(r), f, raw)
             try:
-                return _check_number(V.parse_money(raw, the_unit), f)
+                return _check_number(V.parse_money(raw, the_unit), f, raw)
             except ArithmeticError:             # Decimal gives up on 40-digit numbers
                 raise V.ValueProblem(f"{f.label}“{str(raw)[:30]}”数值过大，请核对", "数值范围") from None
         return money

@@ -102,7 +102,7 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
             raise UnusableFile(str(exc)) from None
     plan = ImportPlan(path, kind, ledger, book, name, header, case_no=case_no)
     plan.notes.extend(data.notes)               # what reading changed (control characters removed)
-    _fill_merged_down(data.rows, data.merged, header.data_start)
+    plan.merged_numbers = _fill_merged_down(data.rows, data.merged, header.data_start, _number_columns(header, ledger))
     _set_defaults(store, plan)
     if not plan.fatal:
         _parse_rows(store, plan, data.rows, ctx)
@@ -111,8 +111,13 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
             plan.fatal = f"文件“{path.name}”的工作表“{name}”在表头（第 {rows} 行）下面没有数据行，没有可导入的内容。"
         elif plan.blocking:
             plan.fatal = blocking_message(plan)
-        elif not plan.check_only:
-            _match(store, plan)
+        else:
+            # a blank cell of a column with a default (兑付渠道, 线索来源) is that default, as when the
+            # row is inserted: a file imported again then matches what its first import stored
+            service_for(store, plan.kind).fill_defaults([r.values for r in plan.rows if not r.problems],
+                                                        only={c.field for c in header.columns if c.field})
+            if not plan.check_only:
+                _match(store, plan)
     return plan
 
 
@@ -160,19 +165,34 @@ def _match(store: Store, plan: ImportPlan) -> None:
     plan.matched = (weakref.ref(store), *state)
 
 
-def _fill_merged_down(rows: list[list], merged: list, start: int) -> None:
-    """A value in vertically merged cells belongs to every row the merge covers."""
+def _number_columns(header: Header, ledger) -> set[int]:
+    """The columns imported as amounts, counts or areas."""
+    return {c.index for c in header.columns if c.field and ledger.field(c.field).numeric}
+
+
+def _fill_merged_down(rows: list[list], merged: list, start: int, numbers: set[int] = frozenset()) -> dict:
+    """A text in vertically merged cells (the case, the unit, the trade of a group) belongs to
+    every row the merge covers. A number does not: 5,000 merged over two workers is not 5,000
+    each, and the file does not say how it divides. Such merges are returned,
+    {row index: [(column index, first row, last row)]}, for their rows to be refused."""
+    out: dict[int, list] = {}
     for r0, c0, r1, c1 in merged:
         if r1 <= r0 or r0 < start:
             continue
         for c in range(c0, c1 + 1):
             if r0 >= len(rows) or c >= len(rows[r0]):
                 continue
+            if c in numbers:
+                if not C.is_empty(rows[r0][c]):
+                    for r in range(r0, min(r1 + 1, len(rows))):
+                        out.setdefault(r, []).append((c, r0, r1))
+                continue
             v = rows[r0][c]
             for r in range(r0 + 1, min(r1 + 1, len(rows))):
                 row = rows[r]
                 if c < len(row) and C.is_empty(row[c]):
                     row[c] = v
+    return out
 
 
 def _set_defaults(store: Store, plan: ImportPlan) -> None:
@@ -258,6 +278,9 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
             problems_at.setdefault(pos, []).append(p)
         names.append(name)
         columns.append(vals)
+    if plan.merged_numbers:
+        _refuse_merged_numbers(plan, records, parsers, problems_at)
+    _refuse_unread_cells(plan, records, parsers, table, problems_at)
     # 2. each row: defaults, names looked up within the row's case, the ledger's rules, duplicates
     for name, v in plan.defaults.items():       # values not from the file: the same in every row
         if v is not None:
@@ -308,6 +331,46 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
                   gen_key, to_complete, len(rows))
     _check_computed(plan, rows, store)
     ctx.progress(n, n, "检查完毕")
+
+
+def _refuse_merged_numbers(plan: ImportPlan, records: list, parsers: list, problems_at: dict) -> None:
+    """A problem for each record row an amount (count, area) is merged over, when the merge
+    covers two records or more (one record and blank rows: the amount is that record's)."""
+    fields = {idx: (name, label) for idx, name, label, _, _ in parsers}
+    is_record = {i for i, _ in records}
+    for pos, (i, _cells) in enumerate(records):
+        for c, r0, r1 in plan.merged_numbers.get(i, ()):
+            if c not in fields or sum(r in is_record for r in range(r0, r1 + 1)) < 2:
+                continue
+            name, label = fields[c]
+            problems_at.setdefault(pos, []).append(Problem(
+                i + 1, label, "合并单元格",
+                f"{label}在第 {r0 + 1}–{r1 + 1} 行合并为一个单元格，无法确定每行各是多少，"
+                "请取消合并并逐行填写后再导入", name))
+
+
+def _refuse_unread_cells(plan: ImportPlan, records: list, parsers: list, table: dict, problems_at: dict) -> None:
+    """An error value (#REF!) or a formula without a saved result reads as a blank cell: an
+    amount would be imported as 0, an ID number as missing. Looked for when an imported
+    column has blank cells; each such cell of an imported column refuses its row."""
+    source = getattr(plan.book, "source", None)
+    if source is None or not any("" in table[idx] for idx, *_ in parsers):
+        return
+    causes, unplaced = source.blank_causes(plan.sheet)
+    if unplaced:
+        plan.notes.append(f"文件中有 {unplaced} 个没有单元格地址的错误值或未计算的公式，读作空白，"
+                          "请在 Excel / WPS 中打开核对、保存后再导入。")
+    if not causes:
+        return
+    fields = {idx: (name, label) for idx, name, label, _, _ in parsers}
+    for pos, (i, _cells) in enumerate(records):
+        for c, (name, label) in fields.items():
+            why = causes.get((i, c))
+            if why is None:
+                continue
+            hint = ("文件可能由其他软件生成，请用 Excel / WPS 打开、保存后再导入" if why.startswith("未保存")
+                    else "请在表格中改正后再导入")
+            problems_at.setdefault(pos, []).append(Problem(i + 1, label, "无法读取", f"{label}单元格是{why}，{hint}", name))
 
 
 def _verdicts(plan: ImportPlan, records: list, row_values: list, found_all: list, problems_at: dict, keys,

@@ -50,6 +50,8 @@ class ImportPlan:
     unmapped: list[dict] = dc_field(default_factory=list)    # columns with data that no field takes
     ignored: list[dict] = dc_field(default_factory=list)     # columns the user chose to leave out
     incomplete: list[dict] = dc_field(default_factory=list)  # rows imported, to be completed (待补录)
+    # numbers merged down over several rows: {row index: [(column index, first row, last row)]}
+    merged_numbers: dict = dc_field(default_factory=dict, repr=False, compare=False)
 
     # -- figures ------------------------------------------------------------
     @property

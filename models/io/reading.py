@@ -21,6 +21,7 @@ from typing import Any
 from models.io import limits as L
 from models.io.limits_ods import check_ods
 from models.io.limits_xls import check_xls
+from models.io.blank_cells import XlsxSource
 from models.io.limits_xlsx import XlsxCheck
 from models.zips import DAMAGED_ZIP
 
@@ -60,6 +61,7 @@ class Book:
     _wb: Any = None
     _sheets: dict[str, Sheet] = field(default_factory=dict)
     _raw: dict[str, Any] = field(default_factory=dict)      # calamine sheets, parsed once
+    source: Any = None              # .xlsx: its bytes, for the cells read as blank (models.io.blank_cells)
 
     def load(self, name: str, nrows: int | None = None) -> Sheet:
         """One sheet's cells; ``nrows`` reads only the first rows (for finding the header)."""
@@ -220,6 +222,7 @@ def _open_xlsx(path: Path, data: bytes) -> Book:
     if "error" in outcome:
         raise _check_failed(path, outcome["error"]) from None
     book.controls = outcome["facts"].controls
+    book.source = XlsxSource(data, dict(check.sheet_parts), check.infos)
     return book
 
 

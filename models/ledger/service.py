@@ -154,10 +154,14 @@ class LedgerService:
         self.repo.restore(record_ids)
 
     # -- helpers -------------------------------------------------------------------------
-    def fill_defaults(self, rows: list[dict]) -> None:
+    def fill_defaults(self, rows: list[dict], only: Iterable[str] | None = None) -> None:
         """A field left blank (a blank cell, an empty form field) or left out (a file without the
-        column) takes the table's default, the same on every path (兑付渠道 企业自行支付, 线索来源 其他)."""
+        column) takes the table's default, the same on every path (兑付渠道 企业自行支付, 线索来源 其他).
+        ``only``: these fields alone (an import's own columns, before its rows are matched)."""
+        wanted = None if only is None else set(only)
         for name, value in self._table_defaults().items():
+            if wanted is not None and name not in wanted:
+                continue
             # a column at a time: the rows where it is blank (C-level passes), then those alone
             got = list(map(dict.get, rows, repeat(name)))
             if got.count(None) + got.count(""):
