@@ -118,7 +118,9 @@ def run_import(args: argparse.Namespace) -> int:
             except PermissionDenied as exc:
                 return _fail(f"导入被拒绝，数据库未作任何改动：{exc}", args.json)
             except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; say why in one line
-                return _fail(f"导入失败，数据库未作任何改动：{exc}", args.json)
+                from desktop.cli import failure_line
+                why = failure_line(exc, getattr(args, "db", None))
+                return _fail(f"导入失败，数据库未作任何改动：{why.replace('，数据库未作改动', '')}", args.json)
     finally:
         store.close()
     emit(args, result, [] if args.json else _human_lines(result, args))
