@@ -88,6 +88,10 @@ KIND_VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 NEVER = {"序号", "序", "编号序号", "no", "no.", "行号"}
+# The lower cell of a two-row header that stands for its upper cell's whole: 应发工资 over 基本工资 /
+# 加班工资 / 小计 — the 小计 column is the 应发工资, the others are its parts.
+TOTALS = {"小计", "合计", "总计", "共计", "金额", "总额", "总金额", "合计金额", "小计金额", "金额合计", "金额小计",
+          "汇总", "合计数", "小计数"}
 IGNORE = "-"            # in a mapping: the user chose to leave this column out (不导入)
 IGNORE_WORDS = {IGNORE, "不导入", "忽略", "（不导入）", "(不导入)"}
 _NEGATIVE = ("未", "剩余", "尚欠", "欠发")
@@ -134,15 +138,24 @@ class Column:
     field: str | None = None        # ledger field name, or None (not imported)
     unit: str | None = None         # for money: 元 or 万元
     how: str = ""                   # auto, remembered, user; or why not mapped
+    repeated: bool = False          # another column of the header has the same header text
 
     @property
     def letter(self) -> str:
         return col_letter(self.index)
 
     @property
-    def key(self) -> str:
-        """Names the column in a mapping: the header text with its parent."""
+    def title(self) -> str:
+        """The header text with its parent, as a person reads it: 应发工资/小计."""
         return f"{self.parent}/{self.label}" if self.parent and self.parent != self.label else self.label
+
+    @property
+    def key(self) -> str:
+        """Names the column in a mapping (and in a remembered one): its ``title``, and for a header
+        text that several columns share, its letter too (应发工资（F列）), so that a choice made for
+        one of them is never applied to the others."""
+        title = self.title
+        return f"{title}（{self.letter}列）" if self.repeated and title else title
 
 
 @dataclass
@@ -153,6 +166,9 @@ class Header:
     score: float
     meta: dict = dc_field(default_factory=dict)     # unit_name, date, money_unit from lines above
     found_width: int | None = None  # columns found with the header; later ones hold data further right
+
+    def __post_init__(self) -> None:
+        mark_repeated(self.columns)
 
     @property
     def data_start(self) -> int:
@@ -169,6 +185,16 @@ class Header:
         return {_key(c): (f"{c.field}|{c.unit}" if c.field and c.unit else c.field or
                           (IGNORE if c.how == "ignored" else ""))
                 for c in self.columns if c.label or c.parent or c.field or c.how == "ignored"}
+
+
+def mark_repeated(columns: list[Column]) -> None:
+    """Flag the columns whose header text another column shares (two columns headed 应发工资)."""
+    count: dict[str, int] = {}
+    for c in columns:
+        if c.title:
+            count[c.title] = count.get(c.title, 0) + 1
+    for c in columns:
+        c.repeated = count.get(c.title, 0) > 1 if c.title else False
 
 
 class Matcher:
@@ -194,11 +220,24 @@ class Matcher:
                     self.full.setdefault(k, f.name)
         self.keys_by_len = sorted((k for k in self.exact if len(k) >= 2), key=len, reverse=True)
 
+    def exact_field(self, text: str) -> str | None:
+        """The field a header text names outright (no name inside a longer text)."""
+        full = norm_full(text)
+        if full in self.full:
+            return self.full[full]
+        k = norm(text)
+        return self.exact.get(k) if k and k not in NEVER else None
+
     def match(self, text: str, parent: str = "") -> tuple[str | None, float]:
-        """(field, score): 1 for an exact name, 0.7 for a name inside the header text."""
+        """(field, score): 1 for an exact name, 0.7 for a name inside the header text. The 小计 /
+        合计 / 金额 under an upper cell naming a field is that field (应发工资/小计 is 应发工资)."""
         full = norm_full(text)
         if full in self.full:
             return self.full[full], 1.0
+        if parent and norm(text) in TOTALS:
+            whole = self.exact_field(parent)
+            if whole:
+                return whole, 1.0
         for candidate in (text, parent + text if parent else "", parent if not text else ""):
             k = norm(candidate)
             if not k or k in NEVER:
@@ -244,14 +283,44 @@ def _columns(rows: list[list], r: int, height: int, merged: list, width: int) ->
     return cols
 
 
-def _score(cols: list[Column], matcher: Matcher) -> float:
+def _score(cols: list[Column], matcher: Matcher, groups: bool = False) -> float:
+    """The header's worth: each field it names counts once (1 for an exact name, 0.7 for a name
+    inside a text). With ``groups``, an upper cell naming a field over several lower cells counts
+    for that field even when none of them is its total (应发工资 over 基本工资 / 加班工资)."""
     seen: dict[str, float] = {}
     for col in cols:
         name, s = matcher.match(col.label, col.parent)
         col.field, col.how = (name, "auto") if name else (None, "")
         if name and s > seen.get(name, 0):
             seen[name] = s
+    if groups:
+        for name in groups_of(cols, matcher).values():
+            seen[name] = 1.0
     return sum(seen.values())
+
+
+def groups_of(cols: list[Column], matcher: Matcher) -> dict[str, str]:
+    """{upper cell: field} of a two-row header's upper cells that name a field and stand over two
+    or more lower cells (应发工资 over 基本工资 / 加班工资 / 小计)."""
+    under: dict[str, int] = {}
+    for col in cols:
+        if col.parent and col.label and col.parent != col.label:
+            under[col.parent] = under.get(col.parent, 0) + 1
+    out = {}
+    for parent, n in under.items():
+        name = matcher.exact_field(parent) if n >= 2 else None
+        if name:
+            out[parent] = name
+    return out
+
+
+def _merged_down(rows: list[list], r: int, merged: list) -> bool:
+    """Whether a cell of row ``r`` holding text is merged down over the next row (序号 / 姓名 over
+    both rows of a two-row header)."""
+    for r0, c0, r1, c1 in merged:
+        if r0 == r and r1 > r and c0 < len(rows[r]) and cell_text(rows[r][c0]):
+            return True
+    return False
 
 
 def find_header(rows: list[list], merged: list, ledger: Ledger) -> Header | None:
@@ -277,8 +346,14 @@ def find_header(rows: list[list], merged: list, ledger: Ledger) -> Header | None
         if below is None or len(distinct_top) < 2:
             continue
         cols2 = _columns(rows, r, 2, merged, width)
-        score2 = _score(cols2, matcher)
-        if score2 > max(score, below) + 0.25 and (best is None or score2 > best.score):
+        score2 = _score(cols2, matcher, groups=True)
+        # cells merged down over both rows, or an upper cell naming a field over lower cells that
+        # split it: the two rows are one header even when they name no more fields than the upper
+        # one alone (the lower row is no data row)
+        evident = score2 > 0 and (_merged_down(rows, r, merged) or bool(groups_of(cols2, matcher)))
+        if evident and score2 >= max(score, below) and (best is None or score2 > best.score or best.row == r):
+            best = Header(r, 2, cols2, score2)
+        elif score2 > max(score, below) + 0.25 and (best is None or score2 > best.score):
             best = Header(r, 2, cols2, score2)
     needed = 2 if len(ledger.stored_fields) > 2 else 1
     if best is None or best.score < needed:
@@ -306,6 +381,20 @@ def _dedupe(header: Header) -> None:
             matcher_scores[col.field] = col
         else:
             col.field, col.how = None, "重复"
+
+
+def part_of(header: Header, col: Column, matcher: Matcher) -> tuple[str, Column | None] | None:
+    """For a part of a two-row header's group (基本工资 under 应发工资): (the field its upper cell
+    names, the column of the group that supplies that field as the group's own total, or None
+    when no column does). None for a column that is no such part or that a field takes."""
+    if header.height < 2 or col.field or not col.parent or col.parent == col.label:
+        return None
+    name = groups_of(header.columns, matcher).get(col.parent)
+    if name is None:
+        return None
+    total = next((c for c in header.columns if c.parent == col.parent and c.field == name
+                  and matcher.match(c.label, c.parent)[0] == name), None)
+    return name, total
 
 
 def _ignore_computed(header: Header, ledger: Ledger) -> None:
@@ -404,8 +493,12 @@ def find_column(header: Header, text: str) -> Column:
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
-            raise ChoiceProblem(f"有 {len(hits)} 列的表头都是“{text}”（{'、'.join(c.letter for c in hits)} 列），"
-                                f"请用“上层表头/表头”或列字母（如 {hits[0].letter}）指明")
+            letters = "、".join(c.letter for c in hits)
+            if len({c.title for c in hits}) > 1:
+                raise ChoiceProblem(f"有 {len(hits)} 列的表头都是“{text}”（{letters} 列），"
+                                    f"请用“上层表头/表头”或列字母（如 {hits[0].letter}）指明")
+            raise ChoiceProblem(f"有 {len(hits)} 列的表头都是“{text}”（{letters} 列），请用列字母指明是哪一列"
+                                f"（如 {hits[-1].letter}）")
     letter = V.halfwidth(str(text)).strip().upper().removesuffix("列")
     if re.fullmatch(r"[A-Z]{1,3}", letter):
         for c in header.columns:

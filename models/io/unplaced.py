@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from models import values as V
 from models.io import cells as C
-from models.io.header import Column, Header, Matcher, norm, unit_of
+from models.io.header import Column, Header, Matcher, norm, part_of, unit_of
 from models.ledger import registry
 from models.ledger.fields import Ledger
 
@@ -131,7 +131,7 @@ def _scan_unmapped(plan: "ImportPlan", rows: list[list], row_index: list[int]) -
         values = [rows[i][c] for i in row_index if c < len(rows[i]) and not C.is_empty(rows[i][c])]
         if not values:
             continue
-        header = col.key or "（无表头）"
+        header = col.title or "（无表头）"
         entry = {"header": header, "letter": col.letter, "cells": len(values)}
         if col.how == "ignored":
             plan.ignored.append(entry)
@@ -142,7 +142,7 @@ def _scan_unmapped(plan: "ImportPlan", rows: list[list], row_index: list[int]) -
             other = next((o for o in plan.header.columns if o.field and o.index != c and o.field == same), None)
             if other is not None:
                 if _same_text(rows, row_index, c, other.index):
-                    plan.notes.append(f"{col.letter} 列“{header}”与 {other.letter} 列“{other.key}”逐行相同，按 "
+                    plan.notes.append(f"{col.letter} 列“{header}”与 {other.letter} 列“{other.title}”逐行相同，按 "
                                       f"{other.letter} 列导入。")
                     continue
                 why = f"与 {other.letter} 列同为“{ledger.field(other.field).label}”"
@@ -150,7 +150,16 @@ def _scan_unmapped(plan: "ImportPlan", rows: list[list], row_index: list[int]) -
             of_parent.append(f"“{header}”")
             continue
         kind = looks_like(col.label or col.parent, values)
-        entry.update({"looks_like": kind, "blocks": kind in BLOCKING, "why": why})
+        blocks = kind in BLOCKING
+        part = part_of(plan.header, col, matcher)
+        if part is not None:            # 基本工资 under 应发工资: a part of the group's whole
+            whole, total = part
+            if total is not None:       # the group's 小计 is imported: a part is only noted
+                why = f"“{col.parent}”的分项，“{ledger.field(whole).label}”按 {total.letter} 列“{total.title}”导入"
+                blocks = False
+            else:
+                why = f"“{col.parent}”的分项，表中没有“{col.parent}”的小计或合计列"
+        entry.update({"looks_like": kind, "blocks": blocks, "why": why})
         plan.unmapped.append(entry)
     if of_parent:
         pf = ledger.field(ledger.parent)
@@ -179,10 +188,32 @@ def blocking_message(plan: "ImportPlan") -> str:
     """One sentence: which columns stop the import, and how to decide."""
     parts = [f"{u['letter']} 列“{u['header']}”（{u['cells']} 个{u['looks_like']}）" for u in plan.blocking]
     first = plan.blocking[0]["header"]
-    if first == "（无表头）":
+    # a header text that several columns share names no one column: the letter does
+    if first == "（无表头）" or sum(1 for c in plan.header.columns if c.title == first) > 1:
         first = plan.blocking[0]["letter"]
-    return (f"文件“{plan.path.name}”中的 {'、'.join(parts)}没有对应的{plan.ledger.title}栏目，为免丢失数据，导入已停止："
+    text = (f"文件“{plan.path.name}”中的 {'、'.join(parts)}没有对应的{plan.ledger.title}栏目，为免丢失数据，导入已停止："
             f"请在“列对应”中为它选择栏目或选“不导入”（命令行用 --map '{first}=栏目名称' 或 --ignore '{first}'）。")
+    return text + _parts_without_total(plan)
+
+
+def _parts_without_total(plan: "ImportPlan") -> str:
+    """For the parts of a two-row header's group that has no 小计 / 合计 column (应发工资 over
+    基本工资 / 加班工资): that no part is taken as the whole, and how to say which is."""
+    matcher = Matcher(plan.ledger)
+    groups: dict[str, tuple[str, list[Column]]] = {}
+    blocking = {u["letter"] for u in plan.blocking}
+    for col in plan.header.columns:
+        part = part_of(plan.header, col, matcher) if col.letter in blocking else None
+        if part is not None and part[1] is None:
+            groups.setdefault(col.parent, (part[0], []))[1].append(col)
+    out = []
+    for parent, (whole, cols) in groups.items():
+        label = plan.ledger.field(whole).label
+        shown = "、".join(f"{c.letter} 列“{c.label}”" for c in cols)
+        out.append(f"“{parent}”分为 {shown}，表中没有它的小计或合计列，程序不会自行选用其中一列作为“{label}”："
+                   f"如其中一列就是{label}的总额，用 --map '{cols[-1].letter}={label}' 指明，其余各列用 --ignore 列字母；"
+                   f"或在文件中加一列“小计”后再导入。")
+    return "".join(out)
 
 
 def unmapped_text(result: dict) -> str:
@@ -231,7 +262,7 @@ def _check_computed(plan: "ImportPlan", rows: list[list], store=None) -> None:
         # a case that lists its workers owes what they are owed: the file may be our own export,
         # whose 未付 is the screen's (应付 − 已付 over the workers), not the typed amounts'
         differ = [r.row for r in differ if not _agrees_with_stored(store, plan, r, col, rows, parse)]
-        label = col.key
+        label = col.title
         if differ:
             shown = "、".join(map(str, differ[:10])) + ("等" if len(differ) > 10 else "")
             plan.notes.append(f"“{label}”列由程序按“{ledger.field(owed).label} − {ledger.field('paid_fen').label}”计算，不导入；"
