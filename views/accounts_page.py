@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 from models import access, campaign
 from models.db import PermissionDenied
 from views.context import AppContext
+from views.empty_note import EmptyNote
 
 
 class AccountsPage(QWidget):
@@ -49,6 +50,8 @@ class AccountsPage(QWidget):
         form.addRow(self.msg)
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("办公室：全部功能；专班填报员：可查看全部，只能修改本专班的记录；领导：查看和打印。"))
+        self.empty = EmptyNote(self)
+        lay.addWidget(self.empty)
         lay.addWidget(self.table, 1)
         lay.addWidget(box)
         self.refresh()
@@ -61,6 +64,8 @@ class AccountsPage(QWidget):
             for j, v in enumerate((r["username"], r["display_name"], r["role"], r["workstream"] or "",
                                    (r["last_login"] or "").replace("T", " "), state)):
                 self.table.setItem(i, j, QTableWidgetItem(v))
+        self.empty.show_for(len(rows), filtered=False, none_match="",
+                            none_yet="还没有账号。请在下方先新建一个“办公室”账号；有账号后，打开程序须用账号登录。")
 
     def _say(self, text: str, ok: bool) -> None:
         self.msg.setStyleSheet("color: #2e7d32;" if ok else "color: #c0392b;")

@@ -18,6 +18,7 @@ from views.case_detail import CaseDetail
 from views.case_dialogs import StatusDialog
 from views.context import AppContext
 from views.detail_split import DetailSplitter
+from views.empty_note import EmptyNote, no_match
 from views.legend import ColourLegend
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
@@ -55,6 +56,7 @@ class CasePage(QWidget):
         self.calendar_note = QLabel()
         self.calendar_note.setStyleSheet("color: #8a6d3b;")
         self.calendar_note.setWordWrap(True)
+        self.empty = EmptyNote(self)
 
         self.split = split = DetailSplitter(self.table, self.detail, self.detail_compact_height)
         lay = QVBoxLayout(self)
@@ -62,6 +64,7 @@ class CasePage(QWidget):
         lay.addLayout(self.filter_bar)
         lay.addWidget(self.legend)
         lay.addWidget(self.calendar_note)
+        lay.addWidget(self.empty)
         lay.addWidget(split, 1)
         lay.addWidget(self.totals)
 
@@ -205,6 +208,10 @@ class CasePage(QWidget):
             f"应付 {fen_to_yuan_text(t.get('total_owed_fen', 0))} 元　已付 {fen_to_yuan_text(t.get('total_paid_fen', 0))} 元　"
             f"未付 {fen_to_yuan_text(t.get('outstanding_fen', 0))} 元　（{self.model.query.describe(self.repo.ledger)}）"
             + self._basis_note())
+        self.empty.show_for(self.model.rowCount(),
+                            filtered=self.model.query.describe(self.repo.ledger) != "全部记录",
+                            none_match=no_match("欠薪问题"),
+                            none_yet="欠薪问题台账还没有记录。可点“新增问题”逐条登记，或点“导入…”从 Excel 表格导入。")
 
     def _basis_note(self) -> str:
         """The 合计 counts every listed case; say so where it includes cases found groundless,

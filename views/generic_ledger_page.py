@@ -23,6 +23,7 @@ from views import ledger_actions
 from views.background_search import search_in_background
 from views.context import AppContext
 from views.detail_split import DetailSplitter
+from views.empty_note import EmptyNote, no_match
 from views.flow_layout import FlowLayout
 from views.legend import ColourLegend
 from views.ledger_keys import key_columns_for
@@ -138,9 +139,7 @@ class GenericLedgerPage(QWidget):
         self.totals = QLabel()
         self.totals.setObjectName("totals")
         self.totals.setWordWrap(True)
-        self.empty = QLabel()
-        self.empty.setStyleSheet("color: #777; padding: 12px;")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty = EmptyNote(self)
         self._build_toolbar()
         self.child = None
         kids = ledger_refs.children(self.ledger)
@@ -254,12 +253,9 @@ class GenericLedgerPage(QWidget):
         text = banner(self.ctx.store, self.ctx.today()) if banner else ""
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
-        empty = self.model.rowCount() == 0
-        if empty:
-            filtered = q.describe(self.ledger) != "全部记录"
-            self.empty.setText(f"没有符合条件的{self.ledger.title}记录。" if filtered else
-                               f"{self.ledger.title}还没有记录。可点“新增”逐条登记，或点“导入…”从 Excel 表格导入。")
-        self.empty.setVisible(empty)
+        self.empty.show_for(self.model.rowCount(), filtered=q.describe(self.ledger) != "全部记录",
+                            none_match=no_match(f"{self.ledger.title}记录"),
+                            none_yet=f"{self.ledger.title}还没有记录。可点“新增”逐条登记，或点“导入…”从 Excel 表格导入。")
 
     def _labels(self) -> dict[str, dict[Any, str]]:
         return {name: {box.itemData(i): box.itemText(i) for i in range(box.count())}

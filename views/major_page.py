@@ -12,6 +12,7 @@ from models import cases, reports_major
 from models.ledger.repo import Query
 from models.values import fen_to_yuan_text
 from views.context import AppContext
+from views.empty_note import EmptyNote, no_match
 from views.legend import ColourLegend
 from views.table_fit import FitColumns
 from views.ledger_model import LedgerTableModel
@@ -84,6 +85,8 @@ class MajorPage(QWidget):
         lay.addLayout(bar)
         lay.addWidget(self.note)
         lay.addWidget(self.legend)
+        self.empty = EmptyNote(self)
+        lay.addWidget(self.empty)
         lay.addWidget(split, 1)
         lay.addWidget(self.totals)
         self.table.activatedRecord.connect(self.open_case)
@@ -125,6 +128,11 @@ class MajorPage(QWidget):
                             f"欠薪 {fen_to_yuan_text(t.get('total_owed_fen', 0))} 元　"
                             f"未付 {fen_to_yuan_text(t.get('outstanding_fen', 0))} 元"
                             f"　（{self.model.query.describe(self.repo.ledger)}）")
+        rows = self.model.rowCount()
+        # the view always has a filter (重大或敏感, 未办结): "none matches" only while some case is flagged
+        flagged = rows or self.repo.count(reports_major.query(None))
+        self.empty.show_for(rows, filtered=bool(flagged), none_match=no_match("重大敏感问题"),
+                            none_yet="目前没有标记为重大或敏感的欠薪问题。")
 
     def open_case(self, case_id) -> None:
         if case_id is None:

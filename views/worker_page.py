@@ -10,6 +10,7 @@ from models.ledger.fields import Field
 from models.ledger.repo import LedgerRepo, Query
 from views.background_search import search_in_background
 from views.context import AppContext
+from views.empty_note import EmptyNote, no_match
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
 
@@ -85,6 +86,8 @@ class WorkerPage(QWidget):
             bar.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
+        self.empty = EmptyNote(self)
+        lay.addWidget(self.empty)
         lay.addWidget(self.table, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -97,10 +100,18 @@ class WorkerPage(QWidget):
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
         self.addAction(find)
-        self.model.queryChanged.connect(lambda: self.count.setText(f"共 {self.model.rowCount():,} 人"))
+        self.model.queryChanged.connect(self._update_count)
         self.table.activatedRecord.connect(self._open_case)
         ctx.bus.changed.connect(lambda t: self.model.reload() if t in ("", "worker", "repayment") else None)
         self.apply()
+
+    def _update_count(self) -> None:
+        self.count.setText(f"共 {self.model.rowCount():,} 人")
+        self.empty.show_for(self.model.rowCount(),
+                            filtered=self.model.query.describe(self.repo.ledger) != "全部记录",
+                            none_match=no_match("农民工"),
+                            none_yet="农民工名册还没有人。农民工随欠薪问题登记：在“欠薪问题台账”选中一条问题，"
+                                     "在下方“农民工（实名）”页点“添加农民工”或“导入名册…”。")
 
     def _sort_indicator(self, column: int, order) -> None:
         h = self.table.horizontalHeader()

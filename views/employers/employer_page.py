@@ -12,7 +12,10 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QLis
 
 from models.values import fen_to_yuan_text as _y
 from views.context import AppContext
+from views.empty_note import STYLE as EMPTY_STYLE
 
+CHOOSE = "请在左侧选择用人单位"
+HEADING_STYLE = "font-size: 15px; font-weight: bold;"
 WATCHED = {"", "employer", "employer_plan", "case_record", "worker", "repayment", "contract_arrear",
            "contract_instalment", "blacklist_entry", "inspection", "petition", "advance", "advance_recovery"}
 
@@ -99,6 +102,7 @@ class EmployerPage(QWidget):
         self.ctx = ctx
         self.employer_id: int | None = None
         self.page: dict | None = None
+        self._listed = 0                    # employers in the list (the search's)
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索单位名称、信用代码或法定代表人")
         self.search.setClearButtonEnabled(True)
@@ -111,8 +115,9 @@ class EmployerPage(QWidget):
         ll.addWidget(self.search)
         ll.addWidget(self.list, 1)
         ll.addWidget(self.count)
-        self.heading = QLabel("请在左侧选择用人单位")
-        self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.heading = QLabel(CHOOSE)
+        self.heading.setStyleSheet(HEADING_STYLE)
+        self.heading.setWordWrap(True)
         self.add_plan_btn = QPushButton("新增措施")
         self.print_btn = QPushButton("打印（PDF）")
         self.word_btn = QPushButton("导出 Word")
@@ -131,6 +136,7 @@ class EmployerPage(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addLayout(bar)
         rl.addWidget(self.view, 1)
+        rl.addStretch(0)            # the heading stays at the top while the page is hidden
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
@@ -168,7 +174,8 @@ class EmployerPage(QWidget):
                 self.list.setCurrentItem(item)
         self.list.blockSignals(False)
         self.count.setText(f"共 {len(rows)} 家用人单位")
-        if keep is not None and self.list.currentItem() is None:
+        self._listed = len(rows)
+        if self.list.currentItem() is None:
             self.show_employer(None)
 
     def _picked(self, item: QListWidgetItem | None, _prev=None) -> None:
@@ -190,12 +197,24 @@ class EmployerPage(QWidget):
             b.setEnabled(employer_id is not None)
         if employer_id is None:
             self.page = None
-            self.heading.setText("请在左侧选择用人单位")
+            listed = self._listed
+            self.heading.setStyleSheet(HEADING_STYLE if listed else EMPTY_STYLE)
+            self.heading.setText(CHOOSE if listed else self.empty_text())
             self.view.setHtml("")
+            self.view.setVisible(bool(listed))
             return
         self.page = employer_page(self.ctx.store, employer_id, self.ctx.today())
+        self.heading.setStyleSheet(HEADING_STYLE)
+        self.view.setVisible(True)
         self.heading.setText(f"一企一策：{self.page['employer']['name']}")
         self.view.setHtml(page_html(self.page))
+
+    def empty_text(self) -> str:
+        """The list is empty: nothing matches the search, or there is no employer yet."""
+        text = self.search.text().strip()
+        if text:
+            return f"没有名称、信用代码或法定代表人含「{text}」的用人单位。"
+        return "还没有用人单位。"
 
     def _on_changed(self, table: str) -> None:
         if table in WATCHED:

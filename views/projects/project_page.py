@@ -19,6 +19,7 @@ from models import projects as P
 from models.errors import StoreError
 from models.values import fen_to_yuan_text as yuan
 from views.context import AppContext
+from views.empty_note import STYLE as EMPTY_STYLE
 from views.flow_layout import FlowLayout
 
 BAD = QColor("#f8d7da")
@@ -29,7 +30,6 @@ TABLES = ("", "project", "project_roster", "project_attendance", "project_payrol
 # 三册 detail columns: header, the Line attribute a problem is reported on
 MONTHS_TITLE = "三册相符（花名册、考勤表、工资发放表逐月核对）"
 NAME_STYLE = "font-size: 15px; font-weight: bold;"
-EMPTY_STYLE = "color: #777; padding: 12px;"      # as a ledger page's empty-state line
 LIST_WIDTHS = (165, 112, 52, 76, 52)    # 项目名称, 总包单位, 保证金, 结算, 三册 where the list has room
 FILE_MIN_CHARS = 22     # the project's file never narrower than this (the list gives way first)
 SECTION_VALUE_CHARS = 7   # a section's value column at least this wide before the sections stack
