@@ -517,6 +517,20 @@ def test_dimension_is_not_believed_either_way(case_store, tmp_path):
     assert [r.values["name"] for r in plan.rows] == ["赵六", "钱七"] and not plan.problems
 
 
+@pytest.mark.parametrize("far", ['<c r="XFD1048576" s="1"/>', '<c r="XFD1048576" s="1"></c>',
+                                 '<x:c r="XFD1048576" s="1"/>'])
+def test_an_empty_cell_in_the_far_corner_is_no_reason_to_refuse(case_store, tmp_path, far):
+    """A format carried to the sheet's corner leaves an empty cell there; the reader keeps
+    nothing of it, so the area is that of the cells with content. One with a value still
+    refuses the file (``far_cell`` above)."""
+    rows = header_row() + worker_row(2, 0, name="赵六") + f'<row r="1048576">{far}</row>'
+    if far.startswith("<x:"):
+        rows = rows.replace('<row r="1048576">', '<row r="1048576" xmlns:x="http://schemas.openxmlformats.org/'
+                                                 'spreadsheetml/2006/main">')
+    plan = plan_import(case_store, write_xlsx(tmp_path / "角落.xlsx", rows), "workers", case_no="H-1")
+    assert [r.values["name"] for r in plan.rows] == ["赵六"] and not plan.problems
+
+
 def test_long_cells_up_to_the_limit_are_read(case_store, tmp_path):
     """32,767 characters is Excel's own limit: a cell that long is text like any other."""
     path = tmp_path / "上限.csv"

@@ -280,7 +280,12 @@ def _check_sheet(sheet: str, part: str, xml: bytes, si_len, si_long: dict[int, i
         raise TooBig(f"{where(sheet)}的单元格地址 {far} 超出 Excel 的范围（{MAX_ROWS:,} 行 × "
                      f"{col_letters(MAX_COLS - 1)} 列），文件已被改动或损坏")
     if max_row * max_col > MAX_SHEET_CELLS:
-        raise too_many(sheet, max_row, max_col, far)
+        # a format carried to the sheet's far corner leaves empty cells (<c r="XFD1048576" s="1"/>)
+        # that hold nothing the reader keeps: the area is that of the cells with content
+        max_row, max_col, far = _filled_area(xml, cells, sheet)
+        sf.rows, sf.cols = max_row, max_col
+        if max_row * max_col > MAX_SHEET_CELLS:
+            raise too_many(sheet, max_row, max_col, far)
     # 2. each cell's own text (inline strings, formula results, ISO dates): a cell's bytes bound
     # its text. Other cells hold numbers, booleans and error codes (a long one is no number, and
     # the reader refuses it) or refer to a shared string (below).
@@ -418,12 +423,30 @@ def _max_refs(a, xml: bytes, cells, sheet: str) -> tuple[int, int, str]:
     return r_row, c_col, far
 
 
+def _filled_area(xml: bytes, cells, sheet: str) -> tuple[int, int, str]:
+    """``_max_refs`` of the cells that are not empty (``<c …/>`` or ``<c …></c>``)."""
+    if isinstance(cells, list) or _prefixed(xml):
+        return _max_refs_slow(xml, sheet, skip_empty=True)
+    np = _np()
+    a = np.frombuffer(xml, np.uint8)
+    gt = np.flatnonzero(a == 62)                            # every '>'
+    close = gt[np.minimum(np.searchsorted(gt, cells), len(gt) - 1)]
+    nxt = np.minimum(close + 3, len(a) - 1)
+    empty = (a[close - 1] == 47) | ((a[np.minimum(close + 1, len(a) - 1)] == 60)
+                                   & (a[np.minimum(close + 2, len(a) - 1)] == 47) & (a[nxt] == 99))
+    kept = cells[~empty]
+    if not len(kept):
+        return 0, 0, ""
+    return _max_refs(a, xml, kept, sheet)
+
+
 _CELL_OR_ROW = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s>/])([^>]*)>")
 
 
-def _max_refs_slow(xml: bytes, sheet: str) -> tuple[int, int, str]:
+def _max_refs_slow(xml: bytes, sheet: str, skip_empty: bool = False) -> tuple[int, int, str]:
     """Cell by cell, as the reader places cells: a cell without a reference goes to the right
-    of the one before it, a row without a number below the one before it."""
+    of the one before it, a row without a number below the one before it. ``skip_empty``: the
+    area of the cells with content only (an empty ``<c …/>`` still takes its place)."""
     row = 0
     col = 0
     max_row = max_col = 0
@@ -449,6 +472,8 @@ def _max_refs_slow(xml: bytes, sheet: str) -> tuple[int, int, str]:
                              "文件已被改动或损坏")
         else:
             r, col = max(row, 1), col + 1
+        if skip_empty and (attrs.rstrip().endswith(b"/") or xml.startswith(b"</", m.end())):
+            continue
         max_row, max_col = max(max_row, r), max(max_col, col)
         if r * col > best:
             best, far = r * col, f"{col_letters(col - 1)}{r}"
