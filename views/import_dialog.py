@@ -59,7 +59,7 @@ class ImportDialog(QDialog):
         self.kind_combo = QComboBox()
         for ledger in registry.all_ledgers():
             if importable(ledger):
-                self.kind_combo.addItem(f"{ledger.title}（{ledger.kind}）", ledger.kind)
+                self.kind_combo.addItem(ledger.title, ledger.kind)      # the internal name stays in the data
         if kind:
             i = self.kind_combo.findData(kind)
             if i >= 0:
