@@ -33,7 +33,7 @@ def clean_text(value: object) -> str:
     return halfwidth(str(value)).strip() if isinstance(value, str) else str(value).strip()
 
 
-_MONEY_RE = re.compile(r"^[-+]?\d+(\.\d+)?$")
+_MONEY_RE = re.compile(r"^[-+]?\d+(\.\d+)?([eE][-+]?\d{1,2})?$")      # 1.2E+4: a number Excel shows so, kept as text
 _GROUPED_RE = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
@@ -53,6 +53,8 @@ def parse_money(value: object, unit: str = "元") -> int:
     else:
         text = halfwidth(str(value)).strip().replace(" ", "")
         text = text.replace("￥", "").replace("¥", "").replace("RMB", "").replace("人民币", "")
+        if text.endswith("元整"):                # 1000元整: "exactly", as on receipts
+            text = text[:-1]
         if "," in text:
             # thousands separators only where they belong: "12,34" or "1.234,56" is not read as
             # 1,234 or 1.23 (a comma typed for a decimal point, or digits lost)

@@ -198,7 +198,8 @@ def test_a_date_with_more_after_it_is_refused(raw):
 
 
 @pytest.mark.parametrize("raw, fen", [("1,234.56", 123456), ("12,345,678", 1234567800), ("￥1,234.5元", 123450),
-                                      ("1,234万", 1234000000), ("-1,000", -100000)])
+                                      ("1,234万", 1234000000), ("-1,000", -100000), ("100元整", 10000),
+                                      ("1.2E+4", 1200000), ("3,000元整", 300000)])
 def test_amounts_with_thousands_separators(raw, fen):
     assert V.parse_money(raw) == fen
 

@@ -167,3 +167,18 @@ def test_property_made_ids_valid_and_single_digit_errors_caught(area, birth, seq
         for d in "0123456789":
             if d != v[i]:
                 assert not validate_id(v[:i] + d + v[i + 1:], today=TODAY).ok
+
+
+@pytest.mark.parametrize("raw, stored", [("138-0013-8000", "13800138000"), ("+86 138 0013 8000", "13800138000"),
+                                         ("0086-13800138000", "13800138000"), ("'13800138000", "13800138000"),
+                                         ("１３８００１３８０００", "13800138000"), ("0827-1234567", "0827-1234567"),
+                                         ("(0827)1234567", "0827-1234567")])
+def test_a_phone_is_stored_in_one_form_however_it_was_written(raw, stored):
+    from models.ledger import registry
+    assert registry.get("workers").field("phone").parse(raw) == stored
+
+
+@pytest.mark.parametrize("raw", ["6222-0202-0000-1234-567", "'6222020200001234567", "6222 0202 0000 1234 567"])
+def test_a_bank_card_is_stored_as_its_digits(raw):
+    from models.ledger import registry
+    assert registry.get("workers").field("bank_card").parse(raw) == "6222020200001234567"

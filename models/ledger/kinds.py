@@ -196,11 +196,19 @@ class Phone(_Number):
     sensitive = "phone"
     check, rule = "validate_phone", "联系电话"
 
+    def check_number(self, text: str) -> str:
+        from models.rules.idcard import normalize_phone
+        return normalize_phone(super().check_number(text))      # 138-0013-8000, +86… → 13800138000
+
 
 class BankCard(_Number):
     name = "bank_card"
     sensitive = "card"
     check, rule = "validate_bank_card", "银行卡号"
+
+    def check_number(self, text: str) -> str:
+        from models.rules.idcard import normalize_bank_card
+        return normalize_bank_card(super().check_number(text))  # 6222-0202-…, '6222… → digits
 
 
 class CreditCode(_Number):

@@ -229,20 +229,45 @@ _LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _LOCAL_RE = re.compile(r"^[2-9]\d{6,7}$")
 
 
+def _mobile_compact(s: str) -> str:
+    s = s.lstrip("'")
+    compact = s.replace("-", "").replace("(", "").replace(")", "")
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    elif compact.startswith("0086") and len(compact) == 15:
+        compact = compact[4:]
+    elif compact.startswith("86") and len(compact) == 13:
+        compact = compact[2:]
+    return compact
+
+
+def normalize_phone(raw: str) -> str:
+    """通过校验的联系电话的统一写法：手机号一律存11位数字（去掉+86、0086、空格和“-”），
+    固定电话去掉空白、保留区号后的“-”。查重、检索都按这一写法。"""
+    s = _to_ascii(raw or "").lstrip("'")
+    compact = _mobile_compact(s)
+    if _MOBILE_RE.match(compact):
+        return compact
+    return s.replace("(", "").replace(")", "-").replace("--", "-")
+
+
+def normalize_bank_card(raw: str) -> str:
+    """通过校验的银行卡号的统一写法：只留数字（去掉空格、“-”和开头的单引号）。"""
+    s = _to_ascii(str(raw)).lstrip("'").replace("-", "")
+    m = _DOT_ZERO_RE.match(s)
+    return m.group(1) if m else s
+
+
 def validate_phone(raw: str) -> tuple[bool, str]:
     """校验联系电话：11位手机号，或固定电话（0827-1234567、08271234567、7至8位本地号）。
 
     返回 (是否通过, 提示信息)；通过时提示为空字符串。
     """
-    s = _to_ascii(raw or "")
+    s = _to_ascii(raw or "").lstrip("'")
     if not s:
         return False, "联系电话为空"
     # “+86 138 1234 5678”“138-1234-5678”这类写法先去掉国家码与分隔符再判断手机号。
-    compact = s.replace("-", "").replace("(", "").replace(")", "")
-    if compact.startswith("+86"):
-        compact = compact[3:]
-    elif compact.startswith("86") and len(compact) == 13:
-        compact = compact[2:]
+    compact = _mobile_compact(s)
     if _MOBILE_RE.match(compact):
         return True, ""
     landline = s.replace("(", "").replace(")", "-").replace("--", "-")
@@ -266,7 +291,7 @@ def validate_bank_card(raw: str) -> tuple[bool, str]:
         return False, "银行卡号为空"
     if looks_like_excel_number(raw) and _SCI_RE.match(_to_ascii(repr(raw) if isinstance(raw, float) else str(raw))):
         return False, "银行卡号已被Excel存成数字，后几位已丢失，请把该列设为文本后重新录入"
-    s = _to_ascii(str(raw)).replace("-", "")
+    s = _to_ascii(str(raw)).lstrip("'").replace("-", "")
     m = _DOT_ZERO_RE.match(s)
     if m and len(m.group(1)) > 15:
         return False, "银行卡号已被Excel存成数字，后几位已丢失，请把该列设为文本后重新录入"
