@@ -54,14 +54,53 @@ def _figure(w: float = 7.2, h: float = 3.6, left: float = 0.95) -> "Figure":
     return fig
 
 
-def _style(ax, axis: str = "y") -> None:
-    from matplotlib.ticker import StrMethodFormatter
+def tick_text(x: float, step: float) -> str:
+    """A value axis's tick: 1,200,000 rather than "1.2 1e6" (county totals run to a million 万元),
+    as many decimals as the ticks' step needs (0.5, 0.25 万元 on a small town's chart: never
+    0, 0, 1, 1), and 0 for zero, never "-0"."""
+    decimals = next((d for d in range(5) if abs(step * 10 ** d - round(step * 10 ** d)) < 1e-6), 4)
+    if round(x, decimals) == 0:
+        return "0"
+    return f"{x:,.{decimals}f}"
+
+
+def _formatter():
+    from matplotlib.ticker import Formatter
+
+    class PlainTicks(Formatter):
+        step = 1.0
+
+        def set_locs(self, locs) -> None:     # the axis's ticks, given before they are labelled
+            super().set_locs(locs)
+            locs = sorted(locs)
+            self.step = min((b - a for a, b in zip(locs, locs[1:]) if b > a), default=1.0)
+
+        def __call__(self, x, pos=None) -> str:
+            return tick_text(x, self.step)
+    return PlainTicks()
+
+
+def _style(ax, axis: str = "y", counts: bool = False) -> None:
+    """``counts``: the axis counts cases, in whole numbers only."""
+    from matplotlib.ticker import MaxNLocator
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    # 1,200,000 rather than "1.2 1e6": county totals run to a million 万元
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    value_axis = ax.yaxis if axis == "y" else ax.xaxis
+    value_axis.set_major_formatter(_formatter())
+    if counts:
+        value_axis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
     ax.set_axisbelow(True)
+
+
+def _all_zero(ax, note: str, axis: str = "y") -> None:
+    """Every value drawn is zero: the axis from 0 to 1 in whole numbers (not 0, 0, 0, -0, -0 around
+    a line on the floor) and what is missing in the middle, as an empty chart says it."""
+    from matplotlib.ticker import MaxNLocator
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(0, 1)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
+    ax.text(0.5, 0.5, note, ha="center", va="center", fontsize=12, color="#666666", transform=ax.transAxes,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 4})
 
 
 def _wan(fen: float) -> float:
@@ -115,6 +154,8 @@ def _draw_repaid(size, series, total_fen, points, phases, today, deadline) -> "F
         ax.step(xs, ys, where="post", color=BLUE, linewidth=2, label="累计兑付")
         ax.annotate(f"{_wan(total_fen):,.2f} 万元", (today, ys[-1]), textcoords="offset points",
                     xytext=(4, -12), fontsize=9, color=BLUE)
+    if not any(v for _d, v in points) and not any(v for _d, v in series):
+        _all_zero(ax, "暂无兑付记录")          # no case owes anything yet: the target is 0 too
     ax.axvline(today, color=GREY, linewidth=1, linestyle=":")
     ax.text(today, ax.get_ylim()[1], f" 今天 {today:%m-%d}", fontsize=8, color="#555555", va="top")
     if deadline:
@@ -153,10 +194,13 @@ def _draw_workstreams(size, rows) -> "Figure":
     left = [_wan(r[2]) for r in rows]
     ax.barh(names, paid, color=GREEN, label="已兑付")
     ax.barh(names, left, left=paid, color="#d9d9d9", label="未兑付")
-    top = max((p + q for p, q in zip(paid, left)), default=0) or 1
-    for i, r in enumerate(rows):
-        ax.text(paid[i] + left[i] + top * 0.01, i, f"{r[3]:.1f}%", va="center", fontsize=9)
-    ax.set_xlim(0, top * 1.12)
+    top = max((p + q for p, q in zip(paid, left)), default=0)
+    if top:
+        for i, r in enumerate(rows):
+            ax.text(paid[i] + left[i] + top * 0.01, i, f"{r[3]:.1f}%", va="center", fontsize=9)
+        ax.set_xlim(0, top * 1.12)
+    else:
+        _all_zero(ax, "暂无欠薪金额", axis="x")
     ax.tick_params(axis="y", labelsize=9)
     ax.set_title(title, fontsize=13, loc="left")
     ax.legend(loc="lower right", fontsize=9, frameon=False)
@@ -177,7 +221,7 @@ def _draw_status(size, items) -> "Figure":
     if not any(n for _s, n in items):
         return _empty(fig, title, "暂无欠薪问题")
     ax = fig.add_subplot()
-    _style(ax)
+    _style(ax, counts=True)
     bars = ax.bar([s for s, _n in items], [n for _s, n in items],
                   color=[STATUS_COLOURS.get(s, GREY) for s, _n in items])
     for b, (_s, n) in zip(bars, items):
@@ -201,7 +245,7 @@ def _draw_weekly(size, flows) -> "Figure":
     if not flows or not any(new or closed for _w, new, closed in flows):
         return _empty(fig, title, "暂无欠薪问题")
     ax = fig.add_subplot()
-    _style(ax)
+    _style(ax, counts=True)
     xs = range(len(flows))
     ax.bar([x - 0.2 for x in xs], [f[1] for f in flows], width=0.4, color=BLUE, label="新增")
     ax.bar([x + 0.2 for x in xs], [f[2] for f in flows], width=0.4, color=GREEN, label="办结")
@@ -234,9 +278,12 @@ def _draw_funds(size, available, note, rows, total_fen) -> "Figure":
     names = [k for k, _v in rows]
     vals = [_wan(v) for _k, v in rows]
     bars = ax.bar(names, vals, color=BLUE)
-    for b, v in zip(bars, vals):
-        ax.text(b.get_x() + b.get_width() / 2, b.get_height(), f"{v:,.2f}", ha="center", va="bottom", fontsize=9)
-    ax.set_ylim(0, max(vals) * 1.15)
+    if any(vals):
+        for b, v in zip(bars, vals):
+            ax.text(b.get_x() + b.get_width() / 2, b.get_height(), f"{v:,.2f}", ha="center", va="bottom", fontsize=9)
+        ax.set_ylim(0, max(vals) * 1.15)
+    else:
+        _all_zero(ax, "暂无资金到位记录")
     ax.set_title(f"{title}　合计 {_wan(total_fen):,.2f} 万元", fontsize=13, loc="left")
     return fig
 
