@@ -11,6 +11,7 @@ import io
 import json
 import struct
 import subprocess
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -676,3 +677,21 @@ def test_prefixed_sheet_is_walked(case_store, tmp_path):
             z.writestr(info.filename, part)
     with pytest.raises(UnusableFile, match="XFD1048576"):
         plan_import(case_store, out, "workers", case_no="H-1")
+
+
+@pytest.mark.parametrize("head, what", [(b"\x89PNG\r\n\x1a\n", "图片（PNG）"), (b"\xff\xd8\xff\xe0", "图片（JPG）"),
+                                        (b"BM\x36\x00\x00\x00\x00\x00\x00\x00", "图片（BMP）"),
+                                        (b"Rar!\x1a\x07", "压缩包（RAR）")])
+def test_a_picture_or_archive_named_xlsx_is_called_what_it_is(tmp_path, head, what):
+    from models.io.reading import UnusableFile, open_book
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(head + bytes(range(256)) * 4)
+    with pytest.raises(UnusableFile, match=f"是{re.escape(what)}，不是表格"):
+        open_book(path)
+
+
+def test_a_csv_that_starts_with_bm_is_still_a_csv(tmp_path):
+    from models.io.reading import open_book
+    path = tmp_path / "t.csv"
+    path.write_text("BM编号,姓名\n1,张三\n", encoding="utf-8")
+    assert open_book(path).load(open_book(path).sheet_names[0]).rows[1] == ["1", "张三"]

@@ -148,7 +148,20 @@ def open_book(path: str | Path) -> Book:
         return _open_html(path, data)
     if head.startswith(b"<?xml") or head.startswith(b"%pdf") or head.startswith(b"{\\rtf"):
         raise UnusableFile(f"文件“{path.name}”不是可导入的表格格式，请另存为 .xlsx 或 .csv 后再导入。")
+    what = next((w for magic, w in _NOT_TABLES if data.startswith(magic)), None)
+    if what and ((what.endswith("（BMP）") and data[6:10] != b"\0\0\0\0")
+                 or (what == "程序文件" and b"program" not in data[:512])):
+        what = None                         # a text that merely starts with "BM" or "MZ"
+    if what:
+        raise UnusableFile(f"文件“{path.name}”是{what}，不是表格，请选择 Excel / WPS 表格或 CSV 文件。")
     return _open_csv(path, data)
+
+
+# files people pick by mistake (a photo of the roster, a compressed folder): named, not "an unknown encoding"
+_NOT_TABLES = ((b"\x89PNG", "图片（PNG）"), (b"\xff\xd8\xff", "图片（JPG）"), (b"GIF8", "图片（GIF）"),
+               (b"BM", "图片（BMP）"), (b"II*\x00", "图片（TIFF）"), (b"MM\x00*", "图片（TIFF）"),
+               (b"RIFF", "图片或音视频文件"), (b"Rar!", "压缩包（RAR）"), (b"7z\xbc\xaf", "压缩包（7z）"),
+               (b"\x1f\x8b", "压缩包（gz）"), (b"MZ", "程序文件"), (b"\x00\x00\x00", "图片或视频文件"))
 
 
 def _calamine_book(path: Path, data: bytes, fmt: str) -> Book:
