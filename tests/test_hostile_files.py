@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import struct
 import subprocess
-import re
 import sys
 import zipfile
 from pathlib import Path
