@@ -216,3 +216,30 @@ def test_a_huge_amount_is_named_as_the_cell_shows_it(campaign_store):
     with pytest.raises(V.ValueProblem) as err:
         parse(1e20)
     assert "100000000000000000000" in str(err.value) and "10000000000000000000000" not in str(err.value)
+
+
+def test_a_worker_without_id_number_who_was_paid_since_is_the_same_person(campaign_store, tmp_path):
+    add_case(campaign_store, "C-1")
+
+    def roster(name, rows):
+        return xlsx(tmp_path / name, [HEAD] + rows)
+    first = roster("a.xlsx", [[1, "刘洋", None, 100, 0], [2, "张伟", None, 100, 0], [3, "张伟", None, 200, 0]])
+    assert commit_import(campaign_store, plan_import(campaign_store, first, "workers", case_no="C-1"))["inserted"] == 3
+    paid = roster("b.xlsx", [[1, "刘洋", None, 100, 100], [2, "张伟", None, 100, 50], [3, "张伟", None, 200, 0]])
+    result = commit_import(campaign_store, plan_import(campaign_store, paid, "workers", case_no="C-1"))
+    # 刘洋 is the one stored 刘洋 without ID number: updated; of two 张伟 nobody can say which was
+    # paid, so the changed row stays a new record, as before
+    assert (result["updated"], result["unchanged"], result["inserted"]) == (1, 1, 1)
+    got = campaign_store.query("SELECT name, owed_fen, paid_fen FROM worker WHERE name = '刘洋'")
+    assert [tuple(r) for r in got] == [("刘洋", 10000, 10000)]
+
+
+def test_a_worker_with_id_number_is_never_taken_by_name(campaign_store, tmp_path):
+    add_case(campaign_store, "C-1")
+    i = ids(1)
+    commit_import(campaign_store, plan_import(campaign_store, xlsx(tmp_path / "a.xlsx", [HEAD, [1, "刘洋", i[0], 100, 0]],
+                                                                   text_cols={2}), "workers", case_no="C-1"))
+    again = commit_import(campaign_store, plan_import(campaign_store, xlsx(tmp_path / "b.xlsx", [HEAD, [1, "刘洋", None, 300, 0]]),
+                                                      "workers", case_no="C-1"))
+    assert again["inserted"] == 1
+    assert campaign_store.scalar("SELECT id_number FROM worker WHERE owed_fen = 10000") == i[0]

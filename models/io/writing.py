@@ -81,12 +81,16 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
         return
     key_fields = [k for k in ledger.key if k != "uuid"]
     compare = [n for n in valid[0].values if n not in plan.defaults or n == ledger.parent]
+    alt = [k for k in ledger.key_when_blank if k in compare] if key_fields else []
+    if len(alt) != len(ledger.key_when_blank):
+        alt = []
     cols = list(dict.fromkeys(key_fields + compare))
     where = f' WHERE "{ledger.parent}" = ?' if plan.parent_id and ledger.parent else ""
     params = [plan.parent_id] if where else []
     sel = ", ".join(f'"{c}"' for c in cols)
     by_key: dict[tuple, tuple] = {}
     by_content: dict[tuple, list[int]] = {}
+    by_alt: dict[tuple, list[tuple]] = {}       # key_when_blank -> the stored records without a key
     deleted: set[tuple] = set()
     kpos = [cols.index(k) for k in key_fields]
     cpos = [cols.index(c) for c in compare]
@@ -103,6 +107,8 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
         if key_fields:
             by_key.setdefault(key, (rid, vals))
         by_content.setdefault(tuple(vals[p] for p in cpos), []).append(rid)
+        if alt and any(x in (None, "") for x in key):
+            by_alt.setdefault(tuple(vals[cols.index(k)] for k in alt), []).append((rid, vals))
     if not by_key and not by_content and not deleted:     # nothing there yet: every row is new
         for r in valid:
             r.record_id, r.action, r.changes = None, "insert", None
@@ -136,6 +142,7 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
     # same content for one row of the file, never one record for several rows. A file imported
     # twice matches every row; two identical genuine payments in one file stay two; a ledger file
     # that has grown since brings only its new rows.
+    unmatched = []
     for r in by_content_rows:
         rids = by_content.get(tuple(r.values.get(c) for c in compare))
         rid = None
@@ -149,3 +156,20 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
             r.record_id, r.action, r.changes = rid, "unchanged", None
         else:
             r.record_id, r.action, r.changes = None, "insert", None
+            unmatched.append(r)
+    # 3. a row without a key that changed since (a worker without ID number paid since): the one
+    # stored record without a key of the same case and name, when it and the row are each the
+    # only one so named; two 张伟 in a case stay content-matched
+    if alt and unmatched:
+        named: dict[tuple, list] = {}
+        for r in unmatched:
+            named.setdefault(tuple(r.values.get(k) for k in alt), []).append(r)
+        for name_key, rows in named.items():
+            stored = [(rid, vals) for rid, vals in by_alt.get(name_key, ()) if rid not in taken]
+            if len(rows) != 1 or len(stored) != 1 or len(by_alt.get(name_key, ())) != 1 or "" in name_key \
+                    or None in name_key:
+                continue
+            (r,), ((rid, vals),) = rows, stored
+            taken.add(rid)
+            changes = {c: r.values.get(c) for c, p in zip(compare, cpos) if vals[p] != r.values.get(c)}
+            r.record_id, r.action, r.changes = rid, ("update" if changes else "unchanged"), changes or None

@@ -122,6 +122,9 @@ class Ledger:
     table: str
     fields: tuple[Field, ...]
     key: tuple[str, ...] = ()       # fields that identify a record on re-import
+    # a row whose key is blank (a worker without ID number): the record these fields name, when
+    # exactly one stored record without a key and one such row of the file share them
+    key_when_blank: tuple[str, ...] = ()
     order_by: str = "id DESC"
     managed: bool = True            # table created from this declaration
     parent: str = ""                # e.g. workers belong to a case: the ref field name

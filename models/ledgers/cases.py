@@ -150,7 +150,8 @@ _worker_dates = _dates_in_order("entered_on", "left_on", "进离场时间")
 
 WORKERS = register(Ledger(
     kind="workers", title="农民工工资支付台账", table="worker", managed=False,
-    key=("case_id", "id_number"), order_by="id", parent="case_id", label_field="name",
+    key=("case_id", "id_number"), key_when_blank=("case_id", "name"), order_by="id", parent="case_id",
+    label_field="name",
     # shown first, and kept in view on a small screen (所属问题 where the table lists it)
     extra={"key_columns": ("name", "case_id", "owed_fen", "paid_fen", "outstanding_fen")},
     fields=(
