@@ -243,3 +243,22 @@ def test_a_worker_with_id_number_is_never_taken_by_name(campaign_store, tmp_path
                                                       "workers", case_no="C-1"))
     assert again["inserted"] == 1
     assert campaign_store.scalar("SELECT id_number FROM worker WHERE owed_fen = 10000") == i[0]
+
+
+def test_amounts_finer_than_a_fen_are_rounded_with_a_note(campaign_store, tmp_path):
+    add_case(campaign_store, "C-1")
+    i = ids(3)
+    path = xlsx(tmp_path / "r.xlsx", [HEAD, [1, "甲", i[0], 1234.567, 0], [2, "乙", i[1], "3333.3333", 0],
+                                      [3, "丙", i[2], 100.5, 0]], text_cols={2})
+    plan = plan_import(campaign_store, path, "workers", case_no="C-1")
+    assert [r.values["owed_fen"] for r in plan.rows] == [123457, 333333, 10050]
+    [note] = [n for n in plan.notes if "四舍五入" in n]
+    assert "“应发工资”有 2 个金额" in note and "第 2 行“1234.567”" in note
+
+
+def test_below_fen_by_column():
+    from models.io.columns import below_fen
+    raws = [1.5, 1.005, "2.50", "2.501", "１.２３４", None, "", 3, float("nan")]
+    assert below_fen(raws, 100) == [1, 3, 4]
+    assert below_fen([1.234567, 1.2345678], 1_000_000) == [1]
+    assert below_fen([0.1 + 0.2] * 3000 + [1.001], 100) == [3000]

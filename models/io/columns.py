@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import operator
+import re
 import sys
 import threading
 from itertools import compress, repeat
@@ -190,3 +191,29 @@ def id_number_column(raws: list) -> list:
         if good:
             out[i] = raws[i]
     return out
+
+
+_DECIMALS = re.compile(r"\.(\d+)")
+
+
+def below_fen(raws: list, factor: int) -> list[int]:
+    """Positions of the amounts finer than a fen (1234.567 元; 1.2345678 万元), which the
+    parser rounds half up: numbers by their value, texts by their written decimals."""
+    places = 2 if factor == 100 else 6
+    out = []
+    nums = [i for i, v in enumerate(raws) if type(v) is float]
+    if len(nums) >= NUMPY_FROM:
+        import numpy as np
+        x = np.asarray([raws[i] for i in nums], dtype=np.float64) * factor
+        with np.errstate(invalid="ignore"):
+            off = np.isfinite(x) & (np.abs(x - np.rint(x)) >= 1e-6)
+        out = [nums[int(k)] for k in np.flatnonzero(off)]
+    else:
+        import math
+        out = [i for i in nums if math.isfinite(raws[i]) and abs(raws[i] * factor - round(raws[i] * factor)) >= 1e-6]
+    for i, v in enumerate(raws):
+        if type(v) is str and "." in v:
+            m = _DECIMALS.search(V.halfwidth(v))
+            if m and len(m.group(1).rstrip("0")) > places:
+                out.append(i)
+    return sorted(out)

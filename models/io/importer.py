@@ -278,6 +278,8 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
             problems_at.setdefault(pos, []).append(p)
         names.append(name)
         columns.append(vals)
+        if ledger.field(name).kind == "money":
+            _note_rounded(plan, records, raws, label, ledger.field(name), header)
     if plan.merged_numbers:
         _refuse_merged_numbers(plan, records, parsers, problems_at)
     _refuse_unread_cells(plan, records, parsers, table, problems_at)
@@ -331,6 +333,17 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
                   gen_key, to_complete, len(rows))
     _check_computed(plan, rows, store)
     ctx.progress(n, n, "检查完毕")
+
+
+def _note_rounded(plan: ImportPlan, records: list, raws: list, label: str, f, header: Header) -> None:
+    """A note when amounts finer than a fen were rounded to it: the file's own sum may then
+    differ from the imported one by a few fen."""
+    unit = next((c.unit for c in header.columns if c.field == f.name), None) or f.unit
+    rounded = CL.below_fen(raws, 1_000_000 if unit == "万元" else 100)
+    if rounded:
+        first = rounded[0]
+        plan.notes.append(f"“{label}”有 {len(rounded)} 个金额的小数多于两位（到分以下，如第 {records[first][0] + 1} 行"
+                          f"“{C.text_value(raws[first])}”），已四舍五入到分，合计可能与表中相差几分。")
 
 
 def _refuse_merged_numbers(plan: ImportPlan, records: list, parsers: list, problems_at: dict) -> None:
