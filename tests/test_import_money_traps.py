@@ -262,3 +262,17 @@ def test_below_fen_by_column():
     assert below_fen(raws, 100) == [1, 3, 4]
     assert below_fen([1.234567, 1.2345678], 1_000_000) == [1]
     assert below_fen([0.1 + 0.2] * 3000 + [1.001], 100) == [3000]
+
+
+@pytest.mark.parametrize("written, status", [("办理中", "化解中"), ("处理中", "化解中"), ("已解决", "已化解"),
+                                             ("已兑付", "已化解"), ("已移交", "已移送"), ("不属实", "不存在欠薪"),
+                                             ("待查", "待核实"), ("化解中", "化解中")])
+def test_statuses_in_other_words(written, status):
+    from models.ledger import registry
+    assert C.column_parser(registry.get("cases").field("status"))(written) == status
+
+
+def test_a_status_that_may_mean_several_is_refused():
+    from models.ledger import registry
+    with pytest.raises(V.ValueProblem, match="不在可选项中"):
+        C.column_parser(registry.get("cases").field("status"))("已办结")

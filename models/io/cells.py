@@ -251,12 +251,14 @@ def _column_parser(f: Field, unit: str | None, resolve: Callable[[str], Any] | N
         return _cached(lambda raw: None if is_empty(raw) else resolve(text_value(raw)))
 
     if k == "choice":
+        other_words = {V.halfwidth(w).replace(" ", ""): c for w, c in f.choice_synonyms}
+
         def choice(raw: Any) -> str:
             text = text_value(raw)
             try:
                 return f.parse(text)
             except V.ValueProblem:
-                hit = fuzzy_choice(text, f.choices)
+                hit = other_words.get(V.halfwidth(text).replace(" ", "")) or fuzzy_choice(text, f.choices)
                 if hit is None:
                     raise
                 return hit

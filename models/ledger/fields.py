@@ -41,6 +41,8 @@ class Field:
     help: str = ""
     validators: Sequence[Validator] = ()
     value_labels: Sequence[tuple[str, str]] = ()   # stored value → what a person reads
+    # choice: other words offices write for a choice, (written, choice): 办理中 → 化解中 (imports)
+    choice_synonyms: Sequence[tuple[str, str]] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

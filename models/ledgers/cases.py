@@ -9,6 +9,15 @@ SOURCES = ("全国根治欠薪线索反映平台", "12345", "12333", "信访来�
 INDUSTRY_TYPES = ("工程建设", "非工程建设")
 REASONS = ("三无工程", "拖欠工程款", "结算纠纷", "非法转包", "使用零散工", "无故拖欠", "其他")
 STATUSES = ("待核实", "化解中", "已化解", "已移送", "不存在欠薪")
+# what other ledgers write for a status, where it can mean one only (已办结 may be 已化解, 已移送 or
+# 不存在欠薪: it stays refused, with the choices named)
+STATUS_SYNONYMS = tuple((w, s) for s, words in (
+    ("待核实", ("待查", "待核查", "核实中", "核查中", "未核实", "待调查")),
+    ("化解中", ("办理中", "处理中", "正在办理", "正在处理", "调解中", "协调中", "在办", "未办结", "未化解", "推进中")),
+    ("已化解", ("已解决", "已兑付", "已支付", "已清偿", "已结清", "已付清", "已发放", "已全部兑付")),
+    ("已移送", ("已移交", "移交司法", "已移送公安", "已移送法院", "移送司法机关")),
+    ("不存在欠薪", ("不存在", "无欠薪", "不属实", "查无欠薪", "经核实不存在欠薪")),
+) for w in words)
 CLOSED_STATUSES = ("已化解", "已移送", "不存在欠薪")
 OPEN_STATUSES = tuple(s for s in STATUSES if s not in CLOSED_STATUSES)
 
@@ -121,7 +130,7 @@ CASES = register(Ledger(
         F("deadline_days", "办结时限（工作日）", "int", width=6, in_table=False,
           synonyms=("时限工作日", "办理时限")),
         F("deadline", "办结时限", "date", width=10, synonyms=("办结期限", "截止日期", "限办日期")),
-        F("status", "状态", "choice", choices=STATUSES, width=8, filter=True,
+        F("status", "状态", "choice", choices=STATUSES, width=8, filter=True, choice_synonyms=STATUS_SYNONYMS,
           synonyms=("办理状态", "处理状态", "办理情况", "化解情况")),
         F("verdict", "核处结论", width=20, in_table=False, synonyms=("核查结论", "处理结果", "办理结果")),
         F("resolved_count", "解决人数", "int", width=6, in_table=False, sum=True,
