@@ -14,7 +14,13 @@ class FlowLayout(QLayout):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
+        self._narrowable = None
         self.setContentsMargins(0, 0, 0, 0)
+
+    def set_narrowable(self, widget) -> None:
+        """``widget`` (a search box as wide as its hint) is laid out at its size hint, or narrower,
+        down to its minimum width, where that keeps the flow to fewer rows."""
+        self._narrowable = widget
 
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt's name
         self._items.append(item)
@@ -68,12 +74,42 @@ class FlowLayout(QLayout):
     def _shown(self) -> list[QLayoutItem]:
         return [i for i in self._items if not i.isEmpty()]
 
+    def _rows(self, widths: list[int], room: int) -> int:
+        x, rows = 0, 1
+        for w in widths:
+            if x > 0 and x + w > room:
+                x, rows = 0, rows + 1
+            x += w + self._spacing
+        return rows
+
+    def _sizes(self, shown: list[QLayoutItem], room: int) -> list[QSize]:
+        """Each item's size hint; the narrowable one's narrowed as little as it takes to save a row."""
+        sizes = [i.sizeHint() for i in shown]
+        k = next((n for n, i in enumerate(shown) if i.widget() is not None and i.widget() is self._narrowable), None)
+        if k is None:
+            return sizes
+        widths = [s.width() for s in sizes]
+        full, least = widths[k], min(widths[k], shown[k].minimumSize().width())
+
+        def rows(w: int) -> int:
+            widths[k] = w
+            return self._rows(widths, room)
+        fewest = rows(least)
+        if fewest >= rows(full):
+            return sizes
+        lo, hi = least, full                # the widest that still takes only ``fewest`` rows
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if rows(mid) == fewest else (lo, mid - 1)
+        sizes[k] = QSize(lo, sizes[k].height())
+        return sizes
+
     def _place(self, rect: QRect, move: bool) -> int:
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
         x, y, line = area.x(), area.y(), 0
-        for item in self._shown():
-            size = item.sizeHint()
+        shown = self._shown()
+        for item, size in zip(shown, self._sizes(shown, area.width())):
             if x > area.x() and x + size.width() > area.right() + 1:
                 x, y, line = area.x(), y + line + self._spacing, 0
             if move:

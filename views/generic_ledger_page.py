@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QToolBar, QVBoxLayout, QWidget)
@@ -36,6 +36,34 @@ LEDGER_KEEP_ROWS = 3    # with a row chosen, the ledger above keeps at least thi
 SHORT_PAGE = 480        # a page lower than this (1366×768 at 150 %) draws its parts closer together
 
 
+SEARCH_CHARS = (10, 26)     # a search box: at least this many characters wide, and at most for its hint
+
+
+class SearchBox(QLineEdit):
+    """A search box whose size hint shows its hint whole (``fit_hint``); the filter bar's flow
+    narrows it, down to its minimum width, where that saves a row (1366×768 at 150 %)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.preferred_width = 0
+
+    def fit_hint(self, text: str) -> None:
+        """``text`` as the placeholder, the box wide enough for it (its frame, margins and clear
+        button measured as Qt sizes the box), between SEARCH_CHARS Chinese characters."""
+        self.setPlaceholderText(text)
+        fm = self.fontMetrics()
+        # QLineEdit's own size hint is 17 "x" and what surrounds the text: keep the surroundings
+        around = super().sizeHint().width() - 17 * fm.horizontalAdvance("x") + 4
+        lo, hi = (fm.horizontalAdvance("检" * n) for n in SEARCH_CHARS)
+        self.setMinimumWidth(lo + around)
+        self.preferred_width = min(max(fm.horizontalAdvance(text), lo), hi) + around
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self.preferred_width), hint.height())
+
+
 class FilterBar(QWidget):
     """Search box plus one widget per filter field; ``query()`` turns them into a Query. The
     widgets flow onto a second row in a narrow window (1366×768 at 150 %) rather than being
@@ -47,17 +75,25 @@ class FilterBar(QWidget):
         self.boxes: dict[str, QComboBox] = {}
         self.ranges: dict[str, tuple[QLineEdit, QLineEdit]] = {}
         lay = FlowLayout(self, spacing=4)
-        self.search = QLineEdit()
-        words = "、".join(f.label for f in (ledger.search_fields or [])[:4])
-        self.search.setPlaceholderText(f"检索{words}（Ctrl+F）" if words else "检索（Ctrl+F）")
+        self.search = SearchBox()
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("检" * 10) + 40)   # ten characters
+        labels = [f.label for f in ledger.search_fields or []]
+        # the hint names the first few fields searched, as many as a box of reasonable width shows whole
+        widest = self.search.fontMetrics().horizontalAdvance("检" * SEARCH_CHARS[1])
+        hint = "检索（Ctrl+F）"
+        for n in range(min(4, len(labels)), 0, -1):
+            hint = f"检索{'、'.join(labels[:n])}（Ctrl+F）"
+            if self.search.fontMetrics().horizontalAdvance(hint) <= widest:
+                break
+        self.search.fit_hint(hint)
+        self.search.setToolTip(f"检索{'、'.join(labels)}（Ctrl+F）" if labels else hint)    # every field searched
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
         self._timer.timeout.connect(on_change)
         self.search.textChanged.connect(lambda: self._timer.start())
         lay.add(self.search)
+        lay.set_narrowable(self.search)
         for f in ledger.filter_fields:
             if f.kind_of.filter == "dates":
                 lo, hi = QLineEdit(), QLineEdit()
