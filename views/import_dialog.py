@@ -310,7 +310,7 @@ class ImportDialog(QDialog):
         fields = [(f.name, f.label) for f in ledger.stored_fields if f.editable or f.name == ledger.parent]
         for i, col in enumerate(cols):
             u = unmapped.get(col.letter)
-            item = QTableWidgetItem(f"{col.letter} 列：{col.key or '（无表头）'}")
+            item = QTableWidgetItem(f"{col.letter} 列：{col.title or '（无表头）'}")
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             t.setItem(i, 0, item)
             combo = QComboBox()
