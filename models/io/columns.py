@@ -201,7 +201,13 @@ def below_fen(raws: list, factor: int) -> list[int]:
     parser rounds half up: numbers by their value, texts by their written decimals."""
     places = 2 if factor == 100 else 6
     out = []
-    nums = [i for i, v in enumerate(raws) if type(v) is float]
+    types = set(map(type, raws))
+    if types == {float} and len(raws) >= NUMPY_FROM:       # the usual column: one pass over all
+        import numpy as np
+        x = np.asarray(raws, dtype=np.float64) * factor
+        with np.errstate(invalid="ignore"):
+            return [int(k) for k in np.flatnonzero(np.isfinite(x) & (np.abs(x - np.rint(x)) >= 1e-6))]
+    nums = [i for i, v in enumerate(raws) if type(v) is float] if float in types else []
     if len(nums) >= NUMPY_FROM:
         import numpy as np
         x = np.asarray([raws[i] for i in nums], dtype=np.float64) * factor
@@ -211,7 +217,7 @@ def below_fen(raws: list, factor: int) -> list[int]:
     else:
         import math
         out = [i for i in nums if math.isfinite(raws[i]) and abs(raws[i] * factor - round(raws[i] * factor)) >= 1e-6]
-    for i, v in enumerate(raws):
+    for i, v in enumerate(raws) if str in types else ():
         if type(v) is str and "." in v:
             m = _DECIMALS.search(V.halfwidth(v))
             if m and len(m.group(1).rstrip("0")) > places:
