@@ -192,7 +192,8 @@ def build(store: Store, out: str | Path, today: _dt.date, since: _dt.date, until
     story += [O.heading(1, "一、总体情况"),
               O.body(f"截至{cn_date(until)}，累计登记欠薪问题 {f.cases:,} 件，已办结 {f.closed_cases:,} 件，在办 "
                      f"{f.open_cases:,} 件；涉及农民工 {f.workers:,} 人，欠薪 {wan(f.owed_fen)} 万元，已兑付 "
-                     f"{wan(f.paid_fen)} 万元，未兑付 {wan(f.unpaid_fen)} 万元，清偿率 {f.cleared_pct:.1f}%；"
+                     f"{wan(f.paid_fen)} 万元，未兑付 {wan(f.unpaid_fen)} 万元，"
+                     f"{f'清偿率 {f.cleared_pct:.1f}%' if f.owed_fen else '尚无欠薪金额，清偿率无从计算'}；"
                      f"逾期未办结 {f.overdue:,} 件。"),
               O.heading(1, "二、本期工作"),
               O.heading(2, "（一）欠薪问题化解"),

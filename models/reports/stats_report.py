@@ -8,6 +8,7 @@ from pathlib import Path
 from reportlab.platypus import KeepTogether
 
 from models import stats
+from models.stats.core import NO_RATE
 from models.reports.result import ReportResult
 from models.reports.briefing import cn_date, status_table, workstream_table
 from models.reports.pdf_base import LongTable, ReportDoc, finish, data_stamp, gap, para, scale_widths, signature_lines, yuan
@@ -98,6 +99,7 @@ def write_excel(path: Path, items: list[stats.Indicator], tot: stats.Totals, sta
     f_wan = wb.add_format({**base, "num_format": "#,##0.00"})
     f_yuan = wb.add_format({**base, "num_format": "#,##0.00"})
     f_pct = wb.add_format({**base, "num_format": "0.00%"})
+    f_none = wb.add_format({**base, "align": "right"})          # a rate over nothing: —
 
     ws = wb.add_worksheet("统计指标")
     heads = ["序号", "指标", "单位", "数值", "口径说明"]
@@ -110,8 +112,10 @@ def write_excel(path: Path, items: list[stats.Indicator], tot: stats.Totals, sta
         ws.write_number(r, 0, i + 1, f_int)
         ws.write_string(r, 1, it.name, f_text)
         ws.write_string(r, 2, it.unit, f_text)
-        if it.unit == "%":
-            ws.write_number(r, 3, (it.num or 0) / it.den if it.den else 0, f_pct)
+        if it.unit == "%" and not it.den:
+            ws.write_string(r, 3, NO_RATE, f_none)
+        elif it.unit == "%":
+            ws.write_number(r, 3, (it.num or 0) / it.den, f_pct)
         elif it.unit == "万元":
             ws.write_number(r, 3, (it.num or 0) / 1_000_000, f_wan)
         else:
@@ -142,7 +146,10 @@ def write_excel(path: Path, items: list[stats.Indicator], tot: stats.Totals, sta
             ws2.write_number(r, j, v, f_int)
         for j, v in enumerate((c.owed_fen, c.paid_fen, c.outstanding_fen), 6):
             ws2.write_number(r, j, v / 100, f_yuan)
-        ws2.write_number(r, 9, c.paid_fen / c.owed_fen if c.owed_fen else 0, f_pct)
+        if c.owed_fen:
+            ws2.write_number(r, 9, c.paid_fen / c.owed_fen, f_pct)
+        else:                               # nothing owed: no rate (0.0% would read as nothing paid)
+            ws2.write_string(r, 9, NO_RATE, f_none)
     ws2.set_column(0, 0, 24)
     ws2.set_column(1, 5, 9)
     ws2.set_column(6, 8, 17)

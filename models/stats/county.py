@@ -5,7 +5,7 @@ import datetime as _dt
 from dataclasses import dataclass
 
 from models.db import Store
-from models.stats.core import (CASE_COLS, COUNTED, LIVE, NOT_DECLARED, Totals, _CLOSED_IN, _table_ready,
+from models.stats.core import (CASE_COLS, COUNTED, LIVE, NOT_DECLARED, NO_RATE, Totals, _CLOSED_IN, _table_ready,
                                other_ledger, totals)
 
 
@@ -38,7 +38,8 @@ def indicators(store: Store, today: _dt.date, tot: Totals | None = None, as_of: 
     out: list[Indicator] = []
 
     def add(key, name, value, unit, definition, available=True, note="", num=None, den=None, text=None):
-        shown = text if text is not None else (f"{value:.2f}" if unit == "%" else f"{value:,}")
+        shown = text if text is not None else (NO_RATE if unit == "%" and den == 0 else
+                                               f"{value:.2f}" if unit == "%" else f"{value:,}")
         out.append(Indicator(key, name, value, unit, shown if available else f"0{NOT_DECLARED}",
                              definition, available, note, num, den))
 
