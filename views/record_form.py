@@ -125,7 +125,9 @@ class RecordForm(QDialog):
             if read_only:
                 ed.widget.setEnabled(False)
         inner = QWidget()
-        inner.setLayout(form)
+        column = QVBoxLayout(inner)
+        column.addLayout(form)
+        column.addStretch(1)                # spare height below the last field, not between a label and its box
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -148,7 +150,8 @@ class RecordForm(QDialog):
         lay.addWidget(buttons)
         # never taller than the screen (1366×768 at 125 % leaves about 580 pixels): the fields scroll
         screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
-        self.resize(min(560, screen.width() - 40), min(760, screen.height() - 60, 120 + 44 * len(self.editors)))
+        wanted = inner.sizeHint().height() + buttons.sizeHint().height() + 2 * scroll.frameWidth() + 40
+        self.resize(min(560, screen.width() - 40), min(760, screen.height() - 60, wanted))
         for name, value in (values or {}).items():
             if name in self.editors:
                 self.editors[name].set_value(value)
