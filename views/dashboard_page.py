@@ -22,6 +22,7 @@ from views.dashboard_tables import DashboardFit
 
 RED, AMBER, GREEN = "#b00020", "#9a6700", "#1e7b34"
 GREY = "#666666"               # nothing to measure yet (nothing owed): no verdict
+BAR_RED, BAR_GREEN, BAR_GREY = "#f4b4b4", "#9fd8a8", "#d0d0d0"
 LIST_LIMIT = DASHBOARD_LIST_LIMIT
 ROW_H = 24
 
@@ -331,7 +332,8 @@ class DashboardPage(QWidget):
         rate = f"{c.cleared_pct:.1f}%" if t.measurable else f"{stats.NO_RATE}　{stats.NO_DATA}"
         self.progress.setFormat(f"清偿率 {rate}　（进度线今日应达 {t.target_today_pct:.1f}%）")
         behind = t.measurable and t.shortfall_fen > 0
-        chunk = (RED if behind else GREEN) if t.measurable else GREY
+        # light tints of the verdict colours: the bar's black text must read on the filled part too
+        chunk = (BAR_RED if behind else BAR_GREEN) if t.measurable else BAR_GREY
         self.progress.setStyleSheet(f"QProgressBar::chunk {{ background: {chunk}; }}")
         cur = t.current
         text = ""
