@@ -110,10 +110,14 @@ def parse_int(value: object) -> int:
         return int(value)
     if isinstance(value, int):
         return value
-    text = halfwidth(str(value)).strip().replace(",", "")
+    text = halfwidth(str(value)).strip()
     for suffix in ("人", "名", "户", "个", "次", "件"):
         if text.endswith(suffix):
-            text = text[: -len(suffix)]
+            text = text[: -len(suffix)].strip()
+    if "," in text:                         # 1,200 yes; 12,00 is no count (as for amounts)
+        if not _GROUPED_RE.match(text) or "." in text:
+            raise ValueProblem(f"“{value}”的逗号位置不对，应为整数（千位分隔应每三位一个）", "整数")
+        text = text.replace(",", "")
     if not re.fullmatch(r"[-+]?\d+", text):
         raise ValueProblem(f"“{value}”应为整数", "整数")
     return int(text)

@@ -276,3 +276,20 @@ def test_a_status_that_may_mean_several_is_refused():
     from models.ledger import registry
     with pytest.raises(V.ValueProblem, match="不在可选项中"):
         C.column_parser(registry.get("cases").field("status"))("已办结")
+
+
+@pytest.mark.parametrize("raw, n", [("1,200", 1200), ("1,200人", 1200), ("35 人", 35), (12.0, 12)])
+def test_counts(raw, n):
+    assert V.parse_int(raw) == n
+
+
+@pytest.mark.parametrize("raw", ["12,00", "1,2", "1,200.5"])
+def test_a_count_with_a_comma_out_of_place_is_refused(raw):
+    with pytest.raises(V.ValueProblem):
+        V.parse_int(raw)
+
+
+def test_an_area_reads_with_thousands_separators():
+    from models.ledger import registry
+    f = next(f for led in registry.all_ledgers() for f in led.fields if f.kind == "area")
+    assert f.format(186000) == "186,000" and f.parse("186,000") == 186000

@@ -98,6 +98,9 @@ class Area(Kind):
     align = "R"
     editor = "number"
 
+    def format(self, f, value, *, masked=False, wan=False):
+        return f"{int(value):,}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
     def parse(self, f, raw, unit=None):
         if isinstance(raw, str) and raw.strip():
             try:
