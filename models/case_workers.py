@@ -78,10 +78,6 @@ class RepaymentService(LedgerService):
     to the case; never more than what is still owed, counting the other repayments of the same
     batch (an import)."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._pending: dict[tuple[str, int], int] = {}      # ("w"|"c", id) -> paid in this batch
-
     def check_new(self, row: dict) -> list[tuple[str, str]]:
         return self.check_new_batch([row])[0]
 
@@ -92,7 +88,8 @@ class RepaymentService(LedgerService):
                            {v.get("case_id") for v in rows})
         workers = self._read("SELECT id, case_id, name, owed_fen - paid_fen AS outstanding FROM worker "
                              "WHERE deleted_at IS NULL", {v.get("worker_id") for v in rows}, where=True)
-        return [self._check(v, cases, workers) for v in rows]
+        pending: dict[tuple[str, int], int] = {}       # ("w"|"c", id) -> paid by the rows before, this batch only
+        return [self._check(v, cases, workers, pending) for v in rows]
 
     def _read(self, sql: str, ids: set, where: bool = False) -> dict:
         ids = sorted(i for i in ids if i is not None)
@@ -104,7 +101,7 @@ class RepaymentService(LedgerService):
                 out[r["id"]] = r
         return out
 
-    def _check(self, row: dict, cases: dict, workers: dict) -> list[tuple[str, str]]:
+    def _check(self, row: dict, cases: dict, workers: dict, pending: dict) -> list[tuple[str, str]]:
         case_id = row.get("case_id")
         case = cases.get(case_id)
         if case is None:
@@ -120,10 +117,10 @@ class RepaymentService(LedgerService):
             key, left, whose = ("w", wid), w["outstanding"], f"{w['name']}未付工资"
         else:
             key, left, whose = ("c", case_id), case["total_owed_fen"] - case["total_paid_fen"], "本问题未付金额"
-        left -= self._pending.get(key, 0)
+        left -= pending.get(key, 0)
         if amount > left:
             return [("amount_fen", f"兑付金额超过{whose} {fen_to_yuan_text(max(left, 0))} 元")]
-        self._pending[key] = self._pending.get(key, 0) + amount
+        pending[key] = pending.get(key, 0) + amount
         return []
 
 
