@@ -17,3 +17,28 @@ def test_one_repayment_service_paying_twice_counts_each_payment_once(campaign_st
     svc.insert({"case_id": cid, "paid_on": "2026-11-10", "amount_fen": 100_000})
     svc.insert({"case_id": cid, "paid_on": "2026-11-11", "amount_fen": 150_000})      # the exact remainder
     assert campaign_store.scalar("SELECT total_paid_fen FROM case_record WHERE id = ?", (cid,)) == 250_000
+
+
+def test_the_rows_of_a_case_in_the_recycle_bin_are_out_of_every_ledger_view(campaign_store, tmp_path):
+    from models.io.exporter import export_ledger
+    from models.ledger import registry
+    from models.ledger.repo import LedgerRepo, Query
+    from python_calamine import CalamineWorkbook
+    keep, gone = _case(campaign_store, "E-1"), _case(campaign_store, "E-2")
+    for cid, name in ((keep, "甲"), (gone, "乙"), (gone, "丙")):
+        service_for(campaign_store, "workers").insert({"case_id": cid, "name": name, "owed_fen": 100_000})
+    RepaymentService(campaign_store).insert({"case_id": gone, "worker_id": campaign_store.scalar(
+        "SELECT id FROM worker WHERE name = '乙'"), "paid_on": "2026-11-10", "amount_fen": 60_000})
+    LedgerRepo(campaign_store, registry.get("cases")).recycle([gone])
+
+    workers = LedgerRepo(campaign_store, registry.get("workers"))
+    pays = LedgerRepo(campaign_store, registry.get("repayments"))
+    assert [r["name"] for r in workers.rows(Query())] == ["甲"]
+    assert workers.count(Query()) == 1 and pays.count(Query()) == 0
+    assert workers.rows(Query(search="乙")) == []
+    assert workers.totals(Query())["owed_fen"] == 100_000 and pays.totals(Query()).get("amount_fen", 0) == 0
+    book = CalamineWorkbook.from_path(str(export_ledger(campaign_store, "workers", tmp_path / "w.xlsx")))
+    cells = [c for row in book.get_sheet_by_name(book.sheet_names[0]).to_python() for c in row]
+    assert "甲" in cells and "乙" not in cells and "丙" not in cells
+    LedgerRepo(campaign_store, registry.get("cases")).restore([gone])
+    assert workers.count(Query()) == 3 and pays.count(Query()) == 1

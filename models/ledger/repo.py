@@ -37,6 +37,20 @@ class ValidationError(ValueError):
         super().__init__(text)
 
 
+_SOFT: dict[str, bool] = {}
+
+
+def _soft_deleted(store: Store, table: str) -> bool:
+    """Whether ``table`` keeps deleted rows (has ``deleted_at``); the program's schema, the same
+    in every database."""
+    if table not in _SOFT:
+        cols = [r[1] for r in store.query(f'PRAGMA table_info("{table}")')]
+        if not cols:
+            return False                        # not made yet in this database: ask again next time
+        _SOFT[table] = "deleted_at" in cols
+    return _SOFT[table]
+
+
 @dataclass
 class Query:
     """What a ledger view asks for: filters, search text, sort."""
@@ -91,6 +105,8 @@ class LedgerRepo:
         conds: list[str] = []
         if self.ledger.soft_delete:
             conds.append("t.deleted_at IS NOT NULL" if q.deleted else "t.deleted_at IS NULL")
+        if not q.deleted:
+            conds += self._parent_live()
         params: list[Any] = []
         for name, value in q.equals.items():
             f = self.ledger.field(name)
@@ -114,6 +130,22 @@ class LedgerRepo:
             conds.append(f"({sql})")
             params += list(p)
         return " AND ".join(conds) or "1", params
+
+    def _parent_live(self) -> list[str]:
+        """The rows of a record in the recycle bin (the workers and repayments of a recycled case)
+        are out of the ledger with it: listed, counted, summed, exported and printed nowhere but
+        in the recycle bin, as the figures and checks leave them out. Nothing while no parent is
+        there (an index probe: case_status starts with deleted_at)."""
+        parent = self.ledger.parent
+        if not parent:
+            return []
+        ref = self.ledger.field(parent).ref_table
+        if not ref or not _soft_deleted(self.store, ref):
+            return []
+        if self.store.scalar(f'SELECT EXISTS(SELECT 1 FROM "{ref}" WHERE deleted_at IS NOT NULL)') == 0:
+            return []
+        return [f'(t."{parent}" IS NULL OR t."{parent}" NOT IN '
+                f'(SELECT id FROM "{ref}" WHERE deleted_at IS NOT NULL))']
 
     def _index_for(self, text: str) -> tuple[str, str, str, list] | None:
         """(index table, MATCH text, a condition on ``t`` the rows found must also meet, its
