@@ -42,3 +42,21 @@ def test_the_rows_of_a_case_in_the_recycle_bin_are_out_of_every_ledger_view(camp
     assert "甲" in cells and "乙" not in cells and "丙" not in cells
     LedgerRepo(campaign_store, registry.get("cases")).restore([gone])
     assert workers.count(Query()) == 3 and pays.count(Query()) == 1
+
+
+def test_the_case_export_says_its_total_includes_groundless_cases(campaign_store, tmp_path):
+    from models.io.exporter import export_ledger
+    from python_calamine import CalamineWorkbook
+    _case(campaign_store, "E-1")
+    service_for(campaign_store, "cases").insert({"case_no": "E-2", "registered_on": "2026-11-01", "amount_fen": 50_000,
+                                                 "status": "不存在欠薪", "verdict": "经核实不存在欠薪"})
+
+    def texts(name):
+        book = CalamineWorkbook.from_path(str(export_ledger(campaign_store, "cases", tmp_path / name)))
+        return " ".join(str(c) for row in book.get_sheet_by_name(book.sheet_names[0]).to_python() for c in row)
+    assert "合计含经核实不存在欠薪的问题 1 件" in texts("all.xlsx")
+    from models.ledger import registry
+    from models.ledger.repo import LedgerRepo
+    LedgerRepo(campaign_store, registry.get("cases")).recycle([campaign_store.scalar(
+        "SELECT id FROM case_record WHERE case_no = 'E-2'")])
+    assert "不存在欠薪的问题" not in texts("none.xlsx")

@@ -18,6 +18,7 @@ from typing import Any
 from models.db import Store
 from models.jobs import NULL, JobContext
 from models.ledger import registry
+from models.ledger.basis_note import basis_note
 from models.ledger.fields import Field, Ledger
 from models.ledger.repo import LedgerRepo, Query
 
@@ -354,6 +355,10 @@ def _write_xlsx(store: Store, repo: LedgerRepo, q: Query, path: Path, masked: bo
         note = privacy_line(ledger, masked) + ("" if filt == "全部记录" else f"筛选条件：{filt}。")
         r = w.row([(note, "footer")])
         w.merge(r, 0, r, last)
+        basis = basis_note(store, ledger, q)        # the 合计 counts otherwise than the figures
+        if basis:
+            r = w.row([(basis, "footer")])
+            w.merge(r, 0, r, last)
         w.close()
     except BaseException:
         w.abort()

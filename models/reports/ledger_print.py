@@ -20,6 +20,7 @@ from reportlab.platypus import Spacer
 
 from models.ledger import registry
 from models.ledger.fields import Field, Ledger
+from models.ledger.basis_note import basis_note
 from models.ledger.repo import LedgerRepo, Query
 from models.reports.pdf_base import LongTable, ReportDoc, finish, data_stamp, gap, para, scale_widths, signature_lines
 from models.reports.result import ReportResult, ReportUnavailable
@@ -151,7 +152,7 @@ def build(store, out: Path, today: _dt.date, *, kind: str = "cases", query: Quer
                                                                      if masked and any(f.sensitive for f in fields) else ""),
                   "note"),
              gap(2)]
-    note = _basis_note(store, ledger, query)
+    note = basis_note(store, ledger, query)
     if note:
         story.append(para(note, "note"))
     if not stamp.passed:
@@ -191,20 +192,6 @@ def _case_context(store, ledger: Ledger, ids: list[int]) -> dict:
                          f'FROM "{ledger.table}")'):
         out[r[0]] = tuple(str(v or "") for v in r[1:])
     return out
-
-
-def _basis_note(store, ledger: Ledger, query: Query) -> str:
-    """Where the printout's 合计 counts otherwise than the headline figures, say so beside it."""
-    if ledger.kind != "cases":
-        return ""
-    from models.figures import EXCLUDED
-    repo = LedgerRepo(store, ledger)
-    where, params = repo.where(query)
-    n = store.scalar(f'SELECT COUNT(*) FROM "{ledger.table}" t WHERE {where} AND t.status = ?', [*params, EXCLUDED], 0)
-    if not n:
-        return ""
-    return (f"注：合计含经核实不存在欠薪的问题 {n} 件（逐件列出，计入人数和金额）；首页、周调度材料和统计报表的"
-            "欠薪总额、已兑付、涉及人数不含此类问题（口径见统计报表或 qingqian figures）。")
 
 
 def sums_cell(f: Field, sums: dict) -> str:
