@@ -454,16 +454,18 @@ def one(store: Store, key: str, today: _dt.date, as_of: _dt.date | None = None):
 
 
 def lines(f: Figures) -> list[str]:
-    """The figures as Chinese lines (``qingqian figures``)."""
+    """The figures as Chinese lines (``qingqian figures``); those ``f`` lacks are left out."""
+    return [line(k, f.values[k]) for k in DEFINITIONS if k in f.values]
+
+
+def line(key: str, v) -> str:
+    """One figure as a Chinese line, in its unit: 欠薪总额（应付）：3,864,633.00 元, 清偿率：78.4%."""
     from models.values import fen_to_yuan_text
-    out = []
-    for k, d in DEFINITIONS.items():
-        v = f.values[k]
-        if d.unit == "分":
-            text = f"{fen_to_yuan_text(v)} 元"
-        elif d.unit == "%":
-            text = f"{v}%"
-        else:
-            text = f"{v:,} {d.unit}"
-        out.append(f"{d.name}：{text}")
-    return out
+    d = DEFINITIONS[key]
+    if d.unit == "分":
+        text = f"{fen_to_yuan_text(v)} 元"
+    elif d.unit == "%":
+        text = f"{v}%"
+    else:
+        text = f"{v:,} {d.unit}"
+    return f"{d.name}：{text}"

@@ -41,7 +41,7 @@ from models.ledger.repo import ValidationError
 
 def _refuse_foreign(store: Store, pkg: package.Package) -> None:
     from models import campaign as _campaign, migrations
-    m, name = pkg.manifest, pkg.path.name
+    m, name = pkg.manifest, pkg.name
     me = identity.unit(store)
     if m["kind"] != "dispatch":
         raise PackageRefused(f"这是{package.KIND_NAMES.get(m['kind'], m['kind'])}，不是县级下发包，未接收：{name}")
@@ -75,7 +75,7 @@ def _refuse_foreign(store: Store, pkg: package.Package) -> None:
 def _read_content(pkg: package.Package, path: Path) -> dict[str, list[dict]]:
     """The content's rows per table, after checking it is the database the manifest describes."""
     from models.paths import sqlite_uri
-    m, name = pkg.manifest, pkg.path.name
+    m, name = pkg.manifest, pkg.name
     try:
         conn = sqlite3.connect(sqlite_uri(path.resolve()), uri=True)
     except sqlite3.Error as exc:
@@ -282,14 +282,14 @@ def apply_dispatch(store: Store, path: str | os.PathLike, *, now: _dt.datetime |
         content = Path(tmp) / package.CONTENT
         pkg.extract_content(content)
         rows = _read_content(pkg, content)
-    _precheck(store, rows, pkg.path.name)
+    _precheck(store, rows, pkg.name)
     kept = auto_backup(store.conn, store.path, f"dispatch-{int(m['sequence'])}") if backup else None
     tally = _Tally()
     seq = int(m["sequence"])
     try:
         moved = _apply(store, pkg, rows, me, county, seq, now, tally)
     except (ValidationError, PermissionDenied) as exc:         # rolled back: the database is as it was
-        raise PackageRefused(f"下发包中的数据不能写入本乡镇数据库（{exc}），未接收：{pkg.path.name}") from exc
+        raise PackageRefused(f"下发包中的数据不能写入本乡镇数据库（{exc}），未接收：{pkg.name}") from exc
     totals = tally.totals()
     items = tally.tables.get("action_item", {})
     return {**summary, "already_applied": False, **totals, "tables": tally.tables,
@@ -309,7 +309,7 @@ def _apply(store: Store, pkg: package.Package, rows, me, county: dict, seq: int,
         store.set_setting(APPLIED_SEQUENCE, seq)
         store.set_setting(APPLIED_SHA, pkg.sha256)
         totals = tally.totals()
-        note = {"下发包": pkg.path.name, "县": county.get("name"), "序号": seq, "数据截至": m["as_of"],
+        note = {"下发包": pkg.name, "县": county.get("name"), "序号": seq, "数据截至": m["as_of"],
                 "发送人": str(m["sender"] or ""), "新增": totals["added"], "修改": totals["changed"],
                 "未变": totals["unchanged"], "重算办结时限": moved}
         store.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, after, reason) "

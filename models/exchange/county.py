@@ -65,14 +65,18 @@ class CountyFigures:
 
 def township_lines(store: Store, today: _dt.date) -> list[dict]:
     """One dict per township received, in code order: its package's figures (every key), its
-    name, code, sequence, 数据截至, received time and days since that 报送."""
+    name, code, sequence, 数据截至, received time and days since that 报送. Only the figures'
+    names are taken from the package: nothing it holds overrides a township's name, code,
+    sequence or file, which come from the register."""
+    from models.figures import DEFINITIONS
     out = []
     for r in store.query("SELECT * FROM exchange_township ORDER BY code"):
         figs = json.loads(r["figures"])
         as_of = _dt.datetime.fromisoformat(r["as_of"])
         out.append({"name": r["name"], "code": r["code"], "sequence": r["sequence"], "as_of": r["as_of"],
                     "received_at": r["received_at"], "sender": r["sender"], "full_ids": bool(r["full_ids"]),
-                    "file": r["file"], **figs, "days_since_report": (today - as_of.date()).days})
+                    "file": r["file"], **{k: v for k, v in figs.items() if k in DEFINITIONS},
+                    "days_since_report": (today - as_of.date()).days})
     return out
 
 
@@ -103,11 +107,8 @@ def text_lines(cf: CountyFigures) -> list[str]:
     from models.values import fen_to_yuan_text
     out = [f"{cf.county}汇总（{len(cf.townships)} 个乡镇，各乡镇按其最近一次报送的数字），"
            f"统计日：{cf.today.year}年{cf.today.month}月{cf.today.day}日"]
-    known = {k: v for k, v in cf.totals.items() if k in DEFINITIONS}
-    if len(known) == len(DEFINITIONS):
-        out += lines(Figures(cf.today, cf.today, known))
-    else:
-        out += [f"{DEFINITIONS[k].name}：{v}" for k, v in known.items()]
+    known = {k: v for k, v in cf.totals.items() if k in DEFINITIONS and v is not None}
+    out += lines(Figures(cf.today, cf.today, known))     # each in its unit, those some package lacks left out
     out.append("各乡镇：")
     out.append("　　乡镇（代码）｜问题数｜人数｜应付（元）｜已付（元）｜清偿率｜逾期｜久拖未动｜在办重大｜日报告未报｜"
                "数据截至｜距今天数")

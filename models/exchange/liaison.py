@@ -177,7 +177,7 @@ def import_copy(path: str | os.PathLike, db_path: str | os.PathLike, *, username
     from models import access, migrations
     db_path = Path(db_path)
     pkg = package.read(path)
-    name = pkg.path.name
+    name = pkg.name
     if pkg.kind != "liaison_copy":
         raise PackageRefused(f"这是{package.KIND_NAMES.get(pkg.kind, pkg.kind)}，不是专班副本，未导入：{name}")
     info = pkg.manifest.get("liaison") if isinstance(pkg.manifest.get("liaison"), dict) else {}

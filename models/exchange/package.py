@@ -29,6 +29,8 @@ import errno
 import hashlib
 import json
 import os
+import re
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,11 +97,52 @@ def write(out: str | os.PathLike, manifest: dict, content: str | os.PathLike,
     return out
 
 
+MAX_CONTENT = 8 << 30           # a database in a package: a county's is ~3 GB; beyond this it is refused
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def display_name(path: Path) -> str:
+    """The file's name as messages and the audit log give it: a name that is not UTF-8 (a GBK
+    name from a USB stick, on Linux) read as GB18030, never a string SQLite or a console
+    cannot take."""
+    raw = os.fsencode(path.name)
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def _read_bounded(z: zipfile.ZipFile, info: zipfile.ZipInfo, sink=None) -> int:
+    """Read a member through (its CRC checked by zipfile at the end), never past the size its
+    entry declares: a member that inflates to more is damage, refused before it costs a
+    gigabyte of disk or time."""
+    size = 0
+    with z.open(info) as src:
+        while True:
+            block = src.read(min(1 << 20, info.file_size - size + 1))
+            if not block:
+                break
+            size += len(block)
+            if size > info.file_size:
+                raise zipfile.BadZipFile(f"{info.filename} inflates beyond its declared size")
+            if sink is not None:
+                sink(block)
+    if size != info.file_size:
+        raise zipfile.BadZipFile(f"{info.filename} is shorter than declared")
+    return size
+
+
 @dataclass
 class Package:
     path: Path
     manifest: dict
     sha256: str             # of the whole file
+
+    @property
+    def name(self) -> str:
+        return display_name(self.path)
 
     @property
     def kind(self) -> str:
@@ -126,19 +169,36 @@ class Package:
         h = hashlib.sha256()
         size = 0
         try:
-            with zipfile.ZipFile(self.path) as z, z.open(CONTENT) as src, open(target, "wb") as dst:
-                for block in iter(lambda: src.read(1 << 20), b""):
+            with zipfile.ZipFile(self.path) as z, open(target, "wb") as dst:
+                info = z.getinfo(CONTENT)
+                if info.file_size != want.get("bytes"):
+                    raise PackageRefused(f"{self.noun}的数据与其校验值（SHA-256）不符，可能已被改动，未接收：{self.name}")
+                free = shutil.disk_usage(target.parent).free
+                if info.file_size + (256 << 20) > free:
+                    raise PackageRefused(f"磁盘空间不足：{self.noun}中的数据库有 {info.file_size >> 20:,} MB，"
+                                         f"所在磁盘只剩 {free >> 20:,} MB，未接收：{self.name}")
+
+                first = [True]
+
+                def sink(block: bytes) -> None:
+                    if first[0] and self.kind in ("report", "liaison_copy", "liaison_return", "dispatch"):
+                        first[0] = False
+                        if not block.startswith(b"SQLite format 3\x00"):      # not a database: no need to read on
+                            raise PackageRefused(f"{self.noun}中的数据不是数据库文件，未接收：{self.name}")
                     h.update(block)
-                    size += len(block)
                     dst.write(block)
+                size = _read_bounded(z, info, sink)
+        except PackageRefused:
+            target.unlink(missing_ok=True)
+            raise
         except DAMAGED_ZIP as exc:
             target.unlink(missing_ok=True)
             if isinstance(exc, OSError) and getattr(exc, "errno", None) not in (None, errno.EINVAL):
                 raise               # writing the copy failed (the disk full): said as such by the caller
-            raise PackageRefused(f"{self.noun}不完整或已损坏，未接收：{self.path.name}") from exc
+            raise PackageRefused(f"{self.noun}不完整或已损坏，未接收：{self.name}") from exc
         if size != want.get("bytes") or h.hexdigest() != want.get("sha256"):
             target.unlink(missing_ok=True)
-            raise PackageRefused(f"{self.noun}的数据与其校验值（SHA-256）不符，可能已被改动，未接收：{self.path.name}")
+            raise PackageRefused(f"{self.noun}的数据与其校验值（SHA-256）不符，可能已被改动，未接收：{self.name}")
         return target
 
 
@@ -159,30 +219,38 @@ class Package:
             with zipfile.ZipFile(self.path) as z:
                 for a in self.attachments():
                     sha, member = str(a.get("sha256") or ""), str(a.get("member") or "")
-                    if len(sha) != 64 or member != attachment_member(sha):
-                        raise PackageRefused(f"{self.noun}的附件清单有误，未接收：{self.path.name}")
+                    if not _HEX64.fullmatch(sha) or member != attachment_member(sha):
+                        raise PackageRefused(f"{self.noun}的附件清单有误，未接收：{self.name}")
                     target = blob_path(folder, sha)
                     if target.is_file() and sha256_of(target) == sha:
                         continue
                     target.parent.mkdir(parents=True, exist_ok=True)
                     part = target.with_name(target.name + ".part")
                     h = hashlib.sha256()
-                    size = 0
-                    with z.open(member) as src, open(part, "wb") as dst:
-                        for block in iter(lambda: src.read(1 << 20), b""):
+                    info = z.getinfo(member)
+                    if info.file_size != a.get("bytes"):
+                        raise PackageRefused(f"{self.noun}中的附件 {member} 与其校验值（SHA-256）不符，"
+                                             f"可能已被改动，未接收：{self.name}")
+                    with open(part, "wb") as dst:
+                        def sink(block: bytes) -> None:
                             h.update(block)
-                            size += len(block)
                             dst.write(block)
+                        try:
+                            size = _read_bounded(z, info, sink)
+                        except BaseException:
+                            dst.close()
+                            part.unlink(missing_ok=True)
+                            raise
                     if h.hexdigest() != sha or size != a.get("bytes"):
                         part.unlink(missing_ok=True)
                         raise PackageRefused(f"{self.noun}中的附件 {member} 与其校验值（SHA-256）不符，"
-                                             f"可能已被改动，未接收：{self.path.name}")
+                                             f"可能已被改动，未接收：{self.name}")
                     os.replace(part, target)
                     n += 1
         except DAMAGED_ZIP as exc:
             if isinstance(exc, OSError) and getattr(exc, "errno", None) not in (None, errno.EINVAL):
                 raise               # writing a file failed (the disk full)
-            raise PackageRefused(f"{self.noun}中的附件不完整或已损坏，未接收：{self.path.name}") from exc
+            raise PackageRefused(f"{self.noun}中的附件不完整或已损坏，未接收：{self.name}") from exc
         return n
 
 
@@ -191,17 +259,27 @@ def read(path: str | os.PathLike) -> Package:
     archive is whole, the manifest is sealed and of a format and kind this program knows."""
     path = Path(path)
     if not path.is_file():
-        raise PackageRefused(f"找不到数据包文件：{path}")
-    name = path.name
+        raise PackageRefused(f"找不到数据包文件：{display_name(path.parent / path.name)}")
+    name = display_name(path)
     try:
         with zipfile.ZipFile(path) as z:
             members = set(z.namelist())
             if MANIFEST not in members or CONTENT not in members:
                 raise PackageRefused(f"不是清欠工作台的数据包（缺少 {MANIFEST if MANIFEST not in members else CONTENT}）：{name}")
-            bad = z.testzip()          # reads every member: a truncated or damaged archive fails here
-            if bad is not None:
-                raise PackageRefused(f"数据包已损坏（{bad} 校验不符），未接收：{name}")
-            raw = z.read(MANIFEST)
+            info = z.getinfo(MANIFEST)
+            if info.file_size > (4 << 20):
+                raise PackageRefused(f"数据包的清单过大（{info.file_size >> 20:,} MB），不是清欠工作台的数据包：{name}")
+            chunks: list[bytes] = []
+            _read_bounded(z, info, chunks.append)
+            raw = b"".join(chunks)
+            if z.getinfo(CONTENT).file_size > MAX_CONTENT:
+                raise PackageRefused(f"数据包中的数据库有 {z.getinfo(CONTENT).file_size >> 30:,} GB，超过可接收的 "
+                                     f"{MAX_CONTENT >> 30} GB，未接收：{name}")
+            # every member read through once, none past its declared size: a truncated, damaged
+            # or inflating archive fails here, before anything is written
+            for member in z.infolist():
+                if member.filename != MANIFEST:
+                    _read_bounded(z, member)
     except zipfile.BadZipFile as exc:
         raise PackageRefused(f"数据包不完整或已损坏（不是完整的数据包文件），未接收：{name}") from exc
     except PermissionError as exc:
@@ -211,15 +289,17 @@ def read(path: str | os.PathLike) -> Package:
     try:
         manifest = json.loads(raw.decode("utf-8"))
         assert isinstance(manifest, dict)
-    except (ValueError, AssertionError) as exc:
-        raise PackageRefused(f"数据包的清单无法读取，未接收：{name}") from exc
+    except (ValueError, AssertionError, RecursionError):
+        raise PackageRefused(f"数据包的清单无法读取，未接收：{name}") from None
     if manifest.get("format") != FORMAT:
         raise PackageRefused(f"不是清欠工作台的数据包：{name}")
     noun = KIND_NAMES.get(manifest.get("kind"), "数据包")
     if manifest.get("manifest_sha256") != hashlib.sha256(canonical(manifest)).hexdigest():
         raise PackageRefused(f"{noun}的清单与其校验值（SHA-256）不符，可能已被改动，未接收：{name}")
     fv = manifest.get("format_version")
-    if not isinstance(fv, int) or fv > FORMAT_VERSION:
+    if not isinstance(fv, int) or isinstance(fv, bool) or fv < 1:
+        raise PackageRefused(f"{noun}清单中的包格式版本“{str(fv)[:20]}”无效，未接收：{name}")
+    if fv > FORMAT_VERSION:
         raise PackageRefused(f"{noun}由更新版本的清欠工作台制作（包格式第 {fv} 版，本程序只认识到第 {FORMAT_VERSION} 版），"
                              f"未接收：{name}。请先升级本程序")
     if manifest.get("kind") not in KINDS:
@@ -227,4 +307,9 @@ def read(path: str | os.PathLike) -> Package:
     missing = [k for k in MANIFEST_KEYS if k not in manifest]
     if missing:
         raise PackageRefused(f"{noun}的清单缺少 {'、'.join(missing)}，未接收：{name}")
+    listed = manifest.get("attachments") or []
+    known = {MANIFEST, CONTENT} | {str(a.get("member")) for a in listed if isinstance(a, dict)}
+    stray = sorted(members - known)
+    if stray:
+        raise PackageRefused(f"{noun}中有清单未列出的文件（{stray[0][:40]}），可能已被改动，未接收：{name}")
     return Package(path, manifest, file_sha256(path))

@@ -62,10 +62,16 @@ def townships_dir(db_path: str | os.PathLike) -> Path:
     return p.with_name(p.name + ".townships")
 
 
-def _refuse_foreign(store: Store, pkg: package.Package, row) -> None:
+def valid_code(code: str) -> bool:
+    """A 行政区划代码 as a township's code: 6 to 12 ASCII digits (it names files and folders)."""
+    return code.isascii() and code.isdigit() and 6 <= len(code) <= 12
+
+
+def _refuse_foreign(store: Store, pkg: package.Package, row, retake: bool = False) -> None:
+    """``retake``: the package last received again, its kept file having been lost."""
     m = pkg.manifest
     me = identity.unit(store)
-    name = pkg.path.name
+    name = pkg.name
     town = m["township"] or {}
     t_name, t_code = str(town.get("name") or ""), str(town.get("code") or "")
     county = m["county"] or {}
@@ -73,8 +79,14 @@ def _refuse_foreign(store: Store, pkg: package.Package, row) -> None:
         raise PackageRefused(f"这是{package.KIND_NAMES.get(m['kind'], m['kind'])}，县级数据库只接收乡镇报送包，未接收：{name}")
     if not t_name or not t_code:
         raise PackageRefused(f"报送包未写明乡镇名称和代码，未接收：{name}")
-    if county.get("name") != me.name or (me.code and county.get("code") and county.get("code") != me.code):
-        raise PackageRefused(f"这是报给{county.get('name') or '（未写明）'}的报送包，不是报给{me.name}的，未接收：{name}")
+    if not valid_code(t_code):
+        raise PackageRefused(f"报送包的乡镇代码“{t_code[:20]}”不是6至12位数字（行政区划代码），未接收：{name}")
+    if len(t_name) > 60:
+        raise PackageRefused(f"报送包的乡镇名称过长（{len(t_name)} 个字），未接收：{name}")
+    if county.get("name") != me.name:
+        raise PackageRefused(f"这是报给{str(county.get('name') or '（未写明）')[:30]}的报送包，不是报给{me.name}的，未接收：{name}")
+    if me.code and county.get("code") and county.get("code") != me.code:
+        raise PackageRefused(f"这是报给县代码 {str(county.get('code'))[:20]} 的报送包，本县代码是 {me.code}，未接收：{name}")
     if me.code and not t_code.startswith(me.code[:6]):
         raise PackageRefused(f"乡镇代码 {t_code} 不属于{me.name}（县代码 {me.code}），未接收：{name}")
     camp = (m["campaign"] or {}).get("name", "")
@@ -93,7 +105,7 @@ def _refuse_foreign(store: Store, pkg: package.Package, row) -> None:
                              f"{migrations.LATEST} 版），未接收：{name}。请先升级本程序")
     if not isinstance(m["sequence"], int) or m["sequence"] < 1:
         raise PackageRefused(f"报送包的序号“{m['sequence']}”无效，未接收：{name}")
-    if row is not None and m["sequence"] <= row["sequence"]:
+    if row is not None and m["sequence"] <= row["sequence"] and not (retake and m["sequence"] == row["sequence"]):
         raise PackageRefused(f"{t_name}第 {m['sequence']} 号报送包不新于已接收的第 {row['sequence']} 号"
                              f"（{row['as_of'].replace('T', ' ')}），未接收：{name}")
     try:
@@ -108,9 +120,11 @@ def _check_content(pkg: package.Package, path: Path) -> dict:
     up to this program's schema when older. Returns the figures computed."""
     from models import figures as _figures
     m = pkg.manifest
-    name = pkg.path.name
+    name = pkg.name
     found = migrations.version_of(path)
-    if found is None or found != m["schema_version"]:
+    if found is None:
+        raise PackageRefused(f"报送包中的数据不是清欠工作台的数据库，未接收：{name}")
+    if found != m["schema_version"]:
         raise PackageRefused(f"报送包中的数据库与清单不符（数据结构第 {found} 版，清单写第 {m['schema_version']} 版），未接收：{name}")
     if found < migrations.LATEST:
         try:
@@ -172,7 +186,7 @@ def _check_directives(pkg: package.Package, path: Path) -> dict:
         store.conn.close()
     sent = pkg.manifest.get("directives")
     if sent is not None and sent != found:
-        raise PackageRefused(f"报送包清单中的督办事项进展与其数据不符，未接收：{pkg.path.name}")
+        raise PackageRefused(f"报送包清单中的督办事项进展与其数据不符，未接收：{pkg.name}")
     return found
 
 
@@ -228,19 +242,21 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
     row = store.one("SELECT * FROM exchange_township WHERE code = ?", (code,)) if code else None
     summary = {"kind": m["kind"], "township": town.get("name"), "code": code, "sequence": m["sequence"],
                "as_of": m["as_of"], "full_ids": bool(m["full_ids"])}
-    if row is not None and m["sequence"] == row["sequence"] and pkg.sha256 == row["package_sha256"]:
+    same = row is not None and m["sequence"] == row["sequence"] and pkg.sha256 == row["package_sha256"]
+    retake = same and not (townships_dir(store.path) / row["file"]).is_file()     # its kept file was lost
+    if same and not retake:
         counts = json.loads(row["counts"] or "{}")
         n = sum(counts.values())
         return {**summary, "already_received": True, "added": 0, "changed": 0, "unchanged": n, "removed": 0,
                 "tables": {}, "backup": None, "seconds": round(time.perf_counter() - t0, 3)}
-    _refuse_foreign(store, pkg, row)
+    _refuse_foreign(store, pkg, row, retake)
     folder = townships_dir(store.path)
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{code}-{int(m['sequence']):06d}.sqlite"
     incoming = folder / f".incoming-{code}-{int(m['sequence']):06d}-{os.getpid()}.part"
     try:
         pkg.extract_content(incoming)
-        _check_content(pkg, incoming)
+        computed = _check_content(pkg, incoming)
         progress = _check_directives(pkg, incoming)
         n_files = _take_attachments(pkg, final)
         old = folder / row["file"] if row is not None else None
@@ -253,11 +269,13 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
                   "sender": str(m["sender"] or ""), "package_sha256": pkg.sha256,
                   "content_sha256": m["content"]["sha256"], "file": final.name, "full_ids": 1 if m["full_ids"] else 0,
                   "schema_version": m["schema_version"], "program_version": str(m["program_version"] or ""),
-                  "figures": json.dumps(m["figures"], ensure_ascii=False, sort_keys=True),
+                  # the figures the program knows (each checked equal to the data's), nothing else
+                  "figures": json.dumps({k: v for k, v in m["figures"].items() if k in computed},
+                                        ensure_ascii=False, sort_keys=True),
                   "counts": json.dumps(m["counts"], ensure_ascii=False, sort_keys=True)}
         totals = _totals(diff)
         note = {"乡镇": town["name"], "乡镇代码": code, "序号": m["sequence"], "数据截至": m["as_of"],
-                "报送人": values["sender"], "完整号码": bool(m["full_ids"]), "文件": pkg.path.name,
+                "报送人": values["sender"], "完整号码": bool(m["full_ids"]), "文件": pkg.name,
                 "新增": totals["added"], "修改": totals["changed"], "未变": totals["unchanged"], "删除": totals["removed"],
                 "督办事项进展": len(progress["items"])}
         try:
