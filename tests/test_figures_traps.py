@@ -60,3 +60,13 @@ def test_the_case_export_says_its_total_includes_groundless_cases(campaign_store
     LedgerRepo(campaign_store, registry.get("cases")).recycle([campaign_store.scalar(
         "SELECT id FROM case_record WHERE case_no = 'E-2'")])
     assert "不存在欠薪的问题" not in texts("none.xlsx")
+
+
+def test_a_payment_of_nothing_is_told_it_must_be_more_than_nothing(campaign_store):
+    import pytest
+    from models.ledger.repo import ValidationError
+    cid = _case(campaign_store)
+    with pytest.raises(ValidationError, match="兑付金额应大于 0"):
+        RepaymentService(campaign_store).insert({"case_id": cid, "paid_on": "2026-11-10", "amount_fen": 0})
+    with pytest.raises(ValidationError, match="兑付金额应大于 0"):
+        RepaymentService(campaign_store).insert({"case_id": cid, "paid_on": "2026-11-10", "amount_fen": -5})

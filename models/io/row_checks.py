@@ -34,7 +34,7 @@ def row_validator(ledger: Ledger, columns: dict[str, list] | None = None, *, imp
             custom.append(f)
         elif f.required or (f.numeric and f.min_value is not None):
             plain.append((f.name, f.required, f.kind == "ref", f.numeric and f.min_value is not None,
-                          f.min_value, f"{f.label}不能为空", f"{f.label}不能为负数"))
+                          f.min_value, f"{f.label}不能为空", f.below_min))
     rules = ledger.row_rules
     if imports:
         from models.completion import is_completion_rule
@@ -82,7 +82,7 @@ def row_validator(ledger: Ledger, columns: dict[str, list] | None = None, *, imp
                 continue
             message = f.check(row.get(f.name), row)
             if message:
-                rule = "必填" if message.endswith("不能为空") else "非负" if message.endswith("不能为负数") else "校验"
+                rule = "必填" if message.endswith("不能为空") else "非负" if message.endswith(("不能为负数", "应大于 0")) or "不能小于" in message else "校验"
                 out.append((f.name, message, rule))
         for rule in rules:
             found = rule(row)

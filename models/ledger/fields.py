@@ -80,13 +80,23 @@ class Field:
         Raises ``ValueProblem`` with a Chinese message."""
         return self.kind_of.parse(self, raw, unit)
 
+    @property
+    def below_min(self) -> str:
+        """What a value under ``min_value`` is told: 不能为负数 (0 the least), 应大于 0 (1: an
+        amount paid, a count of 期次), or the least allowed."""
+        if not self.min_value:
+            return f"{self.label}不能为负数"
+        if self.min_value == 1:
+            return f"{self.label}应大于 0"
+        return f"{self.label}不能小于 {self.min_value}"
+
     def check(self, value: Any, row: dict) -> str | None:
         """Rules on the parsed value: required, non-negative, custom validators."""
         empty = self.kind_of.empty(value)
         if self.required and empty:
             return f"{self.label}不能为空"
         if self.numeric and value is not None and self.min_value is not None and value < self.min_value:
-            return f"{self.label}不能为负数"
+            return self.below_min
         for validator in self.validators:
             message = validator(value, row)
             if message:
