@@ -150,3 +150,16 @@ def test_county_lines_keep_their_units_when_a_package_lacks_a_figure(sent, tmp_p
     rate = next(line for line in text.splitlines() if line.startswith("清偿率"))
     assert owed.endswith(" 元") and "," in owed and rate.endswith("%")
     assert not any(line.startswith("日报告未报") for line in text.splitlines()[:30])
+
+
+def test_a_package_saying_masked_but_holding_full_numbers_is_refused(towns, sent, tmp_path):
+    from tests.test_exchange import export
+    full = tmp_path / "full.qqpkg"
+    export(towns["511234101"], full, full_ids=True)
+    bad = rewrite(full, tmp_path / "flipped.qqpkg", manifest=_set("full_ids", False))
+    c = make_county(tmp_path / "c-flip.sqlite")
+    before = snapshot(c)
+    with pytest.raises(PackageRefused, match="其数据中却有完整号码"):
+        receive(c, bad)
+    assert snapshot(c) == before
+    assert receive(c, full)["full_ids"] is True                  # said as it is, it is received

@@ -155,6 +155,8 @@ def _check_content(pkg: package.Package, path: Path) -> dict:
         code = store.get_setting(identity.UNIT_CODE)
         if code and code != m["township"].get("code"):
             raise PackageRefused(f"报送包中的数据属于乡镇代码 {code}，清单却写 {m['township'].get('code')}，未接收：{name}")
+        if not m["full_ids"]:
+            _refuse_full_numbers(store, name)
         day = _dt.datetime.fromisoformat(m["as_of"]).date()
         values = _figures.figures(store, day).values
     finally:
@@ -172,6 +174,23 @@ def _check_content(pkg: package.Package, path: Path) -> dict:
         raise PackageRefused(f"报送包清单中的数字与其数据不符（如{d.name}：清单 {sent.get(differ[0])}，数据 "
                              f"{values[differ[0]]}），未接收：{name}")
     return values
+
+
+def _refuse_full_numbers(store: Store, name: str) -> None:
+    """A package that says its numbers are partly hidden holds none in full: the county keeps
+    what the manifest says (完整号码 否) and must not be holding whole ID numbers meanwhile."""
+    from models import audit
+    conn = store.conn
+    for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                             "AND sql NOT LIKE 'CREATE VIRTUAL%' AND name != 'audit_log'").fetchall():
+        cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')}
+        for c in audit.masked_columns(t):
+            # a masked number always shows stars; seven digits in a row without one is a whole number
+            if c in cols and conn.execute(
+                    f'SELECT 1 FROM "{t}" WHERE "{c}" NOT LIKE \'%*%\' '
+                    f'AND "{c}" GLOB \'*[0-9][0-9][0-9][0-9][0-9][0-9][0-9]*\' LIMIT 1').fetchone():
+                raise PackageRefused(f"报送包写明号码部分隐藏，其数据中却有完整号码（{t}.{c}），"
+                                     f"可能已被改动，未接收：{name}")
 
 
 def _check_directives(pkg: package.Package, path: Path) -> dict:
