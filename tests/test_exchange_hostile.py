@@ -163,3 +163,24 @@ def test_a_package_saying_masked_but_holding_full_numbers_is_refused(towns, sent
         receive(c, bad)
     assert snapshot(c) == before
     assert receive(c, full)["full_ids"] is True                  # said as it is, it is received
+
+
+@pytest.mark.parametrize("change, words", [
+    (_set("as_of", "2099-01-01T08:00:00"), "晚于今天"),
+    (_set("sequence", 10 ** 15), "序号"),
+])
+def test_a_date_in_the_future_or_an_absurd_number_is_refused(sent, tmp_path, change, words):
+    c = sent["county"]
+    before = snapshot(c)
+    with pytest.raises(PackageRefused, match=words):
+        receive(c, rewrite(sent["p3"], tmp_path / "odd.qqpkg", manifest=change))
+    assert snapshot(c) == before
+
+
+def test_a_newer_number_with_older_data_is_refused(sent, tmp_path):
+    c = sent["county"]
+    before = snapshot(c)
+    older = rewrite(sent["p1"], tmp_path / "older-data.qqpkg", manifest=_set("sequence", 7))
+    with pytest.raises(PackageRefused, match="早于已接收的第"):
+        receive(c, older)
+    assert snapshot(c) == before

@@ -67,7 +67,12 @@ def valid_code(code: str) -> bool:
     return code.isascii() and code.isdigit() and 6 <= len(code) <= 12
 
 
-def _refuse_foreign(store: Store, pkg: package.Package, row, retake: bool = False) -> None:
+MAX_SEQUENCE = 10 ** 9              # a township sends one package a day or so: beyond this, made by hand
+MAX_SEQUENCE_STEP = 10_000          # and never thousands between two it sends (a forged one would lock it out)
+
+
+def _refuse_foreign(store: Store, pkg: package.Package, row, retake: bool = False,
+                    now: _dt.datetime | None = None) -> None:
     """``retake``: the package last received again, its kept file having been lost."""
     m = pkg.manifest
     me = identity.unit(store)
@@ -109,9 +114,17 @@ def _refuse_foreign(store: Store, pkg: package.Package, row, retake: bool = Fals
         raise PackageRefused(f"{t_name}第 {m['sequence']} 号报送包不新于已接收的第 {row['sequence']} 号"
                              f"（{row['as_of'].replace('T', ' ')}），未接收：{name}")
     try:
-        _dt.datetime.fromisoformat(m["as_of"])
+        as_of = _dt.datetime.fromisoformat(m["as_of"])
     except (TypeError, ValueError):
-        raise PackageRefused(f"报送包的数据截至时间“{m['as_of']}”无效，未接收：{name}") from None
+        raise PackageRefused(f"报送包的数据截至时间“{str(m['as_of'])[:30]}”无效，未接收：{name}") from None
+    if as_of.date() > (now or _dt.datetime.now()).date() + _dt.timedelta(days=1):
+        raise PackageRefused(f"报送包的数据截至 {as_of.date().isoformat()}，晚于今天（乡镇电脑的日期可能不对），未接收：{name}")
+    if row is not None and not retake and as_of < _dt.datetime.fromisoformat(row["as_of"]):
+        raise PackageRefused(f"{t_name}第 {m['sequence']} 号报送包的数据截至 {as_of.isoformat(sep=' ')}，早于已接收的第 "
+                             f"{row['sequence']} 号（{row['as_of'].replace('T', ' ')}），未接收：{name}")
+    if m["sequence"] > MAX_SEQUENCE or (row is not None and m["sequence"] > row["sequence"] + MAX_SEQUENCE_STEP):
+        raise PackageRefused(f"报送包的序号 {m['sequence']} 不合常理（上一次是第 {row['sequence'] if row else 0} 号），"
+                             f"可能已被改动，未接收：{name}")
 
 
 def _check_content(pkg: package.Package, path: Path) -> dict:
@@ -268,7 +281,7 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
         n = sum(counts.values())
         return {**summary, "already_received": True, "added": 0, "changed": 0, "unchanged": n, "removed": 0,
                 "tables": {}, "backup": None, "seconds": round(time.perf_counter() - t0, 3)}
-    _refuse_foreign(store, pkg, row, retake)
+    _refuse_foreign(store, pkg, row, retake, now)
     folder = townships_dir(store.path)
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{code}-{int(m['sequence']):06d}.sqlite"
