@@ -26,6 +26,12 @@ handler for each clash:
   clash); ``CONSTRAINT`` (e.g. both added a case with the same 编号): a clash;
 - ``FOREIGN_KEY``: refused (the liaison's records point at something the office no longer has).
 
+Before any of it, every row the return adds or changes in a declared ledger is judged by that
+ledger's rules as a typed record is (``models.exchange.liaison_checks``: the field kinds, the
+declaration's checks, the ledger's write service; a repayment not dated after today; nobody
+paid more than owed once applied): one bad row refuses the whole return, naming the 专班, the
+ledger, the record and the field, and nothing is written.
+
 Afterwards the stamps (``updated_at``, ``last_activity_on``) of the records changed take the
 later of the office's and the liaison's.
 """
@@ -43,6 +49,7 @@ from typing import Any
 from models.db import Store, now_text
 from models.exchange import PackageRefused, package
 from models.exchange.liaison import LIAISON_ROLE, OFFICE_ID
+from models.exchange.liaison_checks import ReturnCheck
 from models.exchange.liaison_ids import office_changeset
 from models.ledger import effects
 
@@ -283,6 +290,10 @@ def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, 
         try:
             office_cs, mapper, notes = office_changeset(conn, raw, keys)
             counts["unchanged"] += notes["same"]
+            # the ledgers' rules, as for a typed record: a bad row refuses the whole return
+            rules = ReturnCheck(conn, office_cs, workstream=copy["workstream"], liaison=actor.display_name,
+                                sequence=seq, name=name, today=store.today or _dt.date.today())
+            rules.before()
             total = {"INSERT": 0, "UPDATE": 0, "DELETE": 0}
             touched: dict[str, list] = {}
             for ch in apsw.Changeset.iter(office_cs):
@@ -302,6 +313,7 @@ def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, 
                 if denial["why"]:
                     raise PackageRefused(f"回报包中有超出联络员权限的改动（{denial['why']}），未接收：{name}") from exc
                 raise PackageRefused(f"回报包中的记录指向办公室已不存在的记录（如已删除的问题），未接收：{name}") from exc
+            rules.after()
             counts["added"] = total["INSERT"] - omitted["INSERT"]
             counts["changed"] = total["UPDATE"] + total["DELETE"] - omitted["UPDATE"] - omitted["DELETE"]
             for table, lid, col, value in stamps:
