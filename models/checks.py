@@ -215,7 +215,7 @@ def _resolved(store: Store, today: _dt.date):
 # as 待补录 (models.completion), beside the findings, and never fails the check.
 
 
-@rule("dates_in_order", "日期先后合理", reads=("case_record", "worker"), scope="case", uses_today=True)
+@rule("dates_in_order", "日期先后合理", reads=("case_record", "worker", "repayment"), scope="case", uses_today=True)
 def _dates(store: Store, today: _dt.date):
     t = today.isoformat()
     for r in store.query("SELECT id, case_no, period_from, period_to, registered_on, closed_on, deadline "
@@ -236,6 +236,15 @@ def _dates(store: Store, today: _dt.date):
                          " AND w.entered_on > w.left_on" + in_scope("c.id")):
         yield Finding("dates_in_order", "worker", r["id"], f"{r['case_no']} {r['name']}",
                       f"进场 {r['entered_on']} 晚于离场 {r['left_on']}")
+    # money cannot be paid on a case before it was registered: the as-of figures count the case
+    # (and so its repayments) only from its 登记日期
+    for r in store.query("SELECT p.id, c.case_no, w.name, p.paid_on, p.amount_fen, c.registered_on FROM repayment p "
+                         "JOIN case_record c ON c.id = p.case_id LEFT JOIN worker w ON w.id = p.worker_id "
+                         "WHERE p.deleted_at IS NULL AND " + LIVE_CASE +
+                         " AND substr(p.paid_on, 1, 10) < substr(c.registered_on, 1, 10)" + in_scope("c.id") +
+                         " ORDER BY p.id"):
+        yield Finding("dates_in_order", "repayment", r["id"], f"{r['case_no']} {r['name'] or ''}".strip(),
+                      f"兑付日期 {r['paid_on']} 早于问题登记日期 {r['registered_on']}（兑付 {_yuan(r['amount_fen'])} 元）")
 
 
 @rule("no_duplicate_worker", "同一问题内农民工不重复", reads=("worker", "case_record"), scope="case")
@@ -294,6 +303,35 @@ def _repayments(store: Store, today: _dt.date):
             "WHERE w.deleted_at IS NULL AND " + LIVE_CASE + in_scope("c.id") + " GROUP BY w.id HAVING paid > w.paid_fen"):
         yield Finding("repayments_match_workers", "worker", r["id"], f"{r['case_no']} {r['name']}",
                       f"兑付记录合计 {_yuan(r['paid'])} 元超过实发 {_yuan(r['paid_fen'])} 元")
+    # a case's repayment records that its 已付 no longer shows: records on no live worker of the
+    # case (paid to the case before its workers were listed, or to a worker since moved to the
+    # recycle bin or to another case) beyond what its workers were paid without a record. (A
+    # worker's own excess is the finding above; a case without workers: its records against its 已付.)
+    # only a case whose records add up to more than its 已付 can (one pass, by the case index)
+    odd = [r[0] for r in store.query(
+        "SELECT c.id FROM (SELECT case_id, SUM(amount_fen) AS x FROM repayment WHERE deleted_at IS NULL"
+        + in_scope("case_id") + " GROUP BY case_id) r JOIN case_record c ON c.id = r.case_id WHERE "
+        + LIVE_CASE + " AND r.x > c.total_paid_fen ORDER BY c.id")]
+    for start in range(0, len(odd), 500):
+        ids = odd[start:start + 500]
+        marks = ",".join("?" * len(ids))
+        for r in store.query(
+                "SELECT c.id, c.case_no, c.w_count, c.total_paid_fen, r.x, COALESCE(ws.rw, 0) AS rw FROM case_record c "
+                f"JOIN (SELECT case_id, SUM(amount_fen) AS x FROM repayment WHERE deleted_at IS NULL AND case_id IN ({marks}) "
+                "GROUP BY case_id) r ON r.case_id = c.id "
+                "LEFT JOIN (SELECT w.case_id, SUM(COALESCE(p.s, 0)) AS rw, SUM(MAX(0, w.paid_fen - COALESCE(p.s, 0))) AS slack "
+                "FROM worker w LEFT JOIN (SELECT worker_id, case_id, SUM(amount_fen) AS s FROM repayment "
+                f"WHERE deleted_at IS NULL AND worker_id IS NOT NULL AND case_id IN ({marks}) GROUP BY worker_id, case_id) p "
+                f"ON p.worker_id = w.id AND p.case_id = w.case_id WHERE w.deleted_at IS NULL AND w.case_id IN ({marks}) "
+                "GROUP BY w.case_id) ws ON ws.case_id = c.id "
+                "WHERE r.x - COALESCE(ws.rw, 0) > CASE WHEN c.w_count > 0 THEN COALESCE(ws.slack, 0) "
+                "ELSE c.total_paid_fen END ORDER BY c.id", ids * 3):
+            if r["w_count"] > 0:
+                msg = (f"兑付记录合计 {_yuan(r['x'])} 元，与农民工实发合计 {_yuan(r['total_paid_fen'])} 元不一致"
+                       f"（其中 {_yuan(r['x'] - r['rw'])} 元的兑付记录不在本问题在册农民工名下，未计入已付）")
+            else:
+                msg = f"兑付记录合计 {_yuan(r['x'])} 元超过问题已付 {_yuan(r['total_paid_fen'])} 元"
+            yield Finding("repayments_match_workers", "case_record", r["id"], r["case_no"], msg)
 
 
 # -- work warnings (预警 / 督办) ------------------------------------------------------------------

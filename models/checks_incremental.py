@@ -37,8 +37,34 @@ _BOOKKEEPING = ("reports.", "import_mapping:", "exchange.", "search.")
 _GONE = -1                                  # the case of a finding whose worker no longer exists
 
 
+def _code_digest(code, h) -> None:
+    """Feed a function's compiled code into ``h``: the same in every process (no addresses, sets
+    sorted), different when the rule's code changes."""
+    h.update(code.co_code)
+    for c in code.co_consts:
+        if hasattr(c, "co_code"):
+            _code_digest(c, h)
+        elif isinstance(c, frozenset):
+            h.update(repr(sorted(map(repr, c))).encode())
+        else:
+            h.update(repr(c).encode())
+    h.update(repr(code.co_names).encode())
+
+
 def _rules_signature() -> list[str]:
-    return sorted(checks.RULES) + sorted(checks.WARNINGS)
+    """The rules' codes and a digest of their code and declarations: a kept result made by other
+    rules (a program update that changed what a rule finds) is not used."""
+    import hashlib
+    h = hashlib.sha256()
+    for code in sorted(checks.RULES):
+        fn = checks.RULES[code][1]
+        meta = checks.META.get(code)
+        if meta is not None:
+            code += repr((sorted(meta.reads) if meta.reads is not None else None, meta.scope, meta.uses_today))
+        h.update(code.encode())
+        if hasattr(fn, "__code__"):
+            _code_digest(fn.__code__, h)
+    return sorted(checks.RULES) + sorted(checks.WARNINGS) + ["code:" + h.hexdigest()[:16]]
 
 
 def _load(store: Store, today: _dt.date) -> dict | None:
@@ -129,21 +155,23 @@ def _run_scoped(code: str, store: Store, today: _dt.date) -> list[checks.Finding
 
 
 def _case_of_findings(store: Store, found: list[dict]) -> list[int | None]:
-    """The case of each stored finding (a worker's current case, a case itself; ``_GONE`` for
-    a worker deleted since)."""
-    workers = [f["record"] for f in found if f["table"] == "worker" and f["record"] is not None]
-    case_of_worker: dict[int, int] = {}
-    for i in range(0, len(workers), 500):
-        part = workers[i:i + 500]
-        marks = ",".join("?" * len(part))
-        case_of_worker.update({r[0]: r[1] for r in store.query(
-            f"SELECT id, case_id FROM worker WHERE id IN ({marks})", part)})
+    """The case of each stored finding (a worker's or a repayment's current case, a case itself;
+    ``_GONE`` for a worker or repayment deleted since)."""
+    case_of: dict[str, dict[int, int]] = {}
+    for table in ("worker", "repayment"):
+        ids = [f["record"] for f in found if f["table"] == table and f["record"] is not None]
+        got = case_of[table] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            marks = ",".join("?" * len(part))
+            got.update({r[0]: r[1] for r in store.query(
+                f'SELECT id, case_id FROM "{table}" WHERE id IN ({marks})', part)})
     out = []
     for f in found:
         if f["table"] == "case_record":
             out.append(f["record"])
-        elif f["table"] == "worker":
-            out.append(case_of_worker.get(f["record"], _GONE))
+        elif f["table"] in case_of:
+            out.append(case_of[f["table"]].get(f["record"], _GONE))
         else:
             out.append(None)
     return out

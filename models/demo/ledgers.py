@@ -239,7 +239,7 @@ def _funds_and_assets(ctx: DemoCtx) -> None:
                          "planned_fen": 100 * 1_000_000, "received_fen": 0,
                          "notes": "已向县财政局报送申请，预计春节前拨付"})
     targets = [dict(r) for r in store.query(
-        "SELECT id, total_owed_fen - total_paid_fen AS left FROM case_record WHERE deleted_at IS NULL "
+        "SELECT id, registered_on, total_owed_fen - total_paid_fen AS left FROM case_record WHERE deleted_at IS NULL "
         "AND status = '化解中' AND w_count > 0 AND total_paid_fen < total_owed_fen ORDER BY left DESC")]
     rng.shuffle(targets)
     for fid in fresh:
@@ -250,8 +250,11 @@ def _funds_and_assets(ctx: DemoCtx) -> None:
             amount = min(budget, int(t["left"] * rng.uniform(0.35, 0.7)) // 100 * 100)
             if amount <= 0:
                 continue
-            on = ctx.day(_dt.date.fromisoformat(fund["received_on"]) + _dt.timedelta(days=1), ctx.today)
-            FU.allocate(store, fid, t["id"], amount, max(on.isoformat(), fund["received_on"]))
+            # paid once the money is in and the case is registered (never before its 登记日期)
+            lo = max(_dt.date.fromisoformat(fund["received_on"]) + _dt.timedelta(days=1),
+                     _dt.date.fromisoformat(t["registered_on"][:10]))
+            on = ctx.day(lo, ctx.today)
+            FU.allocate(store, fid, t["id"], amount, max(on.isoformat(), fund["received_on"], t["registered_on"][:10]))
             budget -= amount
     for spec in map(ctx.local, _UNDER_WAY):
         cat, name, loc, area, appraised, method, applied, stage = spec
