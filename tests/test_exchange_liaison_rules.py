@@ -207,3 +207,51 @@ def test_a_genuine_return_still_applies_and_its_figures_reconcile(office, tmp_pa
     assert after[3] == paid[3] + 50000
     assert office.scalar("SELECT notes FROM case_record WHERE id = ?", (w["case_id"],)) == "联络员已约谈企业负责人"
     assert office.scalar("SELECT typeof(amount_fen) FROM repayment ORDER BY id DESC LIMIT 1") == "integer"
+
+
+def _new_case_with_worker(li: Store, pay: int) -> None:
+    ws = li.scalar("SELECT id FROM workstream WHERE name = ?", (WS,))
+    case = service_for(li, "cases").insert({"registered_on": "2026-11-25", "employer_name": "青山县新来建筑有限公司",
+                                            "workstream_id": ws, "amount_fen": 80000, "workers_count": 1,
+                                            "source": "信访来信"})
+    worker = service_for(li, "workers").insert({"case_id": case, "name": "新来工人甲", "owed_fen": 80000})
+    with access.as_system(li), li.tx():     # raw, so that a hand-made amount gets past the liaison's own rules
+        li.execute("INSERT INTO repayment(uuid, case_id, worker_id, paid_on, amount_fen, payer, created_at, "
+                   "updated_at) VALUES (?, ?, ?, '2026-11-25', ?, '企业', '2026-11-25T10:00:00', "
+                   "'2026-11-25T10:00:00')", (str(uuid.uuid4()), case, worker, pay))
+        li.execute("UPDATE worker SET paid_fen = ? WHERE id = ?", (pay, worker))    # as its repayments say
+
+
+def test_a_new_case_its_worker_and_a_payment_to_them(office, tmp_path):
+    """Payments to a case and worker the same return adds are judged once they exist: within what
+    is owed they apply; above it the return is refused with nothing written."""
+    for pay, ok in ((30000, True), (90000, False)):
+        sub = tmp_path / str(pay)
+        sub.mkdir()
+        db = liaison_db(office, sub)
+        li = open_liaison(db)
+        try:
+            _new_case_with_worker(li, pay)
+            liaison.make_return(li, sub / "回报.qqpkg", now=NOW)
+        finally:
+            li.close()
+        if ok:
+            liaison_apply.apply_return(office, sub / "回报.qqpkg", now=NOW, backup=False)
+            r = office.one("SELECT w.owed_fen, w.paid_fen, c.total_paid_fen FROM worker w JOIN case_record c "
+                           "ON c.id = w.case_id WHERE w.name = '新来工人甲'")
+            assert tuple(r) == (80000, 30000, 30000)
+        else:
+            before = state(office)
+            with pytest.raises(PackageRefused, match="新来工人甲已付 900.00 元，超过应付 800.00 元"):
+                liaison_apply.apply_return(office, sub / "回报.qqpkg", now=NOW, backup=False)
+            assert state(office) == before
+
+
+def test_a_case_made_resolved_with_money_unpaid(office, tmp_path):
+    pkg, w = edited_return(office, tmp_path, lambda li, w: li.execute(
+        "UPDATE case_record SET status = '已化解', verdict = '已全部兑付', closed_on = '2026-11-25' WHERE id = ?",
+        (w["case_id"],)))
+    before = state(office)
+    with pytest.raises(PackageRefused, match=f"问题 {w['case_no']}，状态：应用后尚有 .* 元未支付，不能标为已化解"):
+        liaison_apply.apply_return(office, pkg, now=NOW, backup=False)
+    assert state(office) == before

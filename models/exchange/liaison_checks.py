@@ -20,7 +20,9 @@ refused and nothing is written:
 
 and, once the changes are in (same transaction), no worker and no case without a roster is
 paid more than owed where it was not before (a repayment changed, or one paying a worker the
-same return adds, which the service cannot see before the rows exist).
+same return adds, which the service cannot see before the rows exist), a repayment to a case
+or worker the return adds follows the service's other rules, and a case the return makes
+已化解 has nothing left unpaid (as the form's 变更状态 asks).
 
 The checks read the office's database through the APSW connection the apply holds (the
 store's own ``sqlite3`` connection is closed meanwhile): ``ConnStore`` gives the services the
@@ -356,7 +358,33 @@ class ReturnCheck:
             if excess > self._paid_before.get(key, 0):
                 self.problems.append(f"应用后{who}已付 {fen_to_yuan_text(paid)} 元，超过应付 "
                                      f"{fen_to_yuan_text(owed)} 元")
+        self._paying_new()
+        self._resolved_paid()
         self._refuse()
+
+    def _paying_new(self) -> None:
+        """The service's other rules for a repayment to a case or worker this return adds, now
+        that they exist: the worker is of the case; a case with a roster is paid to a worker."""
+        for ch in self.changes:
+            if ch.op != "INSERT" or ch.exists or not self._pays_new(ch):
+                continue
+            wid, cid = ch.row.get("worker_id"), ch.row.get("case_id")
+            if wid:
+                if self.store.scalar("SELECT case_id FROM worker WHERE id = ?", (wid,)) != cid:
+                    self._add(ch, "worker_id", "该农民工不属于本问题")
+            elif self.store.scalar("SELECT w_count FROM case_record WHERE id = ?", (cid,), default=0) > 0:
+                self._add(ch, "worker_id", "本问题已列出农民工名单，兑付须落到具体农民工")
+
+    def _resolved_paid(self) -> None:
+        """A case this return makes 已化解 has nothing left unpaid (as the form's 变更状态 asks)."""
+        for ch in self.changes:
+            if ch.table != "case_record" or ch.changes.get("status") != "已化解" \
+                    or (ch.current or {}).get("status") == "已化解":
+                continue
+            r = self.store.one("SELECT total_owed_fen - total_paid_fen FROM case_record WHERE id = ? "
+                               "AND deleted_at IS NULL", (ch.rid,))
+            if r is not None and r[0] > 0:
+                self._add(ch, "status", f"应用后尚有 {fen_to_yuan_text(r[0])} 元未支付，不能标为已化解")
 
     def _refuse(self) -> None:
         if not self.problems:
