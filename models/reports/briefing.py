@@ -172,7 +172,8 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     dash = stats.dashboard(store, today, list_limit=LIST_CAP, basis=basis)
     tot = dash.totals
     day = dash.day
-    series = stats.repaid_series(store, tot.counted.paid_fen, until=None if dash.figures.now else day)
+    series = stats.repaid_series(store, tot.counted.paid_fen, until=None if dash.figures.now else day,
+                                 today=today, basis=basis)
     start = _dt.date.fromisoformat(camp.start_date) if camp else None
     flows = stats.weekly_flow(store, day, start)
     funds = stats.funds_by_channel(store, until=None if dash.figures.now else day)
