@@ -88,7 +88,7 @@ def liaison_work(db: Path, tmp_path: Path, name: str = "回报1.qqpkg") -> tuple
         service_for(li, "cases").update(c2, {"summary": "联络员核实后的情况"})
         service_for(li, "repayments").insert({"case_id": c1, "worker_id": w1, "paid_on": "2026-11-25",
                                               "amount_fen": 10000, "payer": "企业"})
-        service_for(li, "workers").insert({"case_id": c1, "name": "新登记工人", "id_number": "11010119900307777X",
+        service_for(li, "workers").insert({"case_id": c1, "name": "新登记工人", "id_number": "110101199003077774",
                                            "owed_fen": 50000})
         out = tmp_path / name
         summary = liaison.make_return(li, out, now=NOW)
@@ -298,7 +298,7 @@ def test_records_both_sides_added(office, tmp_path):
     db = set_up_liaison(office, tmp_path)
     ws = office.scalar("SELECT id FROM workstream WHERE name = ?", (WS,))
     new_case = {"registered_on": "2026-11-25", "employer_name": "青山县新来建筑有限公司", "workstream_id": ws,
-                "amount_fen": 300000, "workers_count": 3, "source": "来信来访"}
+                "amount_fen": 300000, "workers_count": 3, "source": "信访来信"}
     li = liaison_store(db)
     try:
         mine = service_for(li, "cases").insert(dict(new_case, summary="联络员登记"))
