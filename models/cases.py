@@ -261,6 +261,13 @@ class CaseService(LedgerService):
             if not verdict:
                 raise ValidationError([("verdict", "办结须填写核处结论")])
             outstanding = row["total_owed_fen"] - row["total_paid_fen"]
+            if new == "不存在欠薪":
+                paid = int(self.store.scalar("SELECT COALESCE(SUM(amount_fen), 0) FROM repayment WHERE case_id = ? "
+                                             "AND deleted_at IS NULL", (case_id,), 0)) or int(row["total_paid_fen"] or 0)
+                if paid > 0:
+                    from models.values import fen_to_yuan_text
+                    raise ValidationError([("status", f"本问题已登记兑付 {fen_to_yuan_text(paid)} 元，不能标为不存在欠薪"
+                                                      "（如兑付确属误登，请先把兑付记录移入回收站）")])
             if new == "已化解" and outstanding > 0:
                 from models.values import fen_to_yuan_text
                 raise ValidationError([("status", f"尚有 {fen_to_yuan_text(outstanding)} 元未支付，不能标为已化解")])

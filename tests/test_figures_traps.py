@@ -70,3 +70,16 @@ def test_a_payment_of_nothing_is_told_it_must_be_more_than_nothing(campaign_stor
         RepaymentService(campaign_store).insert({"case_id": cid, "paid_on": "2026-11-10", "amount_fen": 0})
     with pytest.raises(ValidationError, match="兑付金额应大于 0"):
         RepaymentService(campaign_store).insert({"case_id": cid, "paid_on": "2026-11-10", "amount_fen": -5})
+
+
+def test_a_case_with_money_paid_cannot_be_found_to_owe_nothing(campaign_store):
+    import datetime as dt
+    import pytest
+    from models.cases import StatusChange, change_status
+    from models.ledger.repo import ValidationError
+    cid = _case(campaign_store)
+    RepaymentService(campaign_store).insert({"case_id": cid, "paid_on": "2026-11-10", "amount_fen": 50_000})
+    with pytest.raises(ValidationError, match="已登记兑付 500.00 元，不能标为不存在欠薪"):
+        change_status(campaign_store, cid, StatusChange("不存在欠薪", dt.date(2026, 11, 12).isoformat(),
+                                                       verdict="经核实不存在欠薪"))
+    assert campaign_store.scalar("SELECT status FROM case_record WHERE id = ?", (cid,)) != "不存在欠薪"
