@@ -83,3 +83,19 @@ def test_a_case_with_money_paid_cannot_be_found_to_owe_nothing(campaign_store):
         change_status(campaign_store, cid, StatusChange("不存在欠薪", dt.date(2026, 11, 12).isoformat(),
                                                        verdict="经核实不存在欠薪"))
     assert campaign_store.scalar("SELECT status FROM case_record WHERE id = ?", (cid,)) != "不存在欠薪"
+
+
+def test_the_period_report_counts_new_cases_as_they_stood_at_its_end(campaign_store):
+    import datetime as dt
+    from models.cases import StatusChange, change_status
+    from models.reports.period import period_figures
+    cid = _case(campaign_store, "P-1", amount=300_000)
+    change_status(campaign_store, cid, StatusChange("化解中", "2026-11-05", "测试"))
+    change_status(campaign_store, cid, StatusChange("不存在欠薪", "2026-11-20", "测试", "经核实不存在欠薪"))
+    since, until, today = dt.date(2026, 11, 1), dt.date(2026, 11, 15), dt.date(2026, 11, 26)
+    from models import figures
+    pf = period_figures(campaign_store, since, until, today)
+    before = figures.figures(campaign_store, today, since - dt.timedelta(days=1)).values["owed_fen"]
+    after = figures.figures(campaign_store, today, until).values["owed_fen"]
+    assert pf.new_cases == 1 and pf.new_owed_fen == after - before == 300_000
+    assert period_figures(campaign_store, since, dt.date(2026, 11, 26), today).new_owed_fen == 0   # found so by then

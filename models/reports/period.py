@@ -99,14 +99,21 @@ def _has(store: Store, table: str) -> bool:
     return bool(store.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)))
 
 
-def period_figures(store: Store, since: _dt.date, until: _dt.date) -> PeriodFigures:
-    """What the ledgers record within [since, until], each by its own date."""
+def period_figures(store: Store, since: _dt.date, until: _dt.date, today: _dt.date | None = None,
+                   basis=None) -> PeriodFigures:
+    """What the ledgers record within [since, until], each by its own date. The cases registered
+    in the period are counted as they stood at its end (a case found 不存在欠薪 since still counts
+    its workers and amount there), as section 一 counts the totals (``models.figures``' basis)."""
+    from models.figures import case_source
     a, b = since.isoformat(), until.isoformat()
     nxt = (until + _dt.timedelta(days=1)).isoformat()
     f = PeriodFigures()
-    r = store.one("SELECT COUNT(*), COALESCE(SUM(CASE WHEN status != '不存在欠薪' THEN total_workers END), 0), "
-                  "COALESCE(SUM(CASE WHEN status != '不存在欠薪' THEN total_owed_fen END), 0) FROM case_record "
-                  "WHERE deleted_at IS NULL AND registered_on >= ? AND registered_on < ?", (a, nxt))
+    src, src_params = (basis.src, basis.src_params) if basis is not None else \
+        case_source(until if today is not None and until < today else None)
+    r = store.one("SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.status != '不存在欠薪' THEN t.total_workers END), 0), "
+                  "COALESCE(SUM(CASE WHEN t.status != '不存在欠薪' THEN t.total_owed_fen END), 0) "
+                  f"FROM {src} t WHERE t.deleted_at IS NULL AND t.registered_on >= ? AND t.registered_on < ?",
+                  (*src_params, a, nxt))
     f.new_cases, f.new_workers, f.new_owed_fen = (int(v) for v in r)
     # closed within the period: the case's last closing status change falls in it (办结日期 when no log)
     r = store.one(
@@ -168,7 +175,7 @@ def build(store: Store, out: str | Path, today: _dt.date, since: _dt.date, until
     except figures.NotKnown as exc:
         raise ReportUnavailable(str(exc)) from exc
     f = figures.figures(store, today, basis=basis)
-    pf = period_figures(store, since, until)
+    pf = period_figures(store, since, until, today, basis=basis)
     prog = targets.progress(store, today, basis=basis)
     camp = campaigns.current(store)
     stamp = data_stamp(store, today)
