@@ -8,40 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 import uuid
 from pathlib import Path
 
 import pytest
 
 from conftest import TODAY
-from models import access, demo
+from models import access
 from models.db import Store
 from models.exchange import PackageRefused, liaison, liaison_apply
 from models.ledger.service import service_for
 
-NOW = dt.datetime(2026, 11, 26, 16, 30)
-WS = "欠薪化解专班"
-
-
-@pytest.fixture(scope="module")
-def office_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("office") / "office.sqlite"
-    demo.build_demo(path, "township", seed=11, today=TODAY, _cases=20, _workers=200)
-    s = Store(path, "测试")
-    access.create_account(s, "office", "secret1", "办公室", "王主任")
-    s.close()
-    return path
-
-
-@pytest.fixture
-def office(office_template, tmp_path) -> Store:
-    shutil.copyfile(office_template, tmp_path / "office.sqlite")
-    s = Store(tmp_path / "office.sqlite")
-    s.actor = access.login(s, "office", "secret1")
-    s.today = TODAY
-    yield s
-    s.close()
+# the office database of the round-trip tests (one demo township built once per module)
+from tests.test_exchange_liaison import NOW, WS, office, office_template  # noqa: E402,F401
 
 
 def liaison_db(office: Store, tmp_path: Path) -> Path:

@@ -34,6 +34,7 @@ import datetime as _dt
 import re
 from typing import Any, Iterable
 
+from models.db import Store
 from models.exchange import PackageRefused
 from models.ledger import registry
 from models.ledger.fields import Field, Ledger
@@ -82,15 +83,7 @@ class ConnStore:
         row = self.one(sql, params)
         return default if row is None or row[0] is None else row[0]
 
-    def get_setting(self, key: str, default: Any = None) -> Any:
-        import json
-        row = self.one("SELECT value FROM setting WHERE key = ?", (key,))
-        if row is None:
-            return default
-        try:
-            return json.loads(row[0])
-        except ValueError:
-            return default
+    get_setting = Store.get_setting         # the store's own reading of a setting, through ``one`` above
 
 
 # -- a field's stored value ----------------------------------------------------------------------
