@@ -25,6 +25,16 @@ def halfwidth(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+def plain_text(value: object) -> str:
+    """Free text as a person wrote it, trimmed: Chinese punctuation stays Chinese (张三，李四：
+    is not turned into 张三,李四:), as an import keeps it."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value.strip() if isinstance(value, str) else str(value).strip()
+
+
 def clean_text(value: object) -> str:
     if value is None:
         return ""

@@ -3,6 +3,7 @@ as a new one (tables, columns, foreign keys, indexes, triggers), and is backed u
 changed, whichever path opens it. That the steps are frozen: tests/test_migration_steps_frozen.py."""
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import sqlite3
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from models import migrations
 from models.db import Store
+from models.rules.idcard import make_valid_id
 
 
 def _schema(path: Path) -> dict:
@@ -202,7 +204,7 @@ def test_step_18_keeps_what_a_search_finds_and_drops_the_column_sizes(tmp_path, 
             {"case_no": "QQ-2026-017", "registered_on": "2026-11-01", "employer_name": "白鹤建筑劳务公司"})
         workers = LedgerRepo(s, registry.get("workers"))
         for i, name in enumerate(("欧阳建国", "张三", "李四")):
-            workers.insert({"case_id": case, "name": name, "id_number": f"51192119900101{i:03d}X"})
+            workers.insert({"case_id": case, "name": name, "id_number": make_valid_id("511921", _dt.date(1990, 1, 1), i)})
         assert s.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'worker_fts_docsize'") == 1
         s.close()
 

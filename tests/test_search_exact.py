@@ -5,6 +5,7 @@ the text holds (runs that repeat, runs found in different fields, quotes, LIKE's
 wildcards, an ID's X in either case), in id order and in any other order."""
 from __future__ import annotations
 
+import datetime as _dt
 import random
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from models.db import Store
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, Query
+from models.rules.idcard import make_valid_id
 
 NAMES = ["欧阳建国", "张三", "李四光", "王五", "欧阳娜娜", "张三丰", "司马相如", "阿卜杜拉·买买提"]
 TRADES = ["钢筋工", "木工", "瓦工", "杂工", "水电工", "钢筋工班长", "100%木工", "a_b工", 'say "hi"', "back\\slash"]
@@ -28,8 +30,8 @@ def store(tmp_path_factory):
                               "project_name": f"第{i}期安置房项目"}) for i in range(12)]
     workers = LedgerRepo(s, registry.get("workers"))
     for i in range(300):
-        number = (f"5119211990{rnd.randrange(1, 13):02d}{rnd.randrange(1, 29):02d}{rnd.randrange(1000):03d}"
-                  f"{rnd.choice('0123456789X')}") if i % 3 else ""
+        number = make_valid_id("511921", _dt.date(1990, rnd.randrange(1, 13), rnd.randrange(1, 29)),
+                               rnd.randrange(1000)) if i % 3 else ""
         workers.insert({"case_id": rnd.choice(case_ids), "name": rnd.choice(NAMES), "id_number": number,
                         "trade": rnd.choice(TRADES)})
     yield s

@@ -38,7 +38,8 @@ from models.db import Store
 from models.exchange import PackageRefused
 from models.ledger import registry
 from models.ledger.fields import Field, Ledger
-from models.values import ValueProblem, fen_to_yuan_text
+from models.ledger.kinds import shown as _shown
+from models.values import fen_to_yuan_text
 
 SHOWN = 8           # problems named in the message; the rest counted
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -87,49 +88,13 @@ class ConnStore:
 
 
 # -- a field's stored value ----------------------------------------------------------------------
-def _shown(value: Any) -> str:
-    if isinstance(value, bytes):
-        return "（二进制数据）"
-    text = str(value)
-    return text if len(text) <= 30 else text[:30] + "…"
-
-
 def kind_problem(f: Field, value: Any, nullable: bool = True) -> str | None:
     """What is wrong with ``value`` stored in field ``f``, as its kind would never store it;
-    None when a typed record could hold it. ``nullable``: the column may hold NULL."""
-    kind = f.kind
+    None when a typed record could hold it. ``nullable``: the column may hold NULL. The rule is
+    the kind's own (``models.ledger.kinds``), the one every write is held to."""
     if value is None:
-        return None if nullable or kind in ("date", "ref") else "不能为空值"
-    if kind == "ref":
-        return None if type(value) is int else f"“{_shown(value)}”不是记录编号"
-    if kind == "money":
-        return None if type(value) is int else f"“{_shown(value)}”不是金额（应存为以分计的整数）"
-    if kind in ("int", "area"):
-        return None if type(value) is int else f"“{_shown(value)}”不是整数"
-    if kind == "bool":
-        return None if type(value) is int and value in (0, 1) else f"“{_shown(value)}”不是“是”或“否”"
-    if not isinstance(value, str):
-        return f"“{_shown(value)}”不是文字"
-    if kind == "date":
-        if not _ISO.fullmatch(value):
-            return f"“{_shown(value)}”不是日期（应写作 2026-11-05）"
-        try:
-            _dt.date.fromisoformat(value)
-        except ValueError:
-            return f"日期“{value}”不存在"
-        return None
-    if kind == "choice":
-        if value and f.choices and value not in f.choices:
-            return f"“{_shown(value)}”不在可选项中（{'、'.join(f.choices)}）"
-        return None
-    if kind in ("id_number", "phone", "bank_card", "credit_code") and value:
-        try:
-            parsed = f.parse(value)
-        except ValueProblem as exc:
-            return str(exc)
-        if parsed != value:
-            return f"“{_shown(value)}”的写法不规范（应为 {parsed}）"
-    return None
+        return None if nullable or f.kind in ("date", "ref") else "不能为空值"
+    return f.kind_of.stored_problem(f, value)
 
 
 # -- the return's rows ---------------------------------------------------------------------------

@@ -8,6 +8,8 @@ A declaration names a kind by its word (``F("amount_fen", "欠薪金额", "money
 """
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from typing import Any, ClassVar
 
 from models import values as V
@@ -31,13 +33,48 @@ class Kind:
 
     def parse(self, f, raw: Any, unit: str | None = None) -> Any:
         """Text from a person or a cell -> the stored value; ``ValueProblem`` in Chinese."""
-        return V.clean_text(raw)
+        return V.plain_text(raw)
 
     def format(self, f, value: Any, *, masked: bool = False, wan: bool = False) -> str:
         return str(value)
 
     def empty(self, value: Any) -> bool:
         return value is None or value == ""
+
+    # -- values that come from the program, not from a person or a cell ---------------------
+    tidies_text: ClassVar[bool] = True          # text handed in is parsed as a form would (dates, numbers)
+
+    def stored_problem(self, f, value: Any) -> str | None:
+        """What is wrong with a non-empty ``value`` as this kind stores it (None: a typed record
+        could hold it exactly so). The one form of the rule: a package's rows and every write
+        are held to it."""
+        return None if isinstance(value, str) else f"“{shown(value)}”不是文字"
+
+    def at_door(self, f, value: Any) -> Any:
+        """A value handed to a write by the program itself (a service call, the command line, a
+        package) rather than typed or read from a cell: text a form would tidy is tidied the same
+        way (2026/11/5, a phone with dashes), then the stored form is required; ``ValueProblem``."""
+        if value is None:
+            return None
+        if isinstance(value, str) and self.tidies_text:
+            value = self.parse(f, value)
+            if value is None:
+                return None
+        problem = self.stored_problem(f, value)
+        if problem:
+            raise V.ValueProblem(problem, f.label)
+        return value
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: short, and no raw bytes."""
+    if isinstance(value, bytes):
+        return "（二进制数据）"
+    text = str(value)
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Text(Kind):
@@ -54,13 +91,31 @@ class Choice(Kind):
     editor = "combo"
 
     def parse(self, f, raw, unit=None):
-        text = V.clean_text(raw)
+        text = V.plain_text(raw)
+        if text and f.choices and text not in f.choices and V.halfwidth(text) in f.choices:
+            text = V.halfwidth(text)
         if text and f.choices and text not in f.choices:
             raise V.ValueProblem(f"“{text}”不在可选项中（{'、'.join(f.choices)}）", "可选值")
         return text
 
+    def stored_problem(self, f, value):
+        if not isinstance(value, str):
+            return super().stored_problem(f, value)
+        if value and f.choices and value not in f.choices:
+            return f"“{shown(value)}”不在可选项中（{'、'.join(f.choices)}）"
+        return None
 
-class Int(Kind):
+
+class _Whole(Kind):
+    """A whole number: money in 分, counts, areas. A program hands it in as a number, never text."""
+    tidies_text = False
+    what: ClassVar[str] = "整数"
+
+    def stored_problem(self, f, value):
+        return None if type(value) is int else f"“{shown(value)}”不是{self.what}"
+
+
+class Int(_Whole):
     name = "int"
     sql_type = "INTEGER NOT NULL DEFAULT 0"
     numeric = True
@@ -71,7 +126,7 @@ class Int(Kind):
         return V.parse_int(raw)
 
 
-class Money(Kind):
+class Money(_Whole):
     name = "money"
     sql_type = "INTEGER NOT NULL DEFAULT 0"
     numeric = True
@@ -79,6 +134,7 @@ class Money(Kind):
     align = "R"
     editor = "number"
     hint = "元，如 1200.50 或 1.2万"
+    what = "金额（应存为以分计的整数）"
 
     def edit_text(self, f, value):
         return "" if value in (None, "") else V.fen_to_yuan_text(value, thousands=False)
@@ -90,7 +146,7 @@ class Money(Kind):
         return V.fen_to_wan_text(value, 4) if wan else V.fen_to_yuan_text(value)
 
 
-class Area(Kind):
+class Area(_Whole):
     name = "area"
     sql_type = "INTEGER NOT NULL DEFAULT 0"
     numeric = True
@@ -121,6 +177,20 @@ class Date(Kind):
     def parse(self, f, raw, unit=None):
         return V.parse_date(raw)
 
+    def at_door(self, f, value):
+        return super().at_door(f, value.isoformat() if isinstance(value, _dt.date) else value)
+
+    def stored_problem(self, f, value):
+        if not isinstance(value, str):
+            return super().stored_problem(f, value)
+        if not _ISO.fullmatch(value):
+            return f"“{shown(value)}”不是日期（应写作 2026-11-05）"
+        try:
+            _dt.date.fromisoformat(value)
+        except ValueError:
+            return f"日期“{value}”不存在"
+        return None
+
 
 class Bool(Kind):
     name = "bool"
@@ -131,6 +201,14 @@ class Bool(Kind):
 
     def parse(self, f, raw, unit=None):
         return V.parse_bool(raw)
+
+    tidies_text = False
+
+    def at_door(self, f, value):
+        return super().at_door(f, int(value) if isinstance(value, bool) else value)
+
+    def stored_problem(self, f, value):
+        return None if type(value) is int and value in (0, 1) else f"“{shown(value)}”不是“是”或“否”"
 
     def format(self, f, value, *, masked=False, wan=False):
         return V.format_bool(value)
@@ -144,6 +222,11 @@ class Reference(Kind):
 
     def parse(self, f, raw, unit=None):
         return raw                      # resolved to an id by the caller (a list, a name lookup)
+
+    tidies_text = False
+
+    def stored_problem(self, f, value):
+        return None if type(value) is int else f"“{shown(value)}”不是记录编号"
 
     def empty(self, value):
         return not value
@@ -164,6 +247,18 @@ class _Number(Kind):
         if self.name != "id_number":
             text = text.replace(" ", "")
         return self.check_number(text) if text else ""
+
+    def stored_problem(self, f, value):
+        if not isinstance(value, str):
+            return super().stored_problem(f, value)
+        if value:
+            try:
+                parsed = self.parse(f, value)
+            except V.ValueProblem as exc:
+                return str(exc)
+            if parsed != value:
+                return f"“{shown(value)}”的写法不规范（应为 {parsed}）"
+        return None
 
     def check_number(self, text: str) -> str:
         if self.check:

@@ -305,8 +305,28 @@ class LedgerRepo:
                 row = {**dict(current), **values}
         return self.ledger.validate(row)
 
+    def at_door(self, values: dict[str, Any]) -> list[tuple[str, str]]:
+        """The values handed to a write in their stored form, in place (a date written
+        2026/11/5 becomes 2026-11-05, a phone loses its dashes), and what no form or cell could
+        have put there: an ID number with a wrong check digit, a status not in the list, an
+        amount that is not whole 分. Forms and files parse before they write; this is the same
+        rule for every other caller (the command line, a package, the program's own code)."""
+        problems = []
+        for name, value in values.items():
+            try:
+                f = self.ledger.field(name)
+            except KeyError:
+                continue
+            if not f.stored:
+                continue
+            try:
+                values[name] = f.kind_of.at_door(f, value)
+            except ValueProblem as exc:
+                problems.append((name, str(exc)))
+        return problems
+
     def insert(self, values: dict[str, Any]) -> int:
-        problems = self.validate(values)
+        problems = self.at_door(values) or self.validate(values)
         if problems:
             raise ValidationError(problems, self.ledger)
         stored = {k: v for k, v in values.items() if self._is_column(k)}
@@ -314,7 +334,7 @@ class LedgerRepo:
             return self.store.insert(self.t, stored)
 
     def update(self, record_id: int, values: dict[str, Any], reason: str = "") -> None:
-        problems = self.validate(values, record_id)
+        problems = self.at_door(values) or self.validate(values, record_id)
         if problems:
             raise ValidationError(problems, self.ledger)
         stored = {k: v for k, v in values.items() if self._is_column(k)}

@@ -115,6 +115,7 @@ class LedgerService:
     def insert(self, values: dict[str, Any], reason: str = "") -> int:
         values = dict(values)
         self._refuse_not_editable(values)
+        self._at_door(values)
         self.fill_defaults([values])
         self.prepare_new([values])
         problems = self.check_new(values)
@@ -128,6 +129,7 @@ class LedgerService:
     def update(self, record_id: int, values: dict[str, Any], reason: str = "") -> None:
         values = dict(values)
         self._refuse_not_editable(values)
+        self._at_door(values)
         current = self.current(record_id)
         changes = {k: v for k, v in values.items() if current.get(k) != v}
         if not changes:
@@ -200,6 +202,12 @@ class LedgerService:
                 f = self.ledger.field(name)
                 if not f.stored or not f.editable:
                     problems.append((name, f"“{f.label}”由程序按规则填写，不能直接修改"))
+        if problems:
+            raise ValidationError(problems, self.ledger)
+
+    def _at_door(self, values: dict) -> None:
+        """Values in their stored form before any rule reads them (``LedgerRepo.at_door``)."""
+        problems = self.repo.at_door(values)
         if problems:
             raise ValidationError(problems, self.ledger)
 
