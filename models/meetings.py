@@ -223,17 +223,27 @@ def case_figures(store: Store, since: str, until: str, as_of: str | None, today:
     p = {"since": since, "until": until}
     out: dict[str, dict] = {k: {} for k in ("new_cases", "closed_cases", "outstanding_fen", "open_cases",
                                             "overdue_cases", "repaid_fen")}
-    for r in store.query(
-            "SELECT c.workstream_id, SUM(c.registered_on >= :since AND c.registered_on < :until), "
-            f"SUM({closed} AND c.closed_on >= :since AND c.closed_on < :until) "
-            "FROM case_record c WHERE c.deleted_at IS NULL GROUP BY 1", p):
-        out["new_cases"][r[0]], out["closed_cases"][r[0]] = r[1] or 0, r[2] or 0
     day = None if as_of is None else _dt.date.fromisoformat(as_of) - _dt.timedelta(days=1)
     now = _dt.date.fromisoformat(today)
     try:
         b = figures.Basis(store, now, day)
     except figures.NotKnown:
         b = None                      # the standing figures of that morning cannot be known: left at 0
+    if b is not None:
+        # the week's new and closed cases as they stood that morning: a case closed in the week
+        # and reopened since still counts as closed there (the dates are ISO days, checked above)
+        a, z = _dt.date.fromisoformat(since).isoformat(), _dt.date.fromisoformat(until).isoformat()
+        for wid, new_n, closed_n in b.query(
+                f"t.workstream_id, SUM(t.registered_on >= '{a}' AND t.registered_on < '{z}'), "
+                f"SUM(t.status IN {_CLOSED} AND t.closed_on >= '{a}' AND t.closed_on < '{z}')",
+                "1", (), "GROUP BY t.workstream_id"):
+            out["new_cases"][wid], out["closed_cases"][wid] = new_n or 0, closed_n or 0
+    else:
+        for r in store.query(
+                "SELECT c.workstream_id, SUM(c.registered_on >= :since AND c.registered_on < :until), "
+                f"SUM({closed} AND c.closed_on >= :since AND c.closed_on < :until) "
+                "FROM case_record c WHERE c.deleted_at IS NULL GROUP BY 1", p):
+            out["new_cases"][r[0]], out["closed_cases"][r[0]] = r[1] or 0, r[2] or 0
     if b is not None:
         for wid, open_n, left in b.query(
                 f"t.workstream_id, SUM(t.status IN {figures.OPEN_IN}), "

@@ -99,3 +99,30 @@ def test_the_period_report_counts_new_cases_as_they_stood_at_its_end(campaign_st
     after = figures.figures(campaign_store, today, until).values["owed_fen"]
     assert pf.new_cases == 1 and pf.new_owed_fen == after - before == 300_000
     assert period_figures(campaign_store, since, dt.date(2026, 11, 26), today).new_owed_fen == 0   # found so by then
+
+
+def test_a_case_closed_in_a_period_and_reopened_since_still_counts_as_closed_there(campaign_store):
+    """The period report and the meeting agenda of a past week count the cases closed in it as
+    they stood at its end, like their totals: reopening a case later does not take it back out."""
+    import datetime as dt
+    from models import campaign, case_workers, cases, meetings as M
+    from models.reports.period import period_figures
+    s = campaign_store
+    ws = campaign.workstreams(s)[0]["id"]
+    cid = service_for(s, "cases").insert({"case_no": "R-1", "registered_on": "2026-11-02", "amount_fen": 100_000,
+                                          "workstream_id": ws})
+    cases.change_status(s, cid, cases.StatusChange("化解中", "2026-11-03"))
+    case_workers.record_repayment(s, cid, {"paid_on": "2026-11-04", "amount_fen": 100_000})
+    cases.change_status(s, cid, cases.StatusChange("已化解", "2026-11-05", verdict="经核实存在欠薪，已支付完毕"))
+    today = dt.date(2026, 11, 26)
+    week = M.prepare_agenda(s, "2026-11-09", "2026-11-02", today=today).rows
+    month = period_figures(s, dt.date(2026, 11, 1), dt.date(2026, 11, 15), today)
+    assert sum(r.closed_cases for r in week) == 1 and (month.closed_cases, month.resolved_cases) == (1, 1)
+    cases.change_status(s, cid, cases.StatusChange("化解中", "2026-11-20", "工人反映仍有欠款"))     # reopened
+    week = M.prepare_agenda(s, "2026-11-09", "2026-11-02", today=today).rows
+    month = period_figures(s, dt.date(2026, 11, 1), dt.date(2026, 11, 15), today)
+    assert sum(r.closed_cases for r in week) == 1 and sum(r.new_cases for r in week) == 1
+    assert (month.closed_cases, month.resolved_cases) == (1, 1)
+    # and the week it was reopened in does not count it as closed
+    later = M.prepare_agenda(s, "2026-11-23", "2026-11-16", today=today).rows
+    assert sum(r.closed_cases for r in later) == 0 and sum(r.open_cases for r in later) == 1

@@ -115,12 +115,19 @@ def period_figures(store: Store, since: _dt.date, until: _dt.date, today: _dt.da
                   f"FROM {src} t WHERE t.deleted_at IS NULL AND t.registered_on >= ? AND t.registered_on < ?",
                   (*src_params, a, nxt))
     f.new_cases, f.new_workers, f.new_owed_fen = (int(v) for v in r)
-    # closed within the period: the case's last closing status change falls in it (办结日期 when no log)
-    r = store.one(
-        "SELECT COUNT(*), COALESCE(SUM(c.status = '已化解'), 0) FROM case_record c WHERE c.deleted_at IS NULL "
-        "AND c.status IN ('已化解', '已移送', '不存在欠薪') AND substr(COALESCE((SELECT MAX(l.changed_on) FROM "
-        "case_status_log l WHERE l.case_id = c.id AND l.to_status = c.status), c.closed_on), 1, 10) BETWEEN ? AND ?",
-        (a, b))
+    # closed within the period: the case's last closing status change falls in it (办结日期 when no
+    # log); for a period that has ended, as the cases stood at its end (one closed then and
+    # reopened since still counts in it)
+    if src == "case_record":
+        r = store.one(
+            "SELECT COUNT(*), COALESCE(SUM(c.status = '已化解'), 0) FROM case_record c WHERE c.deleted_at IS NULL "
+            "AND c.status IN ('已化解', '已移送', '不存在欠薪') AND substr(COALESCE((SELECT MAX(l.changed_on) FROM "
+            "case_status_log l WHERE l.case_id = c.id AND l.to_status = c.status), c.closed_on), 1, 10) "
+            "BETWEEN ? AND ?", (a, b))
+    else:
+        r = store.one("SELECT COUNT(*), COALESCE(SUM(t.status = '已化解'), 0) FROM "
+                      f"{src} t WHERE t.deleted_at IS NULL AND t.status IN ('已化解', '已移送', '不存在欠薪') "
+                      "AND t.closed_on BETWEEN ? AND ?", (*src_params, a, b))
     f.closed_cases, f.resolved_cases = int(r[0]), int(r[1])
     r = store.one("SELECT COUNT(*), COALESCE(SUM(p.amount_fen), 0) FROM repayment p JOIN case_record c ON "
                   "c.id = p.case_id WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL AND p.paid_on >= ? "
