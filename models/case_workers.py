@@ -101,7 +101,21 @@ class RepaymentService(LedgerService):
                 out[r["id"]] = r
         return out
 
+    def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
+        return self._not_ahead(changes.get("paid_on"))
+
+    def _not_ahead(self, paid_on) -> list[tuple[str, str]]:
+        """A repayment is entered after the money is paid: a 兑付日期 after today is a slip of the
+        keyboard (2062 for 2026), and would count in figures of days still to come."""
+        today = self.today.isoformat()
+        if isinstance(paid_on, str) and paid_on[:10] > today:
+            return [("paid_on", f"兑付日期 {paid_on[:10]} 晚于今天（{today}）：兑付须在支付之后登记")]
+        return []
+
     def _check(self, row: dict, cases: dict, workers: dict, pending: dict) -> list[tuple[str, str]]:
+        ahead = self._not_ahead(row.get("paid_on"))
+        if ahead:
+            return ahead
         case_id = row.get("case_id")
         case = cases.get(case_id)
         if case is None:

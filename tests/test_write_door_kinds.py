@@ -122,3 +122,21 @@ def test_free_text_keeps_its_chinese_punctuation_on_every_path(campaign_store):
     # a choice written with full-width punctuation still finds its choice
     f = registry.get("cases").field("status")
     assert f.parse(" 化解中 ") == "化解中"
+
+
+def test_a_repayment_dated_after_today_is_refused_on_entry_and_on_edit(campaign_store):
+    """Money is entered after it is paid: 2062-11-05 for 2026-11-05 is refused, as a liaison's
+    return refuses it, and so is an edit that moves a payment into the days to come."""
+    from models.case_workers import RepaymentService
+    s = campaign_store
+    cid = _case(s, amount_fen=500_000)
+    svc = RepaymentService(s, today=_dt.date(2026, 11, 26))
+    with pytest.raises(ValidationError) as exc:
+        svc.insert({"case_id": cid, "paid_on": "2062-11-05", "amount_fen": 100_000})
+    assert "晚于今天（2026-11-26）" in _problems(exc)
+    assert _count(s, "repayment") == 0
+    rid = svc.insert({"case_id": cid, "paid_on": "2026-11-26", "amount_fen": 100_000})      # today itself is fine
+    with pytest.raises(ValidationError):
+        svc.update(rid, {"paid_on": "2026-11-27"})
+    assert s.scalar("SELECT paid_on FROM repayment WHERE id = ?", (rid,)) == "2026-11-26"
+    assert s.scalar("SELECT total_paid_fen FROM case_record WHERE id = ?", (cid,)) == 100_000
