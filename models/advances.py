@@ -164,10 +164,10 @@ class AdvanceService(LedgerService):
                                            (stamp, rid))
                 self.store.execute("UPDATE advance SET deleted_at = ? WHERE id = ?", (stamp, aid))
 
-    def restore(self, record_ids: Sequence[int]) -> None:
+    def restore(self, record_ids: Sequence[int], reason: str = "") -> None:
         """Back from the recycle bin with the allocations and repayments that went with it —
         refused, nothing written, when the case has since been paid so that they would overpay it."""
-        with self.store.tx("垫付从回收站恢复"):
+        with self.store.tx(reason, label="垫付从回收站恢复"):
             for aid in record_ids:
                 a = self.store.one("SELECT advance_no, deleted_at, case_id, amount_fen, repayment_ids FROM advance "
                                    "WHERE id = ? AND deleted_at IS NOT NULL", (aid,))

@@ -110,7 +110,7 @@ def advance_stage(store: Store, item_id: int, to_stage: str, on: str | _dt.date,
 
 
 def record_income(store: Store, item_id: int, amount_fen: int, on: str | _dt.date, *,
-                  fund_no: str | None = None, source: str = "") -> int:
+                  fund_no: str | None = None, source: str = "", reason: str = "") -> int:
     """The money an item brought in: the item reaches its final stage and a 清欠资金 row of the
     matching channel is created with it as 到位金额. Returns the fund id."""
     from models import funds
@@ -118,7 +118,7 @@ def record_income(store: Store, item_id: int, amount_fen: int, on: str | _dt.dat
     if int(amount_fen) <= 0:
         raise ValidationError([("income_fen", "到账金额应大于零")])
     r = repo(store)
-    with store.tx(reason="收入到账，形成清欠资金"):
+    with store.tx(reason, label="收入到账，形成清欠资金"):
         row = r.get(item_id)
         if row is None:
             raise ValidationError([("income_fen", "该事项不存在")])

@@ -1,6 +1,8 @@
 """Workers of a case (实名) and the repayments made to them."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from models.db import Store
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo
@@ -104,6 +106,12 @@ class RepaymentService(LedgerService):
     def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
         return self._not_ahead(changes.get("paid_on"))
 
+    def restore(self, record_ids: Sequence[int], reason: str = "") -> None:
+        """Back from the recycle bin with the fund allocation that paid it, held to the rules of
+        a new repayment (``models.funds.restore_payments``)."""
+        from models.funds import restore_payments
+        restore_payments(self.store, repayment_ids=record_ids, reason=reason, today=self.today)
+
     def _not_ahead(self, paid_on) -> list[tuple[str, str]]:
         """A repayment is entered after the money is paid: a 兑付日期 after today is a slip of the
         keyboard (2062 for 2026), and would count in figures of days still to come."""
@@ -146,10 +154,11 @@ def edit_worker(store: Store, worker_id: int, values: dict, reason: str = "") ->
     WorkerService(store).update(worker_id, values, reason)
 
 
-def record_repayment(store: Store, case_id: int, values: dict) -> int:
+def record_repayment(store: Store, case_id: int, values: dict, reason: str = "") -> int:
     """Money paid to a worker (raising their paid amount) or, for a case that lists no
-    workers, to the case. Never more than what is still owed."""
-    return RepaymentService(store).insert({**values, "case_id": case_id})
+    workers, to the case. Never more than what is still owed. ``reason``: a person's 修改理由
+    (a worker of a signed ledger)."""
+    return RepaymentService(store).insert({**values, "case_id": case_id}, reason)
 
 
 def case_workers(store: Store, case_id: int) -> list[dict]:

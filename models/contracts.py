@@ -65,10 +65,11 @@ class InstalmentService(LedgerService):
                     repo(self.store).update(cid, {"paid_fen": repaid,
                                                   "labour_fen": max(0, min(c["labour_fen"], left))})
 
-    def pay(self, instalment_id: int, amount_fen: int, on: str) -> None:
-        """Money the owner paid against one instalment: recorded on it and added to 已付工程款."""
+    def pay(self, instalment_id: int, amount_fen: int, on: str, reason: str = "") -> None:
+        """Money the owner paid against one instalment: recorded on it and added to 已付工程款.
+        ``reason``: a person's 修改理由, needed when the ledger has been signed off."""
         store = self.store
-        with store.tx(reason="登记工程款还款"):
+        with store.tx(reason, label="登记工程款还款"):
             i = store.one("SELECT contract_id, seq, amount_fen, paid_amount_fen FROM contract_instalment "
                           "WHERE id = ? AND deleted_at IS NULL", (instalment_id,))
             if i is None:
@@ -88,11 +89,11 @@ def owed(store: Store, contract_id: int) -> int:
     return int(store.scalar(f"SELECT {owed_sql()} FROM contract_arrear t WHERE t.id = ?", (contract_id,), 0))
 
 
-def set_plan(store: Store, contract_id: int, plan: list[tuple[str, int]]) -> list[int]:
+def set_plan(store: Store, contract_id: int, plan: list[tuple[str, int]], reason: str = "") -> list[int]:
     """Replace the unpaid part of the plan with ``plan`` = [(due date, amount in 分), …]; it must
-    add up to no more than what is still owed."""
+    add up to no more than what is still owed. ``reason``: a person's 修改理由 (a signed ledger)."""
     ir = instalments_repo(store)
-    with store.tx(reason="制定分期还款计划"):
+    with store.tx(reason, label="制定分期还款计划"):
         left = owed(store, contract_id) - int(store.scalar(
             "SELECT COALESCE(SUM(amount_fen - paid_amount_fen), 0) FROM contract_instalment "
             "WHERE contract_id = ? AND deleted_at IS NULL AND paid_amount_fen > 0", (contract_id,), 0))
@@ -110,10 +111,10 @@ def set_plan(store: Store, contract_id: int, plan: list[tuple[str, int]]) -> lis
         return ids
 
 
-def pay_instalment(store: Store, instalment_id: int, amount_fen: int, on: str | _dt.date) -> None:
+def pay_instalment(store: Store, instalment_id: int, amount_fen: int, on: str | _dt.date, reason: str = "") -> None:
     """Money the owner paid against one instalment: recorded on it and added to 已付工程款."""
     on = on.isoformat() if isinstance(on, _dt.date) else str(on)
-    InstalmentService(store).pay(instalment_id, int(amount_fen), on)
+    InstalmentService(store).pay(instalment_id, int(amount_fen), on, reason)
 
 
 def linked_cases(store: Store, contract_id: int) -> list[dict]:

@@ -65,6 +65,7 @@ class Store:
         self.bulk = False          # set by bulk loaders: triggers skip per-row work
         self.today: _dt.date | None = None   # the program's today (qq_today() in SQL); None: the clock
         self.audit_reason = ""     # a reason attached to the audit rows of the next writes
+        self.given_reason = ""     # the part of it a person gave (a label the program adds is not one)
         self.actor = None          # models.access.Actor once someone has logged in
         self.last_denial = ""
         self._sudb = None
@@ -155,7 +156,7 @@ class Store:
 
     def _signed_ok(self, table: str, workstream_id, created_at) -> int:
         """A record of a signed-off ledger changes only with a reason (which the audit keeps)."""
-        if self.audit_reason or workstream_id is None or not created_at:
+        if self.given_reason or workstream_id is None or not created_at:
             return 1
         try:
             row = self.conn.execute("SELECT MAX(as_of) FROM signoff WHERE workstream_id = ? AND revoked_at IS NULL",
@@ -202,11 +203,17 @@ class Store:
 
     # -- transactions --------------------------------------------------------
     @contextlib.contextmanager
-    def tx(self, reason: str = "") -> Iterator["Store"]:
-        """One transaction (a savepoint when nested). Rolls back on any error."""
-        old_reason = self.audit_reason
+    def tx(self, reason: str = "", *, label: str = "") -> Iterator["Store"]:
+        """One transaction (a savepoint when nested). Rolls back on any error.
+
+        ``reason`` is a person's reason for the change (修改理由: it lets a record of a signed
+        ledger change); ``label`` is the program's name for what it does (清欠资金分配), kept
+        in the audit beside the reason but never taken for one."""
+        old_reason, old_given = self.audit_reason, self.given_reason
         if reason:
-            self.audit_reason = reason
+            self.audit_reason = self.given_reason = reason
+        if label:
+            self.audit_reason = f"{label}：{self.given_reason}" if self.given_reason else label
         c = self.conn
         try:
             if c.in_transaction:
@@ -239,7 +246,7 @@ class Store:
                 else:
                     c.execute("COMMIT")
         finally:
-            self.audit_reason = old_reason
+            self.audit_reason, self.given_reason = old_reason, old_given
 
     @contextlib.contextmanager
     def checkpoint_afterwards(self) -> Iterator[None]:

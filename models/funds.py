@@ -85,15 +85,16 @@ def save_fund(store: Store, values: dict, record_id: int | None = None) -> int:
 
 def allocate(store: Store, fund_id: int, case_id: int, amount_fen: int, on: str | _dt.date, *,
              worker_id: int | None = None, notes: str = "", payer: str = "",
-             advance_id: int | None = None) -> list[int]:
+             advance_id: int | None = None, reason: str = "") -> list[int]:
     """Pay ``amount_fen`` of a fund to a case: one repayment per worker paid (the named worker, or
     the case's workers with wages still unpaid, in order), one allocation per repayment.
-    Refused, with nothing written, beyond the fund's balance or the wages still owed."""
+    Refused, with nothing written, beyond the fund's balance or the wages still owed.
+    ``reason``: a person's 修改理由, needed when the case's ledger has been signed off."""
     on = on.isoformat() if isinstance(on, _dt.date) else str(on)
     amount_fen = int(amount_fen)
     if amount_fen <= 0:
         raise ValidationError([("amount_fen", "分配金额应大于零")])
-    with store.tx(reason="清欠资金分配"):
+    with store.tx(reason, label="清欠资金分配"):
         fund = store.one("SELECT id, fund_no, channel, source, received_fen, received_on FROM fund "
                          "WHERE id = ? AND deleted_at IS NULL", (fund_id,))
         if fund is None:
@@ -132,10 +133,10 @@ def allocate(store: Store, fund_id: int, case_id: int, amount_fen: int, on: str 
         return ids
 
 
-def cancel_allocation(store: Store, allocation_id: int, reason: str = "撤销资金分配") -> None:
+def cancel_allocation(store: Store, allocation_id: int, reason: str = "") -> None:
     """Take an allocation back: it and its repayment go to the recycle bin together, so the
     worker's paid amount and the fund's balance both return to what they were."""
-    with store.tx(reason=reason):
+    with store.tx(reason, label="撤销资金分配"):
         a = store.one("SELECT repayment_id FROM fund_allocation WHERE id = ? AND deleted_at IS NULL",
                       (allocation_id,))
         if a is None:
@@ -146,6 +147,61 @@ def cancel_allocation(store: Store, allocation_id: int, reason: str = "撤销资
             with effects.tracking(store.conn, "repayment", [a["repayment_id"]]):
                 store.execute("UPDATE repayment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
                               (stamp, a["repayment_id"]))
+
+
+def restore_payments(store: Store, *, repayment_ids=(), allocation_ids=(), reason: str = "",
+                     today: _dt.date | None = None) -> None:
+    """Repayments and fund allocations back from the recycle bin, each with its other half (an
+    allocation's repayment, a repayment's allocation), or nothing: refused when the fund has
+    since spent the money elsewhere or is itself in the bin, or when the worker or case has since
+    been paid so that the payment would pay more than is owed (the repayment's own rules, as
+    for a new one). Restoring one half alone counted the money twice or not at all."""
+    from models.case_workers import RepaymentService
+    svc = RepaymentService(store, today=today)
+    with store.tx(reason, label="从回收站恢复兑付"):
+        rids, aids = {int(i) for i in repayment_ids}, {int(i) for i in allocation_ids}
+        for _ in range(2):          # a repayment's allocations, an allocation's repayment
+            marks_r, marks_a = ",".join("?" * len(rids)), ",".join("?" * len(aids))
+            for r in store.query("SELECT id, repayment_id FROM fund_allocation WHERE deleted_at IS NOT NULL AND "
+                                 f"(repayment_id IN ({marks_r or 'NULL'}) OR id IN ({marks_a or 'NULL'}))",
+                                 [*rids, *aids]):
+                aids.add(r["id"])
+                if r["repayment_id"]:
+                    rids.add(r["repayment_id"])
+        allocs = [dict(r) for r in store.query(
+            "SELECT a.id, a.fund_id, a.amount_fen, f.fund_no, f.deleted_at AS fund_gone FROM fund_allocation a "
+            f"JOIN fund f ON f.id = a.fund_id WHERE a.deleted_at IS NOT NULL AND a.id IN ({','.join('?' * len(aids)) or 'NULL'})",
+            sorted(aids))]
+        need: dict[int, int] = {}
+        for a in allocs:
+            if a["fund_gone"]:
+                raise ValidationError([("fund_id", f"清欠资金 {a['fund_no']} 已移入回收站，请先恢复该笔资金")])
+            need[a["fund_id"]] = need.get(a["fund_id"], 0) + a["amount_fen"]
+        for fid, amount in need.items():
+            left = balance(store, fid)
+            if amount > left:
+                no = next(a["fund_no"] for a in allocs if a["fund_id"] == fid)
+                raise ValidationError([("amount_fen", f"清欠资金 {no} 的余额 {_y(left)} 元已不足恢复的分配 "
+                                                      f"{_y(amount)} 元（撤销后已另行分配），不能恢复")])
+        rows = [dict(r) for r in store.query(
+            f"SELECT * FROM repayment WHERE deleted_at IS NOT NULL AND id IN ({','.join('?' * len(rids)) or 'NULL'}) "
+            "ORDER BY id", sorted(rids))]
+        for row, problems in zip(rows, svc.check_new_batch(rows)):
+            if problems:
+                raise ValidationError([(f, f"兑付记录（{row['paid_on']}，{_y(row['amount_fen'])} 元）不能恢复：{m}")
+                                       for f, m in problems], svc.ledger)
+        if rows:
+            svc.repo.restore([r["id"] for r in rows])
+        for a in allocs:
+            store.execute("UPDATE fund_allocation SET deleted_at = NULL WHERE id = ?", (a["id"],))
+
+
+@service("fund_allocations")
+class AllocationService(LedgerService):
+    """An allocation comes back from the recycle bin with its repayment (``restore_payments``)."""
+
+    def restore(self, record_ids, reason: str = "") -> None:
+        restore_payments(self.store, allocation_ids=record_ids, reason=reason, today=self.today)
 
 
 def fund_options(store: Store) -> list[dict]:

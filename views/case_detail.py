@@ -197,13 +197,17 @@ class CaseDetail(QTabWidget):
             QMessageBox.information(self, "登记兑付", "本问题所列农民工的工资已全部付清。")
             return
         dlg = RepaymentDialog(self, workers, self.ctx.today(), row.get("employer_name", ""))
+        from views.reason_prompt import with_reason
         while dlg.exec():
             try:
-                case_workers.record_repayment(self.ctx.store, cid, dlg.values())
+                values = dlg.values()
+                done = with_reason(self, "登记兑付", lambda why: case_workers.record_repayment(
+                    self.ctx.store, cid, values, why), raise_invalid=True)
             except (ValueProblem, ValidationError) as exc:
                 dlg.show_error(str(exc))
                 continue
-            self.ctx.changed("repayment")
+            if done:
+                self.ctx.changed("repayment")
             break
 
     def recycle_repayment(self) -> None:

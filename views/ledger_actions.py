@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QMessageBox, QVBoxLayout, QWidget)
 
 from models import assets, case_workers, contracts, daily, funds, inspections
+from models.errors import PermissionDenied
 from models.ledger.repo import ValidationError
 from models.values import ValueProblem, fen_to_yuan_text, parse_date, parse_money
 
@@ -51,6 +52,10 @@ class ActionDialog(QDialog):
         self.fields[label] = w
         return w
 
+    def reason(self) -> QLineEdit:
+        """The 修改理由 line: needed only when the change reaches a record of a signed ledger."""
+        return self.line("修改理由", placeholder="改动已审核签字台账的记录时必填")
+
     def combo(self, label: str, items: list[tuple[Any, str]]) -> QComboBox:
         w = QComboBox()
         for value, text in items:
@@ -63,7 +68,7 @@ class ActionDialog(QDialog):
         try:
             if self.work is not None:
                 self.work()
-        except (ValidationError, ValueProblem, ValueError) as exc:
+        except (ValidationError, ValueProblem, ValueError, PermissionDenied) as exc:
             self.error.setText(str(exc))
             self.error.show()
             return
@@ -103,6 +108,7 @@ def allocate_fund(page, fund_id: int | None) -> None:
     amount = dlg.line("分配金额（元）", placeholder="如 50000 或 5万")
     day = dlg.line("分配日期", page.ctx.today().isoformat())
     notes = dlg.line("备注")
+    reason = dlg.reason()
 
     def fill_workers() -> None:
         worker_box.clear()
@@ -118,7 +124,7 @@ def allocate_fund(page, fund_id: int | None) -> None:
         if case_box.currentData() is None:
             raise ValueProblem("请选择欠薪问题")
         funds.allocate(store, fund_id, case_box.currentData(), parse_money(amount.text()), _date(day),
-                       worker_id=worker_box.currentData(), notes=notes.text().strip())
+                       worker_id=worker_box.currentData(), notes=notes.text().strip(), reason=reason.text().strip())
     dlg.work = work
     if dlg.exec():
         page.ctx.changed("repayment")
@@ -130,10 +136,8 @@ def cancel_allocation(page, allocation_id: int | None) -> None:
     if QMessageBox.question(page, "撤销分配", "撤销这笔资金分配？对应的兑付记录将一并移入回收站，农民工实发工资和资金余额随之恢复。") \
             != QMessageBox.StandardButton.Yes:
         return
-    try:
-        funds.cancel_allocation(page.ctx.store, allocation_id)
-    except ValidationError as exc:
-        QMessageBox.warning(page, "撤销分配", str(exc))
+    from views.reason_prompt import with_reason
+    if not with_reason(page, "撤销分配", lambda why: funds.cancel_allocation(page.ctx.store, allocation_id, why)):
         return
     page.ctx.changed("repayment")
 
@@ -173,7 +177,9 @@ def asset_income(page, item_id: int | None) -> None:
                                         f"“{assets.CATEGORY_CHANNEL[row['category']]}”资金。")
     amount = dlg.line("到账金额（元）")
     day = dlg.line("到账日期", page.ctx.today().isoformat())
-    dlg.work = lambda: assets.record_income(page.ctx.store, item_id, parse_money(amount.text()), _date(day))
+    reason = dlg.reason()
+    dlg.work = lambda: assets.record_income(page.ctx.store, item_id, parse_money(amount.text()), _date(day),
+                                            reason=reason.text().strip())
     if dlg.exec():
         page.ctx.changed("fund")
 
@@ -188,7 +194,9 @@ def pay_instalment(page, instalment_id: int | None) -> None:
                                         f"尚余 {fen_to_yuan_text(left)} 元。登记后计入已付工程款。")
     amount = dlg.line("还款金额（元）", fen_to_yuan_text(left, thousands=False))
     day = dlg.line("还款日期", page.ctx.today().isoformat())
-    dlg.work = lambda: contracts.pay_instalment(page.ctx.store, instalment_id, parse_money(amount.text()), _date(day))
+    reason = dlg.reason()
+    dlg.work = lambda: contracts.pay_instalment(page.ctx.store, instalment_id, parse_money(amount.text()), _date(day),
+                                                reason.text().strip())
     if dlg.exec():
         page.ctx.changed("contract_arrear")
 

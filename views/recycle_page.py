@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from models.ledger import registry
-from models.ledger.repo import LedgerRepo, Query, ValidationError
+from models.ledger.repo import LedgerRepo, Query
 from views.context import AppContext
 from views.ledger_model import LedgerTableModel
 from views.ledger_table import LedgerTableView
@@ -74,10 +74,9 @@ class RecyclePage(QWidget):
             QMessageBox.information(self, "恢复", "请先选中要恢复的记录。")
             return
         from models.ledger.service import service_for
-        try:
-            service_for(self.ctx.store, self.repo.ledger.kind, today=self.ctx.today()).restore(ids)
-        except ValidationError as exc:
-            QMessageBox.warning(self, "恢复", str(exc))
+        from views.reason_prompt import with_reason
+        svc = service_for(self.ctx.store, self.repo.ledger.kind, today=self.ctx.today())
+        if not with_reason(self, "恢复", lambda why: svc.restore(ids, why)):
             return
         self.ctx.changed(self.repo.t)
         self.show_kind()

@@ -3,7 +3,7 @@ or back one stage with a reason), 收入到账 (the money in: the item's last st
 
 qingqian asset list --db PATH
 qingqian asset advance 编号 --to 进度 [--date D] [--note 进展] [--reason 退回原因] --db PATH
-qingqian asset income 编号 --amount 金额 [--date D] --db PATH
+qingqian asset income 编号 --amount 金额 [--date D] [--reason 修改理由] --db PATH
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def register(sub) -> None:
     p.add_argument("item", help="事项编号（见 asset list）")
     p.add_argument("--amount", required=True, help="到账金额，如 650000 或 65万")
     p.add_argument("--date", help="到账日期（默认今天）")
+    p.add_argument("--reason", default="", help="修改理由：改动已审核签字台账的记录时必填（记入审计日志）")
 
 
 def _item(store, no: str) -> dict:
@@ -72,7 +73,7 @@ def cmd_income(args) -> int:
         on = parse_day(args.date, "到账日期", today)
         if on > today.isoformat():
             raise ValueError(f"到账日期 {on} 在今天（{today}）之后")
-        assets.record_income(store, it["id"], money(args.amount, "到账金额"), on)
+        assets.record_income(store, it["id"], money(args.amount, "到账金额"), on, reason=args.reason.strip())
         it = _item(store, args.item)
         emit(args, it, f"已登记收入到账，形成清欠资金 {it['fund_no']}：{_line(it)}")
     return run(args, work, roles=OFFICE_OR_FILLER)

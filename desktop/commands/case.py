@@ -3,7 +3,7 @@ status (变更状态, with the flow and the 核处结论 the form asks for), reg
 
 qingqian case show 问题编号 --db PATH
 qingqian case status 问题编号 --to 状态 [--verdict 核处结论] [--path 化解途径] [--date D] [--note 说明] --db PATH
-qingqian case pay 问题编号 --amount 金额 [--worker 姓名] [--date D] [--payer 支付主体] [--channel 渠道] --db PATH
+qingqian case pay 问题编号 --amount 金额 [--worker 姓名] [--date D] [--payer 支付主体] [--channel 渠道] [--reason 修改理由] --db PATH
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def register(sub) -> None:
     p.add_argument("--channel", help="兑付渠道（默认企业自行支付）")
     p.add_argument("--voucher", default="", help="凭证号")
     p.add_argument("--notes", default="", help="备注")
+    p.add_argument("--reason", default="", help="修改理由：改动已审核签字台账的记录时必填（记入审计日志）")
 
 
 def _case(store, cid: int) -> dict:
@@ -100,7 +101,7 @@ def cmd_pay(args) -> int:
                   "voucher_no": args.voucher.strip(), "notes": args.notes.strip()}
         if args.channel:
             values["channel"] = args.channel.strip()
-        rid = record_repayment(store, cid, values)
+        rid = record_repayment(store, cid, values, reason=args.reason.strip())
         c = _case(store, cid)
         emit(args, {"ok": True, "repayment_id": rid, "amount_fen": amount, "paid_on": on, **c},
              [f"已登记兑付 {yuan(amount)} 元（{on}）。", _line(c)])

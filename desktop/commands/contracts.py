@@ -2,7 +2,7 @@
 instalments, 登记还款 against one instalment (added to 已付工程款).
 
 qingqian contract list --db PATH
-qingqian contract pay 编号 --seq 期次 --amount 金额 [--date D] --db PATH
+qingqian contract pay 编号 --seq 期次 --amount 金额 [--date D] [--reason 修改理由] --db PATH
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def register(sub) -> None:
     p.add_argument("--seq", type=int, required=True, help="还款计划的期次，如 1")
     p.add_argument("--amount", required=True, help="还款金额，如 200000 或 20万")
     p.add_argument("--date", help="还款日期（默认今天）")
+    p.add_argument("--reason", default="", help="修改理由：改动已审核签字台账的记录时必填（记入审计日志）")
 
 
 def _rows(store) -> list[dict]:
@@ -58,7 +59,7 @@ def cmd_pay(args) -> int:
         if on > today.isoformat():
             raise ValueError(f"还款日期 {on} 在今天（{today}）之后")
         amount = money(args.amount, "还款金额")
-        contracts.pay_instalment(store, row["id"], amount, on)
+        contracts.pay_instalment(store, row["id"], amount, on, args.reason.strip())
         i = store.one("SELECT amount_fen, paid_amount_fen FROM contract_instalment WHERE id = ?", (row["id"],))
         emit(args, {"ok": True, "arrear_no": row["arrear_no"], "seq": args.seq, "amount_fen": amount,
                     "paid_amount_fen": i["paid_amount_fen"], "planned_fen": i["amount_fen"]},

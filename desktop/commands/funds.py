@@ -3,7 +3,7 @@ money allocated to a case (which records the repayments it pays for), an allocat
 
 qingqian fund list --db PATH
 qingqian fund add --channel 渠道 --amount 金额 [--source 来源] [--date D] [--account 账户] --db PATH
-qingqian fund allocate 资金编号 --case 问题编号 --amount 金额 [--worker 姓名] [--date D] [--notes] --db PATH
+qingqian fund allocate 资金编号 --case 问题编号 --amount 金额 [--worker 姓名] [--date D] [--notes] [--reason 修改理由] --db PATH
 qingqian fund allocations 资金编号 --db PATH
 qingqian fund cancel 分配编号 [--reason 理由] --db PATH
 """
@@ -33,11 +33,12 @@ def register(sub) -> None:
     p.add_argument("--worker", help="只付给这名农民工（姓名或身份证号码）；不写则按名单顺序分给尚有欠发的农民工")
     p.add_argument("--date", help="分配（兑付）日期（默认今天）")
     p.add_argument("--notes", default="", help="备注")
+    p.add_argument("--reason", default="", help="修改理由：改动已审核签字台账的记录时必填（记入审计日志）")
     p = action(subs, "allocations", "列出一笔资金的分配明细", cmd_allocations)
     p.add_argument("fund", help="资金编号，如 ZJ2026-001")
     p = action(subs, "cancel", "撤销一笔分配：分配和它的兑付记录一并移入回收站，余额和实发工资随之恢复", cmd_cancel)
     p.add_argument("allocation", type=int, help="分配编号（见 fund allocations）")
-    p.add_argument("--reason", default="撤销资金分配", help="撤销理由（记入审计日志）")
+    p.add_argument("--reason", default="", help="撤销理由（记入审计日志；改动已审核签字台账时必填）")
 
 
 def _fund(store, fund_no: str) -> dict:
@@ -106,7 +107,8 @@ def cmd_allocate(args) -> int:
         if on > today.isoformat():
             raise ValueError(f"分配日期 {on} 在今天（{today}）之后")
         wid = worker_id(store, cid, args.worker) if args.worker else None
-        ids = funds.allocate(store, f["id"], cid, amount, on, worker_id=wid, notes=args.notes.strip())
+        ids = funds.allocate(store, f["id"], cid, amount, on, worker_id=wid, notes=args.notes.strip(),
+                             reason=args.reason.strip())
         left = funds.balance(store, f["id"])
         owed = store.scalar("SELECT total_owed_fen - total_paid_fen FROM case_record WHERE id = ?", (cid,), 0)
         emit(args, {"ok": True, "fund_no": f["fund_no"], "case_no": args.case.strip(), "amount_fen": amount,

@@ -4,7 +4,7 @@ campaign-wide settings the window keeps (预警阈值, the 重大 thresholds, th
 
 qingqian recycle list [--kind cases] --db PATH
 qingqian recycle move KIND 编号 --reason 理由 --db PATH
-qingqian recycle restore KIND 编号 --db PATH
+qingqian recycle restore KIND 编号 [--reason 修改理由] --db PATH
 qingqian settings list --db PATH
 qingqian settings set 名称 值 --db PATH
 qingqian settings verdicts [--add 结论 …] [--remove 结论 …] --db PATH
@@ -47,6 +47,7 @@ def register(sub) -> None:
     p.add_argument("--reason", required=True, help="理由（记入审计日志）")
     p = action(subs, "restore", "从回收站恢复一条记录（办公室或本专班账号）", cmd_restore)
     _key_args(p)
+    p.add_argument("--reason", default="", help="修改理由：改动已审核签字台账的记录时必填（记入审计日志）")
 
     subs = actions(sub, "settings", "全局设置：预警阈值、重大问题标准、默认办结时限、核处结论选项（修改须办公室账号）")
     action(subs, "list", "列出各项设置的当前值", cmd_settings_list)
@@ -120,7 +121,7 @@ def cmd_restore(args) -> int:
     def work(store) -> int:
         ledger = _ledger(args.kind)
         rid = _find(store, ledger, args.key, deleted=True)
-        service_for(store, args.kind).restore([rid])
+        service_for(store, args.kind).restore([rid], args.reason.strip())
         emit(args, {"ok": True, "kind": args.kind, "id": rid}, f"已从回收站恢复{ledger.title}的“{args.key}”。")
     return run(args, work, roles=OFFICE_OR_FILLER)
 

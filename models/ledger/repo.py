@@ -348,8 +348,8 @@ class LedgerRepo:
                 self.store.execute(f'UPDATE "{self.t}" SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL',
                                    (now_text(), rid))
 
-    def restore(self, record_ids: Sequence[int]) -> None:
-        with self.store.tx(), effects.tracking(self.store.conn, self.t, record_ids):
+    def restore(self, record_ids: Sequence[int], reason: str = "") -> None:
+        with self.store.tx(reason), effects.tracking(self.store.conn, self.t, record_ids):
             for rid in record_ids:
                 self.store.execute(f'UPDATE "{self.t}" SET deleted_at = NULL WHERE id = ?', (rid,))
 

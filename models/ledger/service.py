@@ -152,8 +152,10 @@ class LedgerService:
     def recycle(self, record_ids: Sequence[int], reason: str = "") -> None:
         self.repo.recycle(record_ids, reason)
 
-    def restore(self, record_ids: Sequence[int]) -> None:
-        self.repo.restore(record_ids)
+    def restore(self, record_ids: Sequence[int], reason: str = "") -> None:
+        """Back from the recycle bin. ``reason``: a person's 修改理由, needed for a record of a
+        ledger signed off since it was made."""
+        self.repo.restore(record_ids, reason)
 
     # -- helpers -------------------------------------------------------------------------
     def fill_defaults(self, rows: list[dict], only: Iterable[str] | None = None) -> None:

@@ -1,0 +1,35 @@
+"""A change that reaches a record of a signed-off ledger needs a person's 修改理由: try the change
+without one; when it is refused for that, ask for the reason and try once more with it."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+
+from models.errors import PermissionDenied
+from models.ledger.repo import ValidationError
+
+SIGNED = "已审核签字"
+
+
+def with_reason(parent: QWidget, title: str, work: Callable[[str], object], *, raise_invalid: bool = False) -> bool:
+    """Run ``work(reason)``; True when it was done. Refusals are shown in a message box (a
+    ``ValidationError`` is raised instead with ``raise_invalid``: the caller's dialog shows it)."""
+    reason = ""
+    while True:
+        try:
+            work(reason)
+            return True
+        except PermissionDenied as exc:
+            if SIGNED not in str(exc) or reason:
+                QMessageBox.warning(parent, title, str(exc))
+                return False
+            text, ok = QInputDialog.getText(parent, title, "该记录所属台账已审核签字，请填写修改理由（记入审计日志）：")
+            if not ok or not text.strip():
+                return False
+            reason = text.strip()
+        except ValidationError as exc:
+            if raise_invalid:
+                raise
+            QMessageBox.warning(parent, title, str(exc))
+            return False
