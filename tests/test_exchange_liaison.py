@@ -149,7 +149,12 @@ def test_round_trip_merges_keeps_the_clash_and_rolls_up_once(office, tmp_path):
     # audited under the liaison's name
     users = {r["table_name"]: r["user"] for r in office.query(
         "SELECT table_name, user FROM audit_log WHERE reason LIKE '专班回报包%' AND action IN ('insert', 'update')")}
-    assert users.get("repayment") == users.get("worker") == users.get("case_record") == "张联络"
+    assert users.get("repayment") == users.get("worker") == users.get("case_record") == "张联络（回报包）"
+    # the office account that applied the return is named too: in the reasons and the receive row
+    assert office.scalar("SELECT user FROM audit_log WHERE action = 'receive' AND table_name = 'exchange' "
+                         "ORDER BY id DESC LIMIT 1") == office.user
+    assert f"{office.user} 接收" in office.scalar("SELECT reason FROM audit_log WHERE table_name = 'worker' "
+                                                "AND reason LIKE '专班回报包%' LIMIT 1")
     assert office.scalar("SELECT COUNT(*) FROM worker WHERE name = '新登记工人'") == 1
 
     # decided: the liaison's value, written and audited as the liaison's change
@@ -158,7 +163,7 @@ def test_round_trip_merges_keeps_the_clash_and_rolls_up_once(office, tmp_path):
     assert liaison_decide.clashes(office) == []
     row = office.one("SELECT user, reason FROM audit_log WHERE table_name = 'case_record' AND record_id = ? "
                      "AND action = 'update' ORDER BY id DESC LIMIT 1", (c2,))
-    assert row["user"] == "张联络" and "王主任" in row["reason"]
+    assert row["user"] == "张联络（回报包）" and "王主任" in row["reason"]
     assert office.scalar("SELECT user FROM audit_log WHERE action = 'decide'") == "王主任"
     with pytest.raises(liaison_decide.DecideError, match="已裁定"):
         liaison_decide.decide(office, clash["id"], "office")

@@ -102,7 +102,7 @@ def test_liaison_round_trip_on_the_command_line(office_template, tmp_path, capsy
     try:
         assert s.scalar("SELECT notes FROM case_record WHERE id = ?", (case,)) == "联络员的备注"
         assert s.scalar("SELECT user FROM audit_log WHERE table_name = 'case_record' AND action = 'update' "
-                        "AND record_id = ? ORDER BY id DESC LIMIT 1", (case,)) == "zhang"
+                        "AND record_id = ? ORDER BY id DESC LIMIT 1", (case,)) == "zhang（回报包）"
         audit_rows = s.scalar("SELECT COUNT(*) FROM audit_log")
     finally:
         s.close()

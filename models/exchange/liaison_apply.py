@@ -75,7 +75,7 @@ def _conn(store: Store, actor, reason: str):
             denial["why"] = why
         return 1 if ok else 0
     today = (store.today or _dt.date.today()).isoformat()
-    for name, fn, n in (("qq_user", lambda: actor.display_name or actor.username, 0), ("qq_bulk", lambda: 0, 0),
+    for name, fn, n in (("qq_user", lambda: actor.username, 0), ("qq_bulk", lambda: 0, 0),
                         ("qq_now", now_text, 0), ("qq_reason", lambda: reason, 0), ("qq_uuid", _uuid, 0),
                         ("qq_may_write", may, 3), ("qq_signed_ok", lambda *a: 1, 3), ("qq_today", lambda: today, 0)):
         conn.create_scalar_function(name, fn, n)
@@ -84,11 +84,15 @@ def _conn(store: Store, actor, reason: str):
 
 def _liaison_actor(store: Store, info: dict, workstream_id: int | None):
     """The liaison as the office's triggers see them: the write rule of a 专班填报员 of their
-    workstream, and their name in the audit log. No account of the office has this actor."""
+    workstream, and their name in the audit log, marked as a name a package gave: the liaison
+    chose it in their copy, so it may be anybody's (an office account's among them). No account
+    of the office has this actor."""
     from models.access import Actor
     ws = store.query("SELECT name FROM workstream WHERE id = ?", (workstream_id,))
-    name = str(info.get("name") or info.get("user") or "联络员")
-    return Actor(-1, name, name, LIAISON_ROLE, workstream_id, ws[0]["name"] if ws else "")
+    name = " ".join(str(info.get("name") or info.get("user") or "联络员").split())[:40] or "联络员"
+    # username: as the audit log keeps it (qq_user, Store.user); display_name: the name as the
+    # liaison gave it (messages, the clash list)
+    return Actor(-1, f"{name}（回报包）", name, LIAISON_ROLE, workstream_id, ws[0]["name"] if ws else "")
 
 
 def _reopen(store: Store) -> None:
@@ -201,7 +205,8 @@ def apply_return(store: Store, path: str | os.PathLike, *, now: _dt.datetime | N
         raw, keys, stamps = _read_content(pkg, Path(tmp))
     actor = _liaison_actor(store, info, copy["workstream_id"])
     seq = pkg.manifest["sequence"]
-    reason = f"专班回报包：{copy['workstream']}第 {seq} 号（联络员 {actor.display_name}）"
+    reason = (f"专班回报包：{copy['workstream']}第 {seq} 号（联络员 {actor.display_name}，"
+              f"{store.user} 接收）")
     kept = auto_backup(store.conn, store.path, f"liaison-{copy['sequence']}-{seq}") if backup else None
     if store.conn.in_transaction:
         raise RuntimeError("apply_return needs the store without an open transaction")
@@ -332,11 +337,12 @@ def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, 
             conn.execute("UPDATE exchange_liaison_copy SET returns = ?, last_return_at = ?, last_return_sha256 = ? "
                          "WHERE copy_id = ?", (seq, received, pkg.sha256, copy["copy_id"]))
             note = {"专班回报包": name, "专班": copy["workstream"], "序号": seq, "联络员": actor.display_name,
+                    "接收人": store.user,
                     "新增": counts["added"], "修改": counts["changed"], "未变": counts["unchanged"],
                     "待裁定": len(clashes), "改编号": [f"{a}→{b}" for a, b in notes["renumbered"]]}
             conn.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, after, reason) "
                          "VALUES (qq_now(), ?, 'exchange', NULL, 'receive', ?, ?)",
-                         (actor.display_name, json.dumps(note, ensure_ascii=False), reason))
+                         (store.user, json.dumps(note, ensure_ascii=False), reason))
             conn.execute("COMMIT")
         except BaseException:
             if not conn.get_autocommit():
