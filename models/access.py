@@ -103,10 +103,10 @@ def may_write(actor: Actor | None, table: str, workstream_id: int | None, record
         return False, NO_ACTOR
     if actor.role in ("办公室", SYSTEM_ROLE):
         return True, ""
+    if table == "account":              # one's own account (a new password), whatever the role
+        return (record_id == actor.id), "只有办公室账号可以管理账号"
     if actor.role == "领导":
         return False, "领导账号只能查看和打印，不能修改数据"
-    if table == "account":
-        return (record_id == actor.id), "只有办公室账号可以管理账号"
     if table == "setting":         # the guard passes the setting's key where other tables pass an id
         return (isinstance(record_id, str) and record_id.startswith(FREE_SETTING_PREFIXES)), CAMPAIGN_SETTINGS
     if table in SHARED_TABLES:

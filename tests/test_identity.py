@@ -113,6 +113,25 @@ def test_a_clerk_changes_its_own_password_only(accounts_db, monkeypatch, capsys)
     assert access.verify_password("mine999", _account(accounts_db, "clerk")["pw_hash"])
 
 
+def test_a_leader_changes_its_own_password_and_nothing_else(accounts_db, monkeypatch, capsys):
+    """Read-only means the ledgers; a leader keeps its own password like any account."""
+    code, _, err = _run(monkeypatch, capsys, "user", "passwd", "leader", "--user", "leader",
+                        "--db", accounts_db, password="secret3", new_password="boss9999")
+    assert code == 0, err
+    assert access.verify_password("boss9999", _account(accounts_db, "leader")["pw_hash"])
+    code, _, err = _run(monkeypatch, capsys, "user", "passwd", "clerk", "--user", "leader",
+                        "--db", accounts_db, password="boss9999", new_password="taken99")
+    assert code == 2 and access.verify_password("secret2", _account(accounts_db, "clerk")["pw_hash"])
+    s = Store(accounts_db)
+    try:
+        s.actor = access.login(s, "leader", "boss9999")
+        with pytest.raises(PermissionDenied, match="领导账号只能查看和打印"):
+            cases.edit_case(s, s.scalar("SELECT id FROM case_record WHERE deleted_at IS NULL LIMIT 1"),
+                            {"summary": "领导改的"})
+    finally:
+        s.close()
+
+
 def test_accounts_are_listed_and_added_by_a_logged_in_office_only(accounts_db, monkeypatch, capsys):
     code, out, err = _run(monkeypatch, capsys, "user", "list", "--db", accounts_db)
     assert code == 2 and out == "" and "--user" in err
