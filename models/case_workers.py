@@ -1,11 +1,12 @@
 """Workers of a case (实名) and the repayments made to them."""
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Sequence
 
 from models.db import Store
 from models.ledger import registry
-from models.ledger.repo import LedgerRepo
+from models.ledger.repo import LedgerRepo, ValidationError
 from models.ledger.service import LedgerService, service
 from models.values import fen_to_yuan_text
 
@@ -109,7 +110,6 @@ class RepaymentService(LedgerService):
     def restore(self, record_ids: Sequence[int], reason: str = "") -> None:
         """Back from the recycle bin with the fund allocation that paid it, held to the rules of
         a new repayment (``models.funds.restore_payments``)."""
-        from models.funds import restore_payments
         restore_payments(self.store, repayment_ids=record_ids, reason=reason, today=self.today)
 
     def _not_ahead(self, paid_on) -> list[tuple[str, str]]:
@@ -165,3 +165,50 @@ def case_workers(store: Store, case_id: int) -> list[dict]:
     return [dict(r) for r in store.query(
         "SELECT id, name, owed_fen, paid_fen, owed_fen - paid_fen AS outstanding_fen FROM worker "
         "WHERE case_id = ? AND deleted_at IS NULL ORDER BY id", (case_id,))]
+
+
+def restore_payments(store: Store, *, repayment_ids=(), allocation_ids=(), reason: str = "",
+                     today: _dt.date | None = None) -> None:
+    """Repayments and fund allocations back from the recycle bin, each with its other half (an
+    allocation's repayment, a repayment's allocation), or nothing: refused when the fund has
+    since spent the money elsewhere or is itself in the bin, or when the worker or case has since
+    been paid so that the payment would pay more than is owed (the repayment's own rules, as
+    for a new one). Restoring one half alone counted the money twice or not at all."""
+    from models.fund_balance import balance
+    svc = RepaymentService(store, today=today)
+    with store.tx(reason, label="从回收站恢复兑付"):
+        rids, aids = {int(i) for i in repayment_ids}, {int(i) for i in allocation_ids}
+        for _ in range(2):          # a repayment's allocations, an allocation's repayment
+            marks_r, marks_a = ",".join("?" * len(rids)), ",".join("?" * len(aids))
+            for r in store.query("SELECT id, repayment_id FROM fund_allocation WHERE deleted_at IS NOT NULL AND "
+                                 f"(repayment_id IN ({marks_r or 'NULL'}) OR id IN ({marks_a or 'NULL'}))",
+                                 [*rids, *aids]):
+                aids.add(r["id"])
+                if r["repayment_id"]:
+                    rids.add(r["repayment_id"])
+        allocs = [dict(r) for r in store.query(
+            "SELECT a.id, a.fund_id, a.amount_fen, f.fund_no, f.deleted_at AS fund_gone FROM fund_allocation a "
+            f"JOIN fund f ON f.id = a.fund_id WHERE a.deleted_at IS NOT NULL AND a.id IN ({','.join('?' * len(aids)) or 'NULL'})",
+            sorted(aids))]
+        need: dict[int, int] = {}
+        for a in allocs:
+            if a["fund_gone"]:
+                raise ValidationError([("fund_id", f"清欠资金 {a['fund_no']} 已移入回收站，请先恢复该笔资金")])
+            need[a["fund_id"]] = need.get(a["fund_id"], 0) + a["amount_fen"]
+        for fid, amount in need.items():
+            left = balance(store, fid)
+            if amount > left:
+                no = next(a["fund_no"] for a in allocs if a["fund_id"] == fid)
+                raise ValidationError([("amount_fen", f"清欠资金 {no} 的余额 {fen_to_yuan_text(left)} 元已不足恢复的分配 "
+                                                      f"{fen_to_yuan_text(amount)} 元（撤销后已另行分配），不能恢复")])
+        rows = [dict(r) for r in store.query(
+            f"SELECT * FROM repayment WHERE deleted_at IS NOT NULL AND id IN ({','.join('?' * len(rids)) or 'NULL'}) "
+            "ORDER BY id", sorted(rids))]
+        for row, problems in zip(rows, svc.check_new_batch(rows)):
+            if problems:
+                raise ValidationError([(f, f"兑付记录（{row['paid_on']}，{fen_to_yuan_text(row['amount_fen'])} 元）不能恢复：{m}")
+                                       for f, m in problems], svc.ledger)
+        if rows:
+            svc.repo.restore([r["id"] for r in rows])
+        for a in allocs:
+            store.execute("UPDATE fund_allocation SET deleted_at = NULL WHERE id = ?", (a["id"],))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from models.case_workers import record_repayment, unpaid_shares
+from models.case_workers import record_repayment, restore_payments, unpaid_shares
 from models.db import Store, now_text
+from models.fund_balance import allocated, balance, recovered  # noqa: F401 - the funds' figures, named here too
 from models.ledger import effects, registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
 from models.ledger.service import LedgerService, service
@@ -19,22 +20,6 @@ def repo(store: Store) -> LedgerRepo:
 
 def allocations_repo(store: Store) -> LedgerRepo:
     return LedgerRepo(store, registry.get("fund_allocations"))
-
-
-def allocated(store: Store, fund_id: int) -> int:
-    return int(store.scalar("SELECT COALESCE(SUM(amount_fen), 0) FROM fund_allocation "
-                            "WHERE fund_id = ? AND deleted_at IS NULL", (fund_id,), 0))
-
-
-def recovered(store: Store, fund_id: int) -> int:
-    """Money recovered from employers for the live advances this fund paid: it returns to the fund."""
-    return int(store.scalar(f"SELECT {recovered_sql('f')} FROM fund f WHERE f.id = ?", (fund_id,), 0) or 0)
-
-
-def balance(store: Store, fund_id: int) -> int:
-    """到位 + 追回回流 − 已分配, from the live allocations and recoveries."""
-    received = store.scalar("SELECT received_fen FROM fund WHERE id = ?", (fund_id,), 0)
-    return int(received) + recovered(store, fund_id) - allocated(store, fund_id)
 
 
 def next_fund_no(store: Store, day: _dt.date) -> str:
@@ -147,53 +132,6 @@ def cancel_allocation(store: Store, allocation_id: int, reason: str = "") -> Non
             with effects.tracking(store.conn, "repayment", [a["repayment_id"]]):
                 store.execute("UPDATE repayment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
                               (stamp, a["repayment_id"]))
-
-
-def restore_payments(store: Store, *, repayment_ids=(), allocation_ids=(), reason: str = "",
-                     today: _dt.date | None = None) -> None:
-    """Repayments and fund allocations back from the recycle bin, each with its other half (an
-    allocation's repayment, a repayment's allocation), or nothing: refused when the fund has
-    since spent the money elsewhere or is itself in the bin, or when the worker or case has since
-    been paid so that the payment would pay more than is owed (the repayment's own rules, as
-    for a new one). Restoring one half alone counted the money twice or not at all."""
-    from models.case_workers import RepaymentService
-    svc = RepaymentService(store, today=today)
-    with store.tx(reason, label="从回收站恢复兑付"):
-        rids, aids = {int(i) for i in repayment_ids}, {int(i) for i in allocation_ids}
-        for _ in range(2):          # a repayment's allocations, an allocation's repayment
-            marks_r, marks_a = ",".join("?" * len(rids)), ",".join("?" * len(aids))
-            for r in store.query("SELECT id, repayment_id FROM fund_allocation WHERE deleted_at IS NOT NULL AND "
-                                 f"(repayment_id IN ({marks_r or 'NULL'}) OR id IN ({marks_a or 'NULL'}))",
-                                 [*rids, *aids]):
-                aids.add(r["id"])
-                if r["repayment_id"]:
-                    rids.add(r["repayment_id"])
-        allocs = [dict(r) for r in store.query(
-            "SELECT a.id, a.fund_id, a.amount_fen, f.fund_no, f.deleted_at AS fund_gone FROM fund_allocation a "
-            f"JOIN fund f ON f.id = a.fund_id WHERE a.deleted_at IS NOT NULL AND a.id IN ({','.join('?' * len(aids)) or 'NULL'})",
-            sorted(aids))]
-        need: dict[int, int] = {}
-        for a in allocs:
-            if a["fund_gone"]:
-                raise ValidationError([("fund_id", f"清欠资金 {a['fund_no']} 已移入回收站，请先恢复该笔资金")])
-            need[a["fund_id"]] = need.get(a["fund_id"], 0) + a["amount_fen"]
-        for fid, amount in need.items():
-            left = balance(store, fid)
-            if amount > left:
-                no = next(a["fund_no"] for a in allocs if a["fund_id"] == fid)
-                raise ValidationError([("amount_fen", f"清欠资金 {no} 的余额 {_y(left)} 元已不足恢复的分配 "
-                                                      f"{_y(amount)} 元（撤销后已另行分配），不能恢复")])
-        rows = [dict(r) for r in store.query(
-            f"SELECT * FROM repayment WHERE deleted_at IS NOT NULL AND id IN ({','.join('?' * len(rids)) or 'NULL'}) "
-            "ORDER BY id", sorted(rids))]
-        for row, problems in zip(rows, svc.check_new_batch(rows)):
-            if problems:
-                raise ValidationError([(f, f"兑付记录（{row['paid_on']}，{_y(row['amount_fen'])} 元）不能恢复：{m}")
-                                       for f, m in problems], svc.ledger)
-        if rows:
-            svc.repo.restore([r["id"] for r in rows])
-        for a in allocs:
-            store.execute("UPDATE fund_allocation SET deleted_at = NULL WHERE id = ?", (a["id"],))
 
 
 @service("fund_allocations")
