@@ -108,7 +108,7 @@ def test_command_line_needs_a_user_once_accounts_exist(two_streams, tmp_path):
              "--workstream", ws[1]["name"], env={"QINGQIAN_PASSWORD": "secret1", "QINGQIAN_NEW_PASSWORD": "secret9"})
     assert r.returncode == 0, r.stderr
     r = _cli("user", "list", "--db", path, "--user", "office", "--json", env={"QINGQIAN_PASSWORD": "secret1"})
-    assert [u["username"] for u in json.loads(r.stdout)] == ["office", "clerk", "leader", "clerk2"]
+    assert [u["username"] for u in json.loads(r.stdout)["rows"]] == ["office", "clerk", "leader", "clerk2"]
     check = Store(path)
     assert access.login(check, "clerk2", "secret9").workstream_id == ws[1]["id"]
     check.close()

@@ -198,7 +198,7 @@ def test_db_before_the_command_word_runs_it(demo_db, capsys):
     code, out, err = _run(["--db", demo_db, "check", "--date", TODAY], capsys)
     assert code in (0, 1) and err == "" and out.startswith("数据审核")
     code, out, err = _run(["meeting", "--db", demo_db, "list", "--json"], capsys)
-    assert code == 0 and json.loads(out)[0]["meeting_no"] >= 1
+    assert code == 0 and json.loads(out)["rows"][0]["meeting_no"] >= 1
 
 
 # -- a file that is not a database ---------------------------------------------------------------

@@ -41,3 +41,17 @@ def test_help_has_no_english_headings(args, capsys):
     for english in ("usage:", "positional arguments", "options:", "show this help message"):
         assert english not in out
     assert "显示本帮助并退出" in out
+
+
+def test_every_list_command_gives_one_json_object(demo_db, capsys):
+    """The contract (--json: one JSON object on standard output): a list comes as its rows and
+    their count, never as a bare array."""
+    import json
+    from desktop.cli import main
+    for argv in (["fund", "list"], ["meeting", "list"], ["user", "list"], ["holidays", "list"],
+                 ["recycle", "list"], ["employer", "list"], ["project", "list"], ["contract", "list"],
+                 ["inspection", "list"], ["asset", "list"], ["advance", "list"], ["signoff", "status"]):
+        code = main(argv + ["--db", str(demo_db), "--json"])
+        out = capsys.readouterr().out
+        got = json.loads(out)
+        assert code == 0 and isinstance(got, dict) and got["count"] == len(got["rows"]), argv

@@ -94,7 +94,7 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path, qtbot, app_font):
     assert _pick(demo_db, "SELECT COUNT(*) FROM calendar_year WHERE year = 2027")[0] == 0   # nothing written
     _code, out, _err = cli("holidays", "import", notice, day=friday0)
     assert "2027年节假日安排已导入" in out and "办结时限已改动2件" in out
-    got = cli.json("holidays", "list", "--year", "2027")
+    got = cli.json("holidays", "list", "--year", "2027")["rows"]
     assert got[0]["source"] == "用户录入" and {"date": "2027-02-20", "kind": "上班", "name": "春节"} in got[0]["days"]
     moved = {r[0]: r[1] for r in Store(demo_db, "测试").query(
         "SELECT case_no, deadline FROM case_record WHERE case_no LIKE 'QQ2026-09%'")}
@@ -108,7 +108,7 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path, qtbot, app_font):
 
     cli("phase", "set", "第二阶段", "--target", "65")
     cli("workstream", "add-member", "欠薪化解", "--person", "王晓梅", "--unit", "青山镇劳动保障所", "--title", "工作人员")
-    old_lead = cli.json("workstream", "list")[2]["lead"]
+    old_lead = cli.json("workstream", "list")["rows"][2]["lead"]
     cli("workstream", "lead", "信访维稳", "--person", "陈国强", "--title", "镇党委副书记", "--old-role", "副组长")
 
     # -- Monday: the 13th meeting -------------------------------------------------------------
@@ -116,7 +116,7 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path, qtbot, app_font):
     assert (made["meeting_no"], made["date"], made["status"]) == (13, MONDAY.isoformat(), "筹备")
     _code, agenda, _err = cli("meeting", "agenda", "13", day=MONDAY)
     assert "一、各工作专班汇报本周工作情况" in agenda and "欠薪化解专班" in agenda
-    wss = [w["name"] for w in cli.json("workstream", "list")]
+    wss = [w["name"] for w in cli.json("workstream", "list")["rows"]]
     for name in wss:
         as_filler = name == "欠薪化解专班"            # a workstream's own account records its report
         cli("meeting", "report", "13", "--workstream", name, "--text", f"{name}本周工作情况（命令行记录）",
@@ -154,7 +154,7 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path, qtbot, app_font):
     target = _pick(demo_db, "SELECT case_no, total_owed_fen - total_paid_fen AS left FROM case_record "
                             "WHERE deleted_at IS NULL AND status = '化解中' AND w_count > 0 "
                             "AND total_owed_fen - total_paid_fen >= 5000000 ORDER BY case_no LIMIT 1")
-    had = {f["fund_no"] for f in cli.json("fund", "list")}
+    had = {f["fund_no"] for f in cli.json("fund", "list")["rows"]}
     fund = cli.json("fund", "add", "--channel", "应急周转金", "--amount", "30万", "--source", "镇财政应急周转金（第三批）",
                     "--date", "2026-12-02", day=wed)
     assert fund["fund_no"].startswith("ZJ2026-") and fund["fund_no"] not in had
@@ -167,7 +167,7 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path, qtbot, app_font):
     # -- Thursday: items closed -----------------------------------------------------------------
     thu = _day(3)
     cli("item", "close", "13-2", "--note", "第三批周转金已到位并分配", day=thu)
-    earlier = next(i["ref"] for i in cli.json("item", "list", day=thu) if not i["ref"].startswith("13-"))
+    earlier = next(i["ref"] for i in cli.json("item", "list", day=thu)["rows"] if not i["ref"].startswith("13-"))
     cli("item", "close", earlier, "--note", "经核实已办结", day=thu)          # one carried from an earlier meeting
     reported = cli.json("item", "done", "13-1", "--note", "12名木工工资数额已逐人核实", day=thu, user=FILLER, pw=FILLER_PW)
     assert reported["reported_done"] and reported["state"] == "办理中"           # 办结 reported, not yet 销号
@@ -180,20 +180,20 @@ def test_a_week_from_the_command_line(cli, demo_db, tmp_path, qtbot, app_font):
     shut = cli.json("case", "status", "QQ2026-0903", "--to", "已化解", "--verdict", "经调解，用人单位已全额支付",
                     "--path", "企业自行支付", day=thu, user=FILLER, pw=FILLER_PW)
     assert (shut["status"], shut["closed_on"], shut["outstanding_fen"]) == ("已化解", thu.isoformat(), 0)
-    left = {i["ref"]: i for i in cli.json("item", "list", day=thu)}
+    left = {i["ref"]: i for i in cli.json("item", "list", day=thu)["rows"]}
     assert "13-1" not in left and "13-2" not in left and earlier not in left and left["13-3"]["state"] == "待办"
-    done = {i["ref"]: i for i in cli.json("item", "list", "--all", day=thu)}
+    done = {i["ref"]: i for i in cli.json("item", "list", "--all", day=thu)["rows"]}
     assert done["13-1"]["closed_on"] == thu.isoformat() and "核对考勤表" in done["13-1"]["progress"]
     assert f"{tue} {FILLER}：已约谈鑫达建筑劳务负责人" in done["13-1"]["progress"]
 
     # -- Friday: the workstream signs its ledger, and the week's figures ---------------------------
     fri = _day(4)
-    findings = cli.json("signoff", "findings", "--workstream", "欠薪化解", day=fri)
+    findings = cli.json("signoff", "findings", "--workstream", "欠薪化解", day=fri)["rows"]
     signed = cli.json("signoff", "sign", "--workstream", "欠薪化解", "--as-of", fri,
                       "--reason-all", "已核实，下周补正", day=fri, user=FILLER, pw=FILLER_PW)
     assert signed["signed_by"] == FILLER and signed["findings"] == len(findings)
     assert signed["passed"] == (1 if not findings else 0)
-    status = {s["workstream"]: s for s in cli.json("signoff", "status")}
+    status = {s["workstream"]: s for s in cli.json("signoff", "status")["rows"]}
     assert status["欠薪化解专班"]["as_of"] == fri.isoformat() and status["拖欠工程款化解专班"]["signed_at"] is None
 
     figs = cli.json("figures", day=fri, user=None)

@@ -20,7 +20,9 @@ def q(capsys, db, *argv, ok=True):
     out, err = capsys.readouterr()
     if ok:
         assert code == 0, f"{argv}: {err}"
-        return json.loads(out)
+        got = json.loads(out)
+        assert isinstance(got, dict), "--json gives one object"
+        return got["rows"] if set(got) == {"rows", "count"} else got
     assert code == 2 and out == "" and err.count("\n") == 1, (argv, out, err)
     return err
 

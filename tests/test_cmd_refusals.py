@@ -209,7 +209,7 @@ def test_a_finding_needs_its_reason_before_the_ledger_is_signed(demo_db, capsys,
         s.execute("UPDATE case_record SET paid_fen = amount_fen + 100 WHERE id = ?", (cid,))   # paid more than owed
     s.close()
     code, out, err = run(capsys, monkeypatch, "signoff", "findings", "--workstream", "欠薪化解", "--db", demo_db, "--json")
-    found = json.loads(out)
+    found = json.loads(out)["rows"]
     assert code == 0 and found and all(f["code"].count(":") == 2 for f in found)
     code, _out, err = run(capsys, monkeypatch, "signoff", "sign", "--workstream", "欠薪化解", "--db", demo_db)
     assert code == 2 and "未说明理由" in err and err.count("\n") == 1

@@ -171,7 +171,7 @@ def test_employer_commands_and_export(demo_db, capsys, tmp_path):
     populate(s, random.Random(5), TODAY)
     e = _busiest(s)
     s.close()
-    rows = _q(capsys, demo_db, "employer", "list")
+    rows = _q(capsys, demo_db, "employer", "list")["rows"]
     assert e["name"] in [r["name"] for r in rows]
     shown = _q(capsys, demo_db, "employer", "show", e["name"])
     assert shown["employer"]["name"] == e["name"] and shown["totals"]["cases"] >= 1

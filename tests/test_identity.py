@@ -143,7 +143,7 @@ def test_accounts_are_listed_and_added_by_a_logged_in_office_only(accounts_db, m
     assert code == 0, err
     code, out, _ = _run(monkeypatch, capsys, "user", "list", "--user", "office", "--db", accounts_db, "--json",
                         password="secret1")
-    assert code == 0 and [u["username"] for u in json.loads(out)] == ["office", "clerk", "leader", "leader2"]
+    assert code == 0 and [u["username"] for u in json.loads(out)["rows"]] == ["office", "clerk", "leader", "leader2"]
     assert "pw_hash" not in out
 
 

@@ -291,7 +291,7 @@ def test_command_line_and_exports(campaign_store, tmp_path, capsys):
     db = str(s.path)
     s.close()
     code, out, _ = _cli(capsys, "project", "list", "--db", db, "--today", TODAY.isoformat(), "--json")
-    [row] = json.loads(out)
+    [row] = json.loads(out)["rows"]
     assert code == 0 and row["deposit_due_fen"] == 200_000_00 and row["months_disagreeing"] == ["2026-10"]
     assert row["settle_state"] == "逾期未结算"
     code, out, _ = _cli(capsys, "project", "show", "青山镇幸福里安置小区", "--db", db, "--today", TODAY.isoformat())

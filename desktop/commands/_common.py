@@ -42,6 +42,8 @@ def emit(args, data, lines) -> None:
     of strings). The one way every command prints what it did."""
     if getattr(args, "json", False):
         import json
+        if isinstance(data, (list, tuple)):     # the contract: one JSON object (a list: its rows, counted)
+            data = {"rows": list(data), "count": len(data)}
         text = json.dumps(data, ensure_ascii=False, default=str)
         fallback = lambda: json.dumps(data, ensure_ascii=True, default=str)     # noqa: E731
     else:
