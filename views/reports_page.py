@@ -399,12 +399,12 @@ class ReportsPage(QWidget):
 
             def work(job):
                 return make_report(key, db, path, today, since=since, until=until, job=job)
-        elif key in ("weekly", "stats"):           # as the campaign stood at the end of the chosen day
+        elif key in ("weekly", "stats", "daily"):  # the chosen day's report, its data checked as of today
             def work(job):
                 return make_report(key, db, path, today, meeting=meeting, job=job, as_of=day)
-        else:
+        else:                                       # a printout is of today; the minutes checked today
             def work(job):
-                return make_report(key, db, path, day, kind=kind, query=query, meeting=meeting, job=job)
+                return make_report(key, db, path, today, kind=kind, query=query, meeting=meeting, job=job)
         job = Job(self, f"正在生成{REPORTS[key]}", work, show_after_ms=self.progress_after_ms)
         job.done.connect(self._done)
         job.error.connect(self._failed)

@@ -5,7 +5,8 @@ qingqian report weekly|bulletin|minutes|ledger|stats|daily --db PATH --out FILE.
                 [--date YYYY-MM-DD] [--kind KIND] [--filter 字段=值 …] [--meeting N] [--json]
 qingqian report period --from D --to D --db PATH --out FILE.pdf|FILE.docx     月度 / 季度书面报告
 qingqian report certificate --employer NAME [--project NAME] [--date D] --db PATH --out FILE
-                清欠审查证明 / 兑付证明 (registered with its number; refused while arrears remain)
+                清欠审查证明 / 兑付证明 (registered with its number; refused while arrears remain,
+                for a name no ledger knows, and for a day a later-registered case contradicts)
 
 Prints what was written in Chinese lines, or with --json one JSON object (path, title, pages,
 passed, check, extra files, seconds). Exit 0 when the file is written (whether or not the data
@@ -33,7 +34,8 @@ def register(sub) -> None:
     add_db(p)
     p.add_argument("--out", required=True, help="输出文件：.pdf，或 .docx（Word）；stats 另在同名 .xlsx 写 Excel")
     p.add_argument("--force", action="store_true", help="输出文件已存在时替换它（stats 连同同名 .xlsx）")
-    p.add_argument("--date", help="报表日期（YYYY-MM-DD），默认今天；weekly / stats 按该日日终的情况统计")
+    p.add_argument("--date", help="报表日期（YYYY-MM-DD），默认今天；weekly / stats 按该日日终的情况统计；"
+                                       "daily 为该日的日报告（不能晚于今天）")
     p.add_argument("--today", help=argparse.SUPPRESS)     # the day taken as today (scripts and tests)
     p.add_argument("--kind", default="cases", help="ledger：台账种类，默认 cases（欠薪问题台账）")
     p.add_argument("--filter", action="append", default=[], metavar="字段=值",
@@ -129,10 +131,10 @@ def cmd_report(args) -> int:
         if county:
             from models.reports.county import build
             result = build(args.which, store, args.out, today)
-        elif args.which in ("weekly", "stats"):       # as the campaign stood at the end of that day
+        elif args.which in ("weekly", "stats", "daily"):     # that day's report, its data checked as of today
             result = make_report(args.which, store, args.out, today, as_of=day, meeting=args.meeting)
-        else:
-            result = make_report(args.which, store, args.out, day, kind=args.kind, query=query,
+        else:                                    # a ledger printout is of today (above); minutes checked today
+            result = make_report(args.which, store, args.out, today, kind=args.kind, query=query,
                                  meeting=args.meeting)
         if suffix == ".docx" and not _is_word(result.path):
             for p in (result.path, *result.extra):
@@ -211,6 +213,8 @@ def _period_or_certificate(args, today, day, suffix: str) -> int:
             lines.append("注意：欠薪问题台账中没有该单位（项目）的欠薪问题，证明写明“无欠薪问题登记”；请核对名称是否与台账一致。")
     else:
         lines.append(f"本报告应于 {result.figures['due']} 前报送。")
+    if result.check_text:                # as every report: whether its data passed the checks
+        lines.append(result.check_text if result.passed else f"注意：{result.check_text}")
     emit(args, data, lines)
     return 0
 

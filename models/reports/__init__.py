@@ -33,7 +33,8 @@ def make_report(which: str, db: Any, out: str | Path, today: _dt.date | None = N
     ``models.jobs.JobContext`` (progress, cancel); ``query`` a ``LedgerRepo`` Query for ledger
     printouts; ``meeting`` the 期数 (or id) for minutes. ``as_of``: the weekly briefing and the
     statistics as they stood at the end of that day (rebuilt from dated facts; refused with
-    ``ReportUnavailable`` when it cannot be known); the daily report is always of ``today``.
+    ``ReportUnavailable`` when it cannot be known); the daily report of that day (of ``today``
+    without it), checked as the data stand ``today``; a day after ``today`` is refused.
     An ``out`` ending in .docx is written as Word (``models.reports.word``) from the same content;
     ``pages`` is then 0 (Word paginates when the file is opened). ``period``: the written report
     for [``since``, ``until``]; ``certificate``: a 清欠证明 for ``employer`` / ``project`` as of
@@ -60,7 +61,7 @@ def make_report(which: str, db: Any, out: str | Path, today: _dt.date | None = N
             result = build(store, out, today, job=job, as_of=as_of)
         elif which == "daily":
             from models.reports.daily import build
-            result = build(store, out, today, job=job)
+            result = build(store, out, today, job=job, as_of=as_of)
         elif which == "period":
             from models.reports.period import build
             if since is None or until is None:
@@ -71,7 +72,7 @@ def make_report(which: str, db: Any, out: str | Path, today: _dt.date | None = N
             result = build(store, out, today, employer, project, as_of=as_of if as_of != today else None,
                            kind=cert_kind, purpose=purpose)
         else:
-            result = _minutes(store, out, meeting)
+            result = _minutes(store, out, meeting, today)
     except NotKnown as exc:
         out.unlink(missing_ok=True)
         raise ReportUnavailable(str(exc)) from exc
@@ -82,7 +83,7 @@ def make_report(which: str, db: Any, out: str | Path, today: _dt.date | None = N
     return result
 
 
-def _minutes(store, out: Path, meeting: int | None) -> ReportResult:
+def _minutes(store, out: Path, meeting: int | None, today: _dt.date) -> ReportResult:
     try:
         from models.reports import minutes
         from models import meetings
@@ -98,8 +99,7 @@ def _minutes(store, out: Path, meeting: int | None) -> ReportResult:
             mid = meetings.resolve_meeting(store, int(meeting))
         except ValueError as exc:
             raise ReportUnavailable(str(exc)) from exc
-    path = Path(minutes.build_minutes_pdf(store, mid, out))
-    return ReportResult(path, "会议纪要", pages=count_pages(path) if path.suffix.lower() == ".pdf" else 0)
+    return minutes.build_minutes(store, mid, out, today)      # with the data check's result
 
 
 def count_pages(path: Path) -> int:

@@ -2,8 +2,10 @@
 of its projects) as of a day, with its number from the register (``models.certificates``), the
 cases cleared and the money paid, in the official layout (``models.reports.official``).
 
-``build`` registers the certificate and writes it; while arrears remain it writes nothing and
-raises ``ReportUnavailable`` with the refusal line."""
+``build`` registers the certificate and writes it; while arrears remain, for a name no ledger
+knows, or for a day a later-registered case contradicts, it writes nothing and raises
+``ReportUnavailable`` with the refusal line. Like every report it says whether its data passed
+the consistency checks (数据审核), on the page and in its result."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -27,7 +29,8 @@ def build(store: Store, out: str | Path, today: _dt.date, employer: str = "", pr
     except certificates.Refused as exc:
         raise ReportUnavailable(str(exc)) from exc
     try:
-        return write(store, out, row, review)
+        from models.reports.pdf_base import data_stamp
+        return write(store, out, row, review, data_stamp(store, today))   # the data with the certificate in it
     except Exception:
         # the file could not be written: the number stays registered (never reused) but is marked
         from models.ledger.service import service_for
@@ -35,13 +38,17 @@ def build(store: Store, out: str | Path, today: _dt.date, employer: str = "", pr
         raise
 
 
-def write(store: Store, out: str | Path, row: dict, review) -> ReportResult:
-    """The certificate ``row`` (a register row) and its ``review`` as a PDF or Word file."""
+def write(store: Store, out: str | Path, row: dict, review, stamp=None) -> ReportResult:
+    """The certificate ``row`` (a register row) and its ``review`` as a PDF or Word file;
+    ``stamp``: the data check's result (``pdf_base.data_stamp``, taken on the issuing day when
+    not given), printed as the page's last line."""
     import models.reports.official as O
     from models import campaign as campaigns
     from models.reports.briefing import cn_date
-    from models.reports.pdf_base import LongTable, gap, org_name, scale_widths, yuan
+    from models.reports.pdf_base import LongTable, data_stamp, gap, org_name, scale_widths, yuan
     O.register_faces()
+    if stamp is None:
+        stamp = data_stamp(store, _dt.date.fromisoformat(row["issued_on"]))
     camp = campaigns.current(store)
     org = org_name(camp.unit if camp else "")
     office = f"{org}根治欠薪工作领导小组办公室"
@@ -78,19 +85,21 @@ def write(store: Store, out: str | Path, row: dict, review) -> ReportResult:
     story += [O.Blank(O.LEAD * 1.5),
               O.Text(f"{office}（盖章）", first_indent=0, align="right", role="plain"),
               O.Text(cn_date(issued), first_indent=0, align="right", role="plain"),
-              O.Blank(O.LEAD),
+              O.Blank(O.LEAD * 0.5),
               O.note(f"说明：本证明依据截至{cn_date(as_of)}日终的台账记录出具，只证明该日以前的情况；"
-                     f"证明编号 {row['cert_no']} 已登记于清欠证明登记簿，可向{office}核实。")]
+                     f"证明编号 {row['cert_no']} 已登记于清欠证明登记簿，可向{office}核实。"),
+              # whether the data passed the checks, as every report says it; red when they did not
+              (O.note if stamp.passed else O.alert)(stamp.check_text)]
     title_text = f"{row['cert_kind']}（{row['cert_no']}）"
     out = Path(out)
     figs = {"cert_no": row["cert_no"], "cases": len(counted), "workers": review.workers, "paid_fen": review.paid_fen}
     if out.suffix.lower() == ".docx":
         from models.reports.word import write_docx
         write_docx(story, out, title_text, office, official=True)
-        return ReportResult(out, row["cert_kind"], 0, figures=figs)
-    doc = O.OfficialDoc(out, title_text, office)
+        return ReportResult(out, row["cert_kind"], 0, stamp.passed, stamp.check_text, figures=figs)
+    doc = O.OfficialDoc(out, title_text, office, subject=stamp.line)
     doc.build(story)
-    return ReportResult(out, row["cert_kind"], doc.page, figures=figs)
+    return ReportResult(out, row["cert_kind"], doc.page, stamp.passed, stamp.check_text, figures=figs)
 
 
 def refuse_if_owing(store: Store, today: _dt.date, employer: str, project: str = "",

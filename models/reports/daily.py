@@ -1,13 +1,17 @@
 """日报告 / 零报告 for one day: cases registered and closed that day, money repaid that day per
 workstream, and each workstream's own return when the daily_reports ledger exists. A day with
-nothing new is reported as 零报告 (zero report), as the 信访维稳专班's duties require."""
+nothing new is reported as 零报告 (zero report), as the 信访维稳专班's duties require.
+
+A past day's report is checked as the data stand today, as the weekly briefing and the
+statistics are (``data_stamp`` with today, not with the report's day: a record entered after
+that day is not 登记日期在今天之后); a day that has not come yet is refused."""
 from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
 
 from models import stats
-from models.reports.result import ReportResult
+from models.reports.result import ReportResult, ReportUnavailable
 from models.reports.briefing import cn_date
 from models.reports.pdf_base import (LongTable, ReportDoc, finish, close_with_signature, data_stamp, gap, para, scale_widths,
                                      yuan)
@@ -20,11 +24,19 @@ def _who(r: dict) -> str:
     return who
 
 
-def build(store, out: Path, today: _dt.date, job=None) -> ReportResult:
+def build(store, out: Path, today: _dt.date, job=None, as_of: _dt.date | None = None) -> ReportResult:
+    """The report of day ``as_of`` (``today`` when not given), its data checked as of ``today``."""
     from models import campaign as campaigns
+    day = as_of or today
+    if day > today:
+        raise ReportUnavailable(f"报告日期 {day.isoformat()} 晚于今天（{today.isoformat()}），"
+                                "不能为尚未到来的日子出日报告或零报告")
     if job:
         job.progress(0, 3, "正在审核数据…")
     stamp = data_stamp(store, today)
+    if day != today:
+        stamp.warning_text = ""       # today's warnings do not belong on a past day's report
+    today = day                       # from here on, the day the report describes
     if job:
         job.progress(1, 3, "正在汇总当日数据…")
     fig = stats.daily_figures(store, today)

@@ -5,6 +5,8 @@ two-character first-line indent; numbered 议定事项 with owner and deadline; 
 after the body (label in 黑体, continuation lines aligned after the colon); page numbers
 "— N —" at the outer side; 抄送 / 印发 at the foot of the last page (抄送 from the setting
 ``reports.minutes_cc``). The faces are embedded (subset), so the file reads the same anywhere.
+Like every report the minutes say whether the data passed the consistency checks (数据审核): one
+line above the 抄送 / 印发 block, and in the ``ReportResult`` (``build_minutes``).
 
 Also the default wording of a meeting's body (``default_body``), from its frozen figures.
 """
@@ -125,9 +127,10 @@ CC_SETTING = "reports.minutes_cc"
 DEFAULT_CC = "县根治欠薪工作领导小组办公室，镇根治欠薪工作领导小组各成员，各工作专班"
 
 
-def minutes_story(store: Store, meeting_id: int) -> tuple[list, dict]:
+def minutes_story(store: Store, meeting_id: int, stamp=None) -> tuple[list, dict]:
     """The minutes as flowables in the GB/T 9704 纪要 layout, and the document's metadata
-    (title, author). The Word version is written from the same story."""
+    (title, author). The Word version is written from the same story. ``stamp``: the data
+    check's result (``pdf_base.data_stamp``), printed as one line after 出席 / 请假 / 列席."""
     import models.reports.official as O
     O.register_faces()
     m = M.get_meeting(store, meeting_id)
@@ -156,24 +159,39 @@ def minutes_story(store: Store, meeting_id: int) -> tuple[list, dict]:
     # 出席 / 请假 / 列席: 黑体 label two characters in, names aligned after the colon
     for label, field in (("出席", "attendees_present"), ("请假", "absent_with_reason"), ("列席", "attending_nonvoting")):
         story.append(O.attendance(label, _people(m[field])))
+    if stamp is not None:       # an annotation, not the 纪要's text: 五号, one line; red when not passed
+        from reportlab.lib import colors
+        story += [O.Blank(O.LEAD / 2),
+                  O.Text(stamp.check_text, O.KAI if stamp.passed else O.HEI, 10.5, 16, first_indent=0, role="note",
+                         colour=colors.black if stamp.passed else colors.HexColor("#b00020"))]
     cc = store.get_setting(CC_SETTING) or DEFAULT_CC
     story.append(O.ImprintBlock(O.Imprint(cc, f"{org}办公室", _print_day(m))))
     meta = {"title": f"{org}{kind_line}（第{m['meeting_no']}期）", "author": f"{org}办公室"}
     return story, meta
 
 
-def build_minutes_pdf(store: Store, meeting_id: int, out_path: str | Path) -> Path:
-    """Write the minutes of one meeting to ``out_path`` (PDF, or Word when it ends in .docx)."""
+def build_minutes(store: Store, meeting_id: int, out_path: str | Path, today: _dt.date | None = None):
+    """Write the minutes of one meeting to ``out_path`` (PDF, or Word when it ends in .docx),
+    with the data check's result as of ``today``; a ``ReportResult``."""
+    from models.reports.pdf_base import data_stamp
+    from models.reports.result import ReportResult
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    story, meta = minutes_story(store, meeting_id)
+    stamp = data_stamp(store, today or _dt.date.today())
+    story, meta = minutes_story(store, meeting_id, stamp)
     if out.suffix.lower() == ".docx":
         from models.reports.word import write_docx
         write_docx(story, out, meta["title"], meta["author"], official=True)
-        return out
+        return ReportResult(out, "会议纪要", 0, stamp.passed, stamp.check_text)
     from models.reports.official import OfficialDoc
-    OfficialDoc(out, meta["title"], meta["author"]).build(story)
-    return out
+    doc = OfficialDoc(out, meta["title"], meta["author"], subject=stamp.line)
+    doc.build(story)
+    return ReportResult(out, "会议纪要", doc.page, stamp.passed, stamp.check_text)
+
+
+def build_minutes_pdf(store: Store, meeting_id: int, out_path: str | Path, today: _dt.date | None = None) -> Path:
+    """``build_minutes``, the path written."""
+    return build_minutes(store, meeting_id, out_path, today).path
 
 
 def minutes_job(db_path: str | Path, meeting_id: int, out_path: str | Path):
