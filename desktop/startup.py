@@ -96,8 +96,9 @@ def _offer_restore(db_path: Path, message: str, user: str = "") -> bool:
     clicked = box.clickedButton()
     if restore_btn is not None and clicked is restore_btn:
         try:            # this window holds the database's lock: nobody else can be using it
-            restore.restore(latest, db_path, holding_lock=True, user=user)
-            return True
+            if _restore_confirmed(latest, db_path, user):
+                return True
+            return _offer_restore(db_path, message, user)
         except backup.BackupError as exc:
             QMessageBox.critical(None, "恢复失败", str(exc))
             return _offer_restore(db_path, message, user)
@@ -106,9 +107,33 @@ def _offer_restore(db_path: Path, message: str, user: str = "") -> bool:
                                               "数据库备份 (*.sqlite *.db);;所有文件 (*)")
         if path:
             try:
-                restore.restore(path, db_path, holding_lock=True, user=user)
-                return True
+                if _restore_confirmed(path, db_path, user):
+                    return True
+                return _offer_restore(db_path, message, user)
             except backup.BackupError as exc:
                 QMessageBox.critical(None, "恢复失败", str(exc))
                 return _offer_restore(db_path, message, user)
     return False
+
+
+def _restore_confirmed(src, db_path: Path, user: str = "") -> bool:
+    """``restore.restore`` from the window. A backup of another unit, or one lacking accounts the
+    database has (``restore.RestoreDiffers``), is put in place only once the user has read what
+    differs and confirmed. True if restored, False if the user declined; BackupError otherwise."""
+    from models import restore
+    try:
+        restore.restore(src, db_path, holding_lock=True, user=user)
+        return True
+    except restore.RestoreDiffers as exc:
+        box = QMessageBox(QMessageBox.Icon.Warning, "备份与当前数据库不同",
+                          f"这份备份与当前数据库不同：\n{Path(src).name}")
+        box.setInformativeText("\n".join(f"· {d}。" for d in exc.differences)
+                               + "\n\n确定仍要用这份备份替换当前数据库吗？当前数据库会另存一份，不会被直接覆盖。")
+        go = box.addButton("仍然恢复", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.exec()
+        if box.clickedButton() is not go:
+            return False
+    restore.restore(src, db_path, holding_lock=True, user=user, confirmed=True)
+    return True

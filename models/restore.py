@@ -8,13 +8,20 @@ is kept beside the database and the restore is recorded in the audit log of the 
 database. Who may restore (办公室, with password) is the caller's to prove: the command passes
 ``authorize`` to check it against the backup's own accounts when the database being replaced
 cannot be opened.
+
+A backup of another unit (another township's database, a county's in place of a township's), or
+one that lacks accounts the database being replaced has (a backup made before accounts were set
+up: restoring it would switch log-ins off), is refused (``RestoreDiffers``, saying what differs)
+unless the caller passes ``confirmed`` once the user has seen what differs (``differences``).
 """
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import shutil
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from models import lockfile
@@ -71,6 +78,136 @@ def missing_triggers(conn: sqlite3.Connection) -> list[str]:
     return missing
 
 
+# -- is the backup the same unit's, with the accounts the database has? -----------------------------
+class RestoreDiffers(BackupError):
+    """The backup is not of the same unit as the database it would replace, or lacks accounts that
+    database has. ``differences``: each in one Chinese sentence. Nothing was changed."""
+
+    def __init__(self, src: Path, differences: list[str]) -> None:
+        self.src = src
+        self.differences = list(differences)
+        super().__init__(f"备份与当前数据库不同，恢复未进行（数据库未作任何改动）：{'；'.join(differences)}")
+
+
+LEVELS = {"township": "乡镇数据库", "county": "县级汇总数据库"}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Whose a database is: its level, its unit as the exchange knows it (``models.exchange.identity``:
+    name and 区划代码), the current campaign's 填报单位, and its active accounts."""
+    level: str = "township"
+    name: str = ""
+    code: str = ""
+    county: str = ""
+    unit: str = ""
+    campaign: str = ""
+    accounts: tuple[str, ...] = ()
+
+    def label(self) -> str:
+        """「青山县白鹤镇（代码 511234102），填报单位 青山县白鹤镇人民政府」"""
+        place = self.name
+        if place and self.county and self.level != "county" and not place.startswith(self.county):
+            place = self.county + place
+        parts = []
+        if place:
+            parts.append(place + (f"（代码 {self.code}）" if self.code else ""))
+        elif self.code:
+            parts.append(f"代码 {self.code}")
+        if self.unit:
+            parts.append(f"填报单位 {self.unit}")
+        return "，".join(parts) or "未设定单位"
+
+
+def _setting_text(conn: sqlite3.Connection, key: str) -> str:
+    try:
+        row = conn.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+    except sqlite3.Error:
+        return ""
+    if row is None or row[0] is None:
+        return ""
+    try:
+        value = json.loads(row[0])
+    except (TypeError, ValueError):
+        value = row[0]
+    return str(value).strip() if isinstance(value, (str, int)) else ""
+
+
+def identity_of(conn: sqlite3.Connection) -> Identity:
+    """A database's ``Identity``, read only; what an older or damaged file lacks is left empty."""
+    from models.exchange import identity as ex
+    unit = campaign = ""
+    try:
+        row = conn.execute("SELECT name, unit FROM campaign WHERE is_current = 1 ORDER BY id DESC LIMIT 1").fetchone()
+        if row is not None:
+            campaign, unit = (row[0] or "").strip(), (row[1] or "").strip()
+    except sqlite3.Error:
+        pass
+    try:
+        accounts = tuple(r[0] for r in conn.execute(
+            "SELECT username FROM account WHERE active = 1 ORDER BY id"))
+    except sqlite3.Error:
+        accounts = ()
+    return Identity(_setting_text(conn, ex.LEVEL) or "township", _setting_text(conn, ex.UNIT_NAME),
+                    _setting_text(conn, ex.UNIT_CODE), _setting_text(conn, ex.COUNTY_NAME), unit, campaign,
+                    accounts)
+
+
+def identity_of_file(db_path: str | os.PathLike) -> Identity | None:
+    """``identity_of`` a database file, opened read-only; None when it cannot be read at all
+    (damaged past reading, not a database, missing)."""
+    path = Path(db_path)
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=10)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return identity_of(conn)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def _names(names: list[str], most: int = 5) -> str:
+    shown = "、".join(names[:most])
+    return shown + (f" 等 {len(names)} 个" if len(names) > most else "")
+
+
+def differences(current: Identity | None, backup: Identity) -> list[str]:
+    """What a restore of ``backup`` in place of ``current`` would change beyond the records: the
+    unit (level, name, code, 填报单位) and accounts that would be gone. Each one Chinese sentence;
+    empty when it is the same unit with (at least) the same accounts, or nothing is known of the
+    database being replaced (none there, or damaged past reading)."""
+    if current is None:
+        return []
+    out = []
+    if current.level != backup.level:
+        out.append(f"备份是{LEVELS.get(backup.level, backup.level)}，当前数据库是"
+                   f"{LEVELS.get(current.level, current.level)}")
+
+    def norm(text: str) -> str:
+        return "".join(text.split())
+    pairs = [(current.code, backup.code), (norm(current.name), norm(backup.name)),
+             (norm(current.unit), norm(backup.unit))]
+    both = [(a, b) for a, b in pairs if a and b]
+    if any(a != b for a, b in both) or (any(a for a, _ in pairs) and not both):
+        if any(b for _, b in pairs):
+            out.append(f"单位不同：备份为“{backup.label()}”，当前数据库为“{current.label()}”")
+        else:
+            out.append(f"备份中没有单位信息（填报单位、报送身份），当前数据库为“{current.label()}”")
+    lost = [a for a in current.accounts if a not in set(backup.accounts)]
+    if lost and not backup.accounts:
+        out.append(f"当前数据库有 {len(current.accounts)} 个账号（{_names(list(current.accounts))}），备份中没有账号："
+                   "恢复后不再需要登录，任何人不用密码即可查看和修改")
+    elif lost:
+        out.append(f"当前数据库的账号 {_names(lost)} 在备份中没有：恢复后这些账号不能再登录")
+    return out
+
+
 def _kept_name(db: Path) -> Path:
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     kept = db.with_name(f"{db.name}.before-restore-{stamp}")
@@ -107,10 +244,13 @@ def has_accounts(db_path: str | os.PathLike) -> bool | None:
         return None
 
 
-def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None) -> None:
+def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None,
+             current: Identity | None = None, confirmed: bool = False) -> list[str]:
     """Copy ``src`` to ``tmp``, bring it to the current schema, check it is one of the program's
-    databases with its triggers, and record the restore in its audit log. Raises BackupError
-    (or whatever ``authorize(store)``, called on the copy, raises to refuse)."""
+    databases with its triggers, compare it with the database it replaces (``current``: refused
+    with ``RestoreDiffers`` when they differ, unless ``confirmed``), and record the restore in its
+    audit log. Raises BackupError (or whatever ``authorize(store)``, called on the copy, raises to
+    refuse). Returns what differs (confirmed)."""
     from models import backup_pages
     if backup_pages.is_packed(src):         # rebuilt straight into the copy, then checked
         try:
@@ -136,17 +276,23 @@ def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None) ->
                               f"可能被其他程序改动过，不能恢复：{src}")
         if authorize is not None:
             authorize(store)
-        import json
+        differ = differences(current, identity_of(store.conn))
+        if differ and not confirmed:
+            raise RestoreDiffers(src, differ)
+        after = {"恢复自": str(src)}
+        if differ:
+            after["确认恢复时与原数据库的不同"] = differ
         with store.tx("从备份恢复数据库"):
             store.execute(
                 "INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, before, after, reason)"
                 " VALUES (qq_now(), qq_user(), '数据库', NULL, NULL, 'restore_db', ?, ?, '从备份恢复数据库')",
                 (json.dumps({"原数据库另存为": kept_hint}, ensure_ascii=False),
-                 json.dumps({"恢复自": str(src)}, ensure_ascii=False)))
+                 json.dumps(after, ensure_ascii=False)))
     except sqlite3.Error as exc:
         raise BackupError(f"备份文件无法使用：{src}（{why(exc)}）") from exc
     finally:
         store.close()
+    return differ
 
 
 def _copy(src: Path, tmp: Path) -> None:
@@ -165,7 +311,7 @@ def _copy(src: Path, tmp: Path) -> None:
 
 
 def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user: str = "",
-            holding_lock: bool = False, authorize=None) -> Path | None:
+            holding_lock: bool = False, authorize=None, confirmed: bool = False) -> Path | None:
     """Put a checked backup in place of the database. The file it replaces is kept
     beside it (``.before-restore-<time>``), never overwritten silently. Returns that path.
 
@@ -174,7 +320,11 @@ def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user:
     the program's triggers. ``holding_lock``: the caller (the window, offering a backup for
     a damaged file) holds the database's lock itself. ``user``: who restores, for the audit.
     ``authorize(store)``: proves who restores against the backup's own accounts (when the
-    database being replaced cannot be opened); it raises to refuse."""
+    database being replaced cannot be opened); it raises to refuse.
+
+    A backup of another unit, or one lacking accounts the database has, is refused
+    (``RestoreDiffers``, saying what differs; nothing changed) unless ``confirmed``: the user
+    has been told what differs and wants it all the same."""
     src = Path(backup_file)
     db = Path(db_path)
     if not src.is_file():
@@ -196,7 +346,8 @@ def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user:
                 f.unlink()
         kept = _kept_name(db) if db.exists() else None
         from models.db import default_user
-        _prepare(src, tmp, user or default_user(), str(kept) if kept else "", authorize)
+        current = identity_of_file(db) if db.exists() else None
+        _prepare(src, tmp, user or default_user(), str(kept) if kept else "", authorize, current, confirmed)
         if kept is not None:
             _checkpoint(db)
             shutil.copy2(db, kept)

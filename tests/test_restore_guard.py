@@ -263,7 +263,12 @@ def test_restore_needs_the_office_account_and_its_password(accounts, monkeypatch
     failed = s.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'")
     s.close()
     assert failed == 3          # no name, no password, a wrong password: each a failed log-in
+    # the backup was taken before the accounts were made: restoring it switches log-ins off, so it
+    # is refused until confirmed
     code, out, err = _run(monkeypatch, capsys, "restore", good, "--db", db, "--user", "office", "--json",
+                          password="secret1")
+    assert code == 2 and "账号" in err and "--force" in err
+    code, out, err = _run(monkeypatch, capsys, "restore", good, "--db", db, "--user", "office", "--json", "--force",
                           password="secret1")
     assert code == 0, err
     kept = Path(json.loads(out)["previous_kept_as"])

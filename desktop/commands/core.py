@@ -52,6 +52,9 @@ def register(sub) -> None:
     p = sub.add_parser("restore", help="从备份恢复数据库（须办公室账号和密码；原文件另存，不覆盖）")
     p.add_argument("file", help="备份文件")
     add_db(p)
+    p.add_argument("--force", action="store_true",
+                   help="备份与当前数据库不是同一单位（乡镇、代码、填报单位），或当前数据库的账号在备份中没有时，"
+                        "仍然恢复（不加此项时拒绝并说明有何不同）")
     add_json(p)
     p.set_defaults(func=cmd_restore)
 
@@ -169,7 +172,8 @@ OFFICE = ("办公室",)
 def cmd_restore(args) -> int:
     """Only while nobody holds the database, only by 办公室 with password (proven against the
     database being replaced when it still opens, else against the backup), only a whole
-    清欠工作台 database with the program's triggers. One line and nothing changed otherwise."""
+    清欠工作台 database with the program's triggers; a backup of another unit, or one lacking
+    accounts the database has, only with ``--force``. One line and nothing changed otherwise."""
     from pathlib import Path
     from desktop.commands._common import Refused
     from models import backup, lockfile, restore
@@ -183,9 +187,12 @@ def cmd_restore(args) -> int:
     try:
         restore.check_candidate(src)     # a file that cannot be restored is said so before anything else
         who, authorize = _restorer(db, args)
-        kept = restore.restore(src, db, user=who, holding_lock=True, authorize=authorize)
+        kept = restore.restore(src, db, user=who, holding_lock=True, authorize=authorize,
+                               confirmed=getattr(args, "force", False))
     except Refused as exc:
         return fail(f"{exc}（恢复未进行）")
+    except restore.RestoreDiffers as exc:
+        return fail(f"{exc}。确认仍要用这份备份替换当前数据库，请加 --force")
     except backup.BackupError as exc:
         return fail(str(exc))
     finally:
