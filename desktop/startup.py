@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from models.db import LIGHT_CHECK_ABOVE, DamagedDatabase, NewerDatabase, Store
+from models.db import LIGHT_CHECK_ABOVE, DamagedDatabase, NewerDatabase, ReadOnlyDatabase, Store
 
 
 def acquire_lock(db_path: Path) -> QLockFile | None:
@@ -41,7 +41,7 @@ def open_database(db_path: Path, user: str | None, prefs) -> tuple[Store, QLockF
                     notice = None
             store.needs_full_check = light
             return store, lock
-        except NewerDatabase as exc:
+        except (NewerDatabase, ReadOnlyDatabase) as exc:
             QMessageBox.critical(None, "清欠工作台", str(exc))
             lock.unlock()
             return None

@@ -19,7 +19,7 @@ from typing import Any, Iterator, Sequence
 
 from models import migrations
 from models.errors import (DamagedDatabase, DatabaseLocked, NewerDatabase, NotOurDatabase,  # noqa: F401
-                           PermissionDenied, StoreError)
+                           PermissionDenied, ReadOnlyDatabase, StoreError, chinese_reason)
 
 
 # tables every version of the program's database has (migration 1)
@@ -73,12 +73,7 @@ class Store:
         self.needs_full_check = False   # set when only the light check ran at open
         self._thread = threading.get_ident()
         if read_only:
-            from models.paths import sqlite_uri
-            try:
-                self.conn = sqlite3.connect(sqlite_uri(self.path.resolve()), uri=True, timeout=2,
-                                            isolation_level=None, check_same_thread=False)
-            except sqlite3.DatabaseError as exc:
-                raise DamagedDatabase(f"数据库文件无法打开：{self.path}（{exc}）") from exc
+            self.conn = self._open_read_only()
             self.conn.row_factory = sqlite3.Row
             self._configure(read_only=True)
             return
@@ -88,13 +83,16 @@ class Store:
             raise StoreError(f"找不到数据库文件：{self.path}")
         if not new_file:
             refuse_foreign_file(self.path)      # before anything is written to it
+            why = read_only_place(self.path)
+            if why:
+                raise ReadOnlyDatabase(read_only_message(self.path, why))
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None,
                                         check_same_thread=False)
         except sqlite3.DatabaseError as exc:
-            raise DamagedDatabase(f"数据库文件无法打开：{self.path}（{exc}）") from exc
+            raise DamagedDatabase(f"数据库文件无法打开：{self.path}（{chinese_reason(exc)}）") from exc
         self.conn.row_factory = sqlite3.Row
         try:
             if not new_file:
@@ -117,15 +115,44 @@ class Store:
             if is_busy(exc):            # waited the busy timeout: someone else is writing
                 from models.lockfile import busy_message
                 raise DatabaseLocked(busy_message(self.path)) from exc
-            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{exc}）") from exc
+            why = read_only_place(self.path)
+            if why or "readonly" in str(exc).lower():
+                raise ReadOnlyDatabase(read_only_message(self.path, why or "文件只读，不能写入")) from exc
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{chinese_reason(exc)}）") from exc
         except sqlite3.DatabaseError as exc:
             self.conn.close()
-            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{exc}）") from exc
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{chinese_reason(exc)}）") from exc
         except StoreError:
             self.conn.close()
             raise
 
     # -- connection set-up -------------------------------------------------
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A connection that cannot change the file. On a read-only place (a write-protected USB
+        stick) SQLite may not even read a WAL-mode file, needing to write its index beside it:
+        then, when no write-ahead log is left beside the file (the program empties it on close),
+        the file is read as immutable; with a log left, it is said plainly."""
+        from models.paths import sqlite_uri
+        uri = sqlite_uri(self.path.resolve())
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=2, isolation_level=None, check_same_thread=False)
+            _probe(conn)
+            return conn
+        except sqlite3.DatabaseError as exc:
+            why = read_only_place(self.path)
+            if not why:
+                raise DamagedDatabase(f"数据库文件无法打开：{self.path}（{chinese_reason(exc)}）") from exc
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise ReadOnlyDatabase(read_only_message(self.path, why + "，且上次未正常关闭")) from exc
+            try:
+                conn = sqlite3.connect(uri + "&immutable=1", uri=True, timeout=2, isolation_level=None,
+                                       check_same_thread=False)
+                _probe(conn)
+                return conn
+            except sqlite3.DatabaseError as exc2:
+                raise DamagedDatabase(f"数据库文件无法打开：{self.path}（{chinese_reason(exc2)}）") from exc2
+
     def _configure(self, read_only: bool = False) -> None:
         c = self.conn
         c.execute("PRAGMA busy_timeout = 2000" if read_only else "PRAGMA busy_timeout = 10000")
@@ -187,7 +214,7 @@ class Store:
             pages = int.from_bytes(header[28:32], "big")
             self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{_one_line(exc)}）") from exc
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{chinese_reason(exc)}）") from exc
         if pages and self.path.stat().st_size < pages * page_size:
             raise DamagedDatabase(f"数据库文件不完整：{self.path}（应有 {pages * page_size:,} 字节，"
                                   f"实有 {self.path.stat().st_size:,} 字节）")
@@ -196,7 +223,7 @@ class Store:
         try:
             rows = self.conn.execute("PRAGMA quick_check").fetchall()
         except sqlite3.DatabaseError as exc:
-            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{_one_line(exc)}）") from exc
+            raise DamagedDatabase(f"数据库文件已损坏：{self.path}（{chinese_reason(exc)}）") from exc
         result = _one_line("; ".join(r[0] for r in rows))
         if result != "ok":
             raise DamagedDatabase(f"数据库完整性检查未通过：{self.path}（{result[:200]}）")
@@ -408,6 +435,30 @@ def _one_line(text) -> str:
     return " ".join(str(text).split())
 
 
+def _probe(conn: sqlite3.Connection) -> None:
+    """Read the schema once: SQLite opens lazily, so this is where an unreadable file says so."""
+    conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+
+
+def read_only_place(path: Path) -> str:
+    """Why a database file at ``path`` cannot be written where it lies ("" when it can): the
+    file is read-only, or its folder is (a write-protected USB stick, a CD); SQLite needs to
+    write beside the file even to read it in WAL mode."""
+    try:
+        if path.exists() and not os.access(path, os.W_OK):
+            return "文件是只读的"
+        if not os.access(path.parent, os.W_OK):
+            return "文件所在的文件夹或磁盘是只读的（如写保护的U盘、光盘）"
+    except OSError:
+        return ""
+    return ""
+
+
+def read_only_message(path: Path, why: str) -> str:
+    return (f"数据库文件不能写入：{path}（{why}）。请把它复制到电脑上可写的文件夹后再打开；"
+            "文件本身并未损坏")
+
+
 def checkpoint_file(path: str | os.PathLike, mode: str = "TRUNCATE", timeout: float = 5) -> None:
     """Copy the write-ahead log of the database at ``path`` into the file (SQLite's checkpoint,
     ``mode`` PASSIVE, FULL, RESTART or TRUNCATE) on a connection of its own. Opened read-write
@@ -500,7 +551,7 @@ def refuse_foreign_schema(conn: sqlite3.Connection, path: Path) -> None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise DamagedDatabase(f"数据库文件已损坏：{path}（{_one_line(exc)}）") from exc
+        raise DamagedDatabase(f"数据库文件已损坏：{path}（{chinese_reason(exc)}）") from exc
     except UnicodeDecodeError as exc:       # damaged bytes where the tables' names are kept
         raise DamagedDatabase(f"数据库文件已损坏：{path}（表结构中有无法读取的文字）") from exc
     missing = [t for t in OWN_TABLES if t not in tables]

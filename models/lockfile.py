@@ -9,6 +9,7 @@ removed, as the window removes it.
 """
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import sys
@@ -191,7 +192,11 @@ class DatabaseLock:
                 self._remove_stale()
                 continue
             except OSError as exc:
-                raise DatabaseBusy(f"无法建立数据库锁文件：{self.path}（{exc.strerror or exc}）") from exc
+                from models.errors import chinese_reason
+                if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                    raise DatabaseBusy(f"数据库文件所在的文件夹不能写入：{self.path.parent}（{chinese_reason(exc)}）。"
+                                       "请把数据库复制到电脑上可写的文件夹后再打开") from exc
+                raise DatabaseBusy(f"无法建立数据库锁文件：{self.path}（{chinese_reason(exc)}）") from exc
             try:
                 if fcntl is not None:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
