@@ -175,3 +175,21 @@ def test_a_past_week_is_rebuilt_from_the_dates(s):
                       "inspected_on <= ? AND status != '无隐患'", (day.isoformat(), day.isoformat()))
     assert f["hazards"].figures["closed"] == closed
     assert "台账现有记录" in f["assets"].note
+
+
+def test_on_a_monday_the_pack_covers_the_week_just_ended(town, tmp_path, capsys):
+    """The 周调度材料 made on the morning of the Monday meeting, with no day chosen, covers
+    Monday to Sunday of the week just ended (as the meeting's agenda and minutes do), not the
+    Monday alone; a day chosen is kept."""
+    from desktop import cli
+    from models.reports.briefing import default_day
+    assert default_day(_dt.date(2026, 11, 30)) == _dt.date(2026, 11, 29)
+    assert default_day(TODAY) == TODAY
+    out = tmp_path / "周一.pdf"
+    code = cli.main(["report", "weekly", "--db", str(town), "--out", str(out), "--today", "2026-11-30", "--json"])
+    assert code == 0, capsys.readouterr().err
+    assert "统计时段：2026年11月23日至2026年11月29日" in flat_of(out)
+    out2 = tmp_path / "周一当天.pdf"
+    code = cli.main(["report", "weekly", "--db", str(town), "--out", str(out2), "--today", "2026-11-30",
+                     "--date", "2026-11-30"])
+    assert code == 0 and "统计时段：2026年11月30日至2026年11月30日" in flat_of(out2)

@@ -353,6 +353,9 @@ class ReportsPage(QWidget):
         self.day_label.setVisible(key != "period")
         if key == "ledger":                      # a printout lists the records as they are now
             self.day.setDate(QDate(self.ctx.today()))
+        elif key == "weekly":                    # on a Monday: the week just ended
+            from models.reports.briefing import default_day
+            self.day.setDate(QDate(default_day(self.ctx.today())))
         self.day.setEnabled(key != "ledger")
         self.ledger.setVisible(key == "ledger")
         self.meeting.setVisible(key == "minutes")

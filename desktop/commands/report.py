@@ -34,7 +34,7 @@ def register(sub) -> None:
     add_db(p)
     p.add_argument("--out", required=True, help="输出文件：.pdf，或 .docx（Word）；stats 另在同名 .xlsx 写 Excel")
     p.add_argument("--force", action="store_true", help="输出文件已存在时替换它（stats 连同同名 .xlsx）")
-    p.add_argument("--date", help="报表日期（YYYY-MM-DD），默认今天；weekly / stats 按该日日终的情况统计；"
+    p.add_argument("--date", help="报表日期（YYYY-MM-DD），默认今天（weekly 在周一默认为昨天：写上周一至周日的全周）；weekly / stats 按该日日终的情况统计；"
                                        "daily 为该日的日报告（不能晚于今天）")
     p.add_argument("--today", help=argparse.SUPPRESS)     # the day taken as today (scripts and tests)
     p.add_argument("--kind", default="cases", help="ledger：台账种类，默认 cases（欠薪问题台账）")
@@ -87,6 +87,9 @@ def cmd_report(args) -> int:
     from models.reports import ReportUnavailable, make_report
     try:
         today, day = days(args)
+        if day is None and args.which == "weekly":
+            from models.reports.briefing import default_day
+            day = default_day(today)        # on a Monday: the week just ended
         day = day or today
     except ValueError:
         return fail(f"日期格式不对：{args.date or args.today}（应为 YYYY-MM-DD）")

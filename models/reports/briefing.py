@@ -28,6 +28,13 @@ ACTION_CAP = 60
 WEEKDAYS = "一二三四五六日"
 
 
+def default_day(today: _dt.date) -> _dt.date:
+    """The day a 周调度材料 describes when none is chosen: today, except on a Monday, the day of
+    the dispatch meeting, when it is yesterday: the pack then covers the whole week just ended
+    (Monday to Sunday, as the meeting's agenda and minutes do), not Monday morning alone."""
+    return today - _dt.timedelta(days=1) if today.weekday() == 0 else today
+
+
 def cn_date(d: _dt.date, weekday: bool = False) -> str:
     return f"{d.year}年{d.month}月{d.day}日" + (f"（星期{WEEKDAYS[d.weekday()]}）" if weekday else "")
 
