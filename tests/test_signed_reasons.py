@@ -110,12 +110,19 @@ def unsigned(tmp_path) -> Store:
     s.close()
 
 
-def test_a_repayment_restored_from_the_bin_brings_its_allocation_back(unsigned):
-    s = unsigned
+def _allocated_then_cancelled(s):
+    """1,500 元 of the fund paid to the worker, then taken back: (case, worker, fund, allocation,
+    repayment) ids."""
     cid, wid, fid = _ids(s)
     funds.allocate(s, fid, cid, 150_000, "2026-11-02", worker_id=wid)
     aid, rid = s.one("SELECT id, repayment_id FROM fund_allocation")
     funds.cancel_allocation(s, aid, "分错")
+    return cid, wid, fid, aid, rid
+
+
+def test_a_repayment_restored_from_the_bin_brings_its_allocation_back(unsigned):
+    s = unsigned
+    cid, wid, fid, aid, rid = _allocated_then_cancelled(s)
     assert (_paid(s), funds.balance(s, fid)) == (0, 200_000)
     service_for(s, "repayments").restore([rid])
     # both halves back: paid once, spent once
@@ -130,10 +137,7 @@ def test_a_repayment_restored_from_the_bin_brings_its_allocation_back(unsigned):
 
 def test_a_restore_that_would_spend_a_fund_twice_or_overpay_is_refused(unsigned):
     s = unsigned
-    cid, wid, fid = _ids(s)
-    funds.allocate(s, fid, cid, 150_000, "2026-11-02", worker_id=wid)
-    aid, rid = s.one("SELECT id, repayment_id FROM fund_allocation")
-    funds.cancel_allocation(s, aid, "分错")
+    cid, wid, fid, aid, rid = _allocated_then_cancelled(s)
     funds.allocate(s, fid, cid, 100_000, "2026-11-03", worker_id=wid)        # the fund spent elsewhere meanwhile
     with pytest.raises(ValidationError, match="余额 1,000.00 元已不足"):
         service_for(s, "repayments").restore([rid])

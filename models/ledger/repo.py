@@ -283,8 +283,15 @@ class LedgerRepo:
     # -- writing ---------------------------------------------------------------
     def parse(self, raw: dict[str, Any]) -> tuple[dict, list[tuple[str, str]]]:
         """Text from a form or a file → stored values, with every problem found."""
-        values, problems = {}, []
-        for name, text in raw.items():
+        values: dict = {}
+        problems = self._each_stored(raw, values, lambda f, text: f.parse(text))
+        return values, problems
+
+    def _each_stored(self, given: dict, into: dict, turn) -> list[tuple[str, str]]:
+        """``turn(field, value)`` for each stored field of ``given``, into ``into``; the
+        ``ValueProblem``s as (field, message)."""
+        problems = []
+        for name, value in given.items():
             try:
                 f = self.ledger.field(name)
             except KeyError:
@@ -292,10 +299,10 @@ class LedgerRepo:
             if not f.stored:
                 continue
             try:
-                values[name] = f.parse(text)
+                into[name] = turn(f, value)
             except ValueProblem as exc:
                 problems.append((name, str(exc)))
-        return values, problems
+        return problems
 
     def validate(self, values: dict, record_id: int | None = None) -> list[tuple[str, str]]:
         row = dict(values)
@@ -311,19 +318,7 @@ class LedgerRepo:
         have put there: an ID number with a wrong check digit, a status not in the list, an
         amount that is not whole 分. Forms and files parse before they write; this is the same
         rule for every other caller (the command line, a package, the program's own code)."""
-        problems = []
-        for name, value in values.items():
-            try:
-                f = self.ledger.field(name)
-            except KeyError:
-                continue
-            if not f.stored:
-                continue
-            try:
-                values[name] = f.kind_of.at_door(f, value)
-            except ValueProblem as exc:
-                problems.append((name, str(exc)))
-        return problems
+        return self._each_stored(dict(values), values, lambda f, value: f.kind_of.at_door(f, value))
 
     def insert(self, values: dict[str, Any]) -> int:
         problems = self.at_door(values) or self.validate(values)
