@@ -46,16 +46,13 @@ def today_of(args) -> _dt.date:
 
 def parse_day(text: str | None, what: str, default: _dt.date | None = None) -> str | None:
     """A date as a clerk writes it (2026-12-01, 2026/12/1, 2026年12月1日, 20261201) → ISO text."""
-    from models.values import ValueProblem, parse_date
+    from desktop.commands._common import DayProblem, day_of
     if text is None or not str(text).strip():
         return default.isoformat() if default else None
     try:
-        d = parse_date(text)
-    except ValueProblem:
-        d = None
-    if not d:
-        raise ValueError(f"{what}“{text}”看不懂（可写 2026-12-01、2026/12/1 或 2026年12月1日）")
-    return d
+        return day_of(text).isoformat()
+    except DayProblem as exc:
+        raise ValueError(f"{what}：{exc}") from None
 
 
 def one_line(exc: BaseException) -> str:

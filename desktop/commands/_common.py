@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from models.errors import StoreError
+
 PASSWORD_ENV = "QINGQIAN_PASSWORD"        # the acting account's password, for scripts
 
 
@@ -25,12 +27,65 @@ def add_db(p: argparse.ArgumentParser, required: bool = True) -> None:
         p.set_defaults(db_required=p.prog)
 
 
-def days(args) -> tuple:
-    """(today, the day asked for with --date or None) from a command's --today / --date;
-    ValueError for a date not written YYYY-MM-DD."""
+EARLIEST_YEAR = 2000        # no --date before 1 January of this year (``day_of``)
+DATE_FORMS = "2026-12-07、2026-12-7、2026/12/7、2026.12.7、2026年12月7日 或 20261207"
+
+
+class DayProblem(StoreError):
+    """A --date (--today) that is no day, or one before ``EARLIEST_YEAR``: one Chinese line.
+
+    A ``StoreError`` (a problem the user is told about in Chinese), not a ValueError: a command
+    that prints its own fixed line for a ValueError (report: 日期格式不对 … 应为 YYYY-MM-DD) lets
+    it pass to ``desktop.cli.main``, which prints these words as they are and exits 2."""
+
+
+def day_of(text: str, *, earliest: bool = True):
+    """A day as a clerk writes it on the command line → ``datetime.date``, by the program's own
+    date reader (``models.values.parse_date``): 2026-12-07, 2026-12-7, 2026/12/7, 2026.12.7,
+    2026年12月7日, 20261207. ``DayProblem`` (one Chinese line) for text that is no date, for a
+    day that does not exist (2026-02-30), and, with ``earliest``, for a day before 1 January
+    ``EARLIEST_YEAR``: the ledgers are of the wage-arrears work of this century, so figures of
+    an earlier day would be zeros that look like an answer, where the year was mistyped."""
+    import calendar
     import datetime as _dt
-    today = _dt.date.fromisoformat(args.today) if getattr(args, "today", None) else _dt.date.today()
-    return today, (_dt.date.fromisoformat(args.date) if args.date else None)
+    import re
+
+    from models.values import _DATE_PATTERNS, ValueProblem, halfwidth, parse_date
+    shown = str(text).strip()
+    plain = halfwidth(shown)
+    bad = DayProblem(f"日期格式不对：{shown}（可写 {DATE_FORMS}）")
+    if not plain or re.fullmatch(r"\d{5}(\.0+)?", plain):      # an Excel serial is a cell's, not a typed day
+        raise bad
+    try:
+        iso = parse_date(plain)
+    except ValueProblem:
+        # written as a date, but no such day: 2026-02-30 does not exist; 2026-13-01 or 2026-01-32
+        # is a date written wrongly (month 1–12, day 1–31)
+        m = next((m for m in (p.match(plain) for p in _DATE_PATTERNS) if m), None)
+        if m:
+            y, mo, d = (int(g) for g in m.groups())
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                raise DayProblem(f"日期“{shown}”不存在（{y}年{mo}月只有 {calendar.monthrange(y, mo)[1]} 天）") from None
+            if not 1 <= mo <= 12:
+                raise DayProblem(f"日期格式不对：{shown}（月份应为 1～12；可写 {DATE_FORMS}）") from None
+        raise bad from None
+    if not iso:
+        raise bad
+    day = _dt.date.fromisoformat(iso)
+    if earliest and day < _dt.date(EARLIEST_YEAR, 1, 1):
+        raise DayProblem(f"日期“{shown}”早于 {EARLIEST_YEAR}年1月1日，不予统计：本程序的台账记的是 {EARLIEST_YEAR} 年以后的"
+                         "欠薪问题，这样早的日期多是年份写错，请检查")
+    return day
+
+
+def days(args) -> tuple:
+    """(today, the day asked for with --date or None) from a command's --today / --date, each
+    read by ``day_of`` (--today, hidden and for scripts and tests, without the earliest day);
+    ``DayProblem`` with one Chinese line for either that cannot be used."""
+    import datetime as _dt
+    today = day_of(args.today, earliest=False) if getattr(args, "today", None) else _dt.date.today()
+    date = getattr(args, "date", None)
+    return today, (day_of(date) if date is not None and str(date).strip() else None)
 
 
 def add_json(p: argparse.ArgumentParser) -> None:

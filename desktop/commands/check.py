@@ -20,10 +20,11 @@ def register(sub) -> None:
 def cmd_check(args) -> int:
     from models.checks_incremental import check, full_due
     from models.db import StoreError
+    from desktop.commands._common import DayProblem, day_of
     try:
-        today = _dt.date.fromisoformat(args.date) if args.date else None
-    except ValueError:
-        return fail(f"日期格式不对：{args.date}（应为 YYYY-MM-DD）")
+        today = day_of(args.date) if args.date else None
+    except DayProblem as exc:
+        return fail(str(exc))
     store, code = open_store(args)
     if store is None:
         return code

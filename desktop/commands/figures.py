@@ -1,6 +1,6 @@
 """figures: every headline figure of the campaign, one definition each (口径), now or as of a day.
 
-qingqian figures --db PATH [--date YYYY-MM-DD] [--json]
+qingqian figures --db PATH [--date D] [--json]
 
 Read-only: the database is opened so that nothing in it can change, and a file that does
 not exist is not created. Exit 0 with the figures, 2 with one Chinese line on standard error.
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 
-from desktop.commands._common import add_db, days, emit, fail
+from desktop.commands._common import DATE_FORMS, EARLIEST_YEAR, DayProblem, add_db, days, emit, fail
 
 
 def register(sub) -> None:
     p = sub.add_parser("figures", help="主要数字：问题数、在办、已付、未付、清偿率、预警等，每项附口径")
     add_db(p)
-    p.add_argument("--date", help="统计截至该日日终（YYYY-MM-DD），默认今天")
+    p.add_argument("--date", help=f"统计截至该日日终，默认今天；可写 {DATE_FORMS}，不早于 {EARLIEST_YEAR}年1月1日")
     p.add_argument("--today", help=argparse.SUPPRESS)     # the day taken as today (scripts and tests)
     p.add_argument("--json", action="store_true", help="以 JSON 输出（金额单位：分；definitions 为各项口径）")
     p.set_defaults(func=cmd_figures)
@@ -28,8 +28,8 @@ def cmd_figures(args) -> int:
     from models.db import Store, StoreError
     try:
         today, as_of = days(args)
-    except ValueError:
-        return fail(f"日期格式不对：{args.date or args.today}（应为 YYYY-MM-DD）")
+    except DayProblem as exc:            # no such day (2026-02-30), not a date, or before 2000
+        return fail(str(exc))
     path = Path(args.db)
     if not path.is_file():
         return fail(f"找不到数据库文件：{path}")

@@ -172,10 +172,11 @@ def _period_or_certificate(args, today, day, suffix: str) -> int:
     if args.which == "period":
         if not args.since or not args.until:
             return fail("书面报告须用 --from 和 --to 给出报告期，如 --from 2026-10-01 --to 2026-10-31")
+        from desktop.commands._common import DayProblem, day_of
         try:
-            since, until = _dt.date.fromisoformat(args.since), _dt.date.fromisoformat(args.until)
-        except ValueError:
-            return fail(f"日期格式不对：{args.since} / {args.until}（应为 YYYY-MM-DD）")
+            since, until = day_of(args.since), day_of(args.until)
+        except DayProblem as exc:
+            return fail(str(exc))
         store, code = open_store(args)
     else:
         if not (args.employer or "").strip() and not (args.project or "").strip():

@@ -98,7 +98,8 @@ def write_excel(path: Path, items: list[stats.Indicator], tot: stats.Totals, sta
     f_int = wb.add_format({**base, "num_format": "#,##0"})
     f_wan = wb.add_format({**base, "num_format": "#,##0.00"})
     f_yuan = wb.add_format({**base, "num_format": "#,##0.00"})
-    f_pct = wb.add_format({**base, "num_format": "0.00%"})
+    f_pct = wb.add_format({**base, "num_format": "0.00%"})        # 办结率、解决率、按期化解率: two decimals (口径)
+    f_cleared = wb.add_format({**base, "num_format": "0.0%"})     # 清偿率: one decimal, as the PDF and ``figures``
     f_none = wb.add_format({**base, "align": "right"})          # a rate over nothing: —
 
     ws = wb.add_worksheet("统计指标")
@@ -147,7 +148,9 @@ def write_excel(path: Path, items: list[stats.Indicator], tot: stats.Totals, sta
         for j, v in enumerate((c.owed_fen, c.paid_fen, c.outstanding_fen), 6):
             ws2.write_number(r, j, v / 100, f_yuan)
         if c.owed_fen:
-            ws2.write_number(r, 9, c.paid_fen / c.owed_fen, f_pct)
+            # the rate as its 口径 rounds it (models.figures.cleared_pct, one decimal), not Excel's own
+            # rounding of the unrounded quotient: the cell holds 63.3%, never 63.26% or a 63.2 / 63.3 split
+            ws2.write_number(r, 9, round(stats.pct(c.paid_fen, c.owed_fen), 1) / 100, f_cleared)
         else:                               # nothing owed: no rate (0.0% would read as nothing paid)
             ws2.write_string(r, 9, NO_RATE, f_none)
     ws2.set_column(0, 0, 24)
