@@ -89,9 +89,12 @@ class Line:
         return "未达确保"
 
     def to_json(self) -> dict:
-        return {"workstream": self.workstream, "due_on": self.due_on, "measure": self.measure, "sure": self.sure,
+        """For --json and packages: sure / strive / actual / gaps are whole 分 for money (件 for
+        cases), so the measure says 分, not the printed table's 万元, and ``unit`` names it."""
+        measure = self.measure.replace("（万元）", "（分）") if self.money else self.measure
+        return {"workstream": self.workstream, "due_on": self.due_on, "measure": measure, "sure": self.sure,
                 "strive": self.strive, "actual": self.actual, "gap_sure": self.gap_sure,
-                "gap_strive": self.gap_strive, "state": self.reached}
+                "gap_strive": self.gap_strive, "state": self.reached, "unit": "分" if self.money else "件"}
 
 
 @dataclass

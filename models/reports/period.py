@@ -245,7 +245,7 @@ def build(store: Store, out: str | Path, today: _dt.date, since: _dt.date, until
     figs = {"period": pf.to_json(), "headline": {k: f.values[k] for k in ("cases", "closed_cases", "open_cases",
                                                                             "workers", "owed_fen", "paid_fen",
                                                                             "unpaid_fen", "cleared_pct")},
-            "targets": [_target_json(ln) for ln in prog.lines], "due": due.isoformat(), "kind": kind}
+            "targets": [ln.to_json() for ln in prog.lines], "due": due.isoformat(), "kind": kind}
     out = Path(out)
     if out.suffix.lower() == ".docx":
         from models.reports.word import write_docx
@@ -255,15 +255,3 @@ def build(store: Store, out: str | Path, today: _dt.date, since: _dt.date, until
     doc.build(story)
     return ReportResult(out, f"{kind}书面报告", doc.page, stamp.passed, stamp.check_text, figures=figs)
 
-
-def _target_json(line) -> dict:
-    """A 专班目标 line for --json: its sure / strive / actual / gaps are whole 分 for money (件 for
-    cases), so the measure says 分, not the printed table's 万元, and ``unit`` names it. The PDF's
-    table (``models.targets.table_rows``) keeps 万元."""
-    out = line.to_json()
-    if line.money:
-        out["measure"] = out["measure"].replace("（万元）", "（分）")
-        out["unit"] = "分"
-    else:
-        out["unit"] = "件"
-    return out
