@@ -129,6 +129,7 @@ def _restore_confirmed(src, db_path: Path, user: str = "") -> bool:
                           f"这份备份与当前数据库不同：\n{Path(src).name}")
         box.setInformativeText("\n".join(f"· {d}。" for d in exc.differences)
                                + "\n\n确定仍要用这份备份替换当前数据库吗？当前数据库会另存一份，不会被直接覆盖。")
+        box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 440px; }")   # whole lines
         go = box.addButton("仍然恢复", QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(cancel)
