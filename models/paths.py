@@ -77,6 +77,10 @@ def out_problem(out: str | os.PathLike, db_path: str | os.PathLike | None, force
                     return f"输出文件不能是数据库本身或其附属文件：{target}"
         if Path(target).is_dir():
             return f"输出文件的位置是一个文件夹：{target}"
+        parent = Path(target).parent
+        if not parent.is_dir():         # a typo in the folder: said, not made (only the file named is written)
+            return (f"保存位置的文件夹不存在：{parent}（请先建好该文件夹或换一个位置；程序只写指定的文件，"
+                    "不会自行新建文件夹）")
         if Path(target).exists() and not force:
             return f"文件已存在：{target}（要替换它，请加 --force）"
     return None

@@ -55,3 +55,16 @@ def test_every_list_command_gives_one_json_object(demo_db, capsys):
         out = capsys.readouterr().out
         got = json.loads(out)
         assert code == 0 and isinstance(got, dict) and got["count"] == len(got["rows"]), argv
+
+
+def test_an_output_into_a_folder_that_does_not_exist_is_refused_not_made(demo_db, tmp_path, capsys):
+    """--out / --to write the file named and nothing else: a mistyped folder is said, not made."""
+    from desktop.cli import main
+    missing = tmp_path / "没有这个文件夹" / "子目录"
+    for argv in (["report", "weekly", "--out", str(missing / "w.pdf")],
+                 ["export", "cases", "--out", str(missing / "c.xlsx")],
+                 ["backup", "--to", str(missing / "b.sqlite")]):
+        code = main(argv + ["--db", str(demo_db)])
+        err = capsys.readouterr().err
+        assert code == 2 and "文件夹不存在" in err and err.count("\n") == 1, (argv, err)
+    assert not (tmp_path / "没有这个文件夹").exists()
