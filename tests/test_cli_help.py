@@ -68,3 +68,34 @@ def test_an_output_into_a_folder_that_does_not_exist_is_refused_not_made(demo_db
         err = capsys.readouterr().err
         assert code == 2 and "文件夹不存在" in err and err.count("\n") == 1, (argv, err)
     assert not (tmp_path / "没有这个文件夹").exists()
+
+
+def test_an_option_of_another_report_is_refused_not_ignored(demo_db, tmp_path, capsys):
+    from desktop.cli import main
+    for argv in (["report", "weekly", "--meeting", "3"], ["report", "daily", "--kind", "workers"],
+                 ["report", "stats", "--from", "2026-10-01"]):
+        code = main(argv + ["--db", str(demo_db), "--out", str(tmp_path / "x.pdf")])
+        err = capsys.readouterr().err
+        assert code == 2 and "不适用于" in err and err.count("\n") == 1, (argv, err)
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_minutes_without_a_number_are_of_the_latest_meeting_held(demo_db, tmp_path, capsys):
+    """A meeting still 筹备 has no minutes yet: the default is the latest one held."""
+    import json
+    from desktop.cli import main
+    from models import meetings
+    from models.db import Store
+    s = Store(demo_db)
+    try:
+        latest = meetings.list_meetings(s)[0]
+        with s.tx():            # the latest meeting still in preparation, whatever the demo left
+            s.execute("UPDATE meeting SET status = '筹备' WHERE id = ?", (latest["id"],))
+        want = next(r for r in meetings.list_meetings(s) if r["status"] != "筹备")
+        assert want["id"] != latest["id"]
+    finally:
+        s.close()
+    code = main(["report", "minutes", "--db", str(demo_db), "--out", str(tmp_path / "m.pdf"), "--json"])
+    assert code == 0
+    from pdftext import flat_of
+    assert f"第{want['meeting_no']}期" in flat_of(tmp_path / "m.pdf") and json.loads(capsys.readouterr().out)

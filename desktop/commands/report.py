@@ -37,10 +37,10 @@ def register(sub) -> None:
     p.add_argument("--date", help="报表日期（YYYY-MM-DD），默认今天（weekly 在周一默认为昨天：写上周一至周日的全周）；weekly / stats 按该日日终的情况统计；"
                                        "daily 为该日的日报告（不能晚于今天）")
     p.add_argument("--today", help=argparse.SUPPRESS)     # the day taken as today (scripts and tests)
-    p.add_argument("--kind", default="cases", help="ledger：台账种类，默认 cases（欠薪问题台账）")
+    p.add_argument("--kind", help="ledger：台账种类，默认 cases（欠薪问题台账）")
     p.add_argument("--filter", action="append", default=[], metavar="字段=值",
                    help="ledger：筛选条件，可重复，如 --filter 状态=化解中 --filter 责任专班=欠薪化解专班")
-    p.add_argument("--meeting", type=int, help="minutes：会议期数（默认最近一次会议）")
+    p.add_argument("--meeting", type=int, help="minutes：会议期数（默认最近一次已召开的会议）")
     p.add_argument("--from", dest="since", help="period：报告期开始日期（YYYY-MM-DD），如 2026-10-01")
     p.add_argument("--to", dest="until", help="period：报告期结束日期（YYYY-MM-DD），如 2026-12-31；不晚于今天")
     p.add_argument("--employer", default="", help="certificate：出具证明的用人单位名称（与欠薪问题台账所填一致）")
@@ -50,6 +50,19 @@ def register(sub) -> None:
     p.add_argument("--purpose", default="", help="certificate：证明用途，如 参加工程招投标")
     add_json(p)
     p.set_defaults(func=cmd_report)
+
+
+# the options that belong to one report or another: given to a report they do not belong to, they
+# would be ignored without a word (report weekly --meeting 3 printing this week's pack)
+OPTION_OWNERS = {"meeting": ("--meeting", ("minutes",)), "kind": ("--kind", ("ledger",)),
+                 "filter": ("--filter", ("ledger",)), "since": ("--from", ("period",)),
+                 "until": ("--to", ("period",)), "employer": ("--employer", ("certificate",)),
+                 "project": ("--project", ("certificate",)), "purpose": ("--purpose", ("certificate",))}
+
+
+def _options_not_for(args) -> list[str]:
+    return [flag for dest, (flag, owners) in OPTION_OWNERS.items()
+            if getattr(args, dest, None) and args.which not in owners]
 
 
 def parse_filters(store, kind: str, items: list[str]):
@@ -85,6 +98,10 @@ def cmd_report(args) -> int:
     from pathlib import Path
 
     from models.reports import ReportUnavailable, make_report
+    stray = _options_not_for(args)
+    if stray:
+        return fail(f"{'、'.join(stray)} 不适用于 report {args.which}（请去掉，或换用相应的报表）")
+    args.kind = args.kind or "cases"
     try:
         today, day = days(args)
         if day is None and args.which == "weekly":

@@ -93,7 +93,11 @@ def _minutes(store, out: Path, meeting: int | None, today: _dt.date) -> ReportRe
         rows = meetings.list_meetings(store)
         if not rows:
             raise ReportUnavailable("还没有会议记录，无法生成会议纪要")
-        mid = rows[0]["id"]
+        held = [r for r in rows if r["status"] != "筹备"]      # the latest meeting held: a 筹备 one has no minutes yet
+        if not held:
+            raise ReportUnavailable(f"还没有已召开的会议（第{rows[0]['meeting_no']}期尚在筹备），"
+                                    "会议召开后再生成纪要；要先看草稿请用 --meeting 指明期数")
+        mid = held[0]["id"]
     else:
         try:
             mid = meetings.resolve_meeting(store, int(meeting))
