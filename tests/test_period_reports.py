@@ -127,3 +127,14 @@ def test_reports_page_makes_a_quarterly_report_and_a_certificate(page, qtbot, tm
     assert page.result.path == tmp_path / "c2.pdf", page.status.text()
     assert "清欠证〔2026〕1号" in page.status.text()
     assert s.scalar("SELECT employer_name FROM certificate WHERE cert_no = '清欠证〔2026〕1号'") == clear
+
+
+def test_a_period_that_is_no_month_or_quarter_names_its_span_once(town, tmp_path):
+    import datetime as _dt
+    from pdftext import flat_of
+    from models.reports import make_report
+    r = make_report("period", town, tmp_path / "阶段.pdf", _dt.date(2026, 11, 26),
+                    since=_dt.date(2026, 10, 1), until=_dt.date(2026, 11, 15))
+    text = flat_of(r.path)
+    assert "2026年10月1日至2026年11月15日根治欠薪工作情况报告如下" in text
+    assert "2026年10月1日至2026年11月15日（" not in text

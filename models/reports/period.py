@@ -198,7 +198,8 @@ def build(store: Store, out: str | Path, today: _dt.date, since: _dt.date, until
     story: list = [O.RedHeader(O.Masthead([f"根治欠薪{head}"], label, office, cn_date(today))), O.Blank(O.LEAD * 0.5)]
     story += O.title(f"{org}根治欠薪专项行动\n{label}工作情况的报告")
     story.append(O.Text("县根治欠薪工作领导小组办公室：", first_indent=0, role="plain"))
-    story.append(O.body(f"现将{org}{label}（{cn_date(since)}至{cn_date(until)}）根治欠薪工作情况报告如下。"))
+    span = "" if kind == "阶段" else f"（{cn_date(since)}至{cn_date(until)}）"     # a 阶段's label is its span
+    story.append(O.body(f"现将{org}{label}{span}根治欠薪工作情况报告如下。"))
     story.append(O.note(f"报告期：{cn_date(since)}至{cn_date(until)}；累计数截至{cn_date(until)}日终。本报告应于"
                         f"{cn_date(due)}前报送。" + "".join(stamp.lines)))
     if not stamp.passed:
