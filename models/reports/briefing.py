@@ -207,7 +207,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     story += O.title(f"{org}根治欠薪专项行动\n{f'第{n_week}周' if n_week >= 1 else '本周'}工作进展情况")
     story.append(O.note(f"统计时段：{cn_date(mon)}至{cn_date(today)}；数据截至{cn_date(today)}日终" +
                         ("" if dash.figures.now else "（按登记、状态变更、兑付、到位、分配、销号等日期还原当日情况）")
-                        + "。" + "".join(stamp.lines)))
+                        + "。" + "".join(f"{ln.rstrip('。')}。" for ln in stamp.lines)))
     if not stamp.passed:
         story.append(O.alert("注意：本材料所用数据未通过一致性审核，请先核对台账后再作决策。"))
     if dash.calendar_note:

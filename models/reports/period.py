@@ -201,7 +201,7 @@ def build(store: Store, out: str | Path, today: _dt.date, since: _dt.date, until
     span = "" if kind == "阶段" else f"（{cn_date(since)}至{cn_date(until)}）"     # a 阶段's label is its span
     story.append(O.body(f"现将{org}{label}{span}根治欠薪工作情况报告如下。"))
     story.append(O.note(f"报告期：{cn_date(since)}至{cn_date(until)}；累计数截至{cn_date(until)}日终。本报告应于"
-                        f"{cn_date(due)}前报送。" + "".join(stamp.lines)))
+                        f"{cn_date(due)}前报送。" + "".join(f"{ln.rstrip('。')}。" for ln in stamp.lines)))
     if not stamp.passed:
         story.append(O.alert("注意：本报告所用数据未通过一致性审核，请先核对台账。"))
     story += [O.heading(1, "一、总体情况"),
