@@ -341,3 +341,15 @@ def test_no_report_module_imports_its_package():
             if isinstance(node, ast.ImportFrom):
                 assert node.module != "models.reports", path.name
                 assert not (node.module == "models" and any(a.name == "reports" for a in node.names)), path.name
+
+
+def test_a_table_cell_never_opens_a_line_with_closing_punctuation():
+    """Chinese line-breaking rule (禁则): （万元） breaks as （万 / 元）, never （万元 / ）; a
+    warning list as 逾期13 / 天、重大, never 逾期13天 / 、重大."""
+    from models.reports.pdf_base import fit_lines, register_font, text_width
+    register_font()
+    for text, first in (("目标金额（万元）", "目标金额（万元"), ("逾期13天、重大", "逾期13天"), ("清偿率100.0%", "清偿率100.0"),
+                        ("问题数（件）", "问题数（")):
+        got = fit_lines(text, text_width(first, 8) + 0.5, 8, 3)
+        assert "".join(got.split("\n")) == text
+        assert all(line[0] not in "）、%" and line[-1] != "（" for line in got.split("\n")), got

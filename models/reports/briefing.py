@@ -60,7 +60,7 @@ def case_table(rows: list[dict], width: float, today: _dt.date, with_ws: bool = 
     money, label = _money(unit)
     head = ["编号", "用人单位 / 项目", *(["责任专班"] if with_ws else []), "包案责任人", "办结时限", "状态",
             "人数", f"未付（{label}）", "预警"]
-    chars = [14, 21 if with_ws else 28, *([10] if with_ws else []), 7, 9, 6, 5, 11, 9]
+    chars = [14, 19 if with_ws else 26, *([10] if with_ws else []), 7, 11, 6, 5, 11, 9]    # a date on one line
     body, shade = [], []
     for i, r in enumerate(rows):
         flags = []
@@ -92,7 +92,7 @@ def workstream_table(tot: stats.Totals, width: float, unit: str = "yuan") -> Lon
     total = ["合计", f"{tot.all.cases:,}", f"{tot.open_cases:,}", f"{tot.closed_cases:,}",
              f"{sum(w.overdue for w in tot.workstreams):,}", f"{c.workers:,}", yuan(c.owed_fen),
              yuan(c.paid_fen), yuan(c.outstanding_fen), c.cleared_text]
-    return LongTable(head, body, scale_widths([13, 7, 7, 7, 6, 8, 14, 14, 14, 6], width), "LRRRRRRRRR",
+    return LongTable(head, body, scale_widths([12, 6, 6, 6, 5, 7, 15, 15, 15, 8], width), "LRRRRRRRRR",
                      size=8, total=total)
 
 

@@ -260,6 +260,10 @@ def _measure(text: str) -> float:
     return total
 
 
+_NO_LINE_START = set("）)]】〕》」』、，,。.：:；;！!？?%％")
+_NO_LINE_END = set("（([【〔《「『“")
+
+
 def fit_lines(text: str, width: float, size: float, max_lines: int) -> str:
     """Break text into lines no wider than ``width`` (Chinese breaks anywhere), at most
     ``max_lines`` lines, the last cut with "…"."""
@@ -270,8 +274,13 @@ def fit_lines(text: str, width: float, size: float, max_lines: int) -> str:
     for ch in text:
         cw = text_width(ch, size)
         if lw + cw > width and line:
+            carry = ""
+            if ch in _NO_LINE_START and len(line) > 1:   # 禁则: no line opens with ）、，% …
+                line, carry = line[:-1], line[-1]
+            while len(line) > 1 and line[-1] in _NO_LINE_END:   # … nor ends with （《“
+                line, carry = line[:-1], line[-1] + carry
             lines.append(line)
-            line, lw = "", 0.0
+            line, lw = carry, text_width(carry, size) if carry else 0.0
             if len(lines) == max_lines:
                 break
         line += ch
