@@ -22,24 +22,7 @@ from desktop import cli
 from models import access, backup, restore
 from models.db import Store
 from tests.conftest import TODAY
-
-
-def _run(monkeypatch, capsys, *argv, password=None):
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    if password is None:
-        monkeypatch.delenv("QINGQIAN_PASSWORD", raising=False)
-    else:
-        monkeypatch.setenv("QINGQIAN_PASSWORD", password)
-    code = cli.main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def _one_chinese_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
+from tests.test_restore_guard import _one_chinese_line, _run  # noqa: F401 - the command line as a script runs it
 
 
 def _files(db: Path) -> dict[str, bytes]:
