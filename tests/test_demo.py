@@ -216,6 +216,13 @@ def test_full_township_consistent(township_full, township):
     assert check_people_and_numbers(c, TODAY) == []
     # the extras do not change the cases themselves
     assert s["cases"] == 150 and s["workers"] == 3000
+    from models.figures import figures
+    from models.db import Store as _Store
+    st = _Store(s["path"])
+    try:       # what the summary says 涉及 is what every screen and report counts
+        assert s["involved_workers"] == figures(st, TODAY, keys=("workers",)).workers
+    finally:
+        st.close()
     assert 0.4 <= s["paid_fen"] / s["owed_fen"] <= 0.8
     assert _one(c, "SELECT SUM(amount_fen) FROM repayment WHERE deleted_at IS NULL") == s["paid_fen"]
     mine = _db(township[0])

@@ -122,7 +122,9 @@ def demo_lines(s: dict) -> list[str]:
         return out
     where = f"{s['county']}{s['township']}（代码 {s['code']}）" if s.get("township") else \
         ("县级规模的单个数据库" if s["scale"] == "big" else "演示乡镇")
-    out = [f"已生成{where}的演示数据：欠薪问题 {s['cases']:,} 件，涉及农民工 {s['workers']:,} 人，"
+    involved = s.get("involved_workers", s["workers"])
+    out = [f"已生成{where}的演示数据：欠薪问题 {s['cases']:,} 件，涉及农民工 {involved:,} 人"
+           f"（名册 {s['workers']:,} 人），"
            f"兑付记录 {s['repayments']:,} 条；{money}。",
            f"用时 {s['seconds']} 秒；数据库：{s['path']}"]
     if s.get("township"):

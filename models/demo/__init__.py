@@ -154,14 +154,15 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT
         store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         # the headline figures, counted as every screen and report counts them (models.figures)
         from models.figures import figures
-        fig = figures(store, today, keys=("cases", "owed_fen", "paid_fen", "cleared_pct"))
+        fig = figures(store, today, keys=("cases", "workers", "owed_fen", "paid_fen", "cleared_pct"))
         summary = {
             "scale": scale,
             "path": str(Path(path)),
             "today": today.isoformat(),
             **({"township": place.town, "code": place.code, "county": place.county} if township else {}),
             "cases": fig.cases,
-            "workers": counts["workers"],
+            "workers": counts["workers"],          # the rosters' rows made
+            "involved_workers": fig.workers,       # 涉及农民工 as figures counts it (欠薪人数 where no roster)
             "repayments": store.scalar("SELECT COUNT(*) FROM repayment WHERE deleted_at IS NULL", default=0),
             "owed_fen": fig.owed_fen,
             "paid_fen": fig.paid_fen,
