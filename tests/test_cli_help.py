@@ -99,3 +99,11 @@ def test_minutes_without_a_number_are_of_the_latest_meeting_held(demo_db, tmp_pa
     assert code == 0
     from pdftext import flat_of
     assert f"第{want['meeting_no']}期" in flat_of(tmp_path / "m.pdf") and json.loads(capsys.readouterr().out)
+
+
+def test_a_folder_given_as_the_database_is_called_a_folder(tmp_path, capsys):
+    from desktop.cli import main
+    for command in ("figures", "check"):
+        code = main([command, "--db", str(tmp_path)])
+        err = capsys.readouterr().err
+        assert code == 2 and "文件夹" in err and "找不到" not in err, (command, err)

@@ -31,6 +31,8 @@ def cmd_figures(args) -> int:
     except DayProblem as exc:            # no such day (2026-02-30), not a date, or before 2000
         return fail(str(exc))
     path = Path(args.db)
+    if path.is_dir():
+        return fail(f"数据库路径是一个文件夹，不是清欠工作台数据库：{path}")
     if not path.is_file():
         return fail(f"找不到数据库文件：{path}")
     from models.db import refuse_foreign_file, refuse_foreign_schema
