@@ -142,6 +142,7 @@ _DATE_PATTERNS = [
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
 EXCEL_EPOCH = _dt.date(1899, 12, 30)
+FIRST_YEAR, LAST_YEAR = 1950, 2099     # the years a ledger's dates can be in (an Excel serial: 1954–2118)
 
 
 def parse_date(value: object) -> str | None:
@@ -170,9 +171,13 @@ def parse_date(value: object) -> str | None:
         if m:
             y, mo, d = (int(g) for g in m.groups())
             try:
-                return _dt.date(y, mo, d).isoformat()
+                day = _dt.date(y, mo, d).isoformat()
             except ValueError as exc:
                 raise ValueProblem(f"日期“{value}”不存在", "日期") from exc
+            if not FIRST_YEAR <= y <= LAST_YEAR:     # 0206 / 2206 for 2026: a slip of the keyboard
+                raise ValueProblem(f"日期“{value}”的年份 {y} 不合理（应在 {FIRST_YEAR}～{LAST_YEAR} 年之间），"
+                                   "请检查是否写错", "日期")
+            return day
     raise ValueProblem(f"“{value}”不是日期（可写作 2026-11-05、2026/11/5 或 2026年11月5日）", "日期")
 
 

@@ -140,3 +140,18 @@ def test_a_repayment_dated_after_today_is_refused_on_entry_and_on_edit(campaign_
         svc.update(rid, {"paid_on": "2026-11-27"})
     assert s.scalar("SELECT paid_on FROM repayment WHERE id = ?", (rid,)) == "2026-11-26"
     assert s.scalar("SELECT total_paid_fen FROM case_record WHERE id = ?", (cid,)) == 100_000
+
+
+@pytest.mark.parametrize("typed", ["0206-11-05", "2206-11-05", "1949-12-31"])
+def test_a_year_no_ledger_date_can_have_is_refused_on_every_path(campaign_store, typed):
+    """0206 or 2206 for 2026: a slip of the keyboard a form, a file and the service all refuse."""
+    from models.ledger import registry
+    from models.ledger.repo import LedgerRepo
+    from models.values import ValueProblem, parse_date
+    with pytest.raises(ValueProblem, match="不合理"):
+        parse_date(typed)
+    _values, problems = LedgerRepo(campaign_store, registry.get("cases")).parse({"registered_on": typed})
+    assert problems and "不合理" in problems[0][1]
+    with pytest.raises(ValidationError):
+        _case(campaign_store, registered_on=typed)
+    assert _count(campaign_store, "case_record") == 0

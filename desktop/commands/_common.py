@@ -56,16 +56,26 @@ def day_of(text: str, *, earliest: bool = True):
     bad = DayProblem(f"日期格式不对：{shown}（可写 {DATE_FORMS}）")
     if not plain or re.fullmatch(r"\d{5}(\.0+)?", plain):      # an Excel serial is a cell's, not a typed day
         raise bad
+    early = DayProblem(f"日期“{shown}”早于 {EARLIEST_YEAR}年1月1日，不予统计：本程序的台账记的是 {EARLIEST_YEAR} 年以后的"
+                       "欠薪问题，这样早的日期多是年份写错，请检查")
     try:
         iso = parse_date(plain)
-    except ValueProblem:
+    except ValueProblem as exc:
         # written as a date, but no such day: 2026-02-30 does not exist; 2026-13-01 or 2026-01-32
-        # is a date written wrongly (month 1–12, day 1–31)
+        # is a date written wrongly (month 1–12, day 1–31); a real day in a year no ledger has
+        # (0206, 2206) is said as the reader says it
         m = next((m for m in (p.match(plain) for p in _DATE_PATTERNS) if m), None)
         if m:
             y, mo, d = (int(g) for g in m.groups())
             if 1 <= mo <= 12 and 1 <= d <= 31:
-                raise DayProblem(f"日期“{shown}”不存在（{y}年{mo}月只有 {calendar.monthrange(y, mo)[1]} 天）") from None
+                try:
+                    _dt.date(y, mo, d)
+                except ValueError:
+                    raise DayProblem(f"日期“{shown}”不存在（{y}年{mo}月只有 {calendar.monthrange(y, mo)[1]} 天）") \
+                        from None
+                if earliest and y < EARLIEST_YEAR:
+                    raise early from None
+                raise DayProblem(str(exc)) from None
             if not 1 <= mo <= 12:
                 raise DayProblem(f"日期格式不对：{shown}（月份应为 1～12；可写 {DATE_FORMS}）") from None
         raise bad from None
@@ -73,8 +83,7 @@ def day_of(text: str, *, earliest: bool = True):
         raise bad
     day = _dt.date.fromisoformat(iso)
     if earliest and day < _dt.date(EARLIEST_YEAR, 1, 1):
-        raise DayProblem(f"日期“{shown}”早于 {EARLIEST_YEAR}年1月1日，不予统计：本程序的台账记的是 {EARLIEST_YEAR} 年以后的"
-                         "欠薪问题，这样早的日期多是年份写错，请检查")
+        raise early
     return day
 
 
