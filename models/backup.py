@@ -24,6 +24,7 @@ from typing import Callable
 # the checks, used here and by other modules as models.backup.<name> as before
 from models.backup_check import BackupError, _one_line, check_file, identify, inspect, why
 from models.errors import DamagedDatabase
+from models.backup_target import check_final, clear_leftovers, refuse_if_held, sides
 from models.paths import sqlite_uri
 
 KEEP = 14
@@ -77,7 +78,7 @@ def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
     default: every backup a person keeps) the attachment files it names are copied too, checked
     (``copy_attachments``); a working copy (a package's content) passes ``files=False``.
 
-    A file already at ``target`` is replaced only when nobody is using it (``_clear_leftovers``):
+    A file already at ``target`` is replaced only when nobody is using it (``models.backup_target.clear_leftovers``):
     the log files SQLite left beside it (``-wal``, ``-shm``, ``-journal``) go first, else SQLite
     would apply them to the copy when it is opened. The copy is checked before the rename and
     again under its final name, as it will be opened, before it is reported done. What a backup
@@ -90,9 +91,9 @@ def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
-    _refuse_if_held(target)
+    refuse_if_held(target)
     try:
-        for f in (tmp, *_sides(tmp)):   # what a backup to this name, cut off earlier, left
+        for f in (tmp, *sides(tmp)):   # what a backup to this name, cut off earlier, left
             f.unlink(missing_ok=True)
         dest = sqlite3.connect(str(tmp))
         try:
@@ -105,10 +106,10 @@ def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
         check_file(tmp)
         if files:
             copy_attachments(conn, tmp, target)
-        _clear_leftovers(target)
+        clear_leftovers(target)
         os.replace(tmp, target)
     except (OSError, sqlite3.Error, BackupError) as exc:
-        for f in (tmp, *_sides(tmp)):
+        for f in (tmp, *sides(tmp)):
             try:
                 f.unlink()
             except OSError:
@@ -117,76 +118,8 @@ def backup_to(conn: sqlite3.Connection, target: str | os.PathLike,
             raise BackupError(f"磁盘空间不足，备份未完成：{target}。原有文件未受影响。") from exc
         raise BackupError(f"备份失败：{target}（{why(exc) if not isinstance(exc, BackupError) else exc}）。"
                           "原有文件未受影响。") from exc
-    _check_final(target)
+    check_final(target)
     return target
-
-
-# what SQLite keeps beside a database: a log left there is applied to whatever file has that name next
-_SIDES = ("-wal", "-shm", "-journal")
-
-
-def _sides(p: Path) -> list[Path]:
-    return [p.with_name(p.name + s) for s in _SIDES]
-
-
-IN_USE = "这个文件正被另一个窗口、命令或程序使用，不能替换它：请先关闭打开它的窗口或程序，或备份到另一个文件"
-
-
-def _refuse_if_held(target: Path) -> None:
-    """A file a window or a command of this program holds (its lock file) is never replaced."""
-    from models import lockfile
-    if target.exists() and lockfile.holder(target) is not None:
-        raise BackupError(f"备份失败：{target}（{IN_USE}）。原有文件未受影响。")
-
-
-def _clear_leftovers(target: Path) -> None:
-    """Just before the copy is renamed to ``target``: the log files SQLite left beside the file it
-    replaces (``-wal``, ``-shm``, ``-journal``: a process killed before its checkpoint leaves them)
-    are removed, so that they cannot be applied to the copy (a stale write-ahead log of another
-    database applied over it: "database disk image is malformed"). Refused (BackupError, nothing
-    removed) while the file is in use: held by a window or a command of this program (its lock
-    file), or open in another program. The latter is told by SQLite's own locks: leaving WAL mode
-    (``journal_mode = DELETE``, which folds the old log into the old file) needs every other
-    connection gone, and an exclusive lock then needs no reader left."""
-    _refuse_if_held(target)
-    present = [f for f in _sides(target) if f.exists()]
-    if not present:
-        return
-    if target.is_file():
-        try:
-            old = sqlite3.connect(sqlite_uri(target, "rw"), uri=True, timeout=2, isolation_level=None)
-        except sqlite3.Error:
-            old = None                  # cannot be opened: nobody has it open as a database either
-        if old is not None:
-            try:
-                old.execute("PRAGMA journal_mode = DELETE").fetchall()
-                old.execute("BEGIN EXCLUSIVE")
-                old.execute("ROLLBACK")
-            except sqlite3.OperationalError as exc:
-                text = str(exc).lower()
-                if "locked" in text or "busy" in text:
-                    raise BackupError(IN_USE) from exc
-            except sqlite3.DatabaseError:
-                pass                    # damaged or not a database: its logs are no one's
-            finally:
-                old.close()
-    for f in _sides(target):
-        f.unlink(missing_ok=True)
-
-
-def _check_final(target: Path) -> None:
-    """The backup checked under its own name, as it will be opened (with whatever lies beside it
-    by then). One that fails is removed with its side files and the failure raised."""
-    try:
-        check_file(target)
-    except BackupError as exc:
-        for f in (target, *_sides(target)):
-            try:
-                f.unlink()
-            except OSError:
-                pass
-        raise BackupError(f"备份失败：{target} 写好后以其文件名打开，检查未通过（{exc}），"
-                          "这份备份已删除，请重新备份。") from exc
 
 
 def full_check(db_path: str | os.PathLike) -> str:
@@ -286,14 +219,14 @@ def rotate(db_path: str | os.PathLike, keep: int = KEEP, spare: Path | None = No
         if p.name in bases:
             continue
         try:
-            _unlink_with_sides(p)
+            _unlink_withsides(p)
             removed.append(p)
         except OSError:
             pass
     return removed
 
 
-def _unlink_with_sides(p: Path) -> None:
+def _unlink_withsides(p: Path) -> None:
     """Delete a backup and the empty log files a look at it may leave (a plain copy made by
     SQLite's backup API keeps the database's WAL mode in its header)."""
     p.unlink()
@@ -466,7 +399,7 @@ def pack_plain(db_path: str | os.PathLike) -> list[Path]:
                 backup_pages.pack(plain, target, holds_data=info.holds_data,
                                   base=backup_pages.choose_base(folder))
                 done.append(target)
-            _unlink_with_sides(plain)
+            _unlink_withsides(plain)
         except (BackupError, backup_pages.PackError, OSError):
             continue
     return done

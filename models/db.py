@@ -20,10 +20,9 @@ from typing import Any, Iterator, Sequence
 from models import migrations
 from models.errors import (DamagedDatabase, DatabaseLocked, NewerDatabase, NotOurDatabase,  # noqa: F401
                            PermissionDenied, ReadOnlyDatabase, StoreError, chinese_reason)
+from models.db_identity import OWN_TABLES, refuse_foreign_file, refuse_foreign_schema  # noqa: F401
+from models.paths import read_only_message, read_only_place
 
-
-# tables every version of the program's database has (migration 1)
-OWN_TABLES = ("setting", "audit_log", "campaign", "workstream", "case_record", "worker", "repayment")
 
 # a file larger than this is opened with ``check="light"`` (header, size, schema) by the window and
 # the commands: PRAGMA quick_check of a county's file takes seconds (the window runs it afterwards
@@ -440,25 +439,6 @@ def _probe(conn: sqlite3.Connection) -> None:
     conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
 
 
-def read_only_place(path: Path) -> str:
-    """Why a database file at ``path`` cannot be written where it lies ("" when it can): the
-    file is read-only, or its folder is (a write-protected USB stick, a CD); SQLite needs to
-    write beside the file even to read it in WAL mode."""
-    try:
-        if path.exists() and not os.access(path, os.W_OK):
-            return "文件是只读的"
-        if not os.access(path.parent, os.W_OK):
-            return "文件所在的文件夹或磁盘是只读的（如写保护的U盘、光盘）"
-    except OSError:
-        return ""
-    return ""
-
-
-def read_only_message(path: Path, why: str) -> str:
-    return (f"数据库文件不能写入：{path}（{why}）。请把它复制到电脑上可写的文件夹后再打开；"
-            "文件本身并未损坏")
-
-
 def checkpoint_file(path: str | os.PathLike, mode: str = "TRUNCATE", timeout: float = 5) -> None:
     """Copy the write-ahead log of the database at ``path`` into the file (SQLite's checkpoint,
     ``mode`` PASSIVE, FULL, RESTART or TRUNCATE) on a connection of its own. Opened read-write
@@ -498,74 +478,6 @@ def is_busy(exc: BaseException) -> bool:
     """A SQLite error saying another connection holds the database past the busy timeout."""
     return isinstance(exc, sqlite3.OperationalError) and any(
         w in str(exc).lower() for w in ("database is locked", "database is busy", "database table is locked"))
-
-
-def refuse_foreign_file(path: Path) -> None:
-    """Raise ``NotOurDatabase`` for an existing file that cannot be a SQLite database at
-    all: 0 bytes (with nothing in a write-ahead log beside it), or another kind of file."""
-    try:
-        size = path.stat().st_size
-        with open(path, "rb") as fh:
-            header = fh.read(16)
-    except IsADirectoryError:
-        raise NotOurDatabase(f"数据库路径是一个文件夹，不是清欠工作台数据库：{path}") from None
-    except OSError as exc:
-        raise StoreError(f"无法读取数据库文件：{path}（{exc.strerror or exc}）") from exc
-    if size == 0:
-        wal = path.with_name(path.name + "-wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            return                      # a database whose pages are all still in its log
-        raise NotOurDatabase(f"数据库文件是空的（0 字节），不是清欠工作台数据库：{path}。"
-                             "可能在复制或保存时出了错；请从备份恢复，不要当作新数据库使用")
-    if header != b"SQLite format 3\x00":
-        what = _file_kind(header)
-        if what:
-            raise NotOurDatabase(f"不是数据库文件（这是{what}），不是清欠工作台数据库：{path}"
-                                 "（若原是本程序的数据库，则已损坏，请从备份恢复）")
-        raise NotOurDatabase(f"不是数据库文件，不是清欠工作台数据库：{path}（文件头不是 SQLite 数据库；"
-                             "若原是本程序的数据库则已损坏，请从备份恢复）")
-
-
-def _file_kind(header: bytes) -> str:
-    """What a file's first bytes say it is, in a few words ("" when they say nothing known)."""
-    if header.startswith(b"PK\x03\x04"):
-        return "压缩包或 Excel / Word 文件（xlsx、docx、zip）"
-    if header.startswith(b"\xd0\xcf\x11\xe0"):
-        return "旧版 Excel 或 Word 文件（xls、doc）"
-    if header.startswith(b"%PDF"):
-        return "PDF 文件"
-    try:
-        text = header.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = header.decode("gbk")
-        except UnicodeDecodeError:
-            return ""
-    return "文本文件" if text and all(ch.isprintable() or ch in "\r\n\t" for ch in text) else ""
-
-
-def refuse_foreign_schema(conn: sqlite3.Connection, path: Path) -> None:
-    """Raise ``NotOurDatabase`` for a SQLite file of another program (or an empty one),
-    ``NewerDatabase`` for one from a newer version of this program. Reads only."""
-    try:
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError as exc:
-        raise DamagedDatabase(f"数据库文件已损坏：{path}（{chinese_reason(exc)}）") from exc
-    except UnicodeDecodeError as exc:       # damaged bytes where the tables' names are kept
-        raise DamagedDatabase(f"数据库文件已损坏：{path}（表结构中有无法读取的文字）") from exc
-    missing = [t for t in OWN_TABLES if t not in tables]
-    if version == 0 and not tables:
-        raise NotOurDatabase(f"这是一个空的 SQLite 文件，不是清欠工作台数据库：{path}。"
-                             "如要在此新建数据库，请先把该文件改名或删除")
-    if version == 0 or (missing and version <= migrations.LATEST):
-        raise NotOurDatabase(f"这是其他程序的 SQLite 数据库，不是清欠工作台数据库：{path}"
-                             f"（缺少本程序的数据表 {'、'.join(missing[:3])}{'等' if len(missing) > 3 else ''}）"
-                             if missing else f"这是其他程序的 SQLite 数据库，不是清欠工作台数据库：{path}")
-    if version > migrations.LATEST:
-        raise NewerDatabase(
-            f"此数据库由更新版本的清欠工作台创建（数据结构第 {version} 版，本程序只认识到第 {migrations.LATEST} 版），"
-            f"为免损坏数据，本程序不打开它：{path}。请安装新版本后再打开。")
 
 
 def _uuid() -> str:

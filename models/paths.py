@@ -97,3 +97,22 @@ def os_error_text(exc: OSError) -> str:
     if getattr(exc, "winerror", None) == 32:
         return "文件正被另一个程序打开"
     return reasons.get(exc.errno, f"系统错误 {exc.errno}")
+
+
+def read_only_place(path: Path) -> str:
+    """Why a database file at ``path`` cannot be written where it lies ("" when it can): the
+    file is read-only, or its folder is (a write-protected USB stick, a CD); SQLite needs to
+    write beside the file even to read it in WAL mode."""
+    try:
+        if path.exists() and not os.access(path, os.W_OK):
+            return "文件是只读的"
+        if not os.access(path.parent, os.W_OK):
+            return "文件所在的文件夹或磁盘是只读的（如写保护的U盘、光盘）"
+    except OSError:
+        return ""
+    return ""
+
+
+def read_only_message(path: Path, why: str) -> str:
+    return (f"数据库文件不能写入：{path}（{why}）。请把它复制到电脑上可写的文件夹后再打开；"
+            "文件本身并未损坏")

@@ -45,6 +45,27 @@ def town(demo_template, tmp_path_factory) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def town_targets(demo_template, tmp_path_factory):
+    """The township demo with its 专班目标, certificate and documents (the demo's plans part):
+    (its path, what the plans part made)."""
+    import random
+
+    from models.backup import backup_to
+    from models.db import Store
+    from models.demo import targets as demo_targets
+    src = Store(demo_template, "测试")
+    path = tmp_path_factory.mktemp("targets") / "t.sqlite"
+    backup_to(src.conn, path)
+    src.close()
+    s = Store(path, "测试")
+    try:
+        out = demo_targets.populate(s, random.Random(7), TODAY)
+    finally:
+        s.close()
+    return path, out
+
+
 @pytest.fixture
 def demo_db(demo_template, tmp_path) -> Path:
     """A fresh copy of the township demo for one test."""

@@ -11,7 +11,6 @@ it is reported done, and the automatic backups, which share the code, are protec
 """
 from __future__ import annotations
 
-import io
 import os
 import sqlite3
 import subprocess
@@ -21,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop import cli
 from models import backup
 from models.db import Store
+from tests.test_restore_guard import _run  # the command line as a script runs it
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,14 +94,6 @@ def _opened_as_a_user_opens_it(path: Path) -> tuple[list, str | None]:
         return rows, marker[0] if marker else None
     finally:
         c.close()
-
-
-def _run(monkeypatch, capsys, *argv):
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    monkeypatch.delenv("QINGQIAN_PASSWORD", raising=False)
-    code = cli.main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_the_stale_log_would_corrupt_the_copy(stale_wal, source, tmp_path):

@@ -147,32 +147,12 @@ def test_stats_workbook_cleared_rate_has_one_decimal(town, tmp_path, capsys):
 
 
 # -- 4. the period report's --json: its targets' unit -------------------------------------------
-@pytest.fixture(scope="module")
-def town_with_targets(demo_template, tmp_path_factory) -> Path:
-    """The township demo with its 专班目标 (the demo's plans part, as tests/test_targets.py)."""
-    import random
-
-    from models.backup import backup_to
-    from models.db import Store
-    from models.demo import targets as demo_targets
-    src = Store(demo_template, "测试")
-    path = tmp_path_factory.mktemp("targets") / "t.sqlite"
-    backup_to(src.conn, path)
-    src.close()
-    s = Store(path, "测试")
-    try:
-        demo_targets.populate(s, random.Random(7), TODAY)
-    finally:
-        s.close()
-    return path
-
-
-def test_period_json_targets_say_fen(town_with_targets, tmp_path, capsys):
+def test_period_json_targets_say_fen(town_targets, tmp_path, capsys):
     from pdftext import flat_of
 
     from models.values import fen_to_wan_text
     out = tmp_path / "p.pdf"
-    code, got, err = cli(["report", "period", "--from", "2026-10-01", "--to", "2026-10-31", "--db", town_with_targets,
+    code, got, err = cli(["report", "period", "--from", "2026-10-01", "--to", "2026-10-31", "--db", town_targets[0],
                           "--out", out, "--today", TODAY, "--json"], capsys)
     assert code == 0, err
     targets = json.loads(got)["figures"]["targets"]

@@ -3,7 +3,6 @@ page and in the briefing equals the headline figures (``models.figures``) where 
 from __future__ import annotations
 
 import datetime as _dt
-import random
 
 import pytest
 from pdftext import flat_of
@@ -15,20 +14,6 @@ from models.ledger.service import service_for
 from models.values import fen_to_wan_text
 
 TODAY = _dt.date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def town_targets(demo_template, tmp_path_factory):
-    from models.backup import backup_to
-    from models.demo import targets as demo_targets
-    src = Store(demo_template, "测试")
-    path = tmp_path_factory.mktemp("targets") / "t.sqlite"
-    backup_to(src.conn, path)
-    src.close()
-    s = Store(path, "测试")
-    out = demo_targets.populate(s, random.Random(7), TODAY)
-    s.close()
-    return path, out
 
 
 @pytest.fixture
