@@ -47,7 +47,7 @@ def masked_columns(table: str | None) -> dict[str, str]:
         from models.ledger import registry
         ledger = registry.by_table(table)
         for f in (ledger.fields if ledger else ()):
-            if f.sensitive:
+            if f.sensitive and f.stored:
                 out[f.name] = f.sensitive
     return out
 

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from models.io.header import IGNORE
+from models.io.plan import totals_text
 from models.ledger import registry
-from models.values import fen_to_yuan_text
 from views.jobs import run_job
 
 FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv *.txt *.et);;所有文件 (*)"
@@ -345,6 +345,8 @@ class ImportDialog(QDialog):
                 what = f"{ignored[col.letter]['cells']} 个有内容的单元格，已选择不导入"
             elif col.how == "计算列":
                 what = "程序计算的列，不导入"
+            elif col.how == "核对列":
+                what = "用于核对同名的人，不单独导入"
             note = QTableWidgetItem(what)
             note.setFlags(note.flags() & ~Qt.ItemFlag.ItemIsEditable)
             if blocks:
@@ -444,8 +446,7 @@ class ImportDialog(QDialog):
         header_rows = "、".join(str(x) for x in j["header_rows"])
         text = (f"工作表“{plan.sheet}”，表头在第 {header_rows} 行；读取 {j['rows_read']} 行，"
                 f"可导入 {j['rows_imported']} 行，拒绝 {j['rows_rejected']} 行。"
-                f"合计（仅计可导入的行）：金额 {fen_to_yuan_text(t['amount_fen'])} 元，"
-                f"已付 {fen_to_yuan_text(t['paid_fen'])} 元，人数 {t['workers']}。"
+                f"合计（仅计可导入的行）：{totals_text(t)}。"
                 f"将新增 {j['inserted']} 条，更新 {j['updated']} 条，未变 {j['unchanged']} 条。")
         skipped = j["skipped"]
         if skipped:

@@ -129,7 +129,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def _human_lines(result: dict, args: argparse.Namespace) -> list[str]:
     from models.io.importer import summary_text
-    from models.values import fen_to_yuan_text
+    from models.io.plan import totals_text
     out = [f"文件：{result['file']}（工作表“{result['sheet']}”，表头在第 {'、'.join(map(str, result['header_rows']))} 行）",
            f"读取 {result['rows_read']} 行，可导入 {result['rows_imported']} 行，拒绝 {result['rows_rejected']} 行。"]
     for note in result["notes"]:
@@ -150,8 +150,7 @@ def _human_lines(result: dict, args: argparse.Namespace) -> list[str]:
     if len(result["problems"]) > 200:
         out.append(f"  ……另有 {len(result['problems']) - 200} 个问题（用 --json 查看全部）")
     t = result["totals"]
-    out.append(f"合计（仅计可导入的行）：{t['records']} 条，金额 {fen_to_yuan_text(t['amount_fen'])} 元，"
-               f"已付 {fen_to_yuan_text(t['paid_fen'])} 元，人数 {t['workers']}。")
+    out.append(f"合计（仅计可导入的行）：{totals_text(t)}。")
     counts = dict(result, incomplete=[], unmapped=[], ignored=[])     # those were listed above
     if result["imported"]:
         out.append("已导入：" + summary_text(counts) + "。")

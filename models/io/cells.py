@@ -324,15 +324,19 @@ class RefResolver:
     field's ref_label; written a little differently (欠薪化解 / 欠薪化解专班) still matches.
     When the referenced table belongs to the same parent (a repayment's 农民工 is a worker
     of the repayment's case), the name is looked up within the row's parent (``scoped``).
-    A name that fits two records is a problem, never a guess."""
+    A name that fits two records is a problem, never a guess. With ``tie`` (a column of the
+    referenced table: id_number), a row's value of that column tells records of the same name
+    apart, written in full or masked as exports and other systems write it (511921********0016,
+    5119**********0016), and must agree with the record the name finds."""
 
     AMBIGUOUS = -1
 
-    def __init__(self, store, f: Field, scope_col: str = "") -> None:
+    def __init__(self, store, f: Field, scope_col: str = "", tie: str = "") -> None:
         self.f = f
         table, label = f.ref_table, f.ref_label
         cols = {r[1] for r in store.query(f'PRAGMA table_info("{table}")')}
         self.scoped = bool(scope_col) and scope_col in cols
+        self.tie = tie if tie in cols else ""
         where, params = [], []
         if "deleted_at" in cols:
             where.append("deleted_at IS NULL")
@@ -342,26 +346,37 @@ class RefResolver:
                 where.append("campaign_id = ?")
                 params.append(current)
         scope_sql = f', "{scope_col}"' if self.scoped else ", NULL"
-        sql = f'SELECT id, "{label}"{scope_sql} FROM "{table}"' + \
+        tie_sql = f', "{self.tie}"' if self.tie else ", NULL"
+        sql = f'SELECT id, "{label}"{scope_sql}{tie_sql} FROM "{table}"' + \
             (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY id"
         self.exact: dict[tuple, int] = {}
         self.core: dict[tuple, int] = {}
+        self.ties: dict[tuple, list[tuple[int, str]]] = {}     # (scope, name key) -> [(id, tie value)]
         self.names: list[str] = []
-        for rid, name, scope in store.query(sql, params):
+        for rid, name, scope, tie_value in store.query(sql, params):
             text = str(name or "").strip()
             if len(self.names) < 50:
                 self.names.append(text)
             for index, key in ((self.exact, _ref_key(text)), (self.core, ref_core(text))):
                 k = (scope, key)
                 index[k] = rid if index.get(k, rid) == rid else self.AMBIGUOUS
+            if self.tie:
+                for k in {(scope, _ref_key(text)), (scope, ref_core(text))}:
+                    self.ties.setdefault(k, []).append((rid, str(tie_value or "")))
 
-    def __call__(self, text: str, scope: Any = None) -> int:
+    def __call__(self, text: str, scope: Any = None, tie: Any = None) -> int:
         s = scope if self.scoped else None
-        hit = self.exact.get((s, _ref_key(text)))
+        key = (s, _ref_key(text))
+        hit = self.exact.get(key)
         if hit is None:
-            hit = self.core.get((s, ref_core(text)))
+            key = (s, ref_core(text))
+            hit = self.core.get(key)
+        given = _tie_text(tie) if self.tie else ""
+        if given and hit is not None:
+            return self._by_tie(text, key, given)
         if hit == self.AMBIGUOUS:
-            raise V.ValueProblem(f"{self.f.label}“{text}”有重名，无法确定是哪一条，请核对后改用唯一的名称或编号", "引用")
+            raise V.ValueProblem(f"{self.f.label}“{text}”有重名，无法确定是哪一条，请核对后改用唯一的名称或编号"
+                                 + ("，或填写身份证号码区分" if self.tie else ""), "引用")
         if hit is not None:
             return hit
         if self.scoped:
@@ -369,6 +384,45 @@ class RefResolver:
         shown = "、".join(self.names[:8]) + ("等" if len(self.names) > 8 else "")
         hint = f"（现有：{shown}）" if shown else "（尚未建立任何记录）"
         raise V.ValueProblem(f"{self.f.label}“{text}”不存在{hint}", "引用")
+
+    def _by_tie(self, text: str, key: tuple, given: str) -> int:
+        """The one record of this name whose tie column the row's value fits; a record without
+        one is taken only when it is the name's only record (nothing there to disagree)."""
+        candidates = self.ties.get(key, [])
+        fits = [rid for rid, value in candidates if value and _tie_fits(given, value)]
+        if len(fits) == 1:
+            return fits[0]
+        if len(candidates) == 1 and not candidates[0][1]:
+            return candidates[0][0]
+        shown = given if len(given) <= 30 else given[:30] + "…"
+        if fits:
+            raise V.ValueProblem(f"{self.f.label}“{text}”有重名，身份证号码“{shown}”也无法区分，"
+                                 "请填写完整的身份证号码", "引用")
+        where = "该问题中" if self.scoped else ""
+        who = f"{where}的“{text}”登记的身份证号码不是这个" if len(candidates) == 1 else \
+            f"{where}同名的 {len(candidates)} 人都不是这个身份证号码"
+        raise V.ValueProblem(f"{self.f.label}“{text}”与身份证号码“{shown}”对不上：{who}，请核对", "引用")
+
+
+def _tie_text(raw: Any) -> str:
+    if raw is None or is_empty(raw):
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return re.sub(r"\s", "", V.halfwidth(str(raw))).upper()
+
+
+def _tie_fits(given: str, stored: str) -> bool:
+    """Whether a value written in full or masked (a run of * for the hidden middle, however many
+    stars) is the stored one."""
+    stored = stored.strip().upper()
+    if "*" not in given:
+        return given == stored
+    head, _, rest = given.partition("*")
+    tail = rest.lstrip("*")
+    if "*" in tail:
+        return False
+    return len(stored) >= len(head) + len(tail) + 1 and stored.startswith(head) and stored.endswith(tail)
 
 
 def _ref_key(text: str) -> str:

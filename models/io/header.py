@@ -139,6 +139,7 @@ class Column:
     unit: str | None = None         # for money: 元 or 万元
     how: str = ""                   # auto, remembered, user; or why not mapped
     repeated: bool = False          # another column of the header has the same header text
+    checks: str = ""                # a column read to tell records of this reference field apart (核对列)
 
     @property
     def letter(self) -> str:
@@ -398,10 +399,16 @@ def part_of(header: Header, col: Column, matcher: Matcher) -> tuple[str, Column 
 
 
 def _ignore_computed(header: Header, ledger: Ledger) -> None:
-    """Computed columns (欠发 = 应发 − 实发 …) are known but not imported."""
+    """Computed columns (欠发 = 应发 − 实发 …) are known but not imported; a column naming a
+    referenced record another way (a repayment's 身份证号码 for its 农民工) is read to tell two
+    records of the same name apart (``Column.checks``)."""
     for col in header.columns:
         if col.field and not ledger.field(col.field).stored:
-            col.field, col.how = None, "计算列"
+            f = ledger.field(col.field)
+            if f.identifies and any(c.field == f.identifies for c in header.columns):
+                col.field, col.how, col.checks = None, "核对列", f.identifies
+            else:
+                col.field, col.how = None, "计算列"
 
 
 def preamble(rows: list[list]) -> dict:

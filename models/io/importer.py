@@ -234,6 +234,12 @@ def _set_defaults(store: Store, plan: ImportPlan) -> None:
     plan.columns_used = [c.field for c in header.columns if c.field]
 
 
+def _tie_index(header: Header, field: str) -> int:
+    """The column read to tell apart the records ``field`` refers to (a repayment's 身份证号码
+    for its 农民工), or -1 when the file has none."""
+    return next((c.index for c in header.columns if c.how == "核对列" and c.checks == field and not c.field), -1)
+
+
 def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContext) -> None:
     """Each record row → values and problems. Cells are parsed a column at a time
     (``models.io.columns``), then each row is put together and checked with the ledger's rules."""
@@ -245,9 +251,11 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
         f = ledger.field(col.field)
         label = col.label or col.parent
         if f.kind == "ref" and f.ref_table:
-            resolver = C.RefResolver(store, f, ledger.parent if f.name != ledger.parent else "")
-            if resolver.scoped:         # 农民工 by name within the row's case
-                deferred.append((col.index, col.field, label, resolver))
+            tie_field = next((g for g in ledger.fields if g.identifies == col.field), None)
+            resolver = C.RefResolver(store, f, ledger.parent if f.name != ledger.parent else "",
+                                     tie=tie_field.ref_label if tie_field else "")
+            if resolver.scoped:         # 农民工 by name within the row's case (and its 身份证号码)
+                deferred.append((col.index, col.field, label, resolver, _tie_index(header, col.field)))
                 continue
             parsers.append((col.index, col.field, label, C.column_parser(f, col.unit, resolver), None))
         else:
@@ -288,7 +296,7 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
         if v is not None:
             names.append(name)
             columns.append([v] * n)
-    late = {name for _, name, _, _ in deferred}.union(k for k, v in plan.defaults.items() if v is None)
+    late = {d[1] for d in deferred}.union(k for k, v in plan.defaults.items() if v is None)
     validate, _rules = row_validator(ledger, dict(zip(names, columns)), imports=True, late=late)
     to_complete = completion.completion_rules(ledger)
     field_col = {c.field: (c.label or c.parent) for c in cols}
@@ -309,10 +317,11 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
         for pos, (i, cells) in enumerate(records):
             values = row_values[pos]
             width = len(cells)
-            for idx, name, label, resolver in deferred:
+            for idx, name, label, resolver, tie_idx in deferred:
                 raw = cells[idx] if idx < width else None
+                tie = cells[tie_idx] if 0 <= tie_idx < width else None
                 try:
-                    values[name] = None if C.is_empty(raw) else resolver(C.text_value(raw), values.get(parent))
+                    values[name] = None if C.is_empty(raw) else resolver(C.text_value(raw), values.get(parent), tie)
                 except V.ValueProblem as exc:
                     problems_at.setdefault(pos, []).append(Problem(i + 1, label, exc.rule, str(exc), name))
             for name in gen_key:

@@ -119,9 +119,24 @@ def compute_totals(ledger: Ledger, rows: list[dict]) -> dict:
     headcount = "workers_count" if "workers_count" in sums else (ints[0] if ints else None)
     if headcount:
         workers = sums[headcount]
-    elif any(f.kind == "id_number" for f in ledger.fields):
+    elif any(f.kind == "id_number" for f in ledger.stored_fields):
         workers = len(rows)
     else:
         workers = 0
     return {"records": len(rows), "amount_fen": sums.get(amount, 0) if amount else 0,
             "paid_fen": sums.get("paid_fen", 0), "workers": workers, "fields": sums}
+
+
+def totals_text(t: dict) -> str:
+    """The figures of ``compute_totals`` a person reads, only those the ledger has (a repayment
+    ledger has no 已付 and no 人数): 12 条，金额 3,400.00 元，已付 1,200.00 元，人数 5."""
+    from models.values import fen_to_yuan_text
+    fields = t.get("fields", {})
+    parts = [f"{t['records']} 条"]
+    if t["amount_fen"] or any(k.endswith("_fen") for k in fields):
+        parts.append(f"金额 {fen_to_yuan_text(t['amount_fen'])} 元")
+    if "paid_fen" in fields:
+        parts.append(f"已付 {fen_to_yuan_text(t['paid_fen'])} 元")
+    if t["workers"]:
+        parts.append(f"人数 {t['workers']}")
+    return "，".join(parts)

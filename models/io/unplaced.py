@@ -132,6 +132,10 @@ def _scan_unmapped(plan: "ImportPlan", rows: list[list], row_index: list[int]) -
         if not values:
             continue
         header = col.title or "（无表头）"
+        if col.how == "核对列":
+            plan.notes.append(f"{col.letter} 列“{header}”用于核对{ledger.field(col.checks).label}"
+                              "（同名时据此区分），不单独导入。")
+            continue
         entry = {"header": header, "letter": col.letter, "cells": len(values)}
         if col.how == "ignored":
             plan.ignored.append(entry)

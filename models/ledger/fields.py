@@ -43,6 +43,10 @@ class Field:
     value_labels: Sequence[tuple[str, str]] = ()   # stored value → what a person reads
     # choice: other words offices write for a choice, (written, choice): 办理中 → 化解中 (imports)
     choice_synonyms: Sequence[tuple[str, str]] = ()
+    # a computed column naming the record a reference field points to by another of its columns
+    # (a repayment's 身份证号码 for its 农民工: ``ref_label`` of the referenced table): exported
+    # beside the name, and read on import to tell two workers of the same name apart
+    identifies: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -195,6 +195,12 @@ REPAYMENTS = register(Ledger(
           required=True, synonyms=("问题编号", "编号", "线索编号")),
         F("worker_id", "农民工", "ref", ref_table="worker", ref_label="name", width=8,
           synonyms=("姓名", "农民工姓名")),
+        # the worker's ID number beside the name, masked in an export as everywhere: a file
+        # exported and imported again tells two workers of the same name in a case apart by it
+        F("worker_id_number", "身份证号码", "id_number", stored=False, editable=False, in_table=False,
+          in_form=False, printed=False, width=20, identifies="worker_id", ref_label="id_number",
+          expr=lambda a: f"(SELECT w.id_number FROM worker w WHERE w.id = {a}.worker_id)",
+          synonyms=("农民工身份证号码", "身份证号", "公民身份号码", "身份证", "证件号码", "身份证件号码")),
         F("paid_on", "兑付日期", "date", required=True, width=10, filter=True,
           synonyms=("支付日期", "清偿日期", "发放日期")),
         F("amount_fen", "兑付金额", "money", required=True, width=12, sum=True, min_value=1,
