@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as _dt
 
 from models.case_workers import record_repayment, restore_payments, unpaid_shares
-from models.db import Store, now_text
+from models.access import check_write
+from models.db import PermissionDenied, Store, now_text
 from models.fund_balance import allocated, balance, recovered  # noqa: F401 - the funds' figures, named here too
 from models.ledger import effects, registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
@@ -80,10 +81,11 @@ def allocate(store: Store, fund_id: int, case_id: int, amount_fen: int, on: str 
     if amount_fen <= 0:
         raise ValidationError([("amount_fen", "分配金额应大于零")])
     with store.tx(reason, label="清欠资金分配"):
-        fund = store.one("SELECT id, fund_no, channel, source, received_fen, received_on FROM fund "
+        fund = store.one("SELECT id, fund_no, channel, source, received_fen, received_on, workstream_id FROM fund "
                          "WHERE id = ? AND deleted_at IS NULL", (fund_id,))
         if fund is None:
             raise ValidationError([("fund_id", "该笔清欠资金不存在或已移入回收站")])
+        _may_spend(store, fund, "分配")
         left = balance(store, fund_id)
         if amount_fen > left:
             raise ValidationError([("amount_fen",
@@ -122,16 +124,34 @@ def cancel_allocation(store: Store, allocation_id: int, reason: str = "") -> Non
     """Take an allocation back: it and its repayment go to the recycle bin together, so the
     worker's paid amount and the fund's balance both return to what they were."""
     with store.tx(reason, label="撤销资金分配"):
-        a = store.one("SELECT repayment_id FROM fund_allocation WHERE id = ? AND deleted_at IS NULL",
+        a = store.one("SELECT a.repayment_id, f.id, f.fund_no, f.workstream_id FROM fund_allocation a "
+                      "LEFT JOIN fund f ON f.id = a.fund_id WHERE a.id = ? AND a.deleted_at IS NULL",
                       (allocation_id,))
         if a is None:
             raise ValidationError([("fund_id", "该分配记录不存在或已撤销")])
+        if a["id"] is not None:
+            _may_spend(store, a, "撤销分配")
         stamp = now_text()
         store.execute("UPDATE fund_allocation SET deleted_at = ? WHERE id = ?", (stamp, allocation_id))
         if a["repayment_id"]:
             with effects.tracking(store.conn, "repayment", [a["repayment_id"]]):
                 store.execute("UPDATE repayment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
                               (stamp, a["repayment_id"]))
+
+
+def _may_spend(store: Store, fund, what: str) -> None:
+    """Allocating a fund's money (or taking it back) changes that fund's balance: only an account
+    that may write the fund's own workstream may do it (each workstream keeps its own rows), as
+    well as the case's, which the repayment's own guard asks."""
+    ok, why = check_write(store.conn, store.actor, "fund", fund["workstream_id"], fund["id"])
+    if not ok:
+        owner = store.scalar("SELECT name FROM workstream WHERE id = ?", (fund["workstream_id"],)) \
+            if fund["workstream_id"] else None
+        if store.actor is not None and store.actor.workstream_id and store.actor.role != "领导":
+            why = (f"该笔资金属于{owner or '未分配专班'}，专班填报员只能动用本专班的资金，"
+                   "跨专班分配请由办公室账号办理")
+        store.last_denial = f"无权{what}资金 {fund['fund_no']}：{why}"
+        raise PermissionDenied(store.last_denial)
 
 
 @service("fund_allocations")

@@ -174,3 +174,27 @@ def test_clerk_cannot_import_another_workstreams_rows_from_the_command_line(two_
     assert check.scalar("SELECT COUNT(*) FROM case_record WHERE case_no = 'X-1'") == 1
     assert check.scalar("SELECT user FROM audit_log WHERE table_name = 'case_record' ORDER BY id DESC LIMIT 1") == "office"
     check.close()
+
+
+def test_a_clerk_spends_only_own_workstreams_funds(two_streams):
+    """Allocating a fund's money changes that fund's balance: a clerk of the case's workstream may
+    not spend another workstream's fund (nor take an allocation of it back); the office may."""
+    from models import funds
+    s, ws, a, _b = two_streams
+    case_workers.add_worker(s, a, {"name": "张三", "owed_fen": 500_000})
+    theirs = funds.save_fund(s, {"fund_no": "ZJ2026-901", "channel": "国有资产处置", "source": "仓库拍卖",
+                                 "received_fen": 300_000, "received_on": "2026-11-01",
+                                 "workstream_id": ws[1]["id"]})
+    ours = funds.save_fund(s, {"fund_no": "ZJ2026-902", "channel": "应急周转金", "source": "周转金",
+                               "received_fen": 300_000, "received_on": "2026-11-01", "workstream_id": ws[0]["id"]})
+    kept = funds.allocate(s, theirs, a, 100_000, "2026-11-05")          # the office: any fund
+    s.actor = access.login(s, "clerk", "secret2")
+    before = s.scalar("SELECT COUNT(*) FROM repayment"), s.scalar("SELECT COUNT(*) FROM fund_allocation")
+    with pytest.raises(PermissionDenied, match=f"无权分配资金 ZJ2026-901：该笔资金属于{ws[1]['name']}.*办公室"):
+        funds.allocate(s, theirs, a, 50_000, "2026-11-06")
+    with pytest.raises(PermissionDenied, match="无权撤销分配资金 ZJ2026-901"):
+        funds.cancel_allocation(s, kept[0], "核对有误")
+    assert (s.scalar("SELECT COUNT(*) FROM repayment"), s.scalar("SELECT COUNT(*) FROM fund_allocation")) == before
+    assert funds.balance(s, theirs) == 200_000
+    assert len(funds.allocate(s, ours, a, 50_000, "2026-11-06")) == 1       # its own workstream's fund
+    assert funds.balance(s, ours) == 250_000
