@@ -4,6 +4,8 @@ is the figures its package carried and the county total is the sum of the townsh
 townships are ranked by the rule the reports state; the command line makes them."""
 from __future__ import annotations
 
+import datetime as _dt
+
 import datetime as dt
 import json
 import re
@@ -239,6 +241,11 @@ def test_report_command_on_a_county_database(sent, tmp_path, capsys):
     assert code == 0 and json.loads(out)["title"] == "县级周调度材料"
     total = summed(list(own(sent).values()))
     assert row_tokens(text_of(tmp_path / "w.pdf"), "全县合计")[1] == f"{total['cases']:,}"
+    # on a Monday a township's weekly defaults to the week just ended; the county's is of today
+    monday = DAY + _dt.timedelta(days=-DAY.weekday())
+    code, out, err = cli(["report", "weekly", "--db", c, "--out", tmp_path / "mon.pdf", "--today", monday.isoformat()],
+                         capsys)
+    assert code == 0 and out.startswith("县级周调度材料已生成"), err
     # refused, one Chinese line, nothing written
     for argv, words in (
             (["report", "weekly", "--db", c, "--out", tmp_path / "old.pdf", "--today", today, "--date", "2026-11-20"],

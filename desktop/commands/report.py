@@ -104,6 +104,7 @@ def cmd_report(args) -> int:
     args.kind = args.kind or "cases"
     try:
         today, day = days(args)
+        given = day is not None
         if day is None and args.which == "weekly":
             from models.reports.briefing import default_day
             day = default_day(today)        # on a Monday: the week just ended
@@ -132,8 +133,10 @@ def cmd_report(args) -> int:
         if args.which == "bulletin" and not county:
             return fail("通报是县级汇总数据库的报表（各乡镇排名），乡镇数据库不生成通报；"
                         "本乡镇的情况请用 report weekly（周调度材料）")
+        if county and not given:
+            day = today                         # the townships' latest 报送, not the Monday default of a township
         if county and day != today:
-            return fail("县级报表按各乡镇最近一次报送的数字汇总，不能按以前某日统计（不用 --date）")
+            return fail("县级报表按各乡镇最近一次报送的数字汇总，不能按以前某日统计（请去掉 --date）")
         query = None
         if args.which == "ledger":
             from models.ledger import registry
