@@ -150,10 +150,13 @@ def parse_date(value: object) -> str | None:
     number or a date object → ISO text; empty → None."""
     if value is None:
         return None
-    if isinstance(value, _dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, _dt.date):
-        return value.isoformat()
+    if isinstance(value, _dt.date):         # a date cell: the same years as a typed date
+        day = value.date() if isinstance(value, _dt.datetime) else value
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValueProblem(f"日期“{day.isoformat()}”的年份 {day.year} 不合理（应在 {FIRST_YEAR}～{LAST_YEAR} 年"
+                               "之间），请检查是否写错" + ("（单元格设为日期格式，填的可能是一个数字）"
+                                                       if day.year == 1900 else ""), "日期")
+        return day.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 <= float(value) <= 80000:   # Excel serial numbers from 1954 to 2118
             return (EXCEL_EPOCH + _dt.timedelta(days=int(value))).isoformat()

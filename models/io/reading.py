@@ -346,7 +346,15 @@ def _csv_rows(path: Path, text: str, delimiter: str) -> list[list[str]]:
     guarded = "'" in text                  # our export's '= guard: undone below when present
     try:
         csv.field_size_limit(L.MAX_CELL_CHARS)
-        for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        line = 0
+        for r in reader:
+            if len(r) > L.MAX_COLS:
+                raise UnusableFile(f"文件“{path.name}”第 {len(rows) + 1} 行有 {len(r):,} 列，超过 Excel 的 "
+                                   f"{L.MAX_COLS:,} 列上限，不是可导入的台账，请检查分隔符或另存后再导入。")
+            if reader.line_num - line > 1:      # a row over several lines: a quoted cell holding line breaks
+                _unclosed_quote(path, r, len(rows) + 1, delimiter, len(rows[0]) if rows else len(r))
+            line = reader.line_num
             rows.append([_unguard(c) for c in r] if guarded and any(c[:1] == "'" for c in r) else r)
             cells += len(r)
             if cells > L.MAX_SHEET_CELLS or len(rows) > L.MAX_ROWS:
@@ -361,6 +369,22 @@ def _csv_rows(path: Path, text: str, delimiter: str) -> list[list[str]]:
     finally:
         csv.field_size_limit(old)
     return rows
+
+
+def _unclosed_quote(path: Path, row: list[str], number: int, delimiter: str, width: int) -> None:
+    """A cell that opens with a quote and never closes it takes the lines after it into itself
+    (a note may hold line breaks; it does not hold whole rows of the table). Refused when a line
+    swallowed that way has as many separators as a row of the file."""
+    need = max(2, width - 1)
+    for j, cell in enumerate(row):
+        if "\n" not in cell:
+            continue
+        inner = cell.replace("\r\n", "\n").split("\n")
+        rows_inside = sum(1 for ln in inner if ln.count(delimiter) >= need)
+        if rows_inside:
+            raise UnusableFile(
+                f"文件“{path.name}”{L.where(None, number, j)}的单元格以引号（\"）开头，却没有配对的结束引号，"
+                f"其后 {sum(1 for ln in inner[1:] if ln.strip())} 行都被并进了这一个单元格。请用记事本或 Excel 检查这一行的引号后再导入。")
 
 
 def _long_field(text: str, delimiter: str, skip: int) -> tuple[int, int, int]:
