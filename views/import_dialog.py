@@ -222,6 +222,12 @@ class ImportDialog(QDialog):
             store.actor = actor
             try:
                 plan = plan_import(store, path, kind, case_no=case_no, sheet=sheet, mapping=mapping, ctx=ctx)
+                if not plan.blocking:           # the rows the ledger's rules would refuse at commit, refused now
+                    from models.io.rehearsal import rehearse
+                    ctx.check()
+                    refusal = rehearse(store, plan, write=False)
+                    if refusal:
+                        plan.notes.append(refusal)
                 if mapping:
                     remember(store, plan.header, kind)     # the user's correction, for the next such file
                 return plan

@@ -106,12 +106,14 @@ def run_import(args: argparse.Namespace) -> int:
                 return 2
             return _fail(plan.fatal, args.json)
         if args.dry_run or plan.check_only:
-            result = plan.to_json(imported=False)
             if args.dry_run and not plan.check_only:    # answer for the account, as the real run would
                 from desktop.commands._dry_run import refusal_of_real_run
                 refused = refusal_of_real_run(store, plan, args)
                 if refused:
                     return _fail(refused, args.json)
+            # after the rehearsal: the rows the ledger's rules refuse at commit (a repayment over what
+            # is owed, a status the flow does not allow) are refused here too, as the real run would
+            result = plan.to_json(imported=False)
         else:
             try:
                 result = commit_import(store, plan, accept_partial=args.accept_partial, reason=args.reason)
