@@ -8,6 +8,7 @@ from models.db import Store
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError
 from models.ledger.service import LedgerService, service
+from models.paid_rule import paid_problems
 from models.values import fen_to_yuan_text
 
 
@@ -40,7 +41,7 @@ class WorkerService(LedgerService):
     def check_new(self, row: dict) -> list[tuple[str, str]]:
         return _duplicate(self.store, row.get("case_id"), row.get("id_number", ""))
 
-    def check_new_batch(self, rows: list[dict]) -> list[list[tuple[str, str]]]:
+    def _duplicates_batch(self, rows: list[dict]) -> list[list[tuple[str, str]]]:
         """One query for all rows: the ID numbers already listed in the cases the rows go to."""
         none: list[tuple[str, str]] = []          # shared, never changed: most rows have no problem
         taken: dict[tuple, str] = {}
@@ -58,9 +59,21 @@ class WorkerService(LedgerService):
             out.append([("id_number", f"该身份证号码已登记在本问题的农民工“{other}”名下")] if other else [])
         return out
 
+    def check_new_batch(self, rows: list[dict]) -> list[list[tuple[str, str]]]:
+        out = self._duplicates_batch(rows)
+        for i, v in enumerate(rows):                # 已付 above 应付 (a file without 应发 owes 0)
+            p = v.get("paid_fen")
+            if p and p > (v.get("owed_fen") or 0):
+                out[i] = out[i] + paid_problems(self.store, v, "该农民工")
+        return out
+
     def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
+        merged = {**current, **changes}
+        if {"paid_fen", "owed_fen"} & set(changes):
+            found = paid_problems(self.store, merged, "该农民工", worker_id=record_id if "paid_fen" in changes else None)
+            if found:
+                return found
         if "id_number" in changes or "case_id" in changes:
-            merged = {**current, **changes}
             return _duplicate(self.store, merged["case_id"], merged.get("id_number", ""), record_id)
         return []
 

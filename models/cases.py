@@ -22,6 +22,16 @@ FLOW: dict[str, tuple[str, ...]] = {
     "不存在欠薪": ("待核实",),
 }
 
+def import_flow(status: str | None) -> tuple[str, ...]:
+    """The statuses a change of a whole record (an import of a newer ledger) may set: the flow's
+    next steps, and from 待核实 also those after 化解中 (the office's sheet may have moved a case
+    on twice between two imports), never a step back the flow does not allow."""
+    nxt = FLOW.get(status or "", ())
+    if status == "待核实":
+        nxt = nxt + tuple(s for s in FLOW["化解中"] if s not in nxt)
+    return nxt
+
+
 DEFAULT_SETTINGS = {
     "warn.due_soon_days": 3,          # 即将到期: due within N working days
     "warn.stalled_days": 10,          # 久拖未动: no change for N days
@@ -166,6 +176,11 @@ class CaseService(LedgerService):
             taken |= {r[0] for r in self.store.query(
                 f"SELECT case_no FROM case_record WHERE case_no IN ({','.join('?' * len(part))})", part)}
         out = [[("case_no", f"编号 {v['case_no']} 已存在")] if v["case_no"] in taken else [] for v in rows]
+        for i, v in enumerate(rows):                # 已付 above 欠薪金额 (a file without 欠薪金额 owes 0)
+            p = v.get("paid_fen")
+            if p and p > (v.get("amount_fen") or 0):
+                from models.paid_rule import paid_problems
+                out[i] = out[i] + paid_problems(self.store, v, "该问题")
         if any(v.get("status") == "已化解" for v in rows):
             from models import attachments
             if attachments.proof_required(self.store):
@@ -176,12 +191,43 @@ class CaseService(LedgerService):
         return out
 
     def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
-        """An import (or any write through the service) that makes a case 已化解 needs its
-        付款凭证 when the office requires one (``cases.require_payment_proof``)."""
-        if changes.get("status") == "已化解" and current.get("status") != "已化解":
+        """A status changed by an import (or any write through the service) keeps the rules of
+        the form's 变更状态 (``change_status``): along the flow (a newer ledger may have taken a
+        case from 待核实 past 化解中 in one step, never back), a 核处结论 to close it, nothing
+        left unpaid for 已化解 (the row's own amounts counted), no repayment for 不存在欠薪, and
+        its 付款凭证 when the office requires one (``cases.require_payment_proof``)."""
+        if {"paid_fen", "amount_fen"} & set(changes) and not current.get("w_count"):
+            from models.paid_rule import paid_problems      # a case without a roster: its own 已付
+            found = paid_problems(self.store, {**current, **changes}, "该问题",
+                                  case_id=record_id if "paid_fen" in changes else None)
+            if found:
+                return found
+        old, new = current.get("status"), changes.get("status", current.get("status"))
+        if new == old:
+            return []
+        allowed = import_flow(old)
+        if new not in allowed:
+            return [("status", f"状态不能从“{old}”直接改为“{new}”（可改为：{'、'.join(allowed) or '无'}）")]
+        if new in CLOSED_STATUSES and not str(changes.get("verdict", current.get("verdict")) or "").strip():
+            return [("verdict", f"改为“{new}”须填写核处结论")]
+        merged = {**current, **changes}
+        if new == "已化解":
+            if merged.get("w_count"):
+                owed, paid = merged.get("w_owed_fen") or 0, merged.get("w_paid_fen") or 0
+            else:
+                owed, paid = merged.get("amount_fen") or 0, merged.get("paid_fen") or 0
+            if owed > paid:
+                from models.values import fen_to_yuan_text
+                return [("status", f"尚有 {fen_to_yuan_text(owed - paid)} 元未支付，不能标为已化解")]
             from models import attachments
             if attachments.proof_required(self.store) and attachments.cases_without_proof(self.store, [record_id]):
                 return [("status", attachments.PROOF_MESSAGE)]
+        if new == "不存在欠薪":
+            paid = int(self.store.scalar("SELECT COALESCE(SUM(amount_fen), 0) FROM repayment WHERE case_id = ? "
+                                         "AND deleted_at IS NULL", (record_id,), 0)) or int(merged.get("paid_fen") or 0)
+            if paid > 0:
+                from models.values import fen_to_yuan_text
+                return [("status", f"本问题已登记兑付 {fen_to_yuan_text(paid)} 元，不能标为不存在欠薪")]
         return []
 
     def after_insert(self, ids: Sequence[int]) -> None:
@@ -226,7 +272,7 @@ class CaseService(LedgerService):
             if new in CLOSED_STATUSES:
                 on = closed_on if (closed_on and old not in CLOSED_STATUSES and "closed_on" in changes) \
                     else self.today.isoformat()
-                changes["closed_on"] = changes.get("closed_on") or None
+                changes["closed_on"] = changes.get("closed_on") or on       # closed on the day the log says
             else:
                 on = self.today.isoformat()
                 changes["closed_on"] = None

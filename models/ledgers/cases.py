@@ -48,15 +48,17 @@ def _dates_in_order(a: str, b: str, label: str):
 
 
 def _paid_not_above_owed(owed: str, paid: str, what: str):
+    # a row without the owed amount (an update file of 编号 and 已支付金额 only) is judged with the
+    # stored record, by the ledger's service (models.cases, models.case_workers), not as owing 0
     def rule(row: dict) -> list[tuple[str, str]]:
-        o, p = row.get(owed) or 0, row.get(paid) or 0
-        if p > o:
+        o, p = row.get(owed), row.get(paid) or 0
+        if o is not None and p > o:
             from models.values import fen_to_yuan_text as y
             return [(paid, f"{what}已付 {y(p)} 元，超过应付 {y(o)} 元")]
         return []
 
     def may_fire(os_: list, ps: list) -> list[int]:
-        return [i for i, (o, p) in enumerate(zip(os_, ps)) if (p or 0) > (o or 0)]
+        return [i for i, (o, p) in enumerate(zip(os_, ps)) if o is not None and (p or 0) > o]
     return column_rule(rule, (owed, paid), may_fire)
 
 
