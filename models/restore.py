@@ -244,8 +244,33 @@ def has_accounts(db_path: str | os.PathLike) -> bool | None:
         return None
 
 
+# the numbers of the packages a database has sent: the receiver takes only a number above the last
+# it received, so a restored database keeps counting from the highest, never from its backup's
+SENT_COUNTERS = ("exchange.sequence", "exchange.dispatch_sequence")
+
+
+def sent_counters(db: Path) -> dict[str, int]:
+    """The package counters of the database about to be replaced ({} when it cannot be read)."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            marks = ",".join("?" * len(SENT_COUNTERS))
+            rows = conn.execute(f"SELECT key, value FROM setting WHERE key IN ({marks})", SENT_COUNTERS).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+    out = {}
+    for key, value in rows:
+        try:
+            out[key] = int(value)
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
 def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None,
-             current: Identity | None = None, confirmed: bool = False) -> list[str]:
+             current: Identity | None = None, confirmed: bool = False, sent: dict | None = None) -> list[str]:
     """Copy ``src`` to ``tmp``, bring it to the current schema, check it is one of the program's
     databases with its triggers, compare it with the database it replaces (``current``: refused
     with ``RestoreDiffers`` when they differ, unless ``confirmed``), and record the restore in its
@@ -283,6 +308,15 @@ def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None,
         if differ:
             after["确认恢复时与原数据库的不同"] = differ
         with store.tx("从备份恢复数据库"):
+            raised = {k: n for k, n in (sent or {}).items() if n > int(store.get_setting(k, 0) or 0)}
+            if raised:                          # packages sent since the backup keep their numbers
+                from models.access import Actor
+                acting, store.actor = store.actor, Actor.system()      # the program's own bookkeeping
+                try:
+                    for key, n in raised.items():
+                        store.set_setting(key, n)
+                finally:
+                    store.actor = acting
             store.execute(
                 "INSERT INTO audit_log(at, user, table_name, record_id, record_uuid, action, before, after, reason)"
                 " VALUES (qq_now(), qq_user(), '数据库', NULL, NULL, 'restore_db', ?, ?, '从备份恢复数据库')",
@@ -347,7 +381,8 @@ def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user:
         kept = _kept_name(db) if db.exists() else None
         from models.db import default_user
         current = identity_of_file(db) if db.exists() else None
-        _prepare(src, tmp, user or default_user(), str(kept) if kept else "", authorize, current, confirmed)
+        sent = sent_counters(db) if db.exists() else {}
+        _prepare(src, tmp, user or default_user(), str(kept) if kept else "", authorize, current, confirmed, sent)
         if kept is not None:
             _checkpoint(db)
             shutil.copy2(db, kept)

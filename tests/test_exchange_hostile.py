@@ -95,14 +95,38 @@ def test_a_member_that_inflates_past_its_declared_size_is_stopped(sent, tmp_path
 
 def test_extra_figures_rewrite_nothing_of_the_township(sent, tmp_path):
     def shadow(m):
-        m["figures"].update({"name": "青石镇", "code": "511234199", "sequence": 999, "as_of": "2099-01-01T00:00:00",
-                             "file": "../x.sqlite"})
+        m["figures"].update({"code": 511234199, "sequence": 999, "as_of": 20990101})
     pkg = rewrite(sent["p3"], tmp_path / "shadow.qqpkg", manifest=shadow)
     c = make_county(tmp_path / "c-shadow.sqlite")
     receive(c, pkg)
     line = county_now(c).townships[0]
     assert (line["name"], line["code"]) == ("青山镇", "511234101") and line["sequence"] != 999
     assert not line["as_of"].startswith("2099") and line["file"].startswith("511234101-")
+    # a figure that is not a number is no figure: the manifest is refused before anything is read
+    words = rewrite(sent["p3"], tmp_path / "words.qqpkg", manifest=lambda m: m["figures"].update(
+        {"name": "青石镇", "file": "../x.sqlite"}))
+    with pytest.raises(PackageRefused, match="“figures”应为各项数字"):
+        receive(c, words)
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("county", "青山县", "“county”应为含名称和代码的对象"), ("campaign", "x", "“campaign”应为含名称的对象"),
+    ("sequence", True, "“sequence”应为正整数"), ("counts", [], "“counts”应为各表的记录数"),
+    ("as_of", "昨天", "“as_of”应为日期时间"), ("full_ids", "否", "“full_ids”应为是或否")])
+def test_manifest_values_of_the_wrong_type_are_refused_in_one_chinese_line(sent, tmp_path, key, value, words):
+    bad = rewrite(sent["p3"], tmp_path / "t.qqpkg", manifest=_set(key, value))
+    with pytest.raises(PackageRefused, match=words):
+        package.read(bad)
+
+
+def test_record_counts_that_are_not_the_datas_are_refused(sent, tmp_path):
+    def more(m):
+        m["counts"]["worker"] += 1
+    bad = rewrite(sent["p3"], tmp_path / "n.qqpkg", manifest=more)
+    c = make_county(tmp_path / "c-n.sqlite")
+    with pytest.raises(PackageRefused, match="记录数与其数据不符（worker：清单"):
+        receive(c, bad)
+    assert county_now(c).townships == []
 
 
 @pytest.mark.parametrize("fv, words", [("1", "包格式版本“1”无效"), (0, "无效"), (True, "无效")])

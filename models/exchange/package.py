@@ -25,6 +25,8 @@ leaves a half package under the real name.
 """
 from __future__ import annotations
 
+import datetime as _dt
+
 import errno
 import hashlib
 import json
@@ -254,6 +256,62 @@ class Package:
         return n
 
 
+def _int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _number(v) -> bool:
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)) or v is None
+
+
+def _when(v) -> bool:
+    if not isinstance(v, str):
+        return False
+    try:
+        _dt.datetime.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _named(v) -> bool:
+    return isinstance(v, dict) and all(isinstance(v.get(k, ""), str) for k in ("name", "code", "unit"))
+
+
+# each manifest key the program reads, and what its value must be (a sealed manifest says only
+# that nobody changed it by accident: anyone can seal one, so every value is checked before use)
+_SHAPES: dict[str, tuple] = {
+    "program_version": (lambda v: isinstance(v, str), "文字"),
+    "schema_version": (lambda v: _int(v) and v >= 1, "正整数"),
+    "township": (_named, "含名称和代码的对象"),
+    "county": (_named, "含名称和代码的对象"),
+    "campaign": (lambda v: v is None or _named(v), "含名称的对象"),
+    "as_of": (_when, "日期时间"),
+    "created_at": (_when, "日期时间"),
+    "sequence": (lambda v: _int(v) and v >= 1, "正整数"),
+    "sender": (lambda v: isinstance(v, str), "文字"),
+    "counts": (lambda v: isinstance(v, dict) and all(isinstance(k, str) and _int(n) and n >= 0
+                                                     for k, n in v.items()), "各表的记录数（非负整数）"),
+    "figures": (lambda v: isinstance(v, dict) and all(_number(x) for x in v.values()), "各项数字"),
+    "full_ids": (lambda v: isinstance(v, bool), "是或否"),
+    "content": (lambda v: isinstance(v, dict) and isinstance(v.get("name"), str) and _int(v.get("bytes"))
+                and isinstance(v.get("sha256"), str), "数据库文件的名称、大小和校验值"),
+    "attachments": (lambda v: isinstance(v, list) and all(isinstance(a, dict) for a in v), "附件清单"),
+    "directives": (lambda v: isinstance(v, dict), "督办事项进展"),
+    "liaison": (lambda v: isinstance(v, dict), "联络员副本信息"),
+}
+
+
+def manifest_problem(manifest: dict) -> str:
+    """The first manifest value not of the shape this program reads, as “键”应为…; '' when all are."""
+    for key, (ok, shape) in _SHAPES.items():
+        if key not in manifest or (manifest[key] is None and key not in MANIFEST_KEYS):
+            continue
+        if not ok(manifest[key]):
+            return f"“{key}”应为{shape}"
+    return ""
+
+
 def read(path: str | os.PathLike) -> Package:
     """Open a package and check everything that can be checked without its content: the
     archive is whole, the manifest is sealed and of a format and kind this program knows."""
@@ -307,6 +365,9 @@ def read(path: str | os.PathLike) -> Package:
     missing = [k for k in MANIFEST_KEYS if k not in manifest]
     if missing:
         raise PackageRefused(f"{noun}的清单缺少 {'、'.join(missing)}，未接收：{name}")
+    problem = manifest_problem(manifest)
+    if problem:
+        raise PackageRefused(f"{noun}的清单无效：{problem}，可能已被改动，未接收：{name}")
     listed = manifest.get("attachments") or []
     known = {MANIFEST, CONTENT} | {str(a.get("member")) for a in listed if isinstance(a, dict)}
     stray = sorted(members - known)

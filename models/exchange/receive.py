@@ -111,6 +111,12 @@ def _refuse_foreign(store: Store, pkg: package.Package, row, retake: bool = Fals
     if not isinstance(m["sequence"], int) or m["sequence"] < 1:
         raise PackageRefused(f"报送包的序号“{m['sequence']}”无效，未接收：{name}")
     if row is not None and m["sequence"] <= row["sequence"] and not (retake and m["sequence"] == row["sequence"]):
+        if str(m["as_of"]) > str(row["as_of"]):     # newer data under an old number: a restored database
+            raise PackageRefused(
+                f"{t_name}第 {m['sequence']} 号报送包的数据（截至 {str(m['as_of']).replace('T', ' ')}）比已接收的第 "
+                f"{row['sequence']} 号新，序号却没有往后排：乡镇用的可能是旧的数据库文件或备份。请乡镇再制作"
+                f"报送包，序号须大于第 {row['sequence']} 号（每制作一次加 1；用本程序“从备份恢复”的数据库"
+                f"会接着原来的序号编号），未接收：{name}")
         raise PackageRefused(f"{t_name}第 {m['sequence']} 号报送包不新于已接收的第 {row['sequence']} 号"
                              f"（{row['as_of'].replace('T', ' ')}），未接收：{name}")
     try:
@@ -139,6 +145,7 @@ def _check_content(pkg: package.Package, path: Path) -> dict:
         raise PackageRefused(f"报送包中的数据不是清欠工作台的数据库，未接收：{name}")
     if found != m["schema_version"]:
         raise PackageRefused(f"报送包中的数据库与清单不符（数据结构第 {found} 版，清单写第 {m['schema_version']} 版），未接收：{name}")
+    _check_counts(path, m["counts"], name)
     if found < migrations.LATEST:
         try:
             Store(path, "报送包接收", check=True).close()     # an older township's schema: upgraded in the copy
@@ -187,6 +194,24 @@ def _check_content(pkg: package.Package, path: Path) -> dict:
         raise PackageRefused(f"报送包清单中的数字与其数据不符（如{d.name}：清单 {sent.get(differ[0])}，数据 "
                              f"{values[differ[0]]}），未接收：{name}")
     return values
+
+
+def _check_counts(path: Path, counts: dict, name: str) -> None:
+    """The manifest's record counts are the data's, table by table, as the township counted them
+    (``export.record_counts``, before any upgrade here): a manifest edited and sealed again is
+    refused like one whose figures differ."""
+    from models.exchange.export import record_counts
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        found = record_counts(conn)
+    except sqlite3.DatabaseError as exc:
+        raise PackageRefused(f"报送包中的数据库已损坏（{str(exc)[:80]}），未接收：{name}") from None
+    finally:
+        conn.close()
+    for table, n in counts.items():
+        if found.get(table) != n:
+            have = found.get(table, "无此表")
+            raise PackageRefused(f"报送包清单中的记录数与其数据不符（{table}：清单 {n}，数据 {have}），未接收：{name}")
 
 
 def _refuse_full_numbers(store: Store, name: str) -> None:

@@ -1,0 +1,56 @@
+"""A township that restores a backup keeps counting its 报送包 from the highest number it sent,
+so the county takes its next package; a package whose data is newer than the one received but
+whose number is not (an old database file put back by hand) is refused saying so and what to do."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from models.db import Store
+from models.exchange import PackageRefused, identity
+from models.restore import restore
+from tests.test_exchange import SENT, export, make_county, make_town, receive, seq
+
+
+@pytest.fixture
+def town(tmp_path):
+    return make_town(tmp_path / "t.sqlite", 5, "红岩乡", "511234105")
+
+
+def test_a_restored_township_numbers_its_next_package_after_the_highest_sent(town, tmp_path):
+    county_db = make_county(tmp_path / "county.sqlite")
+    export(town, tmp_path / "p1.qqpkg", now=SENT - dt.timedelta(days=3))
+    kept = tmp_path / "备份.sqlite"
+    s = Store(town, "镇办公室")
+    try:
+        from models.backup import backup_to
+        backup_to(s.conn, kept)                  # counter 1 in the backup
+    finally:
+        s.close()
+    for day, n in ((2, 2), (1, 3)):
+        export(town, tmp_path / f"p{n}.qqpkg", now=SENT - dt.timedelta(days=day))
+        receive(county_db, tmp_path / f"p{n}.qqpkg")
+    restore(kept, town, user="镇办公室")
+    s = Store(town, "镇办公室")
+    try:
+        assert int(s.get_setting(identity.SEQUENCE)) == 3
+    finally:
+        s.close()
+    export(town, tmp_path / "p4.qqpkg", now=SENT)
+    assert seq(tmp_path / "p4.qqpkg") == 4
+    assert receive(county_db, tmp_path / "p4.qqpkg")["sequence"] == 4
+
+
+def test_newer_data_under_an_old_number_is_refused_saying_why(town, tmp_path):
+    county_db = make_county(tmp_path / "county.sqlite")
+    old_file = tmp_path / "old.sqlite"
+    shutil.copy(town, old_file)                  # an old database file put back by hand, not restored
+    for day, n in ((2, 1), (1, 2)):
+        export(town, tmp_path / f"p{n}.qqpkg", now=SENT - dt.timedelta(days=day))
+        receive(county_db, tmp_path / f"p{n}.qqpkg")
+    export(old_file, tmp_path / "again.qqpkg", now=SENT)
+    assert seq(tmp_path / "again.qqpkg") == 1
+    with pytest.raises(PackageRefused, match="数据.*比已接收的第 2 号新，序号却没有往后排.*序号须大于第 2 号"):
+        receive(county_db, tmp_path / "again.qqpkg")
