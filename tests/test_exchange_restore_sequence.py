@@ -54,3 +54,22 @@ def test_newer_data_under_an_old_number_is_refused_saying_why(town, tmp_path):
     assert seq(tmp_path / "again.qqpkg") == 1
     with pytest.raises(PackageRefused, match="数据.*比已接收的第 2 号新，序号却没有往后排.*序号须大于第 2 号"):
         receive(county_db, tmp_path / "again.qqpkg")
+
+
+def test_the_receive_summary_counts_the_recycle_bin_as_removed_not_changed(town, tmp_path):
+    from models.ledger import registry
+    from models.ledger.repo import LedgerRepo
+    county_db = make_county(tmp_path / "county.sqlite")
+    export(town, tmp_path / "p1.qqpkg", now=SENT - dt.timedelta(days=2))
+    receive(county_db, tmp_path / "p1.qqpkg")
+    s = Store(town, "镇办公室")
+    try:
+        repo = LedgerRepo(s, registry.get("petitions"))
+        ids = [r[0] for r in s.query("SELECT id FROM petition WHERE deleted_at IS NULL ORDER BY id LIMIT 2")]
+        repo.recycle(ids)
+        live = s.scalar("SELECT COUNT(*) FROM petition WHERE deleted_at IS NULL")
+    finally:
+        s.close()
+    export(town, tmp_path / "p2.qqpkg", now=SENT - dt.timedelta(days=1))
+    got = receive(county_db, tmp_path / "p2.qqpkg")["tables"]["petition"]
+    assert got == {"added": 0, "changed": 0, "unchanged": live, "removed": 2}

@@ -249,7 +249,9 @@ def _check_directives(pkg: package.Package, path: Path) -> dict:
 
 def compare(old: Path | None, new: Path) -> dict[str, dict[str, int]]:
     """Per table: records added, changed, unchanged and removed from ``old`` to ``new`` (two
-    township databases), matched by ``uuid`` and compared column by column."""
+    township databases), matched by ``uuid`` and compared column by column. A record in the
+    recycle bin is not one of the township's records: moved there it counts as removed (not as
+    changed), brought back as added, and one that stayed there is not counted."""
     from models.paths import sqlite_uri
     conn = sqlite3.connect(sqlite_uri(new.resolve()), uri=True)
     try:
@@ -259,22 +261,27 @@ def compare(old: Path | None, new: Path) -> dict[str, dict[str, int]]:
             if old is not None else set()
         out = {}
         for t in ledger_tables(conn):
-            n = int(conn.execute(f'SELECT COUNT(*) FROM main."{t}"').fetchone()[0])
+            new_cols = [r[1] for r in conn.execute(f'PRAGMA main.table_info("{t}")')]
+            live_new = f'(SELECT * FROM main."{t}"{_LIVE if "deleted_at" in new_cols else ""})'
+            n = int(conn.execute(f"SELECT COUNT(*) FROM {live_new}").fetchone()[0])
             if t not in old_tables:
                 out[t] = {"added": n, "changed": 0, "unchanged": 0, "removed": 0}
                 continue
-            new_cols = [r[1] for r in conn.execute(f'PRAGMA main.table_info("{t}")')]
             old_cols = {r[1] for r in conn.execute(f'PRAGMA old.table_info("{t}")')}
+            live_old = f'(SELECT * FROM old."{t}"{_LIVE if "deleted_at" in old_cols else ""})'
             cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
-            added = conn.execute(f'SELECT COUNT(*) FROM main."{t}" WHERE uuid NOT IN (SELECT uuid FROM old."{t}")').fetchone()[0]
-            removed = conn.execute(f'SELECT COUNT(*) FROM old."{t}" WHERE uuid NOT IN (SELECT uuid FROM main."{t}")').fetchone()[0]
-            changed = conn.execute(f'SELECT COUNT(*) FROM (SELECT {cols} FROM main."{t}" WHERE uuid IN '
-                                   f'(SELECT uuid FROM old."{t}") EXCEPT SELECT {cols} FROM old."{t}")').fetchone()[0]
+            added = conn.execute(f"SELECT COUNT(*) FROM {live_new} WHERE uuid NOT IN (SELECT uuid FROM {live_old})").fetchone()[0]
+            removed = conn.execute(f"SELECT COUNT(*) FROM {live_old} WHERE uuid NOT IN (SELECT uuid FROM {live_new})").fetchone()[0]
+            changed = conn.execute(f"SELECT COUNT(*) FROM (SELECT {cols} FROM {live_new} WHERE uuid IN "
+                                   f"(SELECT uuid FROM {live_old}) EXCEPT SELECT {cols} FROM {live_old})").fetchone()[0]
             out[t] = {"added": int(added), "changed": int(changed), "unchanged": n - int(added) - int(changed),
                       "removed": int(removed)}
         return out
     finally:
         conn.close()
+
+
+_LIVE = " WHERE deleted_at IS NULL"
 
 
 def _totals(diff: dict[str, dict[str, int]]) -> dict[str, int]:
