@@ -333,11 +333,6 @@ def read(path: str | os.PathLike) -> Package:
             if z.getinfo(CONTENT).file_size > MAX_CONTENT:
                 raise PackageRefused(f"数据包中的数据库有 {z.getinfo(CONTENT).file_size >> 30:,} GB，超过可接收的 "
                                      f"{MAX_CONTENT >> 30} GB，未接收：{name}")
-            # every member read through once, none past its declared size: a truncated, damaged
-            # or inflating archive fails here, before anything is written
-            for member in z.infolist():
-                if member.filename != MANIFEST:
-                    _read_bounded(z, member)
     except zipfile.BadZipFile as exc:
         raise PackageRefused(f"数据包不完整或已损坏（不是完整的数据包文件），未接收：{name}") from exc
     except PermissionError as exc:
@@ -373,4 +368,16 @@ def read(path: str | os.PathLike) -> Package:
     stray = sorted(members - known)
     if stray:
         raise PackageRefused(f"{noun}中有清单未列出的文件（{stray[0][:40]}），可能已被改动，未接收：{name}")
+    # every member read through once, none past its declared size: a truncated, damaged or
+    # inflating archive fails here, before anything is written (after the manifest's checks: a
+    # member nobody listed is refused by name without being inflated)
+    try:
+        with zipfile.ZipFile(path) as z:
+            for member in z.infolist():
+                if member.filename != MANIFEST:
+                    _read_bounded(z, member)
+    except zipfile.BadZipFile as exc:
+        raise PackageRefused(f"数据包不完整或已损坏（不是完整的数据包文件），未接收：{name}") from exc
+    except DAMAGED_ZIP as exc:
+        raise PackageRefused(f"数据包不完整或已损坏，未接收：{name}") from exc
     return Package(path, manifest, file_sha256(path))
