@@ -227,10 +227,14 @@ def test_a_new_case_its_worker_and_a_payment_to_them(office, tmp_path):
 
 
 def test_a_case_made_resolved_with_money_unpaid(office, tmp_path):
-    pkg, w = edited_return(office, tmp_path, lambda li, w: li.execute(
+    # a case 化解中 (the status flow lets it be 已化解), with money unpaid
+    case = office.one("SELECT c.id, c.case_no FROM case_record c JOIN workstream s ON s.id = c.workstream_id "
+                      "WHERE s.name = ? AND c.status = '化解中' AND c.deleted_at IS NULL "
+                      "AND c.total_owed_fen > c.total_paid_fen ORDER BY c.id LIMIT 1", (WS,))
+    pkg, _w = edited_return(office, tmp_path, lambda li, w: li.execute(
         "UPDATE case_record SET status = '已化解', verdict = '已全部兑付', closed_on = '2026-11-25' WHERE id = ?",
-        (w["case_id"],)))
+        (case["id"],)))
     before = state(office)
-    with pytest.raises(PackageRefused, match=f"问题 {w['case_no']}，状态：应用后尚有 .* 元未支付，不能标为已化解"):
+    with pytest.raises(PackageRefused, match=f"问题 {case['case_no']}，状态：应用后尚有 .* 元未支付，不能标为已化解"):
         liaison_apply.apply_return(office, pkg, now=NOW, backup=False)
     assert state(office) == before

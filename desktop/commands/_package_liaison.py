@@ -4,6 +4,8 @@
 qingqian package export --db 办公室.sqlite --out F --workstream 专班 [--user U]    专班副本 (办公室账号)
 qingqian package import F --db 联络员.sqlite --user 账号                            the liaison's database from the copy
 qingqian package export --db 联络员.sqlite --out R --for office --user 账号         专班回报包 (联络员账号)
+qingqian package export --db 联络员.sqlite --out R --for office --again N          the refused #N made again
+qingqian package export --db 联络员.sqlite --out R --for office --after N-xxxxxxxx what follows the return the office applied
 qingqian package import R --db 办公室.sqlite [--json]                               applied; exit 1 if clashes are left
 qingqian package decide --db 办公室.sqlite [--list] [--clash N --keep office|liaison] [--all-keep office|liaison]
 """
@@ -16,6 +18,15 @@ from desktop.commands._common import PASSWORD_ENV, add_db, add_json, emit, fail,
 OFFICE = ("办公室",)
 LIAISON = ("专班填报员",)
 SIDE_NAMES = {"office": "办公室", "liaison": "联络员"}
+
+
+def register_export(e) -> None:
+    """The liaison's options of ``package export``: a return made again."""
+    e.add_argument("--again", type=int, metavar="N",
+                   help="联络员重新导出被办公室拒收的第 N 号回报包（按办公室的提示）：包含办公室已应用的第 N-1 号之后的"
+                        "全部改动，替换此前导出的第 N 号及其后各号")
+    e.add_argument("--after", metavar="代码",
+                   help="联络员导出办公室已应用的回报包（代码如 2-3f9a2c1b，见办公室的提示）之后的全部改动，作为其下一号")
 
 
 def register_decide(words) -> None:
@@ -38,10 +49,12 @@ def _now(args):
 def cmd_export(args) -> int:
     from models.exchange import PackageRefused
     from models.paths import out_problem
-    if args.workstream and args.target == "office":
-        return fail("--workstream（办公室制作专班副本）与 --for office（联络员交回改动）不能同时使用")
+    redo = args.again is not None or args.after is not None
+    if args.workstream and (args.target == "office" or redo):
+        return fail("--workstream（办公室制作专班副本）与 --for office、--again、--after（联络员交回改动）不能同时使用")
     if args.target == "county":
-        return fail("--workstream 用于办公室制作专班副本，不能与 --for county 同时使用")
+        return fail(("--again、--after 用于联络员重新导出专班回报包" if redo else "--workstream 用于办公室制作专班副本")
+                    + "，不能与 --for county 同时使用")
     try:
         now = _now(args)
     except ValueError:
@@ -59,11 +72,9 @@ def cmd_export(args) -> int:
             line = (f"已为{summary['workstream']}制作第 {summary['sequence']} 号专班副本：{summary['out']}"
                     f"（交给该专班联络员，用 package import 导入为其数据库）")
         else:
-            from models.exchange.liaison import make_return
-            summary = make_return(store, args.out, now=now)
-            n = sum(summary["changes"].values())
-            line = (f"已制作{summary['workstream']}第 {summary['sequence']} 号专班回报包：{summary['out']}"
-                    f"（{n} 处改动，联络员 {summary['liaison']}）")
+            from models.exchange.liaison import make_return, return_text
+            summary = make_return(store, args.out, now=now, again=args.again, after=args.after)
+            line = return_text(summary)
     except PackageRefused as exc:
         return fail(str(exc))
     finally:

@@ -42,6 +42,8 @@ def register(sub) -> None:
     e.add_argument("--json", action="store_true", help="以 JSON 输出")
     e.add_argument("--now", help=argparse.SUPPRESS)       # the moment taken as now (scripts and tests)
     e.set_defaults(func=cmd_export)
+    from desktop.commands import _package_liaison
+    _package_liaison.register_export(e)
 
     i = words.add_parser("import", help="导入数据包，按包的种类：县级接收乡镇报送包（较新的替换旧的）；乡镇导入县级下发包；"
                                            "联络员导入专班副本；办公室应用专班回报包")
@@ -51,7 +53,6 @@ def register(sub) -> None:
     i.add_argument("--now", help=argparse.SUPPRESS)
     i.set_defaults(func=cmd_import)
 
-    from desktop.commands import _package_liaison
     _package_liaison.register_decide(words)
 
 
@@ -61,7 +62,7 @@ def _now(args) -> _dt.datetime | None:
 
 
 def cmd_export(args) -> int:
-    if args.workstream or args.target == "office":
+    if args.workstream or args.target == "office" or args.again is not None or args.after is not None:
         from desktop.commands import _package_liaison
         return _package_liaison.cmd_export(args)
     if args.target is None and _is_county(args.db):

@@ -2,8 +2,12 @@
 
 Checks first (``PackageRefused``, nothing changed): the archive, the manifest's seal and the
 content's SHA-256 (``package``); the kind; the office it was made for (``liaison.office_id``);
-the copy it comes from (registered in ``exchange_liaison_copy``); its sequence (the next one
-for that copy: the same package twice, or one skipped, is refused); the schema.
+the copy it comes from (registered in ``exchange_liaison_copy``); its place in the line
+(``_in_line``: the next number for that copy, made after the return the office applied last;
+the same package twice, one skipped, a return replacing one the office applied, or one made
+after a return the office did not apply is refused, saying what the liaison does next: make
+#N again with ``--again N``, or export what follows the return applied with ``--after code``);
+the schema.
 
 Then, after an automatic backup, in one transaction on an APSW connection to the office's
 database: the changeset is rewritten from the liaison's row ids to the office's (by ``uuid``:
@@ -29,8 +33,9 @@ handler for each clash:
 Before any of it, every row the return adds or changes in a declared ledger is judged by that
 ledger's rules as a typed record is (``models.exchange.liaison_checks``: the field kinds, the
 declaration's checks, the ledger's write service; a repayment not dated after today; nobody
-paid more than owed once applied): one bad row refuses the whole return, naming the 专班, the
-ledger, the record and the field, and nothing is written.
+paid more than owed once applied; what the return itself recycles or lowers counted before
+what it adds): one bad row refuses the whole return, naming the 专班, the ledger, the record
+and the field, and nothing is written.
 
 Afterwards the stamps (``updated_at``, ``last_activity_on``) of the records changed take the
 later of the office's and the liaison's.
@@ -48,7 +53,7 @@ from typing import Any
 
 from models.db import Store, now_text
 from models.exchange import PackageRefused, package
-from models.exchange.liaison import LIAISON_ROLE, OFFICE_ID
+from models.exchange.liaison import LIAISON_ROLE, OFFICE_ID, redo_hint, return_code
 from models.exchange.liaison_checks import ReturnCheck
 from models.exchange.liaison_ids import office_changeset
 from models.ledger import effects
@@ -119,18 +124,57 @@ def _check(store: Store, pkg: package.Package) -> tuple[dict, sqlite3.Row]:
     if row is None:
         raise PackageRefused(f"这个回报包所依据的专班副本不是本数据库发出的（或已作废），未接收：{name}")
     seq = m["sequence"]
-    if not isinstance(seq, int) or seq < 1:
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
         raise PackageRefused(f"回报包的序号“{seq}”无效，未接收：{name}")
-    if seq <= row["returns"]:
-        raise PackageRefused(f"{row['workstream']}第 {seq} 号回报包此前已应用（{str(row['last_return_at'] or '')[:16]}），"
-                             f"再次导入不作改动：{name}")
-    if seq != row["returns"] + 1:
-        raise PackageRefused(f"{row['workstream']}的回报包应依次应用：尚缺第 {row['returns'] + 1} 号，"
-                             f"这是第 {seq} 号，未接收：{name}")
+    _in_line(pkg, info, row, seq)
     if m["schema_version"] != migrations.LATEST:
         raise PackageRefused(f"回报包的数据结构（第 {m['schema_version']} 版）与本程序（第 {migrations.LATEST} 版）不同，"
                              f"未接收：{name}")
     return info, row
+
+
+def _in_line(pkg: package.Package, info: dict, row, seq: int) -> None:
+    """A return is applied once, in its place in the line: the next number, made after the
+    return the office applied last (``after``, the SHA-256 of that package; "" the copy). A
+    return made again replaces a refused one under its number; a return the office has applied
+    is never replaced. Each refusal says what the liaison does next."""
+    from models.exchange.liaison import after_command, again_command, return_code, since
+    name, ws, done = pkg.path.name, row["workstream"], row["returns"]
+    last_sha = row["last_return_sha256"] or ""
+    when = str(row["last_return_at"] or "")[:16].replace("T", " ")
+    applied = return_code(done, last_sha) if done and last_sha else ""
+    replaces = info.get("replaces") if isinstance(info.get("replaces"), list) else []
+    if seq <= done:
+        if pkg.sha256 == last_sha or seq < done and last_sha not in replaces:
+            raise PackageRefused(f"{ws}第 {seq} 号回报包此前已应用（办公室已依次应用到第 {done} 号，{when}），"
+                                 f"再次导入不作改动：{name}")
+        if last_sha and last_sha in replaces:
+            # the liaison made it again, to replace a return they thought refused: the office applied it
+            raise PackageRefused(
+                f"这是联络员重新导出的{ws}第 {seq} 号回报包，它要替换的第 {done} 号办公室已于 {when} 应用"
+                f"（代码 {applied}），已应用的回报包不能替换，未接收，不作改动。请联络员用“{after_command(applied)}”"
+                f"导出办公室已应用的第 {done} 号之后的全部改动（作为第 {done + 1} 号）交来：{name}")
+        hint = (f"联络员如还有未交回的改动，请用“{after_command(applied)}”导出已应用的第 {done} 号之后的全部改动"
+                if applied else "联络员此后的回报包须接在已应用的那一份之后")
+        raise PackageRefused(f"{ws}第 {seq} 号回报包办公室已应用过另一份（代码 {applied or '未记录'}，{when}），"
+                             f"同一号只应用一份，这一份未接收，不作改动。{hint}：{name}")
+    if seq != done + 1:
+        raise PackageRefused(
+            f"{ws}的回报包应依次应用：尚缺第 {done + 1} 号，这是第 {seq} 号，未接收，不作改动。请先应用第 {done + 1} 号；"
+            f"若第 {done + 1} 号已被拒收或遗失，请联络员用“{again_command(done + 1)}”（窗口：数据交换 → 重新导出"
+            f"被拒收的回报包）重新导出第 {done + 1} 号：它包含{since(done)}的全部改动，这个第 {seq} 号随之作废，"
+            f"不必再交：{name}")
+    follows = info.get("after")
+    if follows is None:
+        return                          # made by an earlier version: it does not say
+    if follows != (last_sha if done else ""):
+        if done and last_sha:
+            hint = (f"办公室应用的第 {done} 号是代码 {applied} 的那一份（{when}）。请联络员用“{after_command(applied)}”"
+                    f"重新导出：它包含该号之后的全部改动")
+        else:
+            hint = f"请联络员用“{again_command(seq)}”重新导出"
+        raise PackageRefused(f"{ws}第 {seq} 号回报包接在办公室没有应用的另一份回报包之后，未接收，不作改动；"
+                             f"{hint}：{name}")
 
 
 def _read_content(pkg: package.Package, tmp: Path) -> tuple[bytes, dict, list]:
@@ -316,8 +360,11 @@ def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, 
                     tracker.close()
             except (apsw.ConstraintError, apsw.AbortError) as exc:
                 if denial["why"]:
-                    raise PackageRefused(f"回报包中有超出联络员权限的改动（{denial['why']}），未接收：{name}") from exc
-                raise PackageRefused(f"回报包中的记录指向办公室已不存在的记录（如已删除的问题），未接收：{name}") from exc
+                    raise PackageRefused(f"回报包中有超出联络员权限的改动（{denial['why']}），整个回报包未接收，"
+                                         f"办公室数据未作任何改动。请{redo_hint(seq, '撤回这些改动')}：{name}") from exc
+                raise PackageRefused(f"回报包中的记录指向办公室已不存在的记录（如已删除的问题），整个回报包未接收，"
+                                     f"办公室数据未作任何改动。请与联络员核对，由{redo_hint(seq, '删去或改正这些记录')}"
+                                     f"：{name}") from exc
             rules.after()
             counts["added"] = total["INSERT"] - omitted["INSERT"]
             counts["changed"] = total["UPDATE"] + total["DELETE"] - omitted["UPDATE"] - omitted["DELETE"]
@@ -336,7 +383,8 @@ def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, 
             received = (now or _dt.datetime.now()).replace(microsecond=0).isoformat()
             conn.execute("UPDATE exchange_liaison_copy SET returns = ?, last_return_at = ?, last_return_sha256 = ? "
                          "WHERE copy_id = ?", (seq, received, pkg.sha256, copy["copy_id"]))
-            note = {"专班回报包": name, "专班": copy["workstream"], "序号": seq, "联络员": actor.display_name,
+            note = {"专班回报包": name, "专班": copy["workstream"], "序号": seq,
+                    "代码": return_code(seq, pkg.sha256), "联络员": actor.display_name,
                     "接收人": store.user,
                     "新增": counts["added"], "修改": counts["changed"], "未变": counts["unchanged"],
                     "待裁定": len(clashes), "改编号": [f"{a}→{b}" for a, b in notes["renumbered"]]}
@@ -353,7 +401,7 @@ def _apply(store, pkg, info, copy, actor, reason, raw, keys, stamps, kept, now, 
     office = info.get("office") if isinstance(info.get("office"), dict) else {}
     return {"kind": "liaison_return", "township": pkg.township.get("name") or office.get("name") or "",
             "workstream": copy["workstream"],
-            "liaison": actor.display_name, "sequence": seq, **counts,
+            "liaison": actor.display_name, "sequence": seq, "code": return_code(seq, pkg.sha256), **counts,
             "conflicts": [describe(c) for c in clashes],
             "renumbered": [{"from": a, "to": b} for a, b in notes["renumbered"]], "backup": str(kept) if kept else None,
             "seconds": round(time.perf_counter() - t0, 3)}

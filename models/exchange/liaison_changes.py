@@ -159,6 +159,41 @@ def facts(conn, raw: bytes) -> tuple[bytes, list[tuple[str, int, str]], dict[str
     return out, [(t, i, u) for (t, i), u in keys.items()], counts, stamped
 
 
+def quiet(conn) -> None:
+    """The functions the triggers name, on an APSW connection, with bulk mode on: every
+    trigger skips itself (the liaison's own files: a scratch copy, a state rebuilt)."""
+    conn.create_scalar_function("qq_bulk", lambda: 1, 0)
+    for name, n in (("qq_user", 0), ("qq_now", 0), ("qq_reason", 0), ("qq_uuid", 0), ("qq_today", 0),
+                    ("qq_may_write", 3), ("qq_signed_ok", 3)):
+        conn.create_scalar_function(name, lambda *a: 1, n)
+
+
+def replay(path: str, changesets: list[bytes]) -> None:
+    """Apply ``changesets`` in turn to the database file at ``path`` (the triggers quiet, in one
+    transaction): a state of the liaison's records rebuilt from another (``liaison.state_of``).
+    Any conflict means the history does not fit the file: ``ValueError``, nothing written."""
+    import apsw
+    conn = apsw.Connection(path)
+    try:
+        quiet(conn)
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("BEGIN")
+        try:
+            for cs in changesets:
+                apsw.Changeset.apply(cs, conn, conflict=lambda why, ch: apsw.SQLITE_CHANGESET_ABORT)
+        except apsw.Error as exc:
+            conn.execute("ROLLBACK")
+            raise ValueError(str(exc)) from exc
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def invert(changeset: bytes) -> bytes:
+    import apsw
+    return apsw.Changeset.invert(changeset)
+
+
 def diff(snapshot: str, base: str, scratch: str) -> bytes:
     """The changes that bring ``base`` to ``snapshot`` (two files of the same schema), as a
     changeset recorded by a session: on ``scratch``, a copy of the base, SQLite deletes the
@@ -172,10 +207,7 @@ def diff(snapshot: str, base: str, scratch: str) -> bytes:
     shutil.copyfile(base, scratch)
     conn = apsw.Connection(scratch)
     try:
-        conn.create_scalar_function("qq_bulk", lambda: 1, 0)
-        for name, n in (("qq_user", 0), ("qq_now", 0), ("qq_reason", 0), ("qq_uuid", 0), ("qq_today", 0),
-                        ("qq_may_write", 3), ("qq_signed_ok", 3)):
-            conn.create_scalar_function(name, lambda *a: 1, n)
+        quiet(conn)
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("ATTACH DATABASE ? AS snap", (snapshot,))
         tables = record_tables(conn)

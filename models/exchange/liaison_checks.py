@@ -16,13 +16,21 @@ refused and nothing is written:
   the records added (a worker listed twice, a case number taken, a repayment above what the
   worker or the case is still owed, counting the return's other repayments), ``check_change``
   for the records changed;
+- in the order the liaison made them: what the return itself recycles, deletes or changes
+  counts before its new records are judged (``_own_room``). A repayment moved to the recycle
+  bin (or deleted, lowered, or moved to another worker) and a corrected one recorded, a wage
+  (应发) raised and a repayment of the difference, a worker recycled and listed again: the
+  office's records as they stand would refuse these, the office's records as the return
+  leaves them do not. Such a rule is judged after the changes are in (below), on the records
+  as they then are; a record added already in the recycle bin pays nothing and lists nobody;
 - a repayment is recorded after it is made: 兑付日期 not after today;
 
 and, once the changes are in (same transaction), no worker and no case without a roster is
 paid more than owed where it was not before (a repayment changed, or one paying a worker the
-same return adds, which the service cannot see before the rows exist), a repayment to a case
-or worker the return adds follows the service's other rules, and a case the return makes
-已化解 has nothing left unpaid (as the form's 变更状态 asks).
+same return adds, which the service cannot see before the rows exist, or one the return's own
+changes make room for), no case lists one ID number twice where it did not before, a
+repayment to a case or worker the return adds follows the service's other rules, and a case
+the return makes 已化解 has nothing left unpaid (as the form's 变更状态 asks).
 
 The checks read the office's database through the APSW connection the apply holds (the
 store's own ``sqlite3`` connection is closed meanwhile): ``ConnStore`` gives the services the
@@ -31,6 +39,7 @@ few reading methods of ``models.db.Store`` they use.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 from typing import Any, Iterable
 
@@ -124,6 +133,11 @@ class ReturnCheck:
         self._new_cases: dict[int, str] = {}          # office id -> 编号, of cases this return adds
         self._new_workers: dict[int, tuple] = {}      # office id -> (name, case id)
         self._paid_before: dict[tuple[str, int], int] = {}
+        self._deleted: list[tuple[str, int]] = []     # (table, office id) the return deletes
+        self._room: dict[tuple[str, int], int] = {}   # ("w"|"c", id) -> money the return's own changes free
+        self._repaid_less: set[tuple[str, int]] = set()   # those of them the return's repayments pay less
+        self._unlisted: set[tuple] = set()            # (case id, ID number) the return's own changes free
+        self._ids_before: dict[tuple, int] = {}       # (case id, ID number) -> live workers holding it
 
     # -- reading ----------------------------------------------------------------------------
     def cols(self, table: str) -> list[str]:
@@ -138,6 +152,8 @@ class ReturnCheck:
         nc = apsw.no_change
         for ch in apsw.Changeset.iter(self.cs):
             ledger = registry.by_table(ch.name)
+            if ledger is not None and ch.op == "DELETE" and isinstance(ch.old[0], int) and ch.old[0] >= 0:
+                self._deleted.append((ch.name, ch.old[0]))
             if ledger is None or ch.op == "DELETE":
                 continue
             cols = self.cols(ch.name)
@@ -205,6 +221,7 @@ class ReturnCheck:
     # -- before the apply ---------------------------------------------------------------------
     def before(self) -> None:
         self._read()
+        self._own_room()
         sound: list[_Change] = []
         for ch in self.changes:
             bad = False
@@ -223,12 +240,14 @@ class ReturnCheck:
                                          "兑付须在支付之后登记")
                 continue
             for name, message in self._declared(ch):
-                self._add(ch, name, message)
-                bad = True
+                if name != "paid_fen" or not self._judged_after(ch, name, message):
+                    self._add(ch, name, message)
+                    bad = True
             if not bad:
                 sound.append(ch)
         self._services(sound)
         self._note_paid()
+        self._note_ids()
         self._refuse()
 
     def _declared(self, ch: _Change) -> list[tuple[str, str]]:
@@ -251,18 +270,98 @@ class ReturnCheck:
             svc = service_for(self.store, kind, today=self.today)
             svc.source = "专班回报包"
             # new records the office does not have yet; a repayment to a case or worker this
-            # return adds is judged after the apply (the service reads them from the database)
+            # return adds is judged after the apply (the service reads them from the database).
+            # Records added already in the recycle bin are a batch of their own: they pay
+            # nothing and list nobody, so they take no room from the live ones
             new = [c for c in chs if c.op == "INSERT" and not c.exists and not self._pays_new(c)]
-            rows = [self._fields(c.ledger, c.row) for c in new]
-            for c, problems in zip(new, svc.check_new_batch(rows) if rows else []):
-                for name, message in problems:
-                    self._add(c, name, message)
+            for batch in ([c for c in new if not _recycled(c.row)], [c for c in new if _recycled(c.row)]):
+                rows = [self._fields(c.ledger, c.row) for c in batch]
+                for c, problems in zip(batch, svc.check_new_batch(rows) if rows else []):
+                    for name, message in problems:
+                        if not self._judged_after(c, name, message):
+                            self._add(c, name, message)
             for c in chs:
                 if c.op == "UPDATE":
                     changes = self._fields(c.ledger, c.changes)
                     if changes:
                         for name, message in svc.check_change(c.rid, c.current, changes):
-                            self._add(c, name, message)
+                            if not self._judged_after(c, name, message):
+                                self._add(c, name, message)
+
+    # -- the return's own order: what it frees before its new records count ------------------
+    def _own_room(self) -> None:
+        """What the return's own recycles, deletions and changes free, as the office's records
+        stand: per worker (``("w", id)``), or case paid without a roster (``("c", id)``), the
+        money they no longer hold (a repayment recycled, deleted, lowered or moved to another
+        worker or case; a wage or a case's amount raised; 实发 lowered by hand); and the ID
+        numbers a case no longer lists (a worker recycled, deleted, moved, or given another
+        number). Only ever room: whatever the changes take is judged after the apply."""
+        room: dict[tuple[str, int], int] = {}
+
+        def free(key, amount, repaid: bool = False) -> None:
+            if key[1] is not None and isinstance(amount, int) and amount > 0:
+                room[key] = room.get(key, 0) + amount
+                if repaid:
+                    self._repaid_less.add(key)
+        for ch in self.changes:
+            if ch.op != "UPDATE":
+                continue
+            was, now = ch.current or {}, ch.row
+            if _recycled(was):
+                continue                    # in the office's recycle bin: it holds nothing now
+            if ch.table == "repayment":
+                if _recycled(now) or _pay_key(now) != _pay_key(was):
+                    free(_pay_key(was), was.get("amount_fen"), True)
+                elif _int(now.get("amount_fen")) < _int(was.get("amount_fen")):
+                    free(_pay_key(was), _int(was.get("amount_fen")) - _int(now.get("amount_fen")), True)
+            elif ch.table == "worker":
+                if _recycled(now) or now.get("case_id") != was.get("case_id") \
+                        or now.get("id_number") != was.get("id_number"):
+                    self._unlisted.add((was.get("case_id"), was.get("id_number")))
+                if not _recycled(now):
+                    free(("w", ch.rid), _int(now.get("owed_fen")) - _int(was.get("owed_fen")))
+                    free(("w", ch.rid), _int(was.get("paid_fen")) - _int(now.get("paid_fen")))
+            elif ch.table == "case_record" and not _recycled(now):
+                free(("c", ch.rid), _int(now.get("amount_fen")) - _int(was.get("amount_fen")))
+                free(("c", ch.rid), _int(was.get("paid_fen")) - _int(now.get("paid_fen")))
+        for table, rid in self._deleted:
+            if table not in ("repayment", "worker"):
+                continue
+            r = self.store.one(f'SELECT * FROM "{table}" WHERE id = ? AND deleted_at IS NULL', (rid,))
+            if r is None:
+                continue
+            r = dict(r)
+            if table == "repayment":
+                free(_pay_key(r), r.get("amount_fen"), True)
+            else:
+                self._unlisted.add((r.get("case_id"), r.get("id_number")))
+        self._room = room
+
+    def _judged_after(self, ch: _Change, field: str, message: str) -> bool:
+        """Whether a finding (the declaration's or the service's) on ``field`` of this record
+        waits for the apply, because it depends on sums the return itself changes: ``after()``
+        judges the same rule on the records as they then are.
+
+        - a new repayment above what is owed, where the return's own changes make room for
+          it (``_own_room``), or added in the recycle bin (it pays nothing);
+        - a new worker's ID number listed in the case, where the return itself recycles,
+          deletes, moves or renumbers a worker of it, or added in the recycle bin;
+        - 已付 above 应付 of a worker or case the return changes, where the return itself pays
+          them less (a repayment recycled, deleted, lowered or moved);
+        - 已化解 with money unpaid: the return's own repayments may pay it (``_resolved_paid``)."""
+        if ch.table == "repayment" and field == "amount_fen" and ch.op == "INSERT":
+            return _recycled(ch.row) or self._room.get(_pay_key(ch.row), 0) > 0
+        if ch.table == "worker" and field == "id_number" and ch.op == "INSERT":
+            return _recycled(ch.row) or (ch.row.get("case_id"), ch.row.get("id_number")) in self._unlisted
+        if ch.table == "worker" and field == "id_number":
+            return (ch.row.get("case_id"), ch.row.get("id_number")) in self._unlisted
+        if ch.op == "UPDATE" and field == "paid_fen" and ch.table in ("worker", "case_record") \
+                and "超过应付" in message:
+            return ("w" if ch.table == "worker" else "c", ch.rid) in self._repaid_less
+        if ch.op == "UPDATE" and ch.table == "case_record" and field == "status" \
+                and ch.changes.get("status") == "已化解" and "未支付" in message:
+            return True
+        return False
 
     def _pays_new(self, ch: _Change) -> bool:
         return ch.table == "repayment" and (ch.row.get("case_id") in self._new_cases
@@ -316,9 +415,39 @@ class ReturnCheck:
             if excess > self._paid_before.get(key, 0):
                 self.problems.append(f"应用后{who}已付 {fen_to_yuan_text(paid)} 元，超过应付 "
                                      f"{fen_to_yuan_text(owed)} 元")
+        self._listed_twice()
         self._paying_new()
         self._resolved_paid()
         self._refuse()
+
+    def _id_keys(self) -> list[tuple]:
+        """(case id, ID number) of the workers this return adds or changes (not in the bin)."""
+        keys = {(ch.row.get("case_id"), ch.row.get("id_number")) for ch in self.changes
+                if ch.table == "worker" and not _recycled(ch.row)}
+        return sorted(k for k in keys if type(k[0]) is int and isinstance(k[1], str) and k[1])
+
+    def _id_counts(self) -> dict[tuple, tuple]:
+        """For ``_id_keys``: how many live workers of the case hold the number, and their names."""
+        out: dict[tuple, tuple] = {}
+        for part in _chunks(self._id_keys()):
+            for r in self.store.query(
+                    "SELECT w.case_id, w.id_number, COUNT(*), group_concat(w.name, '、'), c.case_no "
+                    "FROM worker w JOIN case_record c ON c.id = w.case_id "
+                    "WHERE w.deleted_at IS NULL AND (w.case_id, w.id_number) IN "
+                    "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)) GROUP BY w.case_id, w.id_number",
+                    (json.dumps([list(k) for k in part], ensure_ascii=False),)):
+                out[(r[0], r[1])] = (r[2], r[3], r[4])
+        return out
+
+    def _note_ids(self) -> None:
+        self._ids_before = {k: v[0] for k, v in self._id_counts().items()}
+
+    def _listed_twice(self) -> None:
+        """No case lists one ID number twice where it did not before (the service's rule for a
+        new or renumbered worker, judged on the records as the return leaves them)."""
+        for key, (n, names, case_no) in sorted(self._id_counts().items()):
+            if n > 1 and n > self._ids_before.get(key, 0):
+                self.problems.append(f"应用后问题 {case_no} 中有 {n} 名农民工（{names}）登记了同一个身份证号码")
 
     def _paying_new(self) -> None:
         """The service's other rules for a repayment to a case or worker this return adds, now
@@ -349,10 +478,24 @@ class ReturnCheck:
             return
         shown = "；".join(self.problems[:SHOWN])
         more = f"；另有 {len(self.problems) - SHOWN} 处" if len(self.problems) > SHOWN else ""
+        from models.exchange.liaison import redo_hint
         raise PackageRefused(
             f"{self.workstream}第 {self.sequence} 号专班回报包（联络员 {self.liaison}）有 {len(self.problems)} 处"
-            f"不符合台账规则：{shown}{more}。整个回报包未接收，办公室数据未作任何改动，请联络员在程序中改正后"
-            f"重新导出：{self.name}")
+            f"不符合台账规则：{shown}{more}。整个回报包未接收，办公室数据未作任何改动。请{redo_hint(self.sequence)}"
+            f"：{self.name}")
+
+
+def _recycled(row: dict) -> bool:
+    return row.get("deleted_at") is not None
+
+
+def _int(value) -> int:
+    return value if type(value) is int else 0
+
+
+def _pay_key(row: dict) -> tuple[str, Any]:
+    """Whom a repayment pays: its worker, or its case when it names none."""
+    return ("w", row.get("worker_id")) if row.get("worker_id") else ("c", row.get("case_id"))
 
 
 def _chunks(ids: Iterable, size: int = 500):

@@ -4,7 +4,8 @@ Row ids differ between the office's database and the liaison's once either side 
 The package carries the ``uuid`` of every row its changes name or refer to; here each liaison
 id becomes the office's id of the same ``uuid`` (foreign keys follow), and a row the liaison
 added keeps its id where the office has no row of that id, else takes the next free one.
-Records both sides added are reconciled first (``office_changeset``).
+Records both sides added are reconciled first (``office_changeset``): a case number the office
+has given meanwhile becomes the next free number of its series (``_next_number``).
 """
 from __future__ import annotations
 
@@ -54,22 +55,35 @@ class Mapper:
 SAME_BY_NAME = {"employer": "name", "project": "name", "person": "name"}
 
 
+def _series(value: str) -> tuple[str, str]:
+    """A case number as its series and its serial: the run of digits it ends with
+    (QQ2026-0007 → "QQ2026-", "0007"; QS20261207901 → "QS", "20261207901"); a number that
+    does not end in digits has none ("临时" → "临时-", "")."""
+    i = len(value)
+    while i > 0 and value[i - 1].isdigit():
+        i -= 1
+    if i == len(value):
+        return value + "-", ""
+    return value[:i], value[i:]
+
+
 def _next_number(conn, value: str, taken: set) -> str:
-    """The next free number in the series of ``value`` (QQ2026-0007 → QQ2026-0012 when the office
-    is at 0011), as the program numbers new cases."""
-    prefix, _sep, digits = value.rpartition("-")
-    if not prefix or not digits.isdigit():
-        prefix, digits = value + "-", "0"
-    else:
-        prefix += "-"
-    n = 0
-    for (v,) in conn.execute("SELECT case_no FROM case_record WHERE case_no LIKE ?", (prefix + "%",)):
-        tail = v[len(prefix):]
-        n = max(n, int(tail) if tail.isdigit() else 0)
-    for v in taken:
-        tail = v[len(prefix):] if v.startswith(prefix) else ""
-        n = max(n, int(tail) if tail.isdigit() else 0)
-    return f"{prefix}{n + 1:0{max(len(digits), 4)}d}"
+    """The next free number after ``value`` in its series (下一个空号): its serial counted on,
+    same width, past every number the office has given (its recycle bin's included) and every
+    number ``taken`` by this return: QS20261207901 → QS20261207902, QQ2026-0007 → QQ2026-0012
+    when the office has used 0007 to 0011. A number that does not end in digits takes a serial
+    (临时 → 临时-0001)."""
+    prefix, digits = _series(value)
+    width = max(len(digits), 4) if not digits else len(digits)
+    n = int(digits) if digits else 0
+    # the office's numbers of the series, read once
+    used = {v for (v,) in conn.execute(
+        "SELECT case_no FROM case_record WHERE substr(case_no, 1, ?) = ?", (len(prefix), prefix))}
+    while True:
+        n += 1
+        fresh = f"{prefix}{n:0{width}d}"
+        if fresh not in used and fresh not in taken:
+            return fresh
 
 
 def office_changeset(conn, raw: bytes, keys: dict) -> tuple[bytes, Mapper, dict]:
@@ -88,7 +102,12 @@ def office_changeset(conn, raw: bytes, keys: dict) -> tuple[bytes, Mapper, dict]
                for ch in apsw.Changeset.iter(raw)]
     notes: dict = {"renumbered": [], "same": 0}
     dropped: set[int] = set()
-    numbers: set[str] = set()
+    numbers: set[str] = set()           # the numbers this return's new cases have been given so far
+    case_cols = [r[1] for r in conn.execute('PRAGMA table_info("case_record")')]
+    # the numbers of the return's own new cases: a renumbered case does not take one of them
+    # (which would renumber that case too)
+    ours = [new[case_cols.index("case_no")] for table, op, _old, new in changes
+            if op == "INSERT" and table == "case_record"]
     for k, (table, op, _old, new) in enumerate(changes):
         if op != "INSERT" or table not in SAME_BY_NAME and table != "case_record":
             continue
@@ -106,7 +125,7 @@ def office_changeset(conn, raw: bytes, keys: dict) -> tuple[bytes, Mapper, dict]
         clash = new[i] in numbers or list(conn.execute(
             "SELECT 1 FROM case_record WHERE case_no = ? AND uuid != ?", (new[i], new[cols.index("uuid")])))
         if clash:
-            fresh = _next_number(conn, new[i], numbers)
+            fresh = _next_number(conn, new[i], numbers | set(ours))
             notes["renumbered"].append((new[i], fresh))
             new[i] = fresh
         numbers.add(new[i])

@@ -2,7 +2,9 @@
 
 - a township office: 制作报送包 (to the county), 导入下发包 (from the county), 制作专班副本 (for a
   workstream's liaison), 专班回报包冲突裁定 (clashes a liaison's return left to decide);
-- a liaison's copy: 交回改动 (the 专班回报包 for the office);
+- a liaison's copy: 交回改动 (the 专班回报包 for the office), and 重新导出被拒收的回报包 (a
+  return the office refused, made again as its refusal says: the number, or the code of the
+  return the office applied);
 - a county: 接收乡镇报送包 (several files at once), 制作下发包.
 
 Each package is made or applied on a worker thread with a connection of its own that carries the
@@ -49,6 +51,7 @@ class ExchangeMenu:
             self._add("dispatch", "制作下发包（督办事项、节假日、失信名单、阈值）…", self.make_dispatch)
         elif copy_info(ctx.store) is not None:
             self._add("return", "交回改动（制作专班回报包）…", self.make_return)
+            self._add("return_again", "重新导出被拒收的回报包…", self.make_return_again)
         else:
             self._add("report", "制作报送包（报县级）…", self.make_report_package)
             self._add("apply_dispatch", "导入县级下发包…", self.apply_dispatch)
@@ -164,12 +167,39 @@ class ExchangeMenu:
 
     # -- a liaison's copy -------------------------------------------------------------------
     def make_return(self, out: Path | None = None) -> None:
-        from models.exchange.liaison import make_return
+        from models.exchange.liaison import make_return, return_text
         out = out or self._save_to("专班回报包保存为", f"专班回报包-{self.ctx.today():%Y%m%d}.qqpkg")
         if out is None:
             return
         return self._run("交回改动", lambda s, jc: make_return(s, out),
-                  lambda r: f"已制作专班回报包：\n{out}\n请交给办公室应用")
+                  lambda r: f"{return_text(r)}\n请交给办公室应用")
+
+    def make_return_again(self, asked: str | None = None, out: Path | None = None) -> None:
+        """A return the office refused, made again: ``asked`` as the office's refusal names it,
+        the number to make again (1) or the code of the return it applied (1-3f9a2c1b)."""
+        from PySide6.QtWidgets import QMessageBox
+        from models.exchange import PackageRefused
+        from models.exchange.liaison import again_request, make_return, return_text
+        title = "重新导出被拒收的回报包"
+        if asked is None:
+            from PySide6.QtWidgets import QInputDialog
+            asked, ok = QInputDialog.getText(
+                self.window, title, "按办公室拒收回报包时的提示填写：\n要重新导出的回报包序号（如 1），"
+                                    "或办公室已应用的回报包代码（如 1-3f9a2c1b）。\n"
+                                    "新的回报包包含办公室已应用的回报包之后的全部改动，替换被拒收的那一号。")
+            if not ok or not asked.strip():
+                return None
+        try:
+            request = again_request(asked)
+        except PackageRefused as exc:
+            QMessageBox.warning(self.window, title, str(exc))
+            return None
+        which = f"第{request['again']}号" if "again" in request else f"接{request['after']}"
+        out = out or self._save_to("专班回报包保存为", f"专班回报包-{which}-{self.ctx.today():%Y%m%d}.qqpkg")
+        if out is None:
+            return None
+        return self._run(title, lambda s, jc: make_return(s, out, **request),
+                         lambda r: f"{return_text(r)}\n请交给办公室应用")
 
     # -- a county ---------------------------------------------------------------------------
     def receive_reports(self, paths: list[Path] | None = None) -> None:
