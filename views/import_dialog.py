@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from models.io.header import IGNORE
-from models.io.plan import totals_text
+from models.io.plan import skipped_text, totals_text
+from models.io.case_column import CASE_CHECK
 from models.ledger import registry
 from views.jobs import run_job
 
@@ -225,7 +226,8 @@ class ImportDialog(QDialog):
                 if not plan.blocking:           # the rows the ledger's rules would refuse at commit, refused now
                     from models.io.rehearsal import rehearse
                     ctx.check()
-                    refusal = rehearse(store, plan, write=False)
+                    # a signed ledger's rows wait for the 修改理由 asked when importing (as before)
+                    refusal = rehearse(store, plan, reason="（检查）", write=False)
                     if refusal:
                         plan.notes.append(refusal)
                 if mapping:
@@ -350,7 +352,10 @@ class ImportDialog(QDialog):
             elif col.letter in ignored:
                 what = f"{ignored[col.letter]['cells']} 个有内容的单元格，已选择不导入"
             elif col.how == "计算列":
-                what = "程序计算的列，不导入"
+                derived = [ledger.field(k).label for k, letter in plan.derived.items() if letter == col.letter]
+                what = f"用于推算“{derived[0]}”，本身不导入" if derived else "程序计算的列，不导入"
+            elif col.how == CASE_CHECK:
+                what = "逐行核对是否为所填的所属问题，不单独导入"
             elif col.how == "核对列":
                 what = "用于核对同名的人，不单独导入"
             note = QTableWidgetItem(what)
@@ -454,10 +459,9 @@ class ImportDialog(QDialog):
                 f"可导入 {j['rows_imported']} 行，拒绝 {j['rows_rejected']} 行。"
                 f"合计（仅计可导入的行）：{totals_text(t)}。"
                 f"将新增 {j['inserted']} 条，更新 {j['updated']} 条，未变 {j['unchanged']} 条。")
-        skipped = j["skipped"]
+        skipped = skipped_text(j["skipped"], limit=6)
         if skipped:
-            text += "已跳过：" + "、".join(f"第 {s['row']} 行（{s['reason']}）" for s in skipped[:6]) + \
-                ("等" if len(skipped) > 6 else "") + "。"
+            text += skipped + "。"
         notes = list(plan.notes)
         self.totals_label.setText(text + ("\n" + "\n".join(notes) if notes else ""))
 

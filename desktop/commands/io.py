@@ -136,6 +136,10 @@ def _human_lines(result: dict, args: argparse.Namespace) -> list[str]:
            f"读取 {result['rows_read']} 行，可导入 {result['rows_imported']} 行，拒绝 {result['rows_rejected']} 行。"]
     for note in result["notes"]:
         out.append(f"提示：{note}")
+    from models.io.plan import skipped_text
+    skipped = skipped_text(result.get("skipped") or [], limit=20)
+    if skipped:
+        out.append(f"提示：{skipped}。")
     from models.io.importer import unmapped_text
     left = unmapped_text(result)
     if left:

@@ -40,6 +40,11 @@ from models.io.problems import Problem, field_label
 from models.io.reading import Book, UnusableFile, open_book
 from models.io.unplaced import (_check_computed, _columns_beyond_header, _scan_unmapped,  # noqa: F401
                                 blocking_message, looks_like, unmapped_text)     # looks_like: for callers
+from models.io.unplaced import computed_column
+from models.io.case_column import CASE_CHECK, case_check_column, case_id, check_case_column, only_case
+from models.io.plan import date_notes, row_problem
+from models.io.records import first_text, id_columns, kept_note, valid_id_in
+from models.io.sheet_notes import note_hidden, other_sheets, other_sheets_note
 from models.io.writing import match_existing, write_rows
 from models.jobs import NULL, JobContext, gc_paused
 from models.ledger.service import ImportWrite, service_for
@@ -91,6 +96,7 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
         if other is not None:
             raise UnusableFile(_other_kind_message(path, other))
     ctx.check()
+    others = other_sheets(book, name, header, ledger)
     data = book.load(name)
     _columns_beyond_header(header, data.rows)
     apply_mapping(header, ledger, remembered(store, header, kind), "remembered")
@@ -102,8 +108,11 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
             raise UnusableFile(str(exc)) from None
     plan = ImportPlan(path, kind, ledger, book, name, header, case_no=case_no)
     plan.notes.extend(data.notes)               # what reading changed (control characters removed)
+    plan.other_sheets = others
+    if others:
+        plan.notes.append(other_sheets_note(plan))
     plan.merged_numbers = _fill_merged_down(data.rows, data.merged, header.data_start, _number_columns(header, ledger))
-    _set_defaults(store, plan)
+    dated = _set_defaults(store, plan)
     if not plan.fatal:
         _parse_rows(store, plan, data.rows, ctx)
         if not plan.rows and not plan.blocking:
@@ -118,6 +127,7 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
                                                         only={c.field for c in header.columns if c.field})
             if not plan.check_only:
                 _match(store, plan)
+                date_notes(plan, dated)
     return plan
 
 
@@ -195,20 +205,25 @@ def _fill_merged_down(rows: list[list], merged: list, start: int, numbers: set[i
     return out
 
 
-def _set_defaults(store: Store, plan: ImportPlan) -> None:
+def _set_defaults(store: Store, plan: ImportPlan) -> list[tuple]:
+    """The values a file does not give (the case of --case, a date, a generated key); returns
+    the dates so filled, for ``date_notes``."""
     ledger, header = plan.ledger, plan.header
     mapped = {c.field for c in header.columns if c.field}
+    dated: list[tuple] = []
+    if ledger.parent and ledger.parent in mapped and plan.case_no:
+        # the file names each row's case and --case names one: the rows of another case are
+        # refused (``only_case``), never moved silently to either
+        plan.parent_id = case_id(store, ledger, plan.case_no)
     if ledger.parent and ledger.parent not in mapped:
         pf = ledger.field(ledger.parent)
         if plan.case_no:
-            live = " AND deleted_at IS NULL" if any(
-                r[1] == "deleted_at" for r in store.query(f'PRAGMA table_info("{pf.ref_table}")')) else ""
-            rid = store.scalar(f'SELECT id FROM "{pf.ref_table}" WHERE "{pf.ref_label}" = ?{live}',
-                               (plan.case_no.strip(),))
-            if rid is None:
-                raise UnusableFile(f"找不到编号为“{plan.case_no}”的{pf.label}，请先登记或核对编号。")
+            rid = case_id(store, ledger, plan.case_no)
             plan.parent_id = rid
             plan.defaults[ledger.parent] = rid
+            col = case_check_column(plan)           # 问题编号 beside the workers: checked against --case
+            if col is not None:
+                col.how = CASE_CHECK
         else:
             plan.check_only = True
             plan.notes.append(f"未指定{pf.label}（--case 编号），本次只检查，不导入。")
@@ -219,6 +234,7 @@ def _set_defaults(store: Store, plan: ImportPlan) -> None:
             day = header.meta.get("date") or store.scalar("SELECT date('now', 'localtime')")
             plan.defaults[f.name] = day
             src = "表头上方的日期" if header.meta.get("date") else "今天的日期"
+            dated.append((f.label, src, day, len(plan.notes)))
             plan.notes.append(f"文件中没有“{f.label}”列，已按{src} {day} 填写。")
         elif f.name in ledger.key and f.kind == "text":
             plan.defaults[f.name] = None            # generated per row from the row's content
@@ -230,8 +246,9 @@ def _set_defaults(store: Store, plan: ImportPlan) -> None:
                        and g.kind != "date" and not (g.name in ledger.key and g.kind == "text")]
             plan.fatal = (f"文件“{plan.path.name}”中找不到必填列“{'”“'.join(missing)}”，"
                           f"无法作为{ledger.title}导入，请在列对应中指定或检查台账类型。")
-            return
+            return dated
     plan.columns_used = [c.field for c in header.columns if c.field]
+    return dated
 
 
 def _tie_index(header: Header, field: str) -> int:
@@ -257,14 +274,18 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
             if resolver.scoped:         # 农民工 by name within the row's case (and its 身份证号码)
                 deferred.append((col.index, col.field, label, resolver, _tie_index(header, col.field)))
                 continue
-            parsers.append((col.index, col.field, label, C.column_parser(f, col.unit, resolver), None))
+            parse = C.column_parser(f, col.unit, resolver)
+            if col.field == ledger.parent and plan.parent_id is not None:
+                parse = only_case(parse, plan.parent_id, plan.case_no or "", label, True)
+            parsers.append((col.index, col.field, label, parse, None))
         else:
             parse = C.column_parser(f, col.unit)
             fast = None if getattr(f, "value_labels", ()) else CL.fast_path(f, col.unit, parse)
             if f.numeric and f.name in nullable:        # a blank 办结时限（工作日） stays "not set", not 0
                 parse, fast = _blank_is_none(parse), None
             parsers.append((col.index, col.field, label, parse, fast))
-    records, data_only = _record_rows(plan, rows, [c.index for c in cols], {c.label for c in header.columns if c.label})
+    records, data_only = _record_rows(plan, rows, [c.index for c in cols], {c.label for c in header.columns if c.label},
+                                      id_columns(ledger, header))
     _scan_unmapped(plan, rows, sorted([i for i, _ in records] + data_only))
     n = len(records)
     ctx.progress(0, n, f"正在检查 {n} 行…")
@@ -288,6 +309,8 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
         columns.append(vals)
         if ledger.field(name).kind == "money":
             _note_rounded(plan, records, raws, label, ledger.field(name), header)
+    check_case_column(store, plan, records, problems_at)
+    computed_column(plan, records, names, columns, problems_at)
     if plan.merged_numbers:
         _refuse_merged_numbers(plan, records, parsers, problems_at)
     _refuse_unread_cells(plan, records, parsers, table, problems_at)
@@ -340,7 +363,9 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
     else:
         _verdicts(plan, records, row_values, found_all, problems_at, keys, key_fields, field_col, base, ctx,
                   gen_key, to_complete, len(rows))
-    _check_computed(plan, rows, store)
+    if "paid_fen" not in plan.derived:
+        _check_computed(plan, rows, store)
+    note_hidden(plan)
     ctx.progress(n, n, "检查完毕")
 
 
@@ -485,12 +510,14 @@ def _columns_of(rows: list[list], indexes: list[int]) -> dict[int, list]:
 
 
 def _record_rows(plan: ImportPlan, rows: list[list], mapped_idx: list[int], labels: set[str],
-                 ) -> tuple[list[tuple], list[int]]:
+                 ids: list[int] | tuple = ()) -> tuple[list[tuple], list[int]]:
     """(index, cells) of the rows that are records; the others (合计, 签字栏, a repeated
     header) go to ``plan.skipped`` with the reason, blank rows silently. Also the indexes of
     rows blank in every imported column but not in others (their cells are counted as data
-    of the columns left out)."""
+    of the columns left out). A row holding a valid ID number in an ID column (``ids``) is a
+    person's record whatever its first cell looks like (欧阳小计, （一）张三): noted, not skipped."""
     records, data_only = [], []
+    kept: list[tuple[int, str]] = []
     row_kind, skipped = C.row_kind, plan.skipped
     m0 = min(mapped_idx) if mapped_idx else -1
     for i in range(plan.header.data_start, len(rows)):
@@ -506,9 +533,15 @@ def _record_rows(plan: ImportPlan, rows: list[list], mapped_idx: list[int], labe
         if why is None:
             records.append((i, cells))
         elif why != "空行":
-            skipped.append({"row": i + 1, "reason": why})
+            if ids and why != "重复表头" and valid_id_in(cells, ids):
+                records.append((i, cells))
+                kept.append((i + 1, why))
+                continue
+            skipped.append({"row": i + 1, "reason": why, "text": first_text(cells)})
         elif any(not C.is_empty(v) for v in cells):
             data_only.append(i)
+    if kept:
+        plan.notes.append(kept_note(kept))
     return records, data_only
 
 
@@ -555,8 +588,7 @@ def commit_import(store: Store, plan: ImportPlan, *, accept_partial: bool = Fals
         with gc_paused(), store.checkpoint_afterwards(), store.tx(reason=audit_reason):
             _match(store, plan)                 # the database may have changed since the plan was made
             write = ImportWrite(service_for(store, plan.kind, today=today), plan.rows, users_reason=reason,
-                                problem=lambda r, name, rule, message: Problem(
-                                    r.row, _label(plan.ledger, name) if name else "", rule, message, name))
+                                problem=row_problem(plan))
             write.prepare()                     # may add problems (a signed row, a field a file may not set)
             if any(r.problems for r in plan.rows) and not accept_partial:
                 raise _NewProblems

@@ -8,6 +8,7 @@ import zipfile
 
 from models.io.limits import (MAX_BOOK_CELLS, MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, MAX_SHEET_CELLS, MAX_TEXT_BYTES,
                               TooBig, _may_hold_controls, check_zip_directory, inflate, too_long, too_many, where)
+from models.io.hidden_rows import ODS_HIDDEN, add_range
 from models.io.limits_xlsx import _text_len
 
 # -- .ods --------------------------------------------------------------------------------------------------
@@ -18,12 +19,13 @@ _REPEAT = re.compile(rb'number-(?:rows|columns)-repeated\s*=\s*"([0-9]{1,12})"')
 _ODS_NAME = re.compile(rb'table:name\s*=\s*"([^"]*)"')
 
 
-def check_ods(data: bytes) -> bool:
+def check_ods(data: bytes, hidden: dict | None = None) -> bool:
     """An OpenDocument sheet repeats rows and cells by count (number-rows-repeated,
     number-columns-repeated): a few bytes can stand for millions of cells. The area each
     table fills, counting the repeats up to its last cell that holds something, and the
     text the repeats copy, are checked before the reader expands them. Returns whether
-    the cells may hold control characters."""
+    the cells may hold control characters. ``hidden`` is given each table's hidden rows
+    ({name: [(start, stop)]}, 0-based; table:visibility collapse or filter)."""
     import io
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         check_zip_directory(z, {"content.xml"})           # the one part the reader reads
@@ -63,6 +65,9 @@ def check_ods(data: bytes) -> bool:
         elif tok.startswith(b"<table:table-row"):
             r = _REPEAT.search(m.group(2))
             row_rep, row_filled, col = int(r.group(1)) if r else 1, False, 0
+            if hidden is not None and b"visibility" in m.group(2) and ODS_HIDDEN.search(m.group(2)) \
+                    and row < MAX_ROWS:
+                add_range(hidden.setdefault(sheet, []), row, min(row + row_rep, MAX_ROWS))
             if m.group(3):                                   # <table:table-row/>
                 row += row_rep
         elif tok == b"</table:table-row>":

@@ -82,7 +82,7 @@ class _Cfb:
     def stream(self, names: tuple[str, ...]) -> bytes | None:
         for i in range(len(self.dir) // 128):
             name, kind, start, size = self._entry(i)
-            if kind == 2 and name in names:
+            if name in names:          # by name whatever its entry's type says, as the reader finds it
                 if size > MAX_FILE_BYTES:
                     raise TooBig("的工作簿流大小记录不对，文件已损坏")
                 return self.read_chain(start, size, mini=size < self.cutoff)
@@ -92,18 +92,19 @@ class _Cfb:
 _CELL_RECORDS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x00D6}     # BLANK / MULBLANK are not read
 
 
-def check_xls(data: bytes) -> None:
+def check_xls(data: bytes, hidden: dict | None = None) -> None:
     """A BIFF8 workbook: every value cell's row and column (a 5 KB file can name IV65536), the
     length of every text (the shared string table and inline labels), and the text that
     shared strings add up to when each cell gets its own copy, all read from the record
-    headers before the reader allocates anything."""
+    headers before the reader allocates anything. ``hidden`` is given each worksheet's hidden
+    rows ({name: [(start, stop)]}, 0-based; ROW records with fDyZero set)."""
     try:
         cfb = _Cfb(data)
         wb = cfb.stream(("Workbook", "Book"))
     except struct.error:
         raise TooBig("的文件结构不完整，文件已损坏") from None
-    if wb is None:
-        return
+    if wb is None:          # nothing the checks can read: nothing the reader may read either
+        raise TooBig("中找不到工作簿数据（Workbook），文件已损坏或不是 Excel 表格")
     pos, n = 0, len(wb)
     sst: list[int] = []
     sheets: list[tuple[int, str]] = []          # (offset of the sheet's BOF, name) for worksheets
@@ -126,7 +127,10 @@ def check_xls(data: bytes) -> None:
             break
         pos = body + ln
     for off, name in sheets:
-        text_sheet, rows, cols, far = _scan_sheet(wb, off, name, sst)
+        rows_hidden: list = []
+        text_sheet, rows, cols, far = _scan_sheet(wb, off, name, sst, rows_hidden)
+        if rows_hidden and hidden is not None:
+            hidden[name] = _ranges(rows_hidden)
         if rows * cols > MAX_SHEET_CELLS:
             raise too_many(name, rows, cols, far)
         book_cells += rows * cols
@@ -211,8 +215,18 @@ def _read_sst(wb: bytes, pos: int) -> tuple[list[int], int]:
     return lengths, pos
 
 
-def _scan_sheet(wb: bytes, off: int, name: str, sst: list[int]) -> tuple[int, int, int, str]:
-    """(text in UTF-8 bytes at most, rows, columns, farthest cell) of one worksheet substream."""
+def _ranges(rows: list[int]) -> list[tuple[int, int]]:
+    from models.io.hidden_rows import add_range
+    out: list[tuple[int, int]] = []
+    for r in sorted(set(rows)):
+        add_range(out, r, r + 1)
+    return out
+
+
+def _scan_sheet(wb: bytes, off: int, name: str, sst: list[int], hidden: list | None = None,
+                ) -> tuple[int, int, int, str]:
+    """(text in UTF-8 bytes at most, rows, columns, farthest cell) of one worksheet substream;
+    the hidden rows' indexes are added to ``hidden``."""
     pos, n = off, len(wb)
     rows = cols = text = 0
     far = ""
@@ -244,6 +258,22 @@ def _scan_sheet(wb: bytes, off: int, name: str, sst: list[int]) -> tuple[int, in
             if chars > MAX_CELL_CHARS:
                 raise too_long(name, None, None, chars)
             text += chars * 3
+            continue
+        elif rt == 0x0200:                                            # DIMENSIONS: the reader sizes its range by it
+            if ln >= 14:
+                r0, r1, c0, c1 = unpack("<IIHH", wb, body)
+            elif ln >= 10:
+                r0, r1, c0, c1 = unpack("<HHHH", wb, body)
+            else:
+                raise TooBig(f"的工作表“{name}”的尺寸记录不完整，文件已损坏")
+            if r1 > 65536 or c1 > 256:
+                raise TooBig(f"的工作表“{name}”的尺寸记录损坏（{r1:,} 行 × {c1:,} 列，.xls 最多 65,536 行 × 256 列），文件已损坏")
+            if r0 > r1 or c0 > c1:
+                raise TooBig(f"的工作表“{name}”的尺寸记录损坏（起止行列颠倒），文件已损坏")
+            continue
+        elif rt == 0x0208:                                            # ROW: fDyZero, the row is hidden
+            if hidden is not None and ln >= 16 and unpack("<H", wb, body + 12)[0] & 0x20:
+                hidden.append(unpack("<H", wb, body)[0])
             continue
         else:
             continue

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from models.io.limits import (MAX_BOOK_CELLS, MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, MAX_SHEET_CELLS, MAX_TEXT_BYTES,
                               SMALL, TooBig, _has_pair, _may_hold_controls, _np, _reader_reads, check_zip_directory,
                               col_letters, inflate, too_long, too_many, where)
+from models.io.hidden_rows import xlsx_hidden_rows
 
 # -- .xlsx -------------------------------------------------------------------------------------------
 @dataclass
@@ -20,6 +21,7 @@ class SheetFacts:
     rows: int = 0                 # the area the reader allocates
     cols: int = 0
     text_bytes: int = 0           # all its cells' text, each cell its own copy (an upper bound)
+    hidden_rows: list = field(default_factory=list)     # [start, stop) ranges of hidden rows, 0-based
 
 
 @dataclass
@@ -128,6 +130,7 @@ class XlsxCheck:
             self.parts.pop(part, None)
             own = bool(_OWN_TEXT.search(xml))
             sf = _check_sheet(sheet, part, xml, self.si_len, self.si_long, own)
+            sf.hidden_rows = xlsx_hidden_rows(xml)          # one bytes search when none is hidden
             facts.sheets.append(sf)
             book_cells += sf.rows * sf.cols
             if book_cells > MAX_BOOK_CELLS:

@@ -10,7 +10,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from models.io.header import Header
-from models.io.problems import Problem
+from models.io.problems import Problem, field_label
 from models.io.reading import Book
 from models.ledger.fields import Ledger
 
@@ -52,6 +52,9 @@ class ImportPlan:
     incomplete: list[dict] = dc_field(default_factory=list)  # rows imported, to be completed (待补录)
     # numbers merged down over several rows: {row index: [(column index, first row, last row)]}
     merged_numbers: dict = dc_field(default_factory=dict, repr=False, compare=False)
+    other_sheets: list[dict] = dc_field(default_factory=list)  # other sheets of the same ledger, not imported
+    hidden_rows: list[int] = dc_field(default_factory=list)    # record rows hidden (or filtered out) in Excel
+    derived: dict = dc_field(default_factory=dict)   # {field: letter of the column it was derived from}
 
     # -- figures ------------------------------------------------------------
     @property
@@ -89,6 +92,7 @@ class ImportPlan:
                         if col.label or col.parent],
             "unmapped": self.unmapped, "ignored": self.ignored,
             "incomplete": self.still_incomplete(),
+            "other_sheets": self.other_sheets, "hidden_rows": self.hidden_rows,
         }
 
     def still_incomplete(self) -> list[dict]:
@@ -127,6 +131,15 @@ def compute_totals(ledger: Ledger, rows: list[dict]) -> dict:
             "paid_fen": sums.get("paid_fen", 0), "workers": workers, "fields": sums}
 
 
+def skipped_text(skipped: list[dict], limit: int = 20) -> str:
+    """The rows not taken for records, for a person: 已跳过 3 行（不是记录）：第 9 行“合计”（合计行）、…"""
+    if not skipped:
+        return ""
+    shown = "、".join(f"第 {s['row']} 行" + (f"“{s['text']}”" if s.get("text") else "") + f"（{s['reason']}）"
+                     for s in skipped[:limit])
+    return f"已跳过 {len(skipped)} 行（不是记录，未导入）：{shown}" + ("等" if len(skipped) > limit else "")
+
+
 def totals_text(t: dict) -> str:
     """The figures of ``compute_totals`` a person reads, only those the ledger has (a repayment
     ledger has no 已付 and no 人数): 12 条，金额 3,400.00 元，已付 1,200.00 元，人数 5."""
@@ -140,3 +153,38 @@ def totals_text(t: dict) -> str:
     if t["workers"]:
         parts.append(f"人数 {t['workers']}")
     return "，".join(parts)
+
+
+def row_problem(plan: ImportPlan):
+    """(row, field, rule, message) → the ``Problem`` of a rule asked at commit (or in a rehearsal),
+    naming the column as the file's header says: the field's own column, or, when the file has
+    none (a signed ledger's repayment is refused by its 凭证号, which the file may not have), the
+    column the row's record is known by (its key, its case), else the field's label."""
+    ledger = plan.ledger
+    cols = {c.field: c.title for c in plan.header.columns if c.field}
+    known = [k for k in (*ledger.key, ledger.parent, ledger.label_field) if k and k != "uuid"]
+    fallback = next((cols[k] for k in known if k in cols), "")
+
+    def make(r, name: str, rule: str, message: str) -> Problem:
+        column = cols.get(name) or fallback or (field_label(ledger, name) if name else "")
+        return Problem(r.row, column, rule, message, name)
+    return make
+
+
+def date_notes(plan: ImportPlan, dated: list[tuple]) -> None:
+    """A date filled in for want of its column (登记日期: today, or the date above the header) is
+    written to new records only, an update comparing and writing the file's own columns: the
+    note says which, once the rows are matched. ``dated``: (label, where the date came from, the
+    date, the index of its note)."""
+    if not dated:
+        return
+    new = sum(1 for r in plan.rows if r.action == "insert")
+    kept = sum(1 for r in plan.rows if r.action in ("update", "unchanged"))
+    if not kept:
+        return
+    for label, src, day, at in dated:
+        if new:
+            plan.notes[at] = (f"文件中没有“{label}”列：新增的 {new} 条已按{src} {day} 填写，"
+                              f"已有的 {kept} 条保留原来的{label}。")
+        else:
+            plan.notes[at] = f"文件中没有“{label}”列；各行都是已有的记录，保留原来的{label}，不作改动。"

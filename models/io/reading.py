@@ -30,6 +30,13 @@ ZIP_MAGIC = b"PK\x03\x04"
 CSV_GUARD = ("=", "+", "-", "@", "\t", "\r")
 
 
+def reader_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` is the reader failing on the file, not the program being stopped: a Rust
+    reader that panics on damaged bytes raises pyo3's ``PanicException``, a ``BaseException``
+    that ``except Exception`` lets through."""
+    return not isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit))
+
+
 class UnusableFile(Exception):
     """The file cannot be used at all (damaged, password-protected, empty, not a table).
     The message is one Chinese sentence naming the file."""
@@ -62,6 +69,7 @@ class Book:
     _sheets: dict[str, Sheet] = field(default_factory=dict)
     _raw: dict[str, Any] = field(default_factory=dict)      # calamine sheets, parsed once
     source: Any = None              # .xlsx: its bytes, for the cells read as blank (models.io.blank_cells)
+    hidden_rows: dict = field(default_factory=dict)     # {sheet: [(start, stop)]} rows hidden in Excel (0-based)
 
     def load(self, name: str, nrows: int | None = None) -> Sheet:
         """One sheet's cells; ``nrows`` reads only the first rows (for finding the header)."""
@@ -77,7 +85,9 @@ class Book:
             rows = sh.to_python(skip_empty_area=False, nrows=nrows) if nrows else \
                 sh.to_python(skip_empty_area=False)
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
-        except Exception as exc:  # noqa: BLE001 - calamine raises many kinds for broken files
+        except BaseException as exc:  # noqa: BLE001 - calamine raises many kinds for broken files, and panics
+            if not reader_failed(exc):
+                raise
             raise _unusable(self.path, exc) from exc
         # the reader makes new lists on each call: they are ours to change (merged cells filled down,
         # control characters removed) without a copy
@@ -169,7 +179,9 @@ def _calamine_book(path: Path, data: bytes, fmt: str) -> Book:
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         metas = wb.sheets_metadata
-    except Exception as exc:  # noqa: BLE001
+    except BaseException as exc:  # noqa: BLE001 - a panic on damaged bytes too
+        if not reader_failed(exc):
+            raise
         raise _unusable(path, exc) from exc
     names, hidden = [], set()
     for m in metas:
@@ -191,12 +203,14 @@ def _open_zip(path: Path, data: bytes) -> Book:
     except DAMAGED_ZIP as exc:
         raise _unusable(path, exc) from exc
     if b"opendocument.spreadsheet" in mimetype:
+        hidden: dict = {}
         try:
-            controls = check_ods(data)
+            controls = check_ods(data, hidden)
         except Exception as exc:  # noqa: BLE001 - the check reads damaged bytes too
             raise _check_failed(path, exc) from None
         book = _calamine_book(path, data, "ods")
         book.controls = controls
+        book.hidden_rows = hidden
         return book
     if any(n.startswith("xl/") for n in names):
         return _open_xlsx(path, data)
@@ -236,6 +250,7 @@ def _open_xlsx(path: Path, data: bytes) -> Book:
         raise _check_failed(path, outcome["error"]) from None
     book.controls = outcome["facts"].controls
     book.source = XlsxSource(data, dict(check.sheet_parts), check.infos)
+    book.hidden_rows = {s.name: s.hidden_rows for s in outcome["facts"].sheets if s.hidden_rows}
     return book
 
 
@@ -245,11 +260,13 @@ def _open_ole(path: Path, data: bytes) -> Book:
         raise _unusable(path, Exception("encrypted"))
     if "WordDocument".encode("utf-16-le") in data[:1 << 16] and b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" not in data:
         raise UnusableFile(f"文件“{path.name}”是文字文档（Word），不是表格，请把表格复制到 Excel 中另存后再导入。")
+    hidden: dict = {}
     try:
-        check_xls(data)
+        check_xls(data, hidden)
     except Exception as exc:  # noqa: BLE001 - the check reads damaged bytes too
         raise _check_failed(path, exc) from None
     book = _calamine_book(path, data, "xls")
+    book.hidden_rows = hidden
     book.controls = True            # BIFF text is not scanned for them: every sheet read is cleaned
     return book
 

@@ -17,15 +17,16 @@ import sqlite3
 
 from models.db import PermissionDenied, Store
 from models.io.importer import commit_import
-from models.io.plan import ImportPlan
-from models.io.problems import Problem, field_label
+from models.io.plan import ImportPlan, row_problem
 from models.ledger.service import ImportWrite, service_for
 
 
 def rehearse(store: Store, plan: ImportPlan, reason: str = "", *, write: bool = True) -> str:
     """Run the plan's rows through the ledger's rules (and with ``write`` the commit) and roll
     back. Problems found are added to ``plan``'s rows (their action then ``reject``). Returns
-    one Chinese line when the import as a whole would be refused, else ''."""
+    one Chinese line when the import as a whole would be refused, else ''. ``reason``: the
+    user's 修改理由, as the import will be given it (with none, a signed ledger's rows are
+    refused as the import would refuse them)."""
     if plan.fatal or plan.check_only or not plan.rows:
         return ""
     trial = copy.copy(plan)
@@ -45,8 +46,7 @@ def rehearse(store: Store, plan: ImportPlan, reason: str = "", *, write: bool = 
             commit_import(store, trial, accept_partial=True, reason=reason)
         else:
             ImportWrite(service_for(store, plan.kind), trial.rows, users_reason=reason,
-                        problem=lambda r, name, rule, message: Problem(
-                            r.row, field_label(plan.ledger, name) if name else "", rule, message, name)).prepare()
+                        problem=row_problem(plan)).prepare()
     except PermissionDenied as exc:
         refusal = f"实际导入会被拒绝：{exc}"
     except sqlite3.IntegrityError as exc:

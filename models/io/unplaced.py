@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 
 from models import values as V
 from models.io import cells as C
+from models.io import columns as CL
+from models.io.case_column import CASE_CHECK
 from models.io.header import Column, Header, Matcher, norm, part_of, unit_of
+from models.io.problems import Problem
 from models.ledger import registry
 from models.ledger.fields import Ledger
 
@@ -125,7 +128,7 @@ def _scan_unmapped(plan: "ImportPlan", rows: list[list], row_index: list[int]) -
         else None
     of_parent = []
     for col in plan.header.columns:
-        if col.field or col.how in ("计算列", "序号"):
+        if col.field or col.how in ("计算列", "序号", CASE_CHECK):
             continue
         c = col.index
         values = [rows[i][c] for i in row_index if c < len(rows[i]) and not C.is_empty(rows[i][c])]
@@ -291,3 +294,78 @@ def _agrees_with_stored(store, plan: "ImportPlan", r, col, rows: list[list], par
                        "AND deleted_at IS NULL", [r.values[k] for k in key])
     raw = rows[r.row - 1][col.index]
     return got is not None and parse(raw) == got
+
+
+# -- 欠发 beside 应发 and 实发 ----------------------------------------------------------------
+def computed_column(plan: "ImportPlan", records: list, names: list, columns: list, problems_at: dict) -> None:
+    """A roster's 欠发 column (欠发 = 应发 − 实发, computed and never stored) is not dropped
+    unread. With 应发 and 实发, a row whose 欠发 disagrees with them is refused, naming the three
+    columns. Without 实发, 实发 is derived as 应发 − 欠发 (a note says so), and a row whose 欠发 is
+    blank, not a number, negative or above its 应发 is refused. ``names`` / ``columns`` are the
+    parsed columns (``FAILED`` where a cell could not be read); a derived column is added to them.
+    A case's 未付 is left to ``_check_computed`` (it may be the sum over the case's workers)."""
+    ledger = plan.ledger
+    if ledger.has("total_owed_fen") or not all(ledger.has(n) for n in ("owed_fen", "paid_fen", "outstanding_fen")) \
+            or "owed_fen" not in names or not records or not any(c.how == "计算列" for c in plan.header.columns):
+        return
+    matcher = Matcher(ledger)
+    col = next((c for c in plan.header.columns
+                if c.how == "计算列" and matcher.match(c.label, c.parent)[0] == "outstanding_fen"), None)
+    if col is None:
+        return
+    by_field = {c.field: c.title for c in plan.header.columns if c.field}
+    owed_t, out_t = by_field.get("owed_fen", "应发工资"), col.title
+    unit = unit_of(col.label) or unit_of(col.parent) or plan.header.meta.get("money_unit") or "元"
+    f = ledger.field("outstanding_fen")
+    parse = C.column_parser(f, unit)
+    idx = col.index
+    raws = [cells[idx] if idx < len(cells) else None for _, cells in records]
+    vals, _errors = CL.parse_column(parse, raws, CL.fast_path(f, unit, parse))
+    owed = columns[names.index("owed_fen")]
+    failed, y = CL.FAILED, V.fen_to_yuan_text
+
+    def refuse(pos: int, rule: str, message: str, name: str) -> None:
+        problems_at.setdefault(pos, []).append(Problem(records[pos][0] + 1, out_t, rule, message, name))
+
+    if "paid_fen" in names:
+        paid = columns[names.index("paid_fen")]
+        paid_t = by_field.get("paid_fen", "实发工资")
+        for pos, (o, p, v) in enumerate(zip(owed, paid, vals)):
+            if o is failed or p is failed or v is failed or C.nothing(raws[pos]):
+                continue
+            o, p = o or 0, p or 0
+            if v != o - p:
+                refuse(pos, "不符", f"“{out_t}”{y(v)} 元与“{owed_t}”−“{paid_t}”（{y(o)} − {y(p)} = {y(o - p)} 元）不符，"
+                                  "请核对这三列后再导入", "outstanding_fen")
+        return
+    derived, done = [], 0
+    for pos, (o, v) in enumerate(zip(owed, vals)):
+        if o is failed:                         # 应发 unreadable: the row is refused for that already
+            derived.append(None)
+            continue
+        o = o or 0
+        raw = raws[pos]
+        why = ""
+        if C.is_empty(raw):
+            if o:
+                why = f"“{out_t}”为空，无法由“{owed_t}”推算实发工资（没有欠发请填 0）"
+            else:
+                v = 0
+        elif v is failed:
+            why = f"“{out_t}”“{C.text_value(raw)[:30]}”不是金额，无法由“{owed_t}”推算实发工资"
+        elif v < 0:
+            why = f"“{out_t}”{y(v)} 元是负数，无法由“{owed_t}”推算实发工资"
+        elif v > o:
+            why = f"“{out_t}”{y(v)} 元大于“{owed_t}”{y(o)} 元，无法推算实发工资，请核对"
+        if why:
+            refuse(pos, "推算", why, "paid_fen")
+            derived.append(failed)
+            continue
+        derived.append(o - v)
+        done += 1
+    names.append("paid_fen")
+    columns.append(derived)
+    plan.derived["paid_fen"] = col.letter
+    paid_label = ledger.field("paid_fen").label
+    plan.notes.append(f"文件中没有“{paid_label}”列，已按“{owed_t}”−“{out_t}”推算{paid_label}（{done} 行）；"
+                      f"{col.letter} 列“{out_t}”本身由程序计算，不单独导入。")
