@@ -62,3 +62,19 @@ def test_a_file_of_number_and_paid_only_is_judged_with_the_stored_amount(campaig
     [p] = result["problems"]
     assert p["row"] == 3 and "已付 1,000.00 元，超过应付 900.00 元" in p["message"]
     assert dict(s.query("SELECT case_no, paid_fen FROM case_record")) == {"P-2": 60_000, "P-3": 0}
+
+
+def test_repayments_the_roster_may_already_hold_are_named(campaign_store, tmp_path):
+    """A roster's 实发 with no repayment records behind it, then repayments: the rows that money could
+    already hold are named (imported as asked: they may be new payments)."""
+    s = campaign_store
+    cid = service_for(s, "cases").insert({"case_no": "P-5", "registered_on": "2026-11-01"})
+    case_workers.add_worker(s, cid, {"name": "周九", "owed_fen": 900_000, "paid_fen": 250_000})
+    case_workers.add_worker(s, cid, {"name": "吴十", "owed_fen": 900_000})
+    path = tmp_path / "兑付.csv"
+    path.write_text("问题编号,农民工,兑付日期,兑付金额\nP-5,周九,2026-11-20,1000\nP-5,周九,2026-11-21,1500\n"
+                    "P-5,周九,2026-11-22,100\nP-5,吴十,2026-11-22,100\n", encoding="utf-8")
+    plan = plan_import(s, path, "repayments")
+    [note] = [n for n in plan.notes if "重复计算" in n]
+    assert note.startswith("第 2、3 行的兑付（合计 2,500.00 元）")
+    assert commit_import(s, plan)["inserted"] == 4            # a warning, not a refusal

@@ -42,6 +42,7 @@ from models.io.unplaced import (_check_computed, _columns_beyond_header, _scan_u
                                 blocking_message, looks_like, unmapped_text)     # looks_like: for callers
 from models.io.unplaced import computed_column
 from models.io.case_column import CASE_CHECK, case_check_column, case_id, check_case_column, only_case
+from models.io.paid_twice import note_paid_twice
 from models.io.plan import date_notes, row_problem
 from models.io.records import first_text, id_columns, kept_note, valid_id_in
 from models.io.sheet_notes import note_hidden, other_sheets, other_sheets_note
@@ -128,6 +129,7 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
             if not plan.check_only:
                 _match(store, plan)
                 date_notes(plan, dated)
+                note_paid_twice(store, plan)
     return plan
 
 
