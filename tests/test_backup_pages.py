@@ -174,7 +174,7 @@ def test_a_backup_apart_finishes_while_another_connection_writes(demo_db, tmp_pa
         conn = sqlite3.connect(demo_db, timeout=30, isolation_level=None)
         try:
             conn.execute("CREATE TABLE IF NOT EXISTS t_tick(x)")
-            while not stop.is_set():
+            while not stop.wait(0.001):       # a write every millisecond or so, as a busy window might
                 conn.execute("INSERT INTO t_tick VALUES (randomblob(64))")
         finally:
             conn.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -14,9 +15,15 @@ from models.restore import restore
 from tests.test_exchange import SENT, export, make_county, make_town, receive, seq
 
 
+@pytest.fixture(scope="module")
+def _town_template(tmp_path_factory):
+    return make_town(tmp_path_factory.mktemp("tpl") / "t.sqlite", 5, "红岩乡", "511234105")
+
+
 @pytest.fixture
-def town(tmp_path):
-    return make_town(tmp_path / "t.sqlite", 5, "红岩乡", "511234105")
+def town(_town_template, tmp_path):
+    """A fresh copy of the township for each test (exports and restores change it)."""
+    return Path(shutil.copy(_town_template, tmp_path / "t.sqlite"))
 
 
 def test_a_restored_township_numbers_its_next_package_after_the_highest_sent(town, tmp_path):
