@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from itertools import count, repeat
 from typing import Sequence
 
 from models.db import Store
@@ -61,10 +62,10 @@ class WorkerService(LedgerService):
 
     def check_new_batch(self, rows: list[dict]) -> list[list[tuple[str, str]]]:
         out = self._duplicates_batch(rows)
-        for i, v in enumerate(rows):                # 已付 above 应付 (a file without 应发 owes 0)
-            p = v.get("paid_fen")
-            if p and p > (v.get("owed_fen") or 0):
-                out[i] = out[i] + paid_problems(self.store, v, "该农民工")
+        paid = map(dict.get, rows, repeat("paid_fen"))      # 已付 above 应付 (a file without 应发 owes 0)
+        owed = map(dict.get, rows, repeat("owed_fen"))
+        for i in [i for i, p, o in zip(count(), paid, owed) if p and p > (o or 0)]:
+            out[i] = out[i] + paid_problems(self.store, rows[i], "该农民工")
         return out
 
     def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
