@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import os
 import struct
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ import pytest
 from models.io.importer import commit_import, plan_import
 from models.ledger.service import service_for
 from models.rules.idcard import make_valid_id
+from tests.test_hostile_files import write_ods
 
 DATA = Path(__file__).parent / "data"
 
@@ -223,23 +223,7 @@ def test_hidden_rows_of_xls_and_ods_files(campaign_store, tmp_path):
     body = (row(["姓名", "身份证号码", "应发工资"]) + row(["张三", i[0], "100"])
             + row(["李四", i[1], "200"], ' table:visibility="collapse"')
             + row(["王五", i[2], "300"], ' table:visibility="filter"'))
-    ods = tmp_path / "花名册.ods"
-    with zipfile.ZipFile(ods, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("META-INF/manifest.xml",
-                   '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                   'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                   '<manifest:file-entry manifest:full-path="/" '
-                   'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                   '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                   '</manifest:manifest>')
-        z.writestr("content.xml",
-                   '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-                   'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-                   'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-                   'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-                   f'<office:body><office:spreadsheet><table:table table:name="花名册">{body}'
-                   '</table:table></office:spreadsheet></office:body></office:document-content>')
+    ods = write_ods(tmp_path / "花名册.ods", body)
     _cases(campaign_store, "Q-1")
     plan = plan_import(campaign_store, ods, "workers", case_no="Q-1")
     assert len(plan.rows) == 3 and plan.hidden_rows == [3, 4]
