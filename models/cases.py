@@ -208,26 +208,34 @@ class CaseService(LedgerService):
         allowed = import_flow(old)
         if new not in allowed:
             return [("status", f"状态不能从“{old}”直接改为“{new}”（可改为：{'、'.join(allowed) or '无'}）")]
-        if new in CLOSED_STATUSES and not str(changes.get("verdict", current.get("verdict")) or "").strip():
-            return [("verdict", f"改为“{new}”须填写核处结论")]
-        merged = {**current, **changes}
+        verdict = changes.get("verdict", current.get("verdict"))
+        return self.closing_problems(record_id, {**current, **changes}, new, verdict)
+
+    def closing_problems(self, case_id: int, merged: dict, new: str, verdict) -> list[tuple[str, str]]:
+        """What closes a case (``new``), for the form's 变更状态 and a whole-record change alike: a
+        核处结论; for 已化解 nothing left unpaid (the record's amounts as the change leaves them,
+        its workers' where it lists them) and its 付款凭证 when the office requires one; for
+        不存在欠薪 no repayment."""
+        from models.values import fen_to_yuan_text
+        if new not in CLOSED_STATUSES:
+            return []
+        if not str(verdict or "").strip():
+            return [("verdict", "办结须填写核处结论")]
+        roster = bool(merged.get("w_count"))
+        owed = int((merged.get("w_owed_fen") if roster else merged.get("amount_fen")) or 0)
+        paid = int((merged.get("w_paid_fen") if roster else merged.get("paid_fen")) or 0)
         if new == "已化解":
-            if merged.get("w_count"):
-                owed, paid = merged.get("w_owed_fen") or 0, merged.get("w_paid_fen") or 0
-            else:
-                owed, paid = merged.get("amount_fen") or 0, merged.get("paid_fen") or 0
             if owed > paid:
-                from models.values import fen_to_yuan_text
                 return [("status", f"尚有 {fen_to_yuan_text(owed - paid)} 元未支付，不能标为已化解")]
             from models import attachments
-            if attachments.proof_required(self.store) and attachments.cases_without_proof(self.store, [record_id]):
+            if attachments.proof_required(self.store) and attachments.cases_without_proof(self.store, [case_id]):
                 return [("status", attachments.PROOF_MESSAGE)]
         if new == "不存在欠薪":
-            paid = int(self.store.scalar("SELECT COALESCE(SUM(amount_fen), 0) FROM repayment WHERE case_id = ? "
-                                         "AND deleted_at IS NULL", (record_id,), 0)) or int(merged.get("paid_fen") or 0)
-            if paid > 0:
-                from models.values import fen_to_yuan_text
-                return [("status", f"本问题已登记兑付 {fen_to_yuan_text(paid)} 元，不能标为不存在欠薪")]
+            booked = int(self.store.scalar("SELECT COALESCE(SUM(amount_fen), 0) FROM repayment WHERE case_id = ? "
+                                           "AND deleted_at IS NULL", (case_id,), 0)) or paid
+            if booked > 0:
+                return [("status", f"本问题已登记兑付 {fen_to_yuan_text(booked)} 元，不能标为不存在欠薪"
+                                   "（如兑付确属误登，请先把兑付记录移入回收站）")]
         return []
 
     def after_insert(self, ids: Sequence[int]) -> None:
@@ -303,24 +311,10 @@ class CaseService(LedgerService):
             raise ValidationError([("status", f"状态变更日期 {change.on} 早于登记日期 {row['registered_on']}")])
         values: dict = {"status": new, "status_changed_at": now_text()}
         verdict = change.verdict if change.verdict is not None else row["verdict"]
+        problems = self.closing_problems(case_id, row, new, verdict)
+        if problems:
+            raise ValidationError(problems)
         if new in CLOSED_STATUSES:
-            if not verdict:
-                raise ValidationError([("verdict", "办结须填写核处结论")])
-            outstanding = row["total_owed_fen"] - row["total_paid_fen"]
-            if new == "不存在欠薪":
-                paid = int(self.store.scalar("SELECT COALESCE(SUM(amount_fen), 0) FROM repayment WHERE case_id = ? "
-                                             "AND deleted_at IS NULL", (case_id,), 0)) or int(row["total_paid_fen"] or 0)
-                if paid > 0:
-                    from models.values import fen_to_yuan_text
-                    raise ValidationError([("status", f"本问题已登记兑付 {fen_to_yuan_text(paid)} 元，不能标为不存在欠薪"
-                                                      "（如兑付确属误登，请先把兑付记录移入回收站）")])
-            if new == "已化解" and outstanding > 0:
-                from models.values import fen_to_yuan_text
-                raise ValidationError([("status", f"尚有 {fen_to_yuan_text(outstanding)} 元未支付，不能标为已化解")])
-            if new == "已化解":
-                from models import attachments
-                if attachments.proof_required(self.store) and attachments.cases_without_proof(self.store, [case_id]):
-                    raise ValidationError([("status", attachments.PROOF_MESSAGE)])
             values["closed_on"] = change.on
             if new == "已化解":
                 values["resolved_count"] = row["total_workers"]

@@ -33,15 +33,16 @@ from models.io import cells as C
 from models.io import columns as CL
 from models.io.row_checks import row_validator
 from models import completion
-from models.io.header import (ChoiceProblem, Header, apply_mapping, choose_sheet, find_header, remember,
+from models.io.header import (ChoiceProblem, Header, apply_mapping, choose_sheet, remember,
                               remembered, user_choices)
 from models.io.plan import ImportPlan, RowResult, importable  # noqa: F401 - importable: for callers
 from models.io.problems import Problem, field_label
-from models.io.reading import Book, UnusableFile, open_book
+from models.io.reading import UnusableFile, open_book
 from models.io.unplaced import (_check_computed, _columns_beyond_header, _scan_unmapped,  # noqa: F401
                                 blocking_message, looks_like, unmapped_text)     # looks_like: for callers
 from models.io.unplaced import computed_column
 from models.io.case_column import CASE_CHECK, case_check_column, case_id, check_case_column, only_case
+from models.io.other_kind import looks_like_kind, other_kind_message
 from models.io.paid_twice import note_paid_twice
 from models.io.plan import date_notes, row_problem
 from models.io.records import first_text, id_columns, kept_note, valid_id_in
@@ -85,17 +86,17 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
     name, header = choose_sheet(book, ledger, sheet)
     chosen = bool(mapping) or bool(maps) or bool(ignores)
     if header is None:
-        other = None if chosen else _looks_like_kind(book, name, ledger, None)
+        other = None if chosen else looks_like_kind(book, name, ledger, None)
         if other is not None:
-            raise UnusableFile(_other_kind_message(path, other))
+            raise UnusableFile(other_kind_message(path, other))
         names = "”“".join([f.label for f in ledger.stored_fields if f.in_form and f.kind != "ref"][:4])
         where = f"工作表“{name}”" if len(book.sheet_names) > 1 else f"文件“{path.name}”"
         raise UnusableFile(f"{where}中找不到{ledger.title}的表头（应有“{names}”等列），"
                            "请确认台账类型和工作表是否选对。")
     if not chosen and remembered(store, header, kind) is None:     # not a layout once imported as this kind
-        other = _looks_like_kind(book, name, ledger, header)
+        other = looks_like_kind(book, name, ledger, header)
         if other is not None:
-            raise UnusableFile(_other_kind_message(path, other))
+            raise UnusableFile(other_kind_message(path, other))
     ctx.check()
     others = other_sheets(book, name, header, ledger)
     data = book.load(name)
@@ -131,39 +132,6 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
                 date_notes(plan, dated)
                 note_paid_twice(store, plan)
     return plan
-
-
-# -- a file of another kind ---------------------------------------------------------------
-def _kind_score(header: Header | None) -> float:
-    return header.score if header is not None else 0.0
-
-
-def _looks_like_kind(book: Book, sheet: str, ledger: Ledger, header: Header | None) -> Ledger | None:
-    """Another ledger whose header this sheet plainly is (a worker roster given as cases): its
-    header names at least three of that ledger's fields, and twice as many as of this one, or
-    three more and half as many again (a petition ledger shares 人数, 涉及单位, 交办专班 and
-    办理结果 with a case ledger, and names four more of its own)."""
-    own = _kind_score(header)
-    part = book.load(sheet, nrows=40) if book.fmt not in ("csv", "html") else book.load(sheet)
-    # where this ledger found its header, the others look too (and a row below, for a two-row one)
-    rows = part.rows[:header.data_start + 1] if header is not None else part.rows[:40]
-    best, best_score = None, 0.0
-    for other in registry.all_ledgers():
-        if other.kind == ledger.kind or not importable(other):
-            continue
-        h = find_header(rows, part.merged, other)
-        score = _kind_score(h)
-        if score > best_score:
-            best, best_score = other, score
-    if best is None or best_score < 3 or best_score - own < 2:
-        return None
-    if best_score >= 2 * max(own, 1.0) or (best_score >= own + 3 and best_score >= 1.5 * own):
-        return best
-    return None
-
-
-def _other_kind_message(path: Path, other: Ledger) -> str:
-    return f"文件“{path.name}”看起来是{other.title}，请用 --kind {other.kind} 导入（窗口中在“台账类型”里选“{other.title}”）。"
 
 
 def _match(store: Store, plan: ImportPlan) -> None:
