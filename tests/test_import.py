@@ -198,7 +198,11 @@ def test_money_dates_and_fullwidth_in_text_cells(campaign_store, tmp_path):
     assert got["A2"]["amount_fen"] == 1200000 and got["A2"]["workers_count"] == 3
     assert got["A3"]["amount_fen"] == 120000 and got["A4"]["amount_fen"] == 30000
     assert {v["registered_on"] for v in got.values()} == {"2026-11-05"}
-    assert (got["A6"]["amount_fen"], got["A6"]["paid_fen"], got["A6"]["workers_count"]) == (0, 0, 0)
+    # "—", "／", "无": nothing, read as blank; a new record stores 0 for them
+    assert (got["A6"]["amount_fen"], got["A6"]["paid_fen"], got["A6"]["workers_count"]) == (None, None, None)
+    assert commit_import(campaign_store, plan)["imported"]
+    assert campaign_store.one("SELECT amount_fen, paid_fen, workers_count FROM case_record "
+                              "WHERE case_no = 'A6'")[:] == (0, 0, 0)
 
 
 def test_id_number_stored_as_number_is_named_damaged(campaign_store, tmp_path):

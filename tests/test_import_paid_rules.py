@@ -30,7 +30,15 @@ def _roster(store, tmp_path, owed, paid):
     return commit_import(store, plan_import(store, path, "workers", case_no="P-1"))
 
 
-@pytest.mark.parametrize("paid", ["", "0", "2000"])
+def test_a_roster_with_paid_blank_keeps_the_stored_paid_wages(paid_worker, tmp_path):
+    s, wid = paid_worker
+    result = _roster(s, tmp_path, 5000, "")
+    assert result["imported"] and result["unchanged"] == 1, result["problems"]
+    assert any("实发工资（D列）”有 1 个空白单元格" in n for n in result["notes"])
+    assert s.scalar("SELECT paid_fen FROM worker WHERE id = ?", (wid,)) == 300_000
+
+
+@pytest.mark.parametrize("paid", ["0", "2000"])
 def test_a_roster_may_not_drop_paid_money_the_repayments_account_for(paid_worker, tmp_path, paid):
     s, wid = paid_worker
     result = _roster(s, tmp_path, 5000, paid)

@@ -44,7 +44,7 @@ from models.io.unplaced import computed_column
 from models.io.case_column import CASE_CHECK, case_check_column, case_id, check_case_column, only_case
 from models.io.other_kind import looks_like_kind, other_kind_message
 from models.io.paid_twice import note_paid_twice
-from models.io.plan import date_notes, row_problem
+from models.io.plan import date_notes, kept_blank_note, row_problem
 from models.io.records import first_text, id_columns, kept_note, valid_id_in
 from models.io.sheet_notes import note_hidden, other_sheets, other_sheets_note
 from models.io.writing import match_existing, write_rows
@@ -130,6 +130,7 @@ def _plan(store: Store, path: Path, kind: str, case_no: str | None, sheet: str |
             if not plan.check_only:
                 _match(store, plan)
                 date_notes(plan, dated)
+                kept_blank_note(plan)
                 note_paid_twice(store, plan)
     return plan
 
@@ -253,6 +254,8 @@ def _parse_rows(store: Store, plan: ImportPlan, rows: list[list], ctx: JobContex
             fast = None if getattr(f, "value_labels", ()) else CL.fast_path(f, col.unit, parse)
             if f.numeric and f.name in nullable:        # a blank 办结时限（工作日） stays "not set", not 0
                 parse, fast = _blank_is_none(parse), None
+            elif f.numeric:     # blank until matched: a new record's is 0 (ImportWrite), a stored one stays
+                parse = _blank_is_none(parse)
             parsers.append((col.index, col.field, label, parse, fast))
     records, data_only = _record_rows(plan, rows, [c.index for c in cols], {c.label for c in header.columns if c.label},
                                       id_columns(ledger, header))

@@ -55,6 +55,8 @@ class ImportPlan:
     other_sheets: list[dict] = dc_field(default_factory=list)  # other sheets of the same ledger, not imported
     hidden_rows: list[int] = dc_field(default_factory=list)    # record rows hidden (or filtered out) in Excel
     derived: dict = dc_field(default_factory=dict)   # {field: letter of the column it was derived from}
+    # blank cells of existing records, whose stored values stay: {field: [Excel rows]} (see writing._changes)
+    kept_blank: dict = dc_field(default_factory=dict, repr=False, compare=False)
 
     # -- figures ------------------------------------------------------------
     @property
@@ -100,7 +102,8 @@ class ImportPlan:
         if not self.incomplete:
             return []
         rejected = {r.row for r in self.rows if r.problems}
-        return [g for g in self.incomplete if g["row"] not in rejected]
+        kept = {(row, name) for name, rows in self.kept_blank.items() for row in rows}
+        return [g for g in self.incomplete if g["row"] not in rejected and (g["row"], g.get("field")) not in kept]
 
     @property
     def blocking(self) -> list[dict]:
@@ -188,3 +191,14 @@ def date_notes(plan: ImportPlan, dated: list[tuple]) -> None:
                               f"已有的 {kept} 条保留原来的{label}。")
         else:
             plan.notes[at] = f"文件中没有“{label}”列；各行都是已有的记录，保留原来的{label}，不作改动。"
+
+
+def kept_blank_note(plan: ImportPlan) -> None:
+    """The blank cells of existing records, whose stored values stay (``writing._changes``):
+    one note per column, with the first rows."""
+    for name, rows in plan.kept_blank.items():
+        col = next((c for c in plan.header.columns if c.field == name), None)
+        label = f"{col.title}（{col.letter}列）" if col is not None else field_label(plan.ledger, name)
+        shown = "、".join(map(str, rows[:10])) + ("等" if len(rows) > 10 else "")
+        plan.notes.append(f"“{label}”有 {len(rows)} 个空白单元格是已有记录的（第 {shown} 行）：空白不清除台账中"
+                          f"原有的{field_label(plan.ledger, name)}，保留原值。如需清空，请在该记录的表单中修改。")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from models.db import Store, new_uuids, now_text
 from models.ledger import effects
+from models.ledger.fields import empty_value
 from models.io.problems import Problem, field_label
 from models.jobs import JobContext
 
@@ -73,6 +74,26 @@ def _write(store: Store, t: str, inserts: list, updates: list, ctx: JobContext, 
 
 
 # -- matching against the database -----------------------------------------------------
+def _changes(r, stored: tuple, compare: list, cpos: list, kept: dict[str, list[int]]) -> dict:
+    """What a row of the file changes in its stored record. A blank cell changes nothing: a
+    roster or case list imported again with a column left blank (实发 not yet known, 核处结论 not
+    copied) keeps what the ledger holds, and the row is listed in ``kept`` ({field: [rows]}) for
+    the plan's note; a value is cleared in the record's own form, with the audit's reason."""
+    values = r.values
+    changes = {}
+    for c, p in zip(compare, cpos):
+        new, old = values.get(c), stored[p]
+        if new == old:
+            continue
+        if new is None or new == "":
+            if old is not None and old != "" and old != 0:
+                kept.setdefault(c, []).append(r.row)
+            continue
+        changes[c] = new
+    return changes
+
+
+
 def match_existing(store: Store, plan: "ImportPlan") -> None:
     """Decide insert / update / unchanged for every valid row (run again inside the commit)."""
     ledger, t = plan.ledger, plan.ledger.table
@@ -109,6 +130,8 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
         by_content.setdefault(tuple(vals[p] for p in cpos), []).append(rid)
         if alt and any(x in (None, "") for x in key):
             by_alt.setdefault(tuple(vals[cols.index(k)] for k in alt), []).append((rid, vals))
+    kept: dict[str, list[int]] = {}
+    plan.kept_blank = kept
     if not by_key and not by_content and not deleted:     # nothing there yet: every row is new
         for r in valid:
             r.record_id, r.action, r.changes = None, "insert", None
@@ -132,7 +155,7 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
         if hit is not None:
             rid, vals = hit
             taken.add(rid)
-            changes = {c: v.get(c) for c, p in zip(compare, cpos) if vals[p] != v.get(c)}
+            changes = _changes(r, vals, compare, cpos, kept)
             r.record_id, r.action, r.changes = rid, ("update" if changes else "unchanged"), changes or None
         elif keyed:                     # a key not yet stored: a new record, whatever it looks like
             r.record_id, r.action, r.changes = None, "insert", None
@@ -143,8 +166,10 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
     # twice matches every row; two identical genuine payments in one file stay two; a ledger file
     # that has grown since brings only its new rows.
     unmatched = []
+    zeros = {c for c in compare if empty_value(ledger, c) == 0}     # a blank amount is a stored 0 (ImportWrite)
     for r in by_content_rows:
-        rids = by_content.get(tuple(r.values.get(c) for c in compare))
+        rids = by_content.get(tuple(0 if c in zeros and r.values.get(c) is None else r.values.get(c)
+                                    for c in compare))
         rid = None
         while rids:
             candidate = rids.pop(0)
@@ -171,5 +196,5 @@ def match_existing(store: Store, plan: "ImportPlan") -> None:
                 continue
             (r,), ((rid, vals),) = rows, stored
             taken.add(rid)
-            changes = {c: r.values.get(c) for c, p in zip(compare, cpos) if vals[p] != r.values.get(c)}
+            changes = _changes(r, vals, compare, cpos, kept)
             r.record_id, r.action, r.changes = rid, ("update" if changes else "unchanged"), changes or None

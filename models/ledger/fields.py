@@ -219,3 +219,14 @@ class Ledger:
         for rule in self.row_rules:
             problems.extend(rule(row))
         return problems
+
+
+def empty_value(ledger: Ledger, name: str):
+    """What a field of a new record holds when nothing is given: its column's DEFAULT '' or 0, else None."""
+    if ledger.has(name):
+        sql = ledger.field(name).sql_type
+        if "DEFAULT ''" in sql:
+            return ""
+        if "DEFAULT 0" in sql:
+            return 0
+    return None

@@ -28,7 +28,7 @@ from typing import Any, ClassVar, Iterable, Sequence
 
 from models.db import Store
 from models.ledger import registry
-from models.ledger.fields import Ledger
+from models.ledger.fields import Ledger, empty_value as _empty
 from models.ledger.repo import LedgerRepo, ValidationError
 
 # Modules that register a ledger's own service; every other ledger gets the plain one.
@@ -268,6 +268,7 @@ class ImportWrite:
         for r in updates:
             svc.prepare_change(r.record_id, current[r.record_id], r.changes)
         inserts = [r for r in self.rows if r.action == "insert" and not r.problems]
+        _blank_numbers_zero(svc.ledger, [r.values for r in inserts])
         svc.fill_defaults([r.values for r in inserts])
         svc.prepare_new([r.values for r in inserts])
         for r, problems in zip(inserts, svc.check_new_batch([r.values for r in inserts])):
@@ -340,14 +341,17 @@ def _same_columns(ledger: Ledger, rows: list[dict]) -> None:
                 v[name] = _empty(ledger, name)
 
 
-def _empty(ledger: Ledger, name: str):
-    if ledger.has(name):
-        sql = ledger.field(name).sql_type
-        if "DEFAULT ''" in sql:
-            return ""
-        if "DEFAULT 0" in sql:
-            return 0
-    return None
+def _blank_numbers_zero(ledger: Ledger, rows: list[dict]) -> None:
+    """A new record's blank amount or count is 0, as its column's DEFAULT (an import reads a
+    blank number cell as None, so that an existing record's figure stays)."""
+    if not rows:
+        return
+    for name in [n for n in rows[0] if ledger.has(n) and ledger.field(n).numeric and _empty(ledger, n) == 0]:
+        got = list(map(dict.get, rows, repeat(name)))
+        if None in got:
+            for v, have in zip(rows, got):
+                if have is None:
+                    v[name] = 0
 
 
 def _chunks(ids, size: int = 500):
