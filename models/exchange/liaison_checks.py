@@ -48,7 +48,7 @@ from models.exchange import PackageRefused
 from models.ledger import registry
 from models.ledger.fields import Field, Ledger
 from models.ledger.kinds import shown as _shown
-from models.values import fen_to_yuan_text
+from models.paid_rule import ABOVE_OWED, UNPAID_RESOLVED, above_owed, unpaid_resolved
 
 SHOWN = 8           # problems named in the message; the rest counted
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -356,10 +356,10 @@ class ReturnCheck:
         if ch.table == "worker" and field == "id_number":
             return (ch.row.get("case_id"), ch.row.get("id_number")) in self._unlisted
         if ch.op == "UPDATE" and field == "paid_fen" and ch.table in ("worker", "case_record") \
-                and "超过应付" in message:
+                and ABOVE_OWED in message:
             return ("w" if ch.table == "worker" else "c", ch.rid) in self._repaid_less
         if ch.op == "UPDATE" and ch.table == "case_record" and field == "status" \
-                and ch.changes.get("status") == "已化解" and "未支付" in message:
+                and ch.changes.get("status") == "已化解" and UNPAID_RESOLVED in message:
             return True
         return False
 
@@ -413,8 +413,7 @@ class ReturnCheck:
     def after(self) -> None:
         for key, (excess, who, owed, paid) in sorted(self._over().items()):
             if excess > self._paid_before.get(key, 0):
-                self.problems.append(f"应用后{who}已付 {fen_to_yuan_text(paid)} 元，超过应付 "
-                                     f"{fen_to_yuan_text(owed)} 元")
+                self.problems.append("应用后" + above_owed(who, paid, owed))
         self._listed_twice()
         self._paying_new()
         self._resolved_paid()
@@ -471,7 +470,7 @@ class ReturnCheck:
             r = self.store.one("SELECT total_owed_fen - total_paid_fen FROM case_record WHERE id = ? "
                                "AND deleted_at IS NULL", (ch.rid,))
             if r is not None and r[0] > 0:
-                self._add(ch, "status", f"应用后尚有 {fen_to_yuan_text(r[0])} 元未支付，不能标为已化解")
+                self._add(ch, "status", unpaid_resolved(r[0], "应用后"))
 
     def _refuse(self) -> None:
         if not self.problems:

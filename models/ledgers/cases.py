@@ -53,8 +53,8 @@ def _paid_not_above_owed(owed: str, paid: str, what: str):
     def rule(row: dict) -> list[tuple[str, str]]:
         o, p = row.get(owed), row.get(paid) or 0
         if o is not None and p > o:
-            from models.values import fen_to_yuan_text as y
-            return [(paid, f"{what}已付 {y(p)} 元，超过应付 {y(o)} 元")]
+            from models.paid_rule import above_owed
+            return [(paid, above_owed(what, p, o))]
         return []
 
     def may_fire(os_: list, ps: list) -> list[int]:
