@@ -3,12 +3,14 @@ their order, and turning income into a 清欠资金台账 row."""
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Sequence
 
 from models.db import Store
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
 from models.ledger.service import LedgerService, service
 from models.ledgers.assets import CATEGORY_CHANNEL, CATEGORY_WORKSTREAM, FINAL_STAGE, STAGES
+from models.money_ties import fund_ties
 from models.values import fen_to_yuan_text as _y
 
 PREFIX = {"国有资产": "GZ", "宅基地": "ZJD", "产业设施": "CY", "项目库": "XM"}
@@ -64,6 +66,41 @@ class AssetService(LedgerService):
             return [("category", "事项已推进，不能再改类别")]
         return []
 
+    def recycle(self, record_ids: Sequence[int], reason: str = "") -> None:
+        """An item whose income formed a 清欠资金 goes to the recycle bin with that fund (they were
+        made together, ``record_income``): refused while the fund has paid cases or is shared
+        with another item (``models.money_ties.fund_ties``)."""
+        with self.store.tx(reason):
+            gone = set(record_ids)
+            fund_ids = []
+            for r in self.store.query(
+                    f"SELECT a.item_no, a.fund_id, f.fund_no FROM asset_item a JOIN fund f ON f.id = a.fund_id "
+                    f"AND f.deleted_at IS NULL WHERE a.deleted_at IS NULL AND a.id IN ({','.join('?' * len(gone)) or 'NULL'})",
+                    sorted(gone)):
+                problems = fund_ties(self.store, r["fund_id"], with_assets=False, then="再把事项移入回收站")
+                others = [o["item_no"] for o in self.store.query(
+                    "SELECT id, item_no FROM asset_item WHERE fund_id = ? AND deleted_at IS NULL", (r["fund_id"],))
+                    if o["id"] not in gone]
+                if others:
+                    problems.append(("fund_id", f"资金 {r['fund_no']} 还由事项 {'、'.join(others)} 的收入共同形成"))
+                if problems:
+                    raise ValidationError([(f, f"事项 {r['item_no']} 已形成清欠资金 {r['fund_no']}，不能移入回收站：{m}")
+                                           for f, m in problems], self.ledger)
+                fund_ids.append(r["fund_id"])
+            self.repo.recycle(record_ids, reason)
+            if fund_ids:
+                LedgerRepo(self.store, registry.get("funds")).recycle(sorted(set(fund_ids)), reason)
+
+    def restore(self, record_ids: Sequence[int], reason: str = "") -> None:
+        """Back from the recycle bin with the fund its income formed."""
+        with self.store.tx(reason):
+            self.repo.restore(record_ids, reason)
+            fund_ids = [r["fund_id"] for r in self.store.query(
+                "SELECT DISTINCT a.fund_id FROM asset_item a JOIN fund f ON f.id = a.fund_id AND f.deleted_at IS NOT NULL "
+                f"WHERE a.id IN ({','.join('?' * len(record_ids)) or 'NULL'})", list(record_ids))]
+            if fund_ids:
+                LedgerRepo(self.store, registry.get("funds")).restore(fund_ids, reason)
+
 
 def save_item(store: Store, values: dict, record_id: int | None = None, today: _dt.date | None = None) -> int:
     """A new item starts at its category's first stage; its number and workstream are filled in."""
@@ -110,7 +147,8 @@ def advance_stage(store: Store, item_id: int, to_stage: str, on: str | _dt.date,
 
 
 def record_income(store: Store, item_id: int, amount_fen: int, on: str | _dt.date, *,
-                  fund_no: str | None = None, source: str = "", reason: str = "") -> int:
+                  fund_no: str | None = None, source: str = "", reason: str = "",
+                  today: _dt.date | None = None) -> int:
     """The money an item brought in: the item reaches its final stage and a 清欠资金 row of the
     matching channel is created with it as 到位金额. Returns the fund id."""
     from models import funds
@@ -137,7 +175,7 @@ def record_income(store: Store, item_id: int, amount_fen: int, on: str | _dt.dat
             "source": source or row["name"], "workstream_id": row["workstream_id"],
             "planned_fen": max(int(amount_fen), row["appraised_fen"] or row["applied_fen"] or 0),
             "received_fen": int(amount_fen), "received_on": on_d.isoformat(),
-            "notes": f"由{row['category']}事项 {row['item_no']} 形成"})
+            "notes": f"由{row['category']}事项 {row['item_no']} 形成"}, today=today)
         r.update(item_id, {"income_fen": int(amount_fen), "fund_id": fund_id,
                            "stage": FINAL_STAGE[row["category"]], "stage_on": on_d.isoformat()})
         return fund_id

@@ -9,6 +9,7 @@ from models.db import Store
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError
 from models.ledger.service import LedgerService, service
+from models.money_ties import deposit_advances, take_back_payments, worker_ties
 from models.paid_rule import paid_problems
 from models.values import fen_to_yuan_text
 
@@ -78,6 +79,16 @@ class WorkerService(LedgerService):
             return _duplicate(self.store, merged["case_id"], merged.get("id_number", ""), record_id)
         return []
 
+    def recycle(self, record_ids: Sequence[int], reason: str = "") -> None:
+        """Refused for a worker paid from a fund or by an advance (``models.money_ties.worker_ties``):
+        the fund would keep counting money paid to no one on the roster."""
+        with self.store.tx(reason):
+            for wid in record_ids:
+                problems = worker_ties(self.store, wid)
+                if problems:
+                    raise ValidationError(problems, self.ledger)
+            self.repo.recycle(record_ids, reason)
+
 
 def _duplicate(store: Store, case_id, id_number: str, worker_id: int | None = None) -> list[tuple[str, str]]:
     if not id_number or not case_id:
@@ -121,9 +132,14 @@ class RepaymentService(LedgerService):
     def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
         return self._not_ahead(changes.get("paid_on"))
 
+    def recycle(self, record_ids: Sequence[int], reason: str = "") -> None:
+        """To the recycle bin with the fund allocation that paid it (as 撤销分配); refused for a
+        payment an advance made and for a case marked 已化解 (``models.money_ties.take_back_payments``)."""
+        take_back_payments(self.store, repayment_ids=record_ids, reason=reason)
+
     def restore(self, record_ids: Sequence[int], reason: str = "") -> None:
         """Back from the recycle bin with the fund allocation that paid it, held to the rules of
-        a new repayment (``models.funds.restore_payments``)."""
+        a new repayment (``restore_payments``)."""
         restore_payments(self.store, repayment_ids=record_ids, reason=reason, today=self.today)
 
     def _not_ahead(self, paid_on) -> list[tuple[str, str]]:
@@ -201,9 +217,15 @@ def restore_payments(store: Store, *, repayment_ids=(), allocation_ids=(), reaso
                 if r["repayment_id"]:
                     rids.add(r["repayment_id"])
         allocs = [dict(r) for r in store.query(
-            "SELECT a.id, a.fund_id, a.amount_fen, f.fund_no, f.deleted_at AS fund_gone FROM fund_allocation a "
-            f"JOIN fund f ON f.id = a.fund_id WHERE a.deleted_at IS NOT NULL AND a.id IN ({','.join('?' * len(aids)) or 'NULL'})",
+            "SELECT a.id, a.fund_id, a.amount_fen, f.fund_no, f.deleted_at AS fund_gone, v.advance_no FROM fund_allocation a "
+            "JOIN fund f ON f.id = a.fund_id LEFT JOIN advance v ON v.id = a.advance_id AND v.deleted_at IS NOT NULL "
+            f"WHERE a.deleted_at IS NOT NULL AND a.id IN ({','.join('?' * len(aids)) or 'NULL'})",
             sorted(aids))]
+        gone_advance = [a["advance_no"] for a in allocs if a["advance_no"]] + \
+            list(deposit_advances(store, rids, live=False).values())
+        if gone_advance:          # an advance's payments come back only with it (垫付从回收站恢复)
+            raise ValidationError([("advance_id", f"该兑付是垫付 {gone_advance[0]} 的兑付，垫付在回收站中：请恢复垫付 "
+                                                  f"{gone_advance[0]}（其分配与兑付随之恢复）")])
         need: dict[int, int] = {}
         for a in allocs:
             if a["fund_gone"]:

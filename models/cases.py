@@ -11,6 +11,8 @@ from models.ledger import effects, registry
 from models.ledger.repo import LedgerRepo, Query, ValidationError
 from models.ledger.service import LedgerService, service
 from models.ledgers.cases import CLOSED_STATUSES, STATUSES, closed_sql
+from models.money_ties import case_ties
+from models.paid_rule import unpaid_resolved
 from models.rules.workdays import WorkCalendar, parse_schedule_text, schedule_to_text
 
 # status → the statuses it may move to
@@ -226,7 +228,7 @@ class CaseService(LedgerService):
         paid = int((merged.get("w_paid_fen") if roster else merged.get("paid_fen")) or 0)
         if new == "已化解":
             if owed > paid:
-                return [("status", f"尚有 {fen_to_yuan_text(owed - paid)} 元未支付，不能标为已化解")]
+                return [("status", unpaid_resolved(owed - paid))]
             from models import attachments
             if attachments.proof_required(self.store) and attachments.cases_without_proof(self.store, [case_id]):
                 return [("status", attachments.PROOF_MESSAGE)]
@@ -297,6 +299,16 @@ class CaseService(LedgerService):
                 "INSERT INTO case_status_log(case_id, from_status, to_status, changed_on, user, note) "
                 "VALUES (?, ?, ?, ?, ?, ?)", self._logs)
             self._logs = []
+
+    def recycle(self, record_ids: Sequence[int], reason: str = "") -> None:
+        """Refused for a case paid from funds or by an advance (``models.money_ties.case_ties``):
+        the fund would keep counting money paid to a case no figure holds any more."""
+        with self.store.tx(reason):
+            for cid in record_ids:
+                problems = case_ties(self.store, cid)
+                if problems:
+                    raise ValidationError(problems, self.ledger)
+            self.repo.recycle(record_ids, reason)
 
     # -- the status flow (the form's 变更状态) ---------------------------------------------
     def change_status(self, case_id: int, change: "StatusChange") -> None:

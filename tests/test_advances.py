@@ -152,10 +152,14 @@ def test_reconciliation_catches_what_no_longer_agrees(town):
     fund, case = _fund(s), _case(s)
     aid, day = _advance(s, fund, case, 600_000)
     assert _findings(s, "advances_reconcile") == []
-    # one allocation of the advance taken back on the fund's page: the fund no longer pays the advance
+    # one allocation of the advance taken back around the services (fund cancel refuses an
+    # advance's allocation): the fund no longer pays the advance
     first = s.scalar("SELECT id FROM fund_allocation WHERE advance_id = ? ORDER BY id LIMIT 1", (aid,))
     part = s.scalar("SELECT amount_fen FROM fund_allocation WHERE id = ?", (first,))
-    funds.cancel_allocation(s, first)
+    with pytest.raises(ValidationError, match="垫付"):
+        funds.cancel_allocation(s, first)
+    with s.tx():
+        s.execute("UPDATE fund_allocation SET deleted_at = '2026-11-26 10:00:00' WHERE id = ?", (first,))
     found = _findings(s, "advances_reconcile")
     assert len(found) == 1 and found[0].table == "advance" and found[0].record == aid
     assert f"{fund['fund_no']} 为本笔垫付的分配合计" in found[0].message and "与垫付金额 6,000.00 元不符" in found[0].message

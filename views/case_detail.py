@@ -181,9 +181,13 @@ class CaseDetail(QTabWidget):
 
     def recycle_worker(self) -> None:
         ids = self.workers_table.selected_ids()
-        if ids and QMessageBox.question(self, "移入回收站", f"将选中的 {len(ids)} 名农民工移入回收站？") \
-                == QMessageBox.StandardButton.Yes:
-            self.workers_repo.recycle(ids, "移入回收站")
+        if not ids:
+            return
+        from models.ledger.service import service_for
+        from views.reason_prompt import recycle_with_reason
+        svc = service_for(self.ctx.store, "workers", today=self.ctx.today())
+        if recycle_with_reason(self, "移入回收站", f"将选中的 {len(ids)} 名农民工移入回收站。",
+                               lambda why: svc.recycle(ids, why)):
             self.ctx.changed("worker")
 
     def add_repayment(self) -> None:
@@ -212,9 +216,13 @@ class CaseDetail(QTabWidget):
 
     def recycle_repayment(self) -> None:
         ids = self.pay_table.selected_ids()
-        if ids and QMessageBox.question(self, "撤销兑付", f"撤销选中的 {len(ids)} 笔兑付？已付金额将相应减少，可在回收站恢复。") \
-                == QMessageBox.StandardButton.Yes:
-            self.pay_repo.recycle(ids, "撤销兑付")
+        if not ids:
+            return
+        from models.ledger.service import service_for
+        from views.reason_prompt import recycle_with_reason
+        svc = service_for(self.ctx.store, "repayments", today=self.ctx.today())
+        if recycle_with_reason(self, "撤销兑付", f"撤销选中的 {len(ids)} 笔兑付，已付金额将相应减少。",
+                               lambda why: svc.recycle(ids, why)):
             self.ctx.changed("repayment")
 
 

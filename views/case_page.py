@@ -318,8 +318,9 @@ class CasePage(QWidget):
         ids = self.table.selected_ids()
         if not ids:
             return
-        if QMessageBox.question(self, "移入回收站", f"将选中的 {len(ids)} 条问题移入回收站？可在“回收站”中恢复。") \
-                != QMessageBox.StandardButton.Yes:
-            return
-        self.repo.recycle(ids, "移入回收站")
-        self.ctx.changed("case_record")
+        from models.ledger.service import service_for
+        from views.reason_prompt import recycle_with_reason
+        svc = service_for(self.ctx.store, "cases", today=self.ctx.today())
+        if recycle_with_reason(self, "移入回收站", f"将选中的 {len(ids)} 条问题移入回收站。",
+                               lambda why: svc.recycle(ids, why)):
+            self.ctx.changed("case_record")

@@ -17,7 +17,7 @@ from models import ledger_refs
 from models.ledger import registry
 from models.ledger.fields import Ledger
 from models.ledger.service import service_for
-from models.ledger.repo import LedgerRepo, Query, ValidationError
+from models.ledger.repo import LedgerRepo, Query
 from models.values import ValueProblem, parse_date
 from views import ledger_actions
 from views.background_search import search_in_background
@@ -345,16 +345,12 @@ class GenericLedgerPage(QWidget):
         if not ids:
             QMessageBox.information(self, "移入回收站", "请先选中要移入回收站的记录。")
             return
-        if QMessageBox.question(self, "移入回收站", f"将选中的 {len(ids)} 条记录移入回收站？可在“回收站”中恢复。") \
-                != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            from models.ledger.service import service_for
-            service_for(self.ctx.store, self.ledger.kind, today=self.ctx.today()).recycle(ids, "移入回收站")
-        except ValidationError as exc:
-            QMessageBox.warning(self, "移入回收站", str(exc))
-            return
-        self.ctx.changed(self.ledger.table)
+        from models.ledger.service import service_for
+        from views.reason_prompt import recycle_with_reason
+        svc = service_for(self.ctx.store, self.ledger.kind, today=self.ctx.today())
+        if recycle_with_reason(self, "移入回收站", f"将选中的 {len(ids)} 条记录移入回收站。",
+                               lambda why: svc.recycle(ids, why)):
+            self.ctx.changed(self.ledger.table)
 
     def run_action(self, fn: Callable) -> None:
         fn(self, self.table.current_id())

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QToolBar, QVBoxL
 
 from models import ledger_refs
 from models.ledger.fields import Ledger
-from models.ledger.repo import LedgerRepo, Query, ValidationError
+from models.ledger.repo import LedgerRepo, Query
 from models.ledger.service import service_for
 from views import ledger_actions
 from views.ledger_model import LedgerTableModel
@@ -126,11 +126,10 @@ class ChildPane(QWidget):
 
     def recycle(self) -> None:
         ids = self.table.selected_ids()
-        if ids and QMessageBox.question(self, "移入回收站", f"将选中的 {len(ids)} 条明细移入回收站？") \
-                == QMessageBox.StandardButton.Yes:
-            try:
-                service_for(self.page.ctx.store, self.ledger.kind, today=self.page.ctx.today()).recycle(ids, "移入回收站")
-            except ValidationError as exc:
-                QMessageBox.warning(self, "移入回收站", str(exc))
-                return
+        if not ids:
+            return
+        from views.reason_prompt import recycle_with_reason
+        svc = service_for(self.page.ctx.store, self.ledger.kind, today=self.page.ctx.today())
+        if recycle_with_reason(self, "移入回收站", f"将选中的 {len(ids)} 条明细移入回收站。",
+                               lambda why: svc.recycle(ids, why)):
             self.page.ctx.changed(self.ledger.table)

@@ -33,3 +33,23 @@ def with_reason(parent: QWidget, title: str, work: Callable[[str], object], *, r
                 raise
             QMessageBox.warning(parent, title, str(exc))
             return False
+
+
+def recycle_with_reason(parent: QWidget, title: str, question: str, work: Callable[[str], object]) -> bool:
+    """Move records to the recycle bin as the command line does (``recycle move --reason``): the
+    person says why (记入审计日志; it is also the 修改理由 a signed ledger asks for), then
+    ``work(reason)`` runs through the ledger's service. True when it was done; a refusal is
+    shown in a message box."""
+    while True:
+        text, ok = QInputDialog.getText(parent, title, f"{question}\n可在“回收站”中恢复。请填写理由（记入审计日志）：")
+        if not ok:
+            return False
+        if text.strip():
+            break
+        QMessageBox.information(parent, title, "移入回收站须说明理由。")
+    try:
+        work(text.strip())
+    except (PermissionDenied, ValidationError) as exc:
+        QMessageBox.warning(parent, title, str(exc))
+        return False
+    return True

@@ -2,16 +2,21 @@
 recovery from the employer until 已追回 (or 核销).
 
 qingqian advance list [--status 追偿中|已追回|核销] --db PATH
-qingqian advance add --case 问题编号 --amount 金额 (--fund 资金编号 | --deposit 保证金) [--date D] --db PATH
-qingqian advance recover 垫付编号 --amount 金额 [--date D] [--voucher 凭证号] --db PATH
-qingqian advance writeoff 垫付编号 --reason 原因 [--date D] --db PATH
+qingqian advance add --case 问题编号 --amount 金额 (--fund 资金编号 | --deposit 保证金) [--date D] [--reason 修改理由] --db PATH
+qingqian advance recover 垫付编号 --amount 金额 [--date D] [--voucher 凭证号] [--reason 修改理由] --db PATH
+qingqian advance writeoff 垫付编号 --reason 核销原因 [--date D] --db PATH
 qingqian advance show 垫付编号 --db PATH
+
+A signed-off (审核签字) ledger changes only with a person's own reason: --reason (for writeoff the
+核销原因, the person's own words for the change).
 """
 from __future__ import annotations
 
 from desktop.commands._acting import (NotFound, OFFICE, OFFICE_OR_FILLER, action, actions, case_id, money, parse_day,
                                       run, today_of, yuan)
 from desktop.commands._common import emit
+
+REASON_HELP = "修改理由：改动已审核签字台账的记录时必填（记入审计日志）"
 
 
 def register(sub) -> None:
@@ -26,15 +31,18 @@ def register(sub) -> None:
     p.add_argument("--date", help="垫付日期（默认今天）")
     p.add_argument("--responsible", default="", help="追偿责任人")
     p.add_argument("--notes", default="", help="备注")
+    p.add_argument("--reason", default="", help=REASON_HELP)
     p = action(subs, "recover", "登记向用人单位追回的一笔垫付资金（追回应急周转金的，回到该笔资金余额）", cmd_recover)
     p.add_argument("advance", help="垫付编号，如 DF2026-001")
     p.add_argument("--amount", required=True, help="追回金额")
     p.add_argument("--date", help="追回日期（默认今天）")
     p.add_argument("--voucher", default="", help="收款凭证号")
     p.add_argument("--payer", default="", help="缴回单位（默认追偿对象）")
+    p.add_argument("--reason", default="", help=REASON_HELP)
     p = action(subs, "writeoff", "经批准核销一笔垫付尚未追回的部分（须办公室账号）", cmd_writeoff)
     p.add_argument("advance", help="垫付编号，如 DF2026-001")
-    p.add_argument("--reason", required=True, help="核销原因（如经领导小组研究同意核销）")
+    p.add_argument("--reason", required=True, help="核销原因（如经领导小组研究同意核销）；记入审计日志，"
+                                                    "也作为改动已审核签字台账的修改理由")
     p.add_argument("--date", help="核销日期（默认今天）")
     p = action(subs, "show", "显示一笔垫付及其追回明细", cmd_show)
     p.add_argument("advance", help="垫付编号，如 DF2026-001")
@@ -78,9 +86,7 @@ def cmd_add(args) -> int:
         amount = money(args.amount, "垫付金额")
         if amount <= 0:
             raise ValueError("垫付金额应大于零")
-        on = parse_day(args.date, "垫付日期", today)
-        if on > today.isoformat():
-            raise ValueError(f"垫付日期 {on} 在今天（{today}）之后")
+        on = parse_day(args.date, "垫付日期", today)          # a day after today: refused by the service
         values = {"case_id": cid, "amount_fen": amount, "advanced_on": on, "responsible": args.responsible.strip(),
                   "notes": args.notes.strip()}
         if args.fund:
@@ -90,9 +96,11 @@ def cmd_add(args) -> int:
             values.update(source="应急周转金", fund_id=fid)
         else:
             values.update(source="工资保证金", deposit_ref=args.deposit.strip())
-        aid = record_advance(store, values, today)
+        aid = record_advance(store, values, today, reason=args.reason.strip())
         a = _advance(store, store.scalar("SELECT advance_no FROM advance WHERE id = ?", (aid,)))
-        emit(args, {"ok": True, **a}, [f"已登记垫付 {a['advance_no']}：{yuan(amount)} 元兑付给 {a['workers_paid']} 名农民工（{on}）。",
+        whom = (f"兑付给 {a['workers_paid']} 名农民工" if a["workers_paid"]
+                else f"兑付给问题 {a['case_no']}（未列农民工名单）")
+        emit(args, {"ok": True, **a}, [f"已登记垫付 {a['advance_no']}：{yuan(amount)} 元{whom}（{on}）。",
                                        f"追偿对象：{a['employer'] or '（未定）'}，状态：{a['status']}。"])
     return run(args, work, roles=OFFICE_OR_FILLER)
 
@@ -105,10 +113,9 @@ def cmd_recover(args) -> int:
         store.today = today
         a = _advance(store, args.advance)
         amount = money(args.amount, "追回金额")
-        on = parse_day(args.date, "追回日期", today)
-        if on > today.isoformat():
-            raise ValueError(f"追回日期 {on} 在今天（{today}）之后")
-        record_recovery(store, a["id"], amount, on, payer=args.payer.strip(), voucher_no=args.voucher.strip(), today=today)
+        on = parse_day(args.date, "追回日期", today)          # a day after today: refused by the service
+        record_recovery(store, a["id"], amount, on, payer=args.payer.strip(), voucher_no=args.voucher.strip(),
+                        today=today, reason=args.reason.strip())
         a = _advance(store, args.advance)
         back = f"，已回到资金 {a['fund_no']}" if a["fund_no"] else ""
         emit(args, {"ok": True, **a}, f"已登记 {a['advance_no']} 追回 {yuan(amount)} 元（{on}）{back}；"

@@ -196,7 +196,7 @@ def _produce(ctx: DemoCtx, spec, amount: int, day: _dt.date, source: str, apprai
     A.repo(ctx.store).update(item, {"progress_note": (
         f"{day.month}月{day.day}日{'成交' if cat in ('国有资产', '宅基地') else '到账'}，"
         f"{amount / 1_000_000:.2f} 万元已缴入镇清欠资金专户，用于化解欠薪。")})
-    return A.record_income(ctx.store, item, amount, day, source=source)
+    return A.record_income(ctx.store, item, amount, day, source=source, today=ctx.today)
 
 
 def _funds_and_assets(ctx: DemoCtx) -> None:
@@ -215,7 +215,7 @@ def _funds_and_assets(ctx: DemoCtx) -> None:
             "source": f"镇财政安排农民工工资应急周转金（第{nth[min(i, 9)]}批）",
             "workstream_id": ctx.ws_id("欠薪化解专班"), "planned_fen": amount, "received_fen": amount,
             "received_on": day.isoformat(), "account": ctx.place.local("青山镇农民工工资应急周转金专户"),
-            "notes": "按“先垫付、后追偿”使用，垫付款由镇欠薪化解专班向用人单位追偿"})
+            "notes": "按“先垫付、后追偿”使用，垫付款由镇欠薪化解专班向用人单位追偿"}, today=ctx.today)
         _link(store, fid, rows)
     # asset disposal money: each tranche is one item sold
     disposal = [p for p in pays if p["channel"] == "资产处置资金"]
@@ -237,7 +237,7 @@ def _funds_and_assets(ctx: DemoCtx) -> None:
     FU.save_fund(store, {"fund_no": FU.next_fund_no(store, ctx.today), "channel": "财政",
                          "source": "县财政清欠专项补助资金（已申请，待拨付）", "workstream_id": ctx.ws_id("项目资金及经费争取专班"),
                          "planned_fen": 100 * 1_000_000, "received_fen": 0,
-                         "notes": "已向县财政局报送申请，预计春节前拨付"})
+                         "notes": "已向县财政局报送申请，预计春节前拨付"}, today=ctx.today)
     targets = [dict(r) for r in store.query(
         "SELECT id, registered_on, total_owed_fen - total_paid_fen AS left FROM case_record WHERE deleted_at IS NULL "
         "AND status = '化解中' AND w_count > 0 AND total_paid_fen < total_owed_fen ORDER BY left DESC")]
@@ -306,4 +306,4 @@ def _contracts(ctx: DemoCtx) -> None:
             if due > ctx.today or (behind and j > 0):
                 continue
             on = min(ctx.today, ctx.day(due - _dt.timedelta(days=3), due + _dt.timedelta(days=2)))
-            K.pay_instalment(store, iid, amount, on)
+            K.pay_instalment(store, iid, amount, on, today=ctx.today)

@@ -106,6 +106,15 @@ def _assets_match_funds(store: Store, today: _dt.date):
             "GROUP BY f.id HAVING income != f.received_fen"):
         yield Finding("assets_match_funds", "fund", r["id"], r["fund_no"],
                       f"到位金额 {_y(r['received_fen'])} 元与所关联事项的收入合计 {_y(r['income'])} 元不一致")
+    # a live fund whose every forming item is in the bin: the fund section counts money the asset
+    # section no longer holds
+    for r in store.query(
+            "SELECT f.id, f.fund_no, GROUP_CONCAT(a.item_no, '、') AS items FROM fund f "
+            "JOIN asset_item a ON a.fund_id = f.id AND a.deleted_at IS NOT NULL WHERE f.deleted_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM asset_item b WHERE b.fund_id = f.id AND b.deleted_at IS NULL) "
+            "GROUP BY f.id"):
+        yield Finding("assets_match_funds", "fund", r["id"], r["fund_no"],
+                      f"形成本笔资金的资产事项 {r['items']} 已移入回收站，资金仍在清欠资金台账中")
     for r in store.query("SELECT id, name, category, stage FROM asset_item WHERE deleted_at IS NULL"):
         problems = _stage_fits_category(dict(r))
         if problems:

@@ -1,6 +1,6 @@
 """清欠资金台账: money raised to clear arrears, by channel, and its allocation to cases.
 
-The balance is never stored: 已分配 is the sum of the live allocations and 余额 is 到位 − 已分配,
+The balance is never stored: 已分配 is the sum of the live allocations and 余额 is 到位 + 追回回流 − 已分配,
 computed in SQL each time, so it always reconciles. Each allocation is one repayment written
 through ``models.case_workers.record_repayment`` (see ``models.funds``); the allocation keeps
 that repayment's id.
@@ -66,7 +66,7 @@ FUNDS = register(Ledger(
         F("allocated_fen", "已分配金额", "money", stored=False, editable=False, width=10, sum=True,
           expr=allocated_sql, export=True),
         F("recovered_fen", "追回回流", "money", stored=False, editable=False, width=10, sum=True,
-          expr=recovered_sql, in_table=False, synonyms=("垫付追回金额",)),
+          expr=recovered_sql, synonyms=("垫付追回金额",)),   # shown: 到位 + 回流 − 已分配 = 余额 reads right
         F("balance_fen", "余额", "money", stored=False, editable=False, width=10, sum=True,
           expr=lambda t: f"{t}.received_fen + {recovered_sql(t)} - {allocated_sql(t)}", min_value=None),
         F("account", "存放账户", width=14, in_table=False, synonyms=("账户", "专户")),
@@ -125,12 +125,22 @@ def _funds_reconcile(store: Store, today: _dt.date):
                           f"分配日期 {r['first_on']} 早于资金到位日期 {r['received_on'] or '（未填）'}")
     for r in store.query(
             "SELECT a.id, f.fund_no, c.case_no, a.amount_fen, a.case_id, a.worker_id, p.id AS pid, "
-            "p.amount_fen AS paid, p.case_id AS pcase, p.worker_id AS pworker, p.deleted_at AS gone "
+            "p.amount_fen AS paid, p.case_id AS pcase, p.worker_id AS pworker, p.deleted_at AS gone, "
+            "f.deleted_at AS fund_gone, c.deleted_at AS case_gone "
             "FROM fund_allocation a JOIN fund f ON f.id = a.fund_id "
             "LEFT JOIN case_record c ON c.id = a.case_id LEFT JOIN repayment p ON p.id = a.repayment_id "
-            "WHERE a.deleted_at IS NULL AND f.deleted_at IS NULL"):
+            "WHERE a.deleted_at IS NULL"):
         label = f"{r['fund_no']} → {r['case_no']}"
-        if r["pid"] is None or r["gone"] is not None:
+        # a fund or case in the bin: the other ledgers still count the money, this one no longer
+        if r["fund_gone"] is not None:
+            yield Finding("funds_reconcile", "fund_allocation", r["id"], label,
+                          f"清欠资金 {r['fund_no']} 已移入回收站，但其分配 {_y(r['amount_fen'])} 元及兑付仍在，"
+                          "资金台账与兑付不再相符")
+        elif r["case_gone"] is not None:
+            yield Finding("funds_reconcile", "fund_allocation", r["id"], label,
+                          f"欠薪问题 {r['case_no']} 已移入回收站，但资金分配 {_y(r['amount_fen'])} 元仍在，"
+                          "资金余额仍扣除该笔")
+        elif r["pid"] is None or r["gone"] is not None:
             yield Finding("funds_reconcile", "fund_allocation", r["id"], label,
                           "资金分配对应的兑付记录已删除或移入回收站，资金余额与兑付不再相符")
         elif r["paid"] != r["amount_fen"] or r["pcase"] != r["case_id"] or r["pworker"] != r["worker_id"]:
