@@ -32,6 +32,18 @@ FREE_SETTING_PREFIXES = ("import_mapping:", "reports.check_cache")
 CAMPAIGN_SETTINGS = "预警阈值、节假日安排、核处结论等全局设置只有办公室账号可以修改"
 # Tables no trigger guards: written by triggers themselves or by the login flow.
 UNGUARDED = {"audit_log", "case_fts", "worker_fts"}
+# Tables the signed-ledger lock does not cover: they hold no ledger records but bookkeeping
+# (an account's log-in counts and password, the sign-offs themselves). Who may write them is
+# still guarded; only "signed, so a reason is needed" does not apply.
+NOT_SIGNED = {"account", "signoff"}
+# Records without a workstream or case of their own belong to their parent's workstream:
+# column -> SQL giving that workstream from the column's value (``{v}``).
+PARENT_WORKSTREAM = {
+    "advance_id": "(SELECT workstream_id FROM advance WHERE id = {v})",
+    "contract_id": "(SELECT workstream_id FROM contract_arrear WHERE id = {v})",
+    "instalment_id": ("(SELECT c.workstream_id FROM contract_instalment i JOIN contract_arrear c "
+                      "ON c.id = i.contract_id WHERE i.id = {v})"),
+}
 
 
 @dataclass(frozen=True)
@@ -137,11 +149,16 @@ def check_write(conn: sqlite3.Connection, actor: Actor | None, table: str, works
 
 
 def workstream_expr(conn: sqlite3.Connection, table: str, alias: str) -> str:
+    """SQL for the workstream a row of ``table`` belongs to: its own, its case's, or its parent
+    record's (an advance's recovery, a contract's instalment, an instalment's payment)."""
     cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
     if "workstream_id" in cols:
         return f"{alias}.workstream_id"
     if "case_id" in cols:
         return f"(SELECT workstream_id FROM case_record WHERE id = {alias}.case_id)"
+    for col, sql in PARENT_WORKSTREAM.items():
+        if col in cols:
+            return sql.format(v=f"{alias}.{col}")
     return "NULL"
 
 
@@ -154,7 +171,8 @@ def install_guard_triggers(conn: sqlite3.Connection, table: str) -> None:
     new_ws, old_ws = workstream_expr(conn, table, "NEW"), workstream_expr(conn, table, "OLD")
     cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
     new_id, old_id = ("NEW.key", "OLD.key") if table == "setting" else ("NEW.id", "OLD.id")
-    signed_old = (f"qq_signed_ok('{table}', {old_ws}, OLD.created_at)" if "created_at" in cols else "1")
+    signed_old = (f"qq_signed_ok('{table}', {old_ws}, OLD.created_at)"
+                  if "created_at" in cols and table not in NOT_SIGNED else "1")
     conn.execute(f"""CREATE TRIGGER "guard_{table}_insert" BEFORE INSERT ON "{table}" WHEN qq_bulk() = 0
         BEGIN SELECT RAISE(ABORT, {msg}) WHERE qq_may_write('{table}', {new_ws}, {new_id}) = 0; END""")
     conn.execute(f"""CREATE TRIGGER "guard_{table}_update" BEFORE UPDATE ON "{table}" WHEN qq_bulk() = 0

@@ -53,6 +53,7 @@ from models.migration_steps.steps_014_015 import LEDGERS_V1, m014, m015
 from models.migration_steps.steps_016 import m016
 from models.migration_steps.steps_017 import m017
 from models.migration_steps.steps_018 import m018
+from models.migration_steps.steps_019 import m019
 
 __all__ = ["AUDITED_TABLES", "FTS_HASHSIZE", "LATEST", "LEDGERS_V1", "M001", "M002", "M003", "M006", "M007",
            "M009", "M010", "M011", "M012_COLUMNS", "M013", "MIGRATIONS", "VERDICTS", "backup_before_upgrade",
@@ -65,6 +66,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m016,       # the roll-up, repayment and search-index triggers dropped (models.ledger.effects)
     m017,       # case_record(updated_at) indexed: the check after an edit finds touched cases by it
     m018,       # the trigram search indexes made again with record ids only (detail=none, columnsize=0)
+    m019,       # contract_payment (each contract payment dated); triggers from generator version 2
 ]
 LATEST = len(MIGRATIONS)
 _split_sql = split_sql          # models.io.bulk_commit reads the steps' scripts with it

@@ -129,10 +129,10 @@ def progress(store: Store, today: _dt.date, as_of: _dt.date | None = None, *, ba
         return prog
     raised: dict = {}
     if _has(store, "fund"):
-        cond = "" if b.past is None else "AND (received_on IS NULL OR received_on <= ?)"
-        for wid, fen in store.query(f"SELECT workstream_id, COALESCE(SUM(received_fen), 0) FROM fund "
-                                    f"WHERE deleted_at IS NULL {cond} GROUP BY workstream_id",
-                                    () if b.past is None else (day.isoformat(),)):
+        # money received by the day described, today included: a fund dated after it is not yet in
+        for wid, fen in store.query("SELECT workstream_id, COALESCE(SUM(received_fen), 0) FROM fund "
+                                    "WHERE deleted_at IS NULL AND (received_on IS NULL OR received_on <= ?) "
+                                    "GROUP BY workstream_id", (day.isoformat(),)):
             raised[wid] = int(fen)
     rows = [dict(r) for r in store.query("SELECT * FROM workstream_target WHERE deleted_at IS NULL "
                                          "ORDER BY workstream_id, due_on")]

@@ -160,13 +160,42 @@ def item_id(store, ref: str) -> int:
     return int(text)
 
 
+SUB_FEN = "金额最多两位小数（分）"
+
+
 def money(text: str, what: str = "金额") -> int:
+    """An amount typed on the command line, in 分. One finer than a 分 (1.005, 0.004, 1.2345678万)
+    is refused, not rounded: the person typed it and should say what was meant. (A file's cell is
+    rounded with a note by the import, ``models.values.parse_money``.)"""
     from models.values import ValueProblem, parse_money
     try:
         fen = parse_money(text)
     except ValueProblem as exc:
         raise ValueError(f"{what}“{text}”看不懂：{exc}") from None
+    if _finer_than_fen(text):
+        raise ValueError(f"{what}“{text}”：{SUB_FEN}")
     return fen
+
+
+def _finer_than_fen(text: str) -> bool:
+    """Whether an amount ``parse_money`` read holds a part of a 分 (its exact value, unrounded)."""
+    from decimal import Decimal, InvalidOperation
+    from models.values import halfwidth
+    t = halfwidth(str(text)).strip().replace(" ", "")
+    for mark in ("￥", "¥", "RMB", "人民币", ","):
+        t = t.replace(mark, "")
+    if t.endswith("元整"):
+        t = t[:-1]
+    factor = 100
+    if t.endswith("万元") or t.endswith("万"):
+        t, factor = t[:-2] if t.endswith("万元") else t[:-1], 1_000_000
+    elif t.endswith("元"):
+        t = t[:-1]
+    try:
+        exact = Decimal(t) * factor
+        return exact != exact.to_integral_value()
+    except (InvalidOperation, ValueError):
+        return False
 
 
 def yuan(fen: int) -> str:

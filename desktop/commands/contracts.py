@@ -56,10 +56,10 @@ def cmd_pay(args) -> int:
         if row is None:
             raise NotFound(f"拖欠工程款“{args.arrear}”没有第{args.seq}期还款计划")
         on = parse_day(args.date, "还款日期", today)
-        if on > today.isoformat():
-            raise ValueError(f"还款日期 {on} 在今天（{today}）之后")
         amount = money(args.amount, "还款金额")
-        contracts.pay_instalment(store, row["id"], amount, on, args.reason.strip())
+        # the dates a payment may have (not after today, not before the contract was on the
+        # ledger) are the service's rules, the same for every path
+        contracts.pay_instalment(store, row["id"], amount, on, args.reason.strip(), today=today)
         i = store.one("SELECT amount_fen, paid_amount_fen FROM contract_instalment WHERE id = ?", (row["id"],))
         emit(args, {"ok": True, "arrear_no": row["arrear_no"], "seq": args.seq, "amount_fen": amount,
                     "paid_amount_fen": i["paid_amount_fen"], "planned_fen": i["amount_fen"]},

@@ -81,6 +81,8 @@ def cmd_add(args) -> int:
         if amount <= 0:
             raise ValueError("到位金额应大于零")
         on = parse_day(args.date, "到位日期", today)
+        if on > today.isoformat():          # money not yet received is not 到位 (as allocate, advance, income)
+            raise ValueError(f"到位日期 {on} 在今天（{today}）之后：资金到位后再登记")
         svc_today = today
         from models.ledger.service import service_for
         svc = service_for(store, "funds", svc_today)

@@ -15,6 +15,7 @@ TABLE_LABELS = (("case_record", "欠薪问题"), ("worker", "农民工"), ("repa
                 ("verdict_option", "核处结论选项"), ("employer", "用人单位"), ("project", "工程项目"),
                 ("asset_item", "资产处置及资金筹措"), ("blacklist_entry", "失信联合惩戒名单"),
                 ("contract_arrear", "拖欠工程款"), ("contract_instalment", "工程款分期还款计划"),
+                ("contract_payment", "工程款还款记录"),
                 ("daily_report", "日报告（零报告）"), ("fund", "清欠资金"), ("fund_allocation", "清欠资金分配"),
                 ("inspection", "排查台账"), ("meeting", "周调度会议"), ("meeting_report", "专班汇报"),
                 ("action_item", "交办事项"), ("petition", "信访"), ("case_status_log", "问题状态变更"),

@@ -25,9 +25,10 @@ def actual_cases_sql(t: str = "t") -> str:
 
 def actual_fen_sql(t: str = "t") -> str:
     """兑付金额: the workstream's cases' 已付 without 不存在欠薪 (``models.figures`` paid_fen); 筹措到位金额:
-    its funds' 到位金额."""
+    its funds' 到位金额 received by the program's today (a fund dated after it is not yet in)."""
     return (f"(CASE WHEN {t}.amount_basis = '筹措到位金额' THEN (SELECT COALESCE(SUM(f.received_fen), 0) FROM fund f "
-            f"WHERE f.deleted_at IS NULL AND f.workstream_id = {t}.workstream_id) "
+            f"WHERE f.deleted_at IS NULL AND f.workstream_id = {t}.workstream_id "
+            f"AND (f.received_on IS NULL OR f.received_on <= qq_today())) "
             f"ELSE (SELECT COALESCE(SUM(c.total_paid_fen), 0) FROM case_record c WHERE c.deleted_at IS NULL "
             f"AND c.workstream_id = {t}.workstream_id AND c.status != '不存在欠薪') END)")
 

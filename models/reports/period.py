@@ -148,11 +148,10 @@ def period_figures(store: Store, since: _dt.date, until: _dt.date, today: _dt.da
                       "AND ? AND status != '无隐患'), 0), COALESCE(SUM(closed_on BETWEEN ? AND ?), 0) FROM inspection "
                       "WHERE deleted_at IS NULL", (a, b, a, b, a, b))
         f.inspections, f.hazards_found, f.hazards_closed = (int(v) for v in r)
-    if _has(store, "contract_instalment"):
-        f.contract_repaid_fen = int(store.scalar(
-            "SELECT COALESCE(SUM(i.paid_amount_fen), 0) FROM contract_instalment i JOIN contract_arrear c ON "
-            "c.id = i.contract_id WHERE i.deleted_at IS NULL AND c.deleted_at IS NULL AND i.paid_on BETWEEN ? AND ?",
-            (a, b), 0))
+    if _has(store, "contract_payment"):
+        # each payment by its own date (an instalment paid twice keeps only its latest 实还日期)
+        from models.ledgers.contract_arrears import REPAID_BETWEEN_SQL
+        f.contract_repaid_fen = int(store.scalar(REPAID_BETWEEN_SQL, (a, b), 0))
     if _has(store, "meeting"):
         f.meetings = int(store.scalar("SELECT COUNT(*) FROM meeting WHERE deleted_at IS NULL AND date BETWEEN ? AND ?",
                                       (a, b), 0))

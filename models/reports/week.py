@@ -88,7 +88,7 @@ def _sum(store: Store, table: str, col: str) -> int:
 
 
 def contracts(store: Store, day: _dt.date) -> Section:
-    from models.ledgers.contract_arrears import STATUSES, next_due_sql, owed_sql, plan_left_sql
+    from models.ledgers.contract_arrears import REPAID_BETWEEN_SQL, STATUSES, next_due_sql, owed_sql, plan_left_sql
     since, d = monday(day).isoformat(), day.isoformat()
     status = (f"CASE WHEN {owed_sql()} <= 0 THEN '已结清' WHEN (SELECT COUNT(*) FROM contract_instalment i "
               "WHERE i.contract_id = t.id AND i.deleted_at IS NULL) = 0 THEN '未定计划' "
@@ -101,9 +101,8 @@ def contracts(store: Store, day: _dt.date) -> Section:
         k, o, p = got.get(s, (0, 0, 0))
         rows.append([s, k, _money(o), _money(p)])
         n, owed, left = n + k, owed + o, left + p
-    repaid = int(store.scalar("SELECT COALESCE(SUM(i.paid_amount_fen), 0) FROM contract_instalment i JOIN "
-                              "contract_arrear c ON c.id = i.contract_id WHERE i.deleted_at IS NULL AND "
-                              "c.deleted_at IS NULL AND i.paid_on BETWEEN ? AND ?", (since, d), default=0))
+    # each payment by its own date (an instalment paid twice keeps only its latest 实还日期)
+    repaid = int(store.scalar(REPAID_BETWEEN_SQL, (since, d), default=0)) if _has(store, "contract_payment") else 0
     late = store.query(f"SELECT t.project_name, t.contractor, {owed_sql()} AS owed, {next_due_sql()} AS due "
                        f"FROM contract_arrear t WHERE t.deleted_at IS NULL AND ({status}) = '逾期未还' "
                        "ORDER BY due, t.arrear_no", (d,))
@@ -197,36 +196,52 @@ def compliance(store: Store, day: _dt.date) -> Section:
 
 
 def funds(store: Store, day: _dt.date, past: bool = False) -> Section:
-    """``past``: a day before today, money counted by its dates (到位日期, 分配日期) up to that day."""
+    """``past``: a day before today, money counted by its dates (到位日期, 分配日期, 追回日期) up to
+    that day. For today too, a fund whose 到位日期 is after the day is not yet received. The table
+    shows 追回回流 (垫付追回, back in its fund), so each row reads 到位 + 回流 − 已分配 = 余额."""
     since, d = monday(day).isoformat(), day.isoformat()
-    alloc, bal = _col(store, "funds", "allocated_fen"), _col(store, "funds", "balance_fen")
-    received = "t.received_fen"
+    received = f"(CASE WHEN t.received_on IS NULL OR t.received_on <= '{d}' THEN t.received_fen ELSE 0 END)"
     if past:
-        received = f"(CASE WHEN t.received_on IS NULL OR t.received_on <= '{d}' THEN t.received_fen ELSE 0 END)"
         alloc = ("(SELECT COALESCE(SUM(a.amount_fen), 0) FROM fund_allocation a WHERE a.fund_id = t.id AND "
                  f"a.deleted_at IS NULL AND a.allocated_on <= '{d}')")
         back = ("(SELECT COALESCE(SUM(r.amount_fen), 0) FROM advance_recovery r JOIN advance v ON v.id = r.advance_id "
                 f"WHERE v.fund_id = t.id AND v.deleted_at IS NULL AND r.deleted_at IS NULL AND r.recovered_on <= '{d}')")
-        bal = f"({received} + {back} - {alloc})"          # 垫付追回 returns to its fund
+    else:
+        alloc, back = _col(store, "funds", "allocated_fen"), _col(store, "funds", "recovered_fen")
+    bal = f"({received} + {back} - {alloc})"          # the ledger's 余额, money received by the day
     got = store.query(f"SELECT t.channel, COUNT(*), COALESCE(SUM(t.planned_fen), 0), COALESCE(SUM({received}), 0), "
-                      f"COALESCE(SUM({alloc}), 0), COALESCE(SUM({bal}), 0), "
+                      f"COALESCE(SUM({back}), 0), COALESCE(SUM({alloc}), 0), COALESCE(SUM({bal}), 0), "
                       "COALESCE(SUM(CASE WHEN t.received_on BETWEEN ? AND ? THEN t.received_fen ELSE 0 END), 0) "
                       "FROM fund t WHERE t.deleted_at IS NULL GROUP BY t.channel ORDER BY t.channel", (since, d))
-    rows, tot = [], [0, 0, 0, 0, 0, 0]
+    rows, tot = [], [0] * 7
     for r in got:
-        rows.append([r[0], r[1], _money(r[2]), _money(r[3]), _money(r[4]), _money(r[5])])
-        for i in range(6):
+        rows.append([r[0], r[1], *(_money(v) for v in r[2:7])])
+        for i in range(7):
             tot[i] += int(r[i + 1])
     week_alloc = int(store.scalar("SELECT COALESCE(SUM(a.amount_fen), 0) FROM fund_allocation a JOIN fund f ON "
                                   "f.id = a.fund_id WHERE a.deleted_at IS NULL AND f.deleted_at IS NULL AND "
                                   "a.allocated_on BETWEEN ? AND ?", (since, d), default=0))
-    sentence = (f"清欠资金计划筹措 {wan(tot[1])} 万元，已到位 {wan(tot[2])} 万元，已分配兑付 {wan(tot[3])} 万元，余额 {wan(tot[4])} 万元；"
-                f"本周到位 {wan(tot[5])} 万元，分配 {wan(week_alloc)} 万元。")
-    return Section("funds", "清欠资金", sentence, ["筹措渠道", "笔数", "计划筹措（万元）", "到位（万元）", "已分配（万元）",
-                                               "余额（万元）"], rows,
-                   ["合计", tot[0], _money(tot[1]), _money(tot[2]), _money(tot[3]), _money(tot[4])],
-                   figures={"planned_fen": tot[1], "received_fen": tot[2], "allocated_fen": tot[3],
-                            "balance_fen": tot[4], "received_week_fen": tot[5], "allocated_week_fen": week_alloc})
+    sentence = (f"清欠资金计划筹措 {wan(tot[1])} 万元，已到位 {wan(tot[2])} 万元，已分配兑付 {wan(tot[4])} 万元，余额 {wan(tot[5])} 万元"
+                + (f"（含垫付追回回流 {wan(tot[3])} 万元）" if tot[3] else "")
+                + f"；本周到位 {wan(tot[6])} 万元，分配 {wan(week_alloc)} 万元。")
+    return Section("funds", "清欠资金", sentence, ["筹措渠道", "笔数", "计划筹措（万元）", "到位（万元）", "追回回流（万元）",
+                                               "已分配（万元）", "余额（万元）"], rows,
+                   ["合计", tot[0], *(_money(v) for v in tot[1:6])], _rounding_note(rows, tot[1:6]),
+                   figures={"planned_fen": tot[1], "received_fen": tot[2], "recovered_fen": tot[3],
+                            "allocated_fen": tot[4], "balance_fen": tot[5], "received_week_fen": tot[6],
+                            "allocated_week_fen": week_alloc})
+
+
+def _rounding_note(rows: list[list], totals: list[int]) -> str:
+    """Each row is printed in 万元 rounded to two decimals and 合计 is the exact sum rounded once,
+    so the printed rows can add up to a cent of 万元 more or less than 合计: said under the table
+    when they do."""
+    from decimal import Decimal
+    for i, total in enumerate(totals):
+        printed = sum(Decimal(wan(r[2 + i][1]).replace(",", "")) for r in rows)
+        if printed != Decimal(wan(total).replace(",", "")):
+            return "各行金额分别四舍五入到 0.01 万元，合计按各笔金额相加后折算，与各行相加可能相差 0.01 万元。"
+    return ""
 
 
 BUILDERS = (("asset_item", assets), ("contract_arrear", contracts), ("petition", petitions),
