@@ -20,32 +20,23 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 from dataclasses import asdict, dataclass, field
 
-from models import campaign
+from models import campaign, meeting_schedule as S
+from models.action_items import (SOURCE_SQL, MeetingClosed, add_decision, add_progress, close_item,  # noqa: F401
+                                 decisions, effective_status, open_items, overdue_items, remove_decision,
+                                 set_item_status, source_sql as _source_sql)
 from models.cases import CLOSED_STATUSES, load_calendar
 from models.db import Store, now_text
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError
-from models.ledgers.meetings import OPEN_ITEM_SQL
-from models.rules.workdays import WorkCalendar
+from models.meeting_schedule import next_meeting_date  # noqa: F401  (kept here: callers ask models.meetings)
 from models.values import fen_to_wan_text
 
 WEEKDAYS = "一二三四五六日"
-# an action item sent down by the county (a 督办事项 received in its 下发包): source = '县督办'
-SOURCE_SQL = "(SELECT '县督办' FROM directive_received r WHERE r.uuid = t.uuid) AS source"
-
-
-def _source_sql(store: Store) -> str:
-    """``SOURCE_SQL``, or NULL on a database read as it is from before the 下发 (a backup, read-only)."""
-    known = store.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'directive_received'")
-    return SOURCE_SQL if known else "NULL AS source"
+OFFICE_ROW = "办公室及未分配"       # office-led items and cases with no workstream
 _CLOSED = "('" + "', '".join(CLOSED_STATUSES) + "')"
-
-
-class MeetingClosed(ValidationError):
-    def __init__(self, message: str = "会议已关闭，内容只读；如需更正请说明理由") -> None:
-        super().__init__([("status", message)])
 
 
 def repo(store: Store, kind: str = "meetings") -> LedgerRepo:
@@ -57,17 +48,19 @@ def cn_date(iso: str | _dt.date, weekday: bool = False) -> str:
     return f"{d.year}年{d.month}月{d.day}日" + (f"（星期{WEEKDAYS[d.weekday()]}）" if weekday else "")
 
 
-# -- when -----------------------------------------------------------------------------
-def next_meeting_date(src: Store | WorkCalendar, after: _dt.date) -> _dt.date:
-    """The first regular meeting on or after ``after``: the Monday of a week, or the next
-    working day when that Monday is a holiday (国庆 2026-10-05 → 2026-10-08)."""
-    cal = src if isinstance(src, WorkCalendar) else load_calendar(src)
-    monday = after - _dt.timedelta(days=after.weekday())
-    while True:
-        day = cal.next_workday(monday)
-        if day >= after:
-            return day
-        monday += _dt.timedelta(days=7)
+def scope(store: Store) -> str:
+    """The unit's own word, from its name (as the daily report and the briefing say 全乡 / 全镇):
+    镇, 乡, 街道, or 县 for a county."""
+    from models.reports.pdf_base import org_name
+    c = campaign.current(store)
+    name = org_name(c.unit if c else "")
+    return "街道" if name.endswith("街道") else (name[-1:] if name[-1:] in ("镇", "乡", "县", "市", "区") else "镇")
+
+
+def government(store: Store) -> str:
+    """镇政府 / 乡政府 / 街道办事处 / 县政府."""
+    word = scope(store)
+    return "街道办事处" if word == "街道" else f"{word}政府"
 
 
 # -- meetings -------------------------------------------------------------------------
@@ -100,6 +93,45 @@ def person_line(p: dict, post: str = "") -> str:
     return f"{p['name']}（{post}）" if post else p["name"]
 
 
+def _name_of(line: str) -> str:
+    return re.split(r"[（(:：]", line, maxsplit=1)[0].strip()
+
+
+def _roster(store: Store) -> dict[str, tuple[int, str]]:
+    """name → (place, 出席 line) over the leading group and the workstreams' members, in order."""
+    c = campaign.current(store)
+    people = campaign.leading_group(store, c.id) if c else []
+    for ws in campaign.workstreams(store):
+        people += campaign.members(store, ws["id"])
+    out: dict[str, tuple[int, str]] = {}
+    for p in people:
+        out.setdefault(p["name"], (len(out), person_line(p)))
+    return out
+
+
+def carried_attendance(store: Store, last: dict) -> str:
+    """The members of the last meeting, present and on leave together (who was away then is
+    expected again), in the order of the leading group and the workstreams."""
+    lines = [x.strip() for x in (last["attendees_present"] or "").splitlines() if x.strip()]
+    roster = _roster(store)
+    here = {_name_of(x) for x in lines}
+    for away in (x.strip() for x in (last["absent_with_reason"] or "").splitlines()):
+        name = _name_of(away)
+        if not name or name in here:
+            continue
+        here.add(name)
+        place, line = roster.get(name, (None, name))
+        at = len(lines)
+        if place is not None:        # after the last one listed before them
+            at = 0
+            for i, x in enumerate(lines):
+                known = roster.get(_name_of(x))
+                if known and known[0] < place:
+                    at = i + 1
+        lines.insert(at, line)
+    return "\n".join(lines)
+
+
 def meeting_defaults(store: Store, on: _dt.date, kind: str = "例会") -> dict:
     """A new meeting's fields: number, window, and place / host / recorder / attendance
     carried from the last meeting (else from the leading group)."""
@@ -108,27 +140,38 @@ def meeting_defaults(store: Store, on: _dt.date, kind: str = "例会") -> dict:
     prev = store.one("SELECT * FROM meeting WHERE deleted_at IS NULL AND kind = '例会' AND date < ? "
                      "ORDER BY date DESC, id DESC LIMIT 1", (on.isoformat(),))   # the week starts there
     c = campaign.current(store)
-    since = prev["date"] if prev else (c.start_date if c and c.start_date < on.isoformat()
-                                       else (on - _dt.timedelta(days=7)).isoformat())
-    out = {"meeting_no": no, "date": on.isoformat(), "kind": kind, "since_date": since, "status": "筹备",
-           "title": f"第{no}期周调度会议" if kind == "例会" else "专题会议", "time_text": "上午8:30"}
+    out = {"meeting_no": no, "date": on.isoformat(), "kind": kind, "since_date": S.window_start(store, on),
+           "status": "筹备", "title": f"第{no}期周调度会议" if kind == "例会" else "专题会议", "time_text": "上午8:30"}
     last = prev if kind == "例会" and prev else last        # a 例会 takes after the last 例会
     if last:
-        for k in ("place", "host", "recorder", "attendees_present", "attending_nonvoting", "time_text"):
+        for k in ("place", "host", "recorder", "attending_nonvoting", "time_text"):
             out[k] = last[k] or out.get(k, "")
+        out["attendees_present"] = carried_attendance(store, dict(last))
     elif c:
         lg = campaign.leading_group(store, c.id)
         head = next((p for p in lg if p["role"] == "组长"), None)
         office = next((p for p in lg if p["role"] == "办公室主任"), None)
-        out.update(place="镇政府三楼会议室", host=head["name"] if head else "",
+        out.update(place=f"{government(store)}三楼会议室", host=head["name"] if head else "",
                    recorder=office["name"] if office else "",
                    attendees_present="\n".join(person_line(p) for p in lg))
     return out
 
 
 def create_meeting(store: Store, on: _dt.date, kind: str = "例会", **values) -> int:
+    """A new meeting. A 例会 on the date of another is refused; one put between two 例会 starts
+    the later one's week at its date (refused when that one's figures are frozen)."""
     row = {**meeting_defaults(store, on, kind), **values}
-    return repo(store).insert(row)
+    S.refuse_same_day(store, row["date"], row["kind"])
+    chain = S.chain_changes(store, None, None, row["date"], row["kind"], f"在 {row['date']} 新建例会")
+    with store.tx(label="新建会议"):
+        S.apply_chain(store, chain)
+        return repo(store).insert(row)
+
+
+def schedule_warnings(store: Store, meeting_id: int) -> list[str]:
+    """What the office should look at twice about a meeting's date (``meeting_schedule``)."""
+    m = get_meeting(store, meeting_id)
+    return S.schedule_warnings(store, m["date"], m["kind"], meeting_id)
 
 
 def _check_open(store: Store, meeting_id: int) -> dict:
@@ -138,22 +181,59 @@ def _check_open(store: Store, meeting_id: int) -> dict:
     return m
 
 
-def update_meeting(store: Store, meeting_id: int, values: dict) -> None:
+def _refuse_ahead(m: dict, today: _dt.date, doing: str) -> None:
+    """Figures are taken on the meeting's day or after: a meeting still ahead cannot be frozen or closed."""
+    if m["date"] > today.isoformat():
+        raise ValidationError([("date", f"第{m['meeting_no']}期会议定于 {m['date']} 召开，今天（{today.isoformat()}）"
+                                        f"尚未召开，不能{doing}")])
+
+
+def update_meeting(store: Store, meeting_id: int, values: dict, reason: str = "",
+                   today: _dt.date | None = None) -> list[str]:
+    """Change an open meeting; the warnings about its (new) date are returned. A 例会 moved (or
+    made a 专题会议, or the other way) keeps the weeks chained: its own start and its neighbours'
+    follow, a move onto another 例会's date is refused, and so is one that would move the week of
+    a meeting whose figures are frozen. A meeting whose own figures are frozen moves only with a
+    ``reason``: its figures are then frozen again for the new week."""
     m = _check_open(store, meeting_id)
     values = {k: v for k, v in values.items() if k not in ("status", "closed_at")}
-    if values.get("date") and values["date"] != m["date"] and "since_date" not in values:
-        prev = store.scalar("SELECT date FROM meeting WHERE deleted_at IS NULL AND kind = '例会' AND date < ? "
-                            "AND id != ? ORDER BY date DESC LIMIT 1", (values["date"], meeting_id))
-        values["since_date"] = prev or m["since_date"]      # a moved meeting's week moves with it
-    repo(store).update(meeting_id, values)
+    date, kind = str(values.get("date") or m["date"]), values.get("kind") or m["kind"]
+    moved = date != m["date"] or kind != m["kind"]
+    chain: dict[int, str] = {}
+    refreeze = False
+    if moved:
+        S.refuse_same_day(store, date, kind, meeting_id, moving=True)
+        if _frozen_report_rows(store, meeting_id):
+            if not (reason or "").strip():
+                raise ValidationError([("date", f"第{m['meeting_no']}期会议的汇报数据已冻结（统计区间 {m['since_date']} 至 "
+                                                f"{_day_before(m['date'])}），不能改开会日期或会议类别；如确需改期，"
+                                                "请说明理由，汇报数据将按新的统计区间重新冻结")])
+            refreeze = True
+        chain = S.chain_changes(store, meeting_id, m, date, kind, f"把第{m['meeting_no']}期会议改到 {date}")
+        if "since_date" not in values:
+            values["since_date"] = S.window_start(store, date, meeting_id)
+    with store.tx((reason or "").strip(), label="修改会议"):
+        S.apply_chain(store, chain)
+        repo(store).update(meeting_id, values, (reason or "").strip())
+        if refreeze:
+            freeze_reports(store, meeting_id, today, reason=reason)
+    m = get_meeting(store, meeting_id)
+    return S.schedule_warnings(store, m["date"], m["kind"], meeting_id) if moved else []
+
+
+def _day_before(iso: str) -> str:
+    return (_dt.date.fromisoformat(iso) - _dt.timedelta(days=1)).isoformat()
 
 
 def close_meeting(store: Store, meeting_id: int, today: _dt.date | None = None) -> None:
-    """关闭会议: the reports are frozen (now, if nobody did) and the record becomes read-only."""
+    """关闭会议: the record becomes read-only. Figures not frozen yet are frozen now: all of them if
+    nobody froze them, else only the rows still without (a workstream added since); frozen rows
+    stay as they were. A meeting still ahead cannot be closed."""
     m = _check_open(store, meeting_id)
-    with store.tx("关闭会议"):
-        if m["status"] == "筹备" or not all(r["figures"] for r in meeting_reports(store, meeting_id)):
-            freeze_reports(store, meeting_id, today)
+    today = today or _dt.date.today()
+    _refuse_ahead(m, today, "关闭")
+    with store.tx(label="关闭会议"):
+        freeze_reports(store, meeting_id, today, missing_only=bool(_frozen_report_rows(store, meeting_id)))
         store.update("meeting", m["id"], {"status": "已关闭", "closed_at": now_text(), "updated_at": now_text()})
 
 
@@ -162,10 +242,12 @@ def correct_closed_meeting(store: Store, meeting_id: int, values: dict, reason: 
     ``values`` holds meeting fields, and optionally ``reports``: [{workstream_id, report_text, problems}]."""
     if not (reason or "").strip():
         raise ValidationError([("reason", "更正已关闭的会议须说明理由")])
-    get_meeting(store, meeting_id)
+    m = get_meeting(store, meeting_id)
     values = dict(values)
     reports = values.pop("reports", [])
     values = {k: v for k, v in values.items() if k not in ("status", "closed_at", "meeting_no")}
+    if any(k in values and str(values[k] or "") != str(m[k] or "") for k in ("date", "kind", "since_date")):
+        raise ValidationError([("date", "已关闭的会议不能改开会日期、会议类别或统计区间（汇报数据已按原区间冻结）")])
     with store.tx(reason.strip()):
         if values:
             repo(store).update(meeting_id, values, reason.strip())
@@ -207,6 +289,7 @@ class Agenda:
     items: list[dict] = field(default_factory=list)       # open action items carried over
     warnings: dict[str, int] = field(default_factory=dict)
     calendar_note: str = ""
+    scope: str = "镇"               # 镇 / 乡 / 街道: the unit's own word (全乡合计)
 
     @property
     def until(self) -> str:           # last day in the window
@@ -260,20 +343,38 @@ def case_figures(store: Store, since: str, until: str, as_of: str | None, today:
     return out
 
 
+def _items_open_sql(today: _dt.date, as_of: _dt.date | None) -> tuple[str, list]:
+    """The headline figures' rule for an open 交办事项 (``figures.Basis.item_open_sql``, over
+    ``action_item a LEFT JOIN meeting m``) for the end of ``as_of`` (None: now), without
+    rebuilding the case ledger it does not need."""
+    from models import figures
+
+    class _Day(figures.Basis):
+        def __init__(self) -> None:              # the items' rule reads only the day
+            self.past = figures.check_day(today, as_of)
+            self.day = self.past or today
+    return _Day().item_open_sql()
+
+
 def carried_items(store: Store, meeting_date: str, exclude_meeting_id: int | None = None,
-                  ref: str | None = None) -> list[dict]:
-    """Action items from earlier meetings still open on the meeting's morning: they stay on
-    every agenda until 办结销号; one closed before the meeting is gone."""
+                  ref: str | None = None, today: _dt.date | None = None) -> list[dict]:
+    """Action items from earlier meetings (and the county's 督办事项) still open on the meeting's
+    morning, counted as the headline figures count them (``models.figures``): now for a meeting
+    today or later, else as they stood at the end of the day before it, so an item received or
+    decided later is not there. They stay on every agenda until 办结销号."""
+    today = today or _dt.date.today()
+    d = _dt.date.fromisoformat(str(meeting_date))
+    where, params = _items_open_sql(today, None if d >= today else d - _dt.timedelta(days=1))
     rows = store.query(
-        f"SELECT t.*, m.meeting_no, m.date AS meeting_date, w.name AS workstream, {_source_sql(store)} FROM action_item t "
-        "LEFT JOIN meeting m ON m.id = t.meeting_id LEFT JOIN workstream w ON w.id = t.workstream_id "
-        "WHERE t.deleted_at IS NULL AND (t.meeting_id IS NULL OR (m.date < ? AND t.meeting_id IS NOT ?)) "
-        "AND (t.status != '已办结' OR t.closed_on >= ?) ORDER BY t.due_date, m.meeting_no, t.decision_no",
-        (meeting_date, exclude_meeting_id, meeting_date))
+        f"SELECT a.*, m.meeting_no, m.date AS meeting_date, w.name AS workstream, "
+        f"{_source_sql(store, 'a')} FROM action_item a "
+        "LEFT JOIN meeting m ON m.id = a.meeting_id LEFT JOIN workstream w ON w.id = a.workstream_id "
+        f"WHERE {where} AND (a.meeting_id IS NULL OR (m.date < ? AND a.meeting_id IS NOT ?)) "
+        "ORDER BY a.due_date, m.meeting_no, a.decision_no", (*params, str(meeting_date), exclude_meeting_id))
     out = []
     for r in map(dict, rows):
         then = {**r, "status": "办理中"} if r["status"] == "已办结" else r   # closed since: open that morning
-        out.append({**r, "state": effective_status(then, ref or meeting_date)})
+        out.append({**r, "state": effective_status(then, ref or str(meeting_date))})
     return out
 
 
@@ -284,7 +385,7 @@ def prepare_agenda(store: Store, meeting_date: _dt.date | str, since_date: _dt.d
     today = today or _dt.date.today()
     now = d >= today.isoformat()
     figs = case_figures(store, since, d, None if now else d, today.isoformat())
-    items = carried_items(store, d, exclude_meeting_id, today.isoformat() if now else d)
+    items = carried_items(store, d, exclude_meeting_id, today.isoformat() if now else d, today)
     figs["open_items"], figs["overdue_items"] = {}, {}
     for it in items:
         if it["state"] != "已办结":
@@ -295,7 +396,7 @@ def prepare_agenda(store: Store, meeting_date: _dt.date | str, since_date: _dt.d
     rows = [WsFigures(ws["id"], ws["name"]) for ws in campaign.workstreams(store)]
     known = {r.workstream_id for r in rows}
     if any(k not in known and v for m in figs.values() for k, v in m.items()):
-        rows.append(WsFigures(None, "办公室及未分配"))   # office items; cases with no workstream
+        rows.append(WsFigures(None, OFFICE_ROW))       # office items; cases with no workstream
     total = WsFigures(None, "合计")
     for r in rows:
         for key in FIGURE_KEYS:
@@ -307,7 +408,7 @@ def prepare_agenda(store: Store, meeting_date: _dt.date | str, since_date: _dt.d
     cal = load_calendar(store)
     day = _dt.date.fromisoformat(d)
     return Agenda(d, since, "now" if now else d, rows, total, items, agenda_warnings(store, d, today),
-                  calendar_notice(cal, day, day + _dt.timedelta(days=7)))
+                  calendar_notice(cal, day, day + _dt.timedelta(days=7)), scope(store))
 
 
 def agenda_warnings(store: Store, meeting_date: str, today: _dt.date) -> dict[str, int]:
@@ -341,7 +442,7 @@ def agenda_text(agenda: Agenda, meeting: dict | None = None) -> str:
     lines.append("一、各工作专班汇报本周工作情况、存在问题和下周打算")
     for i, r in enumerate(agenda.rows, 1):
         lines.append(f"　　{i}. {r.name}：{r.sentence()}")
-    lines.append(f"　　全镇合计：{agenda.total.sentence()}")
+    lines.append(f"　　全{agenda.scope}合计：{agenda.total.sentence()}")
     open_items = [it for it in agenda.items if it["state"] != "已办结"]
     overdue = sum(1 for it in open_items if it["state"] == "逾期")
     lines.append(f"二、通报前期交办事项办理情况（未办结{len(open_items)}项，其中逾期{overdue}项）")
@@ -360,20 +461,42 @@ def agenda_text(agenda: Agenda, meeting: dict | None = None) -> str:
 
 
 # -- reports at the meeting -----------------------------------------------------------
+def _frozen_report_rows(store: Store, meeting_id: int) -> dict[int | None, dict]:
+    """workstream id (None: the office row) → the stored row, for the rows with frozen figures."""
+    return {r["workstream_id"]: dict(r) for r in store.query(
+        "SELECT * FROM meeting_report WHERE meeting_id = ? AND deleted_at IS NULL AND figures_json != ''",
+        (meeting_id,))}
+
+
 def freeze_reports(store: Store, meeting_id: int, today: _dt.date | None = None,
-                   agenda: Agenda | None = None) -> list[dict]:
-    """冻结汇报数据: each workstream's figures as they stand (or as ``agenda`` has them), kept
-    with the meeting; written reports are kept. The meeting counts as held from then."""
+                   agenda: Agenda | None = None, reason: str = "", *, missing_only: bool = False) -> list[dict]:
+    """冻结汇报数据: each workstream's figures as they stand (or as ``agenda`` has them), and the
+    office's row (its items, cases with no workstream), kept with the meeting, so the frozen rows
+    add up to the agenda's 合计; written reports are kept. The meeting counts as held from then.
+    Figures are taken on the meeting's day or after, never ahead. Figures once frozen are not
+    rewritten silently: freezing again needs the person's ``reason``; ``missing_only`` freezes only
+    the rows that have none yet (a workstream added since)."""
     m = _check_open(store, meeting_id)
+    today = today or _dt.date.today()
+    _refuse_ahead(m, today, "冻结汇报数据")
+    frozen = _frozen_report_rows(store, meeting_id)
+    reason = (reason or "").strip()
+    if frozen and not missing_only and not reason:
+        at = max(r["frozen_at"] for r in frozen.values()).replace("T", " ")[:16]
+        raise ValidationError([("reason", f"第{m['meeting_no']}期会议的汇报数据已于 {at} 冻结；重新冻结会改写冻结的数字，"
+                                          "须说明理由")])
     agenda = agenda or agenda_for(store, meeting_id, today)
+    rows = list(agenda.rows)
+    if not any(r.workstream_id is None for r in rows):
+        rows.append(WsFigures(None, OFFICE_ROW))        # kept even when empty: the total is the rows' sum
     stamp = now_text()
-    with store.tx("冻结汇报数据"):
-        for r in agenda.rows:
-            if r.workstream_id is None:
+    with store.tx(reason, label="冻结汇报数据"):
+        for r in rows:
+            if missing_only and r.workstream_id in frozen:
                 continue
             figures = {**asdict(r), "since": agenda.since, "until": agenda.until, "as_of": agenda.as_of}
             text = json.dumps(figures, ensure_ascii=False)
-            rid = store.scalar("SELECT id FROM meeting_report WHERE meeting_id = ? AND workstream_id = ? "
+            rid = store.scalar("SELECT id FROM meeting_report WHERE meeting_id = ? AND workstream_id IS ? "
                                "AND deleted_at IS NULL", (meeting_id, r.workstream_id))
             if rid:
                 store.update("meeting_report", rid, {"figures_json": text, "frozen_at": stamp, "updated_at": stamp})
@@ -383,6 +506,30 @@ def freeze_reports(store: Store, meeting_id: int, today: _dt.date | None = None,
         if m["status"] == "筹备":
             store.update("meeting", meeting_id, {"status": "已召开", "updated_at": stamp})
     return meeting_reports(store, meeting_id)
+
+
+def frozen_rows(store: Store, meeting_id: int) -> list[dict]:
+    """The frozen figures, one row per workstream (in order) and the office's row last:
+    {workstream_id, workstream, figures, frozen_at}; empty until frozen."""
+    rows = _frozen_report_rows(store, meeting_id)
+    out = [{"workstream_id": ws["id"], "workstream": ws["name"], "figures": json.loads(rows[ws["id"]]["figures_json"]),
+            "frozen_at": rows[ws["id"]]["frozen_at"]} for ws in campaign.workstreams(store) if ws["id"] in rows]
+    if None in rows:
+        out.append({"workstream_id": None, "workstream": OFFICE_ROW, "figures": json.loads(rows[None]["figures_json"]),
+                    "frozen_at": rows[None]["frozen_at"]})
+    return out
+
+
+def frozen_total(store: Store, meeting_id: int) -> dict | None:
+    """The frozen 合计 (every frozen row, the office's included), with the window the figures
+    cover; None until frozen."""
+    rows = frozen_rows(store, meeting_id)
+    if not rows:
+        return None
+    first = rows[0]["figures"]
+    return {**{k: sum(int(r["figures"].get(k, 0)) for r in rows) for k in FIGURE_KEYS},
+            "since": first.get("since"), "until": first.get("until"), "as_of": first.get("as_of"),
+            "frozen_at": max(r["frozen_at"] for r in rows)}
 
 
 def meeting_reports(store: Store, meeting_id: int) -> list[dict]:
@@ -411,105 +558,3 @@ def save_report(store: Store, meeting_id: int, ws_id: int, report_text: str, pro
     _check_open(store, meeting_id)
     with store.tx():
         _save_report(store, meeting_id, ws_id, report_text, problems)
-
-
-# -- decisions and action items -------------------------------------------------------
-def _ws_id(store: Store, workstream: int | str | None) -> int | None:
-    if workstream is None or isinstance(workstream, int):
-        return workstream
-    wid = store.scalar("SELECT id FROM workstream WHERE name = ? ORDER BY id DESC LIMIT 1", (workstream,))
-    if wid is None:
-        raise ValidationError([("workstream_id", f"没有名为“{workstream}”的专班")])
-    return int(wid)
-
-
-def add_decision(store: Store, meeting_id: int, content: str, workstream: int | str | None,
-                 owner: str, due: _dt.date | str | None) -> int:
-    """议定事项 → 交办事项 (待办), numbered within the meeting."""
-    _check_open(store, meeting_id)
-    with store.tx():
-        no = int(store.scalar("SELECT COALESCE(MAX(decision_no), 0) + 1 FROM action_item "
-                              "WHERE meeting_id = ? AND deleted_at IS NULL", (meeting_id,), 1))
-        return repo(store, "action_items").insert({
-            "meeting_id": meeting_id, "decision_no": no, "content": (content or "").strip(),
-            "workstream_id": _ws_id(store, workstream), "owner_person": (owner or "").strip(),
-            "due_date": str(due) if due else None, "status": "待办"})
-
-
-def remove_decision(store: Store, item_id: int) -> None:
-    row = store.one("SELECT meeting_id FROM action_item WHERE id = ?", (item_id,))
-    if row and row["meeting_id"]:
-        _check_open(store, row["meeting_id"])
-    repo(store, "action_items").recycle([item_id], "删除议定事项")
-
-
-def decisions(store: Store, meeting_id: int, today: _dt.date | None = None) -> list[dict]:
-    ref = (today or _dt.date.today()).isoformat()
-    return [{**dict(r), "state": effective_status(dict(r), ref)} for r in store.query(
-        f"SELECT t.*, w.name AS workstream, {_source_sql(store)} FROM action_item t "
-        "LEFT JOIN workstream w ON w.id = t.workstream_id "
-        "WHERE t.meeting_id = ? AND t.deleted_at IS NULL ORDER BY t.decision_no, t.id", (meeting_id,))]
-
-
-def effective_status(row: dict, on: str) -> str:
-    """逾期 is computed: not 已办结 and 完成时限 before ``on``. An imported 逾期 reads as 办理中."""
-    if row.get("status") == "已办结":
-        return "已办结"
-    if row.get("due_date") and row["due_date"] < on:
-        return "逾期"
-    return "办理中" if row.get("status") == "逾期" else (row.get("status") or "待办")
-
-
-def open_items(store: Store, today: _dt.date, include_closed: bool = False) -> list[dict]:
-    where = "t.deleted_at IS NULL" + ("" if include_closed else f" AND {OPEN_ITEM_SQL}")
-    ref = today.isoformat()
-    return [{**dict(r), "state": effective_status(dict(r), ref)} for r in store.query(
-        f"SELECT t.*, m.meeting_no, m.date AS meeting_date, w.name AS workstream, {_source_sql(store)} FROM action_item t "
-        "LEFT JOIN meeting m ON m.id = t.meeting_id LEFT JOIN workstream w ON w.id = t.workstream_id "
-        f"WHERE {where} ORDER BY t.status = '已办结', t.due_date IS NULL, t.due_date, m.meeting_no, t.decision_no")]
-
-
-def overdue_items(store: Store, today: _dt.date) -> list[dict]:
-    return [r for r in open_items(store, today) if r["state"] == "逾期"]
-
-
-def _live_item(store: Store, item_id: int) -> dict:
-    row = store.one("SELECT * FROM action_item WHERE id = ?", (item_id,))
-    if row is None:
-        raise ValidationError([("id", f"没有编号为 {item_id} 的交办事项")])
-    if row["deleted_at"]:
-        raise ValidationError([("id", "该交办事项已移入回收站，不能再登记进展或办结")])
-    return dict(row)
-
-
-def _items_service(store: Store):
-    from models.ledger.service import service_for
-    return service_for(store, "action_items")
-
-
-def add_progress(store: Store, item_id: int, note: str, on: _dt.date | str, who: str = "") -> None:
-    """One dated line added to the item's 办理进展 (through the ledger's write service)."""
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError([("progress", "进展内容不能为空")])
-    with store.tx():
-        old = _live_item(store, item_id)["progress"] or ""
-        line = f"{on} {who + '：' if who else ''}{note}"
-        _items_service(store).update(item_id, {"progress": (old + "\n" + line).strip()})
-
-
-def set_item_status(store: Store, item_id: int, status: str, on: _dt.date | str, note: str = "") -> None:
-    """待办 / 办理中 / 已办结 (办结销号, dated). 逾期 is never stored: it follows from the date."""
-    if status not in ("待办", "办理中", "已办结"):
-        raise ValidationError([("status", f"状态“{status}”不能直接设置（逾期由完成时限自动判断）")])
-    with store.tx(note):
-        _live_item(store, item_id)
-        _items_service(store).update(item_id, {"status": status,
-                                               "closed_on": str(on) if status == "已办结" else None}, note)
-        if note:
-            add_progress(store, item_id, note, on)
-
-
-def close_item(store: Store, item_id: int, on: _dt.date | str, note: str = "") -> None:
-    """办结销号."""
-    set_item_status(store, item_id, "已办结", on, note or "办结销号")

@@ -361,6 +361,7 @@ class MeetingPage(QWidget):
         if not self.meeting:
             return False
         self._select_report(-1)
+        warnings: list[str] = []
         try:
             values = {k: (e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text()).strip()
                       for k, e in self.edits.items()}
@@ -371,12 +372,22 @@ class MeetingPage(QWidget):
                                          self.correction_reason)
             else:
                 values["date"] = M.repo(self.store).ledger.field("date").parse(self.date_edit.text())
-                M.update_meeting(self.store, self.meeting["id"], values)
+                reason = ""
+                moved = values["date"] != self.meeting["date"] or values["kind"] != self.meeting["kind"]
+                if moved and M.frozen_rows(self.store, self.meeting["id"]):
+                    reason, ok = QInputDialog.getText(
+                        self, "改期", "本次会议的汇报数据已冻结。改开会日期或会议类别须说明理由（记入修改记录），"
+                                    "汇报数据将按新的统计区间重新冻结：")
+                    if not ok or not reason.strip():
+                        return False
+                warnings = M.update_meeting(self.store, self.meeting["id"], values, reason.strip(), today=self.ctx.today())
                 for r in reports:
                     M.save_report(self.store, self.meeting["id"], r["workstream_id"], r["report_text"], r["problems"])
         except (ValidationError, ValueProblem) as exc:
             QMessageBox.warning(self, "保存会议", str(exc))
             return False
+        if warnings:
+            QMessageBox.information(self, "保存会议", "会议已保存。请再看一下开会日期：\n" + "\n".join(warnings))
         self.ctx.bus.status.emit("会议已保存")
         self.ctx.changed("meeting")
         return True
@@ -390,7 +401,14 @@ class MeetingPage(QWidget):
             self.ctx.changed("meeting")
 
     def freeze(self) -> None:
-        self._run("冻结汇报数据", lambda: M.freeze_reports(self.store, self.meeting["id"], self.ctx.today()))
+        reason = ""
+        if self.meeting and M.frozen_rows(self.store, self.meeting["id"]):
+            reason, ok = QInputDialog.getText(self, "冻结汇报数据", "汇报数据已经冻结过。重新冻结会改写冻结的数字，"
+                                                                  "请说明理由（记入修改记录）：")
+            if not ok or not reason.strip():
+                return
+        self._run("冻结汇报数据", lambda: M.freeze_reports(self.store, self.meeting["id"], self.ctx.today(),
+                                                          reason=reason.strip()))
 
     def close_meeting(self) -> None:
         if QMessageBox.question(self, "关闭会议", "关闭后会议内容只读，更正须说明理由。确定关闭？") \
@@ -409,9 +427,8 @@ class MeetingPage(QWidget):
         self._apply_mode()
 
     def new_meeting(self, kind: str) -> None:
-        today, last = self.ctx.today(), M.list_meetings(self.store)
-        after = max(today, _dt.date.fromisoformat(last[0]["date"]) + _dt.timedelta(days=1)) if last else today
-        initial = M.meeting_defaults(self.store, M.next_meeting_date(self.store, after) if kind == "例会" else today, kind)
+        from models.meeting_schedule import default_date      # a 专题会议 ahead does not push the 例会 back
+        initial = M.meeting_defaults(self.store, default_date(self.store, kind, self.ctx.today()), kind)
         ledger = M.repo(self.store).ledger
         fields = [ledger.field(n) for n in ("date", "time_text", "title", "place", "host", "recorder")]
         form = RecordForm(self, ledger, "新建周调度会议" if kind == "例会" else "新建专题会议", initial, fields=fields,
@@ -421,6 +438,9 @@ class MeetingPage(QWidget):
         if form.exec():
             self.reload(select=form.result_value)
             self.ctx.changed("meeting")
+            warnings = M.schedule_warnings(self.store, form.result_value) if form.result_value else []
+            if warnings:
+                QMessageBox.information(self, "新建会议", "会议已新建。请再看一下开会日期：\n" + "\n".join(warnings))
 
     def fill_attendance(self) -> None:
         c = campaign.current(self.store)

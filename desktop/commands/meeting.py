@@ -4,7 +4,7 @@
 qingqian meeting create [--date D] [--kind 例会|专题会议] [--title --place --host --recorder --time] --db PATH
 qingqian meeting list | show N | agenda N --db PATH
 qingqian meeting report N --workstream 专班 [--text 汇报] [--problems 问题] --db PATH
-qingqian meeting freeze N | close N --db PATH
+qingqian meeting freeze N [--reason 重新冻结的理由] | close N --db PATH
 qingqian meeting decide N --content 事项 [--workstream 专班] [--owner 责任人] [--due D] --db PATH
 qingqian meeting edit N [--place … --present … --absent … --body …] [--reason 更正理由] --db PATH
 qingqian meeting remove-decision 13-2 --db PATH
@@ -47,20 +47,24 @@ def register(sub) -> None:
     p.add_argument("--workstream", required=True, help="汇报的专班（可写其中能区分的一部分，如 欠薪化解）")
     p.add_argument("--text", help="本周工作情况和下周打算")
     p.add_argument("--problems", help="存在问题")
-    p = action(subs, "freeze", "冻结汇报数据：把各专班此刻的台账数字存入会议，会议即算已召开（须办公室账号）", cmd_freeze)
+    p = action(subs, "freeze", "冻结汇报数据：把各专班和办公室此刻的台账数字存入会议，会议即算已召开；"
+                              "会议当天或之后才能冻结（须办公室账号）", cmd_freeze)
     p.add_argument("meeting", help=MEETING_HELP)
+    p.add_argument("--reason", help="已冻结过的会议重新冻结时必填：理由（记入修改记录）")
     p = action(subs, "decide", "记录一项议定事项，成为交办事项（须办公室账号）", cmd_decide)
     p.add_argument("meeting", help=MEETING_HELP)
     p.add_argument("--content", required=True, help="议定（交办）的事项")
     p.add_argument("--workstream", help="责任专班（不写或写“领导小组办公室”为办公室牵头）")
     p.add_argument("--owner", default="", help="责任人")
     p.add_argument("--due", help="完成时限（如 2026-12-04）")
-    p = action(subs, "close", "关闭会议：未冻结的汇报数据此时冻结，此后内容只读（须办公室账号）", cmd_close)
+    p = action(subs, "close", "关闭会议：尚未冻结的汇报数据此时冻结（已冻结的不变），此后内容只读；"
+                             "会议当天或之后才能关闭（须办公室账号）", cmd_close)
     p.add_argument("meeting", help=MEETING_HELP)
     p = action(subs, "edit", "修改会议的基本情况、出席和纪要正文；已关闭的会议须用 --reason 说明更正理由（须办公室账号）",
                cmd_edit)
     p.add_argument("meeting", help=MEETING_HELP)
-    p.add_argument("--date", help="改开会日期（只限未关闭的会议；统计区间随之移动）")
+    p.add_argument("--date", help="改开会日期（只限未关闭的会议；统计区间和前后例会的区间随之移动；"
+                                  "汇报数据已冻结的须用 --reason 说明理由，并按新区间重新冻结）")
     p.add_argument("--title", help="会议名称")
     p.add_argument("--place", help="地点")
     p.add_argument("--host", help="主持人")
@@ -73,7 +77,8 @@ def register(sub) -> None:
     p.add_argument("--nonvoting", action="append", metavar="姓名（单位职务）", help="列席人员，一人一个 --nonvoting")
     p.add_argument("--body", help="纪要正文")
     p.add_argument("--body-from-ledgers", action="store_true", help="按汇报和议定事项生成纪要正文（同窗口的“生成正文”）")
-    p.add_argument("--reason", help="更正已关闭会议的理由（记入修改记录）；已关闭的会议必填")
+    p.add_argument("--reason", help="更正已关闭会议的理由（记入修改记录）；已关闭的会议必填，"
+                                    "已冻结汇报数据的会议改日期时也必填")
     p.add_argument("--workstream", help="更正已关闭会议时，要更正汇报的专班")
     p.add_argument("--text", help="更正已关闭会议时，该专班的汇报内容")
     p.add_argument("--problems", help="更正已关闭会议时，该专班的存在问题")
@@ -115,24 +120,20 @@ def cmd_create(args) -> int:
     from models import meetings as M
 
     def work(store) -> int:
+        from models.meeting_schedule import default_date
         today = today_of(args)
         if args.date:
             day = _dt.date.fromisoformat(parse_day(args.date, "开会日期"))
-        elif args.kind == "例会":
-            last = M.list_meetings(store)
-            after = max(today, _dt.date.fromisoformat(last[0]["date"]) + _dt.timedelta(days=1)) if last else today
-            day = M.next_meeting_date(store, after)
         else:
-            day = today
-        if args.kind == "例会" and store.scalar("SELECT id FROM meeting WHERE date = ? AND kind = '例会' "
-                                                "AND deleted_at IS NULL", (day.isoformat(),)):
-            raise ValueError(f"{day} 已有一次例会，不再新建（专题会议用 --kind 专题会议）")
+            day = default_date(store, args.kind, today)
         values = {k: getattr(args, k) for k in ("title", "place", "host", "recorder", "time_text")
                   if getattr(args, k)}
         mid = M.create_meeting(store, day, args.kind, **values)
         m = M.get_meeting(store, mid)
-        emit(args, _brief(m), [f"已新建会议：{_line(m)}",
-                               f"统计区间：{m['since_date']} 至 {(day - _dt.timedelta(days=1)).isoformat()}"])
+        warnings = M.schedule_warnings(store, mid)
+        emit(args, {**_brief(m), "since_date": m["since_date"], "warnings": warnings},
+             [f"已新建会议：{_line(m)}", f"统计区间：{m['since_date']} 至 {(day - _dt.timedelta(days=1)).isoformat()}"]
+             + [f"注意：{w}" for w in warnings])
     return run(args, work, roles=OFFICE)
 
 
@@ -152,17 +153,22 @@ def cmd_show(args) -> int:
         mid = meeting_id(store, args.meeting)
         m = M.get_meeting(store, mid)
         reports = M.meeting_reports(store, mid)
+        office = next((r for r in M.frozen_rows(store, mid) if r["workstream_id"] is None), None)
+        total = M.frozen_total(store, mid)
         items = [{**it, "meeting_no": m["meeting_no"]} for it in M.decisions(store, mid, today_of(args))]
         data = {**{k: v for k, v in m.items() if k not in ("uuid",)},
                 "reports": [{"workstream": r["workstream"], "report_text": r["report_text"] or "",
                              "problems": r["problems"] or "", "frozen": bool(r["figures"]), "figures": r["figures"]}
                             for r in reports],
+                "office": office["figures"] if office else {}, "frozen_total": total or {},
                 "decisions": [_item_json(it) for it in items]}
         lines = [_line(m), f"时间：{m['time_text'] or ''}　地点：{m['place'] or ''}　主持：{m['host'] or ''}　"
                            f"记录：{m['recorder'] or ''}", "各专班汇报："]
         for r in reports:
             text = (r["report_text"] or "（未记录）") + (f" 存在问题：{r['problems']}" if r["problems"] else "")
             lines.append(f"　　{r['workstream']}{'（数据已冻结）' if r['figures'] else ''}：{text}")
+        if total:
+            lines.append(f"冻结数据合计（含{M.OFFICE_ROW}）：{_total_sentence(total)}")
         lines.append(f"议定事项（{len(items)}项）：")
         lines += [f"　　{_item_line(it)}" for it in items]
         emit(args, data, lines)
@@ -206,17 +212,25 @@ def cmd_freeze(args) -> int:
 
     def work(store) -> int:
         mid = meeting_id(store, args.meeting)
-        reports = M.freeze_reports(store, mid, today_of(args))
+        M.freeze_reports(store, mid, today_of(args), reason=args.reason or "")
         m = M.get_meeting(store, mid)
-        total = {k: sum(r["figures"].get(k, 0) for r in reports) for k in
-                 ("new_cases", "closed_cases", "repaid_fen", "open_cases", "outstanding_fen", "overdue_cases")}
-        from models.values import fen_to_wan_text
-        emit(args, {"ok": True, "meeting_no": m["meeting_no"], "status": m["status"], "total": total,
-                    "reports": [{"workstream": r["workstream"], "figures": r["figures"]} for r in reports]},
-             [f"第{m['meeting_no']}期会议汇报数据已冻结（{len(reports)}个专班），会议状态：{m['status']}。",
-              f"合计：本周新增{total['new_cases']}件，办结{total['closed_cases']}件，兑付{fen_to_wan_text(total['repaid_fen'])}万元；"
-              f"在办{total['open_cases']}件，尚欠{fen_to_wan_text(total['outstanding_fen'])}万元，逾期{total['overdue_cases']}件。"])
+        rows = M.frozen_rows(store, mid)
+        total = M.frozen_total(store, mid)
+        n = sum(1 for r in rows if r["workstream_id"] is not None)
+        office = next((r["figures"] for r in rows if r["workstream_id"] is None), {})
+        emit(args, {"ok": True, "meeting_no": m["meeting_no"], "status": m["status"], "total": total, "office": office,
+                    "reports": [{"workstream": r["workstream"], "figures": r["figures"]} for r in rows
+                                if r["workstream_id"] is not None]},
+             [f"第{m['meeting_no']}期会议汇报数据已{'重新' if args.reason else ''}冻结（{n}个专班及{M.OFFICE_ROW}），"
+              f"会议状态：{m['status']}。", f"合计：{_total_sentence(total)}"])
     return run(args, work, roles=OFFICE)
+
+
+def _total_sentence(t: dict) -> str:
+    from models.values import fen_to_wan_text
+    return (f"统计区间 {t['since']} 至 {t['until']}，新增{t['new_cases']}件，办结{t['closed_cases']}件，"
+            f"兑付{fen_to_wan_text(t['repaid_fen'])}万元；在办{t['open_cases']}件，尚欠{fen_to_wan_text(t['outstanding_fen'])}万元，"
+            f"逾期{t['overdue_cases']}件；未办结交办事项{t['open_items']}项（逾期{t['overdue_items']}项）。")
 
 
 def cmd_decide(args) -> int:
@@ -271,7 +285,7 @@ def cmd_edit(args) -> int:
         if args.body_from_ledgers:
             from models.reports.minutes import default_body
             values["body"] = default_body(store, mid, today_of(args))
-        reports = []
+        reports, warnings = [], []
         if args.workstream or args.text is not None or args.problems is not None:
             if m["status"] != "已关闭":
                 raise ValueError("未关闭的会议请用 qingqian meeting report 记录汇报")
@@ -290,10 +304,12 @@ def cmd_edit(args) -> int:
                 values["date"] = parse_day(args.date, "开会日期")
             if not values:
                 raise ValueError("请给出要修改的内容（如 --place、--present、--body）")
-            M.update_meeting(store, mid, values)
+            warnings = M.update_meeting(store, mid, values, args.reason or "", today_of(args))
         m = M.get_meeting(store, mid)
-        emit(args, {"ok": True, **_brief(m), "changed": sorted(values) + (["reports"] if reports else [])},
-             f"已{'更正' if args.reason and m['status'] == '已关闭' else '修改'}：{_line(m)}")
+        emit(args, {"ok": True, **_brief(m), "since_date": m["since_date"], "warnings": warnings,
+                    "changed": sorted(values) + (["reports"] if reports else [])},
+             [f"已{'更正' if args.reason and m['status'] == '已关闭' else '修改'}：{_line(m)}"]
+             + [f"注意：{w}" for w in warnings])
     return run(args, work, roles=OFFICE)
 
 
@@ -367,7 +383,7 @@ def cmd_progress(args) -> int:
         today = today_of(args)
         it = _open_item(store, args.item, today)
         on = parse_day(args.date, "进展日期", today)
-        M.add_progress(store, it["id"], args.note, on, who(store))
+        M.add_progress(store, it["id"], args.note, on, who(store), today)
         it = _item(store, it["id"], today)
         emit(args, _item_json(it), f"已登记进展：{_item_line(it)}")
     return run(args, work, roles=OFFICE_OR_FILLER)
@@ -381,7 +397,7 @@ def cmd_start(args) -> int:
         it = _open_item(store, args.item, today)
         if it["status"] == "办理中":
             raise ValueError(f"交办事项 {args.item} 已在办理中")
-        M.set_item_status(store, it["id"], "办理中", parse_day(args.date, "日期", today))
+        M.set_item_status(store, it["id"], "办理中", parse_day(args.date, "日期", today), today=today)
         it = _item(store, it["id"], today)
         emit(args, _item_json(it), f"已标为办理中：{_item_line(it)}")
     return run(args, work, roles=OFFICE_OR_FILLER)
@@ -398,12 +414,12 @@ def cmd_done(args) -> int:
         if not args.note.strip():
             raise ValueError("请用 --note 写明办结情况")
         on = parse_day(args.date, "办结日期", today)
-        if on > today.isoformat():
-            raise ValueError(f"办结日期 {on} 在今天（{today}）之后")
-        with store.tx("报办结"):
+        from models.action_items import check_item_day
+        check_item_day(it, on, "办结日期", today)            # not before the meeting, not after today
+        with store.tx(label="报办结"):
             if it["status"] == "待办":
-                M.set_item_status(store, it["id"], "办理中", on)
-            M.add_progress(store, it["id"], DONE_MARK + args.note.strip(), on, who(store))
+                M.set_item_status(store, it["id"], "办理中", on, today=today)
+            M.add_progress(store, it["id"], DONE_MARK + args.note.strip(), on, who(store), today)
         it = _item(store, it["id"], today)
         emit(args, _item_json(it), f"已报办结，待办公室核实销号：{_item_line(it)}")
     return run(args, work, roles=OFFICE_OR_FILLER)
@@ -416,11 +432,7 @@ def cmd_close_item(args) -> int:
         today = today_of(args)
         it = _open_item(store, args.item, today)
         on = parse_day(args.date, "办结日期", today)
-        if it.get("meeting_date") and on < it["meeting_date"]:
-            raise ValueError(f"办结日期 {on} 早于交办的会议日期 {it['meeting_date']}")
-        if on > today.isoformat():
-            raise ValueError(f"办结日期 {on} 在今天（{today}）之后")
-        M.close_item(store, it["id"], on, args.note.strip())
+        M.close_item(store, it["id"], on, args.note.strip(), today)
         it = _item(store, it["id"], today)
         emit(args, _item_json(it), f"已办结销号：{_item_line(it)}")
     return run(args, work, roles=OFFICE)

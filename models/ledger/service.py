@@ -33,7 +33,9 @@ from models.ledger.repo import LedgerRepo, ValidationError
 
 # Modules that register a ledger's own service; every other ledger gets the plain one.
 SERVICE_MODULES = ("models.cases", "models.contracts", "models.funds", "models.assets", "models.petitions",
-                   "models.daily", "models.case_workers")
+                   "models.daily", "models.case_workers", "models.advances", "models.action_items",
+                   "models.documents", "models.inspections", "models.targets", "models.attachments",
+                   "models.projects", "models.certificates")
 
 _SERVICES: dict[str, type["LedgerService"]] = {}
 _loaded = False
