@@ -257,7 +257,8 @@ def daily_export_day(page, _record_id=None) -> None:
     default = str(Path.home() / f"日报告汇总-{day:%Y%m%d}.xlsx")
     path, _ = QFileDialog.getSaveFileName(page, "导出当日汇总表", default, "Excel 表格 (*.xlsx)")
     if path:
-        out = daily.export_day_xlsx(page.ctx.store, day, path)
+        from models.reports.daily import export_xlsx      # with the campaign to that day (models.figures)
+        out = export_xlsx(page.ctx.store, day, path, day)
         page.ctx.bus.status.emit(f"已导出 {out}")
 
 

@@ -355,7 +355,7 @@ class ReportsPage(QWidget):
             self.day.setDate(QDate(self.ctx.today()))
         elif key == "weekly":                    # on a Monday: the week just ended
             from models.reports.briefing import default_day
-            self.day.setDate(QDate(default_day(self.ctx.today())))
+            self.day.setDate(QDate(default_day(self.ctx.today(), self.ctx.store)))
         self.day.setEnabled(key != "ledger")
         self.ledger.setVisible(key == "ledger")
         self.meeting.setVisible(key == "minutes")

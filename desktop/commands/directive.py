@@ -25,7 +25,7 @@ def register(sub) -> None:
     a.add_argument("--content", required=True, help="督办事项内容")
     a.add_argument("--township", action="append", required=True,
                    help="责任乡镇（名称或乡镇代码，可写多次；写“全部”即发往本县已报送过的全部乡镇）")
-    a.add_argument("--due", help="完成时限（YYYY-MM-DD）")
+    a.add_argument("--due", help="完成时限（如 2026-12-31、2026/12/31 或 2026年12月31日）")
     a.add_argument("--today", help=argparse.SUPPRESS)     # the day taken as today (scripts and tests)
     add_json(a)
     a.set_defaults(func=cmd_add)
@@ -65,16 +65,21 @@ def _county_store(args, write: bool):
 def cmd_add(args) -> int:
     from models.exchange import dispatch
     from models.ledger.repo import ValidationError
+    from desktop.commands._acting import parse_day
     try:
         today = _today(args)
     except ValueError:
         return fail(f"日期格式不对：{args.today}（应为 YYYY-MM-DD）")
+    try:
+        due = parse_day(args.due, "完成时限")      # the date forms every other date option takes
+    except ValueError as exc:
+        return fail(str(exc))
     store, code = _county_store(args, write=True)
     if store is None:
         return code
     try:
         try:
-            did = dispatch.add_directive(store, args.content, args.township, args.due, today)
+            did = dispatch.add_directive(store, args.content, args.township, due, today)
         except ValidationError as exc:
             return fail(str(exc))
         d = next(x for x in dispatch.list_directives(store) if x["id"] == did)

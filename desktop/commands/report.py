@@ -135,6 +135,9 @@ def cmd_report(args) -> int:
                         "本乡镇的情况请用 report weekly（周调度材料）")
         if county and not given:
             day = today                         # the townships' latest 报送, not the Monday default of a township
+        elif args.which == "weekly" and not given:
+            from models.reports.briefing import default_day
+            day = default_day(today, store)     # on a 例会's day (Monday, or after a holiday): its window
         if county and day != today:
             return fail("县级报表按各乡镇最近一次报送的数字汇总，不能按以前某日统计（请去掉 --date）")
         query = None

@@ -98,12 +98,15 @@ def resolve_townships(store: Store, names) -> list[tuple[str, str]]:
 
 
 def _date(text, what: str) -> str | None:
-    if text in (None, ""):
+    """A date as the program reads every date (``models.values.parse_date``): 2026-12-31,
+    2026/12/31, 2026.12.31, 2026年12月31日, 20261231; empty → None."""
+    from models.values import ValueProblem, parse_date
+    if text is None or not str(text).strip():
         return None
     try:
-        return (text if isinstance(text, _dt.date) else _dt.date.fromisoformat(str(text).strip())).isoformat()
-    except ValueError:
-        raise ValidationError([("due_date", f"{what}“{text}”不是日期（应为 YYYY-MM-DD）")]) from None
+        return parse_date(text)
+    except ValueProblem as exc:
+        raise ValidationError([("due_date", f"{what}：{exc}")]) from None
 
 
 def add_directive(store: Store, content: str, townships, due, today: _dt.date, by: str | None = None) -> int:

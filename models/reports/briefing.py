@@ -28,11 +28,43 @@ ACTION_CAP = 60
 WEEKDAYS = "一二三四五六日"
 
 
-def default_day(today: _dt.date) -> _dt.date:
-    """The day a 周调度材料 describes when none is chosen: today, except on a Monday, the day of
-    the dispatch meeting, when it is yesterday: the pack then covers the whole week just ended
-    (Monday to Sunday, as the meeting's agenda and minutes do), not Monday morning alone."""
+def default_day(today: _dt.date, store=None) -> _dt.date:
+    """The day a 周调度材料 describes when none is chosen: today, except on the day of a dispatch
+    meeting, when it is yesterday: the pack then covers the meeting's whole window (Monday to
+    Sunday of the week just ended; after a holiday Monday, the meeting's own [since, date), as
+    its agenda and minutes do), not the meeting morning alone. Without ``store`` (no meetings to
+    look at) the meeting day is taken to be Monday."""
+    if store is not None and meeting_on(store, today) is not None:
+        return today - _dt.timedelta(days=1)
     return today - _dt.timedelta(days=1) if today.weekday() == 0 else today
+
+
+def meeting_on(store, day: _dt.date) -> dict | None:
+    """The 例会 held on ``day`` (date, since_date), not in the recycle bin, if there is one."""
+    if not store.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meeting'"):
+        return None
+    r = store.one("SELECT date, since_date FROM meeting WHERE deleted_at IS NULL AND kind = '例会' "
+                  "AND substr(date, 1, 10) = ? ORDER BY meeting_no LIMIT 1", (day.isoformat(),))
+    return dict(r) if r else None
+
+
+def window_start(store, day: _dt.date) -> _dt.date:
+    """The first day of the period the pack for ``day`` reports: on the eve of a 例会, that
+    meeting's window [since, date) (ten days after a holiday Monday); else the Monday of ``day``."""
+    m = meeting_on(store, day + _dt.timedelta(days=1))
+    if m and m.get("since_date"):
+        since = _dt.date.fromisoformat(str(m["since_date"])[:10])
+        if since <= day:
+            return since
+    return stats.monday(day)
+
+
+def due_until(day: _dt.date) -> _dt.date:
+    """The last day of the week being dispatched: the Sunday of the week of the day after
+    ``day``. A pack for the Monday meeting (``day`` the Sunday before) lists the 交办事项 falling
+    due in the week the meeting plans, not in the week just ended."""
+    nxt = day + _dt.timedelta(days=1)
+    return nxt + _dt.timedelta(days=6 - nxt.weekday())
 
 
 def cn_date(d: _dt.date, weekday: bool = False) -> str:
@@ -201,7 +233,7 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     org = org_name(stamp.unit)
     office = f"{org}根治欠薪工作领导小组办公室"
     n_week = (stats.monday(today) - stats.monday(start)).days // 7 + 1 if start else 0
-    mon = stats.monday(today)
+    mon = window_start(store, today)
     story: list = [O.RedHeader(O.Masthead(["周调度材料"], f"第{n_week}期" if n_week >= 1 else "",
                                           office, cn_date(today))), O.Blank(O.LEAD * 0.5)]
     story += O.title(f"{org}根治欠薪专项行动\n{f'第{n_week}周' if n_week >= 1 else '本周'}工作进展情况")
@@ -275,7 +307,8 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
     if n_major > len(majors):
         story.append(O.note(f"以上列出未付金额最大的 {len(majors)} 件。"))
     story += [O.heading(1, "四、交办事项")]
-    story += _actions(store, stats.action_items(store, today, ACTION_CAP, basis=basis), W)
+    due = due_until(today)
+    story += _actions(store, stats.action_items(store, today, ACTION_CAP, basis=basis, due_until=due), W, due)
     story += [O.Blank(O.LEAD), O.Text("1．图表", label="附件：", label_font=O.FANG, role="body"),
               O.Text("2．各专班在办问题清单", left_indent=3 * O.SIZE, role="body")]
     # 附件
@@ -342,15 +375,15 @@ def _targets(store, day: _dt.date, basis, width: float) -> tuple[list, object]:
                    "筹措到位金额为清欠资金台账中该专班的到位金额；差距为距确保目标之数。")], prog
 
 
-def _actions(store, items: stats.ActionItems, width: float) -> list:
+def _actions(store, items: stats.ActionItems, width: float, due: _dt.date) -> list:
     if not items.available:
         from models.reports.official import note
         return [note(items.note)]
     import models.reports.official as O
     out = [O.body(f"未办结交办事项 {items.open_count} 项，其中逾期 {items.overdue_count} 项；"
-                  f"下表列出逾期和本周内到期的事项。")]
+                  f"下表列出逾期和{due.month}月{due.day}日（含）以前到期的事项。")]
     if not items.rows:
-        return out + [O.note("本周无到期的交办事项。")]
+        return out + [O.note(f"无逾期或{due.month}月{due.day}日（含）以前到期的交办事项。")]
     body = [[str(i), r["content"], r["workstream"] or "", r["owner"] or "", r["due"] or "",
              r["status"] or "", "逾期" if r["overdue"] else ""] for i, r in enumerate(items.rows, 1)]
     return out + [LongTable(["序号", "交办事项", "责任专班", "责任人", "完成时限", "状态", "预警"], body,

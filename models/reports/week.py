@@ -180,13 +180,16 @@ def compliance(store: Store, day: _dt.date) -> Section:
     for x in workdays:
         for w in daily.missing_on(store, x):
             missed.setdefault(w["id"], []).append(x)
-    rows = []
+    since = daily.expected_from(store)          # a workstream owes returns from the day it was set up
+    rows, owed = [], 0
     for w in wss:
         m = missed.get(w["id"], [])
-        rows.append([w["name"], len(workdays) - len(m), len(m),
+        due = [x for x in workdays if x.isoformat() >= since.get(w["id"], "")]
+        owed += len(due)
+        rows.append([w["name"], len(due) - len(m), len(m),
                      "、".join(f"{x.month}月{x.day}日" for x in m) if m else "按时报送"])
     late = [r for r in rows if r[2]]
-    sentence = (f"本周 {len(workdays)} 个工作日，{len(wss)} 个专班应报 {len(workdays) * len(wss)} 份日报告（零报告也算已报），"
+    sentence = (f"本周 {len(workdays)} 个工作日，{len(wss)} 个专班应报 {owed} 份日报告（零报告也算已报），"
                 f"已报 {sum(r[1] for r in rows)} 份；" +
                 ("；".join(f"{r[0]}未报 {r[3]}" for r in late) + "。" if late else "各专班均按时报送。"))
     return Section("compliance", "日报告报送", sentence, ["专班", "已报（天）", "未报（天）", "未报日期"], rows,

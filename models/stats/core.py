@@ -312,17 +312,18 @@ class ActionItems:
 
 
 def action_items(store: Store, today: _dt.date, limit: int = 40, as_of: _dt.date | None = None,
-                 basis=None) -> ActionItems:
+                 basis=None, due_until: _dt.date | None = None) -> ActionItems:
     """Open 交办事项 (not 办结销号; as of the end of day ``as_of`` when given): the overdue ones and
-    those due by the end of that week, earliest first; ``open_count`` / ``overdue_count`` are the
-    figures 未办结交办事项 / 逾期交办事项 (``models.figures``)."""
+    those due by ``due_until`` (default: the end of that day's week), earliest first;
+    ``open_count`` / ``overdue_count`` are the figures 未办结交办事项 / 逾期交办事项 (``models.figures``)."""
     from models import figures
     ledger, _f = other_ledger("action_items")
     if ledger is None or not _table_ready(store, ledger.table):
         return ActionItems(False, note="交办事项" + NOT_DECLARED)
     b = _basis(store, today, as_of, basis)
     day = b.day
-    t, week_end = day.isoformat(), (day + _dt.timedelta(days=6 - day.weekday())).isoformat()
+    t = day.isoformat()
+    week_end = (due_until or day + _dt.timedelta(days=6 - day.weekday())).isoformat()
     where, params = b.item_open_sql()
     rows = store.query(
         "SELECT a.id, a.content, (SELECT w.name FROM workstream w WHERE w.id = a.workstream_id) AS workstream, "
