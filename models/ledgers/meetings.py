@@ -82,7 +82,8 @@ REPORTS = register(Ledger(
     fields=(
         F("meeting_id", "会议期数", "ref", ref_table="meeting", ref_label="meeting_no", required=True,
           width=6, in_form=False),
-        F("workstream_id", "专班", "ref", ref_table="workstream", required=True, width=12),
+        # blank on the office's row (办公室及未分配: its items, cases with no 专班), frozen with the others
+        F("workstream_id", "专班", "ref", ref_table="workstream", width=12),
         F("figures_json", "冻结数据", "longtext", editable=False, in_form=False, in_table=False,
           export=False, printed=False),
         F("frozen_at", "冻结时间", width=16, editable=False, in_form=False),
