@@ -372,6 +372,10 @@ def test_large_write_leaves_its_checkpoint_to_a_thread(tmp_path):
     again.close()
 
 
+# damaged copies per test: 150 by default (about 5 s each), more for a longer search
+DAMAGE_RUNS = int(os.environ.get("QINGQIAN_DAMAGE_RUNS", "150"))
+
+
 def test_a_database_damaged_anywhere_opens_or_is_refused_in_one_line(tmp_path):
     """Bytes changed anywhere in a database file (a failing disk, a copy cut off): it opens, or is
     refused as damaged in one line — never a traceback (names in the schema that are no longer
@@ -379,7 +383,7 @@ def test_a_database_damaged_anywhere_opens_or_is_refused_in_one_line(tmp_path):
     Store(tmp_path / "a.sqlite", "测试").close()
     base = (tmp_path / "a.sqlite").read_bytes()
     refused = 0
-    for k, data in enumerate(damaged_copies(base, 9, 300)):
+    for k, data in enumerate(damaged_copies(base, 9, DAMAGE_RUNS)):
         path = tmp_path / f"c{k % 5}.sqlite"
         for side in ("-wal", "-shm"):
             Path(f"{path}{side}").unlink(missing_ok=True)
@@ -389,7 +393,7 @@ def test_a_database_damaged_anywhere_opens_or_is_refused_in_one_line(tmp_path):
         except DamagedDatabase as exc:
             assert "\n" not in str(exc) and str(path) in str(exc)
             refused += 1
-    assert refused > 100
+    assert refused > DAMAGE_RUNS // 3
 
 
 def test_a_backup_damaged_anywhere_is_refused_in_one_line_before_restoring(tmp_path):
@@ -402,7 +406,7 @@ def test_a_backup_damaged_anywhere_is_refused_in_one_line_before_restoring(tmp_p
     dst.close()
     src.close()
     refused = 0
-    for k, data in enumerate(damaged_copies(plain.read_bytes(), 5, 300)):
+    for k, data in enumerate(damaged_copies(plain.read_bytes(), 5, DAMAGE_RUNS)):
         path = tmp_path / f"b{k % 5}.sqlite"
         path.write_bytes(data)
         try:
@@ -410,4 +414,4 @@ def test_a_backup_damaged_anywhere_is_refused_in_one_line_before_restoring(tmp_p
         except BackupError as exc:
             assert "\n" not in str(exc)
             refused += 1
-    assert refused > 100
+    assert refused > DAMAGE_RUNS // 3
