@@ -19,8 +19,8 @@ from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak
 
 from models import stats
 from models.reports.result import ReportResult
-from models.reports.pdf_base import (LongTable, chart_image, data_stamp, gap, key_figures, org_name, scale_widths,
-                                     wan, yuan)
+from models.reports.pdf_base import (LongTable, chart_image, data_stamp, fit_widths, gap, key_figures, measured,
+                                     org_name, scale_widths, wan, yuan)
 
 CASE_CAP = 30
 LIST_CAP = 50
@@ -287,13 +287,16 @@ def build(store, out: Path, today: _dt.date, job=None, *, naive: bool = False,
             aligns = "LRRL"
         elif sec.key == "assets":
             aligns = "LRLRRRR"
-        chars = [max(6, len(h) + 1) for h in sec.header]
+        chars: list = [max(6, len(h) + 1) for h in sec.header]
         if sec.key == "assets":
             chars[2] = 26
         if sec.key == "compliance":
             chars[3] = 24
-        story.append(LongTable(sec.header, [[week.cell_text(v) for v in r] for r in sec.rows],
-                               scale_widths(chars, W), aligns, size=8.5, max_lines=3,
+        cells = [[week.cell_text(v) for v in r] for r in sec.rows]
+        # the first column (a 专班 or a row's name) as wide as its longest cell: names on one line
+        chars[0] = measured([r[0] for r in cells] + ([week.cell_text(sec.total[0])] if sec.total else []),
+                            sec.header[0], 0.3)
+        story.append(LongTable(sec.header, cells, fit_widths(chars, W, 8.5), aligns, size=8.5, max_lines=3,
                                total=[week.cell_text(v) for v in sec.total] if sec.total else None))
         if sec.note:
             story.append(O.note(sec.note))
@@ -387,7 +390,10 @@ def _actions(store, items: stats.ActionItems, width: float, due: _dt.date) -> li
     body = [[str(i), r["content"], r["workstream"] or "", r["owner"] or "", r["due"] or "",
              r["status"] or "", "逾期" if r["overdue"] else ""] for i, r in enumerate(items.rows, 1)]
     return out + [LongTable(["序号", "交办事项", "责任专班", "责任人", "完成时限", "状态", "预警"], body,
-                            scale_widths([4, 40, 12, 7, 9, 6, 5], width), "CLLLCCC", size=8.5, max_lines=4,
+                            fit_widths([measured([b[0] for b in body], "序号"), 40,
+                                        *(measured([b[k] for b in body], h, 0.25) for k, h in
+                                          ((2, "责任专班"), (3, "责任人"), (4, "完成时限"), (5, "状态"), (6, "预警")))],
+                                       width, 8.5), "CLLLCCC", size=8.5, max_lines=4,
                             shade=[i for i, r in enumerate(items.rows) if r["overdue"]])]
 
 

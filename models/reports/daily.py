@@ -19,8 +19,8 @@ from pathlib import Path
 from models import stats
 from models.reports.result import ReportResult, ReportUnavailable
 from models.reports.briefing import cn_date
-from models.reports.pdf_base import (LongTable, ReportDoc, finish, close_with_signature, data_stamp, fit_lines, gap, para,
-                                     scale_widths, text_width, yuan)
+from models.reports.pdf_base import (LongTable, ReportDoc, finish, close_with_signature, data_stamp, fit_lines,
+                                     fit_widths, gap, measured, para, scale_widths, text_width, yuan)
 
 SIZE = 8                    # the tables' type size
 CHUNK = 12                  # lines of 工作动态 per row: a longer one runs on in further rows (and pages)
@@ -71,8 +71,8 @@ def build(store, out: Path, today: _dt.date, job=None, as_of: _dt.date | None = 
         story.append(LongTable(["编号", "线索来源", "用人单位 / 项目", "人数", "欠薪金额（元）", "责任专班", "包案责任人"],
                                [[r["case_no"], r["source"], _who(r), f"{r['workers']:,}", yuan(r["owed_fen"]),
                                  r["workstream"] or "", r["owner_person"]] for r in fig.new_cases],
-                               fit_widths([14, 12, 30, 5, 11, _fit([r["workstream"] for r in fig.new_cases], "责任专班"),
-                                           _fit([r["owner_person"] for r in fig.new_cases], "包案责任人")], W),
+                               fit_widths([14, 12, 30, 5, 11, measured([r["workstream"] for r in fig.new_cases], "责任专班"),
+                                           measured([r["owner_person"] for r in fig.new_cases], "包案责任人")], W),
                                "LLLRRLL", size=SIZE, max_lines=2))
     else:
         story.append(para("无。", "note"))
@@ -81,8 +81,8 @@ def build(store, out: Path, today: _dt.date, job=None, as_of: _dt.date | None = 
         story.append(LongTable(["编号", "用人单位 / 项目", "办结状态", "核处结论", "责任专班"],
                                [[r["case_no"], _who(r), r["status"], r["verdict"], r["workstream"] or ""]
                                 for r in fig.closed_cases],
-                               fit_widths([14, 28, _fit([r["status"] for r in fig.closed_cases], "办结状态"), 28,
-                                           _fit([r["workstream"] for r in fig.closed_cases], "责任专班")], W),
+                               fit_widths([14, 28, measured([r["status"] for r in fig.closed_cases], "办结状态"), 28,
+                                           measured([r["workstream"] for r in fig.closed_cases], "责任专班")], W),
                                "LLCLL", size=SIZE, max_lines=2))
     else:
         story.append(para("无。", "note"))
@@ -113,26 +113,6 @@ def _scope(unit: str) -> str:
     return name[-1] if name else "镇"
 
 
-def _fit(texts, header: str = "", most: float = 0.3) -> tuple:
-    """A column as wide as its longest cell (a 专班 name on one line) and its header, at most
-    ``most`` of the table's width."""
-    return ("fit", [str(t or "") for t in texts] + ([header] if header else []), most)
-
-
-def fit_widths(spec: list, width: float, size: float = SIZE) -> list[float]:
-    """Column widths: a number is a share of what is left; ``_fit(...)`` is measured."""
-    pad = 4 + 1.5                  # the cell's padding, and a little room
-    fixed = {i: min(max((text_width(t, size) for t in c[1]), default=0) + pad, width * c[2])
-             for i, c in enumerate(spec) if isinstance(c, tuple)}
-    flex = {i: c for i, c in enumerate(spec) if not isinstance(c, tuple)}
-    rest = max(width - sum(fixed.values()), width * 0.2)
-    shares = scale_widths(list(flex.values()), rest)
-    out = [0.0] * len(spec)
-    for i, w in fixed.items():
-        out[i] = w
-    for i, w in zip(flex, shares):
-        out[i] = w
-    return out
 
 
 # the narrowest a column's header breaks cleanly into (characters): 新增欠薪 / 线索, 当日兑付金额 / （元）
@@ -160,7 +140,7 @@ def _returns(store, fig: stats.DailyFigures, width: float) -> list:
             else:
                 chars = HEAD_CHARS.get(f.name)
                 head = f.header if chars is None else f.header[:chars]
-                spec.append(_fit([c[j] for c in cells], head, 0.3))
+                spec.append(measured([c[j] for c in cells], head, 0.3))
         widths = fit_widths(spec, width)
         rows, shade = [], []
         for r, c in zip(fig.reports, cells):

@@ -475,6 +475,28 @@ def scale_widths(chars: Sequence[float], total: float) -> list[float]:
     return [total * c / s for c in chars]
 
 
+def measured(texts, header: str = "", most: float = 0.3) -> tuple:
+    """A column as wide as its longest cell (a 专班 name on one line) and its header, at most
+    ``most`` of the table's width."""
+    return ("fit", [str(t or "") for t in texts] + ([header] if header else []), most)
+
+
+def fit_widths(spec: list, width: float, size: float = 8.0) -> list[float]:
+    """Column widths: a number is a share of what is left; ``measured(...)`` is measured."""
+    pad = 4 + 1.5                  # the cell's padding, and a little room
+    fixed = {i: min(max((text_width(t, size) for t in c[1]), default=0) + pad, width * c[2])
+             for i, c in enumerate(spec) if isinstance(c, tuple)}
+    flex = {i: c for i, c in enumerate(spec) if not isinstance(c, tuple)}
+    rest = max(width - sum(fixed.values()), width * 0.2)
+    shares = scale_widths(list(flex.values()), rest)
+    out = [0.0] * len(spec)
+    for i, w in fixed.items():
+        out[i] = w
+    for i, w in zip(flex, shares):
+        out[i] = w
+    return out
+
+
 def signature_lines(width: float, labels: Sequence[str] = ("填报人", "审核人", "日期")) -> Table:
     cells = [f"{label}：" for label in labels]
     col = width / len(labels)
