@@ -9,7 +9,7 @@ from models.db import Store
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError
 from models.ledger.service import LedgerService, service
-from models.money_ties import deposit_advances, take_back_payments, worker_ties
+from models.money_ties import deposit_advances, paired, take_back_payments, worker_ties
 from models.paid_rule import paid_problems
 from models.values import fen_to_yuan_text
 
@@ -207,15 +207,7 @@ def restore_payments(store: Store, *, repayment_ids=(), allocation_ids=(), reaso
     from models.fund_balance import balance
     svc = RepaymentService(store, today=today)
     with store.tx(reason, label="从回收站恢复兑付"):
-        rids, aids = {int(i) for i in repayment_ids}, {int(i) for i in allocation_ids}
-        for _ in range(2):          # a repayment's allocations, an allocation's repayment
-            marks_r, marks_a = ",".join("?" * len(rids)), ",".join("?" * len(aids))
-            for r in store.query("SELECT id, repayment_id FROM fund_allocation WHERE deleted_at IS NOT NULL AND "
-                                 f"(repayment_id IN ({marks_r or 'NULL'}) OR id IN ({marks_a or 'NULL'}))",
-                                 [*rids, *aids]):
-                aids.add(r["id"])
-                if r["repayment_id"]:
-                    rids.add(r["repayment_id"])
+        rids, aids = paired(store, repayment_ids, allocation_ids, live=False)
         allocs = [dict(r) for r in store.query(
             "SELECT a.id, a.fund_id, a.amount_fen, f.fund_no, f.deleted_at AS fund_gone, v.advance_no FROM fund_allocation a "
             "JOIN fund f ON f.id = a.fund_id LEFT JOIN advance v ON v.id = a.advance_id AND v.deleted_at IS NOT NULL "

@@ -72,14 +72,7 @@ def take_back_payments(store: Store, *, repayment_ids: Iterable[int] = (), alloc
     advance made (the advance goes with its payments), for a fund the account may not spend,
     and when a case marked 已化解 would be left with wages unpaid. One transaction."""
     with store.tx(reason, label=label):
-        rids = {int(i) for i in repayment_ids}
-        aids = {int(i) for i in allocation_ids}
-        for _ in range(2):          # an allocation's repayment, a repayment's allocations
-            for r in store.query("SELECT id, repayment_id FROM fund_allocation WHERE deleted_at IS NULL AND "
-                                 f"(repayment_id IN ({_marks(rids)}) OR id IN ({_marks(aids)}))", [*rids, *aids]):
-                aids.add(r["id"])
-                if r["repayment_id"]:
-                    rids.add(r["repayment_id"])
+        rids, aids = paired(store, repayment_ids, allocation_ids, live=True)
         allocs = [dict(r) for r in store.query(
             "SELECT a.id, a.amount_fen, f.id AS fid, f.fund_no, f.workstream_id, c.case_no, "
             "v.advance_no FROM fund_allocation a LEFT JOIN fund f ON f.id = a.fund_id "
@@ -115,6 +108,21 @@ def take_back_payments(store: Store, *, repayment_ids: Iterable[int] = (), alloc
                 for rid in ids:
                     store.execute("UPDATE repayment SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
                                   (stamp, rid))
+
+
+def paired(store: Store, repayment_ids: Iterable[int], allocation_ids: Iterable[int], *,
+           live: bool) -> tuple[set[int], set[int]]:
+    """The repayments and allocations given, each with its other half (an allocation's repayment,
+    a repayment's allocations), among the live ones or (``live`` False) those in the bin."""
+    rids, aids = {int(i) for i in repayment_ids}, {int(i) for i in allocation_ids}
+    where = "deleted_at IS NULL" if live else "deleted_at IS NOT NULL"
+    for _ in range(2):
+        for r in store.query(f"SELECT id, repayment_id FROM fund_allocation WHERE {where} AND "
+                             f"(repayment_id IN ({_marks(rids)}) OR id IN ({_marks(aids)}))", [*rids, *aids]):
+            aids.add(r["id"])
+            if r["repayment_id"]:
+                rids.add(r["repayment_id"])
+    return rids, aids
 
 
 def refuse_reopening(store: Store, pays: list[dict]) -> None:
@@ -189,7 +197,8 @@ def case_ties(store: Store, case_id: int) -> list[tuple[str, str]]:
 
 def worker_ties(store: Store, worker_id: int) -> list[tuple[str, str]]:
     """Why a worker may not go to the recycle bin: wages paid to them from a fund or by an advance
-    (the fund would keep counting money no worker on the roster received)."""
+    (the fund would keep counting money no worker on the roster received), or any repayment of
+    theirs (the case would keep money paid to nobody on its roster, and fail the data check)."""
     w = store.one("SELECT name FROM worker WHERE id = ?", (worker_id,))
     if w is None:
         return []
@@ -212,5 +221,10 @@ def worker_ties(store: Store, worker_id: int) -> list[tuple[str, str]]:
     if adv:
         out.append(("worker_id", f"农民工 {w['name']} 的工资有垫付 {'、'.join(adv)} 的兑付，请先将垫付移入回收站，"
                                  "再把该农民工移入回收站"))
+    if rids and not out:    # paid by the employer: the payment would stay on the case with nobody to show for it
+        n, paid = store.one(f"SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM repayment WHERE id IN ({_marks(rids)})",
+                            rids)
+        out.append(("worker_id", f"农民工 {w['name']} 已有 {n} 笔兑付记录（合计 {_y(paid)} 元），请先撤销这些兑付"
+                                 "（问题详情“兑付记录”中撤销兑付），再把该农民工移入回收站；如是名册录错，请直接修改"))
     return out
 

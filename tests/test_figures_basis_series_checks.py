@@ -11,6 +11,8 @@ from models import checks, figures, stats
 from models.checks_incremental import check, same_findings
 from models.db import Store
 from models.ledger.service import service_for
+from models.ledger import registry
+from models.ledger.repo import LedgerRepo, ValidationError
 
 TODAY = _dt.date(2026, 11, 26)          # the demo's day (tests/conftest.py)
 PAST = [_dt.date(2026, 9, 30), _dt.date(2026, 10, 15), _dt.date(2026, 10, 31), _dt.date(2026, 11, 10),
@@ -124,7 +126,9 @@ def test_a_paid_worker_moved_to_the_recycle_bin_is_found(s):
     _worker(s, cid, "丁三", 20_000, 904)
     service_for(s, "repayments").insert({"case_id": cid, "worker_id": w1, "paid_on": "2026-11-11", "amount_fen": 20_000})
     assert not _found(s, "repayments_match_workers", "case_record", cid)
-    service_for(s, "workers").recycle([w1], "登记错误")
+    with pytest.raises(ValidationError, match="已有 1 笔兑付记录"):      # the service refuses it now
+        service_for(s, "workers").recycle([w1], "登记错误")
+    LedgerRepo(s, registry.get("workers")).recycle([w1], "登记错误")     # a database an older version left
     got = _found(s, "repayments_match_workers", "case_record", cid)
     assert [f.message for f in got] == ["兑付记录合计 200.00 元，与农民工实发合计 0.00 元不一致"
                                         "（其中 200.00 元的兑付记录不在本问题在册农民工名下，未计入已付）"]
@@ -180,7 +184,9 @@ def test_a_case_left_without_workers_is_checked_against_its_own_paid(s):
     cid = _case(s, "T-E04B", 20_000, 1, "2026-11-06")
     w1 = _worker(s, cid, "戊一", 20_000, 905)
     service_for(s, "repayments").insert({"case_id": cid, "worker_id": w1, "paid_on": "2026-11-11", "amount_fen": 20_000})
-    service_for(s, "workers").recycle([w1], "登记错误")
+    with pytest.raises(ValidationError, match="已有 1 笔兑付记录"):      # the service refuses it now
+        service_for(s, "workers").recycle([w1], "登记错误")
+    LedgerRepo(s, registry.get("workers")).recycle([w1], "登记错误")     # a database an older version left
     assert [f.message for f in _found(s, "repayments_match_workers", "case_record", cid)] == [
         "兑付记录合计 200.00 元超过问题已付 0.00 元"]
 

@@ -57,3 +57,17 @@ def test_the_page_makes_a_word_version(ctx, qtbot, tmp_path):
     page.generate(tmp_path / "minutes.pdf")
     qtbot.waitUntil(lambda: page.job is None, timeout=60000)
     assert page.result.path.suffix == ".pdf" and page.preview_btn.isEnabled() and page.thumbs.count() >= 2
+
+
+def test_each_report_opens_on_its_own_default_day(ctx, qtbot):
+    """On a Monday the 周调度材料 is of the week just ended (Sunday); a 日报告 chosen after it is of
+    today, not of the Sunday the weekly pack left in the date box."""
+    from views.reports_page import ReportsPage
+    monday = _dt.date(2026, 11, 30)
+    ctx.today = lambda: monday
+    page = ReportsPage(ctx)
+    qtbot.addWidget(page)
+    page.which.setCurrentIndex(page.which.findData("weekly"))
+    assert page.day.date().toPython() == monday - _dt.timedelta(days=1)
+    page.which.setCurrentIndex(page.which.findData("daily"))
+    assert page.day.date().toPython() == monday

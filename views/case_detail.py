@@ -182,6 +182,7 @@ class CaseDetail(QTabWidget):
     def recycle_worker(self) -> None:
         ids = self.workers_table.selected_ids()
         if not ids:
+            QMessageBox.information(self, "移入回收站", "请先选中要移入回收站的农民工。")
             return
         from models.ledger.service import service_for
         from views.reason_prompt import recycle_with_reason
@@ -217,6 +218,7 @@ class CaseDetail(QTabWidget):
     def recycle_repayment(self) -> None:
         ids = self.pay_table.selected_ids()
         if not ids:
+            QMessageBox.information(self, "撤销兑付", "请先选中要撤销的兑付记录。")
             return
         from models.ledger.service import service_for
         from views.reason_prompt import recycle_with_reason

@@ -317,6 +317,7 @@ class CasePage(QWidget):
     def recycle(self) -> None:
         ids = self.table.selected_ids()
         if not ids:
+            QMessageBox.information(self, "移入回收站", "请先在台账中选中要移入回收站的问题。")
             return
         from models.ledger.service import service_for
         from views.reason_prompt import recycle_with_reason

@@ -348,7 +348,8 @@ class GenericLedgerPage(QWidget):
         from models.ledger.service import service_for
         from views.reason_prompt import recycle_with_reason
         svc = service_for(self.ctx.store, self.ledger.kind, today=self.ctx.today())
-        if recycle_with_reason(self, "移入回收站", f"将选中的 {len(ids)} 条记录移入回收站。",
+        note = self.ledger.extra.get("recycle_note", "")
+        if recycle_with_reason(self, "移入回收站", f"将选中的 {len(ids)} 条记录移入回收站。{note}",
                                lambda why: svc.recycle(ids, why)):
             self.ctx.changed(self.ledger.table)
 

@@ -351,11 +351,11 @@ class ReportsPage(QWidget):
         self.cert.setVisible(key == "certificate")
         self.day.setVisible(key != "period")
         self.day_label.setVisible(key != "period")
-        if key == "ledger":                      # a printout lists the records as they are now
-            self.day.setDate(QDate(self.ctx.today()))
-        elif key == "weekly":                    # on a Monday: the week just ended
+        if key == "weekly":                      # on a 例会's day: the meeting's week, just ended
             from models.reports.briefing import default_day
             self.day.setDate(QDate(default_day(self.ctx.today(), self.ctx.store)))
+        elif key != "period":                    # every other report is of today unless the clerk picks a day
+            self.day.setDate(QDate(self.ctx.today()))
         self.day.setEnabled(key != "ledger")
         self.ledger.setVisible(key == "ledger")
         self.meeting.setVisible(key == "minutes")

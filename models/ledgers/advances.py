@@ -85,7 +85,9 @@ ADVANCES = register(Ledger(
     row_rules=(_advance_rules,),
     # an advance pays workers when it is recorded (models.advances), so a file of past advances
     # would pay them twice: advances are entered one by one, never imported
-    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 31, "page_title": "垫付追偿台账", "import": False},
+    extra={"key_columns": KEY_COLUMNS, "page": True, "page_order": 31, "page_title": "垫付追偿台账", "import": False,
+           # said before the person confirms (views.generic_ledger_page.recycle): the money goes too
+           "recycle_note": "垫付所作的兑付和清欠资金分配一并移入回收站，农民工已付、已兑付相应减少，资金余额相应增加。"},
 ))
 
 
