@@ -229,7 +229,7 @@ def create_account(store, username: str, password: str, role: str, display_name:
 def set_password(store, username: str, new_password: str) -> None:
     if len(new_password) < 6:
         raise AuthError("密码至少 6 位")
-    with store.tx("重设密码"):
+    with store.tx(label="重设密码"):
         store.execute("UPDATE account SET pw_hash = ?, failed_count = 0, locked_until = NULL WHERE username = ?",
                       (hash_password(new_password), username))
 

@@ -77,11 +77,14 @@ def add_decision(store: Store, meeting_id: int, content: str, workstream: int | 
             "due_date": str(due) if due else None, "status": "待办"})
 
 
-def remove_decision(store: Store, item_id: int) -> None:
+def remove_decision(store: Store, item_id: int, reason: str = "") -> None:
+    """A decision moved to the recycle bin. ``reason``: the person's 修改理由, needed when the
+    item belongs to a ledger signed off since it was made (删除议定事项 is only the program's label)."""
     row = store.one("SELECT meeting_id FROM action_item WHERE id = ?", (item_id,))
     if row and row["meeting_id"]:
         check_meeting_open(store, row["meeting_id"])
-    repo(store).recycle([item_id], "删除议定事项")
+    with store.tx((reason or "").strip(), label="删除议定事项"):
+        _items_service(store).recycle([item_id])
 
 
 def number_taken(store: Store, item_id: int) -> str:
@@ -199,32 +202,40 @@ def _in_date_order(old: str, line: str, day: str) -> str:
 
 
 def add_progress(store: Store, item_id: int, note: str, on: _dt.date | str, who: str = "",
-                 today: _dt.date | None = None) -> None:
-    """One dated line added to the item's 办理进展 (through the ledger's write service), in date order."""
+                 today: _dt.date | None = None, reason: str = "") -> None:
+    """One dated line added to the item's 办理进展 (through the ledger's write service), in date order.
+    The note is what was done, never a 修改理由: ``reason`` is the person's own, needed when the
+    item belongs to a ledger signed off since it was made."""
     note = (note or "").strip()
     if not note:
         raise ValidationError([("progress", "进展内容不能为空")])
-    with store.tx():
+    with store.tx((reason or "").strip()):
         item = _live_item(store, item_id)
         day = check_item_day(item, on, "进展日期", today)
         line = f"{day} {who + '：' if who else ''}{note}"
         _items_service(store).update(item_id, {"progress": _in_date_order(item["progress"] or "", line, day)})
 
 
+_STATUS_LABEL = {"待办": "交办事项改为待办", "办理中": "交办事项开始办理", "已办结": "办结销号"}
+
+
 def set_item_status(store: Store, item_id: int, status: str, on: _dt.date | str, note: str = "",
-                    today: _dt.date | None = None) -> None:
-    """待办 / 办理中 / 已办结 (办结销号, dated). 逾期 is never stored: it follows from the date."""
+                    today: _dt.date | None = None, reason: str = "") -> None:
+    """待办 / 办理中 / 已办结 (办结销号, dated). 逾期 is never stored: it follows from the date.
+    ``note`` becomes a progress line; ``reason`` is the person's 修改理由 (a signed ledger's item),
+    kept apart: a note never opens the sign-off lock."""
     if status not in ("待办", "办理中", "已办结"):
         raise ValidationError([("status", f"状态“{status}”不能直接设置（逾期由完成时限自动判断）")])
-    with store.tx(note):
+    with store.tx((reason or "").strip(), label=_STATUS_LABEL[status]):
         item = _live_item(store, item_id)
         day = check_item_day(item, on, "办结日期" if status == "已办结" else "日期", today)
         _items_service(store).update(item_id, {"status": status,
-                                               "closed_on": day if status == "已办结" else None}, note)
+                                               "closed_on": day if status == "已办结" else None})
         if note:
             add_progress(store, item_id, note, day, today=today)
 
 
-def close_item(store: Store, item_id: int, on: _dt.date | str, note: str = "", today: _dt.date | None = None) -> None:
-    """办结销号."""
-    set_item_status(store, item_id, "已办结", on, note or "办结销号", today)
+def close_item(store: Store, item_id: int, on: _dt.date | str, note: str = "", today: _dt.date | None = None,
+               reason: str = "") -> None:
+    """办结销号. Without a note the progress line reads 办结销号; that is no 修改理由."""
+    set_item_status(store, item_id, "已办结", on, note or "办结销号", today, reason=reason)

@@ -120,7 +120,7 @@ def advance_stage(store: Store, item_id: int, to_stage: str, on: str | _dt.date,
     The final stage is reached through ``record_income`` (it needs the money)."""
     on = on.isoformat() if isinstance(on, _dt.date) else str(on)
     r = repo(store)
-    with store.tx(reason=reason or f"推进至“{to_stage}”"):
+    with store.tx(reason, label=f"推进至“{to_stage}”"):
         row = r.get(item_id)
         if row is None:
             raise ValidationError([("stage", "该事项不存在")])

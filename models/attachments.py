@@ -287,13 +287,16 @@ def attach(store: Store, path: str | os.PathLike, table: str, record_id: int, *,
     from models.ledger.service import service_for
     svc = service_for(store, KIND, today=today)
     svc.file_facts = facts
-    return svc.insert(values, reason=f"附加材料：{values['file_name']}")
+    with store.tx(label=f"附加材料：{values['file_name']}"):
+        return svc.insert(values)
 
 
-def remove(store: Store, attachment_ids: Sequence[int], reason: str = "移除附件") -> None:
-    """移除: into the recycle bin (the file stays in the folder: it may be restored)."""
+def remove(store: Store, attachment_ids: Sequence[int], reason: str = "") -> None:
+    """移除: into the recycle bin (the file stays in the folder: it may be restored). ``reason``:
+    the person's 修改理由, needed for an attachment of a ledger signed off since it was added."""
     from models.ledger.service import service_for
-    service_for(store, KIND).recycle(list(attachment_ids), reason)
+    with store.tx((reason or "").strip(), label="移除附件"):
+        service_for(store, KIND).recycle(list(attachment_ids))
 
 
 def for_record(store: Store, table: str, record_id: int | None = None, *, uuid: str | None = None) -> list[dict]:

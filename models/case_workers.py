@@ -176,8 +176,8 @@ class RepaymentService(LedgerService):
         return []
 
 
-def add_worker(store: Store, case_id: int, values: dict) -> int:
-    return WorkerService(store).insert({**values, "case_id": case_id})
+def add_worker(store: Store, case_id: int, values: dict, reason: str = "") -> int:
+    return WorkerService(store).insert({**values, "case_id": case_id}, reason)
 
 
 def edit_worker(store: Store, worker_id: int, values: dict, reason: str = "") -> None:

@@ -112,17 +112,37 @@ def _is_zero(v: dict, given) -> int:
     return 1 if given else 0
 
 
+def _liaison(store: Store):
+    """The acting account when it is a 专班填报员 (who files only under their own name), else None."""
+    a = store.actor
+    return a if a is not None and not a.is_system and a.role == "专班填报员" else None
+
+
+def _not_self(store: Store, reporter) -> list[tuple[str, str]]:
+    """报告人: a 专班填报员 files a return under their own name only (an office account may record
+    a return a liaison phoned in, naming them: the audit shows who typed it)."""
+    a = _liaison(store)
+    given = (reporter or "").strip()
+    if a is None or not given or given in (a.display_name, a.username):
+        return []
+    return [("reporter", f"报告人应为本人（{a.display_name or a.username}）：专班填报员不能以“{given}”的名义报送日报告")]
+
+
 @service("daily_reports")
 class DailyReportService(LedgerService):
     """One return per workstream per day, from the campaign's first day; nothing new and no
-    notes makes it a 零报告, notes make it none."""
+    notes makes it a 零报告, notes make it none. A 专班填报员's return is filed under their own name."""
 
     def defaults(self) -> dict:
         return new_defaults(self.store, self.today)
 
     def prepare_new(self, rows: list[dict]) -> None:
+        a = self.store.actor
+        me = (a.display_name or a.username) if a is not None and not a.is_system else ""
         for v in rows:
             v["is_zero"] = _is_zero(v, v.get("is_zero"))
+            if me and not (v.get("reporter") or "").strip():
+                v["reporter"] = me                 # 报告人 left blank: the person filing it
 
     def prepare_change(self, record_id: int, current: dict, changes: dict) -> None:
         merged = {**current, **changes}
@@ -149,11 +169,12 @@ class DailyReportService(LedgerService):
         return []
 
     def check_new(self, row: dict) -> list[tuple[str, str]]:
-        return self._in_campaign(row) + self._one_a_day(row, None)
+        return self._in_campaign(row) + self._one_a_day(row, None) + _not_self(self.store, row.get("reporter"))
 
     def check_change(self, record_id: int, current: dict, changes: dict) -> list[tuple[str, str]]:
         merged = {**current, **changes}
-        return (self._in_campaign(merged) if "report_on" in changes else []) + self._one_a_day(merged, record_id)
+        return ((self._in_campaign(merged) if "report_on" in changes else []) + self._one_a_day(merged, record_id)
+                + (_not_self(self.store, changes["reporter"]) if "reporter" in changes else []))
 
 
 def submit_return(store: Store, values: dict, record_id: int | None = None, reason: str = "") -> int:

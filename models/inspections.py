@@ -7,7 +7,7 @@ from typing import Callable
 from models.db import Store
 from models.ledger import registry
 from models.ledger.repo import LedgerRepo, ValidationError, next_number
-from models.ledger.service import LedgerService, service
+from models.ledger.service import LedgerService, service, service_for
 from models.ledgers.inspections import OPEN_STATUSES
 
 
@@ -57,8 +57,11 @@ def decorator(store: Store, today: _dt.date) -> Callable[[dict], tuple[str | Non
     return decorate
 
 
-def close_hazard(store: Store, inspection_id: int, closed_on: str | _dt.date, note: str = "") -> None:
-    """销号: the hazard found in an inspection has been rectified."""
+def close_hazard(store: Store, inspection_id: int, closed_on: str | _dt.date, note: str = "",
+                 reason: str = "") -> None:
+    """销号: the hazard found in an inspection has been rectified. ``note`` (整改情况) is what was
+    done, never a 修改理由; ``reason`` is the person's own, needed for a record of a ledger signed
+    off since it was made (隐患整改销号 is only the program's label)."""
     closed_on = closed_on.isoformat() if isinstance(closed_on, _dt.date) else str(closed_on)
     r = repo(store)
     row = r.get(inspection_id)
@@ -69,4 +72,5 @@ def close_hazard(store: Store, inspection_id: int, closed_on: str | _dt.date, no
     values = {"status": "已销号", "closed_on": closed_on}
     if note:
         values["measures"] = (row["measures"] + "\n" if row["measures"] else "") + f"{closed_on} 销号：{note}"
-    r.update(inspection_id, values, "隐患整改销号")
+    with store.tx((reason or "").strip(), label="隐患整改销号"):
+        service_for(store, "inspections").update(inspection_id, values)

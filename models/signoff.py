@@ -44,19 +44,34 @@ def sign_off(store: Store, workstream_id: int, as_of: str, reasons: dict[str, st
     if missing:
         raise ValueError(f"还有 {len(missing)} 处审核问题未说明理由，不能签字（例如：{missing[0].label} {missing[0].message}）")
     detail = [{**f.to_json(), "reason": reasons[finding_key(f)]} for f in open_findings]
-    with store.tx("审核签字"):
+    with store.tx(label="审核签字"):
         return store.insert("signoff", {"workstream_id": workstream_id, "as_of": as_of, "signed_by": store.user,
                                         "passed": 0 if open_findings else 1,
                                         "findings_json": json.dumps(detail, ensure_ascii=False)})
 
 
 def signoffs(store: Store) -> list[dict]:
-    """The latest sign-off of each workstream (for reports: who signed and when)."""
-    return [dict(r) for r in store.query(
+    """The latest sign-off of each workstream (for reports: who signed and when). ``signed_by``
+    is the account's username as stored; ``signer`` the person's name as reports print it (the
+    account's display name, else the username)."""
+    rows = [dict(r) for r in store.query(
         "SELECT w.id AS workstream_id, w.name AS workstream, s.id AS signoff_id, s.as_of, s.signed_by, s.signed_at, s.passed, "
         "s.findings_json FROM workstream w LEFT JOIN signoff s ON s.id = (SELECT id FROM signoff x WHERE "
         "x.workstream_id = w.id AND x.revoked_at IS NULL ORDER BY x.signed_at DESC, x.id DESC LIMIT 1) "
         "ORDER BY w.sort, w.id")]
+    names = display_names(store)
+    for r in rows:
+        r["signer"] = names.get(r["signed_by"]) or r["signed_by"]
+    return rows
+
+
+def display_names(store: Store) -> dict[str, str]:
+    """username → the person's display name, for every account (a turned-off one too: it may
+    have signed); empty on a database without accounts."""
+    if not store.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account'"):
+        return {}
+    return {r[0]: r[1] for r in store.query("SELECT username, display_name FROM account "
+                                            "WHERE COALESCE(display_name, '') != '' ORDER BY active, id")}
 
 
 def changed_after_signoff(store: Store) -> list[dict]:

@@ -18,7 +18,7 @@ from models import backup, restore
 from models.db import DamagedDatabase, Store
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = int(os.environ.get("QINGQIAN_KILL_RUNS", "40"))      # QINGQIAN_KILL_RUNS=500 for a longer hunt
+RUNS = int(os.environ.get("QINGQIAN_KILL_RUNS", "25"))      # QINGQIAN_KILL_RUNS=500 for a longer hunt
 
 # A child that imports small worker rosters and edits cases until it is killed. It prints a
 # line after each commit, so the parent knows exactly what must survive.

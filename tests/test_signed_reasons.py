@@ -25,8 +25,11 @@ TODAY = dt.date.today()
 
 @pytest.fixture
 def signed(tmp_path) -> Path:
+    return build_signed(tmp_path / "镇.sqlite")
+
+
+def build_signed(db: Path) -> Path:
     """A case of 3,000 元 owed to one worker, a fund of 10,000 元, the ledger signed off."""
-    db = tmp_path / "镇.sqlite"
     s = Store(db, "办公室")
     campaign.create_campaign(s, "2026年根治欠薪冬季专项行动", "青山县青山镇人民政府", dt.date(2026, 9, 14))
     ws = campaign.workstreams(s)[0]

@@ -54,3 +54,31 @@ def test_a_fund_that_paid_workers_is_refused_in_the_window_too(ledger_store, qtb
     assert said["warning"] and "分配" in said["warning"][0]
     assert s.scalar("SELECT deleted_at FROM fund WHERE id = ?", (fid,)) is None
     page.close()
+
+
+def test_a_form_on_a_signed_ledger_asks_for_the_reason_and_saves_with_it(tmp_path, qtbot, monkeypatch):
+    """Editing a record of a signed ledger in a form: the write is refused for want of a 修改理由,
+    the form asks for one and saves with it (before, the refusal escaped the form as an error)."""
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+    from models import cases
+    from models.ledger import registry
+    from models.db import Store
+    from tests.test_signed_reasons import build_signed
+    from views.record_form import RecordForm
+    s = Store(build_signed(tmp_path / "镇.sqlite"), "办公室")
+    try:
+        cid = s.scalar("SELECT id FROM case_record WHERE case_no = 'S-1'")
+        row = dict(s.one("SELECT * FROM case_record WHERE id = ?", (cid,)))
+        asked, warned = [], []
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (asked.append(a[2]) or ("核实后更正单位名称", True)))
+        monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+        form = RecordForm(None, registry.get("cases"), "编辑问题", row,
+                          on_save=lambda v, reason="": cases.edit_case(s, cid, {"employer_name": "甲建筑公司"}, reason))
+        qtbot.addWidget(form)
+        form.save()
+        assert asked and "审核签字" in asked[0] and not warned
+        assert s.scalar("SELECT employer_name FROM case_record WHERE id = ?", (cid,)) == "甲建筑公司"
+        assert "核实后更正单位名称" in s.scalar("SELECT reason FROM audit_log WHERE table_name = 'case_record' "
+                                                "AND record_id = ? ORDER BY id DESC LIMIT 1", (cid,))
+    finally:
+        s.close()

@@ -158,7 +158,7 @@ class CaseDetail(QTabWidget):
             return
         cid = self.case_id
         form = RecordForm(self, self.workers_repo.ledger, "添加农民工", {}, fixed={"case_id": cid},
-                          on_save=lambda v: case_workers.add_worker(self.ctx.store, cid, v))
+                          on_save=lambda v, reason="": case_workers.add_worker(self.ctx.store, cid, v, reason))
         if form.exec():
             self.ctx.changed("worker")
 
@@ -168,7 +168,7 @@ class CaseDetail(QTabWidget):
         row = self.workers_repo.get(worker_id)
         form = RecordForm(self, self.workers_repo.ledger, f"农民工：{row['name']}", row,
                           fixed={"case_id": row["case_id"]},
-                          on_save=lambda v: case_workers.edit_worker(self.ctx.store, worker_id, v))
+                          on_save=lambda v, reason="": case_workers.edit_worker(self.ctx.store, worker_id, v, reason))
         if form.exec():
             self.ctx.changed("worker")
 

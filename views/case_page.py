@@ -294,7 +294,7 @@ class CasePage(QWidget):
         fields = [f for f in self.repo.ledger.form_fields if f.name not in ("status",)]
         form = RecordForm(self, self.repo.ledger, f"欠薪问题 {row['case_no']}", row, fields=fields,
                           ref_options=self._ref_options(),
-                          on_save=lambda v: cases.edit_case(self.ctx.store, case_id, v))
+                          on_save=lambda v, reason="": cases.edit_case(self.ctx.store, case_id, v, reason))
         if form.exec():
             self.ctx.changed("case_record")
 

@@ -224,7 +224,7 @@ class ChecksPage(QWidget):
         for s in signoff.signoffs(self.ctx.store):
             if s["signed_at"]:
                 state = "审核通过" if s["passed"] else "有问题已说明理由"
-                lines.append(f"{s['workstream']}：截至 {s['as_of']}，{s['signed_by']} 于 {s['signed_at'].replace('T', ' ')} 签字（{state}）")
+                lines.append(f"{s['workstream']}：截至 {s['as_of']}，{s.get('signer') or s['signed_by']} 于 {s['signed_at'].replace('T', ' ')} 签字（{state}）")
             else:
                 lines.append(f"{s['workstream']}：尚未签字")
         self.signed.setText("\n".join(lines))

@@ -313,14 +313,14 @@ class GenericLedgerPage(QWidget):
         """The ledger's write service: the form saves through the same rules as an import."""
         return service_for(self.ctx.store, self.ledger.kind, today=self.ctx.today())
 
-    def save(self, values: dict, record_id: int | None = None) -> int:
-        return self.service().save(values, record_id)
+    def save(self, values: dict, record_id: int | None = None, reason: str = "") -> int:
+        return self.service().save(values, record_id, reason)
 
     def new_record(self) -> None:
         initial = self.service().defaults()
         form = RecordForm(self, self.ledger, f"新增{self.ledger.title}记录", initial,
                           ref_options=ledger_refs.form_options(self.ctx.store, self.ledger, initial),
-                          on_save=lambda v: self.save(v))
+                          on_save=lambda v, reason="": self.save(v, None, reason))
         if form.exec():
             self.ctx.changed(self.ledger.table)
             if form.result_value:
@@ -336,7 +336,7 @@ class GenericLedgerPage(QWidget):
         name = row.get(self.ledger.label_field) if self.ledger.label_field else ""
         form = RecordForm(self, self.ledger, f"{self.ledger.title}　{name or ''}", row,
                           ref_options=ledger_refs.form_options(self.ctx.store, self.ledger, row),
-                          on_save=lambda v: self.save(v, record_id))
+                          on_save=lambda v, reason="": self.save(v, record_id, reason))
         if form.exec():
             self.ctx.changed(self.ledger.table)
 

@@ -227,7 +227,9 @@ def close_hazard(page, inspection_id: int | None) -> None:
     dlg = ActionDialog(page, "整改销号", f"{row['target_name']}：{row['hazard'] or '（未登记隐患）'}")
     day = dlg.line("销号日期", page.ctx.today().isoformat())
     note = dlg.line("整改情况")
-    dlg.work = lambda: inspections.close_hazard(page.ctx.store, inspection_id, _date(day), note.text().strip())
+    reason = dlg.reason()
+    dlg.work = lambda: inspections.close_hazard(page.ctx.store, inspection_id, _date(day), note.text().strip(),
+                                                reason=reason.text().strip())
     if dlg.exec():
         page.ctx.changed("inspection")
 

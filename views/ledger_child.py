@@ -110,7 +110,7 @@ class ChildPane(QWidget):
             initial["seq"] = self.model.rowCount() + 1
         form = RecordForm(self, self.ledger, f"新增{self.ledger.title}", initial, fixed=fixed,
                           ref_options=ledger_refs.form_options(self.page.ctx.store, self.ledger),
-                          on_save=lambda v: self.service().insert(v))
+                          on_save=lambda v, reason="": self.service().insert(v, reason))
         if form.exec():
             self.page.ctx.changed(self.ledger.table)
 
@@ -120,7 +120,7 @@ class ChildPane(QWidget):
         row = self.repo.get(record_id)
         form = RecordForm(self, self.ledger, self.ledger.title, row,
                           ref_options=ledger_refs.form_options(self.page.ctx.store, self.ledger, row),
-                          on_save=lambda v: self.service().update(record_id, v))
+                          on_save=lambda v, reason="": self.service().update(record_id, v, reason))
         if form.exec():
             self.page.ctx.changed(self.ledger.table)
 

@@ -19,6 +19,7 @@ from models.ledger.repo import ValidationError
 from models.ledgers.meetings import KINDS
 from models.values import ValueProblem, fen_to_wan_text
 from views.context import AppContext
+from views.reason_prompt import with_reason
 from views.record_form import RecordForm
 from views.table_fit import FitColumns
 
@@ -475,25 +476,31 @@ class MeetingPage(QWidget):
         if item_id is not None and fn(item_id) is not False:
             self.ctx.changed("action_item")
 
+    # an item of a signed-off ledger changes with the person's 修改理由, asked when it is needed
     def remove_decision(self) -> None:
-        self._on_item(self.decision_table, lambda i: M.remove_decision(self.store, i))
+        self._on_item(self.decision_table, lambda i: with_reason(
+            self, "删除议定事项", lambda why: M.remove_decision(self.store, i, why)))
 
     def mark_doing(self) -> None:
-        self._on_item(self.track_table, lambda i: M.set_item_status(self.store, i, "办理中", self.ctx.today()))
+        self._on_item(self.track_table, lambda i: with_reason(
+            self, "开始办理", lambda why: M.set_item_status(self.store, i, "办理中", self.ctx.today(), reason=why)))
 
     def add_progress(self, note: str | None = None) -> None:
         if note is None:
             note, ok = QInputDialog.getMultiLineText(self, "添加进展", "办理进展：")
             if not ok or not note.strip():
                 return
-        self._on_item(self.track_table, lambda i: M.add_progress(self.store, i, note, self.ctx.today(), self.ctx.user))
+        self._on_item(self.track_table, lambda i: with_reason(
+            self, "添加进展", lambda why: M.add_progress(self.store, i, note, self.ctx.today(), self.ctx.user,
+                                                     reason=why)))
 
     def close_item(self, note: str | None = None) -> None:
         if note is None:
             note, ok = QInputDialog.getText(self, "办结销号", "办结情况：", text="已办结，经核实销号")
             if not ok:
                 return
-        self._on_item(self.track_table, lambda i: M.close_item(self.store, i, self.ctx.today(), note))
+        self._on_item(self.track_table, lambda i: with_reason(
+            self, "办结销号", lambda why: M.close_item(self.store, i, self.ctx.today(), note, reason=why)))
 
     def export_minutes(self, path: str | None = None):
         """生成会议纪要 PDF on a worker thread, which opens its own connection to the database."""

@@ -5,12 +5,14 @@ until every one is fixed.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QInputDialog, QLabel,
+                               QLineEdit, QMessageBox, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget)
 
+from models.errors import PermissionDenied
 from models.ledger.fields import Field, Ledger
 from models.ledger.repo import ValidationError
 from models.values import ValueProblem
@@ -174,6 +176,21 @@ class RecordForm(QDialog):
         self.summary.setText("；".join(other) if other else ("请先改正标红的内容，改正前不会保存。" if problems else ""))
         self.summary.setVisible(bool(problems))
 
+    def _write(self, values: dict) -> Any:
+        """``on_save(values)``; when a signed ledger refuses it for want of a 修改理由 and ``on_save``
+        takes one (``reason=``), the person is asked for it and the save is tried once more."""
+        try:
+            return self.on_save(values)
+        except PermissionDenied as exc:
+            from views.reason_prompt import SIGNED
+            if SIGNED not in str(exc) or "reason" not in inspect.signature(self.on_save).parameters:
+                raise
+            text, ok = QInputDialog.getText(self, self.windowTitle(),
+                                            "该记录所属台账已审核签字，请填写修改理由（记入审计日志）：")
+            if not ok or not text.strip():
+                raise _Cancelled from None
+            return self.on_save(values, reason=text.strip())
+
     def save(self) -> None:
         values, problems = self.values()
         values = {**self.fixed, **values}
@@ -183,9 +200,18 @@ class RecordForm(QDialog):
                     problems.setdefault(name, message)
         if not problems and self.on_save is not None:
             try:
-                self.result_value = self.on_save(values)
+                self.result_value = self._write(values)
             except ValidationError as exc:
                 problems = {n: m for n, m in exc.problems}
+            except PermissionDenied as exc:
+                QMessageBox.warning(self, self.windowTitle(), str(exc))
+                return
+            except _Cancelled:
+                return
         self.show_problems(problems)
         if not problems:
             self.accept()
+
+
+class _Cancelled(Exception):
+    """The person did not give the 修改理由 a signed ledger asks for: nothing was saved."""

@@ -348,7 +348,7 @@ class SetupPage(QTabWidget):
 
     def save_evidence(self) -> None:
         from models import attachments
-        with self.ctx.store.tx("证据材料设置"):
+        with self.ctx.store.tx(label="证据材料设置"):
             self.ctx.store.set_setting(attachments.PROOF_SETTING, 1 if self.proof_box.isChecked() else 0)
             self.ctx.store.set_setting(attachments.MAX_SETTING, self.max_mb.value())
         self._message(self.evidence_msg, "已保存。", True)

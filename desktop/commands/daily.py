@@ -22,7 +22,8 @@ def register(sub) -> None:
     p.add_argument("--workstream", required=True, help="报送的专班（可写其中能区分的一部分）")
     p.add_argument("--date", help="报告日期（默认今天）")
     p.add_argument("--notes", default=None, help="工作动态（不写且当日无新增即为零报告；写了工作动态即不是零报告）")
-    p.add_argument("--reporter", default="", help="报告人（默认当前账号或 --user 指明的操作人）")
+    p.add_argument("--reporter", default="", help="报告人（默认当前账号的姓名；专班填报员只能是本人，"
+                                                   "办公室账号代录专班电话报送的日报告时写报送人）")
     p.add_argument("--amend", action="store_true",
                    help="修改已报送的日报告：按台账重新统计各项数字（不写 --notes 则保留原工作动态），须写 --reason")
     p.add_argument("--reason", default="", help="修改理由（与 --amend 一起用）")
@@ -53,11 +54,14 @@ def cmd_missing(args) -> int:
 
 
 def _reporter(store, args) -> str:
-    """报告人 when none is written: the logged-in account's name, else the operator named with
-    --user; never the computer's login name (blank then)."""
-    if (args.reporter or "").strip():
-        return args.reporter.strip()
+    """报告人: the logged-in account's name (display name); else the operator named with --user;
+    never the computer's login name (blank then). A different --reporter is for an office account
+    recording a return a liaison phoned in (naming them; the audit shows who typed it): a
+    专班填报员 is refused one by the daily-report service (``models.daily``), on every path."""
+    given = (args.reporter or "").strip()
     a = store.actor
+    if given:
+        return given
     if a is not None:
         return a.display_name or a.username
     return (getattr(args, "user", None) or "").strip()

@@ -102,10 +102,11 @@ def cmd_plan(args) -> int:
         e = _employer(store, args.name)
         due = parse_day(args.due, "完成时限")
         start = parse_day(args.start, "开始日期", today)
-        pid = service_for(store, "employer_plans", today).insert(
-            {"employer_id": e["id"], "measure": args.measure.strip(), "responsible": args.responsible.strip(),
-             "start_on": start, "due_on": due, "progress": args.progress.strip(), "progress_pct": 0,
-             "status": "推进中"}, reason="登记一企一策措施")
+        with store.tx(label="登记一企一策措施"):
+            pid = service_for(store, "employer_plans", today).insert(
+                {"employer_id": e["id"], "measure": args.measure.strip(), "responsible": args.responsible.strip(),
+                 "start_on": start, "due_on": due, "progress": args.progress.strip(), "progress_pct": 0,
+                 "status": "推进中"})
         emit(args, {"ok": True, "id": pid, "employer": e["name"]},
              f"已为 {e['name']} 登记一企一策措施：{args.measure.strip()}（责任人 {args.responsible.strip()}，时限 {due}）")
     return run(args, work, roles=OFFICE_OR_FILLER)

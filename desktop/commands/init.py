@@ -68,7 +68,7 @@ def cmd_init(args) -> int:
         if campaign.current(store) is not None:
             return fail(f"数据库中已有专项行动，不再新建：{store.path}")
         try:
-            with store.tx(reason="新建数据库"):
+            with store.tx(label="新建数据库"):
                 if args.level == "county":
                     name = args.name.strip()
                     campaign.create_campaign(store, args.campaign or f"{name}根治欠薪专项行动汇总",

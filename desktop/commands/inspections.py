@@ -2,7 +2,7 @@
 rectified, and 整改销号.
 
 qingqian inspection list [--all] --db PATH
-qingqian inspection close 编号 [--date D] [--note 整改情况] --db PATH
+qingqian inspection close 编号 [--date D] [--note 整改情况] [--reason 修改理由] --db PATH
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def register(sub) -> None:
     p.add_argument("inspection", help="排查记录编号（见 inspection list）")
     p.add_argument("--date", help="销号日期（默认今天）")
     p.add_argument("--note", default="", help="整改情况")
+    p.add_argument("--reason", default="", help="修改理由：该记录所属台账已审核签字时必填（记入审计日志）")
 
 
 def _rows(store, everything: bool) -> list[dict]:
@@ -50,7 +51,7 @@ def cmd_close(args) -> int:
         on = parse_day(args.date, "销号日期", today)
         if on > today.isoformat():
             raise ValueError(f"销号日期 {on} 在今天（{today}）之后")
-        inspections.close_hazard(store, iid, on, args.note.strip())
+        inspections.close_hazard(store, iid, on, args.note.strip(), reason=args.reason.strip())
         r = store.one("SELECT insp_no, target_name, status, closed_on FROM inspection WHERE id = ?", (iid,))
         emit(args, dict(r), f"已销号：{r['insp_no']} {r['target_name']}（{r['closed_on']}）")
     return run(args, work, roles=OFFICE_OR_FILLER)

@@ -7,12 +7,15 @@ qingqian meeting report N --workstream 专班 [--text 汇报] [--problems 问题
 qingqian meeting freeze N [--reason 重新冻结的理由] | close N --db PATH
 qingqian meeting decide N --content 事项 [--workstream 专班] [--owner 责任人] [--due D] --db PATH
 qingqian meeting edit N [--place … --present … --absent … --body …] [--reason 更正理由] --db PATH
-qingqian meeting remove-decision 13-2 --db PATH
+qingqian meeting remove-decision 13-2 [--reason 修改理由] --db PATH
 qingqian item list [--all] [--workstream 专班] --db PATH
-qingqian item progress 12-3 --note 进展 | start 12-3 | done 12-3 --note 办结情况 | close 12-3 [--note] --db PATH
+qingqian item progress 12-3 --note 进展 | start 12-3 | done 12-3 --note 办结情况 | close 12-3 [--note] [--reason 修改理由] --db PATH
 
 ``done`` (办结) is the workstream's report that the work is finished, kept as a progress line and
 shown as 已报办结 until the office verifies it and ``close`` (销号) marks it 已办结.
+
+An item of a workstream whose ledger was signed off after the item was made changes only with the
+person's own ``--reason`` (修改理由); a ``--note`` is what was done, never taken for one.
 
 N is the meeting's number (第N期); an item is 期数-序号 (12-3) or its record number.
 """
@@ -84,6 +87,7 @@ def register(sub) -> None:
     p.add_argument("--problems", help="更正已关闭会议时，该专班的存在问题")
     p = action(subs, "remove-decision", "删除一项议定事项（只限未关闭的会议，移入回收站；须办公室账号）", cmd_remove_decision)
     p.add_argument("item", help="议定事项：期数-序号（如 13-2）或编号")
+    _reason(p)
 
     subs = actions(sub, "item", "交办事项：列出，登记办理进展，开始办理，办结销号")
     p = action(subs, "list", "列出未办结的交办事项（逾期的注明）", cmd_items)
@@ -93,17 +97,26 @@ def register(sub) -> None:
     p.add_argument("item", help="交办事项：期数-序号（如 12-3，即第12期第3项）或编号")
     p.add_argument("--note", required=True, help="办理进展")
     p.add_argument("--date", help="进展日期（默认今天）")
+    _reason(p)
     p = action(subs, "start", "标为办理中（办公室或责任专班账号）", cmd_start)
     p.add_argument("item", help="交办事项：期数-序号（如 12-3）或编号")
     p.add_argument("--date", help="日期（默认今天）")
+    _reason(p)
     p = action(subs, "done", "报办结：责任专班报告事项已办完，记入进展，待办公室核实销号（办公室或责任专班账号）", cmd_done)
     p.add_argument("item", help="交办事项：期数-序号（如 12-3）或编号")
     p.add_argument("--note", required=True, help="办结情况")
     p.add_argument("--date", help="办结日期（默认今天）")
+    _reason(p)
     p = action(subs, "close", "办结销号：经办公室核实已办结（须办公室账号）", cmd_close_item)
     p.add_argument("item", help="交办事项：期数-序号（如 12-3）或编号")
-    p.add_argument("--note", default="", help="办结情况（默认“办结销号”）")
+    p.add_argument("--note", default="", help="办结情况（默认“办结销号”，记入办理进展，不是修改理由）")
     p.add_argument("--date", help="办结日期（默认今天）")
+    _reason(p)
+
+
+def _reason(p) -> None:
+    p.add_argument("--reason", default="", help="修改理由：该事项所属专班台账已审核签字时必填（记入审计日志）；"
+                                                "--note 不算修改理由")
 
 
 # -- meetings -----------------------------------------------------------------------------
@@ -321,7 +334,7 @@ def cmd_remove_decision(args) -> int:
         it = _item(store, iid, today_of(args))
         if not it.get("meeting_id"):
             raise ValueError(f"交办事项 {args.item} 不是会议的议定事项")
-        M.remove_decision(store, iid)
+        M.remove_decision(store, iid, reason=args.reason.strip())
         emit(args, {"ok": True, **_item_json(it)}, f"已删除议定事项 {args.item}：{it['content']}")
     return run(args, work, roles=OFFICE)
 
@@ -383,7 +396,7 @@ def cmd_progress(args) -> int:
         today = today_of(args)
         it = _open_item(store, args.item, today)
         on = parse_day(args.date, "进展日期", today)
-        M.add_progress(store, it["id"], args.note, on, who(store), today)
+        M.add_progress(store, it["id"], args.note, on, who(store), today, reason=args.reason.strip())
         it = _item(store, it["id"], today)
         emit(args, _item_json(it), f"已登记进展：{_item_line(it)}")
     return run(args, work, roles=OFFICE_OR_FILLER)
@@ -397,7 +410,8 @@ def cmd_start(args) -> int:
         it = _open_item(store, args.item, today)
         if it["status"] == "办理中":
             raise ValueError(f"交办事项 {args.item} 已在办理中")
-        M.set_item_status(store, it["id"], "办理中", parse_day(args.date, "日期", today), today=today)
+        M.set_item_status(store, it["id"], "办理中", parse_day(args.date, "日期", today), today=today,
+                          reason=args.reason.strip())
         it = _item(store, it["id"], today)
         emit(args, _item_json(it), f"已标为办理中：{_item_line(it)}")
     return run(args, work, roles=OFFICE_OR_FILLER)
@@ -416,7 +430,7 @@ def cmd_done(args) -> int:
         on = parse_day(args.date, "办结日期", today)
         from models.action_items import check_item_day
         check_item_day(it, on, "办结日期", today)            # not before the meeting, not after today
-        with store.tx(label="报办结"):
+        with store.tx(args.reason.strip(), label="报办结"):
             if it["status"] == "待办":
                 M.set_item_status(store, it["id"], "办理中", on, today=today)
             M.add_progress(store, it["id"], DONE_MARK + args.note.strip(), on, who(store), today)
@@ -432,7 +446,7 @@ def cmd_close_item(args) -> int:
         today = today_of(args)
         it = _open_item(store, args.item, today)
         on = parse_day(args.date, "办结日期", today)
-        M.close_item(store, it["id"], on, args.note.strip(), today)
+        M.close_item(store, it["id"], on, args.note.strip(), today, reason=args.reason.strip())
         it = _item(store, it["id"], today)
         emit(args, _item_json(it), f"已办结销号：{_item_line(it)}")
     return run(args, work, roles=OFFICE)

@@ -30,7 +30,7 @@ def _status_line(s: dict) -> str:
     if not s["signed_at"]:
         return f"{s['workstream']}：尚未签字"
     state = "审核通过" if s["passed"] else "有问题已说明理由"
-    return f"{s['workstream']}：截至 {s['as_of']}，{s['signed_by']} 于 {s['signed_at'].replace('T', ' ')[:16]} 签字（{state}）"
+    return f"{s['workstream']}：截至 {s['as_of']}，{s.get('signer') or s['signed_by']} 于 {s['signed_at'].replace('T', ' ')[:16]} 签字（{state}）"
 
 
 def _status_json(s: dict) -> dict:

@@ -135,7 +135,7 @@ def build_demo(path: str | Path, scale: str = "township", *, seed: int = DEFAULT
         if sc.via_import:
             store.execute(f"PRAGMA cache_size = {_BULK_CACHE}")   # while loading
         try:
-            with store.tx(reason="生成演示数据"):
+            with store.tx(label="生成演示数据"):
                 report(0, 100, "正在建立专项行动、领导小组和工作专班…")
                 if township:
                     from models.exchange import identity

@@ -131,7 +131,7 @@ def build_county(path: str | os.PathLike, build_township, *, seed: int = 2026112
         store.actor = actor
         try:
             start, _end, _ = _campaign_dates(today)
-            with store.tx(reason="生成县级演示数据"):
+            with store.tx(label="生成县级演示数据"):
                 _campaign.create_campaign(store, campaign_name, f"{name}根治拖欠农民工工资工作领导小组办公室", start)
                 identity.set_county(store, name=name, code=code, campaign=campaign_name)
             for i, town in enumerate(names):

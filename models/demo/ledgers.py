@@ -73,7 +73,7 @@ def add_demo_ledgers(store: Store, rng: random.Random, today: _dt.date) -> dict:
         raise ValueError("演示台账须在逐行触发器开启时生成（兑付要计入农民工实发工资）")
     from models.demo import ledgers_office as O
     ctx = DemoCtx(store, rng, today)
-    with store.tx(reason="生成演示数据"):
+    with store.tx(label="生成演示数据"):
         _funds_and_assets(ctx)
         _contracts(ctx)
         O.inspections(ctx)

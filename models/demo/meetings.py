@@ -63,7 +63,7 @@ def add_demo_meetings(store: Store, rng: random.Random, today: _dt.date) -> dict
     late = [x for x, k in plan if k == "例会" and 14 <= (today - x).days <= 45]
     laggards = set(rng.sample(late, min(len(late), rng.choice((2, 3, 3)))))
     made, n_items = [], 0
-    with store.tx("生成演示数据：周调度会"):
+    with store.tx(label="生成演示数据：周调度会"):
         for i, (day, kind) in enumerate(plan):
             mid, agenda = _meeting(store, rng, day, kind, i, lg, heads, special, today)
             made.append((mid, day, agenda))

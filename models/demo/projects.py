@@ -81,9 +81,11 @@ def populate(store: Store, rng, today: _dt.date) -> dict:
             done = today - _dt.timedelta(days=120)
             values.update(completed_on=done.isoformat(), settled_on=(done + _dt.timedelta(days=32)).isoformat(),
                           settlement_fen=contract + contract // 25)
-        psvc.update(p["id"], values, reason="演示数据：一项目一档")
+        with store.tx(label="演示数据：一项目一档"):
+            psvc.update(p["id"], values)
         due = P.deposit(store, p["id"])["due_fen"]
-        psvc.update(p["id"], {"deposit_fen": due}, reason="演示数据：工资保证金足额存储")
+        with store.tx(label="演示数据：工资保证金足额存储"):
+            psvc.update(p["id"], {"deposit_fen": due})
         # the roster and three months of attendance and payroll
         n = rng.randrange(9, 14)
         workers = []
@@ -93,7 +95,8 @@ def populate(store: Store, rng, today: _dt.date) -> dict:
             w = {"project_id": p["id"], "name": _person_name(rng, used), "id_number": _id_number(rng, born),
                  "team": team, "trade": _TRADES[team], "entered_on": (started + _dt.timedelta(days=rng.randrange(0, 30))).isoformat(),
                  "contract_signed": 1, "bank_card": ""}
-            roster_svc.insert(w, reason="演示数据：花名册")
+            with store.tx(label="演示数据：花名册"):
+                roster_svc.insert(w)
             workers.append(w)
         out["workers"] += n
         bad = i == 0
@@ -102,20 +105,23 @@ def populate(store: Store, rng, today: _dt.date) -> dict:
             paid_on = (_dt.date.fromisoformat(last) + _dt.timedelta(days=10)).isoformat()
             for j, w in enumerate(workers):
                 days = rng.randrange(18, 27)
-                att_svc.insert({"project_id": p["id"], "month": month, "name": w["name"], "id_number": w["id_number"],
-                                "team": w["team"], "days": days}, reason="演示数据：考勤表")
+                with store.tx(label="演示数据：考勤表"):
+                    att_svc.insert({"project_id": p["id"], "month": month, "name": w["name"], "id_number": w["id_number"],
+                                    "team": w["team"], "days": days})
                 paid_days = days + 3 if (bad and k == 1 and j == 0) else days
                 wage = paid_days * _DAY_RATE[w["trade"]]
-                pay_svc.insert({"project_id": p["id"], "month": month, "name": w["name"], "id_number": w["id_number"],
-                                "team": w["team"], "days": paid_days, "payable_fen": wage, "paid_fen": wage,
-                                "paid_on": paid_on}, reason="演示数据：工资发放表")
+                with store.tx(label="演示数据：工资发放表"):
+                    pay_svc.insert({"project_id": p["id"], "month": month, "name": w["name"], "id_number": w["id_number"],
+                                    "team": w["team"], "days": paid_days, "payable_fen": wage, "paid_fen": wage,
+                                    "paid_on": paid_on})
                 out["attendance"] += 1
                 out["payroll"] += 1
             if bad and k == 1:      # one paid who is on neither the roster nor the attendance
                 born = _dt.date(1988, 4, 17)
-                pay_svc.insert({"project_id": p["id"], "month": month, "name": _person_name(rng, used),
-                                "id_number": _id_number(rng, born), "days": 20, "payable_fen": 20 * 350_00,
-                                "paid_fen": 20 * 350_00, "paid_on": paid_on}, reason="演示数据：工资发放表")
+                with store.tx(label="演示数据：工资发放表"):
+                    pay_svc.insert({"project_id": p["id"], "month": month, "name": _person_name(rng, used),
+                                    "id_number": _id_number(rng, born), "days": 20, "payable_fen": 20 * 350_00,
+                                    "paid_fen": 20 * 350_00, "paid_on": paid_on})
                 out["payroll"] += 1
                 out["bad_month"] = (p["name"], month)
         out["names"].append(p["name"])

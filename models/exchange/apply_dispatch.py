@@ -301,7 +301,7 @@ def _apply(store: Store, pkg: package.Package, rows, me, county: dict, seq: int,
            tally: _Tally) -> int:
     """Everything the package brings, in one transaction. Returns the deadlines moved."""
     m = pkg.manifest
-    with store.tx(reason="接收下发包"):
+    with store.tx(label="接收下发包"):
         _apply_items(store, rows, me.code, str(county.get("name") or ""), seq, now.date(), tally)
         moved = _apply_calendar(store, rows, now.date(), tally)
         _apply_blacklist(store, rows, now.date(), tally)

@@ -119,7 +119,7 @@ def add_directive(store: Store, content: str, townships, due, today: _dt.date, b
     if due is not None and due < today.isoformat():
         raise ValidationError([("due_date", f"完成时限 {due} 早于今天（{today.isoformat()}）")])
     targets = resolve_townships(store, townships)
-    with store.tx("登记督办事项"):
+    with store.tx(label="登记督办事项"):
         did = store.insert("directive", {"content": content, "due_date": due, "issued_on": today.isoformat(),
                                          "issued_by": (by or who(store) or "").strip()})
         for code, name in targets:
@@ -142,7 +142,7 @@ def close_directive(store: Store, directive_id: int, today: _dt.date, note: str 
         raise ValidationError([("status", f"督办事项 {directive_id} 已{d['status'][1:]}（{d['closed_on']}），不能再"
                                           f"{'撤销' if cancel else '销号'}")])
     status = "已撤销" if cancel else "已销号"
-    with store.tx("撤销督办事项" if cancel else "督办事项销号"):
+    with store.tx(label="撤销督办事项" if cancel else "督办事项销号"):
         store.update("directive", directive_id, {"status": status, "closed_on": today.isoformat(),
                                                  "close_note": (note or "").strip(), "updated_at": now_text()})
 
@@ -282,7 +282,7 @@ def export_dispatch(store: Store, out: str | os.PathLike, *, now: _dt.datetime |
         package.write(staged, manifest, content)
         note = {"下发包": out.name, "序号": sequence, "数据截至": now.isoformat(), "督办事项": counts["directive"],
                 "节假日安排": counts["calendar_year"], "失信名单": counts["blacklist_entry"]}
-        with store.tx(reason="制作下发包"):
+        with store.tx(label="制作下发包"):
             store.set_setting(DISPATCH_SEQUENCE, sequence)
             store.execute("UPDATE directive SET sent_in = ? WHERE sent_in IS NULL", (sequence,))
             store.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, after, reason) "

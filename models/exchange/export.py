@@ -215,7 +215,7 @@ def export_package(store: Store, out: str | os.PathLike, *, now: _dt.datetime | 
         package.write(staged, manifest, content, files)
         note = {"报送包": out.name, "序号": sequence, "数据截至": now.isoformat(), "完整号码": bool(full_ids),
                 "记录数": sum(counts.values())}
-        with store.tx(reason="制作报送包"):
+        with store.tx(label="制作报送包"):
             store.set_setting(identity.SEQUENCE, sequence)
             store.execute("INSERT INTO audit_log(at, user, table_name, record_id, action, after, reason) "
                           "VALUES (qq_now(), qq_user(), 'exchange', NULL, 'export', ?, '报送')",

@@ -157,7 +157,7 @@ def make_copy(store: Store, out: str | os.PathLike, workstream: str, *, now: _dt
         package.write(staged, manifest, content)
         note = {"专班副本": out.name, "专班": ws["name"], "序号": sequence, "副本编号": copy_id,
                 "完整号码": True}     # the liaison works on the records: the copy is the office's data as it is
-        with store.tx(reason="制作专班副本"):
+        with store.tx(label="制作专班副本"):
             store.set_setting(COPY_SEQUENCE, sequence)
             store.execute("INSERT INTO exchange_liaison_copy(copy_id, sequence, workstream_id, workstream, made_at, "
                           "made_by, file) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -238,7 +238,7 @@ def import_copy(path: str | os.PathLike, db_path: str | os.PathLike, *, username
         ws = store.one("SELECT id, name FROM workstream WHERE uuid = ?", (info["workstream"].get("uuid"),))
         if ws is None:
             raise PackageRefused(f"专班副本中没有它所写的专班“{info['workstream'].get('name')}”，未导入：{name}")
-        with access.as_system(store), store.tx(reason="导入专班副本"):
+        with access.as_system(store), store.tx(label="导入专班副本"):
             store.execute("UPDATE account SET active = 0 WHERE active = 1")
             store.execute("DELETE FROM account WHERE username = ?", (username,))
             access.create_account(store, username, password, LIAISON_ROLE, display_name or username, ws["id"])
@@ -490,7 +490,7 @@ def make_return(store: Store, out: str | os.PathLike, *, now: _dt.datetime | Non
                     "改动": sum(counts.values())}
             if redo:
                 note["重新导出"] = True
-            with access.as_system(store), store.tx(reason="制作专班回报包"):
+            with access.as_system(store), store.tx(label="制作专班回报包"):
                 store.set_setting(RETURN_SEQUENCE, sequence)
                 store.set_setting(BASE_SHA, package.file_sha256(snapshot))
                 store.set_setting(HEAD, sha)

@@ -343,7 +343,7 @@ def receive_package(store: Store, path: str | os.PathLike, *, now: _dt.datetime 
                 "新增": totals["added"], "修改": totals["changed"], "未变": totals["unchanged"], "删除": totals["removed"],
                 "督办事项进展": len(progress["items"])}
         try:
-            with store.tx(reason="接收报送包"):
+            with store.tx(label="接收报送包"):
                 if row is None:
                     rid = store.insert("exchange_township", {"uuid": _uuid(), **values})
                 else:

@@ -34,7 +34,8 @@ def build(store: Store, out: str | Path, today: _dt.date, employer: str = "", pr
     except Exception:
         # the file could not be written: the number stays registered (never reused) but is marked
         from models.ledger.service import service_for
-        service_for(store, "certificates", today).recycle([cid], "证明文件未能写出")
+        with store.tx(label="证明文件未能写出"):           # a register of no workstream: no lock to open
+            service_for(store, "certificates", today).recycle([cid])
         raise
 
 

@@ -168,7 +168,7 @@ def signoff_line(store: Store) -> str:
     for s in signoff.signoffs(store):
         if s["signed_at"]:
             note = "" if s["passed"] else "，有说明事项"
-            signed.append(f"{s['workstream']} {s['signed_by']} {s['signed_at'][:10]}（截至 {s['as_of']}{note}）")
+            signed.append(f"{s['workstream']} {s.get('signer') or s['signed_by']} {s['signed_at'][:10]}（截至 {s['as_of']}{note}）")
         else:
             unsigned.append(s["workstream"])
     if not signed:

@@ -308,7 +308,9 @@ class AttachmentsPane(QWidget):
                 self, "移除附件", f"将附件“{row['file_name']}”移入回收站？（可在回收站恢复）") \
                 != QMessageBox.StandardButton.Yes:
             return
-        att.remove(self.ctx.store, [row["id"]])
+        from views.reason_prompt import with_reason
+        if not with_reason(self, "移除附件", lambda why: att.remove(self.ctx.store, [row["id"]], why)):
+            return
         self.ctx.changed("attachment")
         self.reload()
         self.changed.emit()

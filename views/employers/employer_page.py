@@ -261,8 +261,8 @@ class EmployerPage(QWidget):
         form = RecordForm(self, ledger, f"更新一企一策措施进展：{self.page['employer']['name']}", row, fields=fields,
                           ref_options=ledger_refs.form_options(self.ctx.store, ledger, row),
                           fixed={"employer_id": row["employer_id"]},
-                          on_save=lambda v: service_for(self.ctx.store, "employer_plans", self.ctx.today()).update(
-                              plan_id, {k: v[k] for k in v if k != "employer_id"}, reason="更新一企一策措施进展"))
+                          on_save=lambda v, reason="": service_for(self.ctx.store, "employer_plans", self.ctx.today()).update(
+                              plan_id, {k: v[k] for k in v if k != "employer_id"}, reason))
         if form.exec():
             self.ctx.changed("employer_plan")
 

@@ -359,7 +359,7 @@ class CountyPage(QWidget):
     def save_thresholds(self) -> None:
         store = self.ctx.store
         try:
-            with store.tx(reason="修改县级汇总阈值"):
+            with store.tx(label="修改县级汇总阈值"):
                 store.set_setting(identity.CLEARED_RED, round(self.red.value(), 1))
                 store.set_setting(identity.OVERDUE_YELLOW, self.yellow.value())
                 store.set_setting(identity.STALE_DAYS, self.stale.value())

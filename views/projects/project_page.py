@@ -458,7 +458,7 @@ class ProjectPage(QWidget):
         ledger = registry.get("projects")
         values = LedgerRepo(self.ctx.store, ledger).get(pid) if pid else self._service().defaults()
         title = f"工程项目　{values.get('name', '')}" if pid else "新增工程项目"
-        form = RecordForm(self, ledger, title, values, on_save=lambda v: self._service().save(v, pid))
+        form = RecordForm(self, ledger, title, values, on_save=lambda v, reason="": self._service().save(v, pid, reason))
         if form.exec():
             if pid is None and form.result_value:
                 self.pid = form.result_value
