@@ -116,25 +116,77 @@ def _offer_restore(db_path: Path, message: str, user: str = "") -> bool:
     return False
 
 
+class _Declined(Exception):
+    """The user closed the password dialog of a restore: nothing was changed."""
+
+
+def _ask_login(who: str, backup_name: str) -> tuple[str, str] | None:
+    """The user name and password of the account that restores (``who``: which accounts may), or
+    None when the user cancels."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+    dialog = QDialog()
+    dialog.setWindowTitle("恢复数据库 — 验证身份")
+    name, password = QLineEdit(), QLineEdit()
+    password.setEchoMode(QLineEdit.EchoMode.Password)
+    note = QLabel(f"备份“{backup_name}”中已有账号：恢复须由备份中的{who}输入用户名和密码。")
+    note.setWordWrap(True)
+    form = QFormLayout()
+    form.addRow("用户名", name)
+    form.addRow("密码", password)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("验证并继续")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    lay = QVBoxLayout(dialog)
+    lay.addWidget(note)
+    lay.addLayout(form)
+    lay.addWidget(buttons)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return name.text(), password.text()
+
+
 def _restore_confirmed(src, db_path: Path, user: str = "") -> bool:
-    """``restore.restore`` from the window. A backup of another unit, or one lacking accounts the
-    database has (``restore.RestoreDiffers``), is put in place only once the user has read what
+    """``restore.restore`` from the window. When the backup has accounts, one of its 办公室 (in a
+    liaison's copy, its liaison) proves who restores by password, as on the command line; whom it
+    proves is the audit's. A backup of another unit, one lacking accounts the database has, one
+    that would undo changes made since it was taken, or, over a file that cannot be read, one with
+    no accounts (``restore.RestoreDiffers``), is put in place only once the user has read what
     differs and confirmed. True if restored, False if the user declined; BackupError otherwise."""
-    from models import restore
+    from models import access, restore, restore_guard
+    asked: dict = {}
+
+    def authorize(store) -> None:
+        if not access.has_accounts(store.conn):
+            return
+        if "login" not in asked:
+            login = _ask_login(restore_guard.who_may(store.conn), Path(src).name)
+            if login is None:
+                raise _Declined()
+            asked["login"] = login
+        restore_guard.prove(store, *asked["login"])
     try:
-        restore.restore(src, db_path, holding_lock=True, user=user)
-        return True
-    except restore.RestoreDiffers as exc:
-        box = QMessageBox(QMessageBox.Icon.Warning, "备份与当前数据库不同",
-                          f"这份备份与当前数据库不同：\n{Path(src).name}")
-        box.setInformativeText("\n".join(f"· {d}。" for d in exc.differences)
-                               + "\n\n确定仍要用这份备份替换当前数据库吗？当前数据库会另存一份，不会被直接覆盖。")
-        box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 440px; }")   # whole lines
-        go = box.addButton("仍然恢复", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(cancel)
-        box.exec()
-        if box.clickedButton() is not go:
-            return False
-    restore.restore(src, db_path, holding_lock=True, user=user, confirmed=True)
+        try:
+            done = restore.restore_checked(src, db_path, holding_lock=True, user=user, authorize=authorize)
+        except restore.RestoreDiffers as exc:
+            box = QMessageBox(QMessageBox.Icon.Warning, "备份与当前数据库不同",
+                              f"这份备份与当前数据库不同：\n{Path(src).name}")
+            box.setInformativeText("\n".join(f"· {d}。" for d in exc.differences)
+                                   + "\n\n确定仍要用这份备份替换当前数据库吗？当前数据库会另存一份，不会被直接覆盖。")
+            box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 440px; }")   # whole lines
+            go = box.addButton("仍然恢复", QMessageBox.ButtonRole.DestructiveRole)
+            cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(cancel)
+            box.exec()
+            if box.clickedButton() is not go:
+                return False
+            done = restore.restore_checked(src, db_path, holding_lock=True, user=user, authorize=authorize,
+                                           confirmed=True)
+    except _Declined:
+        return False
+    if done.lines():
+        said = QMessageBox(QMessageBox.Icon.Information, "已从备份恢复", "已从备份恢复数据库。")
+        said.setInformativeText("\n".join(done.lines()))
+        said.exec()
     return True

@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from models import lockfile
@@ -103,6 +103,7 @@ class Identity:
     unit: str = ""
     campaign: str = ""
     accounts: tuple[str, ...] = ()
+    copy_id: str = ""               # a liaison's copy (专班副本): the copy it was set up from
 
     def label(self) -> str:
         """「青山县白鹤镇（代码 511234102），填报单位 青山县白鹤镇人民政府」"""
@@ -148,9 +149,16 @@ def identity_of(conn: sqlite3.Connection) -> Identity:
             "SELECT username FROM account WHERE active = 1 ORDER BY id"))
     except sqlite3.Error:
         accounts = ()
+    copy_id = ""
+    try:
+        row = conn.execute("SELECT value FROM setting WHERE key = ?", (ex.COPY,)).fetchone()
+        info = json.loads(row[0]) if row is not None and row[0] else None
+        copy_id = str(info.get("copy_id") or "") if isinstance(info, dict) else ""
+    except (sqlite3.Error, ValueError, TypeError):
+        pass
     return Identity(_setting_text(conn, ex.LEVEL) or "township", _setting_text(conn, ex.UNIT_NAME),
                     _setting_text(conn, ex.UNIT_CODE), _setting_text(conn, ex.COUNTY_NAME), unit, campaign,
-                    accounts)
+                    accounts, copy_id)
 
 
 def identity_of_file(db_path: str | os.PathLike) -> Identity | None:
@@ -199,6 +207,13 @@ def differences(current: Identity | None, backup: Identity) -> list[str]:
             out.append(f"单位不同：备份为“{backup.label()}”，当前数据库为“{current.label()}”")
         else:
             out.append(f"备份中没有单位信息（填报单位、报送身份），当前数据库为“{current.label()}”")
+    if current.copy_id != backup.copy_id:
+        if current.copy_id and backup.copy_id:
+            out.append("备份是另一份专班副本（联络员的数据库），不是当前这一份")
+        elif current.copy_id:
+            out.append("当前数据库是专班副本（联络员的数据库），备份不是这份副本")
+        else:
+            out.append("备份是专班副本（联络员的数据库），当前数据库不是")
     lost = [a for a in current.accounts if a not in set(backup.accounts)]
     if lost and not backup.accounts:
         out.append(f"当前数据库有 {len(current.accounts)} 个账号（{_names(list(current.accounts))}），备份中没有账号："
@@ -246,7 +261,7 @@ def has_accounts(db_path: str | os.PathLike) -> bool | None:
 
 # the numbers of the packages a database has sent: the receiver takes only a number above the last
 # it received, so a restored database keeps counting from the highest, never from its backup's
-SENT_COUNTERS = ("exchange.sequence", "exchange.dispatch_sequence")
+from models.restore_guard import SENT_COUNTERS  # noqa: E402 - kept with what a restore compares
 
 
 def sent_counters(db: Path) -> dict[str, int]:
@@ -269,14 +284,31 @@ def sent_counters(db: Path) -> dict[str, int]:
     return out
 
 
+@dataclass
+class Restored:
+    """What a restore did: the replaced file kept as ``kept``; what differed and was confirmed
+    (``differences``); what the replaced database held that the backup does not (``since``,
+    ``models.restore_guard.Since``); what could not be checked (``notes``)."""
+    kept: Path | None = None
+    differences: list = field(default_factory=list)
+    since: object = None
+    notes: list = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """What the user is told beyond 「已恢复」: what the restore undid, what was not checked."""
+        return (self.since.after_lines(self.kept) if self.since else []) + list(self.notes)
+
+
 def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None,
-             current: Identity | None = None, confirmed: bool = False, sent: dict | None = None) -> list[str]:
+             current: Identity | None = None, confirmed: bool = False, sent: dict | None = None,
+             db: Path | None = None, damaged: bool = False) -> Restored:
     """Copy ``src`` to ``tmp``, bring it to the current schema, check it is one of the program's
-    databases with its triggers, compare it with the database it replaces (``current``: refused
-    with ``RestoreDiffers`` when they differ, unless ``confirmed``), and record the restore in its
-    audit log. Raises BackupError (or whatever ``authorize(store)``, called on the copy, raises to
-    refuse). Returns what differs (confirmed)."""
-    from models import backup_pages
+    databases with its triggers, compare it with the database it replaces (``current``; ``db``,
+    ``damaged`` when it cannot be read: refused with ``RestoreDiffers`` when they differ or the
+    database holds changes made after the backup, unless ``confirmed``), and record the restore in
+    its audit log. Raises BackupError (or whatever ``authorize(store)``, called on the copy, raises
+    to refuse). Returns what differs (confirmed), what was undone and what was not checked."""
+    from models import backup_pages, restore_guard
     if backup_pages.is_packed(src):         # rebuilt straight into the copy, then checked
         try:
             backup_pages.unpack(src, tmp)
@@ -287,6 +319,7 @@ def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None,
     else:
         check_candidate(src)
         _copy(src, tmp)
+    mark = restore_guard.audit_mark(tmp)        # the backup's last audit row, before any upgrade
     from models.db import Store, StoreError
     try:
         store = Store(tmp, user, check=False)
@@ -301,7 +334,15 @@ def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None,
                               f"可能被其他程序改动过，不能恢复：{src}")
         if authorize is not None:
             authorize(store)
-        differ = differences(current, identity_of(store.conn))
+        backup_identity = identity_of(store.conn)
+        differ = differences(current, backup_identity)
+        since, notes = None, []
+        if damaged and db is not None:          # whose it was, from what it left
+            more, notes = restore_guard.damaged_differences(db, src, backup_identity, identity_of_file, differences)
+            differ += more
+        elif current is not None and db is not None:
+            since = restore_guard.changes_since(db, mark, store.conn)
+            differ += since.sentences() if since else []
         if differ and not confirmed:
             raise RestoreDiffers(src, differ)
         after = {"恢复自": str(src)}
@@ -326,7 +367,7 @@ def _prepare(src: Path, tmp: Path, user: str, kept_hint: str, authorize=None,
         raise BackupError(f"备份文件无法使用：{src}（{why(exc)}）") from exc
     finally:
         store.close()
-    return differ
+    return Restored(None, differ, since, notes)
 
 
 def _copy(src: Path, tmp: Path) -> None:
@@ -346,19 +387,30 @@ def _copy(src: Path, tmp: Path) -> None:
 
 def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user: str = "",
             holding_lock: bool = False, authorize=None, confirmed: bool = False) -> Path | None:
+    """``restore_checked``; returns the path the replaced file was kept as (None: there was none)."""
+    return restore_checked(backup_file, db_path, user=user, holding_lock=holding_lock, authorize=authorize,
+                           confirmed=confirmed).kept
+
+
+def restore_checked(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user: str = "",
+                    holding_lock: bool = False, authorize=None, confirmed: bool = False) -> Restored:
     """Put a checked backup in place of the database. The file it replaces is kept
-    beside it (``.before-restore-<time>``), never overwritten silently. Returns that path.
+    beside it (``.before-restore-<time>``), never overwritten silently. Returns ``Restored``.
 
     Refused (``BackupError``, one line, nothing changed) while a window or a command holds
     the database, or when the file is not a whole 清欠工作台 database of a known version with
     the program's triggers. ``holding_lock``: the caller (the window, offering a backup for
-    a damaged file) holds the database's lock itself. ``user``: who restores, for the audit.
-    ``authorize(store)``: proves who restores against the backup's own accounts (when the
-    database being replaced cannot be opened); it raises to refuse.
+    a damaged file) holds the database's lock itself. ``user``: who restores, as the caller has
+    proven it, for the audit (none: 未登录, never the computer's log-in name). ``authorize(store)``:
+    proves who restores against the backup's own accounts (when the database being replaced
+    cannot be opened; whom it proves is the audit's); it raises to refuse.
 
-    A backup of another unit, or one lacking accounts the database has, is refused
-    (``RestoreDiffers``, saying what differs; nothing changed) unless ``confirmed``: the user
-    has been told what differs and wants it all the same."""
+    A backup of another unit, or one lacking accounts the database has; one that would undo
+    changes made since it was taken (a repayment, a password reset: ``restore_guard.Since``); or,
+    in place of a file that cannot be read, one with no accounts or of another unit than what the
+    file left tells (``restore_guard.damaged_differences``), is refused (``RestoreDiffers``,
+    saying what; nothing changed) unless ``confirmed``: the user has been told and wants it all
+    the same."""
     src = Path(backup_file)
     db = Path(db_path)
     if not src.is_file():
@@ -379,10 +431,12 @@ def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user:
             if f.exists():
                 f.unlink()
         kept = _kept_name(db) if db.exists() else None
-        from models.db import default_user
         current = identity_of_file(db) if db.exists() else None
         sent = sent_counters(db) if db.exists() else {}
-        _prepare(src, tmp, user or default_user(), str(kept) if kept else "", authorize, current, confirmed, sent)
+        from models.restore_guard import UNPROVEN
+        done = _prepare(src, tmp, user or "未登录" + UNPROVEN, str(kept) if kept else "", authorize, current,
+                        confirmed, sent, db, damaged=db.exists() and current is None)
+        done.kept = kept
         if kept is not None:
             _checkpoint(db)
             shutil.copy2(db, kept)
@@ -399,7 +453,7 @@ def restore(backup_file: str | os.PathLike, db_path: str | os.PathLike, *, user:
             restore_attachments(src, db)
         except (OSError, sqlite3.Error):
             pass        # the database is restored; a file not brought back shows as 文件缺失
-        return kept
+        return done
     except OSError as exc:
         raise BackupError(f"恢复失败：{exc.filename or db}（{why(exc)}）。数据库未被替换。") from exc
     finally:

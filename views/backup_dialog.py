@@ -14,7 +14,9 @@ from views.jobs import run_job
 
 def backup_now(parent, ctx: AppContext, then: Callable[[Path], None] | None = None) -> None:
     """Ask where, then back up on a worker thread; ``then`` (the file written) once it is done.
-    A backup made removes the note of an automatic backup that did not finish."""
+    A backup made removes the note of an automatic backup that did not finish. Outside the
+    program's own backup folder the copy is a full, unmasked one: once accounts exist only the
+    办公室 (in a liaison's copy, its liaison) makes it, and it is audited (``models.restore_guard``)."""
     default = backup.backup_dir(ctx.store_path) / f"手动备份-{_dt.datetime.now():%Y%m%d-%H%M}.sqlite"
     path, _ = QFileDialog.getSaveFileName(parent, "备份到", str(default), "数据库备份 (*.sqlite)")
     if not path:
@@ -25,6 +27,12 @@ def backup_now(parent, ctx: AppContext, then: Callable[[Path], None] | None = No
     if problem:
         QMessageBox.critical(parent, "备份失败", problem)
         return
+    from models import restore_guard
+    refused = restore_guard.may_back_up_to(ctx.store, path)     # a full copy where the user chooses
+    if refused:
+        QMessageBox.critical(parent, "不能备份到这里", refused)
+        return
+    restore_guard.record_backup(ctx.store, path)                # audited, as an unmasked export is
 
     def work(jc):
         made = backup.backup_file(db_path, path, progress=lambda d, t: jc.progress(d, t, "正在备份…"))

@@ -148,9 +148,16 @@ def cmd_backup(args) -> int:
     store, code = open_store(args)
     if store is None:
         return code
+    if args.to:         # a full copy, every number unmasked, where the user chooses: as export --unmasked
+        problem = _may_back_up_to(store, args)
+        if problem:
+            store.close()
+            return fail(problem)
     earlier = backup.unfinished_backup(store.path)      # an automatic backup that failed unseen
     try:
         if args.to:
+            from models import restore_guard
+            restore_guard.record_backup(store, args.to)
             path = backup.backup_to(store.conn, args.to)
             backup.clear_unfinished_note(store.path)
         else:
@@ -168,14 +175,28 @@ def cmd_backup(args) -> int:
     return 0
 
 
-OFFICE = ("办公室",)
+def _may_back_up_to(store, args) -> str:
+    """Why this backup to a file of the user's choosing is refused ("" when it may go ahead): once
+    the database has accounts, only its 办公室 (in a liaison's copy, its liaison), by password."""
+    from desktop.commands._common import Refused, authenticated_actor
+    from models import access, restore_guard
+    from models.db import StoreError
+    if restore_guard.own_folder(store.path, args.to) or not access.has_accounts(store.conn):
+        return ""
+    try:
+        authenticated_actor(store, args, roles=restore_guard.roles(store.conn))
+    except (Refused, StoreError) as exc:
+        return f"{exc}（备份到自选位置的文件含未遮蔽的身份证号码、银行卡号和电话；未备份）"
+    return restore_guard.may_back_up_to(store, args.to)
 
 
 def cmd_restore(args) -> int:
-    """Only while nobody holds the database, only by 办公室 with password (proven against the
-    database being replaced when it still opens, else against the backup), only a whole
-    清欠工作台 database with the program's triggers; a backup of another unit, or one lacking
-    accounts the database has, only with ``--force``. One line and nothing changed otherwise."""
+    """Only while nobody holds the database, only by 办公室 (in a liaison's copy, its liaison) with
+    password (proven against the database being replaced when it still opens, else against the
+    backup), only a whole 清欠工作台 database with the program's triggers; a backup of another unit,
+    one lacking accounts the database has, one that would undo changes made since it was taken,
+    or, over a file that cannot be read, one with no accounts or of another unit than the file's
+    leftovers tell, only with ``--force``. One line and nothing changed otherwise."""
     from pathlib import Path
     from desktop.commands._common import Refused
     from models import backup, lockfile, restore
@@ -189,8 +210,8 @@ def cmd_restore(args) -> int:
     try:
         restore.check_candidate(src)     # a file that cannot be restored is said so before anything else
         who, authorize = _restorer(db, args)
-        kept = restore.restore(src, db, user=who, holding_lock=True, authorize=authorize,
-                               confirmed=getattr(args, "force", False))
+        done = restore.restore_checked(src, db, user=who, holding_lock=True, authorize=authorize,
+                                       confirmed=getattr(args, "force", False))
     except Refused as exc:
         return fail(f"{exc}（恢复未进行）")
     except restore.RestoreDiffers as exc:
@@ -199,23 +220,30 @@ def cmd_restore(args) -> int:
         return fail(str(exc))
     finally:
         lock.release()
-    emit(args, {"restored": str(db), "previous_kept_as": str(kept) if kept else None},
+    kept, since = done.kept, done.since
+    emit(args, {"restored": str(db), "previous_kept_as": str(kept) if kept else None,
+                "confirmed_differences": done.differences,
+                "changes_not_in_backup": since.count if since else 0,
+                "changes_span": [since.first, since.last] if since and since.count else None,
+                "passwords_reverted": list(since.passwords) if since else [],
+                "notes": done.notes},
          [f"已从备份 {src} 恢复数据库：{db}",
-          f"恢复前的数据库另存为：{kept}" if kept else "恢复前没有数据库文件，未另存"])
+          f"恢复前的数据库另存为：{kept}" if kept else "恢复前没有数据库文件，未另存", *done.lines()])
     return 0
 
 
 def _restorer(db, args):
-    """Who restores: (name for the audit, None) once proven as 办公室 against the database being
-    replaced, when it opens and has accounts; else (name, a check to run against the backup's
-    own accounts). Raises ``Refused``."""
+    """Who restores: (name for the audit, None) once proven as 办公室 (in a liaison's copy, its
+    liaison: ``restore_guard.roles``) against the database being replaced, when it opens and has
+    accounts; else (a name marked unproven, a check to run against the backup's own accounts:
+    whom it proves is the audit's). Never the computer's log-in name. Raises ``Refused``."""
     from desktop.commands._common import authenticated_actor
-    from models import restore
-    from models.db import Store, StoreError, default_user
+    from models import restore, restore_guard
+    from models.db import Store, StoreError
 
     def against_backup(store):
-        authenticated_actor(store, args, roles=OFFICE)
-    name = getattr(args, "user", None) or default_user()
+        authenticated_actor(store, args, roles=restore_guard.roles(store.conn))
+    name = ((getattr(args, "user", None) or "").strip() or "未登录") + restore_guard.UNPROVEN
     if not db.exists() or restore.has_accounts(db) is False:
         return name, against_backup
     try:
@@ -223,7 +251,7 @@ def _restorer(db, args):
     except (StoreError, OSError):
         return name, against_backup         # damaged or not ours: the backup's accounts decide
     try:
-        authenticated_actor(current, args, roles=OFFICE)
+        authenticated_actor(current, args, roles=restore_guard.roles(current.conn))
         return current.user, None
     except sqlite3.DatabaseError:
         return name, against_backup
