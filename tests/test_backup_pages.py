@@ -60,7 +60,7 @@ def test_base_then_deltas_each_restores_its_own_moment(packing, demo_db, tmp_pat
         assert _amount(out, cid) == amount
         assert backup.full_check(out) == "ok"
     _edit(demo_db, cid, 999)
-    kept = restore.restore(made[1], demo_db)
+    kept = restore.restore(made[1], demo_db, confirmed=True)    # the 999 made since is set aside knowingly
     assert _amount(demo_db, cid) == 222 and _amount(kept, cid) == 999
 
 

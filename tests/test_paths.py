@@ -79,7 +79,7 @@ def test_open_read_only_backup_check_restore_in_awkward_paths(awkward_db, tmp_pa
     s.close()
     assert backup.latest_good(awkward_db) == auto
     assert backup.inspect(manual).holds_data
-    kept = restore.restore(manual, awkward_db)
+    kept = restore.restore(manual, awkward_db, confirmed=True)     # 备份后 is set aside knowingly
     s = Store(awkward_db)
     assert s.scalar("SELECT summary FROM case_record ORDER BY id LIMIT 1") != "备份后"
     assert s.scalar("SELECT COUNT(*) FROM case_record") == cases

@@ -92,8 +92,9 @@ def test_restore_is_refused_while_the_window_holds_the_database(with_backup, qtb
     s = Store(db)
     assert s.scalar("SELECT summary FROM case_record ORDER BY id LIMIT 1") == "窗口随后保存"
     s.close()
-    # once the window has closed, the same restore goes through
-    code, out, err = _run(monkeypatch, capsys, "restore", good, "--db", db, "--json")
+    # once the window has closed, the same restore goes through (the window's later save is set
+    # aside with the replaced file: --force says so knowingly)
+    code, out, err = _run(monkeypatch, capsys, "restore", good, "--db", db, "--json", "--force")
     assert code == 0, err
     assert json.loads(out)["previous_kept_as"]
 
@@ -116,7 +117,7 @@ def test_restore_is_refused_while_a_command_in_another_process_holds_the_databas
         holder.kill()
         holder.wait()
     # the holder is gone: its lock is stale and no longer stands in the way
-    r = subprocess.run([sys.executable, "-m", "desktop.cli", "restore", str(good), "--db", str(db)],
+    r = subprocess.run([sys.executable, "-m", "desktop.cli", "restore", str(good), "--db", str(db), "--force"],
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
 

@@ -145,17 +145,20 @@ def test_a_backup_lacking_an_account_added_since_is_refused(demo_db, tmp_path, m
     assert "李领导" in line and "不能再登录" in line and "办公室王" not in line.split("：", 2)[-1]
 
 
-def test_an_older_backup_of_the_same_township_with_the_same_accounts_restores_as_before(
+def test_an_older_backup_of_the_same_township_restores_once_what_it_undoes_is_confirmed(
         demo_db, tmp_path, monkeypatch, capsys):
     _with_office(demo_db, "李领导")
     s = Store(demo_db, "测试")
     good = backup.backup_to(s.conn, tmp_path / "备份" / "good.sqlite")
     s.actor = access.login(s, "办公室王", "pw-office")
     s.execute("UPDATE case_record SET summary = '备份之后的修改' WHERE id = (SELECT MIN(id) FROM case_record)")
-    access.set_password(s, "李领导", "pw-changed")          # a password changed since: not a difference
+    access.set_password(s, "李领导", "pw-changed")          # a password changed since: its old one comes back
     s.close()
     code, out, err = _run(monkeypatch, capsys, "restore", good, "--db", demo_db, "--user", "办公室王", "--json",
                           password="pw-office")
+    assert code == 2 and "之后做的" in err and "李领导" in err, err           # said, nothing done
+    code, out, err = _run(monkeypatch, capsys, "restore", good, "--db", demo_db, "--user", "办公室王", "--json",
+                          "--force", password="pw-office")
     assert code == 0, err
     kept = Path(json.loads(out)["previous_kept_as"])
     assert kept.name.startswith("demo.sqlite.before-restore-")
@@ -163,7 +166,7 @@ def test_an_older_backup_of_the_same_township_with_the_same_accounts_restores_as
     assert s.scalar("SELECT summary FROM case_record ORDER BY id LIMIT 1") != "备份之后的修改"
     after = json.loads(s.scalar("SELECT after FROM audit_log WHERE action = 'restore_db'"))
     s.close()
-    assert after == {"恢复自": str(good)}
+    assert after["恢复自"] == str(good)
     old = Store(kept)
     assert old.scalar("SELECT summary FROM case_record ORDER BY id LIMIT 1") == "备份之后的修改"
     old.close()

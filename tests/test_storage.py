@@ -115,7 +115,9 @@ def test_backup_and_restore_round_trip(tmp_path, campaign_store):
     campaign_store.execute("UPDATE case_record SET amount_fen = 1 WHERE id = ?", (cid,))
     db_path = campaign_store.path
     campaign_store.close()
-    kept = restore.restore(target, db_path)
+    with pytest.raises(restore.BackupError, match="之后做的"):     # the change since the backup is named
+        restore.restore(target, db_path)
+    kept = restore.restore(target, db_path, confirmed=True)
     assert kept is not None and kept.exists()
     s = Store(db_path)
     assert s.scalar("SELECT amount_fen FROM case_record WHERE id = ?", (cid,)) == 123456

@@ -42,18 +42,21 @@ def register(sub) -> None:
 
     p = sub.add_parser("backup", help="备份数据库（SQLite 在线备份）")
     add_db(p)
-    p.add_argument("--to", help="备份文件；不写则放入自动备份文件夹")
+    p.add_argument("--to", help="备份文件；不写则放入自动备份文件夹。备份含未遮蔽的身份证号码、银行卡号和电话："
+                                "已启用账号时，备份到自选位置须办公室账号（专班副本为其联络员账号）和密码，并记入审计日志")
     p.add_argument("--force", action="store_true", help="--to 指定的文件已存在时替换它")
     p.add_argument("--auto", choices=("close", "daily"),
                    help="窗口关闭时或每日的自动备份（窗口在后台进程中调用，备份较大的数据库时窗口不必等待）")
     add_json(p)
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="从备份恢复数据库（须办公室账号和密码；原文件另存，不覆盖）")
+    p = sub.add_parser("restore", help="从备份恢复数据库（须办公室账号和密码，专班副本为其联络员账号；原文件另存，不覆盖）")
     p.add_argument("file", help="备份文件")
     add_db(p)
     p.add_argument("--force", action="store_true",
-                   help="备份与当前数据库不是同一单位（乡镇、代码、填报单位），或当前数据库的账号在备份中没有时，"
+                   help="备份与当前数据库不是同一单位（乡镇、代码、填报单位），当前数据库的账号在备份中没有，"
+                        "当前数据库有备份之后的改动或改过的密码（恢复后不在数据库中、旧密码重新有效），"
+                        "或当前数据库已损坏而备份中没有账号、看来不是本单位的备份时，"
                         "仍然恢复（不加此项时拒绝并说明有何不同）")
     add_json(p)
     p.set_defaults(func=cmd_restore)
