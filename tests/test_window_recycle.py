@@ -11,8 +11,8 @@ from tests.test_ledger_pages import _ctx, ledger_store  # noqa: F401 - the fixtu
 
 def _dialogs(monkeypatch, answers):
     from PySide6.QtWidgets import QInputDialog, QMessageBox
-    said = {"info": [], "warning": []}
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: answers.pop(0))
+    said = {"info": [], "warning": [], "asked": []}
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (said["asked"].append(a[2]) or answers.pop(0)))
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: said["info"].append(a[2]))
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: said["warning"].append(a[2]))
     return said
@@ -28,6 +28,8 @@ def test_the_window_asks_why_and_writes_it_to_the_audit(ledger_store, qtbot, tmp
     said = _dialogs(monkeypatch, [("  ", True), ("来访登记重复", True)])    # a blank reason is asked again
     page.recycle()
     assert said["info"] == ["移入回收站须说明理由。"] and not said["warning"]
+    name = s.scalar("SELECT petitioner FROM petition WHERE id = ?", (pid,))
+    assert said["asked"][0].startswith(f"将选中的 1 条记录（{name}）移入回收站。")      # the person sees which
     assert s.scalar("SELECT deleted_at FROM petition WHERE id = ?", (pid,)) is not None
     assert s.scalar("SELECT reason FROM audit_log WHERE table_name = 'petition' AND record_id = ? "
                     "ORDER BY id DESC LIMIT 1", (pid,)) == "来访登记重复"

@@ -185,9 +185,9 @@ class CaseDetail(QTabWidget):
             QMessageBox.information(self, "移入回收站", "请先选中要移入回收站的农民工。")
             return
         from models.ledger.service import service_for
-        from views.reason_prompt import recycle_with_reason
+        from views.reason_prompt import recycle_with_reason, which
         svc = service_for(self.ctx.store, "workers", today=self.ctx.today())
-        if recycle_with_reason(self, "移入回收站", f"将选中的 {len(ids)} 名农民工移入回收站。",
+        if recycle_with_reason(self, "移入回收站", f"将选中的 {which(self.workers_repo, ids, '名农民工')}移入回收站。",
                                lambda why: svc.recycle(ids, why)):
             self.ctx.changed("worker")
 

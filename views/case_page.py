@@ -320,8 +320,8 @@ class CasePage(QWidget):
             QMessageBox.information(self, "移入回收站", "请先在台账中选中要移入回收站的问题。")
             return
         from models.ledger.service import service_for
-        from views.reason_prompt import recycle_with_reason
+        from views.reason_prompt import recycle_with_reason, which
         svc = service_for(self.ctx.store, "cases", today=self.ctx.today())
-        if recycle_with_reason(self, "移入回收站", f"将选中的 {len(ids)} 条问题移入回收站。",
+        if recycle_with_reason(self, "移入回收站", f"将选中的 {which(self.repo, ids, '条问题')}移入回收站。",
                                lambda why: svc.recycle(ids, why)):
             self.ctx.changed("case_record")

@@ -346,10 +346,10 @@ class GenericLedgerPage(QWidget):
             QMessageBox.information(self, "移入回收站", "请先选中要移入回收站的记录。")
             return
         from models.ledger.service import service_for
-        from views.reason_prompt import recycle_with_reason
+        from views.reason_prompt import recycle_with_reason, which
         svc = service_for(self.ctx.store, self.ledger.kind, today=self.ctx.today())
         note = self.ledger.extra.get("recycle_note", "")
-        if recycle_with_reason(self, "移入回收站", f"将选中的 {len(ids)} 条记录移入回收站。{note}",
+        if recycle_with_reason(self, "移入回收站", f"将选中的 {which(self.repo, ids)}移入回收站。" + (f"\n{note}" if note else ""),
                                lambda why: svc.recycle(ids, why)):
             self.ctx.changed(self.ledger.table)
 

@@ -128,8 +128,8 @@ class ChildPane(QWidget):
         ids = self.table.selected_ids()
         if not ids:
             return
-        from views.reason_prompt import recycle_with_reason
+        from views.reason_prompt import recycle_with_reason, which
         svc = service_for(self.page.ctx.store, self.ledger.kind, today=self.page.ctx.today())
-        if recycle_with_reason(self, "移入回收站", f"将选中的 {len(ids)} 条明细移入回收站。",
+        if recycle_with_reason(self, "移入回收站", f"将选中的 {which(self.repo, ids, '条明细')}移入回收站。",
                                lambda why: svc.recycle(ids, why)):
             self.page.ctx.changed(self.ledger.table)

@@ -53,3 +53,17 @@ def recycle_with_reason(parent: QWidget, title: str, question: str, work: Callab
         QMessageBox.warning(parent, title, str(exc))
         return False
     return True
+
+
+def which(repo, ids, unit: str = "条记录", most: int = 3) -> str:
+    """The records a prompt is about, named as the ledger names them: “2 条问题（QS20261102002、
+    QS20261103004）”, so that the person confirms knowing which ones."""
+    field = repo.ledger.label_field
+    names = []
+    for i in list(ids)[:most] if field else []:
+        row = repo.get(i) or {}
+        value = row.get(f"{field}__label") or row.get(field)
+        if value not in (None, ""):
+            names.append(str(value))
+    shown = "、".join(names) + ("等" if len(ids) > most and names else "")
+    return f"{len(ids)} {unit}" + (f"（{shown}）" if shown else "")
