@@ -35,8 +35,9 @@ from models.io.row_checks import row_validator
 from models import completion
 from models.io.header import (ChoiceProblem, Header, apply_mapping, choose_sheet, remember,
                               remembered, user_choices)
-from models.io.plan import ImportPlan, RowResult, importable  # noqa: F401 - importable: for callers
-from models.io.problems import Problem, field_label
+from models.io.plan import (ImportPlan, RowResult, date_notes, importable,  # noqa: F401 - importable: for callers
+                            kept_blank_note, row_problem)
+from models.io.problems import Problem, field_label as _label
 from models.io.reading import UnusableFile, open_book
 from models.io.unplaced import (_check_computed, _columns_beyond_header, _scan_unmapped,  # noqa: F401
                                 blocking_message, looks_like, unmapped_text)     # looks_like: for callers
@@ -44,7 +45,6 @@ from models.io.unplaced import computed_column
 from models.io.case_column import CASE_CHECK, case_check_column, case_id, check_case_column, only_case
 from models.io.other_kind import looks_like_kind, other_kind_message
 from models.io.paid_twice import note_paid_twice
-from models.io.plan import date_notes, kept_blank_note, row_problem
 from models.io.records import first_text, id_columns, kept_note, valid_id_in
 from models.io.sheet_notes import note_hidden, other_sheets, other_sheets_note
 from models.io.writing import match_existing, write_rows
@@ -522,9 +522,6 @@ def _blank_is_none(parse):
     def p(raw: Any) -> Any:
         return None if C.nothing(raw) else parse(raw)
     return p
-
-
-_label = field_label
 
 
 def _generated_key(values: dict) -> str:
