@@ -123,28 +123,9 @@ class _Declined(Exception):
 def _ask_login(who: str, backup_name: str) -> tuple[str, str] | None:
     """The user name and password of the account that restores (``who``: which accounts may), or
     None when the user cancels."""
-    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
-    dialog = QDialog()
-    dialog.setWindowTitle("恢复数据库 — 验证身份")
-    name, password = QLineEdit(), QLineEdit()
-    password.setEchoMode(QLineEdit.EchoMode.Password)
-    note = QLabel(f"备份“{backup_name}”中已有账号：恢复须由备份中的{who}输入用户名和密码。")
-    note.setWordWrap(True)
-    form = QFormLayout()
-    form.addRow("用户名", name)
-    form.addRow("密码", password)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("验证并继续")
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    lay = QVBoxLayout(dialog)
-    lay.addWidget(note)
-    lay.addLayout(form)
-    lay.addWidget(buttons)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    return name.text(), password.text()
+    from views.login import ask_credentials
+    return ask_credentials("恢复数据库 — 验证身份", f"备份“{backup_name}”中已有账号：恢复须由备份中的{who}输入用户名和密码。",
+                           "验证并继续")
 
 
 def _restore_confirmed(src, db_path: Path, user: str = "") -> bool:

@@ -8,6 +8,32 @@ from models import access
 from models.db import Store
 
 
+def ask_credentials(title: str, note: str, ok_text: str, parent=None) -> tuple[str, str] | None:
+    """A user name and password asked for one piece of work (not a log-in of the window), or None
+    when the user cancels: the caller proves them (e.g. a restore, by the backup's own accounts)."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    name, password = QLineEdit(), QLineEdit()
+    password.setEchoMode(QLineEdit.EchoMode.Password)
+    label = QLabel(note)
+    label.setWordWrap(True)
+    form = QFormLayout()
+    form.addRow("用户名", name)
+    form.addRow("密码", password)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    lay = QVBoxLayout(dialog)
+    lay.addWidget(label)
+    lay.addLayout(form)
+    lay.addWidget(buttons)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return name.text(), password.text()
+
+
 class LoginDialog(QDialog):
     def __init__(self, parent, store: Store, last_user: str = "") -> None:
         super().__init__(parent)
